@@ -1,0 +1,56 @@
+// The columnar shapes every library passes around. Numeric columns are typed arrays so hot
+// loops (sessionizing, sampling, scoring) never walk arrays of objects.
+
+/** Event types ordered by strength of intent; graded relevance is derived from the index. */
+export const EVENT_TYPES = ['view', 'click', 'cart', 'purchase'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** One row per interaction, all columns the same length, users/items as dense indices. */
+export interface InteractionTable {
+  readonly length: number;
+  /** dense user index, 0..numUsers-1 */
+  readonly user: Int32Array;
+  /** dense item index, 0..numItems-1 */
+  readonly item: Int32Array;
+  /** unix seconds; for files without time, the position in the user's sequence */
+  readonly ts: Float64Array;
+  /** index into EVENT_TYPES */
+  readonly type: Uint8Array;
+  /** dense session index, -1 when not sessionized */
+  readonly session: Int32Array;
+  /** graded relevance label (0 = negative) */
+  readonly relevance: Float32Array;
+  /** dense query index, -1 when the interaction did not follow a search */
+  readonly query: Int32Array;
+}
+
+/** Per-user, time-ordered item sequences in compressed-sparse-row form. */
+export interface UserSequences {
+  /** offsets[u]..offsets[u+1] indexes `items` for user u; length numUsers + 1 */
+  readonly offsets: Int32Array;
+  readonly items: Int32Array;
+}
+
+/** A preprocessed dataset partition, split by time with no future leakage. */
+export interface SplitDataset {
+  readonly name: string;
+  readonly numUsers: number;
+  readonly numItems: number;
+  /** dense index → external id */
+  readonly userIds: readonly string[];
+  readonly itemIds: readonly string[];
+  /** text per item (title, category, brand); empty string when the source has none */
+  readonly itemText: readonly string[];
+  /** search query text per dense query index (empty when the source has no queries) */
+  readonly queries: readonly string[];
+  readonly train: InteractionTable;
+  readonly valid: InteractionTable;
+  readonly test: InteractionTable;
+}
+
+/** A row-major matrix of float32 values, e.g. embeddings (rows × dim). */
+export interface Matrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float32Array;
+}
