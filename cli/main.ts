@@ -1,0 +1,24 @@
+// The `assay` command line. Each command group lives in its own module under cli/.
+import { Command, CommanderError } from 'commander';
+import { loadDevEnv } from '../infra/dev/env-file';
+import { registerDev } from './dev';
+
+export function buildProgram(): Command {
+  const program = new Command('assay')
+    .description('Value-aware training pipelines for e-commerce search and recommendation, as durable Temporal workflows.')
+    .showHelpAfterError('(run with --help for usage)');
+  registerDev(program);
+  return program;
+}
+
+async function run(): Promise<void> {
+  loadDevEnv();
+  await buildProgram().parseAsync(process.argv);
+}
+
+run().catch((err: unknown) => {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  console.error(`assay: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.ASSAY_DEBUG) console.error(err);
+  process.exit(1);
+});
