@@ -1,1 +1,4 @@
 export * from './self-check';
+export * from './pipeline';
+export * from './backfill';
+export * from './scheduled';

@@ -10,3 +10,6 @@ export const CODE_VERSION = defineSearchAttributeKey('AssayCodeVersion', SearchA
 export const STATUS = defineSearchAttributeKey('AssayStatus', SearchAttributeType.KEYWORD);
 
 export const ASSAY_SEARCH_ATTRIBUTES = [DATASET, PARTITION, STEP, MODEL_ID, CODE_VERSION, STATUS] as const;
+
+/** Set by Temporal on workflows a Schedule starts: the nominal (not actual) start time. */
+export const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);

@@ -1,0 +1,48 @@
+// Process-wide handles an activity worker shares across activities: the artifact store, the
+// lineage database and who/where this worker is. Opened once, lazily, on first use.
+import { hostname } from 'node:os';
+import { readServices, type Services } from '../shared/config/services';
+import { openDatabase, type OpenedDatabase } from '../shared/db/open-database';
+import { createArtifactStore, type ArtifactStore } from '../shared/store';
+
+export interface WorkerIdentity {
+  /** host:pid plus the pool, recorded on every step attempt */
+  worker: string;
+  /** `cuda:<n>` for a pinned accelerator worker, else `cpu` */
+  device: string;
+}
+
+let services: Services | undefined;
+let store: Promise<ArtifactStore> | undefined;
+let database: Promise<OpenedDatabase> | undefined;
+let identity: WorkerIdentity = { worker: `${hostname()}:${process.pid}`, device: 'cpu' };
+
+export function configureWorkerIdentity(pool: string, device: string): void {
+  identity = { worker: `${hostname()}:${process.pid}/${pool}`, device };
+}
+
+export function workerIdentity(): WorkerIdentity {
+  return identity;
+}
+
+export function servicesOf(): Services {
+  services ??= readServices(process.env);
+  return services;
+}
+
+export function artifactStore(): Promise<ArtifactStore> {
+  store ??= createArtifactStore(servicesOf()).catch((err) => { store = undefined; throw err; });
+  return store;
+}
+
+export function lineageDb(): Promise<OpenedDatabase> {
+  database ??= openDatabase(servicesOf()).catch((err) => { database = undefined; throw err; });
+  return database;
+}
+
+export async function closeRuntime(): Promise<void> {
+  const db = database;
+  database = undefined;
+  store = undefined;
+  if (db) await (await db).close();
+}

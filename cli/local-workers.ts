@@ -1,0 +1,21 @@
+// In-process workers for `assay run --workers` and the demo: one CPU and one accelerator
+// worker on the spec's task queues, so a single command runs a whole pipeline.
+import { NativeConnection } from '@temporalio/worker';
+import { readServices } from '../shared/config/services';
+import type { PipelineSpec } from '../shared/pipeline/spec';
+import { createPoolWorker } from '../workers/pools';
+
+export async function startLocalWorkers(spec: Pick<PipelineSpec, 'taskQueues'>): Promise<{ stop(): Promise<void> }> {
+  const services = readServices();
+  const connection = await NativeConnection.connect({ address: services.ASSAY_TEMPORAL_ADDRESS });
+  const cpu = await createPoolWorker('cpu', { services, taskQueue: spec.taskQueues.cpu, connection });
+  const accelerator = await createPoolWorker('accelerator', { services, taskQueue: spec.taskQueues.accelerator, connection, device: 'cpu' });
+  const running = [cpu.run(), accelerator.run()];
+  return {
+    async stop() {
+      for (const w of [cpu, accelerator]) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(running);
+      await connection.close();
+    },
+  };
+}

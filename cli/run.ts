@@ -1,0 +1,65 @@
+// `assay run <spec>`: validate the spec, start the pipeline, show live progress, end with the
+// metrics and the Temporal UI link.
+import type { Command } from 'commander';
+import { loadSpecFile, type PipelineSpec } from '../shared/pipeline/spec';
+import { STEPS, type StepName } from '../shared/pipeline/contract';
+import type { PipelineResult } from '../workflows/pipeline';
+import { withClient, printJson, formatTable } from './context';
+import { watchRun } from './progress';
+import { codeVersion } from './code-version';
+import { startLocalWorkers } from './local-workers';
+
+export interface RunFlags { partition?: string; cache: boolean; fromStep?: string; detach?: boolean; json?: boolean; workers?: boolean }
+
+export function loadSpecForCli(file: string, flags: { partition?: string }): PipelineSpec {
+  return loadSpecFile(file, { partition: flags.partition, codeVersion: codeVersion() });
+}
+
+export function metricsTable(result: PipelineResult): string {
+  const labels = new Map<string, Record<string, number>>();
+  for (const [key, value] of Object.entries(result.metrics)) {
+    const dot = key.indexOf('.');
+    if (dot < 0) continue;
+    const label = key.slice(0, dot);
+    labels.set(label, { ...(labels.get(label) ?? {}), [key.slice(dot + 1)]: value });
+  }
+  const names = ['ndcg@10', 'hr@10', 'mrr', 'auc', 'trainExamples', 'trainSeconds'];
+  return formatTable(['model', ...names], [...labels.entries()].map(([label, m]) => [label, ...names.map((n) => m[n])]));
+}
+
+export function registerRun(program: Command): void {
+  program.command('run')
+    .description('validate a pipeline spec (JSON) and run it for one partition: preprocess → pretrain → value → fine-tune → infer → report')
+    .argument('<spec>', 'path to the pipeline spec JSON file (see specs/ for examples)')
+    .option('-p, --partition <name>', 'dataset partition (overrides the spec; replaces {partition} in source paths)')
+    .option('--no-cache', 'run every step even when a cached result with the same fingerprint exists')
+    .option('--from-step <step>', `re-run this step and everything after it (${STEPS.join(', ')})`)
+    .option('--detach', 'start the run and return at once, printing its id and UI link')
+    .option('--workers', 'also run a CPU and an accelerator worker in this process (no separate `assay worker` needed)')
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, flags: RunFlags) => {
+      if (flags.fromStep && !STEPS.includes(flags.fromStep as StepName)) throw new Error(`--from-step ${flags.fromStep}: unknown step; use one of ${STEPS.join(', ')}`);
+      const spec = loadSpecForCli(file, flags);
+      const workers = flags.workers ? await startLocalWorkers(spec) : undefined;
+      try {
+        await withClient(async (client) => {
+          const handle = await client.startRun(spec, { noCache: !flags.cache, fromStep: flags.fromStep as StepName | undefined });
+          const link = client.uiLink(handle.workflowId);
+          if (flags.detach) {
+            if (flags.json) printJson({ workflowId: handle.workflowId, ui: link }); else console.log(`started ${handle.workflowId}\nTemporal UI: ${link}`);
+            return;
+          }
+          if (!flags.json) console.error(`running ${handle.workflowId} — Temporal UI: ${link}`);
+          if (!flags.json) await watchRun(handle);
+          const result = (await handle.result()) as PipelineResult;
+          if (flags.json) { printJson({ ...result, ui: link }); return; }
+          console.log(`\n${metricsTable(result)}\n`);
+          console.log(`steps: ${result.steps.map((s) => `${s.step}${s.variant ? `(${s.variant})` : ''} ${(s.durationMs / 1000).toFixed(1)}s${s.cacheHit ? ' [cache]' : ''}`).join(' · ')}`);
+          if (result.report) console.log(`report: ${result.report.uri}  (assay report ${handle.workflowId})`);
+          console.log(`Temporal UI: ${link}`);
+        });
+      } finally {
+        await workers?.stop();
+      }
+    });
+}

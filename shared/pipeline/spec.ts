@@ -1,0 +1,129 @@
+// The pipeline spec a user writes (JSON): which data, which partition, and every knob of the
+// five steps. One zod schema is the source of truth; errors name the file, the field path and
+// the reason, and the CLI validates a spec before any workflow starts.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DataSourceConfigSchema } from '../data/source-config';
+import { FinetuneConfigSchema, PretrainConfigSchema } from '../ml/config';
+import { STEPS, type StepName } from './contract';
+
+const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
+
+export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random'] as const;
+
+export const ValuationSpecSchema = z.object({
+  method: z.enum(VALUATION_METHODS).default('knn-shapley'),
+  /** what one value is given to: an interaction, a session or a user */
+  unit: z.enum(['interaction', 'session', 'user']).default('interaction'),
+  /** KNN-Shapley's K */
+  k: z.number().int().min(1).default(10),
+  /** Data-OOB's number of bagged learners */
+  bags: z.number().int().min(2).default(32),
+  /** sampled negatives per observed interaction in the labelled (implicit-feedback) view */
+  negatives: z.number().int().min(1).default(1),
+  /** the important set: the top `keep` fraction by value (or everything above `threshold`) */
+  keep: z.number().gt(0, 'keep must be in (0, 1]').max(1, 'keep must be in (0, 1]').default(0.8),
+  threshold: z.number().min(0).max(1).optional(),
+  /** weight of the value term: (1 + λ·α·v̂) */
+  lambda: z.number().min(0).default(1),
+  alpha: z.number().min(0).default(1),
+  /** validation points used as the utility (a sample keeps valuation fast on 2 cores) */
+  maxValidPoints: z.number().int().min(1).default(2000),
+});
+
+export const InferSpecSchema = z.object({
+  k: z.number().int().min(1).max(1000).default(10),
+  /** users scored per block in full ranking */
+  blockSize: z.number().int().min(1).default(256),
+  ease: z.object({ lambda: z.number().positive().default(250), maxItems: z.number().int().min(10).default(3000) }).prefault({}),
+  itemKnn: z.object({ neighbours: z.number().int().min(1).default(100) }).prefault({}),
+  /** quarantined examples the fine-tuned model contradicts most, listed in the report */
+  quarantineTop: z.number().int().min(1).default(20),
+});
+
+const defaultTimeouts: Record<StepName, number> = { preprocess: 900, pretrain: 3600, value: 1800, finetune: 3600, infer: 1800, report: 300 };
+
+export const PipelineSpecSchema = z.object({
+  dataset: slug,
+  partition: slug.default('full'),
+  /** `{partition}` in source paths is replaced by the partition */
+  source: DataSourceConfigSchema,
+  pretrain: PretrainConfigSchema.prefault({}),
+  valuation: ValuationSpecSchema.prefault({}),
+  finetune: FinetuneConfigSchema.prefault({}),
+  infer: InferSpecSchema.prefault({}),
+  /** also fine-tune without valuation (λ = 0, keep = 1): the comparison every report shows */
+  control: z.boolean().default(true),
+  /** per-step start-to-close timeouts in seconds */
+  timeouts: z.object(Object.fromEntries(STEPS.map((s) => [s, z.number().int().min(10).default(defaultTimeouts[s])])) as Record<StepName, z.ZodDefault<z.ZodNumber>>).prefault({}),
+  taskQueues: z.object({ cpu: slug.default('assay-cpu'), accelerator: slug.default('assay-accelerator') }).prefault({}),
+  /** filled by the client: the code version recorded with the run */
+  codeVersion: z.string().default('dev'),
+});
+export type PipelineSpec = z.output<typeof PipelineSpecSchema>;
+export type PipelineSpecInput = z.input<typeof PipelineSpecSchema>;
+
+export class SpecError extends Error {
+  override name = 'SpecError';
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[], where: string): string {
+  return issues.map((i) => `  ${where}: ${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n');
+}
+
+/** Validates a spec object; `where` names its origin (a file) in messages. */
+export function parseSpec(input: unknown, where = 'spec'): PipelineSpec {
+  const parsed = PipelineSpecSchema.safeParse(input);
+  if (!parsed.success) throw new SpecError(`Invalid pipeline spec:\n${formatIssues(parsed.error.issues, where)}\nFix the field(s) above; \`assay run --help\` describes the spec.`);
+  return parsed.data;
+}
+
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `${line}:${offset - before.lastIndexOf('\n')}`;
+}
+
+/** Reads a JSON spec file; a syntax error names file:line:column, a schema error the field. */
+export function loadSpecFile(file: string, overrides: Partial<PipelineSpecInput> = {}): PipelineSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SpecError(`Cannot read spec file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path.`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    const match = /position (\d+)/.exec((err as Error).message);
+    const where = match ? `${file}:${lineColumn(text, Number(match[1]))}` : file;
+    throw new SpecError(`${where}: not valid JSON (${(err as Error).message}). Fix the syntax and run again.`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SpecError(`${file}: a spec must be a JSON object.`);
+  const merged = { ...(raw as Record<string, unknown>), ...stripUndefined(overrides) };
+  const spec = parseSpec(merged, file);
+  return resolvePaths(spec, path.dirname(path.resolve(file)));
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function mapSourcePaths(spec: PipelineSpec, f: (p: string) => string): PipelineSpec {
+  const source = spec.source;
+  if ('path' in source) return { ...spec, source: { ...source, path: f(source.path) } };
+  const paths = Object.fromEntries(Object.entries(source.paths).map(([k, v]) => [k, v === undefined ? v : f(v)])) as typeof source.paths;
+  return { ...spec, source: { ...source, paths } };
+}
+
+/** Source paths are relative to the spec file, so a spec works from any working directory. */
+function resolvePaths(spec: PipelineSpec, base: string): PipelineSpec {
+  return mapSourcePaths(spec, (p) => path.resolve(base, p));
+}
+
+/** The data source of the spec's partition (the backfill changes the partition per child). */
+export function sourceForPartition(spec: PipelineSpec): PipelineSpec['source'] {
+  return mapSourcePaths(spec, (p) => p.replaceAll('{partition}', spec.partition)).source;
+}

@@ -1,0 +1,23 @@
+// Worker process entry point: `tsx workers/main.ts <cpu|accelerator> [taskQueue]`.
+// The accelerator pool's device pin comes from CUDA_VISIBLE_DEVICES, set by `assay worker`
+// before this process starts (TensorFlow reads it once, at load).
+import { loadDevEnv } from '../infra/dev/env-file';
+import { readServices } from '../shared/config/services';
+import { createPoolWorker, type Pool } from './pools';
+
+async function run(): Promise<void> {
+  loadDevEnv();
+  const pool = (process.argv[2] ?? 'cpu') as Pool;
+  if (pool !== 'cpu' && pool !== 'accelerator') throw new Error(`unknown pool '${pool}': use cpu or accelerator`);
+  const taskQueue = process.argv[3] ?? (pool === 'cpu' ? 'assay-cpu' : 'assay-accelerator');
+  const pinned = process.env.CUDA_VISIBLE_DEVICES;
+  const device = pool === 'accelerator' && pinned !== undefined && pinned !== '' ? `cuda:${pinned}` : 'cpu';
+  const worker = await createPoolWorker(pool, { services: readServices(), taskQueue, device });
+  console.log(`assay worker: pool ${pool}, task queue ${taskQueue}, device ${device}, pid ${process.pid}`);
+  await worker.run(); // returns after SIGTERM/SIGINT once in-flight activities finish
+}
+
+run().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
