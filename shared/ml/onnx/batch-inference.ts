@@ -1,0 +1,99 @@
+// Blocked batch inference with the exported dot-product scorer (dot-scorer-model.ts): every user
+// against every item, a block of users per session run so memory stays at blockSize × items.
+// `recommendTopK` fetches only the TopK outputs (seen items masked inside the graph);
+// `onnxBatchScorer` fetches the raw scores so shared/eval can rank them like any other scorer.
+
+import * as ort from 'onnxruntime-node';
+import type { Matrix, UserSequences } from '../../data/types';
+import type { BatchScorer } from '../../eval/evaluate';
+import type { TopKBlock } from '../../eval/topk';
+import { DOT_SCORER_NAMES } from './dot-scorer-model';
+import type { ScoringSession } from './scoring-session';
+
+export interface RecommendRequest {
+  readonly scoring: ScoringSession;
+  readonly userEmbeddings: Matrix;
+  readonly numItems: number;
+  /** the k the model was built with */
+  readonly k: number;
+  /** items to exclude per user (CSR over user index) */
+  readonly seen?: UserSequences;
+  /** users to recommend for; default all rows of userEmbeddings */
+  readonly users?: Int32Array;
+  readonly blockSize?: number;
+}
+
+export async function recommendTopK(request: RecommendRequest): Promise<{ users: Int32Array; topK: TopKBlock }> {
+  const { scoring, userEmbeddings, numItems, k, seen } = request;
+  const users = request.users ?? Int32Array.from({ length: userEmbeddings.rows }, (_, user) => user);
+  const blockSize = request.blockSize ?? 1024;
+  const items = new Int32Array(users.length * k);
+  const scores = new Float32Array(users.length * k);
+  const seenStamp = new Int32Array(numItems).fill(-1);
+
+  for (let blockStart = 0; blockStart < users.length; blockStart += blockSize) {
+    const blockUsers = users.subarray(blockStart, Math.min(users.length, blockStart + blockSize));
+    // Distinct (row, item) seen pairs and each row's number of unseen items.
+    const pairs: number[] = [];
+    const unseenCount = new Int32Array(blockUsers.length);
+    for (let row = 0; row < blockUsers.length; row++) {
+      const user = blockUsers[row]!;
+      const tag = blockStart + row;
+      let distinct = 0;
+      if (seen) {
+        for (let p = seen.offsets[user]!; p < seen.offsets[user + 1]!; p++) {
+          const item = seen.items[p]!;
+          if (!(item >= 0 && item < numItems)) throw new RangeError(`seen: user ${user} has item ${item}, outside 0..${numItems - 1}`);
+          if (seenStamp[item] === tag) continue;
+          seenStamp[item] = tag;
+          pairs.push(row, item);
+          distinct++;
+        }
+      }
+      unseenCount[row] = numItems - distinct;
+    }
+    const feeds = {
+      [DOT_SCORER_NAMES.userEmbeddings]: userBlockTensor(userEmbeddings, blockUsers),
+      [DOT_SCORER_NAMES.seenIndex]: new ort.Tensor('int64', BigInt64Array.from(pairs, (value) => BigInt(value)), [pairs.length / 2, 2]),
+    };
+    const out = await scoring.session.run(feeds, [DOT_SCORER_NAMES.topScores, DOT_SCORER_NAMES.topItems]);
+    const topScores = out[DOT_SCORER_NAMES.topScores]!;
+    const topItems = out[DOT_SCORER_NAMES.topItems]!;
+    if (topScores.dims[1] !== k) throw new RangeError(`recommendTopK: the model returns top-${topScores.dims[1]}, but k = ${k} was passed`);
+    const blockScores = topScores.data as Float32Array;
+    const blockItems = topItems.data as BigInt64Array;
+    for (let row = 0; row < blockUsers.length; row++) {
+      const outBase = (blockStart + row) * k;
+      for (let slot = 0; slot < k; slot++) {
+        // Past the user's unseen items TopK returns masked (seen) items: pad like topk.ts does.
+        const valid = slot < unseenCount[row]!;
+        items[outBase + slot] = valid ? Number(blockItems[row * k + slot]!) : -1;
+        scores[outBase + slot] = valid ? blockScores[row * k + slot]! : Number.NEGATIVE_INFINITY;
+      }
+    }
+  }
+  return { users, topK: { k, items, scores } };
+}
+
+/** A BatchScorer (users → users × items raw scores) backed by the ONNX session. */
+export function onnxBatchScorer(scoring: ScoringSession, userEmbeddings: Matrix): BatchScorer {
+  return async (users) => {
+    const feeds = {
+      [DOT_SCORER_NAMES.userEmbeddings]: userBlockTensor(userEmbeddings, users),
+      [DOT_SCORER_NAMES.seenIndex]: new ort.Tensor('int64', new BigInt64Array(0), [0, 2]),
+    };
+    const out = await scoring.session.run(feeds, [DOT_SCORER_NAMES.scores]);
+    return out[DOT_SCORER_NAMES.scores]!.data as Float32Array;
+  };
+}
+
+function userBlockTensor(userEmbeddings: Matrix, users: Int32Array): ort.Tensor {
+  const dim = userEmbeddings.cols;
+  const block = new Float32Array(users.length * dim);
+  for (let row = 0; row < users.length; row++) {
+    const user = users[row]!;
+    if (!(user >= 0 && user < userEmbeddings.rows)) throw new RangeError(`user ${user} has no embedding (userEmbeddings has ${userEmbeddings.rows} rows)`);
+    block.set(userEmbeddings.data.subarray(user * dim, (user + 1) * dim), row * dim);
+  }
+  return new ort.Tensor('float32', block, [users.length, dim]);
+}
