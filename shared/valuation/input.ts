@@ -75,6 +75,8 @@ export interface CheckOptions {
   /** the method needs a learner fitted on the training labels, undefined with one class */
   readonly trainNeedsTwoClasses: boolean;
   readonly method: string;
+  /** false for methods that never read the validation split (Data-OOB, loss, random): no one-class warning */
+  readonly readsValidation?: boolean;
   readonly onWarning?: WarningSink;
 }
 
@@ -103,7 +105,7 @@ export function checkValuationInput(train: LabelledEmbeddings, valid: LabelledEm
       'Add examples of another class (for implicit feedback, sample negatives with valueImplicitFeedback) or use knn-shapley.',
     );
   }
-  if (validClasses.distinct < 2) {
+  if (options.readsValidation !== false && validClasses.distinct < 2) {
     (options.onWarning ?? defaultWarningSink)(
       `${options.method}: valid.labels has one class only (${valid.labels[0]}); values are defined but only reward predicting that class. ` +
         'Use a validation split with both positives and negatives for meaningful values.',
