@@ -1,6 +1,7 @@
 // MinIO for artifacts: credentials generated once per dev stack, the bucket created with
 // versioning on so an overwritten alias keeps its history.
-import { Client } from 'minio';
+import { readServices } from '../../shared/config/services';
+import { ensureBucket } from '../../shared/store';
 import path from 'node:path';
 import { toolPath } from './paths';
 import { spawnDetached, waitUntil, isOurProcess, type StartedProcess } from './processes';
@@ -26,7 +27,8 @@ export async function minioHealthy(port: number): Promise<boolean> {
 
 export async function waitForMinio(proc: StartedProcess, s: MinioSettings, timeoutMs: number): Promise<void> {
   await waitUntil(() => minioHealthy(s.port), 'MinIO', timeoutMs, proc.log, () => isOurProcess(proc));
-  const client = new Client({ endPoint: '127.0.0.1', port: s.port, useSSL: false, accessKey: s.accessKey, secretKey: s.secretKey });
-  if (!(await client.bucketExists(s.bucket))) await client.makeBucket(s.bucket);
-  await client.setBucketVersioning(s.bucket, { Status: 'Enabled' });
+  await ensureBucket(
+    readServices({ ASSAY_S3_ENDPOINT: `http://127.0.0.1:${s.port}`, ASSAY_S3_ACCESS_KEY: s.accessKey, ASSAY_S3_SECRET_KEY: s.secretKey, ASSAY_S3_BUCKET: s.bucket }),
+    { versioning: true },
+  );
 }
