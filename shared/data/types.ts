@@ -22,6 +22,30 @@ export interface InteractionTable {
   readonly relevance: Float32Array;
   /** dense query index, -1 when the interaction did not follow a search */
   readonly query: Int32Array;
+  /** 0-based rank at which the item was shown for the query, -1 when unknown (optional) */
+  readonly position?: Int32Array;
+}
+
+/** Graded query–item relevance judgments (e.g. ESCI), one row per (query, item). */
+export interface QueryJudgments {
+  readonly length: number;
+  /** dense query index into SplitDataset.queries */
+  readonly query: Int32Array;
+  /** dense item index */
+  readonly item: Int32Array;
+  /** graded relevance on the event scale (0 = irrelevant … 3 = exact) */
+  readonly relevance: Float32Array;
+}
+
+/** Token ids of every item's text in compressed-sparse-row form. */
+export interface ItemTokens {
+  /** token id → token string; the first entries are the special tokens */
+  readonly vocab: readonly string[];
+  /** offsets[i]..offsets[i+1] indexes `ids` for item i; length numItems + 1 */
+  readonly offsets: Int32Array;
+  readonly ids: Int32Array;
+  /** ids of the special tokens the models need */
+  readonly special: { readonly pad: number; readonly unk: number; readonly cls: number; readonly sep: number; readonly mask: number };
 }
 
 /** Per-user, time-ordered item sequences in compressed-sparse-row form. */
@@ -46,6 +70,10 @@ export interface SplitDataset {
   readonly train: InteractionTable;
   readonly valid: InteractionTable;
   readonly test: InteractionTable;
+  /** query–item relevance judgments when the source has them (optional) */
+  readonly judgments?: QueryJudgments;
+  /** tokenized item text when a tokenizer was configured (optional) */
+  readonly tokens?: ItemTokens;
 }
 
 /** A row-major matrix of float32 values, e.g. embeddings (rows × dim). */

@@ -1,0 +1,93 @@
+// Files already in Assay's canonical field names (JSONL, CSV or Parquet): items
+// {id,title,description,categoryPath,brand,price}, events {user,item,type,timestamp,session,
+// query,position,searchId}, judgments {query,item,relevance}. The synthetic generator writes
+// this shape too.
+import { DataFileError, type Reject } from '../rejects';
+import { RawEventTable, type LocatedItem, type RawDataset } from '../raw-events';
+import { readRows, type RowFormat } from '../read/rows';
+import { RawItemSchema, RawJudgmentSchema, rawEventSchema, validateRow, type RawJudgment } from '../schemas';
+import type { Limits } from '../source-config';
+
+export interface CanonicalSource {
+  readonly name: string;
+  readonly format: RowFormat;
+  readonly paths: { readonly events: string; readonly items?: string; readonly judgments?: string };
+  readonly limits: Limits;
+  readonly delimiter?: string;
+  readonly nowSeconds?: number;
+}
+
+export async function loadCanonical(source: CanonicalSource): Promise<RawDataset> {
+  const rejects: Reject[] = [];
+  const rowsRead: Record<string, number> = {};
+  const common = { limits: source.limits, delimiter: source.delimiter };
+
+  const items: LocatedItem[] = [];
+  if (source.paths.items) {
+    const file = source.paths.items;
+    rowsRead[file] = await collect(file, rejects, async (onRow) => {
+      for await (const row of readRows(file, source.format, { ...common, requiredColumns: ['id'], numericFields: ['price'] })) {
+        onRow();
+        if ('reject' in row) { rejects.push(row.reject); continue; }
+        const parsed = validateRow(RawItemSchema, row.value, { file, line: row.line, raw: row.raw });
+        if (parsed.ok) items.push({ item: parsed.data, file, line: row.line });
+        else rejects.push(parsed.reject);
+      }
+    });
+  }
+  const known = source.paths.items ? new Set(items.map((i) => i.item.id)) : undefined;
+
+  const events = new RawEventTable();
+  const schema = rawEventSchema({ nowSeconds: source.nowSeconds });
+  const file = source.paths.events;
+  rowsRead[file] = await collect(file, rejects, async (onRow) => {
+    for await (const row of readRows(file, source.format, {
+      ...common,
+      requiredColumns: ['user', 'item', 'type', 'timestamp'],
+      numericFields: ['position'],
+    })) {
+      onRow();
+      if ('reject' in row) { rejects.push(row.reject); continue; }
+      const parsed = validateRow(schema, row.value, { file, line: row.line, raw: row.raw });
+      if (!parsed.ok) { rejects.push(parsed.reject); continue; }
+      if (known && !known.has(parsed.data.item)) {
+        rejects.push({ file, line: row.line, field: 'item', reason: 'unknown-item', detail: `item '${parsed.data.item}' is not in the item table ${source.paths.items}`, excerpt: row.raw });
+        continue;
+      }
+      events.append(parsed.data, file, row.line);
+      if (source.limits.maxEvents !== undefined && events.length >= source.limits.maxEvents) break;
+    }
+  });
+
+  const judgments: RawJudgment[] = [];
+  if (source.paths.judgments) {
+    const jfile = source.paths.judgments;
+    rowsRead[jfile] = await collect(jfile, rejects, async (onRow) => {
+      for await (const row of readRows(jfile, source.format, { ...common, requiredColumns: ['query', 'item', 'relevance'], numericFields: ['relevance'] })) {
+        onRow();
+        if ('reject' in row) { rejects.push(row.reject); continue; }
+        const parsed = validateRow(RawJudgmentSchema, row.value, { file: jfile, line: row.line, raw: row.raw });
+        if (parsed.ok) judgments.push(parsed.data);
+        else rejects.push(parsed.reject);
+      }
+    });
+  }
+
+  return { name: source.name, items, hasItemTable: source.paths.items !== undefined, events, judgments, rejects, rowsRead };
+}
+
+/**
+ * Runs a file's read loop, counting rows. A truncated gzip keeps the rows read before the
+ * break and logs the break as a whole-file reject; every other file error propagates.
+ */
+export async function collect(file: string, rejects: Reject[], loop: (onRow: () => void) => Promise<void>): Promise<number> {
+  let rows = 0;
+  try {
+    await loop(() => rows++);
+  } catch (err) {
+    if (err instanceof DataFileError && err.reason === 'truncated-gzip') {
+      rejects.push({ file, line: err.line ?? 0, field: '', reason: err.reason, detail: err.message, excerpt: `byte offset ${err.byteOffset}` });
+    } else throw err;
+  }
+  return rows;
+}

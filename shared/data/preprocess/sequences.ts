@@ -1,0 +1,24 @@
+// Per-user, time-ordered item sequences (CSR) from an interaction table; the sequence models
+// and the leave-last-out evaluation read these.
+import type { InteractionTable, UserSequences } from '../types';
+
+/** Row indices of `table` sorted by (user, time, row): a stable per-user time order. */
+export function orderByUserTime(user: Int32Array, ts: Float64Array, rows?: Int32Array): Int32Array {
+  const order = rows ? Int32Array.from(rows) : Int32Array.from({ length: user.length }, (_, i) => i);
+  order.sort((a, b) => user[a]! - user[b]! || ts[a]! - ts[b]! || a - b);
+  return order;
+}
+
+export function sequencesOf(table: InteractionTable, numUsers: number): UserSequences {
+  const offsets = new Int32Array(numUsers + 1);
+  for (let i = 0; i < table.length; i++) {
+    const u = table.user[i]!;
+    if (u < 0 || u >= numUsers) throw new RangeError(`sequencesOf: row ${i} has user ${u}, outside 0..${numUsers - 1} (numUsers=${numUsers})`);
+    offsets[u + 1]!++;
+  }
+  for (let u = 0; u < numUsers; u++) offsets[u + 1]! += offsets[u]!;
+  const order = orderByUserTime(table.user, table.ts);
+  const items = new Int32Array(table.length);
+  for (let k = 0; k < order.length; k++) items[k] = table.item[order[k]!]!;
+  return { offsets, items };
+}

@@ -1,0 +1,148 @@
+// CSV/TSV rows per RFC 4180 (quoted fields, "" escapes, line breaks inside quotes), streamed
+// record by record. Also reads RecBole atomic headers (`user_id:token`), keeping the name.
+import { DataFileError, type Reject } from '../rejects';
+import { DEFAULT_MAX_LINE_BYTES, readLines } from './lines';
+
+export interface DelimitedOptions {
+  readonly delimiter?: string; // default: '\t' for .tsv/.inter/.item/.user, else ','
+  /** columns that must be present in the header; a missing one fails the whole file */
+  readonly requiredColumns?: readonly string[];
+  readonly maxFieldLength?: number;
+  readonly maxLineBytes?: number;
+}
+
+export const DEFAULT_MAX_FIELD_LENGTH = 1024 * 1024;
+
+export type DelimitedRow =
+  | { readonly line: number; readonly values: Readonly<Record<string, string>>; readonly raw: string }
+  | { readonly line: number; readonly reject: Reject };
+
+/** RecBole atomic-file field types: `name:type`. */
+const RECBOLE_TYPES = new Set(['token', 'token_seq', 'float', 'float_seq']);
+
+export function columnName(headerCell: string): string {
+  const cell = headerCell.trim();
+  const colon = cell.lastIndexOf(':');
+  if (colon > 0 && RECBOLE_TYPES.has(cell.slice(colon + 1))) return cell.slice(0, colon);
+  return cell;
+}
+
+export function defaultDelimiter(file: string): string {
+  return /\.(tsv|inter|item|user)(\.gz)?$/i.test(file) ? '\t' : ',';
+}
+
+export async function* readDelimited(file: string, options: DelimitedOptions = {}): AsyncGenerator<DelimitedRow> {
+  const delimiter = options.delimiter ?? defaultDelimiter(file);
+  const maxField = options.maxFieldLength ?? DEFAULT_MAX_FIELD_LENGTH;
+  let header: string[] | undefined;
+
+  for await (const record of readRecords(file, delimiter, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+    if ('reject' in record) {
+      if (!header) throw new DataFileError(file, record.reject.reason, `header line unreadable: ${record.reject.detail}`, record.line);
+      yield record;
+      continue;
+    }
+    if (!header) {
+      header = record.fields.map(columnName);
+      const missing = (options.requiredColumns ?? []).filter((c) => !header!.includes(c));
+      if (missing.length > 0) {
+        throw new DataFileError(
+          file,
+          'missing-column',
+          `missing required column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}; ` +
+            `header found: [${header.join(', ')}] (delimiter ${JSON.stringify(delimiter)}) — rename the column or fix the delimiter`,
+          record.line,
+        );
+      }
+      continue;
+    }
+    if (record.fields.length === 1 && record.fields[0] === '') continue; // blank line
+    const reject = (field: string, reason: string, detail: string): DelimitedRow => ({
+      line: record.line,
+      reject: { file, line: record.line, field, reason, detail, excerpt: record.raw },
+    });
+    if (record.fields.length !== header.length) {
+      yield reject('', 'wrong-column-count', `expected ${header.length} fields (${header.join(', ')}), found ${record.fields.length}`);
+      continue;
+    }
+    const long = record.fields.findIndex((f) => f.length > maxField);
+    if (long >= 0) {
+      yield reject(header[long] as string, 'field-too-long', `field has ${record.fields[long]!.length} chars, over maxFieldLength=${maxField}`);
+      continue;
+    }
+    const values: Record<string, string> = {};
+    header.forEach((name, i) => (values[name] = record.fields[i] as string));
+    yield { line: record.line, values, raw: record.raw };
+  }
+  if (!header) throw new DataFileError(file, 'empty-file', 'file has no header line — expected column names on line 1');
+}
+
+type RawRecord =
+  | { readonly line: number; readonly fields: string[]; readonly raw: string }
+  | { readonly line: number; readonly reject: Reject };
+
+/** Splits physical lines into records, joining lines while a quoted field is open. */
+async function* readRecords(file: string, delimiter: string, maxLineBytes: number): AsyncGenerator<RawRecord> {
+  let fields: string[] = [];
+  let field = '';
+  let inQuotes = false;
+  let startLine = 0;
+  let raw = '';
+
+  for await (const physical of readLines(file, { maxLineBytes })) {
+    if ('error' in physical) {
+      // a broken line inside an open quoted record breaks the whole record
+      const line = inQuotes ? startLine : physical.line;
+      fields = [];
+      field = '';
+      inQuotes = false;
+      yield { line, reject: { file, line, field: '', reason: physical.error, detail: physical.detail, excerpt: physical.excerpt } };
+      continue;
+    }
+    const text = physical.text;
+    if (!inQuotes) {
+      startLine = physical.line;
+      raw = text;
+    } else {
+      field += '\n';
+      raw += `\n${text}`;
+      if (raw.length > maxLineBytes) {
+        // a runaway quote would otherwise pull the rest of the file into one record
+        yield {
+          line: startLine,
+          reject: { file, line: startLine, field: '', reason: 'unclosed-quote', detail: `quoted field still open after ${raw.length} chars (maxLineBytes=${maxLineBytes})`, excerpt: raw },
+        };
+        fields = [];
+        field = '';
+        inQuotes = false;
+        continue;
+      }
+    }
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (inQuotes) {
+        if (ch === '"') {
+          if (text[i + 1] === '"') {
+            field += '"';
+            i++;
+          } else inQuotes = false;
+        } else field += ch;
+      } else if (ch === '"' && field.length === 0) inQuotes = true;
+      else if (ch === delimiter) {
+        fields.push(field);
+        field = '';
+      } else field += ch;
+    }
+    if (inQuotes) continue;
+    fields.push(field);
+    yield { line: startLine, fields, raw };
+    fields = [];
+    field = '';
+  }
+  if (inQuotes) {
+    yield {
+      line: startLine,
+      reject: { file, line: startLine, field: '', reason: 'unclosed-quote', detail: 'a quoted field is never closed before end of file', excerpt: raw },
+    };
+  }
+}

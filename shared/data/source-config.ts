@@ -1,0 +1,98 @@
+// What a pipeline spec says about its input data. Parsed once at the boundary; the rest of
+// the data library takes the parsed (defaulted) shape.
+import { z } from 'zod';
+
+export const SOURCE_FORMATS = ['ml-100k', 'amazon-beauty', 'esci-ubi', 'jsonl', 'csv', 'parquet'] as const;
+
+export const LimitsSchema = z
+  .object({
+    /** a longer text field rejects its row ('field-too-long') */
+    maxFieldLength: z.number().int().positive().default(1024 * 1024),
+    /** a longer physical line rejects its row without being buffered ('line-too-long') */
+    maxLineBytes: z.number().int().positive().default(64 * 1024 * 1024),
+    /** stop reading events after this many accepted rows (sampling a large source) */
+    maxEvents: z.number().int().positive().optional(),
+  })
+  .prefault({});
+export type Limits = z.output<typeof LimitsSchema>;
+
+export const SplitConfigSchema = z
+  .discriminatedUnion('mode', [
+    z.object({
+      /** global time cut: the last `test` fraction of events (by time) is test, the `valid` before it valid */
+      mode: z.literal('time'),
+      valid: z.number().min(0).max(0.5).default(0.1),
+      test: z.number().min(0).max(0.5).default(0.1),
+    }),
+    /** per user: last event = test, the one before = valid, the rest = train */
+    z.object({ mode: z.literal('leave-last-out') }),
+  ])
+  .prefault({ mode: 'time' });
+export type SplitConfig = z.output<typeof SplitConfigSchema>;
+
+export const PreprocessConfigSchema = z
+  .object({
+    split: SplitConfigSchema,
+    /** a gap longer than this between a user's consecutive events starts a new session */
+    sessionGapSeconds: z.number().positive().default(30 * 60),
+    /** users / items with fewer events are removed, repeated until stable (k-core); 0 = keep all */
+    minUserInteractions: z.number().int().nonnegative().default(0),
+    minItemInteractions: z.number().int().nonnegative().default(0),
+    tokenizer: z
+      .discriminatedUnion('kind', [
+        z.object({
+          kind: z.literal('word'),
+          minCount: z.number().int().positive().default(1),
+          maxVocab: z.number().int().positive().default(30_000),
+          maxTokensPerItem: z.number().int().positive().default(64),
+        }),
+        z.object({
+          /** a transformers.js tokenizer from a LOCAL folder (tokenizer.json); never fetched from a hub */
+          kind: z.literal('local-model'),
+          modelDir: z.string().min(1),
+          maxTokensPerItem: z.number().int().positive().default(64),
+        }),
+      ])
+      .prefault({ kind: 'word' }),
+  })
+  .prefault({});
+export type PreprocessConfig = z.output<typeof PreprocessConfigSchema>;
+
+const sharedSourceFields = {
+  /** dataset name used in artifacts; defaults to the format */
+  name: z.string().min(1).optional(),
+  limits: LimitsSchema,
+  /** unix seconds treated as "now" when rejecting future timestamps (default: the clock) */
+  nowSeconds: z.number().positive().optional(),
+  preprocess: PreprocessConfigSchema,
+};
+
+export const DataSourceConfigSchema = z.discriminatedUnion('format', [
+  z.object({
+    format: z.enum(['ml-100k', 'amazon-beauty', 'esci-ubi']),
+    /** the dataset folder, e.g. ../shared/data/ml-100k */
+    path: z.string().min(1),
+    ...sharedSourceFields,
+  }),
+  z.object({
+    format: z.enum(['jsonl', 'csv', 'parquet']),
+    paths: z.object({
+      events: z.string().min(1),
+      items: z.string().min(1).optional(),
+      judgments: z.string().min(1).optional(),
+    }),
+    /** CSV only: field delimiter (default ',' or tab for .tsv) */
+    delimiter: z.string().length(1).optional(),
+    ...sharedSourceFields,
+  }),
+]);
+export type DataSourceConfig = z.output<typeof DataSourceConfigSchema>;
+export type DataSourceConfigInput = z.input<typeof DataSourceConfigSchema>;
+
+/** Parses a user-supplied config; the error lists every issue as `path: message`. */
+export function parseDataSourceConfig(input: unknown): DataSourceConfig {
+  const parsed = DataSourceConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  throw new Error(`invalid data source config:\n${lines.join('\n')}`);
+}
