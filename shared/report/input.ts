@@ -1,0 +1,179 @@
+// The one object a run report is built from. The lead fills it from lineage and metrics
+// (Postgres) and artifact manifests; every section past the run summary is optional, because
+// a run that stopped half-way still deserves a report of what exists.
+import { z } from 'zod';
+
+const isoTime = z.iso.datetime({ offset: true });
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const unitInterval = finite.refine((x) => x >= 0 && x <= 1, 'must be within [0, 1]');
+
+export const RunStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'terminated', 'timed-out']);
+export const StepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']);
+
+export const RunFailure = z.object({
+  /** the step that failed, when the failure belongs to one */
+  step: z.string().min(1).optional(),
+  /** error type, e.g. `ValidationError` (non-retryable) or `ApplicationFailure` */
+  type: z.string().min(1).optional(),
+  message: z.string().min(1),
+});
+
+export const RunSummary = z.object({
+  runId: z.string().min(1),
+  /** pipeline spec name or path, e.g. `specs/ml-100k.yaml` */
+  spec: z.string().min(1),
+  specDigest: z.string().min(1).optional(),
+  dataset: z.string().min(1),
+  partition: z.string().min(1),
+  codeVersion: z.string().min(1),
+  status: RunStatus,
+  startedAt: isoTime,
+  finishedAt: isoTime.optional(),
+  /** link to the workflow in the Temporal UI */
+  temporalWorkflowId: z.string().min(1),
+  temporalUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** the settings a reader compares runs by (valuation method, keep, λ, epochs …) */
+  config: z.record(z.string(), z.union([z.string(), finite, z.boolean()])).default({}),
+  failure: RunFailure.optional(),
+});
+
+export const StepRecord = z.object({
+  /** pipeline step name, in pipeline order: preprocess, pretrain, value, finetune, infer … */
+  name: z.string().min(1),
+  status: StepStatus,
+  startedAt: isoTime.optional(),
+  finishedAt: isoTime.optional(),
+  attempts: z.number().int().min(0).default(1),
+  cacheHit: z.boolean().default(false),
+  /** tfjs backend the step ran on: tensorflow, wasm, cpu … */
+  backend: z.string().min(1).optional(),
+  /** device: `cpu`, `cuda:0` … */
+  device: z.string().min(1).optional(),
+  worker: z.string().min(1).optional(),
+  error: z.string().min(1).optional(),
+});
+
+export const TrainingPoint = z.object({
+  phase: z.enum(['pretrain', 'finetune']),
+  /** pretraining is usually shared by both arms, hence `shared` */
+  variant: z.enum(['control', 'valued', 'shared']),
+  split: z.enum(['train', 'valid']).default('train'),
+  epoch: z.number().int().min(0),
+  loss: finite,
+});
+
+export const ModelMetrics = z.object({
+  model: z.string().min(1),
+  role: z.enum(['valued', 'control', 'baseline']),
+  ndcg10: unitInterval,
+  hr10: unitInterval,
+  mrr: unitInterval,
+  auc: unitInterval.optional(),
+  trainingExamples: z.number().int().min(0).optional(),
+  trainSeconds: finite.optional(),
+});
+
+export const HistogramBin = z.object({ start: finite, end: finite, count: z.number().int().min(0) });
+
+export const ValueDistribution = z
+  .object({
+    method: z.string().min(1),
+    /** raw per-example values (a sample is fine); binned here */
+    values: z.array(finite).optional(),
+    /** or bins computed elsewhere, e.g. stored as a value summary */
+    bins: z.array(HistogramBin).optional(),
+    /** selection threshold: examples at or above it went to the important set */
+    threshold: finite.optional(),
+  })
+  .refine((d) => (d.values === undefined) !== (d.bins === undefined), {
+    message: 'give exactly one of `values` (raw) or `bins` (pre-binned)',
+  });
+
+export const DetectionScore = z.object({
+  method: z.string().min(1),
+  auc: unitInterval,
+  f1: unitInterval,
+  precision: unitInterval.optional(),
+  recall: unitInterval.optional(),
+});
+
+export const Detection = z.object({
+  /** what the ground truth is, e.g. "planted label flips (5%) from the synthetic generator" */
+  groundTruth: z.string().min(1),
+  scores: z.array(DetectionScore).min(1),
+});
+
+export const RemovalPoint = z.object({
+  method: z.string().min(1),
+  order: z.enum(['lowest', 'highest', 'random']),
+  fractionRemoved: unitInterval,
+  ndcg10: unitInterval,
+});
+
+export const QuarantineExample = z.object({
+  exampleId: z.string().min(1),
+  userId: z.string().min(1).optional(),
+  query: z.string().optional(),
+  itemId: z.string().min(1),
+  itemTitle: z.string().optional(),
+  /** the label the data says (e.g. `purchase`, or a graded relevance) */
+  observedLabel: z.union([z.string(), finite]),
+  /** the fine-tuned model's score for the positive class, in [0, 1] */
+  modelScore: unitInterval,
+  /** how strongly the model disagrees with the label; higher = more suspicious */
+  contradiction: finite,
+  value: finite.optional(),
+});
+
+export const RejectExample = z.object({
+  file: z.string().min(1),
+  line: z.number().int().min(1),
+  reason: z.string().min(1),
+  /** the offending text, truncated by the reader */
+  excerpt: z.string().optional(),
+});
+
+export const Rejects = z.object({
+  rowsRead: z.number().int().min(0).optional(),
+  byReason: z.array(z.object({ reason: z.string().min(1), count: z.number().int().min(0) })),
+  examples: z.array(RejectExample).default([]),
+});
+
+export const RunReportInput = z.object({
+  /** when the report was built; a step still running is drawn up to this time */
+  generatedAt: isoTime,
+  run: RunSummary,
+  steps: z.array(StepRecord).default([]),
+  training: z.array(TrainingPoint).optional(),
+  metrics: z.array(ModelMetrics).optional(),
+  values: z.array(ValueDistribution).optional(),
+  detection: Detection.optional(),
+  pointRemoval: z.array(RemovalPoint).optional(),
+  quarantine: z.array(QuarantineExample).optional(),
+  rejects: Rejects.optional(),
+});
+
+/** What callers build (defaults may be left out). */
+export type RunReportInput = z.input<typeof RunReportInput>;
+/** What the report code reads, after validation and defaults. */
+export type RunReport = z.infer<typeof RunReportInput>;
+export type StepRecordT = z.infer<typeof StepRecord>;
+export type TrainingPointT = z.infer<typeof TrainingPoint>;
+export type ModelMetricsT = z.infer<typeof ModelMetrics>;
+export type ValueDistributionT = z.infer<typeof ValueDistribution>;
+export type HistogramBinT = z.infer<typeof HistogramBin>;
+export type DetectionScoreT = z.infer<typeof DetectionScore>;
+export type RemovalPointT = z.infer<typeof RemovalPoint>;
+export type QuarantineExampleT = z.infer<typeof QuarantineExample>;
+export type RejectsT = z.infer<typeof Rejects>;
+
+/** Validates a report input; a bad field is named by its path, so the caller knows what to fix. */
+export function parseRunReportInput(input: unknown): RunReport {
+  const parsed = RunReportInput.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  throw new Error(
+    `Invalid run report input (${lines.length} problem(s)):\n${lines.join('\n')}\n` +
+      'Fix the field(s) above where the RunReportInput is assembled (lineage/metrics → report).',
+  );
+}

@@ -1,0 +1,53 @@
+// The quarantined examples the fine-tuned model contradicts most: candidates for label noise
+// that a person should look at first.
+import type { QuarantineExampleT, RunReport } from '../input';
+import { formatMetric } from '../format';
+import { code, escapeHtml, markup, notComputed, table } from '../html';
+import { missingReason, PRODUCERS } from './missing';
+import type { Section } from './section';
+
+export const QUARANTINE_SHOWN = 20;
+
+/** The `limit` most contradicted examples, strongest first (ties by id for a stable order). */
+export function mostContradicted(examples: readonly QuarantineExampleT[], limit = QUARANTINE_SHOWN): QuarantineExampleT[] {
+  return [...examples]
+    .sort((a, b) => b.contradiction - a.contradiction || a.exampleId.localeCompare(b.exampleId))
+    .slice(0, limit);
+}
+
+export function quarantineSection(report: RunReport): Section {
+  const section = { id: 'quarantine', title: 'Quarantine: examples the model contradicts most' };
+  const examples = report.quarantine;
+  if (!examples?.length) {
+    return { ...section, body: notComputed(missingReason(report, PRODUCERS.quarantine, 'The fine-tuned model did not score a quarantine set in this run.')) };
+  }
+  const top = mostContradicted(examples);
+  const rows = top.map((e, i) => [
+    i + 1,
+    markup(
+      `<span class="title">${escapeHtml(e.itemTitle ?? '(no title)')}</span> <span class="muted">${escapeHtml(e.itemId)}</span>`,
+    ),
+    e.query !== undefined ? markup(`query “${escapeHtml(e.query)}”`) : e.userId !== undefined ? markup(`user ${code(e.userId).html}`) : '—',
+    String(e.observedLabel),
+    formatMetric(e.modelScore, 3),
+    formatMetric(e.contradiction, 3),
+    e.value === undefined ? '—' : e.value.toPrecision(3),
+  ]);
+  return {
+    ...section,
+    body:
+      `<p>Top ${top.length} of ${examples.length.toLocaleString('en-US')} quarantined examples, by how strongly the fine-tuned model disagrees with their label.</p>` +
+      table(
+        [
+          { title: '#', numeric: true },
+          { title: 'item' },
+          { title: 'context' },
+          { title: 'label' },
+          { title: 'model score', numeric: true },
+          { title: 'contradiction', numeric: true },
+          { title: 'value', numeric: true },
+        ],
+        rows,
+      ),
+  };
+}
