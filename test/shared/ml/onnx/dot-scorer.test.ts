@@ -56,10 +56,9 @@ describe('ONNX dot-product scorer', () => {
     const k = 7;
     const scoring = await createScoringSession(buildDotScorerModel({ itemEmbeddings: items, k }));
     // user 3 has seen all but 4 items (with duplicates) → 3 padded slots; user 0 nothing.
-    const seenLists = all.map((u) => 0).reduce<number[][]>((lists, _, u) => {
-      lists.push(u === 3 ? [...Array.from({ length: numItems - 4 }, (_, i) => i + 4), 10, 10] : u === 0 ? [] : [u, u * 2, u * 5, u]);
-      return lists;
-    }, []);
+    const seenLists = Array.from({ length: numUsers }, (_, u) =>
+      u === 3 ? [...Array.from({ length: numItems - 4 }, (_, i) => i + 4), 10, 10] : u === 0 ? [] : [u, u * 2, u * 5, u],
+    );
     const offsets = new Int32Array(numUsers + 1);
     seenLists.forEach((list, u) => (offsets[u + 1] = offsets[u]! + list.length));
     const seen = { offsets, items: Int32Array.from(seenLists.flat()) };
