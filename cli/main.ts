@@ -1,12 +1,26 @@
 // The `assay` command line. Each command group lives in its own module under cli/.
 import { Command, CommanderError } from 'commander';
 import { loadDevEnv } from '../infra/dev/env-file';
+import { registerBackfill } from './backfill';
+import { registerDemo } from './demo';
 import { registerDev } from './dev';
+import { registerLineage } from './lineage';
+import { registerRun } from './run';
+import { registerRuns } from './runs';
+import { registerSchedule } from './schedule';
+import { registerWorker } from './worker';
 
 export function buildProgram(): Command {
   const program = new Command('assay')
     .description('Value-aware training pipelines for e-commerce search and recommendation, as durable Temporal workflows.')
     .showHelpAfterError('(run with --help for usage)');
+  registerDemo(program);
+  registerRun(program);
+  registerRuns(program);
+  registerBackfill(program);
+  registerSchedule(program);
+  registerLineage(program);
+  registerWorker(program);
   registerDev(program);
   return program;
 }

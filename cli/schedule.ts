@@ -1,5 +1,6 @@
 // `assay schedule create|list|pause|unpause|trigger|delete|backfill`: Temporal Schedules that
 // run a spec daily; each run's partition is the day of its nominal start time.
+import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Command } from 'commander';
 import { withClient, printJson, formatTable } from './context';
 import { loadSpecForCli } from './run';
@@ -40,7 +41,7 @@ export function registerSchedule(program: Command): void {
       const start = new Date(`${flags.from}T00:00:00Z`);
       const end = new Date(`${flags.to}T23:59:59Z`);
       if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end < start) throw new Error(`--from ${flags.from} --to ${flags.to}: expected two dates YYYY-MM-DD, in order`);
-      await client.client.schedule.getHandle(id).backfill({ start, end, overlap: 'ALLOW_ALL' as never });
+      await client.client.schedule.getHandle(id).backfill({ start, end, overlap: ScheduleOverlapPolicy.ALLOW_ALL });
       console.log(`schedule ${id}: backfill ${flags.from}..${flags.to} requested`);
     }));
 }

@@ -2,7 +2,7 @@
 // them, metrics and value summaries. Every write is safe to repeat, because Temporal retries
 // activities and a retry must not duplicate rows. Inputs are checked with zod so a bad record
 // names its field instead of surfacing as a constraint violation.
-import { and, asc, desc, eq, exists, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, inArray, isNull, like, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from './open-database';
 import {
@@ -132,6 +132,18 @@ export async function upsertRun(db: Database, run: NewRun): Promise<RunRow> {
 export async function getRun(db: Database, runId: string): Promise<RunRow | undefined> {
   const [row] = await db.select().from(runs).where(eq(runs.id, runId));
   return row;
+}
+
+/**
+ * Resolves what a user types to a run: an exact run id, or a workflow id such as
+ * `assay/ml-100k/full`, meaning that workflow's newest execution.
+ */
+export async function findRun(db: Database, idOrWorkflowId: string): Promise<RunRow | undefined> {
+  const exact = await getRun(db, idOrWorkflowId);
+  if (exact) return exact;
+  const escaped = idOrWorkflowId.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const [newest] = await db.select().from(runs).where(like(runs.id, `${escaped}/%`)).orderBy(desc(runs.createdAt)).limit(1);
+  return newest;
 }
 
 const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];

@@ -1,0 +1,42 @@
+// `assay demo` (what `npm run main` runs): bring the dev stack up, run the full pipeline on
+// the shipped MovieLens data with in-process workers, print the metrics and the UI address.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { devUp } from '../infra/dev/stack';
+import { loadDevEnv } from '../infra/dev/env-file';
+import { repoRoot } from '../infra/dev/paths';
+import type { PipelineResult } from '../workflows/pipeline';
+import { withClient } from './context';
+import { watchRun } from './progress';
+import { loadSpecForCli, metricsTable } from './run';
+import { startLocalWorkers } from './local-workers';
+
+export function registerDemo(program: Command): void {
+  program.command('demo')
+    .description('start the dev stack and run the full pipeline on the shipped data (specs/ml-100k.json) with in-process workers')
+    .option('--spec <file>', 'another spec to run', path.join(repoRoot, 'specs', 'ml-100k.json'))
+    .option('--no-cache', 'ignore the step cache')
+    .action(async (flags: { spec: string; cache: boolean }) => {
+      const status = await devUp({ log: (line) => console.error(`dev up: ${line}`) });
+      for (const [k, v] of Object.entries(status.env)) process.env[k] ??= v;
+      loadDevEnv();
+      const spec = loadSpecForCli(flags.spec, {});
+      const workers = await startLocalWorkers(spec);
+      try {
+        await withClient(async (client) => {
+          const handle = await client.startRun(spec, { noCache: !flags.cache });
+          const link = client.uiLink(handle.workflowId);
+          console.error(`running ${handle.workflowId} on ${spec.dataset} — watch it in the Temporal UI: ${link}`);
+          await watchRun(handle);
+          const result = (await handle.result()) as PipelineResult;
+          console.log(`\nAssay run ${handle.workflowId} — full-ranking metrics on the held-out test split\n`);
+          console.log(metricsTable(result));
+          console.log(`\nsteps: ${result.steps.map((s) => `${s.step}${s.variant ? `(${s.variant})` : ''} ${(s.durationMs / 1000).toFixed(1)}s${s.cacheHit ? ' [cache]' : ''}`).join(' · ')}`);
+          if (result.report) console.log(`report artifact: ${result.report.uri} — write it out with \`npx assay report ${handle.workflowId}\``);
+          console.log(`Temporal UI: ${status.temporalUi}  (this run: ${link})`);
+        });
+      } finally {
+        await workers.stop();
+      }
+    });
+}
