@@ -1,0 +1,22 @@
+// `npm run bench -- <name> [args]`: each benchmark prints its figures (ratios against a
+// baseline measured in the same run); none asserts a time.
+const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+  'knn-shapley': () => import('./knn-shapley'),
+  'throughput-scoring': () => import('./throughput-scoring'),
+  'valuation-detection': () => import('./valuation-detection'),
+};
+
+async function main(): Promise<void> {
+  const [name, ...args] = process.argv.slice(2);
+  if (!name || name === '--help' || name === '-h' || !(name in BENCHES)) {
+    console.log(`usage: npm run bench -- <name> [args]\nbenchmarks: ${Object.keys(BENCHES).join(', ')}`);
+    if (name && name !== '--help' && name !== '-h') process.exitCode = 2;
+    return;
+  }
+  await (await BENCHES[name]!()).run(args);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
