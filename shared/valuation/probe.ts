@@ -68,7 +68,8 @@ export function probabilities(weights: Float64Array, numClasses: number, x: Floa
 /**
  * Full-batch gradient descent on the weighted mean loss Σ_i w_i ℓ_i / Σ_i w_i (w_i = how often
  * row i is in the sample: 1 for plain training, the bootstrap multiplicity for a bag).
- * `onEpoch` sees the weights after each epoch (TracIn's checkpoints). Returns numClasses × (dim + 1).
+ * `beforeEpoch` sees the weights each epoch starts from (epoch 0 = the zero initialization):
+ * TracIn's idealized sum runs over the parameters *before* each step. Returns numClasses × (dim + 1).
  */
 export function trainSoftmaxProbe(
   x: Float32Array,
@@ -77,7 +78,7 @@ export function trainSoftmaxProbe(
   numClasses: number,
   config: ProbeConfig,
   sampleWeights?: Float64Array,
-  onEpoch?: (epoch: number, weights: Float64Array) => void,
+  beforeEpoch?: (epoch: number, weights: Float64Array) => void,
 ): Float64Array {
   const rows = labels.length;
   const stride = dim + 1;
@@ -86,7 +87,8 @@ export function trainSoftmaxProbe(
   const probs = new Float64Array(numClasses);
   let totalWeight = 0;
   for (let i = 0; i < rows; i++) totalWeight += sampleWeights ? sampleWeights[i]! : 1;
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+  for (let epoch = 0; epoch < config.epochs; epoch++) {
+    beforeEpoch?.(epoch, weights);
     gradient.fill(0);
     for (let i = 0; i < rows; i++) {
       const w = sampleWeights ? sampleWeights[i]! : 1;
@@ -107,7 +109,6 @@ export function trainSoftmaxProbe(
         weights[at]! -= config.learningRate * (gradient[at]! + penalty);
       }
     }
-    onEpoch?.(epoch, weights);
   }
   return weights;
 }

@@ -2,6 +2,9 @@
 // Descent", NeurIPS 2020) over a short probe fine-tune's checkpoints, last-layer gradients:
 //   influence(i, z') = Σ_c η_c ⟨∇ℓ(w_c; z_i), ∇ℓ(w_c; z')⟩
 //   self-influence(i) = Σ_c η_c ‖∇ℓ(w_c; z_i)‖²
+// Checkpoints are the weights each epoch starts from (w_0 = 0 included): the idealized TracIn
+// sums η_t⟨∇ℓ(w_t; z), ∇ℓ(w_t; z')⟩ over pre-step parameters, and late checkpoints alone see
+// a validation gradient near zero once the probe fits, which leaves mostly sampling noise.
 // The probe is probe.ts's softmax layer, whose per-example gradient is (p − e_y) ⊗ [x̃; 1], so
 //   ⟨∇ℓ_i, ∇ℓ_z'⟩ = ⟨p_i − e_i, p_z' − e_z'⟩ · (x̃_i·x̃_z' + 1)
 // and the mean influence on the validation set is ⟨∇ℓ_i, mean_z' ∇ℓ_z'⟩: one pass per
@@ -13,8 +16,14 @@ import { fitStandardizer, probabilities, ProbeConfigSchema, standardize, trainSo
 
 export const TracInConfigSchema = z.object({
   probe: ProbeConfigSchema.default({ epochs: 30, learningRate: 0.5, l2: 1e-3 }),
-  /** keep a checkpoint every this many epochs (the last epoch is always one) */
+  /** checkpoint the weights every this many epochs, starting from the initialization (epoch 0) */
   checkpointEvery: z.number().int().min(1).default(5),
+  /**
+   * what `tracin` returns as the value: 'validation' = mean influence on the validation set;
+   * 'self' = −self-influence (Pruthi et al. §5.1 use self-influence to surface mislabeled
+   * examples; it needs no validation labels and is far less noisy for that purpose)
+   */
+  value: z.enum(['validation', 'self']).default('validation'),
 });
 export type TracInConfig = z.input<typeof TracInConfigSchema> & { readonly onWarning?: WarningSink };
 
@@ -43,8 +52,13 @@ function meanGradient(weights: Float64Array, numClasses: number, x: Float32Array
 }
 
 export async function tracinInfluence(train: LabelledEmbeddings, valid: LabelledEmbeddings, config: TracInConfig = {}): Promise<TracInResult> {
-  const { probe, checkpointEvery } = parseConfig(TracInConfigSchema, config);
-  const { numClasses, dim } = checkValuationInput(train, valid, { trainNeedsTwoClasses: true, method: 'tracin', onWarning: config.onWarning });
+  const { probe, checkpointEvery, value: valueKind } = parseConfig(TracInConfigSchema, config);
+  const { numClasses, dim } = checkValuationInput(train, valid, {
+    trainNeedsTwoClasses: true,
+    method: 'tracin',
+    readsValidation: valueKind === 'validation',
+    onWarning: config.onWarning,
+  });
   const standardizer = fitStandardizer(train.emb);
   const x = standardize(train.emb, standardizer);
   const xValid = standardize(valid.emb, standardizer);
@@ -58,7 +72,7 @@ export async function tracinInfluence(train: LabelledEmbeddings, valid: Labelled
   // full-batch GD uses one step size, so η_c = learningRate at every checkpoint
   const eta = probe.learningRate;
   trainSoftmaxProbe(x, dim, train.labels, numClasses, probe, undefined, (epoch, weights) => {
-    if (epoch % checkpointEvery !== 0 && epoch !== probe.epochs) return;
+    if (epoch % checkpointEvery !== 0) return;
     checkpoints++;
     meanGradient(weights, numClasses, xValid, dim, valid.labels, validGradient);
     for (let i = 0; i < n; i++) {
@@ -81,7 +95,8 @@ export async function tracinInfluence(train: LabelledEmbeddings, valid: Labelled
   return { value, selfInfluence, checkpoints };
 }
 
-/** The valuation interface: mean TracIn influence on the validation set. */
+/** The valuation interface: mean influence on the validation set, or −self-influence (config.value). */
 export async function tracin(train: LabelledEmbeddings, valid: LabelledEmbeddings, config: TracInConfig = {}): Promise<Float64Array> {
-  return (await tracinInfluence(train, valid, config)).value;
+  const result = await tracinInfluence(train, valid, config);
+  return config.value === 'self' ? result.selfInfluence.map((s) => -s) : result.value;
 }

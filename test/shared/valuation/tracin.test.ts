@@ -25,3 +25,14 @@ describe('tracinInfluence', () => {
     expect(noiseDetectionAuc(selfInfluence.map((s) => -s), train.noisy)).toBeGreaterThan(0.9);
   });
 });
+
+describe('tracin value option', () => {
+  it("returns −self-influence when config.value is 'self'", async () => {
+    const { tracin } = await import('../../../shared/valuation/tracin');
+    const train = gaussianClasses(40, 3, 15, 2, 0.1);
+    const valid = gaussianClasses(20, 3, 16, 2);
+    const { selfInfluence, value } = await tracinInfluence(train, valid);
+    expect(Array.from(await tracin(train, valid, { value: 'self' }))).toEqual(Array.from(selfInfluence, (s) => -s));
+    expect(Array.from(await tracin(train, valid))).toEqual(Array.from(value));
+  });
+});
