@@ -2,7 +2,7 @@
 // types and ranges. Readers hand rows to these; every failure becomes a Reject with a reason.
 import { z } from 'zod';
 import { EVENT_TYPES } from './types';
-import type { Reject } from './rejects';
+import { excerptOf, type Reject } from './rejects';
 
 /** Ids arrive as strings (CSV, JSON) or integers (Parquet, JSON); both mean the same id. */
 const idSchema = z.union([z.string().trim().min(1, 'id is empty'), z.number().int()]).transform((v) => String(v));
@@ -103,7 +103,7 @@ export function validateRow<S extends z.ZodType>(
       field: issue.path.map(String).join('.'),
       reason: reasonOf(issue),
       detail: issue.message,
-      excerpt: origin.raw,
+      excerpt: excerptOf(origin.raw),
     },
   };
 }

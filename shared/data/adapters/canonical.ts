@@ -26,7 +26,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
   if (source.paths.items) {
     const file = source.paths.items;
     rowsRead[file] = await collect(file, rejects, async (onRow) => {
-      for await (const row of readRows(file, source.format, { ...common, requiredColumns: ['id'], numericFields: ['price'] })) {
+      for await (const row of readRows(file, formatOf(file, source.format), { ...common, requiredColumns: ['id'], numericFields: ['price'] })) {
         onRow();
         if ('reject' in row) { rejects.push(row.reject); continue; }
         const parsed = validateRow(RawItemSchema, row.value, { file, line: row.line, raw: row.raw });
@@ -41,7 +41,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
   const schema = rawEventSchema({ nowSeconds: source.nowSeconds });
   const file = source.paths.events;
   rowsRead[file] = await collect(file, rejects, async (onRow) => {
-    for await (const row of readRows(file, source.format, {
+    for await (const row of readRows(file, formatOf(file, source.format), {
       ...common,
       requiredColumns: ['user', 'item', 'type', 'timestamp'],
       numericFields: ['position'],
@@ -63,7 +63,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
   if (source.paths.judgments) {
     const jfile = source.paths.judgments;
     rowsRead[jfile] = await collect(jfile, rejects, async (onRow) => {
-      for await (const row of readRows(jfile, source.format, { ...common, requiredColumns: ['query', 'item', 'relevance'], numericFields: ['relevance'] })) {
+      for await (const row of readRows(jfile, formatOf(jfile, source.format), { ...common, requiredColumns: ['query', 'item', 'relevance'], numericFields: ['relevance'] })) {
         onRow();
         if ('reject' in row) { rejects.push(row.reject); continue; }
         const parsed = validateRow(RawJudgmentSchema, row.value, { file: jfile, line: row.line, raw: row.raw });
@@ -90,4 +90,12 @@ export async function collect(file: string, rejects: Reject[], loop: (onRow: () 
     } else throw err;
   }
   return rows;
+}
+
+/** A file's extension decides its container (items.csv next to events.jsonl is fine); else the configured format. */
+export function formatOf(path: string, fallback: RowFormat): RowFormat {
+  if (/\.(jsonl|ndjson)(\.gz)?$/i.test(path)) return 'jsonl';
+  if (/\.parquet$/i.test(path)) return 'parquet';
+  if (/\.(csv|tsv)(\.gz)?$/i.test(path)) return 'csv';
+  return fallback;
 }

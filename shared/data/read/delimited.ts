@@ -1,6 +1,6 @@
 // CSV/TSV rows per RFC 4180 (quoted fields, "" escapes, line breaks inside quotes), streamed
 // record by record. Also reads RecBole atomic headers (`user_id:token`), keeping the name.
-import { DataFileError, type Reject } from '../rejects';
+import { DataFileError, excerptOf, type Reject } from '../rejects';
 import { DEFAULT_MAX_LINE_BYTES, readLines } from './lines';
 
 export interface DelimitedOptions {
@@ -59,7 +59,7 @@ export async function* readDelimited(file: string, options: DelimitedOptions = {
     if (record.fields.length === 1 && record.fields[0] === '') continue; // blank line
     const reject = (field: string, reason: string, detail: string): DelimitedRow => ({
       line: record.line,
-      reject: { file, line: record.line, field, reason, detail, excerpt: record.raw },
+      reject: { file, line: record.line, field, reason, detail, excerpt: excerptOf(record.raw) },
     });
     if (record.fields.length !== header.length) {
       yield reject('', 'wrong-column-count', `expected ${header.length} fields (${header.join(', ')}), found ${record.fields.length}`);
@@ -110,7 +110,7 @@ async function* readRecords(file: string, delimiter: string, maxLineBytes: numbe
         // a runaway quote would otherwise pull the rest of the file into one record
         yield {
           line: startLine,
-          reject: { file, line: startLine, field: '', reason: 'unclosed-quote', detail: `quoted field still open after ${raw.length} chars (maxLineBytes=${maxLineBytes})`, excerpt: raw },
+          reject: { file, line: startLine, field: '', reason: 'unclosed-quote', detail: `quoted field still open after ${raw.length} chars (maxLineBytes=${maxLineBytes})`, excerpt: excerptOf(raw) },
         };
         fields = [];
         field = '';
@@ -118,20 +118,37 @@ async function* readRecords(file: string, delimiter: string, maxLineBytes: numbe
         continue;
       }
     }
-    for (let i = 0; i < text.length; i++) {
-      const ch = text[i];
+    let i = 0;
+    while (i < text.length) {
       if (inQuotes) {
-        if (ch === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i++;
-          } else inQuotes = false;
-        } else field += ch;
-      } else if (ch === '"' && field.length === 0) inQuotes = true;
-      else if (ch === delimiter) {
-        fields.push(field);
-        field = '';
-      } else field += ch;
+        const quote = text.indexOf('"', i);
+        if (quote === -1) {
+          field += text.slice(i);
+          i = text.length;
+        } else if (text[quote + 1] === '"') {
+          field += text.slice(i, quote + 1);
+          i = quote + 2;
+        } else {
+          field += text.slice(i, quote);
+          inQuotes = false;
+          i = quote + 1;
+        }
+      } else if (text[i] === '"' && field.length === 0) {
+        inQuotes = true;
+        i++;
+      } else {
+        // unquoted run: copy up to the next delimiter in one slice
+        const next = text.indexOf(delimiter, i);
+        if (next === -1) {
+          field += text.slice(i);
+          i = text.length;
+        } else {
+          field += text.slice(i, next);
+          fields.push(field);
+          field = '';
+          i = next + 1;
+        }
+      }
     }
     if (inQuotes) continue;
     fields.push(field);
@@ -142,7 +159,7 @@ async function* readRecords(file: string, delimiter: string, maxLineBytes: numbe
   if (inQuotes) {
     yield {
       line: startLine,
-      reject: { file, line: startLine, field: '', reason: 'unclosed-quote', detail: 'a quoted field is never closed before end of file', excerpt: raw },
+      reject: { file, line: startLine, field: '', reason: 'unclosed-quote', detail: 'a quoted field is never closed before end of file', excerpt: excerptOf(raw) },
     };
   }
 }

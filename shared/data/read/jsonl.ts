@@ -1,5 +1,5 @@
 // JSON Lines (plain or gzip), one object per line, streamed; a bad line becomes a reject.
-import type { Reject } from '../rejects';
+import { excerptOf, type Reject } from '../rejects';
 import { DEFAULT_MAX_FIELD_LENGTH } from './delimited';
 import { DEFAULT_MAX_LINE_BYTES, readLines } from './lines';
 
@@ -27,18 +27,18 @@ export async function* readJsonl(file: string, options: JsonlOptions = {}): Asyn
       value = JSON.parse(raw);
     } catch (err) {
       const detail = `not valid JSON: ${err instanceof Error ? err.message : String(err)}`;
-      yield { line, reject: { file, line, field: '', reason: 'invalid-json', detail, excerpt: raw } };
+      yield { line, reject: { file, line, field: '', reason: 'invalid-json', detail, excerpt: excerptOf(raw) } };
       continue;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      yield { line, reject: { file, line, field: '', reason: 'not-an-object', detail: 'each line must be one JSON object', excerpt: raw } };
+      yield { line, reject: { file, line, field: '', reason: 'not-an-object', detail: 'each line must be one JSON object', excerpt: excerptOf(raw) } };
       continue;
     }
     const long = findLongString(value, maxField, '');
     if (long) {
       yield {
         line,
-        reject: { file, line, field: long.path, reason: 'field-too-long', detail: `field has ${long.length} chars, over maxFieldLength=${maxField}`, excerpt: raw },
+        reject: { file, line, field: long.path, reason: 'field-too-long', detail: `field has ${long.length} chars, over maxFieldLength=${maxField}`, excerpt: excerptOf(raw) },
       };
       continue;
     }
