@@ -163,16 +163,15 @@ export function argsortFloat32(keys: Float32Array, scratch: RadixScratch): Int32
 export function accumulateShapley(order: Int32Array, trainLabels: Int32Array, target: number, k: number, sums: Float64Array): void {
   const n = order.length;
   // position p (0-based) holds the (p+1)-th nearest point
-  let next = order[n - 1]!;
-  let nextMatch = trainLabels[next] === target ? 1 : 0;
+  const last = order[n - 1]!;
+  let nextMatch = trainLabels[last] === target ? 1 : 0;
   let s = nextMatch / n;
-  sums[next]! += s;
+  sums[last]! += s;
   for (let i = n - 1; i >= 1; i--) {
     const current = order[i - 1]!;
     const match = trainLabels[current] === target ? 1 : 0;
     s += ((match - nextMatch) / k) * (Math.min(k, i) / i);
     sums[current]! += s;
-    next = current;
     nextMatch = match;
   }
 }
