@@ -52,6 +52,7 @@ export async function encodeWithLocalTokenizer(texts: readonly string[], modelDi
     throw new Error(
       `tokenizer: cannot load a local tokenizer from ${absolute} (${err instanceof Error ? err.message : String(err)}); ` +
         'the folder needs tokenizer.json and tokenizer_config.json — remote models are disabled',
+      { cause: err },
     );
   }
   const byId = new Map<number, string>();

@@ -108,7 +108,7 @@ describe('Arrow dataset artifacts', () => {
     await writeDataset(dir, (await preprocess(raw)).dataset);
     const path = join(dir, 'users.arrow');
     const bytes = readFileSync(path);
-    bytes[bytes.length - 20] ^= 0xff;
+    bytes[bytes.length - 20] = bytes[bytes.length - 20]! ^ 0xff;
     writeFileSync(path, bytes);
     await expect(readDataset(dir)).rejects.toThrow(/users\.arrow: sha256 .* does not match the manifest/);
   });
