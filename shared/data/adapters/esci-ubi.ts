@@ -29,7 +29,8 @@ export const UBI_ACTION_TO_EVENT: Readonly<Record<string, EventType>> = {
 export const ESCI_GAIN_TO_RELEVANCE: Readonly<Record<string, number>> = { '100': 3, '10': 2, '1': 1, '0': 0 };
 
 const UbiObjectSchema = z.object({
-  object_id: z.union([z.string().min(1), z.number()]).transform(String),
+  // optional here: non-item actions carry objects without ids; item actions are checked after mapping
+  object_id: z.union([z.string().min(1), z.number()]).transform(String).nullish(),
   description: z.string().nullish(),
 });
 const UbiEventSchema = z.object({
@@ -88,7 +89,7 @@ export async function loadEsciUbi(dir: string, limits: Limits, nowSeconds?: numb
         continue;
       }
       const object = e.event_attributes?.object;
-      if (!object) {
+      if (!object?.object_id) {
         rejects.push({ file, line: row.line, field: 'event_attributes.object.object_id', reason: 'missing-field', detail: `a '${e.action_name}' event must name the item it touched`, excerpt: row.raw });
         continue;
       }
@@ -109,7 +110,7 @@ export async function loadEsciUbi(dir: string, limits: Limits, nowSeconds?: numb
       );
       if (!event.ok) { rejects.push(event.reject); continue; }
       events.append(event.data, file, row.line);
-      if (object.description && !itemText.has(object.object_id)) {
+      if (object.description && object.object_id && !itemText.has(object.object_id)) {
         itemText.set(object.object_id, { item: { id: object.object_id, title: object.description, description: undefined, categoryPath: [], brand: undefined, price: undefined }, file, line: row.line });
       }
       if (limits.maxEvents !== undefined && events.length >= limits.maxEvents) break;
