@@ -1,0 +1,92 @@
+// Every size of the models and of their training is a config value, validated once at the
+// boundary. Defaults are sized for a 2-core CPU host (WASM backend, one thread): a small
+// encoder that still learns MovieLens/Amazon Beauty sequences in minutes.
+import { z } from 'zod';
+
+export const EncoderConfigSchema = z
+  .object({
+    /** hidden size of every token vector */
+    dim: z.number().int().min(8).default(64),
+    /** number of pre-LN Transformer blocks */
+    layers: z.number().int().min(1).default(2),
+    /** attention heads; dim must be divisible by heads */
+    heads: z.number().int().min(1).default(2),
+    /** longest input (items, query tokens and the trailing [MASK] together) */
+    maxLen: z.number().int().min(2).default(50),
+    /** inner width of the feed-forward sublayer, as a multiple of dim */
+    ffnMultiplier: z.number().int().min(1).default(2),
+    dropout: z.number().min(0).max(0.9).default(0.2),
+    /** causal: a position attends only to earlier positions (SASRec); else bidirectional (BERT4Rec) */
+    causal: z.boolean().default(false),
+    /** std of the normal used for weight initialisation */
+    initStd: z.number().positive().default(0.02),
+  })
+  .refine((c) => c.dim % c.heads === 0, { message: 'dim must be divisible by heads', path: ['heads'] });
+export type EncoderConfig = z.infer<typeof EncoderConfigSchema>;
+
+/** full: softmax over the whole catalogue; sampled: the target against `negatives` uniform draws. */
+export const LossConfigSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('full') }),
+  z.object({ kind: z.literal('sampled'), negatives: z.number().int().min(1).default(1024) }),
+]);
+export type LossConfig = z.infer<typeof LossConfigSchema>;
+
+export const OptimizerConfigSchema = z.object({
+  lr: z.number().positive().default(1e-3),
+  beta1: z.number().min(0).max(1).default(0.9),
+  beta2: z.number().min(0).max(1).default(0.999),
+  epsilon: z.number().positive().default(1e-8),
+  /** decoupled weight decay (AdamW); 0 = plain Adam */
+  weightDecay: z.number().min(0).default(0),
+  /** global gradient-norm clip; 0 disables */
+  clipNorm: z.number().min(0).default(5),
+});
+export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
+
+const TrainingShape = {
+  seed: z.number().int().default(42),
+  epochs: z.number().int().min(1).default(10),
+  batchSize: z.number().int().min(1).default(64),
+  optimizer: OptimizerConfigSchema.prefault({}),
+  loss: LossConfigSchema.default({ kind: 'full' }),
+};
+
+export const PretrainConfigSchema = z.object({
+  encoder: EncoderConfigSchema.prefault({}),
+  ...TrainingShape,
+  /** probability that an item of a training sequence is replaced by [MASK] (BERT4Rec) */
+  maskProb: z.number().gt(0).lt(1).default(0.2),
+  text: z
+    .object({
+      /** probability that a text token is replaced by [MASK] (BERT) */
+      maskProb: z.number().gt(0).lt(1).default(0.15),
+      /** item texts per optimizer step, trained jointly with each sequence batch */
+      batchSize: z.number().int().min(1).default(32),
+      /** longest item text kept, in tokens (the item's own row takes one more position) */
+      maxTokens: z.number().int().min(1).default(31),
+      /** weight of the text loss next to the sequence loss */
+      weight: z.number().min(0).default(0.5),
+    })
+    .prefault({}),
+});
+export type PretrainConfig = z.infer<typeof PretrainConfigSchema>;
+
+export const FinetuneConfigSchema = z.object({
+  ...TrainingShape,
+  epochs: z.number().int().min(1).default(5),
+  batchSize: z.number().int().min(1).default(128),
+  /** query tokens kept per example when the interaction followed a search */
+  maxQueryTokens: z.number().int().min(1).default(8),
+});
+export type FinetuneConfig = z.infer<typeof FinetuneConfigSchema>;
+
+export type PretrainConfigInput = z.input<typeof PretrainConfigSchema>;
+export type FinetuneConfigInput = z.input<typeof FinetuneConfigSchema>;
+
+/** Parses a config and turns zod issues into one actionable message per field path. */
+export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const reasons = parsed.error.issues.map((i) => `  ${what}.${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new Error(`Invalid ${what} config:\n${reasons.join('\n')}\nFix these fields and run again.`);
+}

@@ -1,0 +1,71 @@
+// Two differentiable ops whose stock gradients are missing or slow on the WASM backend.
+import * as tf from '@tensorflow/tfjs';
+
+/** Swaps the last two axes with an explicit Transpose kernel. */
+function swapLast(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  const r = perm.length;
+  perm[r - 1] = r - 2;
+  perm[r - 2] = r - 1;
+  return tf.transpose(x, perm);
+}
+
+/**
+ * a·b for rank-2 or batched (same leading dims) operands, with a gradient that never asks
+ * for a transposed matMul: dA = dY·Bᵀ and dB = Aᵀ·dY are computed on explicitly
+ * transposed copies. WASM's transposed-operand matMul kernel is ~9× slower than a
+ * transpose followed by a plain matMul (132 ms vs 14.9 ms for [640×64]·[64×1682]).
+ * Callers that need a·bᵀ pass an explicitly transposed b for the same reason.
+ */
+export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [x, y, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([x, y]);
+    return {
+      value: tf.matMul(x, y),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ys] = saved as [tf.Tensor, tf.Tensor];
+        const g = dy;
+        return [tf.matMul(g, swapLast(ys)), tf.matMul(swapLast(xs), g)];
+      },
+    };
+  });
+  return op(a, b);
+}
+
+/**
+ * Rows `ids` of a [rows×cols] matrix (an embedding lookup, or picking positions out of
+ * hidden states), shaped [ids.length×cols]. The gradient scatter-adds each upstream row
+ * into its source row on typed arrays, touching only the looked-up rows: the stock Gather
+ * gradient needs UnsortedSegmentSum, which the WASM backend lacks, and a one-hot product
+ * would cost ids.length × rows × cols (57k-item catalogues make that prohibitive).
+ * Accumulation runs in index order, so the result is deterministic.
+ */
+export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
+  if (table.rank !== 2) throw new Error(`gatherRows: table must be rank 2, got shape [${table.shape.join(',')}]`);
+  const [rows, cols] = table.shape as [number, number];
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
+    if (id < 0 || id >= rows) throw new Error(`gatherRows: ids[${i}]=${id} is outside the table's ${rows} rows`);
+  }
+  const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const t = inputs[0] as tf.Tensor;
+    const idTensor = tf.tensor1d(ids, 'int32');
+    const value = tf.gather(t, idTensor);
+    idTensor.dispose();
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor) => {
+        const upstream = dy.dataSync() as Float32Array;
+        const grad = new Float32Array(rows * cols);
+        for (let i = 0; i < ids.length; i++) {
+          const dst = (ids[i] as number) * cols;
+          const src = i * cols;
+          for (let c = 0; c < cols; c++) grad[dst + c] = (grad[dst + c] as number) + (upstream[src + c] as number);
+        }
+        return tf.tensor2d(grad, [rows, cols]);
+      },
+    };
+  });
+  return op(table);
+}

@@ -1,0 +1,216 @@
+// Step 2 of the method (DESIGN §1): self-supervised pretraining of the encoder.
+//  - Masked item modeling over users' train sequences (BERT4Rec, Sun et al., CIKM 2019):
+//    each item is replaced by [MASK] with probability maskProb and predicted from both
+//    sides with a softmax over the whole catalogue through the tied item embedding.
+//  - Masked-token modeling over item text (BERT, Devlin et al., NAACL 2019) when token ids
+//    are given: the input is [item, token…], so the item's own embedding learns from its
+//    text, which carries signal to items with few interactions.
+// Both losses are summed into one optimizer step: loss = L_items + text.weight · L_text.
+import * as tf from '@tensorflow/tfjs';
+import type { Matrix, UserSequences } from '../data/types';
+import type { Random } from '../data/random';
+import { PretrainConfigSchema, parseConfig, type PretrainConfig, type PretrainConfigInput } from './config';
+import { createModel, encode, exportWeights, param, type NamedWeights, type RecModel } from './encoder';
+import { fingerprintArrays } from './fingerprint';
+import { gatherRows } from './ops';
+import { itemEmbeddings } from './scoring';
+import { softmaxLoss } from './softmax-loss';
+import { runEpochs, type TrainingRun } from './training-loop';
+import { assertTokenCsr, FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, tokenRow, type TokenCsr, type Vocabulary } from './vocabulary';
+
+export interface PretrainData {
+  readonly numItems: number;
+  /** each user's train items in time order (dense item indices) */
+  readonly sequences: UserSequences;
+  /** token ids of each item's text, one CSR row per item; omit to train on sequences only */
+  readonly itemText?: TokenCsr;
+}
+
+export interface PretrainResult {
+  readonly model: RecModel;
+  /** the tied item embeddings (numItems × dim); score(u,i) = userEmb[u]·itemEmb[i] */
+  readonly itemEmbeddings: Matrix;
+  readonly weights: NamedWeights;
+  readonly config: PretrainConfig;
+  /** the newest complete checkpoint (null when stopped before the first epoch ended) */
+  readonly checkpointDir: string | null;
+  readonly epochsDone: number;
+  readonly lossHistory: number[];
+  readonly stopped: boolean;
+  readonly examplesPerSecond: number;
+}
+
+/** Windows of at most `len` items cut from the end of each sequence, so long histories are all used. */
+export function sequenceWindows(seqs: UserSequences, len: number): { start: Int32Array; end: Int32Array } {
+  const users = seqs.offsets.length - 1;
+  let count = 0;
+  for (let u = 0; u < users; u++) count += Math.ceil(((seqs.offsets[u + 1] as number) - (seqs.offsets[u] as number)) / len);
+  const start = new Int32Array(count);
+  const end = new Int32Array(count);
+  let w = 0;
+  for (let u = 0; u < users; u++) {
+    const lo = seqs.offsets[u] as number;
+    for (let e = seqs.offsets[u + 1] as number; e > lo; e -= len) {
+      start[w] = Math.max(lo, e - len);
+      end[w] = e;
+      w++;
+    }
+  }
+  return { start, end };
+}
+
+interface MaskedBatch {
+  readonly ids: Int32Array;
+  readonly batch: number;
+  readonly len: number;
+  /** flat positions (row·len + col) of the masked inputs */
+  readonly positions: Int32Array;
+  /** class index (item or token) to predict at each masked position */
+  readonly targets: Int32Array;
+}
+
+/**
+ * Left-padded [batch×len] rows of item windows with items masked at rate p (at least one
+ * per row, the last when the draw masked none).
+ */
+export function maskedItemBatch(seqs: UserSequences, windows: { start: Int32Array; end: Int32Array }, samples: Int32Array, p: number, rng: Random): MaskedBatch {
+  let len = 1;
+  for (const s of samples) len = Math.max(len, (windows.end[s] as number) - (windows.start[s] as number));
+  const batch = samples.length;
+  const ids = new Int32Array(batch * len).fill(PAD_ROW);
+  const positions: number[] = [];
+  const targets: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    const s = samples[b] as number;
+    const lo = windows.start[s] as number;
+    const n = (windows.end[s] as number) - lo;
+    const base = b * len + (len - n);
+    let masked = 0;
+    for (let k = 0; k < n; k++) {
+      const item = seqs.items[lo + k] as number;
+      const mask = rng.next() < p;
+      ids[base + k] = mask ? MASK_ROW : itemRow(item);
+      if (mask) {
+        positions.push(base + k);
+        targets.push(item);
+        masked++;
+      }
+    }
+    if (masked === 0) {
+      ids[base + n - 1] = MASK_ROW;
+      positions.push(base + n - 1);
+      targets.push(seqs.items[lo + n - 1] as number);
+    }
+  }
+  return { ids, batch, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets) };
+}
+
+/** Left-padded rows [item, token…] for masked-token modeling; only tokens are masked. */
+export function maskedTextBatch(vocab: Vocabulary, text: TokenCsr, items: Int32Array, maxTokens: number, p: number, rng: Random): MaskedBatch {
+  let len = 2;
+  for (const i of items) len = Math.max(len, 1 + Math.min(maxTokens, (text.offsets[i + 1] as number) - (text.offsets[i] as number)));
+  const batch = items.length;
+  const ids = new Int32Array(batch * len).fill(PAD_ROW);
+  const positions: number[] = [];
+  const targets: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    const item = items[b] as number;
+    const lo = text.offsets[item] as number;
+    const n = Math.min(maxTokens, (text.offsets[item + 1] as number) - lo);
+    const base = b * len + len - 1 - n;
+    ids[base] = itemRow(item);
+    let masked = 0;
+    for (let k = 0; k < n; k++) {
+      const token = text.ids[lo + k] as number;
+      const mask = rng.next() < p;
+      ids[base + 1 + k] = mask ? MASK_ROW : tokenRow(vocab, token);
+      if (mask) {
+        positions.push(base + 1 + k);
+        targets.push(token);
+        masked++;
+      }
+    }
+    if (masked === 0) {
+      const k = rng.int(n);
+      ids[base + 1 + k] = MASK_ROW;
+      positions.push(base + 1 + k);
+      targets.push(text.ids[lo + k] as number);
+    }
+  }
+  return { ids, batch, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets) };
+}
+
+function maskedLoss(model: RecModel, batch: MaskedBatch, block: 'items' | 'tokens', cfg: PretrainConfig, rng: Random): tf.Scalar {
+  const hidden = encode(model, batch.ids, batch.batch, batch.len, { training: true, rng });
+  const atMasks = gatherRows(hidden, batch.positions);
+  const vocab = model.vocabulary;
+  const classes =
+    block === 'items'
+      ? { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: vocab.numItems }
+      : { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW + vocab.numItems, classes: vocab.vocabSize };
+  return softmaxLoss(classes, atMasks, batch.targets, null, cfg.loss, rng);
+}
+
+/** Cycles through items that have text in an order drawn once per epoch. */
+class TextCursor {
+  private order: Int32Array = new Int32Array(0);
+  private next = 0;
+  private epochRng: Random | null = null;
+  constructor(private readonly withText: Int32Array) {}
+  take(n: number, rng: Random): Int32Array {
+    if (rng !== this.epochRng) {
+      this.epochRng = rng;
+      this.order = rng.shuffle(this.withText.slice());
+      this.next = 0;
+    }
+    const out = new Int32Array(Math.min(n, this.order.length));
+    for (let i = 0; i < out.length; i++) {
+      if (this.next >= this.order.length) this.next = 0;
+      out[i] = this.order[this.next++] as number;
+    }
+    return out;
+  }
+}
+
+export async function pretrain(data: PretrainData, configInput: PretrainConfigInput, run: TrainingRun): Promise<PretrainResult> {
+  const cfg = parseConfig(PretrainConfigSchema, configInput, 'pretrain');
+  const seqs = data.sequences;
+  for (let i = 0; i < seqs.items.length; i++) {
+    const it = seqs.items[i] as number;
+    if (it < 0 || it >= data.numItems) throw new Error(`pretrain: sequences.items[${i}]=${it} is outside [0, numItems=${data.numItems})`);
+  }
+  const text = data.itemText;
+  if (text) {
+    assertTokenCsr(text, data.numItems, 'pretrain: itemText');
+    if (cfg.text.maxTokens + 1 > cfg.encoder.maxLen) throw new Error(`pretrain: text.maxTokens + 1 = ${cfg.text.maxTokens + 1} exceeds encoder.maxLen=${cfg.encoder.maxLen}; lower text.maxTokens`);
+  }
+  const vocab: Vocabulary = { numItems: data.numItems, vocabSize: text?.vocabSize ?? 0 };
+  const windows = sequenceWindows(seqs, cfg.encoder.maxLen);
+  if (windows.start.length === 0) throw new Error('pretrain: every user sequence is empty; there is nothing to train on');
+  const withTextList: number[] = [];
+  if (text) for (let i = 0; i < data.numItems; i++) if ((text.offsets[i + 1] as number) > (text.offsets[i] as number)) withTextList.push(i);
+  const cursor = withTextList.length > 0 ? new TextCursor(Int32Array.from(withTextList)) : null;
+
+  const model = createModel(cfg.encoder, vocab, cfg.seed);
+  const loop = await runEpochs(
+    {
+      kind: 'pretrain',
+      model,
+      seed: cfg.seed,
+      epochs: cfg.epochs,
+      batchSize: cfg.batchSize,
+      optimizer: cfg.optimizer,
+      config: cfg,
+      dataFingerprint: fingerprintArrays([data.numItems, seqs.offsets, seqs.items, text?.offsets, text?.ids, text?.vocabSize]),
+      numSamples: windows.start.length,
+      batchLoss: (samples, rng) => {
+        const items = maskedLoss(model, maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng), 'items', cfg, rng);
+        if (!cursor || !text || cfg.text.weight === 0) return items;
+        const textBatch = maskedTextBatch(vocab, text, cursor.take(cfg.text.batchSize, rng), cfg.text.maxTokens, cfg.text.maskProb, rng);
+        return tf.add(items, tf.mul(maskedLoss(model, textBatch, 'tokens', cfg, rng), cfg.text.weight)) as tf.Scalar;
+      },
+    },
+    run,
+  );
+  return { model, itemEmbeddings: itemEmbeddings(model), weights: exportWeights(model), config: cfg, ...loop };
+}

@@ -1,0 +1,92 @@
+// Scoring for evaluation and inference: score(context, item) = contextEmb · itemEmb, a plain
+// dot product (no item bias), so top-K can run blocked over two matrices and the ONNX
+// export is the encoder up to the context vector.
+// A context is a user's items (plus a search query) laid out as writeContext describes; its
+// embedding is the final hidden state of the last column — the position the training loss
+// shaped to predict the next item.
+import * as tf from '@tensorflow/tfjs';
+import type { Matrix, UserSequences } from '../data/types';
+import { encode, param, type RecModel } from './encoder';
+import { gatherRows } from './ops';
+import { FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, SEP_ROW, tokenRow, type TokenCsr } from './vocabulary';
+
+/** The item rows of the tied embedding table (numItems × dim). */
+export function itemEmbeddings(model: RecModel): Matrix {
+  const { numItems } = model.vocabulary;
+  const dim = model.encoder.dim;
+  const data = tf.tidy(() => tf.slice(param(model, 'embedding.table'), [FIRST_ITEM_ROW, 0], [numItems, dim]).dataSync() as Float32Array);
+  return { rows: numItems, cols: dim, data: data.slice() };
+}
+
+/**
+ * Writes one context row right-aligned into `ids[rowStart .. rowStart+len)`, keeping the
+ * newest items that fit, and returns nothing. Two layouts, one per attention kind:
+ *   bidirectional (pretrained):  [PAD…, item…, ([SEP], token…)?, [MASK]]  → read at [MASK]
+ *   causal (fine-tuned):         [PAD…, [MASK], item…, ([SEP], token…)?]  → read at the end
+ * In the causal layout the leading [MASK] is a start symbol, and the hidden state just
+ * before an item is the one trained to predict it (finetune.ts), so the last column is the
+ * user's next-item representation in both layouts.
+ */
+export function writeContext(
+  model: RecModel,
+  ids: Int32Array,
+  rowStart: number,
+  len: number,
+  items: Int32Array,
+  query: Int32Array | null,
+): void {
+  const queryPart = query && query.length > 0 ? 1 + query.length : 0;
+  const itemCount = Math.min(items.length, len - 1 - queryPart);
+  if (itemCount < 0) throw new Error(`writeContext: a query of ${query?.length} tokens does not fit in ${len} positions`);
+  const causal = model.encoder.causal;
+  let pos = rowStart + len - 1;
+  if (!causal) ids[pos--] = MASK_ROW;
+  if (query && query.length > 0) {
+    for (let k = query.length - 1; k >= 0; k--) ids[pos--] = tokenRow(model.vocabulary, query[k] as number);
+    ids[pos--] = SEP_ROW;
+  }
+  for (let k = items.length - 1; k >= items.length - itemCount; k--) ids[pos--] = itemRow(items[k] as number);
+  if (causal) ids[pos--] = MASK_ROW;
+  while (pos >= rowStart) ids[pos--] = PAD_ROW;
+}
+
+export interface Contexts {
+  /** one row per context (a user's items so far, time-ordered) */
+  readonly sequences: UserSequences;
+  /** optional query tokens per context row (same row count); empty rows mean no query */
+  readonly queryTokens?: TokenCsr;
+  /** query tokens kept per context (default 8) */
+  readonly maxQueryTokens?: number;
+}
+
+/** One embedding per context row, encoded in batches without dropout. */
+export function contextEmbeddings(model: RecModel, contexts: Contexts, batchSize = 256): Matrix {
+  const rows = contexts.sequences.offsets.length - 1;
+  const dim = model.encoder.dim;
+  const len = model.encoder.maxLen;
+  const { offsets, items } = contexts.sequences;
+  const q = contexts.queryTokens;
+  const maxQuery = Math.min(contexts.maxQueryTokens ?? 8, len - 2);
+  if (q && q.offsets.length !== rows + 1) throw new Error(`contextEmbeddings: queryTokens has ${q.offsets.length - 1} rows, sequences has ${rows}`);
+  if (q && q.ids.length > 0 && model.vocabulary.vocabSize === 0) throw new Error('contextEmbeddings: queries need a model pretrained with item text (its token vocabulary is empty)');
+  const out = new Float32Array(rows * dim);
+  for (let start = 0; start < rows; start += batchSize) {
+    const batch = Math.min(batchSize, rows - start);
+    const ids = new Int32Array(batch * len);
+    for (let b = 0; b < batch; b++) {
+      const r = start + b;
+      const query = q ? q.ids.subarray(q.offsets[r] as number, Math.min(q.offsets[r + 1] as number, (q.offsets[r] as number) + maxQuery)) : null;
+      writeContext(model, ids, b * len, len, items.subarray(offsets[r] as number, offsets[r + 1] as number), query);
+    }
+    const last = new Int32Array(batch);
+    for (let b = 0; b < batch; b++) last[b] = b * len + len - 1;
+    const emb = tf.tidy(() => gatherRows(encode(model, ids, batch, len, { training: false }), last).dataSync() as Float32Array);
+    out.set(emb, start * dim);
+  }
+  return { rows, cols: dim, data: out };
+}
+
+/** Next-item context embedding of every user: userEmb[u]·itemEmb[i] ranks items for u. */
+export function userEmbeddings(model: RecModel, sequences: UserSequences, batchSize = 256): Matrix {
+  return contextEmbeddings(model, { sequences }, batchSize);
+}

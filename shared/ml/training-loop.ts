@@ -1,0 +1,189 @@
+// The epoch loop shared by pretraining and fine-tuning: shuffled mini-batches, Adam,
+// a checkpoint after every epoch, cancellation between batches, and exact resumption.
+//
+// Exactness: every random draw of epoch e (data order, masks, negatives, dropout seeds)
+// comes from a generator seeded by (seed, e) alone, so the RNG state at an epoch boundary
+// is fully described by the epoch number saved with the checkpoint. Weights and Adam
+// moments round-trip as float32 bit patterns, and the tfjs CPU/WASM kernels are
+// deterministic, so a resumed run repeats the uninterrupted one bit for bit.
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Random } from '../data/random';
+import { Adam } from './adam';
+import type { OptimizerConfig } from './config';
+import { exportWeights, assignWeights, type NamedWeights, type RecModel } from './encoder';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+
+export interface TrainingHooks {
+  /** called after each epoch's checkpoint is completely written */
+  onEpoch?(progress: { epoch: number; loss: number; checkpointDir: string }): void | Promise<void>;
+  /** polled between batches; true stops the run after the current batch */
+  shouldStop?(): boolean;
+  log?(line: string): void;
+}
+
+export interface RunOptions {
+  /** each epoch's checkpoint goes to <checkpointDir>/epoch-NNNN */
+  readonly checkpointDir: string;
+  /** a checkpoint directory written by the same kind of run with the same config and data */
+  readonly resumeFrom?: string;
+}
+
+/** Where a run checkpoints, where it resumes from, and how it reports: the third argument of pretrain/finetune. */
+export type TrainingRun = RunOptions & TrainingHooks;
+
+export interface CheckpointMeta {
+  readonly kind: 'pretrain' | 'finetune';
+  readonly encoder: RecModel['encoder'];
+  readonly vocabulary: RecModel['vocabulary'];
+  /** the parsed training config, compared on resume (epochs may grow) */
+  readonly config: unknown;
+  readonly dataFingerprint: string;
+  /** epochs completed; the next epoch's RNG is seeded by (seed, epochsDone) */
+  readonly epochsDone: number;
+  readonly optimizerStep: number;
+  readonly lossHistory: number[];
+  readonly rng: { readonly scheme: 'seeded-per-epoch'; readonly seed: number; readonly nextEpoch: number };
+}
+
+export interface LoopSpec {
+  readonly kind: CheckpointMeta['kind'];
+  readonly model: RecModel;
+  readonly seed: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly optimizer: OptimizerConfig;
+  readonly config: unknown;
+  readonly dataFingerprint: string;
+  readonly numSamples: number;
+  /** training examples one epoch covers, for the examples/s figure (defaults to numSamples) */
+  readonly examplesPerEpoch?: number;
+  /** the loss of one batch of sample indices; may draw from rng (masks, negatives, dropout) */
+  readonly batchLoss: (samples: Int32Array, rng: Random) => tf.Scalar;
+}
+
+export interface LoopResult {
+  readonly epochsDone: number;
+  readonly lossHistory: number[];
+  readonly checkpointDir: string | null;
+  readonly stopped: boolean;
+  readonly examplesPerSecond: number;
+}
+
+/** The generator for epoch e of a run seeded with `seed`. */
+export function epochRandom(seed: number, epoch: number): Random {
+  return new Random((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) | 0);
+}
+
+export const epochDirName = (epoch: number): string => `epoch-${String(epoch).padStart(4, '0')}`;
+
+function splitCheckpoint(tensors: NamedWeights): { params: NamedWeights; moments: NamedWeights } {
+  const params: NamedWeights = {};
+  const moments: NamedWeights = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    if (name.startsWith('param/')) params[name.slice(6)] = t;
+    else if (name.startsWith('adam/')) moments[name.slice(5)] = t;
+  }
+  return { params, moments };
+}
+
+export async function runEpochs(spec: LoopSpec, run: TrainingRun): Promise<LoopResult> {
+  const options = run;
+  const hooks = run;
+  const log = hooks.log ?? (() => undefined);
+  const adam = new Adam(spec.optimizer, spec.model.params);
+  let epochsDone = 0;
+  let lossHistory: number[] = [];
+  let checkpointDir: string | null = null;
+  try {
+    if (options.resumeFrom) {
+      const ck = await loadCheckpoint<CheckpointMeta>(options.resumeFrom);
+      assertResumable(ck.meta, spec, options.resumeFrom);
+      const { params, moments } = splitCheckpoint(ck.tensors);
+      assignWeights(spec.model, params);
+      adam.restoreState({ step: ck.meta.optimizerStep, moments });
+      epochsDone = ck.meta.epochsDone;
+      lossHistory = [...ck.meta.lossHistory];
+      checkpointDir = options.resumeFrom;
+      log(`${spec.kind}: resumed from ${options.resumeFrom} after epoch ${epochsDone}`);
+    }
+    let examples = 0;
+    let seconds = 0;
+    for (let epoch = epochsDone; epoch < spec.epochs; epoch++) {
+      const rng = epochRandom(spec.seed, epoch);
+      const order = new Int32Array(spec.numSamples);
+      for (let i = 0; i < order.length; i++) order[i] = i;
+      rng.shuffle(order);
+      let lossSum = 0;
+      let batches = 0;
+      const started = performance.now();
+      for (let start = 0; start < order.length; start += spec.batchSize) {
+        if (hooks.shouldStop?.()) {
+          log(`${spec.kind}: stop requested during epoch ${epoch + 1}; last checkpoint ${checkpointDir ?? 'none'}`);
+          return { epochsDone, lossHistory, checkpointDir, stopped: true, examplesPerSecond: seconds > 0 ? examples / seconds : 0 };
+        }
+        const samples = order.subarray(start, Math.min(order.length, start + spec.batchSize));
+        const loss = tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => spec.batchLoss(samples, rng), [...spec.model.params.values()]);
+          const byName = new Map<string, tf.Tensor>();
+          for (const [name, v] of spec.model.params) byName.set(name, grads[v.name] as tf.Tensor);
+          adam.apply(byName);
+          return value.dataSync()[0] as number;
+        });
+        if (!Number.isFinite(loss)) throw new Error(`${spec.kind}: loss became ${loss} at epoch ${epoch + 1}, batch ${batches + 1}; lower optimizer.lr or check the input data`);
+        lossSum += loss;
+        batches += 1;
+      }
+      seconds += (performance.now() - started) / 1000;
+      examples += spec.examplesPerEpoch ?? order.length;
+      const epochLoss = batches > 0 ? lossSum / batches : Number.NaN;
+      lossHistory.push(epochLoss);
+      epochsDone = epoch + 1;
+      checkpointDir = join(options.checkpointDir, epochDirName(epochsDone));
+      await writeCheckpoint(checkpointDir, spec, adam, epochsDone, lossHistory);
+      log(`${spec.kind}: epoch ${epochsDone}/${spec.epochs} loss ${epochLoss.toFixed(4)} (${((spec.examplesPerEpoch ?? order.length) / ((performance.now() - started) / 1000)).toFixed(0)} examples/s)`);
+      await hooks.onEpoch?.({ epoch: epochsDone, loss: epochLoss, checkpointDir });
+    }
+    return { epochsDone, lossHistory, checkpointDir, stopped: false, examplesPerSecond: seconds > 0 ? examples / seconds : 0 };
+  } finally {
+    adam.dispose();
+  }
+}
+
+async function writeCheckpoint(dir: string, spec: LoopSpec, adam: Adam, epochsDone: number, lossHistory: number[]): Promise<void> {
+  const tensors: NamedWeights = {};
+  for (const [name, t] of Object.entries(exportWeights(spec.model))) tensors[`param/${name}`] = t;
+  const state = adam.exportState();
+  for (const [name, t] of Object.entries(state.moments)) tensors[`adam/${name}`] = t;
+  const meta: CheckpointMeta = {
+    kind: spec.kind,
+    encoder: spec.model.encoder,
+    vocabulary: spec.model.vocabulary,
+    config: spec.config,
+    dataFingerprint: spec.dataFingerprint,
+    epochsDone,
+    optimizerStep: state.step,
+    lossHistory,
+    rng: { scheme: 'seeded-per-epoch', seed: spec.seed, nextEpoch: epochsDone },
+  };
+  await saveCheckpoint(dir, { meta, tensors });
+}
+
+/** Training config without `epochs`, which a resumed run may raise. */
+function comparable(config: unknown): string {
+  if (config && typeof config === 'object') {
+    const { epochs: _epochs, ...rest } = config as Record<string, unknown>;
+    return JSON.stringify(rest);
+  }
+  return JSON.stringify(config);
+}
+
+function assertResumable(meta: CheckpointMeta, spec: LoopSpec, dir: string): void {
+  const problems: string[] = [];
+  if (meta.kind !== spec.kind) problems.push(`it was written by ${meta.kind}, not ${spec.kind}`);
+  if (JSON.stringify(meta.encoder) !== JSON.stringify(spec.model.encoder)) problems.push('its encoder config differs');
+  if (JSON.stringify(meta.vocabulary) !== JSON.stringify(spec.model.vocabulary)) problems.push('its item/token vocabulary differs');
+  if (comparable(meta.config) !== comparable(spec.config)) problems.push('its training config differs (only epochs may change)');
+  if (meta.dataFingerprint !== spec.dataFingerprint) problems.push('it was trained on different data');
+  if (problems.length > 0) throw new Error(`Cannot resume from ${dir}: ${problems.join('; ')}. Start without resumeFrom or pass the matching checkpoint.`);
+}

@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../../../shared/data/random';
+import { selectBackend } from '../../../shared/ml/backend';
+import { softmaxLoss } from '../../../shared/ml/softmax-loss';
+
+beforeAll(async () => {
+  await selectBackend('wasm', () => undefined);
+});
+
+// table rows 0..1 are not classes; classes are rows 2..5 (built once the backend is up)
+let table: tf.Tensor2D;
+let hidden: tf.Tensor2D;
+const targets = Int32Array.from([1, 3]);
+beforeAll(() => {
+  table = tf.tensor2d([9, 9, 9, 9, 0.5, -1, 1, 0.2, -0.3, 0.7, 2, 1], [6, 2]);
+  hidden = tf.tensor2d([1, 0.5, -0.5, 2], [2, 2]);
+});
+
+function referenceNll(): number[] {
+  const t = table.arraySync() as number[][];
+  const h = hidden.arraySync() as number[][];
+  return h.map((row, m) => {
+    const logits = [2, 3, 4, 5].map((r) => (row[0] as number) * (t[r]![0] as number) + (row[1] as number) * (t[r]![1] as number));
+    const lse = Math.log(logits.reduce((s, l) => s + Math.exp(l), 0));
+    return lse - (logits[targets[m] as number] as number);
+  });
+}
+
+describe('softmaxLoss', () => {
+  it('full softmax is the per-example weighted mean of −log p(target)', () => {
+    const nll = referenceNll();
+    const weights = Float32Array.from([2, 0.5]);
+    const got = softmaxLoss({ table, firstRow: 2, classes: 4 }, hidden, targets, weights, { kind: 'full' }, new Random(1)).dataSync()[0] as number;
+    expect(got).toBeCloseTo((2 * (nll[0] as number) + 0.5 * (nll[1] as number)) / 2, 5);
+    const plain = softmaxLoss({ table, firstRow: 2, classes: 4 }, hidden, targets, null, { kind: 'full' }, new Random(1)).dataSync()[0] as number;
+    expect(plain).toBeCloseTo(((nll[0] as number) + (nll[1] as number)) / 2, 5);
+  });
+
+  it('sampled softmax with every class drawn equals the full loss, and is smaller with fewer negatives', () => {
+    const full = softmaxLoss({ table, firstRow: 2, classes: 4 }, hidden, targets, null, { kind: 'full' }, new Random(1)).dataSync()[0] as number;
+    const few = softmaxLoss({ table, firstRow: 2, classes: 4 }, hidden, targets, null, { kind: 'sampled', negatives: 1 }, new Random(3)).dataSync()[0] as number;
+    expect(few).toBeLessThan(full);
+    const all = softmaxLoss({ table, firstRow: 2, classes: 4 }, hidden, targets, null, { kind: 'sampled', negatives: 4 }, new Random(3)).dataSync()[0] as number;
+    expect(all).toBeCloseTo(full, 5); // negatives ≥ classes falls back to the exact softmax
+  });
+});
