@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../shared/ml/backend';
+import { createModel, exportWeights } from '../../../shared/ml/encoder';
+import { EncoderConfigSchema } from '../../../shared/ml/config';
+import { finetune } from '../../../shared/ml/finetune';
+import { itemEmbeddings, userEmbeddings } from '../../../shared/ml/scoring';
+import { TINY, tinySequences, tinyTable } from './tiny-data';
+
+const root = mkdtempSync(join(tmpdir(), 'assay-ml-ft-'));
+beforeAll(async () => {
+  await selectBackend('wasm', () => undefined);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const encoder = EncoderConfigSchema.parse({ dim: 16, layers: 1, heads: 2, maxLen: 12, dropout: 0 });
+const vocab = { numItems: TINY.numItems, vocabSize: 0 };
+
+describe('finetune example weights', () => {
+  it('zero weights leave the model untouched while positive weights move it, and the init model is never modified', async () => {
+    const seqs = tinySequences();
+    const train = tinyTable(seqs);
+    train.query.fill(-1);
+    const init = createModel(encoder, vocab, 1);
+    const before = exportWeights(init);
+    const indices = Int32Array.from({ length: train.length }, (_, i) => i);
+    const cfg = { epochs: 1, batchSize: 8, optimizer: { weightDecay: 0 } };
+    const zero = await finetune({ numUsers: TINY.numUsers, numItems: TINY.numItems, train, examples: { indices, weights: new Float32Array(indices.length) } }, init, cfg, { checkpointDir: join(root, 'zero') });
+    const one = await finetune({ numUsers: TINY.numUsers, numItems: TINY.numItems, train, examples: { indices, weights: new Float32Array(indices.length).fill(1) } }, init, cfg, { checkpointDir: join(root, 'one') });
+    for (const name of Object.keys(before)) {
+      expect(Array.from(zero.weights[name]!.data), name).toEqual(Array.from(before[name]!.data));
+      expect(Array.from(exportWeights(init)[name]!.data), name).toEqual(Array.from(before[name]!.data));
+    }
+    expect(Array.from(one.weights['embedding.table']!.data)).not.toEqual(Array.from(before['embedding.table']!.data));
+  });
+
+  it('rejects weights that do not match the selected examples, naming the fields', async () => {
+    const train = tinyTable(tinySequences());
+    const init = createModel(encoder, vocab, 1);
+    const bad = { numUsers: TINY.numUsers, numItems: TINY.numItems, train, examples: { indices: Int32Array.from([0, 1]), weights: Float32Array.from([1]) } };
+    await expect(finetune(bad, init, {}, { checkpointDir: join(root, 'bad') })).rejects.toThrow(/examples.indices has 2 entries but examples.weights has 1/);
+    await expect(finetune({ ...bad, examples: { indices: Int32Array.from([0]), weights: Float32Array.from([-1]) } }, init, {}, { checkpointDir: join(root, 'bad') })).rejects.toThrow(/examples.weights\[0\]=-1 must be finite and ≥ 0/);
+  });
+
+  it('scores are dot products of user and item embeddings with one row per user and item', () => {
+    const model = createModel(encoder, vocab, 2);
+    const users = userEmbeddings(model, tinySequences());
+    const items = itemEmbeddings(model);
+    expect([users.rows, users.cols, items.rows, items.cols]).toEqual([TINY.numUsers, 16, TINY.numItems, 16]);
+    // the same user history encodes to the same vector whatever batch it is encoded in
+    const single = userEmbeddings(model, tinySequences(), 1);
+    for (let i = 0; i < users.data.length; i++) expect(Math.abs((users.data[i] as number) - (single.data[i] as number))).toBeLessThan(1e-5);
+  });
+});
+
+describe('config validation', () => {
+  it('reports each invalid field with its path', async () => {
+    const init = createModel(encoder, vocab, 1);
+    const train = tinyTable(tinySequences());
+    await expect(finetune({ numUsers: TINY.numUsers, numItems: TINY.numItems, train }, init, { batchSize: 0, loss: { kind: 'sampled', negatives: -2 } }, { checkpointDir: join(root, 'cfg') })).rejects.toThrow(/finetune\.batchSize[\s\S]*finetune\.loss\.negatives/);
+    expect(() => EncoderConfigSchema.parse({ dim: 30, heads: 4 })).toThrow(/divisible/);
+  });
+});
