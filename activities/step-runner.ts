@@ -3,10 +3,11 @@
 // and mapping errors to retryable or not. A step's own code only sees local folders.
 import { Context, activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { mkdir, mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StepName, StepRequest, StepResult } from '../shared/pipeline/contract';
+import type { StepContext, StepDefinition, StepOutcome } from '../shared/pipeline/step';
 import { stepFingerprint } from '../shared/pipeline/fingerprint';
 import { InvalidInputError } from '../shared/pipeline/errors';
 import * as lineage from '../shared/db/lineage';
@@ -18,43 +19,10 @@ import { computeBackendName } from './compute';
 export const GROUP_SEPARATOR = '=';
 const OUTPUTS_INDEX = '_outputs.json';
 
-export interface Checkpoint {
+interface Checkpoint {
   epoch: number;
   /** the checkpoint index artifact: {epoch, files: {name: ref}} */
   index: ArtifactRef;
-}
-
-export interface StepContext {
-  request: StepRequest;
-  /** input groups as local folders, e.g. inputs.preprocess → folder with train.arrow ... */
-  inputs: Record<string, string>;
-  /** write output files here; each becomes an artifact `<group>=<file>` */
-  outDir: string;
-  backend: string;
-  /** a local folder holding the newest checkpoint, when a previous attempt left one */
-  resumeDir?: string;
-  resumeEpoch?: number;
-  /** stores a checkpoint folder, then heartbeats {epoch, checkpointUri} */
-  checkpoint(epoch: number, dir: string, details?: Record<string, unknown>): Promise<void>;
-  heartbeat(details: Record<string, unknown>): void;
-  cancelled(): boolean;
-  recordEpochMetrics(epoch: number, metrics: Record<string, number>, label?: string): Promise<void>;
-}
-
-export interface StepOutcome {
-  metrics: Record<string, number>;
-  /** per-model labels for final metrics, e.g. {'valued': {...}, 'most-popular': {...}} */
-  labelledMetrics?: Record<string, Record<string, number>>;
-  valueSummary?: Omit<lineage.ValueSummaryRecord, 'runId' | 'stepId' | 'valuesUri'> & { valuesFile?: string };
-}
-
-export interface StepDefinition {
-  step: StepName;
-  /** bump when the step's outputs would change for the same config and inputs */
-  codeVersion: string;
-  /** the part of the spec this step reads; it enters the fingerprint */
-  config(spec: unknown, request: StepRequest): unknown;
-  run(ctx: StepContext): Promise<StepOutcome>;
 }
 
 function groupOf(request: StepRequest, step: StepName): string {
@@ -95,18 +63,47 @@ async function recordOutputs(stepId: number, runId: string, step: StepName, inpu
   await lineage.linkArtifacts(db, stepId, Object.values(inputs).map((r) => r.uri), Object.values(outputs).map((r) => r.uri));
 }
 
+/** Raw source files become artifacts named `raw=<file>`; content addressing dedupes repeats. */
+async function storeSourceFiles(files: string[], run: string): Promise<Record<string, ArtifactRef>> {
+  const store = await artifactStore();
+  const refs: Record<string, ArtifactRef> = {};
+  for (const file of files) refs[`raw${GROUP_SEPARATOR}${path.basename(file)}`] = await store.putFile(file, { run, step: 'raw', name: path.basename(file) });
+  return refs;
+}
+
+/** What a completed step publishes last: its outputs and its outcome, so a cache hit can replay both. */
+interface StepIndex {
+  outputs: Record<string, ArtifactRef>;
+  outcome: Omit<StepOutcome, 'valueSummary'> & { valueSummary?: Omit<NonNullable<StepOutcome['valueSummary']>, 'valuesFile'> & { valuesUri?: string } };
+}
+
 /** A cache hit needs the recorded outputs to still exist in the store with their sizes. */
-async function cachedOutputs(fingerprint: string): Promise<Record<string, ArtifactRef> | undefined> {
+async function cachedStep(fingerprint: string): Promise<{ index: StepIndex; indexRef: ArtifactRef; indexName: string } | undefined> {
   const { db } = await lineageDb();
   const found = await lineage.findCompletedStepByFingerprint(db, fingerprint);
-  const index = found?.outputs.find((a) => a.name?.endsWith(OUTPUTS_INDEX));
-  if (!index) return undefined;
+  const row = found?.outputs.find((a) => a.name?.endsWith(OUTPUTS_INDEX));
+  if (!row?.name) return undefined;
   const store = await artifactStore();
-  const ref = { uri: index.uri, sha256: index.sha256, bytes: index.bytes };
-  if (!(await store.exists(ref))) return undefined;
-  const outputs = JSON.parse((await store.getBuffer(ref)).toString('utf8')) as Record<string, ArtifactRef>;
-  for (const r of Object.values(outputs)) if (!(await store.exists(r))) return undefined;
-  return { ...outputs, [`${Object.keys(outputs)[0]?.split(GROUP_SEPARATOR)[0]}${GROUP_SEPARATOR}${OUTPUTS_INDEX}`]: ref };
+  const indexRef = { uri: row.uri, sha256: row.sha256, bytes: row.bytes };
+  if (!(await store.exists(indexRef))) return undefined;
+  const index = JSON.parse((await store.getBuffer(indexRef)).toString('utf8')) as StepIndex;
+  for (const r of Object.values(index.outputs)) if (!(await store.exists(r))) return undefined;
+  return { index, indexRef, indexName: row.name };
+}
+
+function flatMetrics(outcome: StepIndex['outcome']): Record<string, number> {
+  return { ...outcome.metrics, ...Object.fromEntries(Object.entries(outcome.labelledMetrics ?? {}).flatMap(([l, m]) => Object.entries(m).map(([n, v]) => [`${l}.${n}`, v]))) };
+}
+
+/** Final metrics and the value summary of a step attempt, fresh or replayed from the cache. */
+async function recordOutcome(stepId: number, runId: string, group: string, outcome: StepIndex['outcome']): Promise<void> {
+  const { db } = await lineageDb();
+  const rows = [
+    ...Object.entries(outcome.metrics).map(([name, value]) => ({ runId, stepId, name, value, label: group })),
+    ...Object.entries(outcome.labelledMetrics ?? {}).flatMap(([label, m]) => Object.entries(m).map(([name, value]) => ({ runId, stepId, name, value, label }))),
+  ].filter((r) => Number.isFinite(r.value));
+  if (rows.length > 0) await lineage.recordMetrics(db, rows);
+  if (outcome.valueSummary) await lineage.recordValueSummary(db, { ...outcome.valueSummary, runId, stepId });
 }
 
 /** The newest checkpoint: from the last heartbeat, else from the store's run alias. */
@@ -143,7 +140,9 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const info = activityInfo();
   const group = groupOf(request, def.step);
   const config = def.config(request.spec, request);
-  const fingerprint = stepFingerprint({ step: `${def.step}${request.variant ? `:${request.variant}` : ''}`, codeVersion: def.codeVersion, config, inputs: request.inputs });
+  const raw = def.sourceFiles ? await storeSourceFiles(await def.sourceFiles(request.spec), aliasRun(run.runId)) : {};
+  const inputs = { ...raw, ...request.inputs };
+  const fingerprint = stepFingerprint({ step: `${def.step}${request.variant ? `:${request.variant}` : ''}`, codeVersion: def.codeVersion, config, inputs });
   const { db } = await lineageDb();
   const who = workerIdentity();
   const backend = await computeBackendName(def.step);
@@ -153,18 +152,20 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const base = { step: def.step, variant: request.variant, fingerprint, worker: who.worker, device: who.device, backend };
 
   if (!request.noCache) {
-    const hit = await cachedOutputs(fingerprint);
+    const hit = await cachedStep(fingerprint);
     if (hit) {
-      await recordOutputs(stepId, run.runId, def.step, request.inputs, hit);
+      const outputs = { ...hit.index.outputs, [hit.indexName]: hit.indexRef };
+      await recordOutputs(stepId, run.runId, def.step, inputs, outputs);
+      await recordOutcome(stepId, run.runId, group, hit.index.outcome);
       await lineage.finishStep(db, stepId, { status: 'completed', cacheHit: true });
-      return { ...base, outputs: hit, metrics: {}, cacheHit: true, durationMs: Date.now() - started };
+      return { ...base, outputs, metrics: flatMetrics(hit.index.outcome), cacheHit: true, durationMs: Date.now() - started };
     }
   }
 
   const work = await mkdtemp(path.join(tmpdir(), `assay-${def.step}-`));
   const ctx = Context.current();
   try {
-    const inputs = await downloadInputs(request.inputs, path.join(work, 'in'));
+    const inputDirs = await downloadInputs(request.inputs, path.join(work, 'in'));
     const outDir = path.join(work, 'out');
     await mkdir(outDir, { recursive: true });
     const resume = await newestCheckpoint(aliasRun(run.runId), def.step, group);
@@ -173,15 +174,25 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
       resumeDir = path.join(work, 'resume');
       await restoreCheckpoint(resume, resumeDir);
     }
+    // Every heartbeat carries the newest checkpoint, so a retry resumes from it whatever
+    // progress detail was sent last.
+    let lastCheckpoint: Record<string, unknown> = resume ? { epoch: resume.epoch, checkpoint: resume.index, checkpointUri: resume.index.uri } : {};
     const stepCtx: StepContext = {
-      request, inputs, outDir, backend, resumeDir, resumeEpoch: resume?.epoch,
-      heartbeat: (details) => ctx.heartbeat(details),
+      request, inputs: inputDirs, outDir, backend, resumeDir, resumeEpoch: resume?.epoch,
+      heartbeat: (progress) => ctx.heartbeat({ ...lastCheckpoint, progress }),
       cancelled: () => ctx.cancellationSignal.aborted,
       async checkpoint(epoch, dir, details) {
         const files = await uploadFolder(dir, { run: aliasRun(run.runId), step: def.step, prefix: `${group}-checkpoint-${epoch}-` });
         const store = await artifactStore();
         const index = await store.put(Buffer.from(JSON.stringify({ epoch, files })), { run: aliasRun(run.runId), step: def.step, name: `${group}-checkpoint-latest.json`, contentType: 'application/json' });
-        ctx.heartbeat({ ...details, epoch, checkpointUri: index.uri, checkpoint: index });
+        lastCheckpoint = { epoch, checkpointUri: index.uri, checkpoint: index };
+        ctx.heartbeat({ ...lastCheckpoint, progress: { ...details, epoch } });
+      },
+      async runRecords() {
+        const [runRow, steps, metrics, values] = await Promise.all([
+          lineage.getRun(db, run.runId), lineage.stepsOfRun(db, run.runId), lineage.metricsOfRun(db, run.runId), lineage.valueSummariesOfRun(db, run.runId),
+        ]);
+        return { run: runRow, steps, metrics, values };
       },
       async recordEpochMetrics(epoch, metrics, label) {
         await lineage.recordMetrics(db, Object.entries(metrics).map(([name, value]) => ({ runId: run.runId, stepId, name, value, epoch, label: label ?? group })));
@@ -190,22 +201,20 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     const outcome = await def.run(stepCtx);
     const files = await uploadFolder(outDir, { run: aliasRun(run.runId), step: def.step, prefix: request.variant ? `${request.variant}-` : '' });
     const outputs = Object.fromEntries(Object.entries(files).map(([file, ref]) => [`${group}${GROUP_SEPARATOR}${file}`, ref]));
-    const store = await artifactStore();
-    const indexRef = await store.put(Buffer.from(JSON.stringify(outputs)), { run: aliasRun(run.runId), step: def.step, name: `${group}${OUTPUTS_INDEX}`, contentType: 'application/json' });
-    const allOutputs = { ...outputs, [`${group}${GROUP_SEPARATOR}${OUTPUTS_INDEX}`]: indexRef };
-    await recordOutputs(stepId, run.runId, def.step, request.inputs, allOutputs);
-    const finalMetrics = [
-      ...Object.entries(outcome.metrics).map(([name, value]) => ({ runId: run.runId, stepId, name, value, label: group })),
-      ...Object.entries(outcome.labelledMetrics ?? {}).flatMap(([label, m]) => Object.entries(m).map(([name, value]) => ({ runId: run.runId, stepId, name, value, label }))),
-    ];
-    if (finalMetrics.length > 0) await lineage.recordMetrics(db, finalMetrics);
-    if (outcome.valueSummary) {
-      const { valuesFile, ...summary } = outcome.valueSummary;
-      await lineage.recordValueSummary(db, { ...summary, runId: run.runId, stepId, valuesUri: valuesFile ? files[valuesFile]?.uri : undefined });
+    const { valueSummary, ...rest } = outcome;
+    const recorded: StepIndex['outcome'] = { ...rest };
+    if (valueSummary) {
+      const { valuesFile, ...summary } = valueSummary;
+      recorded.valueSummary = { ...summary, valuesUri: valuesFile ? files[valuesFile]?.uri : undefined };
     }
+    const indexName = `${group}${GROUP_SEPARATOR}${OUTPUTS_INDEX}`;
+    const store = await artifactStore();
+    const indexRef = await store.put(Buffer.from(JSON.stringify({ outputs, outcome: recorded } satisfies StepIndex)), { run: aliasRun(run.runId), step: def.step, name: `${group}${OUTPUTS_INDEX}`, contentType: 'application/json' });
+    const allOutputs = { ...outputs, [indexName]: indexRef };
+    await recordOutputs(stepId, run.runId, def.step, inputs, allOutputs);
+    await recordOutcome(stepId, run.runId, group, recorded);
     await lineage.finishStep(db, stepId, { status: 'completed', cacheHit: false });
-    const flat = { ...outcome.metrics, ...Object.fromEntries(Object.entries(outcome.labelledMetrics ?? {}).flatMap(([l, m]) => Object.entries(m).map(([n, v]) => [`${l}.${n}`, v]))) };
-    return { ...base, outputs: allOutputs, metrics: flat, cacheHit: false, durationMs: Date.now() - started };
+    return { ...base, outputs: allOutputs, metrics: flatMetrics(recorded), cacheHit: false, durationMs: Date.now() - started };
   } catch (err) {
     const cancelled = ctx.cancellationSignal.aborted;
     await lineage.finishStep(db, stepId, { status: cancelled ? 'cancelled' : 'failed', error: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
@@ -213,12 +222,4 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/** Small JSON helpers for step code that reads/writes metadata files in its folders. */
-export async function writeJson(file: string, value: unknown): Promise<void> {
-  await writeFile(file, JSON.stringify(value, null, 2) + '\n');
-}
-export async function readJson<T>(file: string): Promise<T> {
-  return JSON.parse(await readFile(file, 'utf8')) as T;
 }

@@ -11,7 +11,7 @@ async function currentHeartbeat(handle: WorkflowHandle): Promise<Heartbeat | und
   const pending = description.raw.pendingActivities?.[0];
   const payload = pending?.heartbeatDetails?.payloads?.[0]?.data;
   if (!payload) return undefined;
-  try { return JSON.parse(Buffer.from(payload).toString('utf8')) as Heartbeat; } catch { return undefined; }
+  try { return (JSON.parse(Buffer.from(payload).toString('utf8')) as { progress?: Heartbeat }).progress; } catch { return undefined; }
 }
 
 /** Polls until the workflow closes; draws bars on a TTY, prints step transitions otherwise. */
@@ -32,9 +32,9 @@ export async function watchRun(handle: WorkflowHandle, intervalMs = 500): Promis
           const complete = progress.completed.includes(step);
           const running = progress.step === step;
           if (!complete && !running) continue;
-          const detail = complete ? (progress.cacheHits.includes(step) ? 'cache hit' : 'done') : beat?.epoch !== undefined ? `epoch ${beat.epoch + 1}${beat.epochs ? `/${beat.epochs}` : ''}${beat.loss !== undefined ? ` loss ${beat.loss.toFixed(4)}` : ''}` : (beat?.phase ?? 'running');
+          const detail = complete ? (progress.cacheHits.includes(step) ? 'cache hit' : 'done') : beat?.epoch !== undefined ? `epoch ${beat.epoch}${beat.epochs ? `/${beat.epochs}` : ''}${beat.loss !== undefined ? ` loss ${beat.loss.toFixed(4)}` : ''}` : (beat?.phase ?? 'running');
           const total = beat?.epochs ?? 1;
-          const value = complete ? total : beat?.epoch !== undefined ? beat.epoch + 1 : 0;
+          const value = complete ? total : (beat?.epoch ?? 0);
           if (tty) {
             let bar = perStep.get(step);
             if (!bar) { bar = bars.create(total, 0, { step: step.padEnd(10), detail }); perStep.set(step, bar); }

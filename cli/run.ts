@@ -15,13 +15,16 @@ export function loadSpecForCli(file: string, flags: { partition?: string }): Pip
   return loadSpecFile(file, { partition: flags.partition, codeVersion: codeVersion() });
 }
 
+/** valued / control / baselines side by side: quality from infer, examples and time from fine-tune. */
 export function metricsTable(result: PipelineResult): string {
   const labels = new Map<string, Record<string, number>>();
+  const add = (label: string, m: Record<string, number>) => labels.set(label, { ...(labels.get(label) ?? {}), ...m });
   for (const [key, value] of Object.entries(result.metrics)) {
     const dot = key.indexOf('.');
-    if (dot < 0) continue;
-    const label = key.slice(0, dot);
-    labels.set(label, { ...(labels.get(label) ?? {}), [key.slice(dot + 1)]: value });
+    if (dot > 0) add(key.slice(0, dot), { [key.slice(dot + 1)]: value });
+  }
+  for (const step of result.steps) {
+    if (step.step === 'finetune' && step.variant) add(step.variant, { trainExamples: step.metrics.trainExamples!, trainSeconds: step.metrics.trainSeconds! });
   }
   const names = ['ndcg@10', 'hr@10', 'mrr', 'auc', 'trainExamples', 'trainSeconds'];
   return formatTable(['model', ...names], [...labels.entries()].map(([label, m]) => [label, ...names.map((n) => m[n])]));

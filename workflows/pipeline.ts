@@ -65,6 +65,9 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   ]);
   const fromIndex = input.fromStep ? ORDER.indexOf(input.fromStep) : ORDER.length;
   const results: StepResult[] = [];
+  // what the report step reads: the dataset (rejects), the values and the inference outputs
+  const forReport: Record<string, ArtifactRef> = {};
+  const reportInputs = () => ({ ...forReport });
 
   const runStep = async (step: StepName, inputs: Record<string, ArtifactRef>, variant?: Variant): Promise<StepResult> => {
     progress.step = step;
@@ -79,6 +82,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     };
     const result = await steps[step].executeWithOptions(options, [request]);
     results.push(result);
+    if (step === 'preprocess' || step === 'value' || step === 'infer') Object.assign(forReport, result.outputs);
     if (!variant || variant === 'valued') progress.completed.push(step);
     if (result.cacheHit) progress.cacheHits.push(step);
     return result;
@@ -94,11 +98,8 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
       runStep('finetune', { ...pre_, ...pt.outputs, ...val.outputs }, 'valued'),
       spec.control ? runStep('finetune', { ...pre_, ...pt.outputs }, 'control') : Promise.resolve(undefined),
     ]);
-    const models: Record<string, ArtifactRef> = {};
-    for (const [name, ref] of Object.entries(valued.outputs)) models[`valued.${name}`] = ref;
-    for (const [name, ref] of Object.entries(control?.outputs ?? {})) models[`control.${name}`] = ref;
-    const inf = await runStep('infer', { ...pre_, ...pt.outputs, ...val.outputs, ...models });
-    const rep = await runStep('report', { ...inf.outputs });
+    const inf = await runStep('infer', { ...pre_, ...val.outputs, ...valued.outputs, ...(control?.outputs ?? {}) });
+    const rep = await runStep('report', reportInputs());
     progress.step = 'done';
     setCurrentDetails(`**done** · cache hits: ${progress.cacheHits.join(', ') || 'none'}`);
     await bookkeeping.recordRunFinished(run, 'completed', null);
@@ -110,7 +111,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     // Bookkeeping must still happen when the workflow itself is being cancelled.
     await CancellationScope.nonCancellable(async () => {
       await bookkeeping.recordRunFinished(run, cancelled ? 'cancelled' : 'failed', reason);
-      if (!cancelled) await steps.report.executeWithOptions({ taskQueue: spec.taskQueues.cpu }, [{ run, spec, inputs: {}, noCache: true }]).catch(() => undefined);
+      if (!cancelled) await steps.report.executeWithOptions({ taskQueue: spec.taskQueues.cpu, startToCloseTimeout: spec.timeouts.report * 1000 }, [{ run, spec, inputs: reportInputs(), noCache: true }]).catch(() => undefined);
     });
     upsertSearchAttributes([{ key: STATUS, value: cancelled ? 'cancelled' : 'failed' }]);
     if (cancelled) throw err;

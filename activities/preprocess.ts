@@ -1,0 +1,8 @@
+// Step 1 (CPU pool): raw files → validated, split dataset artifacts.
+import type { StepRequest, StepResult } from '../shared/pipeline/contract';
+import { preprocessStep } from '../shared/pipeline/steps/preprocess';
+import { executeStep } from './step-runner';
+
+export async function preprocess(request: StepRequest): Promise<StepResult> {
+  return executeStep(preprocessStep, request);
+}

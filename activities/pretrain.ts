@@ -1,0 +1,8 @@
+// Step 2 (accelerator pool): self-supervised pretraining, resumable from checkpoints.
+import type { StepRequest, StepResult } from '../shared/pipeline/contract';
+import { pretrainStep } from '../shared/pipeline/steps/pretrain';
+import { executeStep } from './step-runner';
+
+export async function pretrain(request: StepRequest): Promise<StepResult> {
+  return executeStep(pretrainStep, request);
+}

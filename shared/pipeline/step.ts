@@ -1,0 +1,65 @@
+// The contract between the step runner (activities/step-runner.ts) and a step's own code in
+// shared/pipeline/steps: a step sees local folders and a few callbacks, never Temporal, the
+// store or the database, so it can also run bare (the overhead benchmark does).
+import type * as lineage from '../db/lineage';
+import type { MetricRow, RunRow, StepRow, ValueSummaryRow } from '../db/schema';
+import type { StepName, StepRequest } from './contract';
+
+/** Live progress shown by `assay run` and in the Temporal UI's pending activity. */
+export interface StepProgress {
+  phase?: string;
+  /** epochs completed so far and in all */
+  epoch?: number;
+  epochs?: number;
+  loss?: number;
+  [key: string]: unknown;
+}
+
+export interface StepContext {
+  request: StepRequest;
+  /** input groups as local folders, e.g. inputs.preprocess → folder with train.arrow ... */
+  inputs: Record<string, string>;
+  /** write output files here; each becomes an artifact `<group>=<file>` */
+  outDir: string;
+  backend: string;
+  /** a local folder holding the newest checkpoint, when a previous attempt left one */
+  resumeDir?: string;
+  resumeEpoch?: number;
+  /** stores a checkpoint folder (epochs completed = `epoch`), then heartbeats {epoch, checkpointUri} */
+  checkpoint(epoch: number, dir: string, progress?: StepProgress): Promise<void>;
+  /** heartbeats live progress; the newest checkpoint reference rides along */
+  heartbeat(progress: StepProgress): void;
+  cancelled(): boolean;
+  recordEpochMetrics(epoch: number, metrics: Record<string, number>, label?: string): Promise<void>;
+  /** what lineage holds about this run so far (the report step draws from it) */
+  runRecords(): Promise<RunRecords>;
+}
+
+export interface RunRecords {
+  run: RunRow | undefined;
+  steps: StepRow[];
+  metrics: MetricRow[];
+  values: ValueSummaryRow[];
+}
+
+export interface StepOutcome {
+  metrics: Record<string, number>;
+  /** per-model labels for final metrics, e.g. {'valued': {...}, 'most-popular': {...}} */
+  labelledMetrics?: Record<string, Record<string, number>>;
+  valueSummary?: Omit<lineage.ValueSummaryRecord, 'runId' | 'stepId' | 'valuesUri'> & { valuesFile?: string };
+}
+
+export interface StepDefinition {
+  step: StepName;
+  /** bump when the step's outputs would change for the same config and inputs */
+  codeVersion: string;
+  /** the part of the spec this step reads; it enters the fingerprint */
+  config(spec: unknown, request: StepRequest): unknown;
+  /**
+   * Raw files outside the store that the step reads (the source data). The runner stores them
+   * as artifacts, so lineage reaches back to them, and their digests enter the fingerprint.
+   */
+  sourceFiles?(spec: unknown): Promise<string[]>;
+  run(ctx: StepContext): Promise<StepOutcome>;
+}
+

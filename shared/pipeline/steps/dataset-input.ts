@@ -1,0 +1,46 @@
+// Reading what earlier steps wrote: the preprocessed dataset and model checkpoints, from the
+// input folders the step runner downloaded.
+import { copyFile, readdir, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { readDataset, sequencesOf, type SplitDataset } from '../../data';
+import type { TokenCsr } from '../../ml/vocabulary';
+import type { UserSequences } from '../../data/types';
+import type { StepContext } from '../step';
+
+export function inputFolder(ctx: StepContext, group: string): string {
+  const dir = ctx.inputs[group];
+  if (!dir) throw new Error(`step ${ctx.request.run.runId}: input '${group}' is missing (inputs: ${Object.keys(ctx.inputs).join(', ') || 'none'}); the workflow must pass the ${group} outputs`);
+  return dir;
+}
+
+export function readInputDataset(ctx: StepContext): Promise<SplitDataset> {
+  return readDataset(inputFolder(ctx, 'preprocess'));
+}
+
+export function itemTextTokens(ds: SplitDataset): TokenCsr | undefined {
+  return ds.tokens ? { offsets: ds.tokens.offsets, ids: ds.tokens.ids, vocabSize: ds.tokens.vocab.length } : undefined;
+}
+
+/** Each user's train history, plus the validation interactions when scoring the test split. */
+export function historyOf(ds: SplitDataset, withValid: boolean): UserSequences {
+  if (!withValid) return sequencesOf(ds.train, ds.numUsers);
+  const n = ds.train.length + ds.valid.length;
+  const cat = <T extends Int32Array | Float64Array | Float32Array | Uint8Array>(a: T, b: T): T => {
+    const out = new (a.constructor as new (n: number) => T)(n);
+    out.set(a, 0);
+    out.set(b, a.length);
+    return out;
+  };
+  return sequencesOf({
+    length: n,
+    user: cat(ds.train.user, ds.valid.user), item: cat(ds.train.item, ds.valid.item), ts: cat(ds.train.ts, ds.valid.ts),
+    type: cat(ds.train.type, ds.valid.type), session: cat(ds.train.session, ds.valid.session),
+    relevance: cat(ds.train.relevance, ds.valid.relevance), query: cat(ds.train.query, ds.valid.query),
+  }, ds.numUsers);
+}
+
+/** Copies a finished checkpoint folder into the step's outputs (they are flat files). */
+export async function publishCheckpoint(checkpointDir: string, outDir: string): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  for (const file of await readdir(checkpointDir)) await copyFile(path.join(checkpointDir, file), path.join(outDir, file));
+}

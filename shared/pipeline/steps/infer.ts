@@ -1,0 +1,154 @@
+// Step 5: full-ranking evaluation of the valued model, the control and the baselines on the
+// held-out test split (seen items excluded, never sampled negatives); top-K recommendations
+// for every user through the exported ONNX scorer; and the quarantine set scored by the
+// fine-tuned model, listing the examples it confidently contradicts (suspected noise).
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { EVENT_TYPES, type SplitDataset } from '../../data/types';
+import { evaluateFullRanking, type EvaluationResult } from '../../eval/evaluate';
+import { userCsrFromInteractions } from '../../eval/interaction-csr';
+import { binaryUserItem } from '../../eval/baselines/binary-user-item';
+import { buildMostPopular } from '../../eval/baselines/most-popular';
+import { buildItemKnn } from '../../eval/baselines/item-knn';
+import { buildEase } from '../../eval/baselines/ease';
+import { loadModel } from '../../ml/load-model';
+import { contextEmbeddings, itemEmbeddings, userEmbeddings } from '../../ml/scoring';
+import type { RecModel } from '../../ml/encoder';
+import { exportDotScorer } from '../../ml/onnx/export-dot-scorer';
+import { createScoringSession } from '../../ml/onnx/scoring-session';
+import { onnxBatchScorer, recommendTopK } from '../../ml/onnx/batch-inference';
+import type { PipelineSpec } from '../spec';
+import type { StepContext, StepDefinition } from '../step';
+import { historyOf, inputFolder, readInputDataset } from './dataset-input';
+import { contextsBefore } from './contexts';
+import { readFloat64, readInt32 } from './typed-files';
+
+type Metrics = Record<string, number>;
+
+function summarize(r: EvaluationResult, k: number): Metrics {
+  return { [`ndcg@${k}`]: r.means.ndcg, [`hr@${k}`]: r.means.hitRate, [`recall@${k}`]: r.means.recall, mrr: r.means.mrr, auc: r.means.auc, users: r.counts.usersEvaluated, evalSeconds: r.seconds };
+}
+
+/** The test split as rows of the train+valid table the users have already seen. */
+function testSetting(ds: SplitDataset) {
+  return { seen: historyOf(ds, true), targets: userCsrFromInteractions(ds.test, ds.numUsers) };
+}
+
+async function evaluateModel(model: RecModel, ds: SplitDataset, spec: PipelineSpec, outDir?: string) {
+  const { seen, targets } = testSetting(ds);
+  const users = userEmbeddings(model, seen);
+  const items = itemEmbeddings(model);
+  const exported = exportDotScorer({ userEmbeddings: users, itemEmbeddings: items, k: spec.infer.k });
+  const scoring = await createScoringSession(exported.files['scorer.onnx']);
+  const result = await evaluateFullRanking({ scorer: onnxBatchScorer(scoring, users), numItems: ds.numItems, seen, targets, k: spec.infer.k, blockSize: spec.infer.blockSize });
+  if (outDir) {
+    for (const [name, bytes] of Object.entries(exported.files)) await writeFile(path.join(outDir, name), bytes);
+    const recs = await recommendTopK({ scoring, userEmbeddings: users, numItems: ds.numItems, k: spec.infer.k, seen, blockSize: spec.infer.blockSize });
+    const lines: string[] = [];
+    for (let r = 0; r < recs.users.length; r++) {
+      const u = recs.users[r]!;
+      const top = Array.from(recs.topK.items.subarray(r * spec.infer.k, (r + 1) * spec.infer.k)).filter((i) => i >= 0);
+      lines.push(JSON.stringify({ user: ds.userIds[u], items: top.map((i) => ds.itemIds[i]) }));
+    }
+    await writeFile(path.join(outDir, 'recommendations.jsonl'), lines.join('\n') + '\n');
+  }
+  return { result, provider: scoring.executionProvider, fallback: scoring.fallbackReason };
+}
+
+/**
+ * Scores each quarantined interaction's observed item against the whole catalogue for the
+ * context before it; the model "contradicts" an example when it ranks the observed item
+ * near the bottom (modelScore = share of items scored below it).
+ */
+function contradictedQuarantine(model: RecModel, ds: SplitDataset, quarantine: Int32Array, values: Float64Array | undefined, top: number) {
+  if (quarantine.length === 0) return [];
+  const context = contextEmbeddings(model, { sequences: contextsBefore(ds.train, ds.numUsers, quarantine, model.encoder.maxLen - 1) });
+  const items = itemEmbeddings(model);
+  const d = items.cols;
+  const scored: Array<{ row: number; modelScore: number }> = [];
+  for (let q = 0; q < quarantine.length; q++) {
+    const row = quarantine[q]!;
+    const c = context.data.subarray(q * d, (q + 1) * d);
+    const observed = ds.train.item[row]!;
+    let target = 0;
+    for (let k = 0; k < d; k++) target += c[k]! * items.data[observed * d + k]!;
+    let below = 0;
+    for (let i = 0; i < items.rows; i++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += c[k]! * items.data[i * d + k]!;
+      if (s < target) below++;
+    }
+    scored.push({ row, modelScore: below / Math.max(1, items.rows - 1) });
+  }
+  scored.sort((a, b) => a.modelScore - b.modelScore || a.row - b.row);
+  return scored.slice(0, top).map(({ row, modelScore }) => ({
+    exampleId: `train:${row}`,
+    userId: ds.userIds[ds.train.user[row]!],
+    itemId: ds.itemIds[ds.train.item[row]!]!,
+    itemTitle: ds.itemText[ds.train.item[row]!] || undefined,
+    observedLabel: EVENT_TYPES[ds.train.type[row]!] ?? ds.train.relevance[row]!,
+    modelScore,
+    contradiction: 1 - modelScore,
+    value: values?.[row],
+  }));
+}
+
+async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: StepContext): Promise<Record<string, Metrics>> {
+  const { seen, targets } = testSetting(ds);
+  const matrix = binaryUserItem({ ...concatTrainValid(ds) }, ds.numUsers, ds.numItems);
+  const out: Record<string, Metrics> = {};
+  const run = async (name: string, scorer: Parameters<typeof evaluateFullRanking>[0]['scorer'], extra: Metrics = {}) => {
+    ctx.heartbeat({ phase: `evaluating ${name}` });
+    out[name] = { ...summarize(await evaluateFullRanking({ scorer, numItems: ds.numItems, seen, targets, k: spec.infer.k, blockSize: spec.infer.blockSize }), spec.infer.k), ...extra };
+  };
+  await run('most-popular', buildMostPopular(matrix).scorer);
+  await run('item-knn', buildItemKnn(matrix, { neighbours: spec.infer.itemKnn.neighbours }).scorer);
+  const ease = buildEase(matrix, { lambda: spec.infer.ease.lambda, maxItems: spec.infer.ease.maxItems });
+  await run('ease', ease.scorer, { easeItemsKept: ease.restriction.itemsKept, easeItemsTotal: ease.restriction.itemsTotal, fitSeconds: ease.fitSeconds });
+  return out;
+}
+
+function concatTrainValid(ds: SplitDataset) {
+  const n = ds.train.length + ds.valid.length;
+  const cat = <T extends Int32Array | Float64Array | Float32Array | Uint8Array>(a: T, b: T): T => {
+    const out = new (a.constructor as new (n: number) => T)(n);
+    out.set(a, 0);
+    out.set(b, a.length);
+    return out;
+  };
+  const t = ds.train; const v = ds.valid;
+  return { length: n, user: cat(t.user, v.user), item: cat(t.item, v.item), ts: cat(t.ts, v.ts), type: cat(t.type, v.type), session: cat(t.session, v.session), relevance: cat(t.relevance, v.relevance), query: cat(t.query, v.query) };
+}
+
+export const inferStep: StepDefinition = {
+  step: 'infer',
+  codeVersion: 'infer/1',
+  config: (spec) => (spec as PipelineSpec).infer,
+  async run(ctx) {
+    const spec = ctx.request.spec as PipelineSpec;
+    const ds = await readInputDataset(ctx);
+    const k = spec.infer.k;
+    const labelled: Record<string, Metrics> = {};
+    ctx.heartbeat({ phase: 'evaluating the valued model' });
+    const valued = (await loadModel(inputFolder(ctx, 'valued-finetune'))).model;
+    const v = await evaluateModel(valued, ds, spec, ctx.outDir);
+    labelled.valued = summarize(v.result, k);
+    if (ctx.inputs['control-finetune']) {
+      ctx.heartbeat({ phase: 'evaluating the control model' });
+      const control = (await loadModel(inputFolder(ctx, 'control-finetune'))).model;
+      labelled.control = summarize((await evaluateModel(control, ds, spec)).result, k);
+    }
+    Object.assign(labelled, await baselines(ds, spec, ctx));
+    const valueDir = ctx.inputs.value;
+    const quarantineFile = valueDir ? path.join(valueDir, 'quarantine.i32') : undefined;
+    if (quarantineFile && existsSync(quarantineFile)) {
+      ctx.heartbeat({ phase: 'scoring the quarantine set' });
+      const values = await readFloat64(path.join(valueDir!, 'values.f64'));
+      const examples = contradictedQuarantine(valued, ds, await readInt32(quarantineFile), values, spec.infer.quarantineTop);
+      await writeFile(path.join(ctx.outDir, 'quarantine-contradicted.json'), JSON.stringify(examples, null, 2));
+    }
+    await writeFile(path.join(ctx.outDir, 'metrics.json'), JSON.stringify({ k, models: labelled, executionProvider: v.provider, fallback: v.fallback }, null, 2));
+    return { metrics: { users: v.result.counts.usersEvaluated }, labelledMetrics: labelled };
+  },
+};

@@ -1,0 +1,37 @@
+// Step 2: self-supervised pretraining — masked item modeling over user sequences plus masked
+// token modeling over item text — resumable from the newest checkpoint.
+import { pretrain } from '../../ml/pretrain';
+import { InvalidInputError } from '../errors';
+import type { PipelineSpec } from '../spec';
+import type { StepDefinition } from '../step';
+import { itemTextTokens, publishCheckpoint, readInputDataset, historyOf } from './dataset-input';
+import { StepCancelledError, trainingRunFor } from './training-run';
+
+export const pretrainStep: StepDefinition = {
+  step: 'pretrain',
+  codeVersion: 'pretrain/1',
+  config: (spec) => (spec as PipelineSpec).pretrain,
+  async run(ctx) {
+    const spec = ctx.request.spec as PipelineSpec;
+    const ds = await readInputDataset(ctx);
+    if (ds.numItems < 2) throw new InvalidInputError(`the dataset has ${ds.numItems} item(s); pretraining needs at least 2`);
+    const started = performance.now();
+    const result = await pretrain(
+      { numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds) },
+      spec.pretrain,
+      await trainingRunFor(ctx, spec.pretrain.epochs, 'pretrain'),
+    );
+    if (result.stopped) throw new StepCancelledError(`pretrain stopped on cancellation after epoch ${result.epochsDone}`);
+    if (!result.checkpointDir) throw new Error('pretrain finished without a checkpoint');
+    await publishCheckpoint(result.checkpointDir, ctx.outDir);
+    return {
+      metrics: {
+        loss: result.lossHistory[result.lossHistory.length - 1] ?? Number.NaN,
+        epochs: result.epochsDone,
+        examplesPerSecond: result.examplesPerSecond,
+        trainSeconds: (performance.now() - started) / 1000,
+        resumedFromEpoch: ctx.resumeEpoch ?? 0,
+      },
+    };
+  },
+};

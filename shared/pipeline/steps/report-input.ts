@@ -1,0 +1,129 @@
+// Assembles the report's one input object from what a run left behind: lineage rows (steps,
+// metrics per epoch and final, value summaries) and the artifacts handed to the report step
+// (rejects, values, contradicted quarantine examples). Anything missing is simply left out,
+// so a run that failed half-way still gets a report of what exists.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readManifest, readRejects } from '../../data';
+import type { RunReportInput } from '../../report/input';
+import type { RunRecords } from '../step';
+import { readFloat64 } from './typed-files';
+
+type Input = RunReportInput;
+type StepStatus = NonNullable<Input['steps']>[number]['status'];
+type RunStatus = Input['run']['status'];
+
+const RUN_STATUS: Record<string, RunStatus> = { queued: 'running', running: 'running', completed: 'succeeded', failed: 'failed', cancelled: 'cancelled' };
+const STEP_STATUS: Record<string, StepStatus> = { running: 'running', completed: 'succeeded', failed: 'failed', cancelled: 'cancelled' };
+const BASELINES = new Set(['most-popular', 'item-knn', 'ease']);
+
+export interface ReportContext {
+  records: RunRecords;
+  workflowId: string;
+  temporalUrl?: string;
+  /** folders of the artifacts given to the report step, by group */
+  inputs: Record<string, string>;
+  /** set when the pipeline failed; the report shows it in a banner */
+  failure?: { step?: string; message: string };
+}
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : undefined);
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+
+function modelMetrics(records: RunRecords): Input['metrics'] {
+  const byLabel = new Map<string, Record<string, number>>();
+  for (const m of records.metrics) {
+    if (m.epoch !== null || !m.label) continue;
+    byLabel.set(m.label, { ...(byLabel.get(m.label) ?? {}), [m.name]: m.value });
+  }
+  const trainOf = (variant: string) => byLabel.get(`${variant}-finetune`) ?? {};
+  const rows: NonNullable<Input['metrics']> = [];
+  for (const [label, m] of byLabel) {
+    const role = label === 'valued' || label === 'control' ? label : BASELINES.has(label) ? 'baseline' : undefined;
+    if (!role || m['ndcg@10'] === undefined) continue;
+    const train = role === 'baseline' ? {} : trainOf(label);
+    rows.push({
+      model: label, role, ndcg10: clamp01(m['ndcg@10']), hr10: clamp01(m['hr@10'] ?? 0), mrr: clamp01(m.mrr ?? 0),
+      auc: Number.isFinite(m.auc) ? clamp01(m.auc!) : undefined,
+      trainingExamples: train.trainExamples, trainSeconds: train.trainSeconds,
+    });
+  }
+  return rows.length ? rows : undefined;
+}
+
+function trainingCurves(records: RunRecords): Input['training'] {
+  const points: NonNullable<Input['training']> = [];
+  for (const m of records.metrics) {
+    if (m.epoch === null || m.name !== 'loss' || !m.label || !Number.isFinite(m.value)) continue;
+    if (m.label === 'pretrain') points.push({ phase: 'pretrain', variant: 'shared', epoch: m.epoch, loss: m.value });
+    else if (m.label === 'valued-finetune' || m.label === 'control-finetune') points.push({ phase: 'finetune', variant: m.label.startsWith('valued') ? 'valued' : 'control', epoch: m.epoch, loss: m.value });
+  }
+  return points.length ? points : undefined;
+}
+
+async function valueDistributions(ctx: ReportContext): Promise<Input['values']> {
+  const dir = ctx.inputs.value;
+  const summary = ctx.records.values[0];
+  if (!dir || !summary || !existsSync(path.join(dir, 'values.f64'))) return undefined;
+  const values = await readFloat64(path.join(dir, 'values.f64'));
+  const sample = Array.from(values.length > 20_000 ? values.filter((_, i) => i % Math.ceil(values.length / 20_000) === 0) : values).filter(Number.isFinite);
+  return [{ method: `${summary.method} (per ${summary.unit})`, values: sample }];
+}
+
+async function rejectsOf(ctx: ReportContext): Promise<Input['rejects']> {
+  const dir = ctx.inputs.preprocess;
+  if (!dir || !existsSync(path.join(dir, 'manifest.json'))) return undefined;
+  const manifest = await readManifest(dir);
+  const summary = (manifest.info?.summary ?? {}) as { rejectsByReason?: Record<string, number>; rowsRead?: Record<string, number> };
+  const rejects = await readRejects(dir);
+  const byReason = Object.entries(summary.rejectsByReason ?? {}).map(([reason, count]) => ({ reason, count }));
+  return {
+    rowsRead: summary.rowsRead ? Object.values(summary.rowsRead).reduce((a, b) => a + b, 0) : undefined,
+    byReason,
+    examples: rejects.slice(0, 10).map((r) => ({ file: path.basename(r.file), line: Math.max(1, r.line), reason: `${r.reason}${r.detail ? `: ${r.detail}` : ''}`, excerpt: r.excerpt || undefined })),
+  };
+}
+
+async function quarantineOf(ctx: ReportContext): Promise<Input['quarantine']> {
+  const file = ctx.inputs.infer ? path.join(ctx.inputs.infer, 'quarantine-contradicted.json') : undefined;
+  if (!file || !existsSync(file)) return undefined;
+  return JSON.parse(await readFile(file, 'utf8')) as Input['quarantine'];
+}
+
+export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
+  const { records } = ctx;
+  const run = records.run;
+  const spec = (run?.spec ?? {}) as { valuation?: Record<string, unknown>; pretrain?: { epochs?: number }; finetune?: { epochs?: number } };
+  const steps = records.steps.filter((s) => s.stepName !== 'report').map((s) => ({
+    name: s.stepName, status: STEP_STATUS[s.status] ?? 'running', startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt),
+    attempts: s.attempt, cacheHit: s.cacheHit, backend: s.computeBackend ?? undefined, device: s.device ?? undefined, worker: s.worker ?? undefined, error: s.error ?? undefined,
+  }));
+  const failedStep = records.steps.find((s) => s.status === 'failed' && s.error);
+  const failure = ctx.failure ?? (run?.status === 'failed' ? { step: failedStep?.stepName, message: run.error ?? failedStep?.error ?? 'failed' } : undefined);
+  const v = spec.valuation ?? {};
+  return {
+    generatedAt: new Date().toISOString(),
+    run: {
+      runId: run?.id ?? ctx.workflowId,
+      spec: `${run?.dataset ?? '?'} / ${run?.partition ?? '?'}`,
+      dataset: run?.dataset ?? 'unknown', partition: run?.partition ?? 'unknown', codeVersion: run?.codeVersion ?? 'unknown',
+      status: failure ? 'failed' : (RUN_STATUS[run?.status ?? 'running'] ?? 'running'),
+      startedAt: iso(run?.startedAt ?? run?.createdAt) ?? new Date().toISOString(),
+      finishedAt: iso(run?.finishedAt),
+      temporalWorkflowId: ctx.workflowId,
+      temporalUrl: ctx.temporalUrl,
+      config: Object.fromEntries(Object.entries({
+        'valuation.method': v.method, 'valuation.unit': v.unit, 'valuation.keep': v.keep, 'valuation.lambda': v.lambda,
+        'pretrain.epochs': spec.pretrain?.epochs, 'finetune.epochs': spec.finetune?.epochs,
+      }).filter(([, x]) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) as Record<string, string | number | boolean>,
+      failure,
+    },
+    steps,
+    training: trainingCurves(records),
+    metrics: modelMetrics(records),
+    values: await valueDistributions(ctx),
+    quarantine: await quarantineOf(ctx),
+    rejects: await rejectsOf(ctx),
+  };
+}

@@ -1,0 +1,95 @@
+// Step 3: a value for every training interaction (aggregated to the configured unit), then
+// the important set S, its weights (1 + λ·α·v̂) and the quarantine set for step 5.
+// Implicit feedback is valued through its labelled view: (context, observed item) positives
+// against sampled negatives, embedded by the pretrained encoder (shared/valuation/implicit.ts).
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { loadModel } from '../../ml/load-model';
+import { contextEmbeddings, itemEmbeddings } from '../../ml/scoring';
+import { valueImplicitFeedback } from '../../valuation/implicit';
+import { valueData } from '../../valuation/methods';
+import { selectImportant } from '../../valuation/selection';
+import { aggregateByUnit, unitOfRows } from '../../valuation/units';
+import { ValuationInputError } from '../../valuation/errors';
+import { InvalidInputError } from '../errors';
+import type { PipelineSpec } from '../spec';
+import type { StepDefinition } from '../step';
+import { historyOf, inputFolder, readInputDataset } from './dataset-input';
+import { allRows, contextsBefore, sampleRows } from './contexts';
+import { writeTyped } from './typed-files';
+
+function methodConfig(spec: PipelineSpec) {
+  const v = spec.valuation;
+  switch (v.method) {
+    case 'knn-shapley': return { k: v.k };
+    case 'data-oob': return { bags: v.bags, seed: spec.pretrain.seed };
+    case 'random': return { seed: spec.pretrain.seed };
+    default: return {};
+  }
+}
+
+function quantiles(values: Float64Array): Record<string, number> {
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!;
+  return { p01: at(0.01), p10: at(0.1), p25: at(0.25), p50: at(0.5), p75: at(0.75), p90: at(0.9), p99: at(0.99) };
+}
+
+export const valueStep: StepDefinition = {
+  step: 'value',
+  codeVersion: 'value/1',
+  config: (spec) => ({ valuation: (spec as PipelineSpec).valuation, seed: (spec as PipelineSpec).pretrain.seed }),
+  async run(ctx) {
+    const spec = ctx.request.spec as PipelineSpec;
+    const v = spec.valuation;
+    const ds = await readInputDataset(ctx);
+    const { model } = await loadModel(inputFolder(ctx, 'pretrain'));
+    const maxLen = model.encoder.maxLen - 1;
+    ctx.heartbeat({ phase: 'embedding training contexts' });
+    const trainContext = contextEmbeddings(model, { sequences: contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen) });
+    const validRows = sampleRows(ds.valid.length, v.maxValidPoints, spec.pretrain.seed);
+    if (validRows.length === 0) throw new InvalidInputError('the validation split is empty, so there is no utility to value data against; use a split with validation interactions');
+    const history = historyOf(ds, false);
+    const validSeqs = { offsets: new Int32Array(validRows.length + 1), items: new Int32Array(0) };
+    const parts: Int32Array[] = [];
+    validRows.forEach((row, r) => {
+      const u = ds.valid.user[row]!;
+      const items = history.items.subarray(Math.max(history.offsets[u]!, history.offsets[u + 1]! - maxLen), history.offsets[u + 1]!);
+      parts.push(items);
+      validSeqs.offsets[r + 1] = validSeqs.offsets[r]! + items.length;
+    });
+    validSeqs.items = new Int32Array(validSeqs.offsets[validRows.length]!);
+    parts.forEach((p, r) => validSeqs.items.set(p, validSeqs.offsets[r]!));
+    const validContext = contextEmbeddings(model, { sequences: validSeqs });
+    ctx.heartbeat({ phase: `valuing ${ds.train.length} interactions with ${v.method}` });
+    let values: Float64Array;
+    try {
+      values = await valueImplicitFeedback(
+        { context: trainContext, items: ds.train.item },
+        { context: validContext, items: validRows.map((r) => ds.valid.item[r]!) },
+        itemEmbeddings(model),
+        (train, valid) => valueData(v.method, train, valid, methodConfig(spec) as never),
+        { negatives: v.negatives, seed: spec.pretrain.seed },
+      );
+    } catch (err) {
+      if (err instanceof ValuationInputError) throw new InvalidInputError(err.message);
+      throw err;
+    }
+    const unitValues = aggregateByUnit(values, unitOfRows(ds.train, v.unit)).broadcast;
+    const selection = selectImportant(unitValues, v.threshold !== undefined ? { threshold: v.threshold, lambda: v.lambda, alpha: v.alpha } : { keep: v.keep, lambda: v.lambda, alpha: v.alpha });
+    const weights = Float32Array.from(selection.important, (i) => selection.weights[i]!);
+    await writeTyped(path.join(ctx.outDir, 'values.f64'), unitValues);
+    await writeTyped(path.join(ctx.outDir, 'normalized.f64'), selection.normalized);
+    await writeTyped(path.join(ctx.outDir, 'selected.i32'), selection.important);
+    await writeTyped(path.join(ctx.outDir, 'weights.f32'), weights);
+    await writeTyped(path.join(ctx.outDir, 'quarantine.i32'), selection.quarantine);
+    let sum = 0; let sq = 0; let min = Infinity; let max = -Infinity;
+    for (const x of unitValues) { sum += x; sq += x * x; if (x < min) min = x; if (x > max) max = x; }
+    const mean = sum / unitValues.length;
+    const summary = { method: v.method, unit: v.unit, count: unitValues.length, mean, std: Math.sqrt(Math.max(0, sq / unitValues.length - mean * mean)), min, max, quantiles: quantiles(unitValues), keptCount: selection.important.length, threshold: v.threshold };
+    await writeFile(path.join(ctx.outDir, 'summary.json'), JSON.stringify(summary, null, 2));
+    return {
+      metrics: { examples: unitValues.length, kept: selection.important.length, quarantined: selection.quarantine.length, validPoints: validRows.length },
+      valueSummary: { ...summary, valuesFile: 'values.f64' },
+    };
+  },
+};
