@@ -4,6 +4,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   'knn-shapley': () => import('./knn-shapley'),
   'throughput-scoring': () => import('./throughput-scoring'),
   'valuation-detection': () => import('./valuation-detection'),
+  valuation: () => import('./valuation'),
 };
 
 async function main(): Promise<void> {

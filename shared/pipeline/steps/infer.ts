@@ -35,7 +35,7 @@ function testSetting(ds: SplitDataset) {
   return { seen: historyOf(ds, true), targets: userCsrFromInteractions(ds.test, ds.numUsers) };
 }
 
-async function evaluateModel(model: RecModel, ds: SplitDataset, spec: PipelineSpec, outDir?: string) {
+export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: PipelineSpec, outDir?: string) {
   const { seen, targets } = testSetting(ds);
   const users = userEmbeddings(model, seen);
   const items = itemEmbeddings(model);

@@ -18,7 +18,7 @@ import { historyOf, inputFolder, readInputDataset } from './dataset-input';
 import { allRows, contextsBefore, sampleRows } from './contexts';
 import { writeTyped } from './typed-files';
 
-function methodConfig(spec: PipelineSpec) {
+export function methodConfig(spec: PipelineSpec) {
   const v = spec.valuation;
   switch (v.method) {
     case 'knn-shapley': return { k: v.k };

@@ -1,0 +1,166 @@
+// The pipeline's own path from a preprocessed dataset to values and to test metrics, called
+// in memory so one pretrained encoder serves every method and every fine-tune of a setting:
+//   pretrain (as the pretrain step) → per-interaction contexts and the validation utility
+//   (as the value step) → valueImplicitFeedback + valueData → finetune → evaluateModel (the
+//   infer step's full-ranking evaluation through the exported ONNX scorer).
+// The value step's body is not a function of its own, so the context/validation assembly is
+// repeated here line for line; `checkAgainstValueStep` runs the real step on the same data and
+// model and compares, so the bench proves it values exactly what the pipeline values.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { SplitDataset } from '../../shared/data';
+import { writeDataset } from '../../shared/data';
+import type { Matrix } from '../../shared/data/types';
+import type { RecModel } from '../../shared/ml/encoder';
+import { finetune, type FinetuneExamples } from '../../shared/ml/finetune';
+import { pretrain } from '../../shared/ml/pretrain';
+import { contextEmbeddings, itemEmbeddings } from '../../shared/ml/scoring';
+import type { PipelineSpec } from '../../shared/pipeline/spec';
+import type { StepContext } from '../../shared/pipeline/step';
+import { allRows, contextsBefore, sampleRows } from '../../shared/pipeline/steps/contexts';
+import { historyOf, itemTextTokens } from '../../shared/pipeline/steps/dataset-input';
+import { evaluateModel } from '../../shared/pipeline/steps/infer';
+import { readFloat64 } from '../../shared/pipeline/steps/typed-files';
+import { methodConfig, valueStep } from '../../shared/pipeline/steps/value';
+import { valueImplicitFeedback } from '../../shared/valuation/implicit';
+import { valueData, type ValuationMethod } from '../../shared/valuation/methods';
+import { aggregateByUnit, unitOfRows } from '../../shared/valuation/units';
+
+export interface Pretrained {
+  readonly model: RecModel;
+  /** the final epoch's checkpoint folder (what the pretrain step publishes) */
+  readonly checkpointDir: string;
+  readonly seconds: number;
+  dispose(): Promise<void>;
+}
+
+export function disposeModel(model: RecModel): void {
+  for (const v of model.params.values()) v.dispose();
+}
+
+export async function pretrainOn(ds: SplitDataset, spec: PipelineSpec): Promise<Pretrained> {
+  const root = await mkdtemp(path.join(tmpdir(), 'assay-bench-pretrain-'));
+  const started = performance.now();
+  const result = await pretrain({ numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds) }, spec.pretrain, { checkpointDir: root });
+  if (!result.checkpointDir) throw new Error('pretrain finished without a checkpoint');
+  return {
+    model: result.model,
+    checkpointDir: result.checkpointDir,
+    seconds: (performance.now() - started) / 1000,
+    async dispose() {
+      disposeModel(result.model);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What every method of one setting values against: computed once per pretrained model. */
+export interface ValuationInputs {
+  readonly trainContext: Matrix;
+  readonly validContext: Matrix;
+  readonly validItems: Int32Array;
+  readonly itemEmb: Matrix;
+  readonly seconds: number;
+}
+
+/** value.ts's context and validation-utility assembly (see the header comment). */
+export function valuationInputs(ds: SplitDataset, model: RecModel, spec: PipelineSpec): ValuationInputs {
+  const started = performance.now();
+  const maxLen = model.encoder.maxLen - 1;
+  const trainContext = contextEmbeddings(model, { sequences: contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen) });
+  const validRows = sampleRows(ds.valid.length, spec.valuation.maxValidPoints, spec.pretrain.seed);
+  if (validRows.length === 0) throw new Error(`${ds.name}: the validation split is empty, so there is no utility to value data against`);
+  const history = historyOf(ds, false);
+  const offsets = new Int32Array(validRows.length + 1);
+  const parts: Int32Array[] = [];
+  validRows.forEach((row, r) => {
+    const u = ds.valid.user[row]!;
+    const items = history.items.subarray(Math.max(history.offsets[u]!, history.offsets[u + 1]! - maxLen), history.offsets[u + 1]!);
+    parts.push(items);
+    offsets[r + 1] = offsets[r]! + items.length;
+  });
+  const items = new Int32Array(offsets[validRows.length]!);
+  parts.forEach((p, r) => items.set(p, offsets[r]!));
+  const validContext = contextEmbeddings(model, { sequences: { offsets, items } });
+  const validItems = Int32Array.from(validRows, (r) => ds.valid.item[r]!);
+  return { trainContext, validContext, validItems, itemEmb: itemEmbeddings(model), seconds: (performance.now() - started) / 1000 };
+}
+
+/** One value per training interaction (unit 'interaction'), as the value step computes it. */
+export async function valueTraining(ds: SplitDataset, inputs: ValuationInputs, method: ValuationMethod, spec: PipelineSpec, override?: object): Promise<Float64Array> {
+  const methodSpec: PipelineSpec = { ...spec, valuation: { ...spec.valuation, method } };
+  const config = { ...(methodConfig(methodSpec) as object), ...override };
+  const values = await valueImplicitFeedback(
+    { context: inputs.trainContext, items: ds.train.item },
+    { context: inputs.validContext, items: inputs.validItems },
+    inputs.itemEmb,
+    (train, valid) => valueData(method, train, valid, config as never),
+    { negatives: spec.valuation.negatives, seed: spec.pretrain.seed },
+  );
+  return aggregateByUnit(values, unitOfRows(ds.train, spec.valuation.unit)).broadcast;
+}
+
+/**
+ * Runs the real value step (dataset written as Arrow, the pretrain checkpoint as its input)
+ * with `method` and returns the largest absolute difference to `values`.
+ */
+export async function checkAgainstValueStep(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, method: ValuationMethod, values: Float64Array): Promise<number> {
+  const root = await mkdtemp(path.join(tmpdir(), 'assay-bench-value-step-'));
+  try {
+    const datasetDir = path.join(root, 'preprocess');
+    const outDir = path.join(root, 'value');
+    await writeDataset(datasetDir, ds);
+    const stepSpec: PipelineSpec = { ...spec, valuation: { ...spec.valuation, method } };
+    const ctx: StepContext = {
+      request: { run: { runId: 'bench', executionId: 'bench', dataset: ds.name, partition: 'full', codeVersion: 'bench' }, spec: stepSpec, inputs: {}, noCache: true },
+      inputs: { preprocess: datasetDir, pretrain: pretrained.checkpointDir },
+      outDir,
+      backend: 'bench',
+      checkpoint: async () => undefined,
+      heartbeat: () => undefined,
+      cancelled: () => false,
+      recordEpochMetrics: async () => undefined,
+      runRecords: async () => ({ run: undefined, steps: [], metrics: [], values: [] }),
+    };
+    await mkdir(outDir, { recursive: true });
+    await valueStep.run(ctx);
+    const stepValues = await readFloat64(path.join(outDir, 'values.f64'));
+    if (stepValues.length !== values.length) return Infinity;
+    let worst = 0;
+    for (let i = 0; i < values.length; i++) worst = Math.max(worst, Math.abs(stepValues[i]! - values[i]!));
+    return worst;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+export interface FinetuneOutcome {
+  readonly ndcg: number;
+  readonly hitRate: number;
+  readonly examples: number;
+  readonly trainSeconds: number;
+}
+
+/** The fine-tune step on `examples` (undefined = the control: every row, weight 1), then the infer step's evaluation. */
+export async function finetuneAndEvaluate(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, examples?: FinetuneExamples): Promise<FinetuneOutcome> {
+  const root = await mkdtemp(path.join(tmpdir(), 'assay-bench-finetune-'));
+  try {
+    const started = performance.now();
+    const result = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train, examples }, pretrained.model, spec.finetune, { checkpointDir: root });
+    const trainSeconds = (performance.now() - started) / 1000;
+    try {
+      const { result: evaluation } = await evaluateModel(result.model, ds, spec);
+      return { ndcg: evaluation.means.ndcg, hitRate: evaluation.means.hitRate, examples: examples?.indices.length ?? ds.train.length, trainSeconds };
+    } finally {
+      disposeModel(result.model);
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** Examples that keep `rows` with weight 1. */
+export function keptRows(rows: Int32Array): FinetuneExamples {
+  return { indices: Int32Array.from(rows).sort(), weights: new Float32Array(rows.length).fill(1) };
+}
