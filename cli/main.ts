@@ -6,6 +6,7 @@ import { registerBackfill } from './backfill';
 import { registerDemo } from './demo';
 import { registerDev } from './dev';
 import { registerLineage } from './lineage';
+import { registerReport } from './report';
 import { registerRun } from './run';
 import { registerRuns } from './runs';
 import { registerSchedule } from './schedule';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerBackfill(program);
   registerSchedule(program);
   registerLineage(program);
+  registerReport(program);
   registerWorker(program);
   registerDev(program);
   return program;

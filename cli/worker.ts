@@ -12,11 +12,11 @@ export function parseDevices(raw: string): string[] {
 }
 
 function spawnWorker(pool: 'cpu' | 'accelerator', taskQueue: string, device?: string): ChildProcess {
-  const tsx = require.resolve('tsx/cli');
   const entry = path.join(__dirname, '..', 'workers', 'main.ts');
   const env = { ...process.env };
   if (device !== undefined) env.CUDA_VISIBLE_DEVICES = device;
-  return spawn(process.execPath, [tsx, entry, pool, taskQueue], { stdio: 'inherit', env });
+  // One process per worker (`node --import tsx`, not the tsx wrapper), so signals reach it.
+  return spawn(process.execPath, ['--import', 'tsx', entry, pool, taskQueue], { stdio: 'inherit', env, cwd: path.join(__dirname, '..') });
 }
 
 export function registerWorker(program: Command): void {

@@ -3,6 +3,7 @@
 // before this process starts (TensorFlow reads it once, at load).
 import { loadDevEnv } from '../infra/dev/env-file';
 import { readServices } from '../shared/config/services';
+import { closeRuntime } from '../activities/runtime';
 import { createPoolWorker, type Pool } from './pools';
 
 async function run(): Promise<void> {
@@ -15,6 +16,8 @@ async function run(): Promise<void> {
   const worker = await createPoolWorker(pool, { services: readServices(), taskQueue, device });
   console.log(`assay worker: pool ${pool}, task queue ${taskQueue}, device ${device}, pid ${process.pid}`);
   await worker.run(); // returns after SIGTERM/SIGINT once in-flight activities finish
+  await closeRuntime();
+  process.exit(0);
 }
 
 run().catch((err) => {

@@ -2,7 +2,7 @@
 // (valued, and the control beside it) → infer → report. Deterministic orchestration only:
 // every side effect happens in an activity, and only artifact references cross Temporal.
 import {
-  ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setCurrentDetails,
+  ActivityCancellationType, ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setCurrentDetails,
   setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
@@ -25,6 +25,7 @@ export interface PipelineSpecView {
   codeVersion: string;
   control: boolean;
   timeouts: Record<StepName, number>;
+  heartbeatSeconds: number;
   taskQueues: { cpu: string; accelerator: string };
 }
 
@@ -46,6 +47,8 @@ const bookkeeping = proxyActivities<typeof activities>({
 const steps = proxyActivities<typeof activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '1 minute',
+  // A cancelled run waits for the running step to stop and record itself as cancelled.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['InvalidInputError'] },
 });
 
@@ -78,6 +81,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     const options: ActivityOptions = {
       taskQueue: ACCELERATED.has(step) ? spec.taskQueues.accelerator : spec.taskQueues.cpu,
       startToCloseTimeout: spec.timeouts[step] * 1000,
+      heartbeatTimeout: spec.heartbeatSeconds * 1000,
       summary: `${step}${variant ? ` (${variant})` : ''} · ${spec.dataset}/${spec.partition}`,
     };
     const result = await steps[step].executeWithOptions(options, [request]);
@@ -94,10 +98,16 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     const pre_ = pre.outputs;
     const pt = await runStep('pretrain', pre_);
     const val = await runStep('value', { ...pre_, ...pt.outputs });
-    const [valued, control] = await Promise.all([
+    // allSettled, not all: on cancellation the queued variant settles at once while the running
+    // one still has to stop and record itself; the run must wait for both.
+    const [valuedRun, controlRun] = await Promise.allSettled([
       runStep('finetune', { ...pre_, ...pt.outputs, ...val.outputs }, 'valued'),
       spec.control ? runStep('finetune', { ...pre_, ...pt.outputs }, 'control') : Promise.resolve(undefined),
     ]);
+    if (valuedRun.status === 'rejected') throw valuedRun.reason;
+    if (controlRun.status === 'rejected') throw controlRun.reason;
+    const valued = valuedRun.value;
+    const control = controlRun.value;
     const inf = await runStep('infer', { ...pre_, ...val.outputs, ...valued.outputs, ...(control?.outputs ?? {}) });
     const rep = await runStep('report', reportInputs());
     progress.step = 'done';

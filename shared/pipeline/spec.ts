@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DataSourceConfigSchema } from '../data/source-config';
 import { FinetuneConfigSchema, PretrainConfigSchema } from '../ml/config';
 import { STEPS, type StepName } from './contract';
+import { jsonErrorOffset, lineColumn } from '../config/json-error-offset';
 
 const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
 
@@ -57,6 +58,8 @@ export const PipelineSpecSchema = z.object({
   control: z.boolean().default(true),
   /** per-step start-to-close timeouts in seconds */
   timeouts: z.object(Object.fromEntries(STEPS.map((s) => [s, z.number().int().min(10).default(defaultTimeouts[s])])) as Record<StepName, z.ZodDefault<z.ZodNumber>>).prefault({}),
+  /** a step that sends no heartbeat for this long is retried elsewhere (a lost worker) */
+  heartbeatSeconds: z.number().int().min(1).default(60),
   taskQueues: z.object({ cpu: slug.default('assay-cpu'), accelerator: slug.default('assay-accelerator') }).prefault({}),
   /** filled by the client: the code version recorded with the run */
   codeVersion: z.string().default('dev'),
@@ -79,12 +82,6 @@ export function parseSpec(input: unknown, where = 'spec'): PipelineSpec {
   return parsed.data;
 }
 
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return `${line}:${offset - before.lastIndexOf('\n')}`;
-}
-
 /** Reads a JSON spec file; a syntax error names file:line:column, a schema error the field. */
 export function loadSpecFile(file: string, overrides: Partial<PipelineSpecInput> = {}): PipelineSpec {
   let text: string;
@@ -97,8 +94,8 @@ export function loadSpecFile(file: string, overrides: Partial<PipelineSpecInput>
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    const match = /position (\d+)/.exec((err as Error).message);
-    const where = match ? `${file}:${lineColumn(text, Number(match[1]))}` : file;
+    const offset = jsonErrorOffset(text);
+    const where = offset !== undefined ? `${file}:${lineColumn(text, offset)}` : file;
     throw new SpecError(`${where}: not valid JSON (${(err as Error).message}). Fix the syntax and run again.`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SpecError(`${file}: a spec must be a JSON object.`);

@@ -94,7 +94,7 @@ function contradictedQuarantine(model: RecModel, ds: SplitDataset, quarantine: I
   }));
 }
 
-async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: StepContext): Promise<Record<string, Metrics>> {
+export async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: Pick<StepContext, 'heartbeat'>): Promise<Record<string, Metrics>> {
   const { seen, targets } = testSetting(ds);
   const matrix = binaryUserItem({ ...concatTrainValid(ds) }, ds.numUsers, ds.numItems);
   const out: Record<string, Metrics> = {};

@@ -18,6 +18,18 @@ const RUN_STATUS: Record<string, RunStatus> = { queued: 'running', running: 'run
 const STEP_STATUS: Record<string, StepStatus> = { running: 'running', completed: 'succeeded', failed: 'failed', cancelled: 'cancelled' };
 const BASELINES = new Set(['most-popular', 'item-knn', 'ease']);
 
+/**
+ * The only files of each input group this builder reads, so a caller that assembles the
+ * inputs itself (`assay report` on a run without a report) downloads these and nothing more.
+ */
+const VALUES_FILE = 'values.f64';
+const QUARANTINE_FILE = 'quarantine-contradicted.json';
+export const REPORT_INPUT_FILES: Readonly<Record<'preprocess' | 'value' | 'infer', readonly string[]>> = {
+  preprocess: ['manifest.json', 'rejects.arrow'],
+  value: [VALUES_FILE],
+  infer: [QUARANTINE_FILE],
+};
+
 export interface ReportContext {
   records: RunRecords;
   workflowId: string;
@@ -62,13 +74,25 @@ function trainingCurves(records: RunRecords): Input['training'] {
   return points.length ? points : undefined;
 }
 
+/**
+ * The selection threshold on the raw value axis: the smallest kept value. Selection keeps the
+ * `keptCount` highest values (a normalized threshold is on rank-normalized values, which keep
+ * the order), so this holds for a keep fraction and a threshold alike; ties make it approximate.
+ */
+function keptThreshold(values: Float64Array, keptCount: number): number | undefined {
+  if (keptCount < 1 || keptCount > values.length) return undefined;
+  const sorted = Float64Array.from(values).sort();
+  const threshold = sorted[values.length - keptCount];
+  return Number.isFinite(threshold) ? threshold : undefined;
+}
+
 async function valueDistributions(ctx: ReportContext): Promise<Input['values']> {
   const dir = ctx.inputs.value;
   const summary = ctx.records.values[0];
-  if (!dir || !summary || !existsSync(path.join(dir, 'values.f64'))) return undefined;
-  const values = await readFloat64(path.join(dir, 'values.f64'));
+  if (!dir || !summary || !existsSync(path.join(dir, VALUES_FILE))) return undefined;
+  const values = await readFloat64(path.join(dir, VALUES_FILE));
   const sample = Array.from(values.length > 20_000 ? values.filter((_, i) => i % Math.ceil(values.length / 20_000) === 0) : values).filter(Number.isFinite);
-  return [{ method: `${summary.method} (per ${summary.unit})`, values: sample }];
+  return [{ method: `${summary.method} (per ${summary.unit})`, values: sample, threshold: keptThreshold(values, summary.keptCount) }];
 }
 
 async function rejectsOf(ctx: ReportContext): Promise<Input['rejects']> {
@@ -86,21 +110,65 @@ async function rejectsOf(ctx: ReportContext): Promise<Input['rejects']> {
 }
 
 async function quarantineOf(ctx: ReportContext): Promise<Input['quarantine']> {
-  const file = ctx.inputs.infer ? path.join(ctx.inputs.infer, 'quarantine-contradicted.json') : undefined;
+  const file = ctx.inputs.infer ? path.join(ctx.inputs.infer, QUARANTINE_FILE) : undefined;
   if (!file || !existsSync(file)) return undefined;
   return JSON.parse(await readFile(file, 'utf8')) as Input['quarantine'];
+}
+
+type StepRow = RunRecords['steps'][number];
+
+/** The newest attempt of each step group: earlier attempts were retried and no longer decide anything. */
+function newestAttempts(records: RunRecords): Map<string, StepRow> {
+  const newest = new Map<string, StepRow>();
+  for (const s of records.steps) if (!newest.has(s.stepName) || s.attempt > newest.get(s.stepName)!.attempt) newest.set(s.stepName, s);
+  return newest;
+}
+
+/**
+ * Where and why a failed run failed. The failing attempt's own error is preferred: the run's
+ * recorded error may only say that an activity failed. A step that failed before it could
+ * record an attempt is the first of the pipeline's steps that never completed.
+ */
+function failureOf(records: RunRecords, control: boolean): ReportContext['failure'] {
+  const run = records.run;
+  if (run?.status !== 'failed') return undefined;
+  const newest = newestAttempts(records);
+  const failed = [...newest.values()].find((s) => s.status === 'failed');
+  const step = failed?.stepName ?? pipelineGroups(control).find((g) => newest.get(g)?.status !== 'completed');
+  return { step, message: failed?.error ?? run.error ?? 'failed (no reason was recorded)' };
+}
+
+/** The step groups a pipeline completes before its report (workflows/pipeline.ts). */
+function pipelineGroups(control: boolean): string[] {
+  return ['preprocess', 'pretrain', 'value', 'valued-finetune', ...(control ? ['control-finetune'] : []), 'infer'];
+}
+
+/**
+ * The run's status and end. The report step runs before the workflow records the run's end,
+ * so a run still marked running whose every step has completed (newest attempt of each) has
+ * in fact succeeded: it ended when its last step did.
+ */
+function runOutcome(records: RunRecords, control: boolean, failed: boolean): { status: RunStatus; finishedAt?: Date } {
+  const run = records.run;
+  if (failed) return { status: 'failed', finishedAt: run?.finishedAt ?? undefined };
+  const recorded = RUN_STATUS[run?.status ?? 'running'] ?? 'running';
+  if (recorded !== 'running') return { status: recorded, finishedAt: run?.finishedAt ?? undefined };
+  const newest = newestAttempts(records);
+  const done = pipelineGroups(control).map((g) => newest.get(g));
+  if (!done.every((s) => s?.status === 'completed' && s.finishedAt)) return { status: 'running' };
+  return { status: 'succeeded', finishedAt: new Date(Math.max(...done.map((s) => s!.finishedAt!.getTime()))) };
 }
 
 export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
   const { records } = ctx;
   const run = records.run;
-  const spec = (run?.spec ?? {}) as { valuation?: Record<string, unknown>; pretrain?: { epochs?: number }; finetune?: { epochs?: number } };
+  const spec = (run?.spec ?? {}) as { valuation?: Record<string, unknown>; pretrain?: { epochs?: number }; finetune?: { epochs?: number }; control?: boolean };
   const steps = records.steps.filter((s) => s.stepName !== 'report').map((s) => ({
     name: s.stepName, status: STEP_STATUS[s.status] ?? 'running', startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt),
     attempts: s.attempt, cacheHit: s.cacheHit, backend: s.computeBackend ?? undefined, device: s.device ?? undefined, worker: s.worker ?? undefined, error: s.error ?? undefined,
   }));
-  const failedStep = records.steps.find((s) => s.status === 'failed' && s.error);
-  const failure = ctx.failure ?? (run?.status === 'failed' ? { step: failedStep?.stepName, message: run.error ?? failedStep?.error ?? 'failed' } : undefined);
+  const failure = ctx.failure ?? failureOf(records, spec.control !== false);
+  const outcome = runOutcome(records, spec.control !== false, failure !== undefined);
   const v = spec.valuation ?? {};
   return {
     generatedAt: new Date().toISOString(),
@@ -108,9 +176,9 @@ export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
       runId: run?.id ?? ctx.workflowId,
       spec: `${run?.dataset ?? '?'} / ${run?.partition ?? '?'}`,
       dataset: run?.dataset ?? 'unknown', partition: run?.partition ?? 'unknown', codeVersion: run?.codeVersion ?? 'unknown',
-      status: failure ? 'failed' : (RUN_STATUS[run?.status ?? 'running'] ?? 'running'),
+      status: outcome.status,
       startedAt: iso(run?.startedAt ?? run?.createdAt) ?? new Date().toISOString(),
-      finishedAt: iso(run?.finishedAt),
+      finishedAt: iso(outcome.finishedAt),
       temporalWorkflowId: ctx.workflowId,
       temporalUrl: ctx.temporalUrl,
       config: Object.fromEntries(Object.entries({
@@ -124,6 +192,7 @@ export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
     metrics: modelMetrics(records),
     values: await valueDistributions(ctx),
     quarantine: await quarantineOf(ctx),
+    quarantinedCount: records.values[0] ? records.values[0].count - records.values[0].keptCount : undefined,
     rejects: await rejectsOf(ctx),
   };
 }

@@ -1,0 +1,229 @@
+// The pipeline as data engineers rely on it, on the real Temporal dev server, MinIO and
+// Postgres: step cache, backfills, device pinning, resume after a killed worker, cancel.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import { readServices } from '../../shared/config/services';
+import { openDatabase, type OpenedDatabase } from '../../shared/db/open-database';
+import * as lineage from '../../shared/db/lineage';
+import { createArtifactStore } from '../../shared/store';
+import { AssayClient } from '../../shared/temporal/client';
+import type { PipelineResult } from '../../workflows/pipeline';
+import type { BackfillResult } from '../../workflows/backfill';
+import type { RunProgress } from '../../shared/pipeline/contract';
+import { startLocalWorkers } from '../../cli/local-workers';
+import { createPoolWorker } from '../../workers/pools';
+import { repoRoot } from '../../infra/dev/paths';
+import { requireServices } from '../support/services';
+import { spawnAcceleratorWorker, tinySpec, waitForExit } from '../support/pipeline';
+
+let client: AssayClient;
+let opened: OpenedDatabase;
+
+beforeAll(async () => {
+  requireServices('ASSAY_TEMPORAL_ADDRESS', 'ASSAY_S3_ENDPOINT', 'ASSAY_DATABASE_URL');
+  client = await AssayClient.connect(readServices());
+  opened = await openDatabase(readServices());
+});
+
+afterAll(async () => {
+  await client?.close();
+  await opened?.close();
+});
+
+const stepsOf = async (runId: string) => lineage.stepsOfRun(opened.db, runId);
+const byName = (steps: Awaited<ReturnType<typeof stepsOf>>) => Object.fromEntries(steps.filter((s) => s.status === 'completed').map((s) => [s.stepName, s]));
+
+async function countPipelines(dataset: string): Promise<number> {
+  let n = 0;
+  for await (const _ of client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${dataset}'` })) n++;
+  return n;
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('pipeline spec validation', () => {
+  it('an invalid spec is rejected before any workflow starts, naming the field and the reason', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'assay-spec-'));
+    const file = path.join(dir, 'bad.json');
+    const dataset = `invalid-${process.pid}`;
+    writeFileSync(file, JSON.stringify({ dataset, source: { format: 'ml-100k', path: '.' }, valuation: { keep: 1.5 }, finetune: { epochs: 0 } }));
+    const cli = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(repoRoot, 'cli', 'main.ts'), 'run', file], { cwd: repoRoot, env: process.env, encoding: 'utf8' });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain(`${file}: valuation.keep: keep must be in (0, 1]`);
+    expect(cli.stderr).toMatch(/finetune\.epochs: Too small/i);
+    expect(await countPipelines(dataset)).toBe(0);
+  });
+
+  it('a spec that is not JSON names the file, line and column', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'assay-spec-'));
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, '{\n  "dataset": "x",\n  "source": oops\n}\n');
+    const cli = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(repoRoot, 'cli', 'main.ts'), 'run', file], { cwd: repoRoot, env: process.env, encoding: 'utf8' });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain(`${file}:3:`);
+    expect(cli.stderr).toContain('not valid JSON');
+  });
+});
+
+describe('step cache', () => {
+  it('an identical re-run is all cache hits; a fine-tune change re-runs only fine-tune and infer; a deleted artifact re-runs its step', async () => {
+    const spec = tinySpec('cache');
+    const workers = await startLocalWorkers(spec);
+    try {
+      const first = await client.runAndWait(spec, { noCache: true });
+      expect(first.result.steps.every((s) => !s.cacheHit)).toBe(true);
+
+      const t0 = Date.now();
+      const again = await client.runAndWait(spec);
+      const hits = Object.fromEntries(again.result.steps.map((s) => [`${s.step}${s.variant ? `:${s.variant}` : ''}`, s.cacheHit]));
+      expect(hits).toEqual({ preprocess: true, pretrain: true, value: true, 'finetune:valued': true, 'finetune:control': true, infer: true, report: false });
+      expect(again.result.metrics['valued.ndcg@10']).toBe(first.result.metrics['valued.ndcg@10']);
+      console.log(`fully cached re-run: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+      const changed = await client.runAndWait({ ...spec, finetune: { ...spec.finetune, batchSize: 64 } });
+      const reran = changed.result.steps.filter((s) => !s.cacheHit).map((s) => `${s.step}${s.variant ? `:${s.variant}` : ''}`).sort();
+      expect(reran).toEqual(['finetune:control', 'finetune:valued', 'infer', 'report']);
+
+      // Delete the value step's selection from MinIO: that step must run again, not fail.
+      const store = await createArtifactStore(readServices());
+      const value = changed.result.steps.find((s) => s.step === 'value')!;
+      await store.remove(value.outputs['value=selected.i32']!);
+      const healed = await client.runAndWait(spec);
+      const healedHits = Object.fromEntries(healed.result.steps.map((s) => [`${s.step}${s.variant ? `:${s.variant}` : ''}`, s.cacheHit]));
+      expect(healedHits.preprocess).toBe(true);
+      expect(healedHits.pretrain).toBe(true);
+      expect(healedHits.value).toBe(false);
+      const runRow = await lineage.findRun(opened.db, healed.handle.workflowId);
+      expect(runRow?.status).toBe('completed');
+      const steps = await stepsOf(runRow!.id);
+      expect(steps.find((s) => s.stepName === 'pretrain')?.cacheHit).toBe(true);
+    } finally {
+      await workers.stop();
+    }
+  });
+});
+
+describe('backfill', () => {
+  it('runs 5 partitions with concurrency 2; running the same backfill again starts no new runs', async () => {
+    const spec = tinySpec('backfill');
+    const workers = await startLocalWorkers(spec);
+    try {
+      const partitions = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05'];
+      const first = await (await client.backfill(spec, partitions, 2)).result;
+      expect(Object.values(first.outcomes)).toEqual(partitions.map(() => 'completed'));
+      expect(await countPipelines(spec.dataset)).toBe(5);
+      const second: BackfillResult = await (await client.backfill(spec, partitions, 2)).result;
+      expect(second.outcomes).toEqual(Object.fromEntries(partitions.map((p) => [p, 'already-done'])));
+      expect(await countPipelines(spec.dataset)).toBe(5);
+      const ids = [];
+      for await (const w of client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${spec.dataset}'` })) ids.push(w.workflowId);
+      expect(ids.sort()).toEqual(partitions.map((p) => `assay/${spec.dataset}/${p}`));
+    } finally {
+      await workers.stop();
+    }
+  });
+});
+
+describe('accelerator pool', () => {
+  it('two pinned accelerator workers take the GPU steps of two concurrent runs on distinct devices', async () => {
+    const a = tinySpec('pin-a');
+    const b = { ...tinySpec('pin-b'), taskQueues: a.taskQueues };
+    const cpu = await createPoolWorker('cpu', { services: readServices(), taskQueue: a.taskQueues.cpu });
+    const cpuRunning = cpu.run();
+    const gpus = [spawnAcceleratorWorker(a.taskQueues.accelerator, '0'), spawnAcceleratorWorker(a.taskQueues.accelerator, '1')];
+    try {
+      const [ra, rb] = await Promise.all([client.runAndWait(a), client.runAndWait(b)]);
+      const devices = new Set<string>();
+      for (const r of [ra, rb]) {
+        const run = await lineage.findRun(opened.db, r.handle.workflowId);
+        for (const s of await stepsOf(run!.id)) if (['pretrain', 'valued-finetune', 'control-finetune', 'infer'].includes(s.stepName)) devices.add(s.device ?? '?');
+      }
+      expect([...devices].sort()).toEqual(['cuda:0', 'cuda:1']);
+    } finally {
+      for (const g of gpus) g.kill('SIGTERM');
+      await Promise.all(gpus.map(waitForExit));
+      cpu.shutdown();
+      await cpuRunning;
+    }
+  });
+
+  it('a SIGKILLed accelerator worker mid-pretraining: a new worker resumes from the stored checkpoint and the run completes', async () => {
+    const spec = tinySpec('kill', { heartbeatSeconds: 4 });
+    // long enough that a checkpoint heartbeat (throttled to ~0.8 × heartbeat timeout) lands mid-run
+    const slow = { ...spec, pretrain: { ...spec.pretrain, epochs: 40 } };
+    const cpu = await createPoolWorker('cpu', { services: readServices(), taskQueue: spec.taskQueues.cpu });
+    const cpuRunning = cpu.run();
+    const first = spawnAcceleratorWorker(spec.taskQueues.accelerator, '0');
+    let second: ReturnType<typeof spawnAcceleratorWorker> | undefined;
+    try {
+      const handle = await client.startRun(slow);
+      // Wait until pretraining has stored a checkpoint after at least one epoch, then kill.
+      await waitFor(async () => {
+        const d = await handle.describe();
+        const pending = d.raw.pendingActivities?.find((p) => p.activityType?.name === 'pretrain');
+        const payload = pending?.heartbeatDetails?.payloads?.[0]?.data;
+        const details = payload ? (JSON.parse(Buffer.from(payload).toString('utf8')) as { epoch?: number }) : undefined;
+        return details?.epoch !== undefined && details.epoch >= 1 ? true : undefined;
+      }, 'a pretraining checkpoint heartbeat');
+      first.kill('SIGKILL');
+      await waitForExit(first);
+      second = spawnAcceleratorWorker(spec.taskQueues.accelerator, '0');
+      const result = (await handle.result()) as PipelineResult;
+      const pretrain = result.steps.find((s) => s.step === 'pretrain')!;
+      expect(pretrain.metrics.resumedFromEpoch).toBeGreaterThanOrEqual(1);
+      expect(pretrain.metrics.epochs).toBe(40);
+      const run = await lineage.findRun(opened.db, handle.workflowId);
+      const attempts = (await stepsOf(run!.id)).filter((s) => s.stepName === 'pretrain');
+      expect(attempts.map((s) => s.attempt)).toEqual([1, 2]);
+      expect(attempts.filter((s) => s.status === 'completed')).toHaveLength(1);
+      // no duplicated lineage: every edge of the completed attempt is unique, one model output set
+      const graph = await lineage.upstream(opened.db, { runId: run!.id });
+      const edgeKeys = graph.edges.map((e) => `${e.stepId}/${e.artifactId}/${e.direction}`);
+      expect(new Set(edgeKeys).size).toBe(edgeKeys.length);
+    } finally {
+      first.kill('SIGKILL');
+      second?.kill('SIGTERM');
+      if (second) await waitForExit(second);
+      cpu.shutdown();
+      await cpuRunning;
+    }
+  });
+});
+
+describe('cancellation', () => {
+  it('cancelling during fine-tuning stops the running step and marks the run cancelled in lineage', async () => {
+    const spec = tinySpec('cancel');
+    const slow = { ...spec, finetune: { ...spec.finetune, epochs: 200 } };
+    const workers = await startLocalWorkers(spec);
+    try {
+      const handle = await client.startRun(slow);
+      await waitFor(async () => ((await handle.query<RunProgress>('progress')).step === 'finetune' ? true : undefined), 'the fine-tune step');
+      await new Promise((r) => setTimeout(r, 1500));
+      const t0 = Date.now();
+      await handle.cancel();
+      const error = await handle.result().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      expect(Date.now() - t0).toBeLessThan(spec.heartbeatSeconds * 1000 + 5000);
+      const run = await lineage.findRun(opened.db, handle.workflowId);
+      expect(run?.status).toBe('cancelled');
+      const finetunes = (await stepsOf(run!.id)).filter((s) => s.stepName.endsWith('finetune'));
+      expect(finetunes.length).toBeGreaterThan(0);
+      expect(finetunes.map((s) => `${s.stepName}:${s.status}`)).toEqual(finetunes.map((s) => `${s.stepName}:cancelled`));
+      expect(byName(await stepsOf(run!.id)).infer).toBeUndefined();
+    } finally {
+      await workers.stop();
+    }
+  });
+});
