@@ -7,7 +7,9 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 120_000,
+    // Tests assert behaviour, not speed: a generous limit keeps a loaded 2-core CI from failing
+    // them while still catching a hang.
+    testTimeout: 600_000,
     hookTimeout: 180_000,
     reporters: ['default'],
   },

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StepName, StepRequest, StepResult } from '../shared/pipeline/contract';
-import type { StepContext, StepDefinition, StepOutcome } from '../shared/pipeline/step';
+import type { StepContext, StepDefinition, StepOutcome, StepProgress } from '../shared/pipeline/step';
 import { stepFingerprint } from '../shared/pipeline/fingerprint';
 import { InvalidInputError } from '../shared/pipeline/errors';
 import * as lineage from '../shared/db/lineage';
@@ -176,17 +176,19 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     }
     // Every heartbeat carries the newest checkpoint, so a retry resumes from it whatever
     // progress detail was sent last.
+    let lastProgress: StepProgress = { phase: 'starting' };
     let lastCheckpoint: Record<string, unknown> = resume ? { epoch: resume.epoch, checkpoint: resume.index, checkpointUri: resume.index.uri } : {};
     const stepCtx: StepContext = {
       request, inputs: inputDirs, outDir, backend, resumeDir, resumeEpoch: resume?.epoch,
-      heartbeat: (progress) => ctx.heartbeat({ ...lastCheckpoint, progress }),
+      heartbeat: (progress) => { lastProgress = progress; ctx.heartbeat({ ...lastCheckpoint, progress }); },
       cancelled: () => ctx.cancellationSignal.aborted,
       async checkpoint(epoch, dir, details) {
         const files = await uploadFolder(dir, { run: aliasRun(run.runId), step: def.step, prefix: `${group}-checkpoint-${epoch}-` });
         const store = await artifactStore();
         const index = await store.put(Buffer.from(JSON.stringify({ epoch, files })), { run: aliasRun(run.runId), step: def.step, name: `${group}-checkpoint-latest.json`, contentType: 'application/json' });
         lastCheckpoint = { epoch, checkpointUri: index.uri, checkpoint: index };
-        ctx.heartbeat({ ...lastCheckpoint, progress: { ...details, epoch } });
+        lastProgress = { ...details, epoch };
+        ctx.heartbeat({ ...lastCheckpoint, progress: lastProgress });
       },
       async runRecords() {
         const [runRow, steps, metrics, values] = await Promise.all([
@@ -198,7 +200,15 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
         await lineage.recordMetrics(db, Object.entries(metrics).map(([name, value]) => ({ runId: run.runId, stepId, name, value, epoch, label: label ?? group })));
       },
     };
-    const outcome = await def.run(stepCtx);
+    // Keep the heartbeat alive while a step awaits long async work (worker threads, ONNX
+    // Runtime); the SDK throttles what actually reaches the server.
+    const keepAlive = setInterval(() => ctx.heartbeat({ ...lastCheckpoint, progress: lastProgress }), 2000);
+    let outcome: StepOutcome;
+    try {
+      outcome = await def.run(stepCtx);
+    } finally {
+      clearInterval(keepAlive);
+    }
     const files = await uploadFolder(outDir, { run: aliasRun(run.runId), step: def.step, prefix: request.variant ? `${request.variant}-` : '' });
     const outputs = Object.fromEntries(Object.entries(files).map(([file, ref]) => [`${group}${GROUP_SEPARATOR}${file}`, ref]));
     const { valueSummary, ...rest } = outcome;

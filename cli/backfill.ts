@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import { withClient, printJson, formatTable } from './context';
 import { loadSpecForCli } from './run';
-import { startLocalWorkers } from './local-workers';
 
 /** Every calendar day from `from` to `to` inclusive, as YYYY-MM-DD. */
 export function daysBetween(from: string, to: string): string[] {
@@ -37,7 +36,7 @@ export function registerBackfill(program: Command): void {
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency ${flags.concurrency}: expected a positive integer`);
       const spec = loadSpecForCli(file, {});
-      const workers = flags.workers ? await startLocalWorkers(spec) : undefined;
+      const workers = flags.workers ? await (await import('./local-workers')).startLocalWorkers(spec) : undefined;
       try {
         await withClient(async (client) => {
           const { handle, result } = await client.backfill(spec, partitions, concurrency, { noCache: !flags.cache, retries: Number(flags.retries) });

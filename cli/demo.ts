@@ -9,7 +9,6 @@ import type { PipelineResult } from '../workflows/pipeline';
 import { withClient } from './context';
 import { watchRun } from './progress';
 import { loadSpecForCli, metricsTable } from './run';
-import { startLocalWorkers } from './local-workers';
 
 export function registerDemo(program: Command): void {
   program.command('demo')
@@ -21,7 +20,7 @@ export function registerDemo(program: Command): void {
       for (const [k, v] of Object.entries(status.env)) process.env[k] ??= v;
       loadDevEnv();
       const spec = loadSpecForCli(flags.spec, {});
-      const workers = await startLocalWorkers(spec);
+      const workers = await (await import('./local-workers')).startLocalWorkers(spec);
       try {
         await withClient(async (client) => {
           const handle = await client.startRun(spec, { noCache: !flags.cache });

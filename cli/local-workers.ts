@@ -4,6 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { readServices } from '../shared/config/services';
 import type { PipelineSpec } from '../shared/pipeline/spec';
 import { createPoolWorker } from '../workers/pools';
+import { closeRuntime } from '../activities/runtime';
 
 export async function startLocalWorkers(spec: Pick<PipelineSpec, 'taskQueues'>): Promise<{ stop(): Promise<void> }> {
   const services = readServices();
@@ -18,6 +19,7 @@ export async function startLocalWorkers(spec: Pick<PipelineSpec, 'taskQueues'>):
       for (const w of [cpu, accelerator]) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.allSettled(running);
       await connection.close();
+      await closeRuntime();
     },
   };
 }

@@ -1,7 +1,6 @@
 // The `assay` command line. Each command group lives in its own module under cli/.
 import { Command, CommanderError } from 'commander';
 import { loadDevEnv } from '../infra/dev/env-file';
-import { closeRuntime } from '../activities/runtime';
 import { registerBackfill } from './backfill';
 import { registerDemo } from './demo';
 import { registerDev } from './dev';
@@ -31,9 +30,8 @@ export function buildProgram(): Command {
 async function run(): Promise<void> {
   loadDevEnv();
   await buildProgram().parseAsync(process.argv);
-  // Pools, database connections and native runtimes keep handles open; a finished command
-  // should not wait on them.
-  await closeRuntime();
+  // Native runtimes (Temporal core, ONNX Runtime) keep handles open; a finished command should
+  // not wait on them. Commands close what they opened themselves.
   process.exit(process.exitCode ?? 0);
 }
 

@@ -7,7 +7,6 @@ import type { PipelineResult } from '../workflows/pipeline';
 import { withClient, printJson, formatTable } from './context';
 import { watchRun } from './progress';
 import { codeVersion } from './code-version';
-import { startLocalWorkers } from './local-workers';
 
 export interface RunFlags { partition?: string; cache: boolean; fromStep?: string; detach?: boolean; json?: boolean; workers?: boolean }
 
@@ -43,7 +42,7 @@ export function registerRun(program: Command): void {
     .action(async (file: string, flags: RunFlags) => {
       if (flags.fromStep && !STEPS.includes(flags.fromStep as StepName)) throw new Error(`--from-step ${flags.fromStep}: unknown step; use one of ${STEPS.join(', ')}`);
       const spec = loadSpecForCli(file, flags);
-      const workers = flags.workers ? await startLocalWorkers(spec) : undefined;
+      const workers = flags.workers ? await (await import('./local-workers')).startLocalWorkers(spec) : undefined;
       try {
         await withClient(async (client) => {
           const handle = await client.startRun(spec, { noCache: !flags.cache, fromStep: flags.fromStep as StepName | undefined });

@@ -41,6 +41,8 @@ export const InferSpecSchema = z.object({
   itemKnn: z.object({ neighbours: z.number().int().min(1).default(100) }).prefault({}),
   /** quarantined examples the fine-tuned model contradicts most, listed in the report */
   quarantineTop: z.number().int().min(1).default(20),
+  /** quarantined examples scored against the whole catalogue (a seeded sample beyond this) */
+  quarantineMaxScored: z.number().int().min(1).default(5000),
 });
 
 const defaultTimeouts: Record<StepName, number> = { preprocess: 900, pretrain: 3600, value: 1800, finetune: 3600, infer: 1800, report: 300 };

@@ -43,7 +43,7 @@ async function countPipelines(dataset: string): Promise<number> {
   return n;
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 240_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe().catch(() => undefined);

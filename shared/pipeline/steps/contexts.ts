@@ -1,7 +1,10 @@
 // Per-interaction contexts for valuation and quarantine scoring: for train interaction j of
 // user u, the items u interacted with before j (time order), newest last, at most `maxLen`.
-import type { InteractionTable, UserSequences } from '../../data/types';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { InteractionTable, Matrix, UserSequences } from '../../data/types';
+import type { RecModel } from '../../ml/encoder';
 import { timeOrder } from '../../ml/finetune';
+import { contextEmbeddings } from '../../ml/scoring';
 
 export function contextsBefore(table: InteractionTable, numUsers: number, rows: Int32Array, maxLen: number): UserSequences {
   const t = timeOrder(table, numUsers);
@@ -37,4 +40,24 @@ export function sampleRows(n: number, max: number, seed: number): Int32Array {
     const tmp = idx[i]!; idx[i] = idx[j]!; idx[j] = tmp;
   }
   return idx.slice(0, max).sort();
+}
+
+/**
+ * contextEmbeddings in chunks, yielding to the event loop between them so heartbeats and
+ * cancellation get through during a long encoding pass.
+ */
+export async function embedContexts(model: RecModel, sequences: UserSequences, onChunk: (done: number, total: number) => void, chunkRows = 2048): Promise<Matrix> {
+  const rows = sequences.offsets.length - 1;
+  const dim = model.encoder.dim;
+  const data = new Float32Array(rows * dim);
+  for (let start = 0; start < rows; start += chunkRows) {
+    const end = Math.min(rows, start + chunkRows);
+    const base = sequences.offsets[start]!;
+    const offsets = sequences.offsets.slice(start, end + 1).map((o) => o - base);
+    const chunk = contextEmbeddings(model, { sequences: { offsets, items: sequences.items.subarray(base, sequences.offsets[end]!) } });
+    data.set(chunk.data, start * dim);
+    onChunk(end, rows);
+    await yieldToEventLoop();
+  }
+  return { rows, cols: dim, data };
 }

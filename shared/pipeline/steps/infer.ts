@@ -21,7 +21,7 @@ import { onnxBatchScorer, recommendTopK } from '../../ml/onnx/batch-inference';
 import type { PipelineSpec } from '../spec';
 import type { StepContext, StepDefinition } from '../step';
 import { historyOf, inputFolder, readInputDataset } from './dataset-input';
-import { contextsBefore } from './contexts';
+import { contextsBefore, sampleRows } from './contexts';
 import { readFloat64, readInt32 } from './typed-files';
 
 type Metrics = Record<string, number>;
@@ -145,7 +145,9 @@ export const inferStep: StepDefinition = {
     if (quarantineFile && existsSync(quarantineFile)) {
       ctx.heartbeat({ phase: 'scoring the quarantine set' });
       const values = await readFloat64(path.join(valueDir!, 'values.f64'));
-      const examples = contradictedQuarantine(valued, ds, await readInt32(quarantineFile), values, spec.infer.quarantineTop);
+      const quarantine = await readInt32(quarantineFile);
+      const scored = sampleRows(quarantine.length, spec.infer.quarantineMaxScored, spec.pretrain.seed).map((i) => quarantine[i]!);
+      const examples = contradictedQuarantine(valued, ds, scored, values, spec.infer.quarantineTop);
       await writeFile(path.join(ctx.outDir, 'quarantine-contradicted.json'), JSON.stringify(examples, null, 2));
     }
     await writeFile(path.join(ctx.outDir, 'metrics.json'), JSON.stringify({ k, models: labelled, executionProvider: v.provider, fallback: v.fallback }, null, 2));

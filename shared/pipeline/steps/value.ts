@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { loadModel } from '../../ml/load-model';
-import { contextEmbeddings, itemEmbeddings } from '../../ml/scoring';
+import { itemEmbeddings } from '../../ml/scoring';
 import { valueImplicitFeedback } from '../../valuation/implicit';
 import { valueData } from '../../valuation/methods';
 import { selectImportant } from '../../valuation/selection';
@@ -15,7 +15,7 @@ import { InvalidInputError } from '../errors';
 import type { PipelineSpec } from '../spec';
 import type { StepDefinition } from '../step';
 import { historyOf, inputFolder, readInputDataset } from './dataset-input';
-import { allRows, contextsBefore, sampleRows } from './contexts';
+import { allRows, contextsBefore, embedContexts, sampleRows } from './contexts';
 import { writeTyped } from './typed-files';
 
 export function methodConfig(spec: PipelineSpec) {
@@ -44,8 +44,7 @@ export const valueStep: StepDefinition = {
     const ds = await readInputDataset(ctx);
     const { model } = await loadModel(inputFolder(ctx, 'pretrain'));
     const maxLen = model.encoder.maxLen - 1;
-    ctx.heartbeat({ phase: 'embedding training contexts' });
-    const trainContext = contextEmbeddings(model, { sequences: contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen) });
+    const trainContext = await embedContexts(model, contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen), (done, total) => ctx.heartbeat({ phase: `embedding training contexts ${done}/${total}` }));
     const validRows = sampleRows(ds.valid.length, v.maxValidPoints, spec.pretrain.seed);
     if (validRows.length === 0) throw new InvalidInputError('the validation split is empty, so there is no utility to value data against; use a split with validation interactions');
     const history = historyOf(ds, false);
@@ -59,7 +58,7 @@ export const valueStep: StepDefinition = {
     });
     validSeqs.items = new Int32Array(validSeqs.offsets[validRows.length]!);
     parts.forEach((p, r) => validSeqs.items.set(p, validSeqs.offsets[r]!));
-    const validContext = contextEmbeddings(model, { sequences: validSeqs });
+    const validContext = await embedContexts(model, validSeqs, () => {});
     ctx.heartbeat({ phase: `valuing ${ds.train.length} interactions with ${v.method}` });
     let values: Float64Array;
     try {
