@@ -55,6 +55,13 @@ const steps = proxyActivities<typeof activities>({
 const ORDER: StepName[] = ['preprocess', 'pretrain', 'value', 'finetune', 'infer', 'report'];
 const ACCELERATED: ReadonlySet<StepName> = new Set(['pretrain', 'finetune', 'infer']);
 
+/** An ActivityFailure says only "Activity task failed"; the reason a user can act on is its cause. */
+function rootCause(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
 export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   const info = workflowInfo();
   const { spec } = input;
@@ -117,7 +124,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     return { runId: run.runId, steps: results, metrics: inf.metrics, report: rep.outputs.report };
   } catch (err) {
     const cancelled = isCancellation(err);
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = rootCause(err);
     // Bookkeeping must still happen when the workflow itself is being cancelled.
     await CancellationScope.nonCancellable(async () => {
       await bookkeeping.recordRunFinished(run, cancelled ? 'cancelled' : 'failed', reason);
