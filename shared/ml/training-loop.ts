@@ -17,6 +17,7 @@
 //   steals time from them, and (b) exact resume then also needs a fixed reduction order
 //   of the two half-batch gradients. The cost figures above are what a follow-up needs.
 import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../data/random';
 import { Adam } from './adam';
@@ -97,7 +98,10 @@ function splitCheckpoint(tensors: NamedWeights): { params: NamedWeights; moments
   return { params, moments };
 }
 
+const YIELD_EVERY_MS = 200;
+
 export async function runEpochs(spec: LoopSpec, run: TrainingRun): Promise<LoopResult> {
+  let lastYield = performance.now();
   const options = run;
   const hooks = run;
   const log = hooks.log ?? (() => undefined);
@@ -128,6 +132,12 @@ export async function runEpochs(spec: LoopSpec, run: TrainingRun): Promise<LoopR
       let batches = 0;
       const started = performance.now();
       for (let start = 0; start < order.length; start += spec.batchSize) {
+        // Batches are synchronous tensor work; yielding between them now and then lets the
+        // process deliver heartbeats, answer queries and notice cancellation mid-epoch.
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
         if (hooks.shouldStop?.()) {
           log(`${spec.kind}: stop requested during epoch ${epoch + 1}; last checkpoint ${checkpointDir ?? 'none'}`);
           return { epochsDone, lossHistory, checkpointDir, stopped: true, examplesPerSecond: seconds > 0 ? examples / seconds : 0 };
