@@ -150,6 +150,8 @@ export const RunReportInput = z.object({
   detection: Detection.optional(),
   pointRemoval: z.array(RemovalPoint).optional(),
   quarantine: z.array(QuarantineExample).optional(),
+  /** how many examples were quarantined in all; `quarantine` may list only the most contradicted */
+  quarantinedCount: z.number().int().min(0).optional(),
   rejects: Rejects.optional(),
 });
 

@@ -138,6 +138,29 @@ function failureOf(records: RunRecords, control: boolean): ReportContext['failur
   return { step, message: failed?.error ?? run.error ?? 'failed (no reason was recorded)' };
 }
 
+/**
+ * One record per step, as the report draws them: the newest attempt decides the outcome, the
+ * span runs from the first attempt's start, and a retried step says why it was retried. An
+ * older attempt still marked running was abandoned (Temporal retries only after a failure or
+ * a timeout), so it never counts as running.
+ */
+function stepRecords(records: RunRecords): NonNullable<Input['steps']> {
+  const attempts = new Map<string, StepRow[]>();
+  for (const s of records.steps) if (s.stepName !== 'report') attempts.set(s.stepName, [...(attempts.get(s.stepName) ?? []), s]);
+  return [...attempts.entries()].map(([name, rows]) => {
+    rows.sort((a, b) => a.attempt - b.attempt);
+    const first = rows[0]!;
+    const last = rows[rows.length - 1]!;
+    const previous = rows.length > 1 ? rows[rows.length - 2]! : undefined;
+    const earlier = previous ? `attempt ${previous.attempt}: ${previous.status === 'running' ? 'stopped reporting (timed out)' : (previous.error ?? previous.status)}` : undefined;
+    return {
+      name, status: STEP_STATUS[last.status] ?? 'running', startedAt: iso(first.startedAt), finishedAt: iso(last.finishedAt),
+      attempts: last.attempt, cacheHit: last.cacheHit, backend: last.computeBackend ?? undefined, device: last.device ?? undefined, worker: last.worker ?? undefined,
+      error: last.error ?? earlier,
+    };
+  });
+}
+
 /** The step groups a pipeline completes before its report (workflows/pipeline.ts). */
 function pipelineGroups(control: boolean): string[] {
   return ['preprocess', 'pretrain', 'value', 'valued-finetune', ...(control ? ['control-finetune'] : []), 'infer'];
@@ -163,10 +186,7 @@ export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
   const { records } = ctx;
   const run = records.run;
   const spec = (run?.spec ?? {}) as { valuation?: Record<string, unknown>; pretrain?: { epochs?: number }; finetune?: { epochs?: number }; control?: boolean };
-  const steps = records.steps.filter((s) => s.stepName !== 'report').map((s) => ({
-    name: s.stepName, status: STEP_STATUS[s.status] ?? 'running', startedAt: iso(s.startedAt), finishedAt: iso(s.finishedAt),
-    attempts: s.attempt, cacheHit: s.cacheHit, backend: s.computeBackend ?? undefined, device: s.device ?? undefined, worker: s.worker ?? undefined, error: s.error ?? undefined,
-  }));
+  const steps = stepRecords(records);
   const failure = ctx.failure ?? failureOf(records, spec.control !== false);
   const outcome = runOutcome(records, spec.control !== false, failure !== undefined);
   const v = spec.valuation ?? {};

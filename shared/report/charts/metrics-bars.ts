@@ -61,7 +61,8 @@ export function metricsSpec(rows: readonly MetricRow[], models: readonly ModelMe
       encoding: {
         // Model names are long; the legend names them once instead of truncated tick labels.
         x: { field: 'model', type: 'nominal', title: null, sort: colors.domain, axis: { labels: false, ticks: false } },
-        y: { field: 'value', type: 'quantitative', title: 'score', axis: { format: '.2f' } },
+        // '~g', not '.2f': NDCG@10 ≈ 0.01 would print every tick as 0.01
+        y: { field: 'value', type: 'quantitative', title: 'score', axis: { format: '~g' } },
       },
       layer: [
         {

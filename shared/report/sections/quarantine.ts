@@ -31,12 +31,12 @@ export function quarantineSection(report: RunReport): Section {
     String(e.observedLabel),
     formatMetric(e.modelScore, 3),
     formatMetric(e.contradiction, 3),
-    e.value === undefined ? '—' : e.value.toPrecision(3),
+    e.value === undefined ? '—' : e.value.toPrecision(3).replace('-', '−'),
   ]);
   return {
     ...section,
     body:
-      `<p>Top ${top.length} of ${examples.length.toLocaleString('en-US')} quarantined examples, by how strongly the fine-tuned model disagrees with their label.</p>` +
+      `<p>Top ${top.length} of ${Math.max(examples.length, report.quarantinedCount ?? 0).toLocaleString('en-US')} quarantined examples, by how strongly the fine-tuned model disagrees with their label.</p>` +
       table(
         [
           { title: '#', numeric: true },

@@ -11,5 +11,7 @@ export async function trainingSection(report: RunReport): Promise<Section> {
     return { ...section, body: notComputed(missingReason(report, PRODUCERS.training, 'No per-epoch loss was recorded for this run.')) };
   }
   const svg = await renderSvg(trainingSpec(trainingRows(report.training)));
-  return { ...section, body: figure('training-curves', svg, 'Loss per epoch; solid = training loss, dashed = validation loss.') };
+  const hasValidation = report.training.some((p) => p.split === 'valid');
+  const caption = hasValidation ? 'Loss per epoch; solid = training loss, dashed = validation loss.' : 'Training loss per epoch.';
+  return { ...section, body: figure('training-curves', svg, caption) };
 }

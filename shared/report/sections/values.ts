@@ -25,7 +25,7 @@ export async function valuesSection(report: RunReport): Promise<Section> {
         formatCount(total),
         hasThreshold ? `≈ ${formatCount(kept)}` : '—',
         hasThreshold ? `≈ ${formatCount(total - kept)}` : '—',
-        hasThreshold ? (p.threshold as number).toPrecision(3) : '—',
+        hasThreshold ? (p.threshold as number).toPrecision(3).replace('-', '−') : '—',
       ];
     }),
   );
