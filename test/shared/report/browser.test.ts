@@ -5,17 +5,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECTION_IDS } from '../../../shared/report/page';
 import { serveReport, type ServedReport } from '../../../shared/report/serve';
 import { writeReport } from '../../../shared/report/write';
+import { CHROMIUM, launchChromium, missingBrowserMessage, openPage, REPORT_SCREENSHOTS as OUTPUT_DIR } from './chromium';
 import { buildFailedRun, buildRealisticRun } from './fixtures/realistic-run';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const OUTPUT_DIR = resolve(__dirname, '../../../test-output/report');
 
 /** Chart id → labels a reader must be able to see in it. */
 const CHART_LABELS: Record<string, string[]> = {
@@ -28,10 +25,7 @@ const CHART_LABELS: Record<string, string[]> = {
   'rejects-bars': ['rejected rows', 'rating outside 1–5'],
 };
 
-const MISSING_BROWSER =
-  `The browser test needs Debian's chromium at ${CHROMIUM}, which is missing.\n` +
-  'Install it with:  apt-get update && apt-get install -y chromium\n' +
-  '(then re-run: npx vitest run test/shared/report/browser.test.ts)';
+const MISSING_BROWSER = missingBrowserMessage('test/shared/report/browser.test.ts');
 
 let work = '';
 let context: BrowserContext | undefined;
@@ -46,12 +40,7 @@ function browser(): BrowserContext {
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return;
   work = await mkdtemp(join(tmpdir(), 'assay-report-browser-'));
-  context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
+  context = await launchChromium(work);
 }, 60_000);
 
 afterAll(async () => {
@@ -66,14 +55,7 @@ async function openReport(input: Parameters<typeof writeReport>[0], name: string
   await writeReport(input, path);
   const server = await serveReport(path);
   served.push(server);
-  const page = await browser().newPage();
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  const response = await page.goto(server.url, { waitUntil: 'load' });
-  expect(response?.status()).toBe(200);
-  return { page, requests: requests.filter((u) => u !== server.url), errors };
+  return openPage(browser(), server.url);
 }
 
 describe('run report in a browser', () => {
