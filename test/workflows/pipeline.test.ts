@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowFailedError } from '@temporalio/client';
+import { ScheduleOverlapPolicy, WorkflowFailedError } from '@temporalio/client';
 import { readServices } from '../../shared/config/services';
 import { openDatabase, type OpenedDatabase } from '../../shared/db/open-database';
 import * as lineage from '../../shared/db/lineage';
@@ -222,6 +222,33 @@ describe('cancellation', () => {
       expect(finetunes.length).toBeGreaterThan(0);
       expect(finetunes.map((s) => `${s.stepName}:${s.status}`)).toEqual(finetunes.map((s) => `${s.stepName}:cancelled`));
       expect(byName(await stepsOf(run!.id)).infer).toBeUndefined();
+    } finally {
+      await workers.stop();
+    }
+  });
+});
+
+describe('schedules', () => {
+  it('a schedule backfill over two days runs one pipeline per day, the partition taken from the nominal start time', async () => {
+    const spec = tinySpec('sched');
+    const scheduleId = `${spec.dataset}-daily`;
+    const workers = await startLocalWorkers(spec);
+    try {
+      await client.createSchedule(scheduleId, spec, '0 2 * * *');
+      const handle = client.client.schedule.getHandle(scheduleId);
+      await handle.pause('paused by test');
+      expect((await handle.describe()).state.paused).toBe(true);
+      await handle.unpause();
+      expect((await handle.describe()).state.paused).toBe(false);
+      await handle.backfill({ start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11-02T23:59:59Z'), overlap: ScheduleOverlapPolicy.ALLOW_ALL });
+      const ids = await waitFor(async () => {
+        const found: string[] = [];
+        for await (const w of client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${spec.dataset}' AND ExecutionStatus = 'Completed'` })) found.push(w.workflowId);
+        return found.length === 2 ? found.sort() : undefined;
+      }, 'two scheduled partitions to complete');
+      expect(ids).toEqual([`assay/${spec.dataset}/2026-11-01`, `assay/${spec.dataset}/2026-11-02`]);
+      await handle.delete();
+      await expect(handle.describe()).rejects.toThrow();
     } finally {
       await workers.stop();
     }
