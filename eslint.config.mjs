@@ -18,7 +18,8 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['node:*', 'fs', 'path', 'crypto', 'os', 'child_process'], message: 'Workflows must stay deterministic: no Node APIs.' },
-          { group: ['../activities/*', '../shared/*'], allowTypeImports: true, message: 'Workflows import activities and shared code as types only.' },
+          // Values only from the few shared modules that are plain deterministic data.
+          { regex: '^\\.\\./(activities|shared)/(?!temporal/search-attributes$|pipeline/contract$)', allowTypeImports: true, message: 'Workflows import activities and shared code as types only.' },
         ],
       }],
     },

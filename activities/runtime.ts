@@ -15,14 +15,15 @@ export interface WorkerIdentity {
 let services: Services | undefined;
 let store: Promise<ArtifactStore> | undefined;
 let database: Promise<OpenedDatabase> | undefined;
-let identity: WorkerIdentity = { worker: `${hostname()}:${process.pid}`, device: 'cpu' };
+// Per pool, because `assay run --workers` hosts both pools in one process.
+const identities = new Map<string, WorkerIdentity>();
 
-export function configureWorkerIdentity(pool: string, device: string): void {
-  identity = { worker: `${hostname()}:${process.pid}/${pool}`, device };
+export function configureWorkerIdentity(pool: 'cpu' | 'accelerator', device: string): void {
+  identities.set(pool, { worker: `${hostname()}:${process.pid}/${pool}`, device });
 }
 
-export function workerIdentity(): WorkerIdentity {
-  return identity;
+export function workerIdentity(pool: 'cpu' | 'accelerator'): WorkerIdentity {
+  return identities.get(pool) ?? { worker: `${hostname()}:${process.pid}/${pool}`, device: 'cpu' };
 }
 
 export function servicesOf(): Services {

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { StepName, StepRequest, StepResult } from '../shared/pipeline/contract';
+import { ACCELERATED_STEPS, type StepName, type StepRequest, type StepResult } from '../shared/pipeline/contract';
 import type { StepContext, StepDefinition, StepOutcome, StepProgress } from '../shared/pipeline/step';
 import { stepFingerprint } from '../shared/pipeline/fingerprint';
 import { InvalidInputError } from '../shared/pipeline/errors';
@@ -74,6 +74,8 @@ async function storeSourceFiles(files: string[], run: string): Promise<Record<st
 /** What a completed step publishes last: its outputs and its outcome, so a cache hit can replay both. */
 interface StepIndex {
   outputs: Record<string, ArtifactRef>;
+  /** per-epoch metrics (training curves), replayed into a run that hits the cache */
+  epochs?: Array<{ epoch: number; label: string; metrics: Record<string, number> }>;
   outcome: Omit<StepOutcome, 'valueSummary'> & { valueSummary?: Omit<NonNullable<StepOutcome['valueSummary']>, 'valuesFile'> & { valuesUri?: string } };
 }
 
@@ -93,6 +95,11 @@ async function cachedStep(fingerprint: string): Promise<{ index: StepIndex; inde
 
 function flatMetrics(outcome: StepIndex['outcome']): Record<string, number> {
   return { ...outcome.metrics, ...Object.fromEntries(Object.entries(outcome.labelledMetrics ?? {}).flatMap(([l, m]) => Object.entries(m).map(([n, v]) => [`${l}.${n}`, v]))) };
+}
+
+async function recordEpoch(stepId: number, runId: string, e: NonNullable<StepIndex['epochs']>[number]): Promise<void> {
+  const { db } = await lineageDb();
+  await lineage.recordMetrics(db, Object.entries(e.metrics).filter(([, v]) => Number.isFinite(v)).map(([name, value]) => ({ runId, stepId, name, value, epoch: e.epoch, label: e.label })));
 }
 
 /** Final metrics and the value summary of a step attempt, fresh or replayed from the cache. */
@@ -140,12 +147,20 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const info = activityInfo();
   const group = groupOf(request, def.step);
   const config = def.config(request.spec, request);
-  const raw = def.sourceFiles ? await storeSourceFiles(await def.sourceFiles(request.spec), aliasRun(run.runId)) : {};
+  const { db } = await lineageDb();
+  const who = workerIdentity(ACCELERATED_STEPS.has(def.step) ? 'accelerator' : 'cpu');
+  const backend = await computeBackendName(def.step);
+  let raw: Record<string, ArtifactRef>;
+  try {
+    raw = def.sourceFiles ? await storeSourceFiles(await def.sourceFiles(request.spec), aliasRun(run.runId)) : {};
+  } catch (err) {
+    // No fingerprint without the source's digests; the attempt is still recorded, with why.
+    const stepId = await lineage.startStepAttempt(db, { runId: run.runId, stepName: group, attempt: info.attempt, fingerprint: 'unavailable', worker: who.worker, device: who.device, computeBackend: backend });
+    await lineage.finishStep(db, stepId, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
+    throw toFailure(err, def.step);
+  }
   const inputs = { ...raw, ...request.inputs };
   const fingerprint = stepFingerprint({ step: `${def.step}${request.variant ? `:${request.variant}` : ''}`, codeVersion: def.codeVersion, config, inputs });
-  const { db } = await lineageDb();
-  const who = workerIdentity();
-  const backend = await computeBackendName(def.step);
   const stepId = await lineage.startStepAttempt(db, {
     runId: run.runId, stepName: group, attempt: info.attempt, fingerprint, worker: who.worker, device: who.device, computeBackend: backend,
   });
@@ -157,6 +172,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
       const outputs = { ...hit.index.outputs, [hit.indexName]: hit.indexRef };
       await recordOutputs(stepId, run.runId, def.step, inputs, outputs);
       await recordOutcome(stepId, run.runId, group, hit.index.outcome);
+      for (const e of hit.index.epochs ?? []) await recordEpoch(stepId, run.runId, e);
       await lineage.finishStep(db, stepId, { status: 'completed', cacheHit: true });
       return { ...base, outputs, metrics: flatMetrics(hit.index.outcome), cacheHit: true, durationMs: Date.now() - started };
     }
@@ -177,6 +193,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     // Every heartbeat carries the newest checkpoint, so a retry resumes from it whatever
     // progress detail was sent last.
     let lastProgress: StepProgress = { phase: 'starting' };
+    const epochs: NonNullable<StepIndex['epochs']> = [];
     let lastCheckpoint: Record<string, unknown> = resume ? { epoch: resume.epoch, checkpoint: resume.index, checkpointUri: resume.index.uri } : {};
     const stepCtx: StepContext = {
       request, inputs: inputDirs, outDir, backend, resumeDir, resumeEpoch: resume?.epoch,
@@ -197,7 +214,9 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
         return { run: runRow, steps, metrics, values };
       },
       async recordEpochMetrics(epoch, metrics, label) {
-        await lineage.recordMetrics(db, Object.entries(metrics).map(([name, value]) => ({ runId: run.runId, stepId, name, value, epoch, label: label ?? group })));
+        const e = { epoch, label: label ?? group, metrics };
+        epochs.push(e);
+        await recordEpoch(stepId, run.runId, e);
       },
     };
     // Keep the heartbeat alive while a step awaits long async work (worker threads, ONNX
@@ -219,7 +238,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     }
     const indexName = `${group}${GROUP_SEPARATOR}${OUTPUTS_INDEX}`;
     const store = await artifactStore();
-    const indexRef = await store.put(Buffer.from(JSON.stringify({ outputs, outcome: recorded } satisfies StepIndex)), { run: aliasRun(run.runId), step: def.step, name: `${group}${OUTPUTS_INDEX}`, contentType: 'application/json' });
+    const indexRef = await store.put(Buffer.from(JSON.stringify({ outputs, outcome: recorded, epochs } satisfies StepIndex)), { run: aliasRun(run.runId), step: def.step, name: `${group}${OUTPUTS_INDEX}`, contentType: 'application/json' });
     const allOutputs = { ...outputs, [indexName]: indexRef };
     await recordOutputs(stepId, run.runId, def.step, inputs, allOutputs);
     await recordOutcome(stepId, run.runId, group, recorded);

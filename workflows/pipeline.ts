@@ -6,7 +6,7 @@ import {
   setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import type { RunIdentity, RunProgress, StepName, StepRequest, StepResult, Variant } from '../shared/pipeline/contract';
+import { ACCELERATED_STEPS, type RunIdentity, type RunProgress, type StepName, type StepRequest, type StepResult, type Variant } from '../shared/pipeline/contract';
 import type { ArtifactRef } from '../shared/store/manifest';
 import { CODE_VERSION, DATASET, PARTITION, STATUS, STEP } from '../shared/temporal/search-attributes';
 
@@ -53,7 +53,6 @@ const steps = proxyActivities<typeof activities>({
 });
 
 const ORDER: StepName[] = ['preprocess', 'pretrain', 'value', 'finetune', 'infer', 'report'];
-const ACCELERATED: ReadonlySet<StepName> = new Set(['pretrain', 'finetune', 'infer']);
 
 /** An ActivityFailure says only "Activity task failed"; the reason a user can act on is its cause. */
 function rootCause(err: unknown): string {
@@ -86,7 +85,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     upsertSearchAttributes([{ key: STEP, value: step }]);
     const request: StepRequest = { run, spec, inputs, variant, noCache: Boolean(input.noCache) || ORDER.indexOf(step) >= fromIndex };
     const options: ActivityOptions = {
-      taskQueue: ACCELERATED.has(step) ? spec.taskQueues.accelerator : spec.taskQueues.cpu,
+      taskQueue: ACCELERATED_STEPS.has(step) ? spec.taskQueues.accelerator : spec.taskQueues.cpu,
       startToCloseTimeout: spec.timeouts[step] * 1000,
       heartbeatTimeout: spec.heartbeatSeconds * 1000,
       summary: `${step}${variant ? ` (${variant})` : ''} · ${spec.dataset}/${spec.partition}`,
