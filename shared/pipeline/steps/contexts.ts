@@ -46,7 +46,7 @@ export function sampleRows(n: number, max: number, seed: number): Int32Array {
  * contextEmbeddings in chunks, yielding to the event loop between them so heartbeats and
  * cancellation get through during a long encoding pass.
  */
-export async function embedContexts(model: RecModel, sequences: UserSequences, onChunk: (done: number, total: number) => void, chunkRows = 2048): Promise<Matrix> {
+export async function embedContexts(model: RecModel, sequences: UserSequences, onChunk: (done: number, total: number) => void, chunkRows = 256): Promise<Matrix> {
   const rows = sequences.offsets.length - 1;
   const dim = model.encoder.dim;
   const data = new Float32Array(rows * dim);
