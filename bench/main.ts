@@ -2,6 +2,8 @@
 // baseline measured in the same run); none asserts a time.
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   'knn-shapley': () => import('./knn-shapley'),
+  quality: () => import('./quality'),
+  throughput: () => import('./throughput'),
   'throughput-scoring': () => import('./throughput-scoring'),
   'valuation-detection': () => import('./valuation-detection'),
   valuation: () => import('./valuation'),

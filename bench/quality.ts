@@ -1,0 +1,234 @@
+// Benchmark: recommendation quality of the pipeline's own path on the real datasets, per-user
+// leave-last-out (last item = test, the one before = valid), full ranking over every unseen
+// item. load → preprocess → pretrain → fine-tune on every train interaction (the control:
+// no valuation) → evaluate, each through the same functions the pipeline steps call, next to
+// most-popular, item-kNN and EASE computed in the same run and to the published figures on
+// the same Amazon Beauty file. Prints figures and wall times (with the 1-minute load average,
+// since the host is shared); asserts nothing.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { loadSource, preprocess, type SplitDataset } from '../shared/data';
+import { selectBackend } from '../shared/ml/backend';
+import { disposeModel } from '../shared/ml/encoder';
+import { finetune } from '../shared/ml/finetune';
+import { pretrain } from '../shared/ml/pretrain';
+import { parseSpec, type PipelineSpec } from '../shared/pipeline/spec';
+import { historyOf, itemTextTokens } from '../shared/pipeline/steps/dataset-input';
+import { baselines, evaluateModel } from '../shared/pipeline/steps/infer';
+import { realSource, REAL_DATASETS, type RealDataset } from './valuation/datasets';
+import { markdownTable } from './valuation/table';
+
+const USAGE = `usage: npm run bench -- quality [--dataset ${REAL_DATASETS.join('|')}|all]
+       [--epochs-pretrain N] [--epochs-finetune N] [--batch-pretrain N] [--batch-finetune N]
+       [--negatives N (0 = full softmax)] [--lr X] [--dim N] [--layers N] [--max-len N]
+       [--ease-max-items N] [--seed N]
+Flags left out take each dataset's defaults, printed before its run.`;
+
+const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1');
+const FlagsSchema = z.object({
+  dataset: z.enum([...REAL_DATASETS, 'all'], { error: `must be one of ${REAL_DATASETS.join(', ')}, all` }).default('all'),
+  'epochs-pretrain': positiveInt.optional(),
+  'epochs-finetune': positiveInt.optional(),
+  'batch-pretrain': positiveInt.optional(),
+  'batch-finetune': positiveInt.optional(),
+  negatives: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 (full softmax) or more').optional(),
+  lr: z.coerce.number({ error: 'must be a number' }).positive('must be > 0').max(1, 'must be ≤ 1').optional(),
+  dim: positiveInt.optional(),
+  layers: positiveInt.optional(),
+  'max-len': z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(2, 'must be at least 2').optional(),
+  'ease-max-items': z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(10, 'must be at least 10').optional(),
+  seed: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be ≥ 0').default(42),
+});
+type Flags = z.infer<typeof FlagsSchema>;
+
+export class QualityUsageError extends Error {
+  override name = 'QualityUsageError';
+}
+
+function parseFlags(args: string[]): Flags {
+  const stringFlags = Object.keys(FlagsSchema.shape).map((name) => [name, { type: 'string' as const }]);
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: Object.fromEntries(stringFlags) }));
+  } catch (err) {
+    throw new QualityUsageError(`${(err as Error).message}\n${USAGE}`);
+  }
+  const parsed = FlagsSchema.safeParse(values);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}=${String(values[String(i.path[0])])}: ${i.message}`);
+    throw new QualityUsageError(`invalid flags:\n${lines.join('\n')}\n${USAGE}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Per-dataset training sizes when no flag overrides them, chosen so `--dataset all` takes about
+ * 25 minutes on the shared 2-core host (tfjs WASM, SIMD, one thread; load average 4-12 from
+ * other work while measuring):
+ *  - ml-100k: the shipped config (dim 64, 2 blocks, maxLen 50, full softmax) with fewer epochs:
+ *    one pretraining epoch (2.4k windows + item text) takes ~50 s, one fine-tuning epoch
+ *    (98k examples) ~65 s at load 5-6.
+ *  - amazon-beauty (54.5k items, 40k users of ~7 train items): with maxLen 50 and the full
+ *    softmax a step costs ~0.9 s (pretrain, batch 64) and ~5.8 s (fine-tune, batch 128): ~9 and
+ *    ~30 min an epoch. 1024 sampled negatives (shared by the batch) cut the output layer; rows
+ *    padded to the longest of the batch (often 50) made the rest ~85 % padding, so maxLen is 20
+ *    (longer histories are cut into several windows/rows, none is dropped): pretrain batch 256
+ *    ~1.8 s, fine-tune batch 256 ~2.8 s a step at load ~6.5 → ~5 and ~7 min an epoch
+ *    (ml-100k's part of `all` took 8.5 min at load ~8, which leaves one epoch of each).
+ */
+interface TrainingPlan {
+  readonly pretrain: object;
+  readonly finetune: object;
+  readonly encoder: object;
+  readonly easeMaxItems: number;
+}
+const BEAUTY_TRAINING = { batchSize: 256, loss: { kind: 'sampled', negatives: 1024 }, optimizer: { lr: 2e-3 } };
+const PLANS: Record<RealDataset, TrainingPlan> = {
+  'ml-100k': { encoder: {}, pretrain: { epochs: 2 }, finetune: { epochs: 3 }, easeMaxItems: 3000 },
+  'amazon-beauty': { encoder: { maxLen: 20 }, pretrain: { ...BEAUTY_TRAINING, epochs: 1 }, finetune: { ...BEAUTY_TRAINING, epochs: 1 }, easeMaxItems: 3000 },
+};
+
+/** The pipeline spec of one dataset: its plan with the flags laid over it, validated by the pipeline's own schema. */
+function specFor(dataset: RealDataset, flags: Flags): PipelineSpec {
+  const plan = PLANS[dataset];
+  const loss = flags.negatives === undefined ? undefined : flags.negatives === 0 ? { kind: 'full' } : { kind: 'sampled', negatives: flags.negatives };
+  const encoder = { ...plan.encoder, ...(flags.dim && { dim: flags.dim }), ...(flags.layers && { layers: flags.layers }), ...(flags['max-len'] && { maxLen: flags['max-len'] }) };
+  const training = (base: object, epochs: number | undefined, batchSize: number | undefined) => {
+    const b = base as { optimizer?: object };
+    return {
+      ...base,
+      seed: flags.seed,
+      ...(epochs && { epochs }),
+      ...(batchSize && { batchSize }),
+      ...(loss && { loss }),
+      ...(flags.lr && { optimizer: { ...b.optimizer, lr: flags.lr } }),
+    };
+  };
+  const input = {
+    dataset,
+    source: realSource(dataset),
+    pretrain: { ...training(plan.pretrain, flags['epochs-pretrain'], flags['batch-pretrain']), encoder },
+    finetune: training(plan.finetune, flags['epochs-finetune'], flags['batch-finetune']),
+    infer: { k: 10, ease: { maxItems: flags['ease-max-items'] ?? plan.easeMaxItems } },
+  };
+  const spec = parseSpec(input, `quality bench (${dataset})`);
+  // item text must fit one encoder row ([item, token…]); a shorter maxLen shortens the text kept
+  const { maxLen } = spec.pretrain.encoder;
+  if (spec.pretrain.text.maxTokens + 1 <= maxLen) return spec;
+  return parseSpec({ ...input, pretrain: { ...input.pretrain, text: { maxTokens: maxLen - 1 } } }, `quality bench (${dataset})`);
+}
+
+/** HR@10 / NDCG@10 on exactly beauty.txt, leave-one-out, full ranking (Klenitskiy & Vasilev, RecSys 2023; /work/shared/data/SOURCE.md). */
+const PUBLISHED_BEAUTY: ReadonlyArray<[string, number, number]> = [
+  ['BERT4Rec', 0.0338, 0.0187],
+  ['SASRec (BCE)', 0.0246, 0.0126],
+  ['SASRec (full cross-entropy)', 0.0533, 0.0327],
+];
+
+const load1 = (): string => loadavg()[0]!.toFixed(1);
+const f4 = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(4));
+
+class StepClock {
+  readonly rows: string[][] = [];
+  async time<T>(step: string, work: () => Promise<T>, note = (_: T) => ''): Promise<T> {
+    const started = performance.now();
+    const out = await work();
+    this.add(step, (performance.now() - started) / 1000, note(out));
+    return out;
+  }
+  add(step: string, seconds: number, note = ''): void {
+    this.rows.push([step, seconds.toFixed(1), load1(), note]);
+  }
+}
+
+function describeTraining(spec: PipelineSpec): string {
+  const e = spec.pretrain.encoder;
+  const loss = (l: PipelineSpec['pretrain']['loss']) => (l.kind === 'full' ? 'full softmax' : `sampled softmax, ${l.negatives} negatives`);
+  return [
+    `encoder dim ${e.dim}, ${e.layers} blocks, ${e.heads} heads, maxLen ${e.maxLen}, dropout ${e.dropout}`,
+    `pretrain ${spec.pretrain.epochs} epochs, batch ${spec.pretrain.batchSize}, lr ${spec.pretrain.optimizer.lr}, ${loss(spec.pretrain.loss)}, mask ${spec.pretrain.maskProb}`,
+    `fine-tune ${spec.finetune.epochs} epochs, batch ${spec.finetune.batchSize}, lr ${spec.finetune.optimizer.lr}, ${loss(spec.finetune.loss)}`,
+  ].join('\n  ');
+}
+
+/**
+ * Times each baseline from the infer step's progress heartbeats: `baselines` reports
+ * "evaluating <name>" right after building <name>'s scorer, and each result carries its
+ * evaluation seconds, so build = gap between heartbeats minus the previous evaluation.
+ */
+async function timedBaselines(ds: SplitDataset, spec: PipelineSpec) {
+  const marks: Array<{ name: string; at: number }> = [];
+  const started = performance.now();
+  const metrics = await baselines(ds, spec, { heartbeat: (p) => marks.push({ name: String(p.phase).replace(/^evaluating /, ''), at: performance.now() }) });
+  const ended = performance.now();
+  const seconds: Record<string, number> = {};
+  let buildStart = started;
+  marks.forEach((mark, i) => {
+    const evalSeconds = metrics[mark.name]?.evalSeconds ?? 0;
+    const next = marks[i + 1]?.at ?? ended;
+    const build = (mark.at - buildStart) / 1000;
+    seconds[mark.name] = i + 1 < marks.length ? build + evalSeconds : build + (next - mark.at) / 1000;
+    buildStart = mark.at + evalSeconds * 1000;
+  });
+  return { metrics, seconds };
+}
+
+async function runDataset(dataset: RealDataset, flags: Flags, scratch: string): Promise<void> {
+  const spec = specFor(dataset, flags);
+  console.log(`\n## ${dataset} — leave-last-out, full ranking over all unseen items, K=${spec.infer.k} (load ${load1()})`);
+  console.log(`  ${describeTraining(spec)}`);
+  const clock = new StepClock();
+  const source = spec.source as Extract<PipelineSpec['source'], { path: string }>;
+  const raw = await clock.time('load', () => loadSource(source), (r) => `${r.events.length} events`);
+  const { dataset: ds } = await clock.time('preprocess', () => preprocess(raw, source.preprocess),
+    (r) => `${r.dataset.numUsers} users, ${r.dataset.numItems} items; train ${r.dataset.train.length}, valid ${r.dataset.valid.length}, test ${r.dataset.test.length}`);
+  const log = (line: string) => console.log(`  ${line} [load ${load1()}]`);
+
+  const pre = await clock.time('pretrain', () =>
+    pretrain({ numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds) }, spec.pretrain, { checkpointDir: path.join(scratch, dataset, 'pretrain'), log }),
+    (r) => `${r.epochsDone} epochs, ${r.examplesPerSecond.toFixed(0)} windows/s, loss ${r.lossHistory.map((l) => l.toFixed(3)).join(' → ')}`);
+  const ft = await clock.time('fine-tune (control)', () =>
+    finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train }, pre.model, spec.finetune, { checkpointDir: path.join(scratch, dataset, 'finetune'), log }),
+    (r) => `${r.epochsDone} epochs, ${r.examplesPerSecond.toFixed(0)} examples/s, loss ${r.lossHistory.map((l) => l.toFixed(3)).join(' → ')}`);
+  disposeModel(pre.model);
+  const model = await clock.time('evaluate fine-tuned', () => evaluateModel(ft.model, ds, spec), (r) => `ONNX Runtime ${r.provider}, ${r.result.counts.usersEvaluated} users`);
+  disposeModel(ft.model);
+  const base = await timedBaselines(ds, spec);
+  for (const name of Object.keys(base.metrics)) clock.add(`baseline ${name}`, base.seconds[name] ?? Number.NaN, name === 'ease' ? `fit ${base.metrics.ease!.fitSeconds!.toFixed(1)} s` : '');
+
+  const m = model.result.means;
+  const rows: string[][] = [['fine-tuned (control, this run)', f4(m.hitRate), f4(m.ndcg), f4(m.mrr), String(model.result.counts.usersEvaluated)]];
+  for (const [name, r] of Object.entries(base.metrics)) rows.push([`${name} (this run)`, f4(r['hr@10']), f4(r['ndcg@10']), f4(r.mrr), String(r.users)]);
+  if (dataset === 'amazon-beauty') for (const [name, hr, ndcg] of PUBLISHED_BEAUTY) rows.push([`${name} (published)`, f4(hr), f4(ndcg), '—', '—']);
+  console.log('\n' + markdownTable(['model', 'HR@10', 'NDCG@10', 'MRR', 'users'], rows));
+  const ease = base.metrics.ease;
+  if (ease && ease.easeItemsKept! < ease.easeItemsTotal!) console.log(`EASE is fitted on the ${ease.easeItemsKept} most frequent of ${ease.easeItemsTotal} items only (the others are never recommended).`);
+  if (dataset === 'amazon-beauty') console.log('Published: Klenitskiy & Vasilev, RecSys 2023, on the same beauty.txt, leave-one-out, full ranking.');
+  else console.log('No published figures on this exact file and split are shipped (SOURCE.md lists them for Amazon Beauty only).');
+  console.log('\n' + markdownTable(['step', 'seconds', 'load', 'detail'], clock.rows));
+}
+
+export async function run(args: string[]): Promise<void> {
+  const flags = parseFlags(args);
+  const datasets = flags.dataset === 'all' ? REAL_DATASETS : [flags.dataset];
+  const backend = await selectBackend(undefined, () => undefined);
+  console.log(`quality bench: ${datasets.join(', ')}; tfjs backend ${backend.name} (${backend.device}); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const scratch = await mkdtemp(path.join(tmpdir(), 'assay-quality-'));
+  const started = performance.now();
+  try {
+    for (const dataset of datasets) await runDataset(dataset, flags, scratch);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  console.log(`\nquality bench total: ${((performance.now() - started) / 60000).toFixed(1)} min (load ${load1()})`);
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof QualityUsageError ? error.message : error);
+    process.exit(error instanceof QualityUsageError ? 2 : 1);
+  });
+}

@@ -1,0 +1,286 @@
+// Benchmark: training throughput of the default config on ml-100k (pretraining and fine-tuning,
+// examples/s) and the GFLOP/s the training steps achieve, next to the backend's own matMul
+// GFLOP/s on a shape from the same model measured in the same run; then the peak memory
+// (process RSS, sampled between batches) of pretraining the default config on the largest
+// shipped dataset, amazon-beauty, for a capped number of batches. Prints figures (with the
+// 1-minute load average: the host is shared), asserts nothing.
+//
+// FLOPs are counted analytically, matmuls only (2 flops per multiply-add), per batch of B rows
+// of length L (the longest row of the batch: rows are padded to it), hidden size d, FFN width
+// f = d·ffnMultiplier, `layers` blocks, M predicted positions, C candidate classes:
+//   per block:  Q, K, V, O projections  4 · 2·B·L·d·d   = 8·B·L·d²
+//               Q·Kᵀ and attn·V (all heads) 2 · 2·B·L²·d = 4·B·L²·d
+//               FFN W1 and W2            2 · 2·B·L·d·f   = 4·B·L·d·f
+//   output:     full softmax  2·M·C·d;  sampled with K negatives  2·M·(K+1)·d
+//   forward + backward ≈ 3 × forward (each matmul's backward is two matmuls of the same size).
+// Not counted: layer norms, softmax, GELU, the embedding gather and its scatter-add gradient,
+// Adam — element-wise work that is real time but no matmul flops, so the ratio below is
+// "share of wall time spent at matmul speed", an upper bound on what kernel tuning alone buys.
+// L and M are exact per batch for fine-tuning (rows and batches reproduced from the seeded
+// epoch order); for pretraining L is exact and M is the expectation of the random masking
+// (n·p + (1−p)ⁿ per window: the mask rate plus the forced mask when none was drawn), and the
+// joint text batch's length is the expected longest of `text.batchSize` draws.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { loadSource, preprocess, type SplitDataset, type UserSequences } from '../shared/data';
+import { selectBackend } from '../shared/ml/backend';
+import { FinetuneConfigSchema, PretrainConfigSchema, type EncoderConfig, type LossConfig } from '../shared/ml/config';
+import { disposeModel } from '../shared/ml/encoder';
+import { finetune, finetuneRows, timeOrder } from '../shared/ml/finetune';
+import { pretrain, sequenceWindows } from '../shared/ml/pretrain';
+import { epochRandom } from '../shared/ml/training-loop';
+import type { TokenCsr } from '../shared/ml/vocabulary';
+import { historyOf, itemTextTokens } from '../shared/pipeline/steps/dataset-input';
+import { realSource } from './valuation/datasets';
+
+const USAGE = 'usage: npm run bench -- throughput [--epochs N] [--memory-batches N] [--seed N]';
+
+const count = (min: number) => z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(min, `must be at least ${min}`);
+const FlagsSchema = z.object({
+  /** epochs timed for each of pretraining and fine-tuning on ml-100k */
+  epochs: count(1).default(1),
+  /** amazon-beauty pretraining batches run while sampling RSS (0 skips the memory figure) */
+  'memory-batches': count(0).default(40),
+  seed: count(0).default(42),
+});
+type Flags = z.infer<typeof FlagsSchema>;
+
+export class ThroughputUsageError extends Error {
+  override name = 'ThroughputUsageError';
+}
+
+function parseFlags(args: string[]): Flags {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: Object.fromEntries(Object.keys(FlagsSchema.shape).map((n) => [n, { type: 'string' as const }])) }));
+  } catch (err) {
+    throw new ThroughputUsageError(`${(err as Error).message}\n${USAGE}`);
+  }
+  const parsed = FlagsSchema.safeParse(values);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}=${String(values[String(i.path[0])])}: ${i.message}`);
+    throw new ThroughputUsageError(`invalid flags:\n${lines.join('\n')}\n${USAGE}`);
+  }
+  return parsed.data;
+}
+
+const load1 = (): string => loadavg()[0]!.toFixed(1);
+
+/** Forward matmul flops of the encoder on B rows of length L (header formula). */
+function encoderFlops(e: EncoderConfig, rows: number, len: number): number {
+  const d = e.dim;
+  const f = d * e.ffnMultiplier;
+  return e.layers * (8 * rows * len * d * d + 4 * rows * len * len * d + 4 * rows * len * d * f);
+}
+
+function outputFlops(loss: LossConfig, predicted: number, classes: number, d: number): number {
+  return loss.kind === 'full' || loss.negatives >= classes ? 2 * predicted * classes * d : 2 * predicted * (loss.negatives + 1) * d;
+}
+
+/** Batches of sample indices in the order the training loop draws them for `epoch`. */
+function epochBatches(numSamples: number, batchSize: number, seed: number, epoch: number): Int32Array[] {
+  const order = new Int32Array(numSamples);
+  for (let i = 0; i < numSamples; i++) order[i] = i;
+  epochRandom(seed, epoch).shuffle(order);
+  const out: Int32Array[] = [];
+  for (let s = 0; s < numSamples; s += batchSize) out.push(order.subarray(s, Math.min(numSamples, s + batchSize)));
+  return out;
+}
+
+/** E[max of n uniform draws (with replacement)] of the given lengths: Σ_ℓ≥1 P(max ≥ ℓ) = Σ (1 − F(ℓ−1)ⁿ). */
+function expectedLongest(lengths: Int32Array, n: number): number {
+  const longest = lengths.reduce((a, b) => Math.max(a, b), 0);
+  const atMost = new Float64Array(longest + 1);
+  for (const l of lengths) atMost[l]! += 1 / lengths.length;
+  for (let l = 1; l <= longest; l++) atMost[l]! += atMost[l - 1]!;
+  let expectation = 0;
+  for (let l = 1; l <= longest; l++) expectation += 1 - atMost[l - 1]! ** n;
+  return expectation;
+}
+
+/** Matmul flops (forward + backward) of `epochs` pretraining epochs, with the batch count. */
+function pretrainFlops(seqs: UserSequences, numItems: number, text: TokenCsr | undefined, cfg: ReturnType<typeof PretrainConfigSchema.parse>, epochs: number) {
+  const e = cfg.encoder;
+  const windows = sequenceWindows(seqs, e.maxLen);
+  const p = cfg.maskProb;
+  // text batch (same for every step in expectation): items that have text, truncated to maxTokens
+  let textPerStep = 0;
+  if (text && cfg.text.weight > 0) {
+    const lens: number[] = [];
+    for (let i = 0; i < numItems; i++) {
+      const t = Math.min(cfg.text.maxTokens, text.offsets[i + 1]! - text.offsets[i]!);
+      if (t > 0) lens.push(t);
+    }
+    if (lens.length > 0) {
+      const rows = Math.min(cfg.text.batchSize, lens.length);
+      const len = 1 + expectedLongest(Int32Array.from(lens), rows);
+      const masked = (rows / lens.length) * lens.reduce((s, t) => s + t * cfg.text.maskProb + (1 - cfg.text.maskProb) ** t, 0);
+      textPerStep = encoderFlops(e, rows, len) + outputFlops(cfg.loss, masked, text.vocabSize, e.dim);
+    }
+  }
+  let flops = 0;
+  let batches = 0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const batch of epochBatches(windows.start.length, cfg.batchSize, cfg.seed, epoch)) {
+      let len = 1;
+      let masked = 0;
+      for (const w of batch) {
+        const n = windows.end[w]! - windows.start[w]!;
+        len = Math.max(len, n);
+        masked += n * p + (1 - p) ** n;
+      }
+      flops += encoderFlops(e, batch.length, len) + outputFlops(cfg.loss, masked, numItems, e.dim) + textPerStep;
+      batches++;
+    }
+  }
+  return { flops: 3 * flops, batches, windows: windows.start.length, textPerStep: 3 * textPerStep };
+}
+
+/** Matmul flops (forward + backward) of `epochs` fine-tuning epochs over every train interaction. */
+function finetuneFlops(ds: SplitDataset, encoder: EncoderConfig, cfg: ReturnType<typeof FinetuneConfigSchema.parse>, epochs: number) {
+  const order = timeOrder(ds.train, ds.numUsers);
+  const rows = finetuneRows(order, () => 1, new Float32Array(ds.train.length).fill(1), encoder.maxLen);
+  let flops = 0;
+  let targets = 0;
+  let batches = 0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const batch of epochBatches(rows.start.length, cfg.batchSize, cfg.seed, epoch)) {
+      let len = 2;
+      let m = 0;
+      for (const r of batch) {
+        const n = rows.end[r]! - rows.start[r]!;
+        len = Math.max(len, 1 + n);
+        m += n;
+      }
+      flops += encoderFlops({ ...encoder, causal: true }, batch.length, len) + outputFlops(cfg.loss, m, ds.numItems, encoder.dim);
+      targets += m;
+      batches++;
+    }
+  }
+  return { flops: 3 * flops, batches, rows: rows.start.length, meanTargetsPerBatch: targets / batches };
+}
+
+/** Best-of-5 GFLOP/s of the backend's plain matMul [m×k]·[k×n] (result read back, as training does). */
+function backendMatMulGflops(m: number, k: number, n: number): number {
+  const a = tf.randomNormal([m, k]);
+  const b = tf.randomNormal([k, n]);
+  // not inside tf.tidy: tidy walks a returned TypedArray element by element (≈50× slower here)
+  const once = () => {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  };
+  once();
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 5; r++) {
+    const started = performance.now();
+    once();
+    best = Math.min(best, (performance.now() - started) / 1000);
+  }
+  a.dispose();
+  b.dispose();
+  return (2 * m * k * n) / best / 1e9;
+}
+
+async function loadLeaveLastOut(name: 'ml-100k' | 'amazon-beauty'): Promise<SplitDataset> {
+  const source = realSource(name);
+  return (await preprocess(await loadSource(source), source.preprocess)).dataset;
+}
+
+async function trainingThroughput(flags: Flags, scratch: string): Promise<void> {
+  const ds = await loadLeaveLastOut('ml-100k');
+  const preCfg = PretrainConfigSchema.parse({ epochs: flags.epochs, seed: flags.seed });
+  const ftCfg = FinetuneConfigSchema.parse({ epochs: flags.epochs, seed: flags.seed });
+  const e = preCfg.encoder;
+  const seqs = historyOf(ds, false);
+  const text = itemTextTokens(ds);
+  console.log(`ml-100k (${ds.numUsers} users, ${ds.numItems} items, ${ds.train.length} train interactions, item text ${text ? `${text.vocabSize} tokens` : 'none'}), default config:`);
+  console.log(`  encoder dim ${e.dim}, ${e.layers} blocks, ffn ×${e.ffnMultiplier}, maxLen ${e.maxLen}; pretrain batch ${preCfg.batchSize}, fine-tune batch ${ftCfg.batchSize}, ${preCfg.loss.kind} softmax; ${flags.epochs} epoch(s) each`);
+
+  const preCount = pretrainFlops(seqs, ds.numItems, text, preCfg, flags.epochs);
+  let started = performance.now();
+  const pre = await pretrain({ numItems: ds.numItems, sequences: seqs, itemText: text }, preCfg, { checkpointDir: path.join(scratch, 'pretrain') });
+  const preSeconds = (performance.now() - started) / 1000;
+  const preLoad = load1();
+
+  const ftCount = finetuneFlops(ds, e, ftCfg, flags.epochs);
+  started = performance.now();
+  const ft = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train }, pre.model, ftCfg, { checkpointDir: path.join(scratch, 'finetune') });
+  const ftSeconds = (performance.now() - started) / 1000;
+  const ftLoad = load1();
+  disposeModel(pre.model);
+  disposeModel(ft.model);
+
+  // the output layer's matmul is the largest single shape of fine-tuning: [targets × d]·[d × items]
+  const outM = Math.round(ftCount.meanTargetsPerBatch);
+  const outPeak = backendMatMulGflops(outM, e.dim, ds.numItems);
+  const ffnPeak = backendMatMulGflops(preCfg.batchSize * e.maxLen, e.dim, e.dim * e.ffnMultiplier);
+  const peakLoad = load1();
+  const reference = Math.max(outPeak, ffnPeak);
+
+  const line = (what: string, examples: number, unit: string, seconds: number, flops: number, load: string) => {
+    const gflops = flops / seconds / 1e9;
+    console.log(`  ${what.padEnd(10)} ${(examples / seconds).toFixed(0).padStart(6)} ${unit}/s  ${seconds.toFixed(1).padStart(6)} s  ${(flops / 1e9).toFixed(0).padStart(5)} GFLOP  ${gflops.toFixed(2).padStart(6)} GFLOP/s  = ${((100 * gflops) / reference).toFixed(0).padStart(3)}% of the matMul figure  [load ${load}]`);
+  };
+  line('pretrain', preCount.windows * flags.epochs, 'windows', preSeconds, preCount.flops, preLoad);
+  console.log(`  ${''.padEnd(10)} (${preCount.batches} steps; ${(preCount.windows * flags.epochs / preSeconds * (seqs.items.length / preCount.windows)).toFixed(0)} sequence items/s; loop's own figure ${pre.examplesPerSecond.toFixed(0)} windows/s; text batch ${(preCount.textPerStep / 1e9).toFixed(2)} GFLOP of each step)`);
+  line('fine-tune', ds.train.length * flags.epochs, 'examples', ftSeconds, ftCount.flops, ftLoad);
+  console.log(`  ${''.padEnd(10)} (${ftCount.batches} steps of ${ftCount.rows} rows / ${ftCfg.batchSize}; loop's own figure ${ft.examplesPerSecond.toFixed(0)} examples/s)`);
+  console.log(`  backend matMul, same run (best of 5): [${outM}×${e.dim}]·[${e.dim}×${ds.numItems}] (fine-tune output layer) ${outPeak.toFixed(2)} GFLOP/s; ` +
+    `[${preCfg.batchSize * e.maxLen}×${e.dim}]·[${e.dim}×${e.dim * e.ffnMultiplier}] (FFN) ${ffnPeak.toFixed(2)} GFLOP/s  [load ${peakLoad}]`);
+  console.log(`  ratios are against the faster of the two, ${reference.toFixed(2)} GFLOP/s (target ≥ 60%)`);
+}
+
+async function peakMemory(flags: Flags, scratch: string): Promise<void> {
+  const rssBefore = process.memoryUsage().rss;
+  const ds = await loadLeaveLastOut('amazon-beauty');
+  const cfg = PretrainConfigSchema.parse({ seed: flags.seed, epochs: 1 });
+  let peak = process.memoryUsage().rss;
+  let batches = 0;
+  const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
+  const timer = setInterval(sample, 50);
+  const started = performance.now();
+  try {
+    await pretrain({ numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds) }, cfg, {
+      checkpointDir: path.join(scratch, 'memory'),
+      // polled between batches, where the step's tensors are at their largest just before disposal
+      shouldStop: () => {
+        sample();
+        return batches++ >= flags['memory-batches'];
+      },
+    });
+  } finally {
+    clearInterval(timer);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+  const windows = sequenceWindows(historyOf(ds, false), cfg.encoder.maxLen).start.length;
+  console.log(`amazon-beauty (${ds.numUsers} users, ${ds.numItems} items), default pretrain config (batch ${cfg.batchSize}, maxLen ${cfg.encoder.maxLen}, ${cfg.loss.kind} softmax), first ${flags['memory-batches']} of ${Math.ceil(windows / cfg.batchSize)} batches of epoch 1:`);
+  console.log(`  peak RSS (sampled every 50 ms and between batches) ${mb(peak)}; RSS before loading the data ${mb(rssBefore)}; kernel max RSS of the process ${mb(process.resourceUsage().maxRSS * 1024)}; ${(seconds / Math.max(1, flags['memory-batches'])).toFixed(2)} s/batch  [load ${load1()}]`);
+}
+
+export async function run(args: string[]): Promise<void> {
+  const flags = parseFlags(args);
+  const backend = await selectBackend(undefined, () => undefined);
+  const wasm = backend.name === 'wasm' ? `, SIMD ${String(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))}, multithread ${String(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))}` : '';
+  console.log(`throughput bench: tfjs backend ${backend.name} (${backend.device}${wasm}); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const scratch = await mkdtemp(path.join(tmpdir(), 'assay-throughput-'));
+  try {
+    // memory first, so the peak is not inflated by the WASM heap the ml-100k runs grew (it never shrinks)
+    if (flags['memory-batches'] > 0) await peakMemory(flags, scratch);
+    await trainingThroughput(flags, scratch);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof ThroughputUsageError ? error.message : error);
+    process.exit(error instanceof ThroughputUsageError ? 2 : 1);
+  });
+}
