@@ -10,7 +10,8 @@ import { noiseDetectionAuc, noiseDetectionQuality } from '../../shared/valuation
 import { VALUATION_METHODS, type ValuationMethod } from '../../shared/valuation/methods';
 import { selectImportant } from '../../shared/valuation/selection';
 import type { NoisyDataset } from './datasets';
-import { finetuneAndEvaluate, keptRows, pretrainOn, valuationInputs, valueTraining, type FinetuneOutcome, type Pretrained, type ValuationInputs } from './pipeline-path';
+import { finetuneAndEvaluate, keptRows, pretrainOn, valuationInputsTimed, valueTraining, type FinetuneOutcome, type Pretrained } from './pipeline-path';
+import type { ValuationInputs } from '../../shared/pipeline/steps/value';
 import { fixed, percent, signed } from './table';
 
 export const load = (): string => loadavg()[0]!.toFixed(1);
@@ -31,7 +32,7 @@ export async function prepare(setting: Setting, log: (line: string) => void): Pr
   const { ds } = setting.data;
   log(`${setting.dataset} @ ${percent(setting.noise)} noise: ${ds.numUsers} users, ${ds.numItems} items, train/valid/test ${ds.train.length}/${ds.valid.length}/${ds.test.length}, noisy train rows ${count(setting.data.noisy)}`);
   const pretrained = await pretrainOn(ds, setting.spec);
-  const inputs = valuationInputs(ds, pretrained.model, setting.spec);
+  const inputs = await valuationInputsTimed(ds, pretrained.model, setting.spec);
   log(`  pretrain ${pretrained.seconds.toFixed(1)} s, contexts ${inputs.seconds.toFixed(1)} s (load ${load()})`);
   return { pretrained, inputs };
 }

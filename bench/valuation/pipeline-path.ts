@@ -3,26 +3,23 @@
 //   pretrain (as the pretrain step) → per-interaction contexts and the validation utility
 //   (as the value step) → valueImplicitFeedback + valueData → finetune → evaluateModel (the
 //   infer step's full-ranking evaluation through the exported ONNX scorer).
-// The value step's body is not a function of its own, so the context/validation assembly is
-// repeated here line for line; `checkAgainstValueStep` runs the real step on the same data and
-// model and compares, so the bench proves it values exactly what the pipeline values.
+// The context/validation assembly is the value step's own `valuationInputs`;
+// `checkAgainstValueStep` still runs the real step on the same data and model and compares,
+// so the bench proves it values exactly what the pipeline values.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SplitDataset } from '../../shared/data';
 import { writeDataset } from '../../shared/data';
-import type { Matrix } from '../../shared/data/types';
 import type { RecModel } from '../../shared/ml/encoder';
 import { finetune, type FinetuneExamples } from '../../shared/ml/finetune';
 import { pretrain } from '../../shared/ml/pretrain';
-import { contextEmbeddings, itemEmbeddings } from '../../shared/ml/scoring';
 import type { PipelineSpec } from '../../shared/pipeline/spec';
 import type { StepContext } from '../../shared/pipeline/step';
-import { allRows, contextsBefore, sampleRows } from '../../shared/pipeline/steps/contexts';
 import { historyOf, itemTextTokens } from '../../shared/pipeline/steps/dataset-input';
 import { evaluateModel } from '../../shared/pipeline/steps/infer';
 import { readFloat64 } from '../../shared/pipeline/steps/typed-files';
-import { methodConfig, valueStep } from '../../shared/pipeline/steps/value';
+import { methodConfig, valuationInputs, valueStep, type ValuationInputs } from '../../shared/pipeline/steps/value';
 import { valueImplicitFeedback } from '../../shared/valuation/implicit';
 import { valueData, type ValuationMethod } from '../../shared/valuation/methods';
 import { aggregateByUnit, unitOfRows } from '../../shared/valuation/units';
@@ -56,35 +53,11 @@ export async function pretrainOn(ds: SplitDataset, spec: PipelineSpec): Promise<
 }
 
 /** What every method of one setting values against: computed once per pretrained model. */
-export interface ValuationInputs {
-  readonly trainContext: Matrix;
-  readonly validContext: Matrix;
-  readonly validItems: Int32Array;
-  readonly itemEmb: Matrix;
-  readonly seconds: number;
-}
-
-/** value.ts's context and validation-utility assembly (see the header comment). */
-export function valuationInputs(ds: SplitDataset, model: RecModel, spec: PipelineSpec): ValuationInputs {
+/** What valuation reads, assembled exactly as the value step does (shared code). */
+export async function valuationInputsTimed(ds: SplitDataset, model: RecModel, spec: PipelineSpec): Promise<ValuationInputs & { seconds: number }> {
   const started = performance.now();
-  const maxLen = model.encoder.maxLen - 1;
-  const trainContext = contextEmbeddings(model, { sequences: contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen) });
-  const validRows = sampleRows(ds.valid.length, spec.valuation.maxValidPoints, spec.pretrain.seed);
-  if (validRows.length === 0) throw new Error(`${ds.name}: the validation split is empty, so there is no utility to value data against`);
-  const history = historyOf(ds, false);
-  const offsets = new Int32Array(validRows.length + 1);
-  const parts: Int32Array[] = [];
-  validRows.forEach((row, r) => {
-    const u = ds.valid.user[row]!;
-    const items = history.items.subarray(Math.max(history.offsets[u]!, history.offsets[u + 1]! - maxLen), history.offsets[u + 1]!);
-    parts.push(items);
-    offsets[r + 1] = offsets[r]! + items.length;
-  });
-  const items = new Int32Array(offsets[validRows.length]!);
-  parts.forEach((p, r) => items.set(p, offsets[r]!));
-  const validContext = contextEmbeddings(model, { sequences: { offsets, items } });
-  const validItems = Int32Array.from(validRows, (r) => ds.valid.item[r]!);
-  return { trainContext, validContext, validItems, itemEmb: itemEmbeddings(model), seconds: (performance.now() - started) / 1000 };
+  const inputs = await valuationInputs(ds, model, spec);
+  return { ...inputs, seconds: (performance.now() - started) / 1000 };
 }
 
 /** One value per training interaction (unit 'interaction'), as the value step computes it. */

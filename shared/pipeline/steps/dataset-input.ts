@@ -4,7 +4,7 @@ import { copyFile, readdir, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readDataset, sequencesOf, type SplitDataset } from '../../data';
 import type { TokenCsr } from '../../ml/vocabulary';
-import type { UserSequences } from '../../data/types';
+import type { InteractionTable, UserSequences } from '../../data/types';
 import type { StepContext } from '../step';
 
 export function inputFolder(ctx: StepContext, group: string): string {
@@ -21,9 +21,8 @@ export function itemTextTokens(ds: SplitDataset): TokenCsr | undefined {
   return ds.tokens ? { offsets: ds.tokens.offsets, ids: ds.tokens.ids, vocabSize: ds.tokens.vocab.length } : undefined;
 }
 
-/** Each user's train history, plus the validation interactions when scoring the test split. */
-export function historyOf(ds: SplitDataset, withValid: boolean): UserSequences {
-  if (!withValid) return sequencesOf(ds.train, ds.numUsers);
+/** The train and validation interactions as one table (what a user has seen before test). */
+export function trainAndValid(ds: SplitDataset): InteractionTable {
   const n = ds.train.length + ds.valid.length;
   const cat = <T extends Int32Array | Float64Array | Float32Array | Uint8Array>(a: T, b: T): T => {
     const out = new (a.constructor as new (n: number) => T)(n);
@@ -31,12 +30,14 @@ export function historyOf(ds: SplitDataset, withValid: boolean): UserSequences {
     out.set(b, a.length);
     return out;
   };
-  return sequencesOf({
-    length: n,
-    user: cat(ds.train.user, ds.valid.user), item: cat(ds.train.item, ds.valid.item), ts: cat(ds.train.ts, ds.valid.ts),
-    type: cat(ds.train.type, ds.valid.type), session: cat(ds.train.session, ds.valid.session),
-    relevance: cat(ds.train.relevance, ds.valid.relevance), query: cat(ds.train.query, ds.valid.query),
-  }, ds.numUsers);
+  const t = ds.train;
+  const v = ds.valid;
+  return { length: n, user: cat(t.user, v.user), item: cat(t.item, v.item), ts: cat(t.ts, v.ts), type: cat(t.type, v.type), session: cat(t.session, v.session), relevance: cat(t.relevance, v.relevance), query: cat(t.query, v.query) };
+}
+
+/** Each user's train history, plus the validation interactions when scoring the test split. */
+export function historyOf(ds: SplitDataset, withValid: boolean): UserSequences {
+  return sequencesOf(withValid ? trainAndValid(ds) : ds.train, ds.numUsers);
 }
 
 /** Copies a finished checkpoint folder into the step's outputs (they are flat files). */

@@ -20,7 +20,7 @@ import { createScoringSession } from '../../ml/onnx/scoring-session';
 import { onnxBatchScorer, recommendTopK } from '../../ml/onnx/batch-inference';
 import type { PipelineSpec } from '../spec';
 import type { StepContext, StepDefinition } from '../step';
-import { historyOf, inputFolder, readInputDataset } from './dataset-input';
+import { historyOf, inputFolder, readInputDataset, trainAndValid } from './dataset-input';
 import { contextsBefore, sampleRows } from './contexts';
 import { readFloat64, readInt32 } from './typed-files';
 
@@ -96,7 +96,7 @@ function contradictedQuarantine(model: RecModel, ds: SplitDataset, quarantine: I
 
 export async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: Pick<StepContext, 'heartbeat'>): Promise<Record<string, Metrics>> {
   const { seen, targets } = testSetting(ds);
-  const matrix = binaryUserItem({ ...concatTrainValid(ds) }, ds.numUsers, ds.numItems);
+  const matrix = binaryUserItem(trainAndValid(ds), ds.numUsers, ds.numItems);
   const out: Record<string, Metrics> = {};
   const run = async (name: string, scorer: Parameters<typeof evaluateFullRanking>[0]['scorer'], extra: Metrics = {}) => {
     ctx.heartbeat({ phase: `evaluating ${name}` });
@@ -107,18 +107,6 @@ export async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: Pick<
   const ease = buildEase(matrix, { lambda: spec.infer.ease.lambda, maxItems: spec.infer.ease.maxItems });
   await run('ease', ease.scorer, { easeItemsKept: ease.restriction.itemsKept, easeItemsTotal: ease.restriction.itemsTotal, fitSeconds: ease.fitSeconds });
   return out;
-}
-
-function concatTrainValid(ds: SplitDataset) {
-  const n = ds.train.length + ds.valid.length;
-  const cat = <T extends Int32Array | Float64Array | Float32Array | Uint8Array>(a: T, b: T): T => {
-    const out = new (a.constructor as new (n: number) => T)(n);
-    out.set(a, 0);
-    out.set(b, a.length);
-    return out;
-  };
-  const t = ds.train; const v = ds.valid;
-  return { length: n, user: cat(t.user, v.user), item: cat(t.item, v.item), ts: cat(t.ts, v.ts), type: cat(t.type, v.type), session: cat(t.session, v.session), relevance: cat(t.relevance, v.relevance), query: cat(t.query, v.query) };
 }
 
 export const inferStep: StepDefinition = {

@@ -14,6 +14,8 @@ import { ValuationInputError } from '../../valuation/errors';
 import { InvalidInputError } from '../errors';
 import type { PipelineSpec } from '../spec';
 import type { StepDefinition } from '../step';
+import type { Matrix, SplitDataset } from '../../data/types';
+import type { RecModel } from '../../ml/encoder';
 import { historyOf, inputFolder, readInputDataset } from './dataset-input';
 import { allRows, contextsBefore, embedContexts, sampleRows } from './contexts';
 import { writeTyped } from './typed-files';
@@ -34,6 +36,36 @@ function quantiles(values: Float64Array): Record<string, number> {
   return { p01: at(0.01), p10: at(0.1), p25: at(0.25), p50: at(0.5), p75: at(0.75), p90: at(0.9), p99: at(0.99) };
 }
 
+export interface ValuationInputs {
+  /** the encoder's context before each training interaction */
+  readonly trainContext: Matrix;
+  /** the context of each sampled validation interaction (the user's whole train history) */
+  readonly validContext: Matrix;
+  readonly validItems: Int32Array;
+  readonly itemEmb: Matrix;
+}
+
+/** What valuation reads, from a dataset and the pretrained encoder (the benches reuse it). */
+export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: PipelineSpec, progress: (phase: string) => void = () => {}): Promise<ValuationInputs> {
+  const maxLen = model.encoder.maxLen - 1;
+  const trainContext = await embedContexts(model, contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen), (done, total) => progress(`embedding training contexts ${done}/${total}`));
+  const validRows = sampleRows(ds.valid.length, spec.valuation.maxValidPoints, spec.pretrain.seed);
+  if (validRows.length === 0) throw new InvalidInputError('the validation split is empty, so there is no utility to value data against; use a split with validation interactions');
+  const history = historyOf(ds, false);
+  const offsets = new Int32Array(validRows.length + 1);
+  const parts: Int32Array[] = [];
+  validRows.forEach((row, r) => {
+    const u = ds.valid.user[row]!;
+    const items = history.items.subarray(Math.max(history.offsets[u]!, history.offsets[u + 1]! - maxLen), history.offsets[u + 1]!);
+    parts.push(items);
+    offsets[r + 1] = offsets[r]! + items.length;
+  });
+  const items = new Int32Array(offsets[validRows.length]!);
+  parts.forEach((p, r) => items.set(p, offsets[r]!));
+  const validContext = await embedContexts(model, { offsets, items }, () => {});
+  return { trainContext, validContext, validItems: Int32Array.from(validRows, (r) => ds.valid.item[r]!), itemEmb: itemEmbeddings(model) };
+}
+
 export const valueStep: StepDefinition = {
   step: 'value',
   codeVersion: 'value/1',
@@ -43,29 +75,15 @@ export const valueStep: StepDefinition = {
     const v = spec.valuation;
     const ds = await readInputDataset(ctx);
     const { model } = await loadModel(inputFolder(ctx, 'pretrain'));
-    const maxLen = model.encoder.maxLen - 1;
-    const trainContext = await embedContexts(model, contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen), (done, total) => ctx.heartbeat({ phase: `embedding training contexts ${done}/${total}` }));
-    const validRows = sampleRows(ds.valid.length, v.maxValidPoints, spec.pretrain.seed);
-    if (validRows.length === 0) throw new InvalidInputError('the validation split is empty, so there is no utility to value data against; use a split with validation interactions');
-    const history = historyOf(ds, false);
-    const validSeqs = { offsets: new Int32Array(validRows.length + 1), items: new Int32Array(0) };
-    const parts: Int32Array[] = [];
-    validRows.forEach((row, r) => {
-      const u = ds.valid.user[row]!;
-      const items = history.items.subarray(Math.max(history.offsets[u]!, history.offsets[u + 1]! - maxLen), history.offsets[u + 1]!);
-      parts.push(items);
-      validSeqs.offsets[r + 1] = validSeqs.offsets[r]! + items.length;
-    });
-    validSeqs.items = new Int32Array(validSeqs.offsets[validRows.length]!);
-    parts.forEach((p, r) => validSeqs.items.set(p, validSeqs.offsets[r]!));
-    const validContext = await embedContexts(model, validSeqs, () => {});
+    const inputs = await valuationInputs(ds, model, spec, (phase) => ctx.heartbeat({ phase }));
+    const validRows = inputs.validItems;
     ctx.heartbeat({ phase: `valuing ${ds.train.length} interactions with ${v.method}` });
     let values: Float64Array;
     try {
       values = await valueImplicitFeedback(
-        { context: trainContext, items: ds.train.item },
-        { context: validContext, items: validRows.map((r) => ds.valid.item[r]!) },
-        itemEmbeddings(model),
+        { context: inputs.trainContext, items: ds.train.item },
+        { context: inputs.validContext, items: inputs.validItems },
+        inputs.itemEmb,
         (train, valid) => valueData(v.method, train, valid, methodConfig(spec) as never),
         { negatives: v.negatives, seed: spec.pretrain.seed },
       );
