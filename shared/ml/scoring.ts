@@ -57,13 +57,19 @@ export interface Contexts {
   readonly queryTokens?: TokenCsr;
   /** query tokens kept per context (default 8) */
   readonly maxQueryTokens?: number;
+  /**
+   * positions encoded per context (default encoder.maxLen): a shorter window keeps only the
+   * newest items and costs proportionally less — valuation encodes one context per example
+   */
+  readonly len?: number;
 }
 
 /** One embedding per context row, encoded in batches without dropout. */
 export function contextEmbeddings(model: RecModel, contexts: Contexts, batchSize = 256): Matrix {
   const rows = contexts.sequences.offsets.length - 1;
   const dim = model.encoder.dim;
-  const len = model.encoder.maxLen;
+  const len = Math.min(model.encoder.maxLen, contexts.len ?? model.encoder.maxLen);
+  if (len < 2) throw new Error(`contextEmbeddings: len=${len} leaves no room for an item before [MASK]; use at least 2`);
   const { offsets, items } = contexts.sequences;
   const q = contexts.queryTokens;
   const maxQuery = Math.min(contexts.maxQueryTokens ?? 8, len - 2);

@@ -29,6 +29,8 @@ export const ValuationSpecSchema = z.object({
   /** weight of the value term: (1 + λ·α·v̂) */
   lambda: z.number().min(0).default(1),
   alpha: z.number().min(0).default(1),
+  /** newest items of each example's context the encoder reads (one encoding per example) */
+  contextLen: z.number().int().min(1).default(20),
   /** validation points used as the utility (a sample keeps valuation fast on 2 cores) */
   maxValidPoints: z.number().int().min(1).default(2000),
 });

@@ -46,7 +46,7 @@ export function sampleRows(n: number, max: number, seed: number): Int32Array {
  * contextEmbeddings in chunks, yielding to the event loop between them so heartbeats and
  * cancellation get through during a long encoding pass.
  */
-export async function embedContexts(model: RecModel, sequences: UserSequences, onChunk: (done: number, total: number) => void, chunkRows = 256): Promise<Matrix> {
+export async function embedContexts(model: RecModel, sequences: UserSequences, onChunk: (done: number, total: number) => void, len?: number, chunkRows = 256): Promise<Matrix> {
   const rows = sequences.offsets.length - 1;
   const dim = model.encoder.dim;
   const data = new Float32Array(rows * dim);
@@ -54,7 +54,7 @@ export async function embedContexts(model: RecModel, sequences: UserSequences, o
     const end = Math.min(rows, start + chunkRows);
     const base = sequences.offsets[start]!;
     const offsets = sequences.offsets.slice(start, end + 1).map((o) => o - base);
-    const chunk = contextEmbeddings(model, { sequences: { offsets, items: sequences.items.subarray(base, sequences.offsets[end]!) } });
+    const chunk = contextEmbeddings(model, { sequences: { offsets, items: sequences.items.subarray(base, sequences.offsets[end]!) }, len });
     data.set(chunk.data, start * dim);
     onChunk(end, rows);
     await yieldToEventLoop();

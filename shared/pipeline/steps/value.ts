@@ -47,8 +47,8 @@ export interface ValuationInputs {
 
 /** What valuation reads, from a dataset and the pretrained encoder (the benches reuse it). */
 export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: PipelineSpec, progress: (phase: string) => void = () => {}): Promise<ValuationInputs> {
-  const maxLen = model.encoder.maxLen - 1;
-  const trainContext = await embedContexts(model, contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen), (done, total) => progress(`embedding training contexts ${done}/${total}`));
+  const maxLen = Math.min(model.encoder.maxLen - 1, spec.valuation.contextLen);
+  const trainContext = await embedContexts(model, contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen), (done, total) => progress(`embedding training contexts ${done}/${total}`), maxLen + 1);
   const validRows = sampleRows(ds.valid.length, spec.valuation.maxValidPoints, spec.pretrain.seed);
   if (validRows.length === 0) throw new InvalidInputError('the validation split is empty, so there is no utility to value data against; use a split with validation interactions');
   const history = historyOf(ds, false);
@@ -62,7 +62,7 @@ export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: P
   });
   const items = new Int32Array(offsets[validRows.length]!);
   parts.forEach((p, r) => items.set(p, offsets[r]!));
-  const validContext = await embedContexts(model, { offsets, items }, () => {});
+  const validContext = await embedContexts(model, { offsets, items }, () => {}, maxLen + 1);
   return { trainContext, validContext, validItems: Int32Array.from(validRows, (r) => ds.valid.item[r]!), itemEmb: itemEmbeddings(model) };
 }
 
