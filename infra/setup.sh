@@ -37,7 +37,7 @@ mkdir -p "$BIN"
 step_started=0
 current_step=""
 retry_hint=""
-begin() { current_step="$1"; retry_hint="$2"; step_started=$(date +%s%N); printf 'setup: %-28s' "$1"; }
+begin() { current_step="$1"; retry_hint="$2"; step_started=$(date +%s%N); printf 'setup: %-28s ' "$1"; }
 done_step() { local ms=$(( ($(date +%s%N) - step_started) / 1000000 )); printf '%s (%d.%01ds)\n' "$1" $((ms / 1000)) $((ms % 1000 / 100)); }
 on_error() {
   echo
