@@ -120,7 +120,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     setCurrentDetails(`**done** · cache hits: ${progress.cacheHits.join(', ') || 'none'}`);
     await bookkeeping.recordRunFinished(run, 'completed', null);
     upsertSearchAttributes([{ key: STATUS, value: 'completed' }]);
-    return { runId: run.runId, steps: results, metrics: inf.metrics, report: rep.outputs.report };
+    return { runId: run.runId, steps: results, metrics: inf.metrics, report: rep.outputs['report=report.html'] };
   } catch (err) {
     const cancelled = isCancellation(err);
     const reason = rootCause(err);
