@@ -4,6 +4,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { selectBackend } from '../ml/backend';
 import type { RunIdentity, StepName, Variant } from './contract';
 import type { PipelineSpec } from './spec';
 import type { StepContext, StepDefinition, StepOutcome } from './step';
@@ -12,6 +13,7 @@ import { pretrainStep } from './steps/pretrain';
 import { valueStep } from './steps/value';
 import { finetuneStep } from './steps/finetune';
 import { inferStep } from './steps/infer';
+import { reportStep } from './steps/report';
 
 export interface BareRun {
   outcomes: Array<{ step: StepName; variant?: Variant; seconds: number; outcome: StepOutcome }>;
@@ -23,6 +25,8 @@ export async function runBare(spec: PipelineSpec): Promise<BareRun> {
   const run: RunIdentity = { runId: `bare/${spec.dataset}/${spec.partition}`, executionId: 'bare', dataset: spec.dataset, partition: spec.partition, codeVersion: spec.codeVersion };
   const folders: Record<string, string> = {};
   const outcomes: BareRun['outcomes'] = [];
+  // The same backend choice the activities make (native bindings → WASM → CPU).
+  await selectBackend(undefined, () => {});
   const t0 = performance.now();
   const step = async (def: StepDefinition, variant?: Variant) => {
     const group = variant ? `${variant}-${def.step}` : def.step;
@@ -51,6 +55,7 @@ export async function runBare(spec: PipelineSpec): Promise<BareRun> {
     await step(finetuneStep, 'valued');
     if (spec.control) await step(finetuneStep, 'control');
     await step(inferStep);
+    await step(reportStep);
     return { outcomes, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await rm(root, { recursive: true, force: true });
