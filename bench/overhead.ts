@@ -28,9 +28,9 @@ export async function run(args: string[]): Promise<void> {
   const spec = loadSpecFile(file, { dataset: `overhead-${Date.now().toString(36)}` });
   console.log(`overhead bench: ${file} (dataset ${spec.source.format}), load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
-  // A first, untimed pass loads the TensorFlow.js/ONNX runtimes and warms the JIT, so neither
+  // A first, untimed pass (the tiny spec) loads the TensorFlow.js/ONNX runtimes and warms the JIT, so neither
   // side of the comparison pays start-up costs the other does not.
-  await runBare(spec);
+  await runBare(loadSpecFile(path.join(repoRoot, 'specs', 'tiny.json')));
   const bare = await runBare(spec);
   console.log(`bare:      ${bare.seconds.toFixed(2)} s  (${bare.outcomes.map((o) => `${o.step}${o.variant ? `:${o.variant}` : ''} ${o.seconds.toFixed(1)}`).join(', ')})`);
 
