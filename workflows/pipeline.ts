@@ -6,7 +6,7 @@ import {
   setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { ACCELERATED_STEPS, type RunIdentity, type RunProgress, type StepName, type StepRequest, type StepResult, type Variant } from '../shared/pipeline/contract';
+import { ACCELERATED_STEPS, STEPS, type RunIdentity, type RunProgress, type StepName, type StepRequest, type StepResult, type Variant } from '../shared/pipeline/contract';
 import type { ArtifactRef } from '../shared/store/manifest';
 import { CODE_VERSION, DATASET, PARTITION, STATUS, STEP } from '../shared/temporal/search-attributes';
 
@@ -52,8 +52,6 @@ const steps = proxyActivities<typeof activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['InvalidInputError'] },
 });
 
-const ORDER: StepName[] = ['preprocess', 'pretrain', 'value', 'finetune', 'infer', 'report'];
-
 /** An ActivityFailure says only "Activity task failed"; the reason a user can act on is its cause. */
 function rootCause(err: unknown): string {
   let e: unknown = err;
@@ -72,7 +70,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     { key: DATASET, value: spec.dataset }, { key: PARTITION, value: spec.partition },
     { key: CODE_VERSION, value: spec.codeVersion }, { key: STATUS, value: 'running' },
   ]);
-  const fromIndex = input.fromStep ? ORDER.indexOf(input.fromStep) : ORDER.length;
+  const fromIndex = input.fromStep ? STEPS.indexOf(input.fromStep) : STEPS.length;
   const results: StepResult[] = [];
   // what the report step reads: the dataset (rejects), the values and the inference outputs
   const forReport: Record<string, ArtifactRef> = {};
@@ -83,7 +81,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     progress.detail = `${step}${variant ? ` (${variant})` : ''} running`;
     setCurrentDetails(`**${progress.detail}** · done: ${progress.completed.join(', ') || 'nothing yet'}`);
     upsertSearchAttributes([{ key: STEP, value: step }]);
-    const request: StepRequest = { run, spec, inputs, variant, noCache: Boolean(input.noCache) || ORDER.indexOf(step) >= fromIndex };
+    const request: StepRequest = { run, spec, inputs, variant, noCache: Boolean(input.noCache) || STEPS.indexOf(step) >= fromIndex };
     const options: ActivityOptions = {
       taskQueue: ACCELERATED_STEPS.has(step) ? spec.taskQueues.accelerator : spec.taskQueues.cpu,
       startToCloseTimeout: spec.timeouts[step] * 1000,
