@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { topKExcludingSeen } from '../../../shared/eval/topk';
+import { seededRandom } from '../../support/random';
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Reference: sort all unseen items by (score desc, index asc) and take K. */
 function naiveTopK(row: Float32Array, excluded: Set<number>, k: number): number[] {

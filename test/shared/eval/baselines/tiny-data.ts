@@ -1,16 +1,9 @@
 // Small deterministic inputs for the baseline tests.
 import type { InteractionTable } from '../../../../shared/data/types';
+import { seededRandom } from '../../../support/random';
 
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
+
 
 /** An InteractionTable from (user, item) pairs, one row each, relevance 1. */
 export function interactions(pairs: readonly (readonly [number, number])[]): InteractionTable {

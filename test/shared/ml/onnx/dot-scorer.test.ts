@@ -7,17 +7,8 @@ import { buildDotScorerModel } from '../../../../shared/ml/onnx/dot-scorer-model
 import { exportDotScorer } from '../../../../shared/ml/onnx/export-dot-scorer';
 import { createScoringSession } from '../../../../shared/ml/onnx/scoring-session';
 import { decodeMatrixTensor } from '../../../../shared/ml/onnx/tensor-proto';
+import { seededRandom } from '../../../support/random';
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomMatrix(rows: number, cols: number, seed: number): Matrix {
   const random = seededRandom(seed);
