@@ -1,6 +1,7 @@
 // Process-wide handles an activity worker shares across activities: the artifact store, the
 // lineage database and who/where this worker is. Opened once, lazily, on first use.
 import { hostname } from 'node:os';
+import { Client, Connection } from '@temporalio/client';
 import { readServices, type Services } from '../shared/config/services';
 import { openDatabase, type OpenedDatabase } from '../shared/db/open-database';
 import { createArtifactStore, type ArtifactStore } from '../shared/store';
@@ -41,7 +42,25 @@ export function lineageDb(): Promise<OpenedDatabase> {
   return database;
 }
 
+let temporal: Promise<Client> | undefined;
+
+/**
+ * Tells the running workflow a training step stored an epoch, for the UI's live details.
+ * Best effort: progress display must never fail or slow down a step.
+ */
+export async function signalEpoch(workflowId: string, runId: string, progress: { step: string; epoch: number; epochs?: number; loss?: number }): Promise<void> {
+  try {
+    temporal ??= Connection.connect({ address: servicesOf().ASSAY_TEMPORAL_ADDRESS, connectTimeout: 2000 }).then((connection) => new Client({ connection, namespace: servicesOf().ASSAY_TEMPORAL_NAMESPACE }));
+    await (await temporal).workflow.getHandle(workflowId, runId).signal('epoch', progress);
+  } catch {
+    temporal = undefined;
+  }
+}
+
 export async function closeRuntime(): Promise<void> {
+  const client = temporal;
+  temporal = undefined;
+  if (client) await client.then((c) => c.connection.close()).catch(() => undefined);
   const db = database;
   database = undefined;
   store = undefined;

@@ -12,7 +12,7 @@ import { stepFingerprint } from '../shared/pipeline/fingerprint';
 import { InvalidInputError } from '../shared/pipeline/errors';
 import * as lineage from '../shared/db/lineage';
 import type { ArtifactRef } from '../shared/store/manifest';
-import { artifactStore, lineageDb, workerIdentity } from './runtime';
+import { artifactStore, lineageDb, signalEpoch, workerIdentity } from './runtime';
 import { computeBackendName } from './compute';
 
 /** Outputs are named `<group>=<file>`; a group becomes one input folder of later steps. */
@@ -206,6 +206,8 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
         lastCheckpoint = { epoch, checkpointUri: index.uri, checkpoint: index };
         lastProgress = { ...details, epoch };
         ctx.heartbeat({ ...lastCheckpoint, progress: lastProgress });
+        const wf = info.workflowExecution;
+        if (wf) await signalEpoch(wf.workflowId, wf.runId, { step: group, epoch, epochs: details?.epochs, loss: details?.loss });
       },
       async runRecords() {
         const [runRow, steps, metrics, values] = await Promise.all([

@@ -2,7 +2,7 @@
 // (valued, and the control beside it) → infer → report. Deterministic orchestration only:
 // every side effect happens in an activity, and only artifact references cross Temporal.
 import {
-  ActivityCancellationType, ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setCurrentDetails,
+  ActivityCancellationType, ApplicationFailure, CancellationScope, defineQuery, defineSignal, isCancellation, proxyActivities, setCurrentDetails,
   setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
@@ -37,6 +37,8 @@ export interface PipelineResult {
 }
 
 export const progressQuery = defineQuery<RunProgress>('progress');
+/** Sent by a training step after each stored epoch, so the UI's current details show it live. */
+export const epochSignal = defineSignal<[{ step: string; epoch: number; epochs?: number; loss?: number }]>('epoch');
 
 // Timeout profiles: bookkeeping is quick; steps heartbeat, so a lost worker is noticed within
 // the heartbeat timeout while the step itself may run for its configured time.
@@ -66,6 +68,10 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   const run: RunIdentity = { runId: `${info.workflowId}/${info.runId}`, executionId: info.runId, dataset: spec.dataset, partition: spec.partition, codeVersion: spec.codeVersion };
   const progress: RunProgress = { step: 'starting', completed: [], cacheHits: [], detail: '' };
   setHandler(progressQuery, () => progress);
+  setHandler(epochSignal, ({ step, epoch, epochs, loss }) => {
+    progress.detail = `${step} epoch ${epoch}${epochs ? `/${epochs}` : ''}${loss !== undefined ? ` · loss ${loss.toFixed(4)}` : ''}`;
+    setCurrentDetails(`**${progress.detail}** · done: ${progress.completed.join(', ') || 'nothing yet'}`);
+  });
   upsertSearchAttributes([
     { key: DATASET, value: spec.dataset }, { key: PARTITION, value: spec.partition },
     { key: CODE_VERSION, value: spec.codeVersion }, { key: STATUS, value: 'running' },

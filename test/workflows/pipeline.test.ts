@@ -84,6 +84,10 @@ describe('step cache', () => {
     try {
       const first = await client.runAndWait(spec, { noCache: true });
       expect(first.result.steps.every((s) => !s.cacheHit)).toBe(true);
+      // every stored training epoch reached the workflow (it drives the UI's live details)
+      const history = await first.handle.fetchHistory();
+      const epochs = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'epoch');
+      expect(epochs.length).toBe(spec.pretrain.epochs + 2 * spec.finetune.epochs);
 
       const t0 = Date.now();
       const again = await client.runAndWait(spec);
