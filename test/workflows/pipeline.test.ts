@@ -190,7 +190,10 @@ describe('accelerator pool', () => {
       expect(pretrain.metrics.epochs).toBe(40);
       const run = await lineage.findRun(opened.db, handle.workflowId);
       const attempts = (await stepsOf(run!.id)).filter((s) => s.stepName === 'pretrain');
-      expect(attempts.map((s) => s.attempt)).toEqual([1, 2]);
+      // attempt 1 died with the worker; a later attempt (the next one, unless a loaded CI adds a
+      // heartbeat timeout) completed, and only one did
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      expect(attempts[0]?.status).not.toBe('completed');
       expect(attempts.filter((s) => s.status === 'completed')).toHaveLength(1);
       // no duplicated lineage: every edge of the completed attempt is unique, one model output set
       const graph = await lineage.upstream(opened.db, { runId: run!.id });
