@@ -24,7 +24,9 @@ export async function watchRun(handle: WorkflowHandle, intervalMs = 500): Promis
   let finished = false;
   void done.then(() => { finished = true; });
   try {
-    while (!finished) {
+    for (;;) {
+      // One more pass after the run closes, so the last step's bar ends as done.
+      const closing = finished;
       const progress = await handle.query<RunProgress>('progress').catch(() => undefined);
       const beat = await currentHeartbeat(handle).catch(() => undefined);
       if (progress) {
@@ -47,6 +49,7 @@ export async function watchRun(handle: WorkflowHandle, intervalMs = 500): Promis
           }
         }
       }
+      if (closing) break;
       await Promise.race([done, new Promise((r) => setTimeout(r, intervalMs))]);
     }
   } finally {
