@@ -2,7 +2,7 @@
 // downloading inputs, uploading outputs, lineage rows, heartbeats with checkpoint references,
 // and mapping errors to retryable or not. A step's own code only sees local folders.
 import { Context, activityInfo } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -249,6 +249,9 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   } catch (err) {
     const cancelled = ctx.cancellationSignal.aborted;
     await lineage.finishStep(db, stepId, { status: cancelled ? 'cancelled' : 'failed', error: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
+    // A step that stopped because it was cancelled reports a cancellation, not a failure, so
+    // the workflow (and lineage) call the run cancelled whichever fine-tune variant was running.
+    if (cancelled) throw new CancelledFailure(`${def.step}: ${err instanceof Error ? err.message : String(err)}`);
     throw toFailure(err, def.step);
   } finally {
     await rm(work, { recursive: true, force: true });

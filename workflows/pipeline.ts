@@ -114,8 +114,10 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
       runStep('finetune', { ...pre_, ...pt.outputs, ...val.outputs }, 'valued'),
       spec.control ? runStep('finetune', { ...pre_, ...pt.outputs }, 'control') : Promise.resolve(undefined),
     ]);
-    if (valuedRun.status === 'rejected') throw valuedRun.reason;
-    if (controlRun.status === 'rejected') throw controlRun.reason;
+    if (valuedRun.status === 'rejected' || controlRun.status === 'rejected') {
+      const reasons = [valuedRun, controlRun].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      throw reasons.find((e) => isCancellation(e)) ?? reasons[0];
+    }
     const valued = valuedRun.value;
     const control = controlRun.value;
     const inf = await runStep('infer', { ...pre_, ...val.outputs, ...valued.outputs, ...(control?.outputs ?? {}) });

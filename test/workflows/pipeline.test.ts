@@ -172,7 +172,8 @@ describe('accelerator pool', () => {
     const first = spawnAcceleratorWorker(spec.taskQueues.accelerator, '0');
     let second: ReturnType<typeof spawnAcceleratorWorker> | undefined;
     try {
-      const handle = await client.startRun(slow);
+      // no cache: pretraining must really run (an earlier run on this stack may have cached it)
+      const handle = await client.startRun(slow, { noCache: true });
       // Wait until pretraining has stored a checkpoint after at least one epoch, then kill.
       await waitFor(async () => {
         const d = await handle.describe();
