@@ -32,7 +32,7 @@ import { FinetuneConfigSchema, PretrainConfigSchema, type EncoderConfig, type Lo
 import { disposeModel } from '../shared/ml/encoder';
 import { finetune, finetuneRows, timeOrder } from '../shared/ml/finetune';
 import { pretrain, sequenceWindows } from '../shared/ml/pretrain';
-import { epochRandom } from '../shared/ml/training-loop';
+import { epochBatches, epochRandom } from '../shared/ml/training-loop';
 import type { TokenCsr } from '../shared/ml/vocabulary';
 import { historyOf, itemTextTokens } from '../shared/pipeline/steps/dataset-input';
 import { realSource } from './valuation/datasets';
@@ -82,13 +82,9 @@ function outputFlops(loss: LossConfig, predicted: number, classes: number, d: nu
 }
 
 /** Batches of sample indices in the order the training loop draws them for `epoch`. */
-function epochBatches(numSamples: number, batchSize: number, seed: number, epoch: number): Int32Array[] {
-  const order = new Int32Array(numSamples);
-  for (let i = 0; i < numSamples; i++) order[i] = i;
-  epochRandom(seed, epoch).shuffle(order);
-  const out: Int32Array[] = [];
-  for (let s = 0; s < numSamples; s += batchSize) out.push(order.subarray(s, Math.min(numSamples, s + batchSize)));
-  return out;
+/** The batches the training loop draws in `epoch` (same generator, same length bucketing). */
+function loopBatches(numSamples: number, batchSize: number, seed: number, epoch: number, lengthOf: (sample: number) => number): Int32Array[] {
+  return epochBatches(numSamples, batchSize, epochRandom(seed, epoch), lengthOf);
 }
 
 /** E[max of n uniform draws (with replacement)] of the given lengths: Σ_ℓ≥1 P(max ≥ ℓ) = Σ (1 − F(ℓ−1)ⁿ). */
@@ -125,7 +121,7 @@ function pretrainFlops(seqs: UserSequences, numItems: number, text: TokenCsr | u
   let flops = 0;
   let batches = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (const batch of epochBatches(windows.start.length, cfg.batchSize, cfg.seed, epoch)) {
+    for (const batch of loopBatches(windows.start.length, cfg.batchSize, cfg.seed, epoch, (w) => windows.end[w]! - windows.start[w]!)) {
       let len = 1;
       let masked = 0;
       for (const w of batch) {
@@ -148,7 +144,7 @@ function finetuneFlops(ds: SplitDataset, encoder: EncoderConfig, cfg: ReturnType
   let targets = 0;
   let batches = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (const batch of epochBatches(rows.start.length, cfg.batchSize, cfg.seed, epoch)) {
+    for (const batch of loopBatches(rows.start.length, cfg.batchSize, cfg.seed, epoch, (r) => 1 + rows.end[r]! - rows.start[r]!)) {
       let len = 2;
       let m = 0;
       for (const r of batch) {

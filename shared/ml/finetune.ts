@@ -133,6 +133,8 @@ export function finetuneRows(t: TimeOrder, symbolsOf: (rank: number) => number, 
 interface FinetunePlan {
   readonly order: TimeOrder;
   readonly rows: { start: Int32Array; end: Int32Array };
+  /** symbols of each row, the start symbol included: its padded length */
+  readonly rowSymbols: Int32Array;
   /** summed example weight per rank (0 for context-only interactions) */
   readonly weightByRank: Float32Array;
   /** times each rank was selected (duplicates in examples.indices add up) */
@@ -141,17 +143,9 @@ interface FinetunePlan {
 }
 
 function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random): tf.Scalar {
-  const { order, rows, weightByRank, countByRank, queryOf } = plan;
-  const symbols = (r: number) => {
-    const q = queryOf(r);
-    return 1 + (q && q.length > 0 ? 1 + q.length : 0);
-  };
+  const { order, rows, rowSymbols, weightByRank, countByRank, queryOf } = plan;
   let len = 2;
-  for (const s of samples) {
-    let used = 1;
-    for (let r = rows.start[s] as number; r < (rows.end[s] as number); r++) used += symbols(r);
-    len = Math.max(len, used);
-  }
+  for (const s of samples) len = Math.max(len, rowSymbols[s] as number);
   const batch = samples.length;
   const ids = new Int32Array(batch * len);
   const positions: number[] = [];
@@ -159,9 +153,7 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
   const weights: number[] = [];
   for (let b = 0; b < batch; b++) {
     const s = samples[b] as number;
-    let used = 1;
-    for (let r = rows.start[s] as number; r < (rows.end[s] as number); r++) used += symbols(r);
-    let pos = b * len + len - used;
+    let pos = b * len + len - (rowSymbols[s] as number);
     ids[pos++] = MASK_ROW;
     for (let r = rows.start[s] as number; r < (rows.end[s] as number); r++) {
       const q = queryOf(r);
@@ -226,8 +218,16 @@ export async function finetune(
     const lo = q.offsets[qi] as number;
     return q.ids.subarray(lo, Math.min(q.offsets[qi + 1] as number, lo + cfg.maxQueryTokens));
   };
-  const rows = finetuneRows(order, (r) => { const qr = queryOf(r); return 1 + (qr && qr.length > 0 ? 1 + qr.length : 0); }, countByRank, maxLen);
-  const plan: FinetunePlan = { order, rows, weightByRank, countByRank, queryOf };
+  // an interaction takes its item's position, plus [SEP] and the query tokens when it followed a search
+  const symbolsOf = (r: number) => { const qr = queryOf(r); return 1 + (qr && qr.length > 0 ? 1 + qr.length : 0); };
+  const rows = finetuneRows(order, symbolsOf, countByRank, maxLen);
+  const rowSymbols = new Int32Array(rows.start.length);
+  for (let s = 0; s < rowSymbols.length; s++) {
+    let used = 1; // the start symbol
+    for (let r = rows.start[s] as number; r < (rows.end[s] as number); r++) used += symbolsOf(r);
+    rowSymbols[s] = used;
+  }
+  const plan: FinetunePlan = { order, rows, rowSymbols, weightByRank, countByRank, queryOf };
   // causal attention from here on: see the header comment
   const model = modelFromWeights({ ...source.encoder, causal: true }, source.vocabulary, exportWeights(source));
   if (typeof init === 'string') for (const v of source.params.values()) v.dispose();
@@ -243,6 +243,7 @@ export async function finetune(
       dataFingerprint: fingerprintArrays([data.numUsers, data.numItems, train.user, train.item, train.ts, train.query, examples.indices, examples.weights, data.queryTokens?.offsets, data.queryTokens?.ids]),
       numSamples: rows.start.length,
       examplesPerEpoch: examples.indices.length,
+      lengthOf: (s) => rowSymbols[s] as number,
       batchLoss: (samples, rng) => rowLoss(model, plan, samples, cfg, rng),
     },
     run,

@@ -203,6 +203,7 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
       config: cfg,
       dataFingerprint: fingerprintArrays([data.numItems, seqs.offsets, seqs.items, text?.offsets, text?.ids, text?.vocabSize]),
       numSamples: windows.start.length,
+      lengthOf: (w) => (windows.end[w] as number) - (windows.start[w] as number),
       batchLoss: (samples, rng) => {
         const items = maskedLoss(model, maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng), 'items', cfg, rng);
         if (!cursor || !text || cfg.text.weight === 0) return items;

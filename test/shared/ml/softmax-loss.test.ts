@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/data/random';
 import { selectBackend } from '../../../shared/ml/backend';
-import { softmaxLoss } from '../../../shared/ml/softmax-loss';
+import { crossEntropy, softmaxLoss } from '../../../shared/ml/softmax-loss';
 
 beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
@@ -43,5 +43,27 @@ describe('softmaxLoss', () => {
     expect(few).toBeLessThan(full);
     const all = softmaxLoss({ table, firstRow: 2, classes: 4 }, hidden, targets, null, { kind: 'sampled', negatives: 4 }, new Random(3)).dataSync()[0] as number;
     expect(all).toBeCloseTo(full, 5); // negatives ≥ classes falls back to the exact softmax
+  });
+});
+
+describe('crossEntropy', () => {
+  it('has the value and gradient of the stock weighted −log softmax pick', () => {
+    const logits = tf.tensor2d([0.3, -1.2, 2.0, 0.1, 0.5, 0.5, -0.7, 1.9, 3.0, -2.0, 0.0, 0.4], [3, 4]);
+    const picked = Int32Array.from([2, 0, 3]);
+    const weights = Float32Array.from([1, 0.25, 3]);
+    const oneHot = tf.oneHot(tf.tensor1d(picked, 'int32'), 4).toFloat();
+    const w = tf.tensor1d(weights);
+    const stock = (x: tf.Tensor) => tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(tf.logSoftmax(x), oneHot), 1)), w)), 3) as tf.Scalar;
+    const ours = (x: tf.Tensor) => crossEntropy(x as tf.Tensor2D, picked, weights);
+    expect(ours(logits).dataSync()[0]).toBeCloseTo(stock(logits).dataSync()[0] as number, 5);
+    const gOurs = tf.grad((x: tf.Tensor) => tf.mul(ours(x), 2))(logits).dataSync();
+    const gStock = tf.grad((x: tf.Tensor) => tf.mul(stock(x), 2))(logits).dataSync();
+    for (let i = 0; i < gStock.length; i++) expect(gOurs[i]).toBeCloseTo(gStock[i] as number, 5);
+  });
+
+  it('stays exact when the target probability underflows float32', () => {
+    // p(target) = e^-200 / (1 + e^-200): float32 softmax rounds it to 0, the loss is 200
+    const got = crossEntropy(tf.tensor2d([0, 200], [1, 2]), Int32Array.from([0]), null).dataSync()[0] as number;
+    expect(got).toBeCloseTo(200, 3);
   });
 });
