@@ -104,8 +104,9 @@ function validateExamples(data: FinetuneData): FinetuneExamples {
 
 /**
  * Rows of consecutive train interactions of one user, cut from the newest backwards so each
- * holds at most maxLen symbols (start symbol, items, query segments). Only rows holding a
- * selected example are kept. `rank` bounds index TimeOrder.order.
+ * feeds at most maxLen input symbols to the encoder (start symbol, items, query segments; the
+ * newest item is only a target, see FinetunePlan.rowSymbols). Only rows holding a selected
+ * example are kept. `rank` bounds index TimeOrder.order.
  */
 export function finetuneRows(t: TimeOrder, symbolsOf: (rank: number) => number, selected: Float32Array, maxLen: number): { start: Int32Array; end: Int32Array } {
   const starts: number[] = [];
@@ -117,7 +118,8 @@ export function finetuneRows(t: TimeOrder, symbolsOf: (rank: number) => number, 
     while (end > lo) {
       let used = 1;
       let start = end;
-      while (start > lo && used + symbolsOf(start - 1) <= maxLen) used += symbolsOf(--start);
+      // ≤ maxLen + 1: the newest item's own symbol is not fed to the encoder
+      while (start > lo && used + symbolsOf(start - 1) <= maxLen + 1) used += symbolsOf(--start);
       let any = false;
       for (let r = start; r < end && !any; r++) any = (selected[r] as number) > 0;
       if (any) {
@@ -133,7 +135,14 @@ export function finetuneRows(t: TimeOrder, symbolsOf: (rank: number) => number, 
 interface FinetunePlan {
   readonly order: TimeOrder;
   readonly rows: { start: Int32Array; end: Int32Array };
-  /** symbols of each row, the start symbol included: its padded length */
+  /**
+   * input symbols of each row (its padded length): the start symbol and every interaction's
+   * symbols except the newest item's own. That item is only predicted, so the row's last
+   * column is the position predicting it — as at inference, where the context's newest item
+   * sits in the last column (position maxLen-1) and its hidden state ranks the next one. With
+   * the newest item kept as an input, position maxLen-1 was never given a target in
+   * fine-tuning, and inference read an output the loss had never shaped.
+   */
   readonly rowSymbols: Int32Array;
   /** summed example weight per rank (0 for context-only interactions) */
   readonly weightByRank: Float32Array;
@@ -167,7 +176,8 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
         targets.push(order.items[r] as number);
         weights.push(weightByRank[r] as number);
       }
-      ids[pos++] = itemRow(order.items[r] as number);
+      // the row's newest item is only a target: see FinetunePlan.rowSymbols
+      if (r + 1 < (rows.end[s] as number)) ids[pos++] = itemRow(order.items[r] as number);
     }
   }
   const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng }), Int32Array.from(positions));
@@ -225,7 +235,7 @@ export async function finetune(
   for (let s = 0; s < rowSymbols.length; s++) {
     let used = 1; // the start symbol
     for (let r = rows.start[s] as number; r < (rows.end[s] as number); r++) used += symbolsOf(r);
-    rowSymbols[s] = used;
+    rowSymbols[s] = used - 1;
   }
   const plan: FinetunePlan = { order, rows, rowSymbols, weightByRank, countByRank, queryOf };
   // causal attention from here on: see the header comment

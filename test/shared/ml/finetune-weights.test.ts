@@ -36,6 +36,20 @@ describe('finetune example weights', () => {
     expect(Array.from(one.weights['embedding.table']!.data)).not.toEqual(Array.from(before['embedding.table']!.data));
   });
 
+  it('trains the position inference reads: the last column predicts the row\'s newest item', async () => {
+    // a user's context at inference ends with its newest item in the last column (position
+    // maxLen-1, scoring.ts); fine-tuning must put a target there, or that output is untrained
+    const seqs = tinySequences();
+    const train = tinyTable(seqs);
+    train.query.fill(-1);
+    const init = createModel(encoder, vocab, 1);
+    const before = exportWeights(init)['embedding.position']!;
+    const tuned = await finetune({ numUsers: TINY.numUsers, numItems: TINY.numItems, train }, init, { epochs: 1, batchSize: 64, optimizer: { weightDecay: 0 } }, { checkpointDir: join(root, 'last-position') });
+    const after = tuned.weights['embedding.position']!;
+    const row = (data: Float32Array, r: number) => Array.from(data.subarray(r * encoder.dim, (r + 1) * encoder.dim));
+    expect(row(after.data, encoder.maxLen - 1)).not.toEqual(row(before.data, encoder.maxLen - 1));
+  });
+
   it('rejects weights that do not match the selected examples, naming the fields', async () => {
     const train = tinyTable(tinySequences());
     const init = createModel(encoder, vocab, 1);
