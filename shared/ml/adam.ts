@@ -4,22 +4,29 @@
 // restore while training multiplies it step by step, which can differ in the last bit.
 //   m ← β1·m + (1−β1)·g      v ← β2·v + (1−β2)·g²
 //   θ ← θ − lr·√(1−β2^t)/(1−β1^t) · m/(√v + ε) − lr·wd·θ
+//
+// Lazy over rows (as TensorFlow's LazyAdam and PyTorch's SparseAdam): a row of a matrix
+// whose gradient is all zero this step keeps its moments and its weights. A sampled-softmax
+// step on Amazon Beauty touches a few thousand of the table's 54.5k item rows, and the dense
+// update — about ten WASM element-wise kernels over all 3.5M table entries — cost more than
+// the step's encoder. The moments therefore live on typed arrays and the update runs over the
+// touched rows only; rows that every step touches (full softmax, small tables) get plain Adam.
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from './config';
 import type { NamedWeights } from './encoder';
 
 export class Adam {
   private step = 0;
-  private readonly m = new Map<string, tf.Variable>();
-  private readonly v = new Map<string, tf.Variable>();
+  private readonly m = new Map<string, Float32Array>();
+  private readonly v = new Map<string, Float32Array>();
 
   constructor(
     private readonly cfg: OptimizerConfig,
     private readonly params: ReadonlyMap<string, tf.Variable>,
   ) {
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.m.set(name, new Float32Array(p.size));
+      this.v.set(name, new Float32Array(p.size));
     }
   }
 
@@ -30,52 +37,71 @@ export class Adam {
   /** Applies one update; `grads` holds a gradient for every parameter name. Returns the pre-clip global norm. */
   apply(grads: ReadonlyMap<string, tf.Tensor>): number {
     const { lr, beta1, beta2, epsilon, weightDecay, clipNorm } = this.cfg;
+    const values = new Map<string, Float32Array>();
+    let squares = 0;
+    for (const name of this.params.keys()) {
+      const g = grads.get(name);
+      if (!g) throw new Error(`Adam.apply: no gradient for parameter '${name}'`);
+      const data = g.dataSync() as Float32Array;
+      for (let i = 0; i < data.length; i++) squares += (data[i] as number) * (data[i] as number);
+      values.set(name, data);
+    }
+    const norm = Math.sqrt(squares);
+    const clip = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1;
     this.step += 1;
     const t = this.step;
     const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-    let norm = 0;
-    tf.tidy(() => {
-      const squares = [...grads.values()].map((g) => tf.sum(tf.square(g)));
-      norm = Math.sqrt(tf.addN(squares).dataSync()[0] as number);
-      const clip = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1;
-      for (const [name, p] of this.params) {
-        const raw = grads.get(name);
-        if (!raw) throw new Error(`Adam.apply: no gradient for parameter '${name}'`);
-        const g = clip === 1 ? raw : tf.mul(raw, clip);
-        const m = this.m.get(name) as tf.Variable;
-        const v = this.v.get(name) as tf.Variable;
-        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-        let next = tf.sub(p, tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsilon)), stepSize));
-        if (weightDecay > 0) next = tf.sub(next, tf.mul(p, lr * weightDecay));
-        p.assign(next);
+    const decay = lr * weightDecay;
+    for (const [name, p] of this.params) {
+      const g = values.get(name) as Float32Array;
+      const m = this.m.get(name) as Float32Array;
+      const v = this.v.get(name) as Float32Array;
+      const cols = p.rank === 2 ? (p.shape[1] as number) : p.size;
+      const w = p.dataSync() as Float32Array; // a copy of the backend's buffer
+      let changed = false;
+      for (let row = 0; row < g.length; row += cols) {
+        let touched = false;
+        for (let i = row; i < row + cols && !touched; i++) touched = g[i] !== 0;
+        if (!touched) continue;
+        changed = true;
+        for (let i = row; i < row + cols; i++) {
+          const gi = (g[i] as number) * clip;
+          m[i] = beta1 * (m[i] as number) + (1 - beta1) * gi;
+          v[i] = beta2 * (v[i] as number) + (1 - beta2) * gi * gi;
+          w[i] = (w[i] as number) - stepSize * ((m[i] as number) / (Math.sqrt(v[i] as number) + epsilon)) - decay * (w[i] as number);
+        }
       }
-    });
+      if (changed) p.assign(tf.tensor(w, p.shape));
+    }
     return norm;
   }
 
   /** Moments as named arrays (`m/<param>`, `v/<param>`) plus the step count. */
   exportState(): { step: number; moments: NamedWeights } {
     const moments: NamedWeights = {};
-    for (const [name, t] of this.m) moments[`m/${name}`] = { shape: t.shape.slice(), data: (t.dataSync() as Float32Array).slice() };
-    for (const [name, t] of this.v) moments[`v/${name}`] = { shape: t.shape.slice(), data: (t.dataSync() as Float32Array).slice() };
+    for (const [prefix, map] of [['m/', this.m], ['v/', this.v]] as const) {
+      for (const [name, data] of map) moments[prefix + name] = { shape: (this.params.get(name) as tf.Variable).shape.slice(), data: data.slice() };
+    }
     return { step: this.step, moments };
   }
 
   restoreState(state: { step: number; moments: NamedWeights }): void {
     for (const [prefix, map] of [['m/', this.m], ['v/', this.v]] as const) {
-      for (const [name, t] of map) {
+      for (const [name, data] of map) {
+        const shape = (this.params.get(name) as tf.Variable).shape;
         const saved = state.moments[prefix + name];
-        if (!saved || saved.shape.join('x') !== t.shape.join('x')) {
-          throw new Error(`Adam.restoreState: checkpoint lacks moment '${prefix}${name}' of shape [${t.shape.join(',')}]`);
+        if (!saved || saved.shape.join('x') !== shape.join('x')) {
+          throw new Error(`Adam.restoreState: checkpoint lacks moment '${prefix}${name}' of shape [${shape.join(',')}]`);
         }
-        t.assign(tf.tensor(saved.data, t.shape));
+        data.set(saved.data);
       }
     }
     this.step = state.step;
   }
 
+  /** Kept for callers that release optimizer state explicitly; the moments are plain arrays. */
   dispose(): void {
-    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+    this.m.clear();
+    this.v.clear();
   }
 }

@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Adam } from '../../../shared/ml/adam';
+import { selectBackend } from '../../../shared/ml/backend';
+import { OptimizerConfigSchema } from '../../../shared/ml/config';
+
+beforeAll(async () => {
+  await selectBackend('wasm', () => undefined);
+});
+
+const cfg = OptimizerConfigSchema.parse({ lr: 0.1, clipNorm: 0 });
+
+/** Plain Adam on numbers, the formula of the module header, for one element over a gradient sequence. */
+function reference(w0: number, gradients: number[], c = cfg): number {
+  let [w, m, v] = [w0, 0, 0];
+  gradients.forEach((g, k) => {
+    const t = k + 1;
+    m = c.beta1 * m + (1 - c.beta1) * g;
+    v = c.beta2 * v + (1 - c.beta2) * g * g;
+    w -= ((c.lr * Math.sqrt(1 - c.beta2 ** t)) / (1 - c.beta1 ** t)) * (m / (Math.sqrt(v) + c.epsilon)) + c.lr * c.weightDecay * w;
+  });
+  return w;
+}
+
+describe('Adam', () => {
+  it('follows the Adam formula on touched rows and leaves all-zero-gradient rows (weights and moments) alone', () => {
+    const table = tf.variable(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]));
+    const adam = new Adam(cfg, new Map([['table', table]]));
+    adam.apply(new Map([['table', tf.tensor2d([0.5, -1, 0, 0, 2, 0], [3, 2])]]));
+    adam.apply(new Map([['table', tf.tensor2d([0.25, 0, 0, 0, -1, 0], [3, 2])]]));
+    const w = table.dataSync();
+    expect(w[0]).toBeCloseTo(reference(1, [0.5, 0.25]), 5);
+    expect(w[1]).toBeCloseTo(reference(2, [-1, 0]), 5);
+    expect([w[2], w[3]]).toEqual([3, 4]); // row 1 never had a gradient
+    expect(w[4]).toBeCloseTo(reference(5, [2, -1]), 5);
+    expect(w[5]).toBeCloseTo(reference(6, [0, 0]), 5); // a touched row's zero entry still moves with its momentum
+    const moments = adam.exportState().moments;
+    expect(Array.from(moments['m/table']!.data.subarray(2, 4))).toEqual([0, 0]);
+  });
+
+  it('clips by the global norm over every parameter', () => {
+    const a = tf.variable(tf.tensor1d([0, 0]));
+    const b = tf.variable(tf.tensor1d([0]));
+    const adam = new Adam({ ...cfg, clipNorm: 1 }, new Map([['a', a], ['b', b]]));
+    const norm = adam.apply(new Map([['a', tf.tensor1d([3, 0])], ['b', tf.tensor1d([4])]]));
+    expect(norm).toBeCloseTo(5, 6);
+    // the first Adam step moves each touched entry by lr·sign(g) whatever the clip, so check the moments
+    const m = adam.exportState().moments;
+    expect(m['m/a']!.data[0]).toBeCloseTo((1 - cfg.beta1) * 3 / 5, 6);
+    expect(m['m/b']!.data[0]).toBeCloseTo((1 - cfg.beta1) * 4 / 5, 6);
+  });
+
+  it('restores moments and step so a resumed optimizer repeats the uninterrupted one bit for bit', () => {
+    const grads = [[0.3, -0.2], [0.1, 0.4], [-0.5, 0.2]];
+    const run = (resumeAfter: number | null) => {
+      let p = tf.variable(tf.tensor1d([1, -1]));
+      let adam = new Adam(cfg, new Map([['p', p]]));
+      grads.forEach((g, k) => {
+        if (k === resumeAfter) {
+          const state = adam.exportState();
+          const weights = p.dataSync().slice();
+          p = tf.variable(tf.tensor1d(weights));
+          adam = new Adam(cfg, new Map([['p', p]]));
+          adam.restoreState(state);
+        }
+        adam.apply(new Map([['p', tf.tensor1d(g)]]));
+      });
+      return Array.from(p.dataSync());
+    };
+    expect(run(2)).toEqual(run(null));
+    expect(() => new Adam(cfg, new Map([['p', tf.variable(tf.tensor1d([1]))]])).restoreState({ step: 1, moments: {} })).toThrow(/lacks moment 'm\/p'/);
+  });
+});
