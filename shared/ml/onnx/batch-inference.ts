@@ -1,6 +1,6 @@
 // Blocked batch inference with the exported dot-product scorer (dot-scorer-model.ts): every user
 // against every item, a block of users per session run so memory stays at blockSize × items.
-// `recommendTopK` fetches only the TopK outputs (seen items masked inside the graph);
+// `recommendTopK` fetches only the TopK outputs (enough candidates to drop the seen items);
 // `onnxBatchScorer` fetches the raw scores so shared/eval can rank them like any other scorer.
 
 import * as ort from 'onnxruntime-node';
@@ -29,46 +29,51 @@ export async function recommendTopK(request: RecommendRequest): Promise<{ users:
   const blockSize = request.blockSize ?? 1024;
   const items = new Int32Array(users.length * k);
   const scores = new Float32Array(users.length * k);
+  // seenStamp[item] === tag ⇔ the row tagged `tag` has seen item (tags never repeat)
   const seenStamp = new Int32Array(numItems).fill(-1);
+  let nextTag = 0;
+  const stampSeen = (user: number): { tag: number; distinct: number } => {
+    const tag = nextTag++;
+    let distinct = 0;
+    if (seen) {
+      for (let p = seen.offsets[user]!; p < seen.offsets[user + 1]!; p++) {
+        const item = seen.items[p]!;
+        if (!(item >= 0 && item < numItems)) throw new RangeError(`seen: user ${user} has item ${item}, outside 0..${numItems - 1}`);
+        if (seenStamp[item] !== tag) distinct++;
+        seenStamp[item] = tag;
+      }
+    }
+    return { tag, distinct };
+  };
 
   for (let blockStart = 0; blockStart < users.length; blockStart += blockSize) {
     const blockUsers = users.subarray(blockStart, Math.min(users.length, blockStart + blockSize));
-    // Distinct (row, item) seen pairs and each row's number of unseen items.
-    const pairs: number[] = [];
-    const unseenCount = new Int32Array(blockUsers.length);
-    for (let row = 0; row < blockUsers.length; row++) {
-      const user = blockUsers[row]!;
-      const tag = blockStart + row;
-      let distinct = 0;
-      if (seen) {
-        for (let p = seen.offsets[user]!; p < seen.offsets[user + 1]!; p++) {
-          const item = seen.items[p]!;
-          if (!(item >= 0 && item < numItems)) throw new RangeError(`seen: user ${user} has item ${item}, outside 0..${numItems - 1}`);
-          if (seenStamp[item] === tag) continue;
-          seenStamp[item] = tag;
-          pairs.push(row, item);
-          distinct++;
-        }
-      }
-      unseenCount[row] = numItems - distinct;
-    }
+    // the top k unseen items of a row are among its top (k + distinct seen) scores
+    let mostSeen = 0;
+    for (const user of blockUsers) mostSeen = Math.max(mostSeen, stampSeen(user).distinct);
+    const candidates = Math.min(numItems, k + mostSeen);
     const feeds = {
       [DOT_SCORER_NAMES.userEmbeddings]: userBlockTensor(userEmbeddings, blockUsers),
-      [DOT_SCORER_NAMES.seenIndex]: new ort.Tensor('int64', BigInt64Array.from(pairs, (value) => BigInt(value)), [pairs.length / 2, 2]),
+      [DOT_SCORER_NAMES.candidates]: new ort.Tensor('int64', BigInt64Array.of(BigInt(candidates)), [1]),
     };
     const out = await scoring.session.run(feeds, [DOT_SCORER_NAMES.topScores, DOT_SCORER_NAMES.topItems]);
-    const topScores = out[DOT_SCORER_NAMES.topScores]!;
-    const topItems = out[DOT_SCORER_NAMES.topItems]!;
-    if (topScores.dims[1] !== k) throw new RangeError(`recommendTopK: the model returns top-${topScores.dims[1]}, but k = ${k} was passed`);
-    const blockScores = topScores.data as Float32Array;
-    const blockItems = topItems.data as BigInt64Array;
+    const blockScores = out[DOT_SCORER_NAMES.topScores]!.data as Float32Array;
+    const blockItems = out[DOT_SCORER_NAMES.topItems]!.data as BigInt64Array;
     for (let row = 0; row < blockUsers.length; row++) {
+      const { tag } = stampSeen(blockUsers[row]!);
       const outBase = (blockStart + row) * k;
-      for (let slot = 0; slot < k; slot++) {
-        // Past the user's unseen items TopK returns masked (seen) items: pad like topk.ts does.
-        const valid = slot < unseenCount[row]!;
-        items[outBase + slot] = valid ? Number(blockItems[row * k + slot]!) : -1;
-        scores[outBase + slot] = valid ? blockScores[row * k + slot]! : Number.NEGATIVE_INFINITY;
+      let slot = 0;
+      for (let c = 0; c < candidates && slot < k; c++) {
+        const item = Number(blockItems[row * candidates + c]!);
+        if (seenStamp[item] === tag) continue;
+        items[outBase + slot] = item;
+        scores[outBase + slot] = blockScores[row * candidates + c]!;
+        slot++;
+      }
+      // fewer unseen items than k: pad like topk.ts does
+      for (; slot < k; slot++) {
+        items[outBase + slot] = -1;
+        scores[outBase + slot] = Number.NEGATIVE_INFINITY;
       }
     }
   }
@@ -80,7 +85,8 @@ export function onnxBatchScorer(scoring: ScoringSession, userEmbeddings: Matrix)
   return async (users) => {
     const feeds = {
       [DOT_SCORER_NAMES.userEmbeddings]: userBlockTensor(userEmbeddings, users),
-      [DOT_SCORER_NAMES.seenIndex]: new ort.Tensor('int64', new BigInt64Array(0), [0, 2]),
+      // only the scores are fetched; the smallest TopK keeps the unused branch cheap
+      [DOT_SCORER_NAMES.candidates]: new ort.Tensor('int64', BigInt64Array.of(1n), [1]),
     };
     const out = await scoring.session.run(feeds, [DOT_SCORER_NAMES.scores]);
     return out[DOT_SCORER_NAMES.scores]!.data as Float32Array;

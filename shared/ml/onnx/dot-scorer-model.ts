@@ -1,20 +1,23 @@
 // ONNX graph of the trained model's final scorer, built directly as a ModelProto (no Python):
 //   scores[b, i]  = user_emb[b] · item_emb[i] (+ item_bias[i])        Gemm, transB = 1
-//   masked        = scores with masked[row, item] = −∞ for every (row, item) in seen_index
-//                                                                      ScatterND
-//   top_scores, top_items = TopK(masked, k), largest first; ONNX TopK breaks ties by the
-//                           lower index, the same order as shared/eval/topk.ts
-// Inputs: user_emb [batch, d] float32, seen_index [seen, 2] int64 (row in batch, item).
-// Outputs: scores [batch, items] (unmasked), top_scores [batch, k], top_items [batch, k] int64.
+//   top_scores, top_items = TopK(scores, candidates), largest first; ONNX TopK breaks ties by
+//                           the lower index, the same order as shared/eval/topk.ts
+// Inputs: user_emb [batch, d] float32, candidates [1] int64.
+// Outputs: scores [batch, items], top_scores [batch, candidates], top_items [batch, candidates] int64.
+// Seen items are not masked in the graph: for the top k unseen items of a row, ask for
+// candidates = k + (most distinct items any row of the batch has seen) and drop the seen ones
+// (recommendTopK does). A ScatterND of −∞ into the scores, as before, copied the whole
+// [batch × items] block once more — a third pass over memory next to Gemm's write and TopK's
+// read, at d = 64 where scoring is memory-bound.
 
 import { onnx } from 'onnx-proto';
 import { z } from 'zod';
 import type { Matrix } from '../../data/types';
-import { ElementType, float32Tensor, int64Tensor, tensorValueInfo } from './tensor-proto';
+import { ElementType, float32Tensor, tensorValueInfo } from './tensor-proto';
 
 export const DOT_SCORER_NAMES = {
   userEmbeddings: 'user_emb',
-  seenIndex: 'seen_index',
+  candidates: 'candidates',
   scores: 'scores',
   topScores: 'top_scores',
   topItems: 'top_items',
@@ -24,6 +27,7 @@ export const DOT_SCORER_NAMES = {
 export const DOT_SCORER_OPSET = 15;
 
 export const dotScorerConfigSchema = z.object({
+  /** the k the scorer is built for (checked against the catalogue; recorded in the graph's doc) */
   k: z.number().int().positive().default(10),
 });
 
@@ -43,14 +47,8 @@ export function buildDotScorerModel(spec: DotScorerSpec): Uint8Array {
     throw new RangeError(`buildDotScorerModel: itemBias has ${itemBias.length} values, expected one per item (${numItems})`);
   }
   const n = DOT_SCORER_NAMES;
-  const initializer: onnx.ITensorProto[] = [
-    float32Tensor('item_emb', [numItems, dim], itemEmbeddings.data),
-    int64Tensor('k', [k]),
-    int64Tensor('zero', [0]),
-    int64Tensor('one', [1]),
-  ];
+  const initializer: onnx.ITensorProto[] = [float32Tensor('item_emb', [numItems, dim], itemEmbeddings.data)];
   if (itemBias) initializer.push(float32Tensor('item_bias', [numItems], itemBias));
-  const minusInfinity = float32Tensor('value', [1], Float32Array.of(Number.NEGATIVE_INFINITY));
 
   const node: onnx.INodeProto[] = [
     {
@@ -59,20 +57,9 @@ export function buildDotScorerModel(spec: DotScorerSpec): Uint8Array {
       output: [n.scores],
       attribute: [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
     },
-    // One −∞ per seen pair: shape [seen] taken from seen_index.
-    { opType: 'Shape', input: [n.seenIndex], output: ['seen_shape'] },
-    { opType: 'Slice', input: ['seen_shape', 'zero', 'one'], output: ['seen_count'] },
-    {
-      opType: 'ConstantOfShape',
-      input: ['seen_count'],
-      output: ['seen_penalty'],
-      attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: minusInfinity }],
-    },
-    // Duplicate pairs write the same −∞, so ScatterND's "duplicates are undefined" cannot bite.
-    { opType: 'ScatterND', input: [n.scores, n.seenIndex, 'seen_penalty'], output: ['masked_scores'] },
     {
       opType: 'TopK',
-      input: ['masked_scores', 'k'],
+      input: [n.scores, n.candidates],
       output: [n.topScores, n.topItems],
       attribute: [
         { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 },
@@ -87,17 +74,17 @@ export function buildDotScorerModel(spec: DotScorerSpec): Uint8Array {
     opsetImport: [{ domain: '', version: DOT_SCORER_OPSET }],
     graph: {
       name: 'dot_scorer',
-      docString: `score(u, i) = user_emb[u]·item_emb[i]${itemBias ? ' + item_bias[i]' : ''}; top-${k} with seen items masked`,
+      docString: `score(u, i) = user_emb[u]·item_emb[i]${itemBias ? ' + item_bias[i]' : ''}; top-${k} unseen items = the first ${k} of the top (${k} + seen count) candidates that the user has not seen`,
       node,
       initializer,
       input: [
         tensorValueInfo(n.userEmbeddings, ElementType.FLOAT, ['batch', dim]),
-        tensorValueInfo(n.seenIndex, ElementType.INT64, ['seen', 2]),
+        tensorValueInfo(n.candidates, ElementType.INT64, [1]),
       ],
       output: [
         tensorValueInfo(n.scores, ElementType.FLOAT, ['batch', numItems]),
-        tensorValueInfo(n.topScores, ElementType.FLOAT, ['batch', k]),
-        tensorValueInfo(n.topItems, ElementType.INT64, ['batch', k]),
+        tensorValueInfo(n.topScores, ElementType.FLOAT, ['batch', 'candidates']),
+        tensorValueInfo(n.topItems, ElementType.INT64, ['batch', 'candidates']),
       ],
     },
   });

@@ -14,11 +14,6 @@ export function float32Tensor(name: string, dims: readonly number[], data: Float
   return { name, dims: [...dims], dataType: ElementType.FLOAT, rawData: littleEndianBytes(data) };
 }
 
-export function int64Tensor(name: string, values: readonly number[]): onnx.ITensorProto {
-  const data = BigInt64Array.from(values, (value) => BigInt(value));
-  return { name, dims: [values.length], dataType: ElementType.INT64, rawData: new Uint8Array(data.buffer) };
-}
-
 /** A graph input/output; a string dim is symbolic (e.g. 'batch'). */
 export function tensorValueInfo(name: string, elemType: onnx.TensorProto.DataType, dims: readonly (number | string)[]): onnx.IValueInfoProto {
   return {
