@@ -41,6 +41,24 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
  * would cost ids.length × rows × cols (57k-item catalogues make that prohibitive).
  * Accumulation runs in index order, so the result is deterministic.
  */
+/**
+ * A variable's values, copied out of the backend once per version: a training step looks
+ * rows up in the same embedding table several times (inputs, targets, negatives), and
+ * Amazon Beauty's table is 14 MB. Keyed weakly on the backend buffer handle, which a
+ * variable swaps on every assign, so a stale copy is never served and none outlives it.
+ */
+const variableCopies = new WeakMap<object, Float32Array>();
+function tableValues(table: tf.Tensor): Float32Array {
+  if (!(table instanceof tf.Variable)) return table.dataSync() as Float32Array;
+  const handle = (table as unknown as { dataId: object }).dataId;
+  let values = variableCopies.get(handle);
+  if (!values) {
+    values = table.dataSync() as Float32Array;
+    variableCopies.set(handle, values);
+  }
+  return values;
+}
+
 export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
   if (table.rank !== 2) throw new Error(`gatherRows: table must be rank 2, got shape [${table.shape.join(',')}]`);
   const [rows, cols] = table.shape as [number, number];
@@ -48,10 +66,10 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
     const id = ids[i] as number;
     if (id < 0 || id >= rows) throw new Error(`gatherRows: ids[${i}]=${id} is outside the table's ${rows} rows`);
   }
-  const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    // copied on typed arrays: WASM's GatherV2 took 15-23 ms for 6,400 rows of 64, a copy of
-    // the whole table out of the backend and the row copies well under that even for 57k rows
-    const source = (inputs[0] as tf.Tensor).dataSync() as Float32Array;
+  // copied on typed arrays: WASM's GatherV2 took 15-23 ms for 6,400 rows of 64, a copy of
+  // the whole table out of the backend and the row copies well under that even for 57k rows
+  const source = tableValues(table);
+  const op = tf.customGrad(() => {
     const rowsOut = new Float32Array(ids.length * cols);
     for (let i = 0; i < ids.length; i++) {
       const from = (ids[i] as number) * cols;

@@ -44,12 +44,15 @@ export function softmaxLoss(
     negatives[j] = rng.int(block.classes);
     negRows[j] = block.firstRow + (negatives[j] as number);
   }
-  const targetRows = new Int32Array(m);
-  for (let i = 0; i < m; i++) targetRows[i] = block.firstRow + (targets[i] as number);
+  // targets' rows then the negatives' rows, in one lookup: one table-sized gradient, not two
+  const rows = new Int32Array(m + k);
+  for (let i = 0; i < m; i++) rows[i] = block.firstRow + (targets[i] as number);
+  rows.set(negRows, m);
+  const looked = gatherRows(block.table, rows);
   const collision = new Float32Array(m * k);
   for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) if (negatives[j] === targets[i]) collision[i * k + j] = -1e9;
-  const positive = tf.sum(tf.mul(hidden, gatherRows(block.table, targetRows)), 1, true);
-  const negative = tf.add(matMul(hidden, tf.transpose(gatherRows(block.table, negRows))), tf.tensor2d(collision, [m, k]));
+  const positive = tf.sum(tf.mul(hidden, tf.slice(looked, [0, 0], [m, dim])), 1, true);
+  const negative = tf.add(matMul(hidden, tf.transpose(tf.slice(looked, [m, 0], [k, dim]))), tf.tensor2d(collision, [m, k]));
   // column 0 holds each row's target
   return crossEntropy(tf.concat([positive, negative], 1) as tf.Tensor2D, new Int32Array(m), weights);
 }

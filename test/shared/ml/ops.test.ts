@@ -29,6 +29,13 @@ describe('gatherRows', () => {
     close(gatherRows(table, ids).dataSync(), tf.matMul(oneHot, table).dataSync());
   });
 
+  it('reads a variable\'s current values after every assign (its copy is cached per version)', () => {
+    const table = tf.variable(tf.tensor2d([1, 2, 3, 4], [2, 2]));
+    expect(Array.from(gatherRows(table, Int32Array.from([1, 0])).dataSync())).toEqual([3, 4, 1, 2]);
+    table.assign(tf.tensor2d([5, 6, 7, 8], [2, 2]));
+    expect(Array.from(gatherRows(table, Int32Array.from([1, 0])).dataSync())).toEqual([7, 8, 5, 6]);
+  });
+
   it('names the offending id when one is outside the table', () => {
     expect(() => gatherRows(tf.zeros([2, 2]), Int32Array.from([0, 2]))).toThrow(/ids\[1\]=2 is outside the table's 2 rows/);
   });
