@@ -34,14 +34,6 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Rows `ids` of a [rows×cols] matrix (an embedding lookup, or picking positions out of
- * hidden states), shaped [ids.length×cols]. The gradient scatter-adds each upstream row
- * into its source row on typed arrays, touching only the looked-up rows: the stock Gather
- * gradient needs UnsortedSegmentSum, which the WASM backend lacks, and a one-hot product
- * would cost ids.length × rows × cols (57k-item catalogues make that prohibitive).
- * Accumulation runs in index order, so the result is deterministic.
- */
-/**
  * A variable's values, copied out of the backend once per version: a training step looks
  * rows up in the same embedding table several times (inputs, targets, negatives), and
  * Amazon Beauty's table is 14 MB. Keyed weakly on the backend buffer handle, which a
@@ -59,6 +51,14 @@ function tableValues(table: tf.Tensor): Float32Array {
   return values;
 }
 
+/**
+ * Rows `ids` of a [rows×cols] matrix (an embedding lookup, or picking positions out of
+ * hidden states), shaped [ids.length×cols]. The gradient scatter-adds each upstream row
+ * into its source row on typed arrays, touching only the looked-up rows: the stock Gather
+ * gradient needs UnsortedSegmentSum, which the WASM backend lacks, and a one-hot product
+ * would cost ids.length × rows × cols (57k-item catalogues make that prohibitive).
+ * Accumulation runs in index order, so the result is deterministic.
+ */
 export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
   if (table.rank !== 2) throw new Error(`gatherRows: table must be rank 2, got shape [${table.shape.join(',')}]`);
   const [rows, cols] = table.shape as [number, number];
