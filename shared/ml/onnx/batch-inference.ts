@@ -6,7 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Matrix, UserSequences } from '../../data/types';
 import type { BatchScorer } from '../../eval/evaluate';
-import type { TopKBlock } from '../../eval/topk';
+import { markSeen, type TopKBlock } from '../../eval/topk';
 import { DOT_SCORER_NAMES } from './dot-scorer-model';
 import type { ScoringSession } from './scoring-session';
 
@@ -34,16 +34,7 @@ export async function recommendTopK(request: RecommendRequest): Promise<{ users:
   let nextTag = 0;
   const stampSeen = (user: number): { tag: number; distinct: number } => {
     const tag = nextTag++;
-    let distinct = 0;
-    if (seen) {
-      for (let p = seen.offsets[user]!; p < seen.offsets[user + 1]!; p++) {
-        const item = seen.items[p]!;
-        if (!(item >= 0 && item < numItems)) throw new RangeError(`seen: user ${user} has item ${item}, outside 0..${numItems - 1}`);
-        if (seenStamp[item] !== tag) distinct++;
-        seenStamp[item] = tag;
-      }
-    }
-    return { tag, distinct };
+    return { tag, distinct: markSeen(seenStamp, seen, user, tag, numItems) };
   };
 
   // Two blocks in flight: ONNX Runtime scores the next block while this thread filters the
