@@ -8,8 +8,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { BenchUsageError, parseStringFlags } from './flags';
 import { loadSource, preprocess, type SplitDataset } from '../shared/data';
 import { selectBackend } from '../shared/ml/backend';
 import { disposeModel } from '../shared/ml/encoder';
@@ -44,25 +44,7 @@ const FlagsSchema = z.object({
 });
 type Flags = z.infer<typeof FlagsSchema>;
 
-export class QualityUsageError extends Error {
-  override name = 'QualityUsageError';
-}
-
-function parseFlags(args: string[]): Flags {
-  const stringFlags = Object.keys(FlagsSchema.shape).map((name) => [name, { type: 'string' as const }]);
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: Object.fromEntries(stringFlags) }));
-  } catch (err) {
-    throw new QualityUsageError(`${(err as Error).message}\n${USAGE}`);
-  }
-  const parsed = FlagsSchema.safeParse(values);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}=${String(values[String(i.path[0])])}: ${i.message}`);
-    throw new QualityUsageError(`invalid flags:\n${lines.join('\n')}\n${USAGE}`);
-  }
-  return parsed.data;
-}
+const parseFlags = (args: string[]): Flags => parseStringFlags(FlagsSchema, args, USAGE);
 
 /**
  * Per-dataset training sizes when no flag overrides them, chosen so `--dataset all` takes about
@@ -228,7 +210,7 @@ export async function run(args: string[]): Promise<void> {
 
 if (require.main === module) {
   run(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof QualityUsageError ? error.message : error);
-    process.exit(error instanceof QualityUsageError ? 2 : 1);
+    console.error(error instanceof BenchUsageError ? error.message : error);
+    process.exit(error instanceof BenchUsageError ? 2 : 1);
   });
 }

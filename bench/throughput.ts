@@ -23,9 +23,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { BenchUsageError, parseStringFlags } from './flags';
 import { loadSource, preprocess, type SplitDataset, type UserSequences } from '../shared/data';
 import { selectBackend } from '../shared/ml/backend';
 import { FinetuneConfigSchema, PretrainConfigSchema, type EncoderConfig, type LossConfig } from '../shared/ml/config';
@@ -49,24 +49,7 @@ const FlagsSchema = z.object({
 });
 type Flags = z.infer<typeof FlagsSchema>;
 
-export class ThroughputUsageError extends Error {
-  override name = 'ThroughputUsageError';
-}
-
-function parseFlags(args: string[]): Flags {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: Object.fromEntries(Object.keys(FlagsSchema.shape).map((n) => [n, { type: 'string' as const }])) }));
-  } catch (err) {
-    throw new ThroughputUsageError(`${(err as Error).message}\n${USAGE}`);
-  }
-  const parsed = FlagsSchema.safeParse(values);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}=${String(values[String(i.path[0])])}: ${i.message}`);
-    throw new ThroughputUsageError(`invalid flags:\n${lines.join('\n')}\n${USAGE}`);
-  }
-  return parsed.data;
-}
+const parseFlags = (args: string[]): Flags => parseStringFlags(FlagsSchema, args, USAGE);
 
 const load1 = (): string => loadavg()[0]!.toFixed(1);
 
@@ -276,7 +259,7 @@ export async function run(args: string[]): Promise<void> {
 
 if (require.main === module) {
   run(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof ThroughputUsageError ? error.message : error);
-    process.exit(error instanceof ThroughputUsageError ? 2 : 1);
+    console.error(error instanceof BenchUsageError ? error.message : error);
+    process.exit(error instanceof BenchUsageError ? 2 : 1);
   });
 }

@@ -1,0 +1,23 @@
+// Command-line flags of a benchmark: every flag a string (`--name value`), validated and
+// coerced by the bench's zod schema; a bad flag names itself, its value and the usage line.
+import { parseArgs } from 'node:util';
+import type { z } from 'zod';
+
+export class BenchUsageError extends Error {
+  override name = 'BenchUsageError';
+}
+
+export function parseStringFlags<S extends z.ZodObject>(schema: S, args: string[], usage: string): z.infer<S> {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: Object.fromEntries(Object.keys(schema.shape).map((name) => [name, { type: 'string' as const }])) }));
+  } catch (err) {
+    throw new BenchUsageError(`${(err as Error).message}\n${usage}`);
+  }
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}=${String(values[String(i.path[0])])}: ${i.message}`);
+    throw new BenchUsageError(`invalid flags:\n${lines.join('\n')}\n${usage}`);
+  }
+  return parsed.data;
+}
