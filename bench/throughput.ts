@@ -127,12 +127,12 @@ function finetuneFlops(ds: SplitDataset, encoder: EncoderConfig, cfg: ReturnType
   let targets = 0;
   let batches = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (const batch of loopBatches(rows.start.length, cfg.batchSize, cfg.seed, epoch, (r) => rows.end[r]! - rows.start[r]!)) {
+    for (const batch of loopBatches(rows.start.length, cfg.batchSize, cfg.seed, epoch, (r) => rows.inputs[r]!)) {
       let len = 2;
       let m = 0;
       for (const r of batch) {
         const n = rows.end[r]! - rows.start[r]!;
-        len = Math.max(len, n); // start symbol + all but the newest item
+        len = Math.max(len, rows.inputs[r]!);
         m += n;
       }
       flops += encoderFlops({ ...encoder, causal: true }, batch.length, len) + outputFlops(cfg.loss, m, ds.numItems, encoder.dim);

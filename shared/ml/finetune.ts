@@ -106,11 +106,13 @@ function validateExamples(data: FinetuneData): FinetuneExamples {
  * Rows of consecutive train interactions of one user, cut from the newest backwards so each
  * feeds at most maxLen input symbols to the encoder (start symbol, items, query segments; the
  * newest item is only a target, see FinetunePlan.rowSymbols). Only rows holding a selected
- * example are kept. `rank` bounds index TimeOrder.order.
+ * example are kept, each with its input symbol count (its padded length, FinetunePlan.rowSymbols).
+ * `rank` bounds index TimeOrder.order.
  */
-export function finetuneRows(t: TimeOrder, symbolsOf: (rank: number) => number, selected: Float32Array, maxLen: number): { start: Int32Array; end: Int32Array } {
+export function finetuneRows(t: TimeOrder, symbolsOf: (rank: number) => number, selected: Float32Array, maxLen: number): { start: Int32Array; end: Int32Array; inputs: Int32Array } {
   const starts: number[] = [];
   const ends: number[] = [];
+  const inputs: number[] = [];
   const users = t.userStart.length - 1;
   for (let u = 0; u < users; u++) {
     const lo = t.userStart[u] as number;
@@ -125,11 +127,12 @@ export function finetuneRows(t: TimeOrder, symbolsOf: (rank: number) => number, 
       if (any) {
         starts.push(start);
         ends.push(end);
+        inputs.push(used - 1);
       }
       end = start;
     }
   }
-  return { start: Int32Array.from(starts), end: Int32Array.from(ends) };
+  return { start: Int32Array.from(starts), end: Int32Array.from(ends), inputs: Int32Array.from(inputs) };
 }
 
 interface FinetunePlan {
@@ -231,12 +234,7 @@ export async function finetune(
   // an interaction takes its item's position, plus [SEP] and the query tokens when it followed a search
   const symbolsOf = (r: number) => { const qr = queryOf(r); return 1 + (qr && qr.length > 0 ? 1 + qr.length : 0); };
   const rows = finetuneRows(order, symbolsOf, countByRank, maxLen);
-  const rowSymbols = new Int32Array(rows.start.length);
-  for (let s = 0; s < rowSymbols.length; s++) {
-    let used = 1; // the start symbol
-    for (let r = rows.start[s] as number; r < (rows.end[s] as number); r++) used += symbolsOf(r);
-    rowSymbols[s] = used - 1;
-  }
+  const rowSymbols = rows.inputs;
   const plan: FinetunePlan = { order, rows, rowSymbols, weightByRank, countByRank, queryOf };
   // causal attention from here on: see the header comment
   const model = modelFromWeights({ ...source.encoder, causal: true }, source.vocabulary, exportWeights(source));
