@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.assay/**', 'dist/**', 'test-output/**', 'bench-output/**', 'bin/**'] },
+  { ignores: ['node_modules/**', '.assay/**', 'dist/**', 'test-output/**', 'bench-output/**', 'bin/**', 'build/**', '**/*.as.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Assay needs on a fresh machine, idempotently: node modules, the Temporal
 # CLI dev server and MinIO (built from the Go module proxy into a cache outside the repo),
-# PostgreSQL from Debian's packages, and, with --browser, Chromium for the report's browser test.
+# PostgreSQL from Debian's packages, the SIMD kernels (AssemblyScript → WebAssembly), and, with --browser, Chromium for the report's browser test.
 # Each part is skipped when what is there already matches its pin; each prints its time.
 set -euo pipefail
 
@@ -64,6 +64,24 @@ else
   (cd "$ROOT" && npm ci --no-audit --no-fund >"$CACHE/logs/npm-ci.log" 2>&1) || { tail -n 20 "$CACHE/logs/npm-ci.log" >&2; false; }
   echo "$lock_digest" >"$ROOT/node_modules/.assay-lock"
   done_step "installed"
+fi
+
+# --- SIMD kernels -----------------------------------------------------------------------
+# The AssemblyScript sources under shared/ml/wasm compile into one WebAssembly module; rebuilt
+# when a source or the compiler changes (keyed by their digest).
+begin "simd kernels" "cd $ROOT && bash infra/setup.sh (the asc log is $CACHE/logs/asc.log)"
+KERNEL_SOURCES=("$ROOT"/shared/ml/wasm/*.as.ts)
+KERNEL_OUT="$ROOT/build/wasm/kernels.wasm"
+kernel_digest=$(cat "${KERNEL_SOURCES[@]}" "$ROOT/node_modules/assemblyscript/package.json" | sha256sum | cut -c1-16)
+if [ -f "$KERNEL_OUT" ] && [ -f "$KERNEL_OUT.digest" ] && [ "$(cat "$KERNEL_OUT.digest")" = "$kernel_digest" ]; then
+  done_step "up to date"
+else
+  mkdir -p "$(dirname "$KERNEL_OUT")"
+  (cd "$ROOT" && node_modules/.bin/asc "${KERNEL_SOURCES[@]}" -O3 --enable simd --runtime stub --noAssert -o "$KERNEL_OUT.tmp" >"$CACHE/logs/asc.log" 2>&1) \
+    || { tail -n 20 "$CACHE/logs/asc.log" >&2; false; }
+  mv "$KERNEL_OUT.tmp" "$KERNEL_OUT"
+  echo "$kernel_digest" >"$KERNEL_OUT.digest"
+  done_step "built"
 fi
 
 # --- go toolchain -----------------------------------------------------------------------

@@ -11,14 +11,15 @@
 //                    x = x + dropout(W2·gelu(W1·LN2(x) + b1) + b2)
 //   h = LNfinal(x)
 // MHA: softmax(Q·Kᵀ/√dh + mask)·V per head, mask = -1e9 on [PAD] keys (and on future keys
-// when causal). gelu is the tanh approximation. LN: (x-μ)/√(σ²+1e-5)·γ + β over the last axis.
+// when causal), with Q|K|V from one fused projection (attention.ts; a SIMD WASM kernel on
+// the WASM backend). gelu is the tanh approximation. LN: (x-μ)/√(σ²+1e-5)·γ + β over the last axis.
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../data/random';
+import { biasGelu, layerNorm } from './block-ops';
+import { dropoutFactors, selfAttention, type AttentionDropout } from './attention';
 import type { EncoderConfig } from './config';
 import { gatherRows, matMul } from './ops';
 import { PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
-
-export const LAYER_NORM_EPSILON = 1e-5;
 
 /** Weights by parameter name, each a row-major float32 array (the checkpoint/export form). */
 export type NamedWeights = Record<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
@@ -123,19 +124,6 @@ export function param(model: RecModel, name: string): tf.Variable {
   return v;
 }
 
-function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
-  const mean = tf.mean(x, -1, true);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), -1, true);
-  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, LAYER_NORM_EPSILON))), gamma), beta);
-}
-
-const GELU_C = Math.sqrt(2 / Math.PI);
-function gelu(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), GELU_C);
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
-}
-
 export interface ForwardOptions {
   /** dropout on when training */
   readonly training: boolean;
@@ -150,35 +138,15 @@ export interface ForwardOptions {
  * draw per element and one Multiply kernel.
  */
 function maybeDropout(x: tf.Tensor, rate: number, opts: ForwardOptions): tf.Tensor {
-  if (!opts.training || rate === 0) return x;
-  if (!opts.rng) throw new Error('encode: training with dropout needs opts.rng so the dropout masks replay');
-  const draw = new Random(opts.rng.nextUint32());
-  const keep = 1 / (1 - rate);
-  const threshold = rate * 4294967296;
-  const mask = new Float32Array(x.size);
-  for (let i = 0; i < mask.length; i++) if (draw.nextUint32() >= threshold) mask[i] = keep;
-  return tf.mul(x, tf.tensor(mask, x.shape));
+  const draw = dropoutDraw(rate, opts);
+  return draw ? tf.mul(x, tf.tensor(dropoutFactors(x.size, draw), x.shape)) : x;
 }
 
-/**
- * Additive attention mask [B·H, 1|L, L] (-1e9 on [PAD] keys, and on future keys when causal),
- * written per head on a typed array: tf.tile of a [B,1,L,L] mask took ~60 ms a step on WASM.
- */
-function attentionMask(ids: Int32Array, batch: number, len: number, heads: number, causal: boolean): tf.Tensor {
-  const NEG = -1e9;
-  const rows = causal ? len : 1;
-  const m = new Float32Array(batch * heads * rows * len);
-  const block = rows * len;
-  for (let b = 0; b < batch; b++) {
-    const first = b * heads * block;
-    for (let q = 0; q < rows; q++) {
-      for (let k = 0; k < len; k++) {
-        if ((causal && k > q) || ids[b * len + k] === PAD_ROW) m[first + q * len + k] = NEG;
-      }
-    }
-    for (let h = 1; h < heads; h++) m.copyWithin(first + h * block, first, first + block);
-  }
-  return tf.tensor3d(m, [batch * heads, rows, len]);
+/** The rate and mask seed of one dropout site, or null when it is off (inference, rate 0). */
+function dropoutDraw(rate: number, opts: ForwardOptions): AttentionDropout | null {
+  if (!opts.training || rate === 0) return null;
+  if (!opts.rng) throw new Error('encode: training with dropout needs opts.rng so the dropout masks replay');
+  return { rate, seed: opts.rng.nextUint32() };
 }
 
 /**
@@ -190,8 +158,6 @@ export function encode(model: RecModel, ids: Int32Array, batch: number, len: num
   if (len > cfg.maxLen) throw new Error(`encode: sequence length ${len} exceeds encoder.maxLen=${cfg.maxLen}`);
   if (ids.length !== batch * len) throw new Error(`encode: ids has ${ids.length} entries, expected batch×len = ${batch * len}`);
   const d = cfg.dim;
-  const h = cfg.heads;
-  const dh = d / h;
   const p = (name: string) => param(model, name);
 
   const positions = tf.slice(p('embedding.position'), [cfg.maxLen - len, 0], [len, d]);
@@ -199,24 +165,22 @@ export function encode(model: RecModel, ids: Int32Array, batch: number, len: num
   x = maybeDropout(tf.add(x, positions), cfg.dropout, opts);
   x = tf.reshape(x, [batch * len, d]);
 
-  const mask = attentionMask(ids, batch, len, h, cfg.causal);
-  const scale = 1 / Math.sqrt(dh);
+  const pad = new Uint8Array(ids.length);
+  for (let i = 0; i < ids.length; i++) if (ids[i] === PAD_ROW) pad[i] = 1;
+  const shape = { batch, len, dim: d, heads: cfg.heads, causal: cfg.causal };
 
-  const splitHeads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [batch, len, h, dh]), [0, 2, 1, 3]), [batch * h, len, dh]);
   for (let l = 0; l < cfg.layers; l++) {
     const b = `block${l}.`;
     const n1 = layerNorm(x, p(`${b}ln1.gamma`), p(`${b}ln1.beta`));
-    const q = splitHeads(tf.add(matMul(n1, p(`${b}attn.wq`)), p(`${b}attn.bq`)));
-    const k = splitHeads(tf.add(matMul(n1, p(`${b}attn.wk`)), p(`${b}attn.bk`)));
-    const v = splitHeads(tf.add(matMul(n1, p(`${b}attn.wv`)), p(`${b}attn.bv`)));
-    const scores = tf.add(tf.mul(matMul(q, tf.transpose(k, [0, 2, 1])), scale), mask);
-    const attn = maybeDropout(tf.softmax(scores), cfg.dropout, opts);
-    const ctx = tf.reshape(tf.transpose(tf.reshape(matMul(attn, v), [batch, h, len, dh]), [0, 2, 1, 3]), [batch * len, d]);
+    // one [d × 3d] projection instead of three: fewer kernels, and the layout the attention kernel reads
+    const wqkv = tf.concat([p(`${b}attn.wq`), p(`${b}attn.wk`), p(`${b}attn.wv`)], 1);
+    const bqkv = tf.concat([p(`${b}attn.bq`), p(`${b}attn.bk`), p(`${b}attn.bv`)]);
+    const ctx = selfAttention(tf.add(matMul(n1, wqkv), bqkv), pad, shape, dropoutDraw(cfg.dropout, opts));
     x = tf.add(x, maybeDropout(tf.add(matMul(ctx, p(`${b}attn.wo`)), p(`${b}attn.bo`)), cfg.dropout, opts));
 
     const n2 = layerNorm(x, p(`${b}ln2.gamma`), p(`${b}ln2.beta`));
-    const inner = gelu(tf.add(matMul(n2, p(`${b}ffn.w1`)), p(`${b}ffn.b1`)));
+    const inner = biasGelu(matMul(n2, p(`${b}ffn.w1`)), p(`${b}ffn.b1`));
     x = tf.add(x, maybeDropout(tf.add(matMul(inner, p(`${b}ffn.w2`)), p(`${b}ffn.b2`)), cfg.dropout, opts));
   }
-  return layerNorm(x, p('final.ln.gamma'), p('final.ln.beta')) as tf.Tensor2D;
+  return layerNorm(x, p('final.ln.gamma'), p('final.ln.beta'));
 }

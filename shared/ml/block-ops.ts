@@ -1,0 +1,65 @@
+// The row-wise ops of a Transformer block — layer norm, and GELU over a bias-added
+// projection — as tfjs ops: one SIMD kernel call each way (./wasm/rows.as.ts) where the
+// kernels apply, else composed from tfjs ops (the reference the kernels are tested against).
+import * as tf from '@tensorflow/tfjs';
+import { cpuKernels, type WasmKernels } from './wasm/kernels';
+
+export const LAYER_NORM_EPSILON = 1e-5;
+
+const usesKernels = (cols: number): WasmKernels | null => (cols % 4 === 0 ? cpuKernels() : null);
+
+/** Per row of x [rows × cols]: (x − μ)/√(σ² + 1e-5)·γ + β. */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor2D {
+  const [rows, cols] = x.shape as [number, number];
+  const k = usesKernels(cols);
+  if (!k) return layerNormOnOps(x, gamma, beta);
+  const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xs, gs, bs] = (inputs.slice(0, 3) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array) as [Float32Array, Float32Array, Float32Array];
+    const [xAt, gAt, bAt, yAt] = k.place([xs, gs, bs, xs.byteLength]) as [number, number, number, number];
+    k.exports.layerNormForward(xAt, gAt, bAt, yAt, rows, cols, LAYER_NORM_EPSILON);
+    return {
+      value: tf.tensor2d(k.read(yAt, xs.length), [rows, cols]),
+      gradFunc: (dy: tf.Tensor) => {
+        const [xAt2, gAt2, dyAt, dxAt, dgAt, dbAt, xhatAt] = k.place([xs, gs, dy.dataSync() as Float32Array, xs.byteLength, cols * 4, cols * 4, cols * 4]) as number[] as [number, number, number, number, number, number, number];
+        k.exports.layerNormBackward(xAt2, gAt2, dyAt, dxAt, dgAt, dbAt, xhatAt, rows, cols, LAYER_NORM_EPSILON);
+        return [tf.tensor2d(k.read(dxAt, xs.length), [rows, cols]), tf.tensor1d(k.read(dgAt, cols)), tf.tensor1d(k.read(dbAt, cols))];
+      },
+    };
+  });
+  return op(x, gamma, beta) as tf.Tensor2D;
+}
+
+export function layerNormOnOps(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor2D {
+  const mean = tf.mean(x, -1, true);
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), -1, true);
+  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, LAYER_NORM_EPSILON))), gamma), beta) as tf.Tensor2D;
+}
+
+/** gelu(x + b) over x [rows × cols], b [cols]; GELU's tanh approximation. */
+export function biasGelu(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
+  const [rows, cols] = x.shape as [number, number];
+  const k = usesKernels(cols);
+  if (!k) return biasGeluOnOps(x, bias);
+  const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xs, bs] = (inputs.slice(0, 2) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array) as [Float32Array, Float32Array];
+    const [xAt, bAt, yAt] = k.place([xs, bs, xs.byteLength]) as [number, number, number];
+    k.exports.biasGeluForward(xAt, bAt, yAt, rows, cols);
+    return {
+      value: tf.tensor2d(k.read(yAt, xs.length), [rows, cols]),
+      gradFunc: (dy: tf.Tensor) => {
+        const [xAt2, bAt2, dyAt, dxAt, dbAt] = k.place([xs, bs, dy.dataSync() as Float32Array, xs.byteLength, cols * 4]) as [number, number, number, number, number];
+        k.exports.biasGeluBackward(xAt2, bAt2, dyAt, dxAt, dbAt, rows, cols);
+        return [tf.tensor2d(k.read(dxAt, xs.length), [rows, cols]), tf.tensor1d(k.read(dbAt, cols))];
+      },
+    };
+  });
+  return op(x, bias) as tf.Tensor2D;
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+export function biasGeluOnOps(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
+  const z = tf.add(x, bias);
+  const inner = tf.mul(tf.add(z, tf.mul(tf.mul(tf.mul(z, z), z), 0.044715)), GELU_C);
+  return tf.mul(tf.mul(z, 0.5), tf.add(tf.tanh(inner), 1)) as tf.Tensor2D;
+}

@@ -1,0 +1,94 @@
+// Loads the SIMD kernels that infra/setup.sh compiles from the *.as.ts files here
+// (AssemblyScript) into build/wasm/kernels.wasm, and moves typed arrays in and out of their
+// memory. The kernels replace chains of small tfjs WASM kernels (attention, layer norm,
+// GELU) whose per-kernel cost dominated a training step; they run only where tfjs itself
+// computes on this CPU (the WASM and CPU backends), never under native TensorFlow, which
+// may hold the tensors on a GPU. Not built here, callers fall back to tfjs ops.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+
+/** Where infra/setup.sh writes the compiled module (a build output, ignored by git). */
+export const KERNELS_WASM_PATH = path.resolve(__dirname, '../../../build/wasm/kernels.wasm');
+
+// The few WebAssembly globals used here (this project's lib settings carry no WebAssembly types).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+};
+
+/** The module's exports; every pointer is a byte offset into its memory (see the .as.ts files). */
+export interface KernelExports {
+  readonly memory: WasmMemory;
+  heapBase(): number;
+  attentionForward(qkv: number, pad: number, out: number, probs: number, keep: number, batch: number, len: number, dim: number, heads: number, causal: number, dropThreshold: number, keepScale: number, seed: number): void;
+  attentionBackward(qkv: number, pad: number, dout: number, dqkv: number, probs: number, keep: number, dprobs: number, ds: number, kept: number, batch: number, len: number, dim: number, heads: number, causal: number, dropThreshold: number, keepScale: number, seed: number): void;
+  layerNormForward(x: number, gamma: number, beta: number, y: number, rows: number, cols: number, eps: number): void;
+  layerNormBackward(x: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number, xhat: number, rows: number, cols: number, eps: number): void;
+  biasGeluForward(x: number, bias: number, y: number, rows: number, cols: number): void;
+  biasGeluBackward(x: number, bias: number, dy: number, dx: number, dbias: number, rows: number, cols: number): void;
+}
+
+const WASM_PAGE = 65536;
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/** A typed array to copy in, or the byte size of a region the kernel writes (outputs, scratch). */
+export type Region = Float32Array | Uint8Array | number;
+
+export class WasmKernels {
+  constructor(readonly exports: KernelExports) {}
+
+  /**
+   * Lays the regions out back to back (16-byte aligned) from the heap base, growing memory
+   * as needed, copies the arrays in, and returns each region's offset. Each call reuses the
+   * same memory: read outputs before the next call.
+   */
+  place(regions: Region[]): number[] {
+    let next = align16(this.exports.heapBase());
+    const offsets = regions.map((region) => {
+      const at = next;
+      next = align16(at + (typeof region === 'number' ? region : region.byteLength));
+      return at;
+    });
+    const short = next - this.exports.memory.buffer.byteLength;
+    if (short > 0) this.exports.memory.grow(Math.ceil(short / WASM_PAGE));
+    regions.forEach((region, i) => {
+      if (typeof region === 'number') return;
+      const view = region instanceof Float32Array ? new Float32Array(this.exports.memory.buffer, offsets[i], region.length) : new Uint8Array(this.exports.memory.buffer, offsets[i], region.length);
+      view.set(region);
+    });
+    return offsets;
+  }
+
+  /** A copy of `length` floats at `at`. */
+  read(at: number, length: number): Float32Array {
+    return new Float32Array(this.exports.memory.buffer, at, length).slice();
+  }
+}
+
+let loaded: WasmKernels | null | undefined;
+
+/** The compiled kernels, or null when they are not built here. */
+export function wasmKernels(): WasmKernels | null {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  if (existsSync(KERNELS_WASM_PATH)) {
+    let instance: { readonly exports: unknown };
+    try {
+      instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(KERNELS_WASM_PATH)), {});
+    } catch (err) {
+      throw new Error(`The SIMD kernels at ${KERNELS_WASM_PATH} do not load (${(err as Error).message}); rebuild them with \`bash infra/setup.sh\`, or delete the file to run on tfjs ops.`);
+    }
+    loaded = new WasmKernels(instance.exports as KernelExports);
+  }
+  return loaded;
+}
+
+/** The kernels when they apply under the active tfjs backend (WASM or CPU), else null. */
+export function cpuKernels(): WasmKernels | null {
+  return tf.getBackend() === 'tensorflow' ? null : wasmKernels();
+}

@@ -1,0 +1,124 @@
+// AssemblyScript (see attention.as.ts): the row-wise parts of a Transformer block, forward
+// and backward, each one pass over [rows × cols] f32 matrices in this module's memory. On
+// tfjs ops a layer norm is ~10 kernels forward and ~15 backward, GELU ~8 and ~12, each a
+// full sweep over the activations; here each is one or two sweeps.
+// cols must be a multiple of 4.
+
+const GELU_C: f32 = 0.7978845608028654; // √(2/π)
+const GELU_A: f32 = 0.044715;
+
+/** y = (x − μ)/√(σ² + eps)·γ + β per row. */
+export function layerNormForward(x: usize, gamma: usize, beta: usize, y: usize, rows: i32, cols: i32, eps: f32): void {
+  const rowBytes = <usize>cols << 2;
+  const inv: f32 = 1 / <f32>cols;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * rowBytes;
+    const yr = y + <usize>r * rowBytes;
+    let sum = f32x4.splat(0);
+    for (let c = 0; c < cols; c += 4) sum = f32x4.add(sum, v128.load(xr + (<usize>c << 2)));
+    const mean = horizontal(sum) * inv;
+    const mv = f32x4.splat(mean);
+    let sq = f32x4.splat(0);
+    for (let c = 0; c < cols; c += 4) {
+      const d = f32x4.sub(v128.load(xr + (<usize>c << 2)), mv);
+      sq = f32x4.add(sq, f32x4.mul(d, d));
+    }
+    const rstd = f32x4.splat(1 / Mathf.sqrt(horizontal(sq) * inv + eps));
+    for (let c = 0; c < cols; c += 4) {
+      const o = <usize>c << 2;
+      const xhat = f32x4.mul(f32x4.sub(v128.load(xr + o), mv), rstd);
+      v128.store(yr + o, f32x4.add(f32x4.mul(xhat, v128.load(gamma + o)), v128.load(beta + o)));
+    }
+  }
+}
+
+/**
+ * Gradients of layerNormForward given dy: with x̂ the normalised row and g = dy·γ,
+ *   dx = (g − mean(g) − x̂·mean(g·x̂))/σ,  dγ = Σ_rows dy·x̂,  dβ = Σ_rows dy.
+ */
+export function layerNormBackward(x: usize, gamma: usize, dy: usize, dx: usize, dgamma: usize, dbeta: usize, xhat: usize, rows: i32, cols: i32, eps: f32): void {
+  const rowBytes = <usize>cols << 2;
+  const inv: f32 = 1 / <f32>cols;
+  memory.fill(dgamma, 0, rowBytes);
+  memory.fill(dbeta, 0, rowBytes);
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * rowBytes;
+    const dyr = dy + <usize>r * rowBytes;
+    const dxr = dx + <usize>r * rowBytes;
+    let sum = f32x4.splat(0);
+    for (let c = 0; c < cols; c += 4) sum = f32x4.add(sum, v128.load(xr + (<usize>c << 2)));
+    const mv = f32x4.splat(horizontal(sum) * inv);
+    let sq = f32x4.splat(0);
+    for (let c = 0; c < cols; c += 4) {
+      const d = f32x4.sub(v128.load(xr + (<usize>c << 2)), mv);
+      sq = f32x4.add(sq, f32x4.mul(d, d));
+    }
+    const rstd: f32 = 1 / Mathf.sqrt(horizontal(sq) * inv + eps);
+    const rv = f32x4.splat(rstd);
+    let gSum = f32x4.splat(0);
+    let gxSum = f32x4.splat(0);
+    for (let c = 0; c < cols; c += 4) {
+      const o = <usize>c << 2;
+      const xh = f32x4.mul(f32x4.sub(v128.load(xr + o), mv), rv);
+      v128.store(xhat + o, xh);
+      const d = v128.load(dyr + o);
+      const g = f32x4.mul(d, v128.load(gamma + o));
+      gSum = f32x4.add(gSum, g);
+      gxSum = f32x4.add(gxSum, f32x4.mul(g, xh));
+      v128.store(dgamma + o, f32x4.add(v128.load(dgamma + o), f32x4.mul(d, xh)));
+      v128.store(dbeta + o, f32x4.add(v128.load(dbeta + o), d));
+    }
+    const gMean = f32x4.splat(horizontal(gSum) * inv);
+    const gxMean = f32x4.splat(horizontal(gxSum) * inv);
+    for (let c = 0; c < cols; c += 4) {
+      const o = <usize>c << 2;
+      const g = f32x4.mul(v128.load(dyr + o), v128.load(gamma + o));
+      const inner = f32x4.sub(f32x4.sub(g, gMean), f32x4.mul(v128.load(xhat + o), gxMean));
+      v128.store(dxr + o, f32x4.mul(inner, rv));
+    }
+  }
+}
+
+/** y = gelu(x + b) per row (tanh approximation: 0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³)))). */
+export function biasGeluForward(x: usize, bias: usize, y: usize, rows: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * rowBytes;
+    const yr = y + <usize>r * rowBytes;
+    for (let c = 0; c < cols; c++) {
+      const o = <usize>c << 2;
+      const z = load<f32>(xr + o) + load<f32>(bias + o);
+      const t = tanh(GELU_C * (z + GELU_A * z * z * z));
+      store<f32>(yr + o, 0.5 * z * (1 + t));
+    }
+  }
+}
+
+/** dx = dy·gelu′(x + b), db = Σ_rows dx. */
+export function biasGeluBackward(x: usize, bias: usize, dy: usize, dx: usize, dbias: usize, rows: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  memory.fill(dbias, 0, rowBytes);
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * rowBytes;
+    const dyr = dy + <usize>r * rowBytes;
+    const dxr = dx + <usize>r * rowBytes;
+    for (let c = 0; c < cols; c++) {
+      const o = <usize>c << 2;
+      const z = load<f32>(xr + o) + load<f32>(bias + o);
+      const t = tanh(GELU_C * (z + GELU_A * z * z * z));
+      const slope: f32 = 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * z * z);
+      const g: f32 = load<f32>(dyr + o) * slope;
+      store<f32>(dxr + o, g);
+      store<f32>(dbias + o, load<f32>(dbias + o) + g);
+    }
+  }
+}
+
+/** tanh through the table-driven exp: Mathf.tanh is several times slower, and the absolute error here stays ~1e-7. */
+@inline function tanh(u: f32): f32 {
+  return 1 - 2 / (Mathf.exp(2 * u) + 1);
+}
+
+@inline function horizontal(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}

@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../../../shared/data/random';
+import { attentionOnOps, attentionPath, selfAttention, type AttentionShape } from '../../../shared/ml/attention';
+import { selectBackend } from '../../../shared/ml/backend';
+import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps } from '../../../shared/ml/block-ops';
+import { KERNELS_WASM_PATH, wasmKernels } from '../../../shared/ml/wasm/kernels';
+
+beforeAll(async () => {
+  await selectBackend('wasm', () => undefined);
+});
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);
+}
+
+function uniform(rng: Random, n: number): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+}
+
+/** Row b of the batch has b leading [PAD] positions (left padding, as the encoder's rows). */
+function leftPadded(batch: number, len: number): Uint8Array {
+  const pad = new Uint8Array(batch * len);
+  for (let b = 0; b < batch; b++) pad.fill(1, b * len, b * len + Math.min(b, len - 1));
+  return pad;
+}
+
+describe('the SIMD kernels', () => {
+  it('are built by infra/setup.sh and run under the WASM backend', () => {
+    expect(wasmKernels(), `no kernels at ${KERNELS_WASM_PATH}: run bash infra/setup.sh`).not.toBeNull();
+    expect(attentionPath({ dim: 16, heads: 2 })).toBe('wasm-simd-kernel');
+    expect(attentionPath({ dim: 12, heads: 2 })).toBe('tfjs-ops'); // head width 6 is not a multiple of 4
+  });
+});
+
+describe('selfAttention', () => {
+  for (const causal of [false, true]) {
+    it(`matches attention on tfjs ops, value and gradient (${causal ? 'causal' : 'bidirectional'}, left-padded rows)`, () => {
+      const rng = new Random(causal ? 2 : 1);
+      const shape: AttentionShape = { batch: 5, len: 7, dim: 16, heads: 2, causal };
+      const rows = shape.batch * shape.len;
+      const pad = leftPadded(shape.batch, shape.len);
+      const qkv = tf.tensor2d(uniform(rng, rows * 3 * shape.dim), [rows, 3 * shape.dim]);
+      const upstream = tf.tensor2d(uniform(rng, rows * shape.dim), [rows, shape.dim]);
+      const loss = (fn: typeof selfAttention) => (t: tf.Tensor) => tf.sum(tf.mul(fn(t, pad, shape, null), upstream));
+      const kernel = selfAttention(qkv, pad, shape, null);
+      const ops = attentionOnOps(qkv, pad, shape, null);
+      expect(maxAbsDiff(kernel, ops)).toBeLessThan(1e-6);
+      const gradKernel = tf.grad(loss(selfAttention))(qkv);
+      const gradOps = tf.grad(loss(attentionOnOps))(qkv);
+      expect(tf.max(tf.abs(gradOps)).dataSync()[0]).toBeGreaterThan(0.1);
+      expect(maxAbsDiff(gradKernel, gradOps)).toBeLessThan(1e-5);
+      if (causal) {
+        // row 4 of the batch starts with 4 [PAD] queries: nothing to attend to, so zeros
+        const out = kernel.arraySync() as number[][];
+        expect(out[4 * shape.len]).toEqual(new Array(shape.dim).fill(0));
+        expect(out[4 * shape.len + 4]!.some((v) => v !== 0)).toBe(true);
+      }
+    });
+  }
+
+  it('drops probabilities with a seeded mask: same seed, same output; its gradient matches finite differences', () => {
+    const rng = new Random(3);
+    const shape: AttentionShape = { batch: 2, len: 6, dim: 8, heads: 2, causal: false };
+    const rows = shape.batch * shape.len;
+    const pad = new Uint8Array(rows);
+    const values = uniform(rng, rows * 3 * shape.dim);
+    const upstream = tf.tensor2d(uniform(rng, rows * shape.dim), [rows, shape.dim]);
+    const dropout = { rate: 0.3, seed: 7 };
+    const f = (v: Float32Array) => tf.tidy(() => tf.sum(tf.mul(selfAttention(tf.tensor2d(v, [rows, 3 * shape.dim]), pad, shape, dropout), upstream)).dataSync()[0] as number);
+    const qkv = tf.tensor2d(values, [rows, 3 * shape.dim]);
+    const a = selfAttention(qkv, pad, shape, dropout);
+    expect(maxAbsDiff(a, selfAttention(qkv, pad, shape, dropout))).toBe(0);
+    expect(maxAbsDiff(a, selfAttention(qkv, pad, shape, { rate: 0.3, seed: 8 }))).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(a, selfAttention(qkv, pad, shape, null))).toBeGreaterThan(1e-3);
+    const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(selfAttention(t, pad, shape, dropout), upstream)))(qkv).dataSync();
+    const h = 1e-2;
+    for (const i of [0, 5, 3 * shape.dim + 9, 2 * shape.dim + 1, 7 * 3 * shape.dim + 20, rows * 3 * shape.dim - 1]) {
+      const plus = Float32Array.from(values);
+      const minus = Float32Array.from(values);
+      plus[i] = (plus[i] as number) + h;
+      minus[i] = (minus[i] as number) - h;
+      expect(Math.abs((f(plus) - f(minus)) / (2 * h) - (grad[i] as number))).toBeLessThan(2e-3);
+    }
+  });
+
+  it('drops about `rate` of the probabilities', () => {
+    const shape: AttentionShape = { batch: 1, len: 64, dim: 4, heads: 1, causal: false };
+    // identical keys make every probability 1/len; V = 1 makes each output the row's kept mass
+    const qkv = tf.tensor2d(new Float32Array(64 * 12).fill(1), [64, 12]);
+    const out = selfAttention(qkv, new Uint8Array(64), shape, { rate: 0.25, seed: 11 }).dataSync();
+    let kept = 0;
+    for (let r = 0; r < 64; r++) kept += (out[r * 4] as number) * (1 - 0.25); // kept fraction of row r
+    expect(kept / 64).toBeGreaterThan(0.7);
+    expect(kept / 64).toBeLessThan(0.8);
+  });
+
+  it('names a qkv or pad array of the wrong size', () => {
+    const shape: AttentionShape = { batch: 2, len: 3, dim: 8, heads: 2, causal: false };
+    expect(() => selfAttention(tf.zeros([6, 16]), new Uint8Array(6), shape, null)).toThrow(/qkv is \[6,16\], expected \[6,24\]/);
+    expect(() => selfAttention(tf.zeros([6, 24]), new Uint8Array(5), shape, null)).toThrow(/5 \[PAD\] flags for 6 positions/);
+  });
+});
+
+describe('layerNorm and biasGelu', () => {
+  it('match their tfjs-ops forms, value and every gradient', () => {
+    const rng = new Random(5);
+    const [rows, cols] = [9, 12];
+    const x = tf.tensor2d(uniform(rng, rows * cols).map((v) => 3 * v + 1), [rows, cols]);
+    const gamma = tf.tensor1d(uniform(rng, cols));
+    const beta = tf.tensor1d(uniform(rng, cols));
+    const upstream = tf.tensor2d(uniform(rng, rows * cols), [rows, cols]);
+    expect(maxAbsDiff(layerNorm(x, gamma, beta), layerNormOnOps(x, gamma, beta))).toBeLessThan(1e-5);
+    const lnGrads = (fn: typeof layerNorm) => tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fn(a, g, b), upstream)))([x, gamma, beta]);
+    lnGrads(layerNorm).forEach((g, i) => expect(maxAbsDiff(g, lnGrads(layerNormOnOps)[i]!)).toBeLessThan(1e-5));
+
+    expect(maxAbsDiff(biasGelu(x, gamma), biasGeluOnOps(x, gamma))).toBeLessThan(1e-5);
+    const geluGrads = (fn: typeof biasGelu) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fn(a, b), upstream)))([x, gamma]);
+    geluGrads(biasGelu).forEach((g, i) => expect(maxAbsDiff(g, geluGrads(biasGeluOnOps)[i]!)).toBeLessThan(1e-5));
+  });
+});
