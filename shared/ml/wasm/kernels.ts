@@ -81,7 +81,7 @@ export function wasmKernels(): WasmKernels | null {
     try {
       instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(KERNELS_WASM_PATH)), {});
     } catch (err) {
-      throw new Error(`The SIMD kernels at ${KERNELS_WASM_PATH} do not load (${(err as Error).message}); rebuild them with \`bash infra/setup.sh\`, or delete the file to run on tfjs ops.`);
+      throw new Error(`The SIMD kernels at ${KERNELS_WASM_PATH} do not load (${(err as Error).message}); rebuild them with \`bash infra/setup.sh\`, or delete the file to run on tfjs ops.`, { cause: err });
     }
     loaded = new WasmKernels(instance.exports as KernelExports);
   }
