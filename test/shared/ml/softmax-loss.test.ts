@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/data/random';
 import { selectBackend } from '../../../shared/ml/backend';
-import { crossEntropy, softmaxLoss } from '../../../shared/ml/softmax-loss';
+import { classCrossEntropy, crossEntropy, softmaxLoss } from '../../../shared/ml/softmax-loss';
 
 beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
@@ -65,5 +65,26 @@ describe('crossEntropy', () => {
     // p(target) = e^-200 / (1 + e^-200): float32 softmax rounds it to 0, the loss is 200
     const got = crossEntropy(tf.tensor2d([0, 200], [1, 2]), Int32Array.from([0]), null).dataSync()[0] as number;
     expect(got).toBeCloseTo(200, 3);
+  });
+});
+
+describe('classCrossEntropy', () => {
+  it('has the value and both gradients of crossEntropy(hidden·classesᵀ), on a block wider and taller than its transpose tile', () => {
+    const rng = new Random(9);
+    const [m, c, d] = [37, 45, 6];
+    const h = tf.tensor2d(Float32Array.from({ length: m * d }, () => rng.next() * 2 - 1), [m, d]);
+    const e = tf.tensor2d(Float32Array.from({ length: c * d }, () => rng.next() * 2 - 1), [c, d]);
+    const picked = Int32Array.from({ length: m }, () => rng.int(c));
+    const weights = Float32Array.from({ length: m }, () => rng.next() + 0.5);
+    const composed = (a: tf.Tensor, b: tf.Tensor) => tf.mul(crossEntropy(tf.matMul(a, b, false, true) as tf.Tensor2D, picked, weights), 3) as tf.Scalar;
+    const fused = (a: tf.Tensor, b: tf.Tensor) => tf.mul(classCrossEntropy(a as tf.Tensor2D, b as tf.Tensor2D, picked, weights), 3) as tf.Scalar;
+    expect(fused(h, e).dataSync()[0]).toBeCloseTo(composed(h, e).dataSync()[0] as number, 5);
+    const gFused = tf.grads(fused)([h, e]);
+    const gComposed = tf.grads(composed)([h, e]);
+    for (let k = 0; k < 2; k++) {
+      const [a, b] = [gFused[k]!.dataSync(), gComposed[k]!.dataSync()];
+      expect(a.length).toBe(b.length);
+      for (let i = 0; i < b.length; i++) expect(a[i]).toBeCloseTo(b[i] as number, 5);
+    }
   });
 });
