@@ -67,12 +67,13 @@ else
 fi
 
 # --- SIMD kernels -----------------------------------------------------------------------
-# The AssemblyScript sources under shared/ml/wasm compile into one WebAssembly module; rebuilt
-# when a source or the compiler changes (keyed by their digest).
+# The AssemblyScript sources under shared/ml/wasm compile into one WebAssembly module (the
+# files directly there are its entry points, lib/ holds inlined helpers); rebuilt when a
+# source or the compiler changes (keyed by their digest).
 begin "simd kernels" "cd $ROOT && bash infra/setup.sh (the asc log is $CACHE/logs/asc.log)"
 KERNEL_SOURCES=("$ROOT"/shared/ml/wasm/*.as.ts)
 KERNEL_OUT="$ROOT/build/wasm/kernels.wasm"
-kernel_digest=$(cat "${KERNEL_SOURCES[@]}" "$ROOT/node_modules/assemblyscript/package.json" | sha256sum | cut -c1-16)
+kernel_digest=$(find "$ROOT/shared/ml/wasm" -name '*.as.ts' | sort | xargs cat "$ROOT/node_modules/assemblyscript/package.json" | sha256sum | cut -c1-16)
 if [ -f "$KERNEL_OUT" ] && [ -f "$KERNEL_OUT.digest" ] && [ "$(cat "$KERNEL_OUT.digest")" = "$kernel_digest" ]; then
   done_step "up to date"
 else

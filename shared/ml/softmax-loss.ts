@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../data/random';
 import type { LossConfig } from './config';
 import { gatherRows, matMul } from './ops';
+import { cpuKernels } from './wasm/kernels';
 
 export interface ClassBlock {
   /** the [rows×dim] table the classes live in */
@@ -73,7 +74,7 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, weights: 
     const ce = crossEntropyOf(inputs[0] as tf.Tensor2D, targets, weights);
     return {
       value: tf.scalar(ce.loss),
-      gradFunc: (dy: tf.Tensor) => tf.tensor2d(ce.gradient(dy.dataSync()[0] as number), [m, classes]),
+      gradFunc: (dy: tf.Tensor) => tf.tensor2d(ce.gradient(dy.dataSync()[0] as number, false).rows, [m, classes]),
     };
   });
   return op(logits) as tf.Scalar;
@@ -83,8 +84,9 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, weights: 
  * crossEntropy(hidden·classesᵀ) as one op, whose gradient for the classes is Gᵀ·hidden on a
  * transposed copy of the logits' gradient G made on the typed array. The stock route,
  * hiddenᵀ·G, hands XNNPACK the fresh [M × C] gradient as its right operand, which it packs on
- * every call: ~240 ms for ml-100k's [6400 × 1682] on this host, against ~65 ms for the
- * transposed copy and ~75 ms for the product with a [6400 × 64] right operand.
+ * every call: ~240 ms for ml-100k's [6400 × 1682] on this host, against ~75 ms for the
+ * product with a [6400 × 64] right operand; the transposed copy comes with the gradient
+ * (one SIMD kernel pass, ./wasm/softmax.as.ts, or a tiled copy in JS).
  */
 export function classCrossEntropy(hidden: tf.Tensor2D, classes: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null): tf.Scalar {
   const m = hidden.shape[0];
@@ -99,8 +101,8 @@ export function classCrossEntropy(hidden: tf.Tensor2D, classes: tf.Tensor2D, tar
       value: tf.scalar(ce.loss),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [hs, es] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const g = ce.gradient(dy.dataSync()[0] as number);
-        return [tf.matMul(tf.tensor2d(g, [m, c]), es), tf.matMul(tf.tensor2d(transposed(g, m, c), [c, m]), hs)];
+        const g = ce.gradient(dy.dataSync()[0] as number, true);
+        return [tf.matMul(tf.tensor2d(g.rows, [m, c]), es), tf.matMul(tf.tensor2d(g.transposed!, [c, m]), hs)];
       },
     };
   });
@@ -110,8 +112,8 @@ export function classCrossEntropy(hidden: tf.Tensor2D, classes: tf.Tensor2D, tar
 interface CrossEntropyParts {
   /** Σ_m w_m·ℓ_m / M */
   readonly loss: number;
-  /** ∂(upstream·loss)/∂logits, [M × C] row-major */
-  gradient(upstream: number): Float32Array;
+  /** ∂(upstream·loss)/∂logits, [M × C] row-major, and with transposedToo also as [C × M] */
+  gradient(upstream: number, transposedToo: boolean): { rows: Float32Array; transposed: Float32Array | null };
 }
 
 /** The loss of a logits block and its gradient, from one native Softmax kernel and typed-array sweeps. */
@@ -135,16 +137,24 @@ function crossEntropyOf(x: tf.Tensor2D, targets: Int32Array, weights: Float32Arr
   }
   return {
     loss: total / m,
-    gradient: (upstream: number) => {
+    gradient: (upstream: number, transposedToo: boolean) => {
+      const coefs = new Float32Array(m);
+      for (let i = 0; i < m; i++) coefs[i] = (upstream / m) * (weights ? (weights[i] as number) : 1);
+      const k = cpuKernels();
+      if (k) {
+        const [pAt, tAt, cAt, gtAt] = k.place([probs, targets, coefs, transposedToo ? probs.byteLength : 16]) as [number, number, number, number];
+        k.exports.softmaxGradient(pAt, tAt, cAt, transposedToo ? gtAt : 0, m, classes);
+        return { rows: k.read(pAt, probs.length), transposed: transposedToo ? k.read(gtAt, probs.length) : null };
+      }
       // the probabilities are not needed afterwards: the gradient overwrites them
       const grad = probs;
       for (let i = 0; i < m; i++) {
-        const coef = (upstream / m) * (weights ? (weights[i] as number) : 1);
+        const coef = coefs[i] as number;
         const row = i * classes;
         for (let c = 0; c < classes; c++) grad[row + c] = (grad[row + c] as number) * coef;
         grad[row + (targets[i] as number)] = (grad[row + (targets[i] as number)] as number) - coef;
       }
-      return grad;
+      return { rows: grad, transposed: transposedToo ? transposed(grad, m, classes) : null };
     },
   };
 }

@@ -16,6 +16,8 @@
 // per call, in a fixed (row, head, query, key) order, so the backward pass replays the masks
 // instead of storing them.
 
+import { expv } from './lib/simd-math.as';
+
 let rngState: u32 = 0;
 
 @inline function nextUint32(): u32 {
@@ -111,8 +113,20 @@ function weightedRows(dst: usize, weights: usize, weightStride: usize, first: us
     else max = Mathf.max(max, load<f32>(probs + (<usize>j << 2)));
   }
   if (max == -Infinity) return false;
-  let sum: f32 = 0;
-  for (let j = 0; j < end; j++) {
+  // e^(s − max), four keys at a time; [PAD] keys (−∞) get exact zeros
+  const maxv = f32x4.splat(max);
+  const masked = f32x4.splat(-Infinity);
+  let sums = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= end; j += 4) {
+    const at = probs + (<usize>j << 2);
+    const s = v128.load(at);
+    const e = v128.andnot(expv(f32x4.sub(s, maxv)), f32x4.eq(s, masked));
+    v128.store(at, e);
+    sums = f32x4.add(sums, e);
+  }
+  let sum: f32 = f32x4.extract_lane(sums, 0) + f32x4.extract_lane(sums, 1) + f32x4.extract_lane(sums, 2) + f32x4.extract_lane(sums, 3);
+  for (; j < end; j++) {
     const at = probs + (<usize>j << 2);
     const s = load<f32>(at);
     const e: f32 = s == -Infinity ? 0 : Mathf.exp(s - max);

@@ -1,7 +1,7 @@
 // Loads the SIMD kernels that infra/setup.sh compiles from the *.as.ts files here
 // (AssemblyScript) into build/wasm/kernels.wasm, and moves typed arrays in and out of their
 // memory. The kernels replace chains of small tfjs WASM kernels (attention, layer norm,
-// GELU) whose per-kernel cost dominated a training step; they run only where tfjs itself
+// GELU, the softmax gradient) whose per-kernel cost dominated a training step; they run only where tfjs itself
 // computes on this CPU (the WASM and CPU backends), never under native TensorFlow, which
 // may hold the tensors on a GPU. Not built here, callers fall back to tfjs ops.
 import { existsSync, readFileSync } from 'node:fs';
@@ -31,13 +31,14 @@ export interface KernelExports {
   layerNormBackward(x: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number, xhat: number, rows: number, cols: number, eps: number): void;
   biasGeluForward(x: number, bias: number, y: number, rows: number, cols: number): void;
   biasGeluBackward(x: number, bias: number, dy: number, dx: number, dbias: number, rows: number, cols: number): void;
+  softmaxGradient(probs: number, targets: number, coefs: number, gT: number, m: number, c: number): void;
 }
 
 const WASM_PAGE = 65536;
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /** A typed array to copy in, or the byte size of a region the kernel writes (outputs, scratch). */
-export type Region = Float32Array | Uint8Array | number;
+export type Region = Float32Array | Int32Array | Uint8Array | number;
 
 export class WasmKernels {
   constructor(readonly exports: KernelExports) {}
@@ -58,8 +59,7 @@ export class WasmKernels {
     if (short > 0) this.exports.memory.grow(Math.ceil(short / WASM_PAGE));
     regions.forEach((region, i) => {
       if (typeof region === 'number') return;
-      const view = region instanceof Float32Array ? new Float32Array(this.exports.memory.buffer, offsets[i], region.length) : new Uint8Array(this.exports.memory.buffer, offsets[i], region.length);
-      view.set(region);
+      new Uint8Array(this.exports.memory.buffer, offsets[i], region.byteLength).set(new Uint8Array(region.buffer, region.byteOffset, region.byteLength));
     });
     return offsets;
   }
@@ -88,7 +88,14 @@ export function wasmKernels(): WasmKernels | null {
   return loaded;
 }
 
-/** The kernels when they apply under the active tfjs backend (WASM or CPU), else null. */
+let enabled = true;
+
+/** Turns the kernels off (or back on) for this process: the tfjs-ops paths then run everywhere, as under native TensorFlow. */
+export function setKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** The kernels when they apply under the active tfjs backend (WASM or CPU) and are enabled, else null. */
 export function cpuKernels(): WasmKernels | null {
-  return tf.getBackend() === 'tensorflow' ? null : wasmKernels();
+  return !enabled || tf.getBackend() === 'tensorflow' ? null : wasmKernels();
 }

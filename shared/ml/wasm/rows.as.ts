@@ -3,6 +3,7 @@
 // tfjs ops a layer norm is ~10 kernels forward and ~15 backward, GELU ~8 and ~12, each a
 // full sweep over the activations; here each is one or two sweeps.
 // cols must be a multiple of 4.
+import { tanhv } from './lib/simd-math.as';
 
 const GELU_C: f32 = 0.7978845608028654; // √(2/π)
 const GELU_A: f32 = 0.044715;
@@ -85,38 +86,38 @@ export function biasGeluForward(x: usize, bias: usize, y: usize, rows: i32, cols
   for (let r = 0; r < rows; r++) {
     const xr = x + <usize>r * rowBytes;
     const yr = y + <usize>r * rowBytes;
-    for (let c = 0; c < cols; c++) {
+    for (let c = 0; c < cols; c += 4) {
       const o = <usize>c << 2;
-      const z = load<f32>(xr + o) + load<f32>(bias + o);
-      const t = tanh(GELU_C * (z + GELU_A * z * z * z));
-      store<f32>(yr + o, 0.5 * z * (1 + t));
+      const z = f32x4.add(v128.load(xr + o), v128.load(bias + o));
+      const z2 = f32x4.mul(z, z);
+      const t = tanhv(f32x4.mul(f32x4.splat(GELU_C), f32x4.add(z, f32x4.mul(f32x4.splat(GELU_A), f32x4.mul(z2, z)))));
+      v128.store(yr + o, f32x4.mul(f32x4.mul(f32x4.splat(0.5), z), f32x4.add(f32x4.splat(1), t)));
     }
   }
 }
 
-/** dx = dy·gelu′(x + b), db = Σ_rows dx. */
+/** dx = dy·gelu′(x + b), db = Σ_rows dx, with gelu′(z) = ½(1 + t) + ½·z·(1 − t²)·√(2/π)·(1 + 3·0.044715·z²). */
 export function biasGeluBackward(x: usize, bias: usize, dy: usize, dx: usize, dbias: usize, rows: i32, cols: i32): void {
   const rowBytes = <usize>cols << 2;
   memory.fill(dbias, 0, rowBytes);
+  const half = f32x4.splat(0.5);
+  const one = f32x4.splat(1);
   for (let r = 0; r < rows; r++) {
     const xr = x + <usize>r * rowBytes;
     const dyr = dy + <usize>r * rowBytes;
     const dxr = dx + <usize>r * rowBytes;
-    for (let c = 0; c < cols; c++) {
+    for (let c = 0; c < cols; c += 4) {
       const o = <usize>c << 2;
-      const z = load<f32>(xr + o) + load<f32>(bias + o);
-      const t = tanh(GELU_C * (z + GELU_A * z * z * z));
-      const slope: f32 = 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * z * z);
-      const g: f32 = load<f32>(dyr + o) * slope;
-      store<f32>(dxr + o, g);
-      store<f32>(dbias + o, load<f32>(dbias + o) + g);
+      const z = f32x4.add(v128.load(xr + o), v128.load(bias + o));
+      const z2 = f32x4.mul(z, z);
+      const t = tanhv(f32x4.mul(f32x4.splat(GELU_C), f32x4.add(z, f32x4.mul(f32x4.splat(GELU_A), f32x4.mul(z2, z)))));
+      const du = f32x4.mul(f32x4.splat(GELU_C), f32x4.add(one, f32x4.mul(f32x4.splat(3 * GELU_A), z2)));
+      const slope = f32x4.add(f32x4.mul(half, f32x4.add(one, t)), f32x4.mul(f32x4.mul(half, z), f32x4.mul(f32x4.sub(one, f32x4.mul(t, t)), du)));
+      const g = f32x4.mul(v128.load(dyr + o), slope);
+      v128.store(dxr + o, g);
+      v128.store(dbias + o, f32x4.add(v128.load(dbias + o), g));
     }
   }
-}
-
-/** tanh through the table-driven exp: Mathf.tanh is several times slower, and the absolute error here stays ~1e-7. */
-@inline function tanh(u: f32): f32 {
-  return 1 - 2 / (Mathf.exp(2 * u) + 1);
 }
 
 @inline function horizontal(v: v128): f32 {

@@ -1,0 +1,28 @@
+// AssemblyScript (see attention.as.ts): e^x on four lanes at once, Cephes' single-precision
+// polynomial (range reduction by ln 2 in two parts, degree-6 polynomial, 2^n built in the
+// exponent bits). Within 2 ulp on [−87.3, 88.3]; inputs outside are clamped, so e^−∞ comes
+// back as ~1e−38, not 0 — callers that need exact zeros mask them.
+
+// @ts-ignore: decorator
+@inline export function expv(x: v128): v128 {
+  const v = f32x4.min(f32x4.max(x, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  const n = f32x4.nearest(f32x4.mul(v, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(v, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(y, pow2);
+}
+
+/** tanh on four lanes through expv: 1 − 2/(e^{2u} + 1), saturating to ±1. */
+// @ts-ignore: decorator
+@inline export function tanhv(u: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(expv(f32x4.add(u, u)), one)));
+}
