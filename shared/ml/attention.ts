@@ -4,7 +4,7 @@
 // tfjs ops. Both mask [PAD] keys (and future keys when causal) and drop attention
 // probabilities with a seeded mask; a query with no key to attend to outputs zeros.
 import * as tf from '@tensorflow/tfjs';
-import { Random } from '../data/random';
+import { dropoutFactors, type DropoutDraw } from './dropout';
 import { matMul } from './ops';
 import { cpuKernels, type WasmKernels } from './wasm/kernels';
 
@@ -16,11 +16,8 @@ export interface AttentionShape {
   readonly causal: boolean;
 }
 
-/** Dropout on the attention probabilities: the rate and the seed of its mask stream. */
-export interface AttentionDropout {
-  readonly rate: number;
-  readonly seed: number;
-}
+/** Dropout on the attention probabilities (the kernel draws its mask from the seed itself). */
+export type AttentionDropout = DropoutDraw;
 
 /** Which implementation `selfAttention` runs under the active backend for this shape. */
 export function attentionPath(shape: Pick<AttentionShape, 'dim' | 'heads'>): 'wasm-simd-kernel' | 'tfjs-ops' {
@@ -111,14 +108,4 @@ export function attentionOnOps(qkv: tf.Tensor, pad: Uint8Array, shape: Attention
   if (dropout && dropout.rate > 0) probs = tf.mul(probs, tf.tensor(dropoutFactors(probs.size, dropout), probs.shape));
   const ctx = tf.reshape(tf.transpose(tf.reshape(matMul(probs, v), [batch, heads, len, dh]), [0, 2, 1, 3]), [batch * len, dim]);
   return ctx as tf.Tensor2D;
-}
-
-/** Inverted-dropout factors (0 or 1/(1−rate)) drawn from the seeded generator. */
-export function dropoutFactors(size: number, { rate, seed }: AttentionDropout): Float32Array {
-  const draw = new Random(seed);
-  const keep = 1 / (1 - rate);
-  const threshold = rate * 4294967296;
-  const factors = new Float32Array(size);
-  for (let i = 0; i < size; i++) if (draw.nextUint32() >= threshold) factors[i] = keep;
-  return factors;
 }

@@ -16,8 +16,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../data/random';
 import { biasGelu, layerNorm } from './block-ops';
-import { dropoutFactors, selfAttention, type AttentionDropout } from './attention';
+import { selfAttention } from './attention';
 import type { EncoderConfig } from './config';
+import { dropoutFactors, type DropoutDraw } from './dropout';
 import { gatherRows, matMul } from './ops';
 import { PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
 
@@ -143,7 +144,7 @@ function maybeDropout(x: tf.Tensor, rate: number, opts: ForwardOptions): tf.Tens
 }
 
 /** The rate and mask seed of one dropout site, or null when it is off (inference, rate 0). */
-function dropoutDraw(rate: number, opts: ForwardOptions): AttentionDropout | null {
+function dropoutDraw(rate: number, opts: ForwardOptions): DropoutDraw | null {
   if (!opts.training || rate === 0) return null;
   if (!opts.rng) throw new Error('encode: training with dropout needs opts.rng so the dropout masks replay');
   return { rate, seed: opts.rng.nextUint32() };

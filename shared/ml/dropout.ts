@@ -1,0 +1,20 @@
+// Inverted dropout with masks drawn on typed arrays from the seeded generator, so that a
+// resumed run replays them: each dropout site takes one draw from the step's generator as the
+// seed of its own mask stream.
+import { Random } from '../data/random';
+
+/** One dropout site: its rate and the seed of its mask stream. */
+export interface DropoutDraw {
+  readonly rate: number;
+  readonly seed: number;
+}
+
+/** Inverted-dropout factors (0 or 1/(1−rate)) for `size` values. */
+export function dropoutFactors(size: number, { rate, seed }: DropoutDraw): Float32Array {
+  const draw = new Random(seed);
+  const keep = 1 / (1 - rate);
+  const threshold = rate * 4294967296;
+  const factors = new Float32Array(size);
+  for (let i = 0; i < size; i++) if (draw.nextUint32() >= threshold) factors[i] = keep;
+  return factors;
+}
