@@ -70,21 +70,27 @@ export class WasmKernels {
   }
 }
 
+const EXPORTED_FUNCTIONS = ['heapBase', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient'] as const satisfies ReadonlyArray<keyof KernelExports>;
+
+/** Loads a compiled kernel module, checking that it exports everything this code calls. */
+export function loadKernels(file: string): WasmKernels {
+  const rebuild = 'rebuild it with `bash infra/setup.sh`';
+  let exports: Record<string, unknown>;
+  try {
+    exports = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), {}).exports as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`The SIMD kernel module ${file} does not load (${(err as Error).message}); ${rebuild}, or delete it to run on tfjs ops.`, { cause: err });
+  }
+  const missing = [...EXPORTED_FUNCTIONS.filter((name) => typeof exports[name] !== 'function'), ...(exports.memory ? [] : ['memory'])];
+  if (missing.length > 0) throw new Error(`The SIMD kernel module ${file} is out of date (it lacks ${missing.join(', ')}); ${rebuild}.`);
+  return new WasmKernels(exports as unknown as KernelExports);
+}
+
 let loaded: WasmKernels | null | undefined;
 
 /** The compiled kernels, or null when they are not built here. */
 export function wasmKernels(): WasmKernels | null {
-  if (loaded !== undefined) return loaded;
-  loaded = null;
-  if (existsSync(KERNELS_WASM_PATH)) {
-    let instance: { readonly exports: unknown };
-    try {
-      instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(KERNELS_WASM_PATH)), {});
-    } catch (err) {
-      throw new Error(`The SIMD kernels at ${KERNELS_WASM_PATH} do not load (${(err as Error).message}); rebuild them with \`bash infra/setup.sh\`, or delete the file to run on tfjs ops.`, { cause: err });
-    }
-    loaded = new WasmKernels(instance.exports as KernelExports);
-  }
+  if (loaded === undefined) loaded = existsSync(KERNELS_WASM_PATH) ? loadKernels(KERNELS_WASM_PATH) : null;
   return loaded;
 }
 

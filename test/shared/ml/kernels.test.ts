@@ -1,10 +1,13 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/data/random';
 import { attentionOnOps, attentionPath, selfAttention, type AttentionShape } from '../../../shared/ml/attention';
 import { selectBackend } from '../../../shared/ml/backend';
 import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps } from '../../../shared/ml/block-ops';
-import { KERNELS_WASM_PATH, wasmKernels } from '../../../shared/ml/wasm/kernels';
+import { KERNELS_WASM_PATH, loadKernels, wasmKernels } from '../../../shared/ml/wasm/kernels';
 
 beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
@@ -30,6 +33,17 @@ describe('the SIMD kernels', () => {
     expect(wasmKernels(), `no kernels at ${KERNELS_WASM_PATH}: run bash infra/setup.sh`).not.toBeNull();
     expect(attentionPath({ dim: 16, heads: 2 })).toBe('wasm-simd-kernel');
     expect(attentionPath({ dim: 12, heads: 2 })).toBe('tfjs-ops'); // head width 6 is not a multiple of 4
+  });
+
+  it('name the file and the fix when the module is stale or broken', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'assay-kernels-'));
+    const empty = path.join(dir, 'empty.wasm');
+    await writeFile(empty, Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00)); // a valid module with no exports
+    expect(() => loadKernels(empty)).toThrow(/empty\.wasm is out of date \(it lacks heapBase, attentionForward, .*memory\); rebuild it with `bash infra\/setup\.sh`/);
+    const garbage = path.join(dir, 'garbage.wasm');
+    await writeFile(garbage, 'not wasm');
+    expect(() => loadKernels(garbage)).toThrow(/garbage\.wasm does not load .*bash infra\/setup\.sh/);
+    await rm(dir, { recursive: true });
   });
 });
 
