@@ -9,7 +9,8 @@
 // of length L (the longest row of the batch: rows are padded to it), hidden size d, FFN width
 // f = d·ffnMultiplier, `layers` blocks, M predicted positions, C candidate classes:
 //   per block:  Q, K, V, O projections  4 · 2·B·L·d·d   = 8·B·L·d²
-//               Q·Kᵀ and attn·V (all heads) 2 · 2·B·L²·d = 4·B·L²·d
+//               Q·Kᵀ and attn·V (all heads) 2 · 2·B·L²·d = 4·B·L²·d, or 4·B·L(L+1)/2·d when
+//               causal (fine-tuning): only the query–key pairs a position may attend to
 //               FFN W1 and W2            2 · 2·B·L·d·f   = 4·B·L·d·f
 //   output:     full softmax  2·M·C·d;  sampled with K negatives  2·M·(K+1)·d
 //   forward + backward ≈ 3 × forward (each matmul's backward is two matmuls of the same size).
@@ -35,9 +36,10 @@ import { pretrain, sequenceWindows } from '../shared/ml/pretrain';
 import { epochBatches, epochRandom } from '../shared/ml/training-loop';
 import type { TokenCsr } from '../shared/ml/vocabulary';
 import { historyOf, itemTextTokens } from '../shared/pipeline/steps/dataset-input';
+import { setKernelsEnabled } from '../shared/ml/wasm/kernels';
 import { realSource } from './valuation/datasets';
 
-const USAGE = 'usage: npm run bench -- throughput [--epochs N] [--memory-batches N] [--seed N]';
+const USAGE = 'usage: npm run bench -- throughput [--epochs N] [--memory-batches N] [--kernels on|off|both] [--seed N]';
 
 const count = (min: number) => z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(min, `must be at least ${min}`);
 const FlagsSchema = z.object({
@@ -45,6 +47,8 @@ const FlagsSchema = z.object({
   epochs: count(1).default(1),
   /** amazon-beauty pretraining batches run while sampling RSS (0 skips the memory figure) */
   'memory-batches': count(0).default(40),
+  /** train with the SIMD kernels (on), on tfjs ops only (off), or both in turn, for the speed-up */
+  kernels: z.enum(['on', 'off', 'both'], { error: 'must be on, off or both' }).default('both'),
   seed: count(0).default(42),
 });
 type Flags = z.infer<typeof FlagsSchema>;
@@ -57,7 +61,8 @@ const load1 = (): string => loadavg()[0]!.toFixed(1);
 function encoderFlops(e: EncoderConfig, rows: number, len: number): number {
   const d = e.dim;
   const f = d * e.ffnMultiplier;
-  return e.layers * (8 * rows * len * d * d + 4 * rows * len * len * d + 4 * rows * len * d * f);
+  const pairs = e.causal ? (len * (len + 1)) / 2 : len * len;
+  return e.layers * (8 * rows * len * d * d + 4 * rows * pairs * d + 4 * rows * len * d * f);
 }
 
 function outputFlops(loss: LossConfig, predicted: number, classes: number, d: number): number {
@@ -181,18 +186,24 @@ async function trainingThroughput(flags: Flags, scratch: string): Promise<void> 
   console.log(`  encoder dim ${e.dim}, ${e.layers} blocks, ffn ×${e.ffnMultiplier}, maxLen ${e.maxLen}; pretrain batch ${preCfg.batchSize}, fine-tune batch ${ftCfg.batchSize}, ${preCfg.loss.kind} softmax; ${flags.epochs} epoch(s) each`);
 
   const preCount = pretrainFlops(seqs, ds.numItems, text, preCfg, flags.epochs);
-  let started = performance.now();
-  const pre = await pretrain({ numItems: ds.numItems, sequences: seqs, itemText: text }, preCfg, { checkpointDir: path.join(scratch, 'pretrain') });
-  const preSeconds = (performance.now() - started) / 1000;
-  const preLoad = load1();
-
   const ftCount = finetuneFlops(ds, e, ftCfg, flags.epochs);
-  started = performance.now();
-  const ft = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train }, pre.model, ftCfg, { checkpointDir: path.join(scratch, 'finetune') });
-  const ftSeconds = (performance.now() - started) / 1000;
-  const ftLoad = load1();
-  disposeModel(pre.model);
-  disposeModel(ft.model);
+  const modes = flags.kernels === 'both' ? (['off', 'on'] as const) : [flags.kernels];
+  const timed: Array<{ kernels: 'on' | 'off'; preSeconds: number; preLoad: string; preLoop: number; ftSeconds: number; ftLoad: string; ftLoop: number }> = [];
+  for (const kernels of modes) {
+    setKernelsEnabled(kernels === 'on');
+    const dir = path.join(scratch, `kernels-${kernels}`);
+    let started = performance.now();
+    const pre = await pretrain({ numItems: ds.numItems, sequences: seqs, itemText: text }, preCfg, { checkpointDir: path.join(dir, 'pretrain') });
+    const preSeconds = (performance.now() - started) / 1000;
+    const preLoad = load1();
+    started = performance.now();
+    const ft = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train }, pre.model, ftCfg, { checkpointDir: path.join(dir, 'finetune') });
+    const ftSeconds = (performance.now() - started) / 1000;
+    timed.push({ kernels, preSeconds, preLoad, preLoop: pre.examplesPerSecond, ftSeconds, ftLoad: load1(), ftLoop: ft.examplesPerSecond });
+    disposeModel(pre.model);
+    disposeModel(ft.model);
+  }
+  setKernelsEnabled(true);
 
   // the output layer's matmul is the largest single shape of fine-tuning: [targets × d]·[d × items]
   const outM = Math.round(ftCount.meanTargetsPerBatch);
@@ -203,12 +214,17 @@ async function trainingThroughput(flags: Flags, scratch: string): Promise<void> 
 
   const line = (what: string, examples: number, unit: string, seconds: number, flops: number, load: string) => {
     const gflops = flops / seconds / 1e9;
-    console.log(`  ${what.padEnd(10)} ${(examples / seconds).toFixed(0).padStart(6)} ${unit}/s  ${seconds.toFixed(1).padStart(6)} s  ${(flops / 1e9).toFixed(0).padStart(5)} GFLOP  ${gflops.toFixed(2).padStart(6)} GFLOP/s  = ${((100 * gflops) / reference).toFixed(0).padStart(3)}% of the matMul figure  [load ${load}]`);
+    console.log(`  ${what.padEnd(22)} ${(examples / seconds).toFixed(0).padStart(6)} ${unit}/s  ${seconds.toFixed(1).padStart(6)} s  ${(flops / 1e9).toFixed(0).padStart(5)} GFLOP  ${gflops.toFixed(2).padStart(6)} GFLOP/s  = ${((100 * gflops) / reference).toFixed(0).padStart(3)}% of the matMul figure  [load ${load}]`);
   };
-  line('pretrain', preCount.windows * flags.epochs, 'windows', preSeconds, preCount.flops, preLoad);
-  console.log(`  ${''.padEnd(10)} (${preCount.batches} steps; ${(preCount.windows * flags.epochs / preSeconds * (seqs.items.length / preCount.windows)).toFixed(0)} sequence items/s; loop's own figure ${pre.examplesPerSecond.toFixed(0)} windows/s; text batch ${(preCount.textPerStep / 1e9).toFixed(2)} GFLOP of each step)`);
-  line('fine-tune', ds.train.length * flags.epochs, 'examples', ftSeconds, ftCount.flops, ftLoad);
-  console.log(`  ${''.padEnd(10)} (${ftCount.batches} steps of ${ftCount.rows} rows / ${ftCfg.batchSize}; loop's own figure ${ft.examplesPerSecond.toFixed(0)} examples/s)`);
+  for (const t of timed) {
+    const how = t.kernels === 'on' ? 'SIMD kernels' : 'tfjs ops';
+    line(`pretrain, ${how}`, preCount.windows * flags.epochs, 'windows', t.preSeconds, preCount.flops, t.preLoad);
+    console.log(`  ${''.padEnd(22)} (${preCount.batches} steps; ${(preCount.windows * flags.epochs / t.preSeconds * (seqs.items.length / preCount.windows)).toFixed(0)} sequence items/s; loop's own figure ${t.preLoop.toFixed(0)} windows/s; text batch ${(preCount.textPerStep / 1e9).toFixed(2)} GFLOP of each step)`);
+    line(`fine-tune, ${how}`, ds.train.length * flags.epochs, 'examples', t.ftSeconds, ftCount.flops, t.ftLoad);
+    console.log(`  ${''.padEnd(22)} (${ftCount.batches} steps of ${ftCount.rows} rows / ${ftCfg.batchSize}; loop's own figure ${t.ftLoop.toFixed(0)} examples/s)`);
+  }
+  const [off, on] = timed;
+  if (off && on) console.log(`  speed-up of the SIMD kernels, same run: pretrain ×${(off.preSeconds / on.preSeconds).toFixed(2)}, fine-tune ×${(off.ftSeconds / on.ftSeconds).toFixed(2)}`);
   console.log(`  backend matMul, same run (best of 5): [${outM}×${e.dim}]·[${e.dim}×${ds.numItems}] (fine-tune output layer) ${outPeak.toFixed(2)} GFLOP/s; ` +
     `[${preCfg.batchSize * e.maxLen}×${e.dim}]·[${e.dim}×${e.dim * e.ffnMultiplier}] (FFN) ${ffnPeak.toFixed(2)} GFLOP/s  [load ${peakLoad}]`);
   console.log(`  ratios are against the faster of the two, ${reference.toFixed(2)} GFLOP/s (target ≥ 60%)`);
