@@ -80,6 +80,11 @@ export function layerNormBackward(x: usize, gamma: usize, dy: usize, dx: usize, 
   }
 }
 
+/** tanh(√(2/π)·(z + 0.044715·z³)) on four lanes, given z and z². */
+@inline function geluTanh(z: v128, z2: v128): v128 {
+  return tanhv(f32x4.mul(f32x4.splat(GELU_C), f32x4.add(z, f32x4.mul(f32x4.splat(GELU_A), f32x4.mul(z2, z)))));
+}
+
 /** y = gelu(x + b) per row (tanh approximation: 0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³)))). */
 export function biasGeluForward(x: usize, bias: usize, y: usize, rows: i32, cols: i32): void {
   const rowBytes = <usize>cols << 2;
@@ -89,8 +94,7 @@ export function biasGeluForward(x: usize, bias: usize, y: usize, rows: i32, cols
     for (let c = 0; c < cols; c += 4) {
       const o = <usize>c << 2;
       const z = f32x4.add(v128.load(xr + o), v128.load(bias + o));
-      const z2 = f32x4.mul(z, z);
-      const t = tanhv(f32x4.mul(f32x4.splat(GELU_C), f32x4.add(z, f32x4.mul(f32x4.splat(GELU_A), f32x4.mul(z2, z)))));
+      const t = geluTanh(z, f32x4.mul(z, z));
       v128.store(yr + o, f32x4.mul(f32x4.mul(f32x4.splat(0.5), z), f32x4.add(f32x4.splat(1), t)));
     }
   }
@@ -110,7 +114,7 @@ export function biasGeluBackward(x: usize, bias: usize, dy: usize, dx: usize, db
       const o = <usize>c << 2;
       const z = f32x4.add(v128.load(xr + o), v128.load(bias + o));
       const z2 = f32x4.mul(z, z);
-      const t = tanhv(f32x4.mul(f32x4.splat(GELU_C), f32x4.add(z, f32x4.mul(f32x4.splat(GELU_A), f32x4.mul(z2, z)))));
+      const t = geluTanh(z, z2);
       const du = f32x4.mul(f32x4.splat(GELU_C), f32x4.add(one, f32x4.mul(f32x4.splat(3 * GELU_A), z2)));
       const slope = f32x4.add(f32x4.mul(half, f32x4.add(one, t)), f32x4.mul(f32x4.mul(half, z), f32x4.mul(f32x4.sub(one, f32x4.mul(t, t)), du)));
       const g = f32x4.mul(v128.load(dyr + o), slope);
