@@ -40,9 +40,24 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
  * variable swaps on every assign, so a stale copy is never served and none outlives it.
  */
 const variableCopies = new WeakMap<object, Float32Array>();
+
+/** The backend buffer handle a variable holds now; every assign swaps it. */
+export function versionOf(variable: tf.Variable): object {
+  return (variable as unknown as { dataId: object }).dataId;
+}
+
+/**
+ * Records `values` as the current version's copy (the optimizer's array it just assigned),
+ * sparing the next lookup a read-back. The caller may change `values` only on its way to
+ * assigning the variable its next version.
+ */
+export function rememberVariableValues(variable: tf.Variable, values: Float32Array): void {
+  variableCopies.set(versionOf(variable), values);
+}
+
 function tableValues(table: tf.Tensor): Float32Array {
   if (!(table instanceof tf.Variable)) return table.dataSync() as Float32Array;
-  const handle = (table as unknown as { dataId: object }).dataId;
+  const handle = versionOf(table);
   let values = variableCopies.get(handle);
   if (!values) {
     values = table.dataSync() as Float32Array;
