@@ -77,15 +77,20 @@ export async function run(args: string[]): Promise<void> {
   const flops = 2 * numUsers * numItems * dim;
   const allUsers = Int32Array.from({ length: numUsers }, (_, u) => u);
 
-  // Warm-up on one block, then the full pass.
+  // Warm-up on one block, then full passes, best of 3 like the peak (one pass is ~0.3 s here,
+  // short enough for a neighbour's burst on this shared host to move a single figure by a third)
   await recommendTopK({ scoring, userEmbeddings: users, numItems, k, users: allUsers.subarray(0, blockSize), blockSize });
-  let started = performance.now();
-  await recommendTopK({ scoring, userEmbeddings: users, numItems, k, users: allUsers, blockSize });
-  const topKSeconds = (performance.now() - started) / 1000;
-  console.log(`  scoring + TopK in graph:   ${topKSeconds.toFixed(2)} s  ${(flops / topKSeconds / 1e9).toFixed(1)} GFLOP/s  ${(numUsers / topKSeconds).toFixed(0)} users/s`);
+  const passes: number[] = [];
+  for (let pass = 0; pass < 3; pass++) {
+    const started = performance.now();
+    await recommendTopK({ scoring, userEmbeddings: users, numItems, k, users: allUsers, blockSize });
+    passes.push((performance.now() - started) / 1000);
+  }
+  const topKSeconds = Math.min(...passes);
+  console.log(`  scoring + TopK in graph:   ${topKSeconds.toFixed(2)} s  ${(flops / topKSeconds / 1e9).toFixed(1)} GFLOP/s  ${(numUsers / topKSeconds).toFixed(0)} users/s  (best of 3 passes: ${passes.map((s) => s.toFixed(2)).join(', ')} s)`);
 
   const scorer = onnxBatchScorer(scoring, users);
-  started = performance.now();
+  const started = performance.now();
   for (let start = 0; start < numUsers; start += blockSize) await scorer(allUsers.subarray(start, Math.min(numUsers, start + blockSize)));
   const scoresSeconds = (performance.now() - started) / 1000;
   console.log(`  raw scores fetched to JS:  ${scoresSeconds.toFixed(2)} s  ${(flops / scoresSeconds / 1e9).toFixed(1)} GFLOP/s`);

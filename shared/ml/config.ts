@@ -20,6 +20,12 @@ export const EncoderConfigSchema = z
     causal: z.boolean().default(false),
     /** std of the normal used for weight initialisation */
     initStd: z.number().positive().default(0.02),
+    /**
+     * multiply the looked-up item/token vectors by √dim before adding positions (SASRec does):
+     * with the output layer tied to the same table, this keeps the input's item signal from
+     * drowning in the position vectors while the output logits stay unscaled
+     */
+    scaleInputEmbeddings: z.boolean().default(false),
   })
   .refine((c) => c.dim % c.heads === 0, { message: 'dim must be divisible by heads', path: ['heads'] });
 export type EncoderConfig = z.infer<typeof EncoderConfigSchema>;

@@ -4,7 +4,7 @@
 //
 // Forward pass (Vaswani et al. 2017, pre-LN variant of Xiong et al. 2020), input ids [B×L]
 // into the shared table (vocabulary.ts):
-//   x = table[ids] + position[maxLen-L .. maxLen)  → dropout
+//   x = table[ids]·(√dim if scaleInputEmbeddings) + position[maxLen-L .. maxLen)  → dropout
 //   (positions are right-aligned: rows are left-padded and the last column is always
 //    position maxLen-1, so the trailing [MASK] sees the same position at any batch length)
 //   for each block:  x = x + dropout(Wo·MHA(LN1(x)) + bo)
@@ -163,6 +163,7 @@ export function encode(model: RecModel, ids: Int32Array, batch: number, len: num
 
   const positions = tf.slice(p('embedding.position'), [cfg.maxLen - len, 0], [len, d]);
   let x: tf.Tensor = tf.reshape(gatherRows(p('embedding.table'), ids), [batch, len, d]);
+  if (cfg.scaleInputEmbeddings) x = tf.mul(x, Math.sqrt(d));
   x = maybeDropout(tf.add(x, positions), cfg.dropout, opts);
   x = tf.reshape(x, [batch * len, d]);
 
