@@ -14,16 +14,18 @@ import { loadSource, preprocess, type SplitDataset } from '../shared/data';
 import { selectBackend } from '../shared/ml/backend';
 import { disposeModel } from '../shared/ml/encoder';
 import { finetune } from '../shared/ml/finetune';
+import { loadModel } from '../shared/ml/load-model';
 import { pretrain } from '../shared/ml/pretrain';
 import { parseSpec, type PipelineSpec } from '../shared/pipeline/spec';
 import { historyOf, itemTextTokens } from '../shared/pipeline/steps/dataset-input';
-import { baselines, evaluateModel } from '../shared/pipeline/steps/infer';
+import { baselines, evaluateModel, evaluateOnValidation } from '../shared/pipeline/steps/infer';
 import { realSource, REAL_DATASETS, type RealDataset } from './valuation/datasets';
 import { markdownTable } from './valuation/table';
 
 const USAGE = `usage: npm run bench -- quality [--dataset ${REAL_DATASETS.join('|')}|all]
        [--epochs-pretrain N] [--epochs-finetune N] [--batch-pretrain N] [--batch-finetune N]
-       [--negatives N (0 = full softmax)] [--lr X] [--dim N] [--layers N] [--max-len N]
+       [--negatives N (0 = full softmax)] [--lr X] [--dim N] [--layers N] [--max-len N] [--scale-input on|off]
+       [--valid-every N (0 = train every epoch; N = pick the epoch on the valid split)]
        [--ease-max-items N] [--seed N]
 Flags left out take each dataset's defaults, printed before its run.`;
 
@@ -39,6 +41,8 @@ const FlagsSchema = z.object({
   dim: positiveInt.optional(),
   layers: positiveInt.optional(),
   'max-len': z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(2, 'must be at least 2').optional(),
+  'scale-input': z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
+  'valid-every': z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 (off) or more').optional(),
   'ease-max-items': z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(10, 'must be at least 10').optional(),
   seed: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be ≥ 0').default(42),
 });
@@ -66,18 +70,24 @@ interface TrainingPlan {
   readonly finetune: object;
   readonly encoder: object;
   readonly easeMaxItems: number;
+  /**
+   * 0: fine-tune every epoch of the plan. N: score the validation split every N epochs, stop at
+   * the first score below the best so far, and evaluate the best checkpoint on the test split
+   * (the published protocol selects its epoch on the validation split the same way)
+   */
+  readonly validEvery: number;
 }
 const BEAUTY_TRAINING = { batchSize: 128, loss: { kind: 'sampled', negatives: 1024 }, optimizer: { lr: 1e-3 } };
 const PLANS: Record<RealDataset, TrainingPlan> = {
-  'ml-100k': { encoder: {}, pretrain: { epochs: 2 }, finetune: { epochs: 20 }, easeMaxItems: 3000 },
-  'amazon-beauty': { encoder: { maxLen: 50 }, pretrain: { ...BEAUTY_TRAINING, epochs: 1 }, finetune: { ...BEAUTY_TRAINING, epochs: 20 }, easeMaxItems: 3000 },
+  'ml-100k': { encoder: {}, pretrain: { epochs: 2 }, finetune: { epochs: 20 }, easeMaxItems: 3000, validEvery: 0 },
+  'amazon-beauty': { encoder: { maxLen: 50 }, pretrain: { ...BEAUTY_TRAINING, epochs: 1 }, finetune: { ...BEAUTY_TRAINING, epochs: 20 }, easeMaxItems: 3000, validEvery: 4 },
 };
 
 /** The pipeline spec of one dataset: its plan with the flags laid over it, validated by the pipeline's own schema. */
 function specFor(dataset: RealDataset, flags: Flags): PipelineSpec {
   const plan = PLANS[dataset];
   const loss = flags.negatives === undefined ? undefined : flags.negatives === 0 ? { kind: 'full' } : { kind: 'sampled', negatives: flags.negatives };
-  const encoder = { ...plan.encoder, ...(flags.dim && { dim: flags.dim }), ...(flags.layers && { layers: flags.layers }), ...(flags['max-len'] && { maxLen: flags['max-len'] }) };
+  const encoder = { ...plan.encoder, ...(flags.dim && { dim: flags.dim }), ...(flags.layers && { layers: flags.layers }), ...(flags['max-len'] && { maxLen: flags['max-len'] }), ...(flags['scale-input'] && { scaleInputEmbeddings: flags['scale-input'] === 'on' }) };
   const training = (base: object, epochs: number | undefined, batchSize: number | undefined) => {
     const b = base as { optimizer?: object };
     return {
@@ -130,7 +140,7 @@ function describeTraining(spec: PipelineSpec): string {
   const e = spec.pretrain.encoder;
   const loss = (l: PipelineSpec['pretrain']['loss']) => (l.kind === 'full' ? 'full softmax' : `sampled softmax, ${l.negatives} negatives`);
   return [
-    `encoder dim ${e.dim}, ${e.layers} blocks, ${e.heads} heads, maxLen ${e.maxLen}, dropout ${e.dropout}`,
+    `encoder dim ${e.dim}, ${e.layers} blocks, ${e.heads} heads, maxLen ${e.maxLen}, dropout ${e.dropout}${e.scaleInputEmbeddings ? ", inputs scaled by √dim" : ""}`,
     `pretrain ${spec.pretrain.epochs} epochs, batch ${spec.pretrain.batchSize}, lr ${spec.pretrain.optimizer.lr}, ${loss(spec.pretrain.loss)}, mask ${spec.pretrain.maskProb}`,
     `fine-tune ${spec.finetune.epochs} epochs, batch ${spec.finetune.batchSize}, lr ${spec.finetune.optimizer.lr}, ${loss(spec.finetune.loss)}`,
   ].join('\n  ');
@@ -158,6 +168,41 @@ async function timedBaselines(ds: SplitDataset, spec: PipelineSpec) {
   return { metrics, seconds };
 }
 
+/** Valid-split HR@10 of the model in a checkpoint directory. */
+async function validHitRate(dir: string, ds: SplitDataset, spec: PipelineSpec): Promise<number> {
+  const { model } = await loadModel(dir);
+  try {
+    return (await evaluateOnValidation(model, ds, spec)).means.hitRate;
+  } finally {
+    disposeModel(model);
+  }
+}
+
+/** Picks the fine-tuning epoch on the validation split: see TrainingPlan.validEvery. */
+class ValidationSelection {
+  best: { epoch: number; hitRate: number; dir: string } | null = null;
+  stop = false;
+  private readonly scores: string[] = [];
+  constructor(
+    private readonly every: number,
+    private readonly score: (dir: string) => Promise<number>,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async afterEpoch({ epoch, checkpointDir }: { epoch: number; checkpointDir: string }): Promise<void> {
+    if (this.every === 0 || epoch % this.every !== 0) return;
+    const hitRate = await this.score(checkpointDir);
+    this.scores.push(`${epoch}: ${hitRate.toFixed(4)}`);
+    this.log(`validation HR@10 after epoch ${epoch}: ${hitRate.toFixed(4)}${this.best ? ` (best so far ${this.best.hitRate.toFixed(4)} at epoch ${this.best.epoch})` : ''}`);
+    if (!this.best || hitRate > this.best.hitRate) this.best = { epoch, hitRate, dir: checkpointDir };
+    else this.stop = true;
+  }
+
+  describe(): string {
+    return this.best ? `; validation HR@10 by epoch ${this.scores.join(', ')}; testing epoch ${this.best.epoch}` : '';
+  }
+}
+
 async function runDataset(dataset: RealDataset, flags: Flags, scratch: string): Promise<void> {
   const spec = specFor(dataset, flags);
   console.log(`\n## ${dataset} — leave-last-out, full ranking over all unseen items, K=${spec.infer.k} (load ${load1()})`);
@@ -172,12 +217,16 @@ async function runDataset(dataset: RealDataset, flags: Flags, scratch: string): 
   const pre = await clock.time('pretrain', () =>
     pretrain({ numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds) }, spec.pretrain, { checkpointDir: path.join(scratch, dataset, 'pretrain'), log }),
     (r) => `${r.epochsDone} epochs, ${r.examplesPerSecond.toFixed(0)} windows/s, loss ${r.lossHistory.map((l) => l.toFixed(3)).join(' → ')}`);
+  const validEvery = flags['valid-every'] ?? PLANS[dataset].validEvery;
+  const selection = new ValidationSelection(validEvery, (dir) => validHitRate(dir, ds, spec), log);
   const ft = await clock.time('fine-tune (control)', () =>
-    finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train }, pre.model, spec.finetune, { checkpointDir: path.join(scratch, dataset, 'finetune'), log }),
-    (r) => `${r.epochsDone} epochs, ${r.examplesPerSecond.toFixed(0)} examples/s, loss ${r.lossHistory.map((l) => l.toFixed(3)).join(' → ')}`);
+    finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train }, pre.model, spec.finetune, { checkpointDir: path.join(scratch, dataset, 'finetune'), log, onEpoch: (p) => selection.afterEpoch(p), shouldStop: () => selection.stop }),
+    (r) => `${r.epochsDone} epochs, ${r.examplesPerSecond.toFixed(0)} examples/s, loss ${r.lossHistory.map((l) => l.toFixed(3)).join(' → ')}${selection.describe()}`);
   disposeModel(pre.model);
-  const model = await clock.time('evaluate fine-tuned', () => evaluateModel(ft.model, ds, spec), (r) => `ONNX Runtime ${r.provider}, ${r.result.counts.usersEvaluated} users`);
-  disposeModel(ft.model);
+  const chosen = selection.best && selection.best.epoch !== ft.epochsDone ? (await loadModel(selection.best.dir)).model : ft.model;
+  if (chosen !== ft.model) disposeModel(ft.model);
+  const model = await clock.time('evaluate fine-tuned', () => evaluateModel(chosen, ds, spec), (r) => `ONNX Runtime ${r.provider}, ${r.result.counts.usersEvaluated} users`);
+  disposeModel(chosen);
   const base = await timedBaselines(ds, spec);
   for (const name of Object.keys(base.metrics)) clock.add(`baseline ${name}`, base.seconds[name] ?? Number.NaN, name === 'ease' ? `fit ${base.metrics.ease!.fitSeconds!.toFixed(1)} s` : '');
 

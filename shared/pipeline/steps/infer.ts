@@ -35,16 +35,26 @@ function testSetting(ds: SplitDataset) {
   return { seen: historyOf(ds, true), targets: userCsrFromInteractions(ds.test, ds.numUsers) };
 }
 
-export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: PipelineSpec, outDir?: string) {
-  const { seen, targets } = testSetting(ds);
+/** Full-ranking metrics on the validation split: each user's train items as context and seen set, the valid item as target. */
+export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: PipelineSpec) {
+  return (await scoreAgainst(model, ds.numItems, { seen: historyOf(ds, false), targets: userCsrFromInteractions(ds.valid, ds.numUsers) }, spec)).result;
+}
+
+async function scoreAgainst(model: RecModel, numItems: number, setting: ReturnType<typeof testSetting>, spec: PipelineSpec) {
+  const { seen, targets } = setting;
   const users = userEmbeddings(model, seen);
-  const items = itemEmbeddings(model);
-  const exported = exportDotScorer({ userEmbeddings: users, itemEmbeddings: items, k: spec.infer.k });
+  const exported = exportDotScorer({ userEmbeddings: users, itemEmbeddings: itemEmbeddings(model), k: spec.infer.k });
   const scoring = await createScoringSession(exported.files['scorer.onnx']);
-  const result = await evaluateFullRanking({ scorer: onnxBatchScorer(scoring, users), numItems: ds.numItems, seen, targets, k: spec.infer.k, blockSize: spec.infer.blockSize });
+  const result = await evaluateFullRanking({ scorer: onnxBatchScorer(scoring, users), numItems, seen, targets, k: spec.infer.k, blockSize: spec.infer.blockSize });
+  return { result, users, exported, scoring };
+}
+
+export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: PipelineSpec, outDir?: string) {
+  const setting = testSetting(ds);
+  const { result, users, exported, scoring } = await scoreAgainst(model, ds.numItems, setting, spec);
   if (outDir) {
     for (const [name, bytes] of Object.entries(exported.files)) await writeFile(path.join(outDir, name), bytes);
-    const recs = await recommendTopK({ scoring, userEmbeddings: users, numItems: ds.numItems, k: spec.infer.k, seen, blockSize: spec.infer.blockSize });
+    const recs = await recommendTopK({ scoring, userEmbeddings: users, numItems: ds.numItems, k: spec.infer.k, seen: setting.seen, blockSize: spec.infer.blockSize });
     const lines: string[] = [];
     for (let r = 0; r < recs.users.length; r++) {
       const u = recs.users[r]!;
