@@ -85,8 +85,8 @@ export class Adam {
         }
       }
       if (changed) {
-        // the backend copies the array into its own memory, except the plain-JS CPU backend, which keeps it
-        p.assign(tf.tensor(tf.getBackend() === 'cpu' ? w.slice() : w, p.shape));
+        // the WASM backend copies the array into its heap at once; others (CPU, native) may keep a reference
+        p.assign(tf.tensor(tf.getBackend() === 'wasm' ? w : w.slice(), p.shape));
         this.written.set(name, versionOf(p));
         rememberVariableValues(p, w);
       }
