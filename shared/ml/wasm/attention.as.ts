@@ -16,7 +16,7 @@
 // per call, in a fixed (row, head, query, key) order, so the backward pass replays the masks
 // instead of storing them.
 
-import { expv } from './lib/simd-math.as';
+import { expv, horizontal } from './lib/simd-math.as';
 
 let rngState: u32 = 0;
 
@@ -34,7 +34,7 @@ let rngState: u32 = 0;
     const o = <usize>c << 2;
     acc = f32x4.add(acc, f32x4.mul(v128.load(a + o), v128.load(b + o)));
   }
-  return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  return horizontal(acc);
 }
 
 /** a·row_j for the four rows j..j+3 of a strided matrix, as one vector: four independent accumulators, one reduction. */
@@ -125,7 +125,7 @@ function weightedRows(dst: usize, weights: usize, weightStride: usize, first: us
     v128.store(at, e);
     sums = f32x4.add(sums, e);
   }
-  let sum: f32 = f32x4.extract_lane(sums, 0) + f32x4.extract_lane(sums, 1) + f32x4.extract_lane(sums, 2) + f32x4.extract_lane(sums, 3);
+  let sum = horizontal(sums);
   for (; j < end; j++) {
     const at = probs + (<usize>j << 2);
     const s = load<f32>(at);

@@ -3,7 +3,7 @@
 // tfjs ops a layer norm is ~10 kernels forward and ~15 backward, GELU ~8 and ~12, each a
 // full sweep over the activations; here each is one or two sweeps.
 // cols must be a multiple of 4.
-import { tanhv } from './lib/simd-math.as';
+import { horizontal, tanhv } from './lib/simd-math.as';
 
 const GELU_C: f32 = 0.7978845608028654; // √(2/π)
 const GELU_A: f32 = 0.044715;
@@ -122,8 +122,4 @@ export function biasGeluBackward(x: usize, bias: usize, dy: usize, dx: usize, db
       v128.store(dbias + o, f32x4.add(v128.load(dbias + o), g));
     }
   }
-}
-
-@inline function horizontal(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }

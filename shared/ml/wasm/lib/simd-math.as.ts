@@ -1,5 +1,5 @@
-// AssemblyScript (see attention.as.ts): e^x on four lanes at once, Cephes' single-precision
-// polynomial (range reduction by ln 2 in two parts, degree-6 polynomial, 2^n built in the
+// AssemblyScript (see attention.as.ts): lane helpers shared by the kernels. e^x on four
+// lanes at once, Cephes' single-precision polynomial (range reduction by ln 2 in two parts, degree-6 polynomial, 2^n built in the
 // exponent bits). Within 2 ulp on [−87.3, 88.3]; inputs outside are clamped, so e^−∞ comes
 // back as ~1e−38, not 0 — callers that need exact zeros mask them.
 
@@ -25,4 +25,10 @@
 @inline export function tanhv(u: v128): v128 {
   const one = f32x4.splat(1);
   return f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(expv(f32x4.add(u, u)), one)));
+}
+
+/** The sum of the four lanes. */
+// @ts-ignore: decorator
+@inline export function horizontal(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
