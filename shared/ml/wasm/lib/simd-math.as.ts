@@ -1,7 +1,8 @@
 // AssemblyScript (see attention.as.ts): lane helpers shared by the kernels. e^x on four
-// lanes at once, Cephes' single-precision polynomial (range reduction by ln 2 in two parts, degree-6 polynomial, 2^n built in the
-// exponent bits). Within 2 ulp on [−87.3, 88.3]; inputs outside are clamped, so e^−∞ comes
-// back as ~1e−38, not 0 — callers that need exact zeros mask them.
+// lanes at once, Cephes' single-precision polynomial (range reduction by ln 2 in two parts,
+// degree-6 polynomial, 2^n built in the exponent bits). Within 2 ulp on [−87.3, 88.3];
+// inputs outside are clamped, so e^−∞ comes back as ~1e−38, not 0 — callers that need
+// exact zeros mask them.
 
 // @ts-ignore: decorator
 @inline export function expv(x: v128): v128 {
