@@ -5,7 +5,7 @@
 // probabilities with a seeded mask; a query with no key to attend to outputs zeros.
 import * as tf from '@tensorflow/tfjs';
 import { dropoutFactors, type DropoutDraw } from './dropout';
-import { matMul } from './ops';
+import { matMul, typedArrayOp } from './ops';
 import { cpuKernels, type WasmKernels } from './wasm/kernels';
 
 export interface AttentionShape {
@@ -34,14 +34,10 @@ export function selfAttention(qkv: tf.Tensor, pad: Uint8Array, shape: AttentionS
   if (pad.length !== rows) throw new Error(`selfAttention: ${pad.length} [PAD] flags for ${rows} positions`);
   if (attentionPath(shape) === 'tfjs-ops') return attentionOnOps(qkv, pad, shape, dropout);
   const kernels = cpuKernels()!;
-  const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const values = (inputs[0] as tf.Tensor).dataSync() as Float32Array;
-    return {
-      value: tf.tensor2d(attentionForward(kernels, values, pad, shape, dropout), [rows, shape.dim]),
-      gradFunc: (dy: tf.Tensor) => tf.tensor2d(attentionBackward(kernels, values, dy.dataSync() as Float32Array, pad, shape, dropout), [rows, 3 * shape.dim]),
-    };
-  });
-  return op(qkv) as tf.Tensor2D;
+  return typedArrayOp([qkv], [rows, shape.dim], ([values]) => ({
+    value: attentionForward(kernels, values!, pad, shape, dropout),
+    backward: (dy) => [attentionBackward(kernels, values!, dy, pad, shape, dropout)],
+  })) as tf.Tensor2D;
 }
 
 /** The kernel's dropout arguments: draws below the threshold drop; kept values scale by 1/(1−rate). */

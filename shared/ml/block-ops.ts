@@ -2,6 +2,7 @@
 // projection — as tfjs ops: one SIMD kernel call each way (./wasm/rows.as.ts) where the
 // kernels apply, else composed from tfjs ops (the reference the kernels are tested against).
 import * as tf from '@tensorflow/tfjs';
+import { typedArrayOp } from './ops';
 import { cpuKernels, type WasmKernels } from './wasm/kernels';
 
 export const LAYER_NORM_EPSILON = 1e-5;
@@ -13,20 +14,18 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.T
   const [rows, cols] = x.shape as [number, number];
   const k = usesKernels(cols);
   if (!k) return layerNormOnOps(x, gamma, beta);
-  const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xs, gs, bs] = (inputs.slice(0, 3) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array) as [Float32Array, Float32Array, Float32Array];
-    const [xAt, gAt, bAt, yAt] = k.place([xs, gs, bs, xs.byteLength]) as [number, number, number, number];
+  return typedArrayOp([x, gamma, beta], [rows, cols], ([xs, gs, bs]) => {
+    const [xAt, gAt, bAt, yAt] = k.place([xs!, gs!, bs!, xs!.byteLength]) as [number, number, number, number];
     k.exports.layerNormForward(xAt, gAt, bAt, yAt, rows, cols, LAYER_NORM_EPSILON);
     return {
-      value: tf.tensor2d(k.read(yAt, xs.length), [rows, cols]),
-      gradFunc: (dy: tf.Tensor) => {
-        const [xAt2, gAt2, dyAt, dxAt, dgAt, dbAt, xhatAt] = k.place([xs, gs, dy.dataSync() as Float32Array, xs.byteLength, cols * 4, cols * 4, cols * 4]) as number[] as [number, number, number, number, number, number, number];
+      value: k.read(yAt, xs!.length),
+      backward: (dy) => {
+        const [xAt2, gAt2, dyAt, dxAt, dgAt, dbAt, xhatAt] = k.place([xs!, gs!, dy, xs!.byteLength, cols * 4, cols * 4, cols * 4]) as [number, number, number, number, number, number, number];
         k.exports.layerNormBackward(xAt2, gAt2, dyAt, dxAt, dgAt, dbAt, xhatAt, rows, cols, LAYER_NORM_EPSILON);
-        return [tf.tensor2d(k.read(dxAt, xs.length), [rows, cols]), tf.tensor1d(k.read(dgAt, cols)), tf.tensor1d(k.read(dbAt, cols))];
+        return [k.read(dxAt, xs!.length), k.read(dgAt, cols), k.read(dbAt, cols)];
       },
     };
-  });
-  return op(x, gamma, beta) as tf.Tensor2D;
+  }) as tf.Tensor2D;
 }
 
 export function layerNormOnOps(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor2D {
@@ -41,20 +40,18 @@ export function biasGelu(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   const [rows, cols] = x.shape as [number, number];
   const k = usesKernels(cols);
   if (!k) return biasGeluOnOps(x, bias);
-  const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xs, bs] = (inputs.slice(0, 2) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array) as [Float32Array, Float32Array];
-    const [xAt, bAt, yAt] = k.place([xs, bs, xs.byteLength]) as [number, number, number];
+  return typedArrayOp([x, bias], [rows, cols], ([xs, bs]) => {
+    const [xAt, bAt, yAt] = k.place([xs!, bs!, xs!.byteLength]) as [number, number, number];
     k.exports.biasGeluForward(xAt, bAt, yAt, rows, cols);
     return {
-      value: tf.tensor2d(k.read(yAt, xs.length), [rows, cols]),
-      gradFunc: (dy: tf.Tensor) => {
-        const [xAt2, bAt2, dyAt, dxAt, dbAt] = k.place([xs, bs, dy.dataSync() as Float32Array, xs.byteLength, cols * 4]) as [number, number, number, number, number];
+      value: k.read(yAt, xs!.length),
+      backward: (dy) => {
+        const [xAt2, bAt2, dyAt, dxAt, dbAt] = k.place([xs!, bs!, dy, xs!.byteLength, cols * 4]) as [number, number, number, number, number];
         k.exports.biasGeluBackward(xAt2, bAt2, dyAt, dxAt, dbAt, rows, cols);
-        return [tf.tensor2d(k.read(dxAt, xs.length), [rows, cols]), tf.tensor1d(k.read(dbAt, cols))];
+        return [k.read(dxAt, xs!.length), k.read(dbAt, cols)];
       },
     };
-  });
-  return op(x, bias) as tf.Tensor2D;
+  }) as tf.Tensor2D;
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);

@@ -107,3 +107,25 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
   });
   return op(table);
 }
+
+/**
+ * A differentiable op computed on typed arrays: `compute` gets each input's values and returns
+ * the output's values, shaped `outShape`, with a `backward` that maps the output gradient's
+ * values to one gradient per input (shaped like that input). The plumbing of the ops whose
+ * work runs in a SIMD kernel or a JS loop rather than in tfjs kernels.
+ */
+export function typedArrayOp(
+  inputs: tf.Tensor[],
+  outShape: number[],
+  compute: (values: Float32Array[]) => { value: Float32Array; backward(dy: Float32Array): Float32Array[] },
+): tf.Tensor {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xs = args.slice(0, inputs.length) as tf.Tensor[];
+    const { value, backward } = compute(xs.map((x) => x.dataSync() as Float32Array));
+    return {
+      value: tf.tensor(value, outShape),
+      gradFunc: (dy: tf.Tensor) => backward(dy.dataSync() as Float32Array).map((g, i) => tf.tensor(g, (xs[i] as tf.Tensor).shape)),
+    };
+  });
+  return op(...inputs);
+}
