@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EVENT_TYPES, type SplitDataset } from '../../data/types';
+import { EVENT_TYPES, type SplitDataset, type UserSequences } from '../../data/types';
 import { evaluateFullRanking, type EvaluationResult } from '../../eval/evaluate';
-import { userCsrFromInteractions } from '../../eval/interaction-csr';
+import { userCsrFromInteractions, type TargetSets } from '../../eval/interaction-csr';
 import { binaryUserItem } from '../../eval/baselines/binary-user-item';
 import { buildMostPopular } from '../../eval/baselines/most-popular';
 import { buildItemKnn } from '../../eval/baselines/item-knn';
@@ -30,17 +30,30 @@ function summarize(r: EvaluationResult, k: number): Metrics {
   return { [`ndcg@${k}`]: r.means.ndcg, [`hr@${k}`]: r.means.hitRate, [`recall@${k}`]: r.means.recall, mrr: r.means.mrr, auc: r.means.auc, users: r.counts.usersEvaluated, evalSeconds: r.seconds };
 }
 
+/** What a split is scored against: each user's context (and items excluded from ranking), and the held-out items. */
+interface EvaluationSetting {
+  readonly seen: UserSequences;
+  readonly targets: TargetSets;
+}
+
 /** The test split as rows of the train+valid table the users have already seen. */
-function testSetting(ds: SplitDataset) {
+function testSetting(ds: SplitDataset): EvaluationSetting {
   return { seen: historyOf(ds, true), targets: userCsrFromInteractions(ds.test, ds.numUsers) };
 }
 
-/** Full-ranking metrics on the validation split: each user's train items as context and seen set, the valid item as target. */
-export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: PipelineSpec) {
-  return (await scoreAgainst(model, ds.numItems, { seen: historyOf(ds, false), targets: userCsrFromInteractions(ds.valid, ds.numUsers) }, spec)).result;
+/** The validation split against the train table alone. */
+function validSetting(ds: SplitDataset): EvaluationSetting {
+  return { seen: historyOf(ds, false), targets: userCsrFromInteractions(ds.valid, ds.numUsers) };
 }
 
-async function scoreAgainst(model: RecModel, numItems: number, setting: ReturnType<typeof testSetting>, spec: PipelineSpec) {
+/** Full-ranking metrics on the validation split (for picking an epoch; the test split stays unseen). */
+export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: PipelineSpec) {
+  const { result, scoring } = await scoreAgainst(model, ds.numItems, validSetting(ds), spec);
+  await scoring.session.release();
+  return result;
+}
+
+async function scoreAgainst(model: RecModel, numItems: number, setting: EvaluationSetting, spec: PipelineSpec) {
   const { seen, targets } = setting;
   const users = userEmbeddings(model, seen);
   const exported = exportDotScorer({ userEmbeddings: users, itemEmbeddings: itemEmbeddings(model), k: spec.infer.k });
