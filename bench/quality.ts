@@ -24,7 +24,8 @@ import { markdownTable } from './valuation/table';
 
 const USAGE = `usage: npm run bench -- quality [--dataset ${REAL_DATASETS.join('|')}|all]
        [--epochs-pretrain N] [--epochs-finetune N] [--batch-pretrain N] [--batch-finetune N]
-       [--negatives N (0 = full softmax)] [--lr X] [--dim N] [--layers N] [--max-len N] [--scale-input on|off]
+       [--negatives N (0 = full softmax)] [--sampler uniform|popularity] [--lr X]
+       [--dim N] [--layers N] [--heads N] [--ffn N (× dim)] [--dropout X] [--max-len N] [--scale-input on|off]
        [--valid-every N (0 = train every epoch; N = pick the epoch on the valid split)]
        [--ease-max-items N] [--seed N]
 Flags left out take each dataset's defaults, printed before its run.`;
@@ -37,9 +38,13 @@ const FlagsSchema = z.object({
   'batch-pretrain': positiveInt.optional(),
   'batch-finetune': positiveInt.optional(),
   negatives: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 (full softmax) or more').optional(),
+  sampler: z.enum(['uniform', 'popularity'], { error: 'must be uniform or popularity' }).optional(),
   lr: z.coerce.number({ error: 'must be a number' }).positive('must be > 0').max(1, 'must be ≤ 1').optional(),
   dim: positiveInt.optional(),
   layers: positiveInt.optional(),
+  heads: positiveInt.optional(),
+  ffn: positiveInt.optional(),
+  dropout: z.coerce.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').max(0.9, 'must be ≤ 0.9').optional(),
   'max-len': z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(2, 'must be at least 2').optional(),
   'scale-input': z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
   'valid-every': z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 (off) or more').optional(),
@@ -48,7 +53,7 @@ const FlagsSchema = z.object({
 });
 type Flags = z.infer<typeof FlagsSchema>;
 
-const parseFlags = (args: string[]): Flags => parseStringFlags(FlagsSchema, args, USAGE);
+export const parseFlags = (args: string[]): Flags => parseStringFlags(FlagsSchema, args, USAGE);
 
 /**
  * Per-dataset training sizes when no flag overrides them, chosen so `--dataset all` takes about
@@ -88,12 +93,27 @@ const PLANS: Record<RealDataset, TrainingPlan> = {
 };
 
 /** The pipeline spec of one dataset: its plan with the flags laid over it, validated by the pipeline's own schema. */
-function specFor(dataset: RealDataset, flags: Flags): PipelineSpec {
+export function specFor(dataset: RealDataset, flags: Flags): PipelineSpec {
   const plan = PLANS[dataset];
-  const loss = flags.negatives === undefined ? undefined : flags.negatives === 0 ? { kind: 'full' } : { kind: 'sampled', negatives: flags.negatives };
-  const encoder = { ...plan.encoder, ...(flags.dim && { dim: flags.dim }), ...(flags.layers && { layers: flags.layers }), ...(flags['max-len'] && { maxLen: flags['max-len'] }), ...(flags['scale-input'] && { scaleInputEmbeddings: flags['scale-input'] === 'on' }) };
+  const lossOf = (planned: object | undefined) => {
+    const loss = flags.negatives === undefined ? planned : flags.negatives === 0 ? { kind: 'full' } : { kind: 'sampled', negatives: flags.negatives };
+    if (!flags.sampler) return loss;
+    if ((loss as { kind?: string } | undefined)?.kind !== 'sampled') throw new BenchUsageError(`--sampler ${flags.sampler}: ${dataset} trains with the full softmax; add --negatives N to sample\n${USAGE}`);
+    return { ...loss, sampler: flags.sampler };
+  };
+  const encoder = {
+    ...plan.encoder,
+    ...(flags.dim && { dim: flags.dim }),
+    ...(flags.layers && { layers: flags.layers }),
+    ...(flags.heads && { heads: flags.heads }),
+    ...(flags.ffn && { ffnMultiplier: flags.ffn }),
+    ...(flags.dropout !== undefined && { dropout: flags.dropout }),
+    ...(flags['max-len'] && { maxLen: flags['max-len'] }),
+    ...(flags['scale-input'] && { scaleInputEmbeddings: flags['scale-input'] === 'on' }),
+  };
   const training = (base: object, epochs: number | undefined, batchSize: number | undefined) => {
-    const b = base as { optimizer?: object };
+    const b = base as { optimizer?: object; loss?: object };
+    const loss = lossOf(b.loss);
     return {
       ...base,
       seed: flags.seed,
@@ -142,9 +162,9 @@ class StepClock {
 
 function describeTraining(spec: PipelineSpec): string {
   const e = spec.pretrain.encoder;
-  const loss = (l: PipelineSpec['pretrain']['loss']) => (l.kind === 'full' ? 'full softmax' : `sampled softmax, ${l.negatives} negatives`);
+  const loss = (l: PipelineSpec['pretrain']['loss']) => (l.kind === 'full' ? 'full softmax' : `sampled softmax, ${l.negatives} ${l.sampler} negatives`);
   return [
-    `encoder dim ${e.dim}, ${e.layers} blocks, ${e.heads} heads, maxLen ${e.maxLen}, dropout ${e.dropout}${e.scaleInputEmbeddings ? ", inputs scaled by √dim" : ""}`,
+    `encoder dim ${e.dim}, ${e.layers} blocks, ${e.heads} heads, FFN ${e.ffnMultiplier}×dim, maxLen ${e.maxLen}, dropout ${e.dropout}${e.scaleInputEmbeddings ? ", inputs scaled by √dim" : ""}`,
     `pretrain ${spec.pretrain.epochs} epochs, batch ${spec.pretrain.batchSize}, lr ${spec.pretrain.optimizer.lr}, ${loss(spec.pretrain.loss)}, mask ${spec.pretrain.maskProb}`,
     `fine-tune ${spec.finetune.epochs} epochs, batch ${spec.finetune.batchSize}, lr ${spec.finetune.optimizer.lr}, ${loss(spec.finetune.loss)}`,
   ].join('\n  ');
@@ -207,8 +227,7 @@ class ValidationSelection {
   }
 }
 
-async function runDataset(dataset: RealDataset, flags: Flags, scratch: string): Promise<void> {
-  const spec = specFor(dataset, flags);
+async function runDataset(dataset: RealDataset, spec: PipelineSpec, flags: Flags, scratch: string): Promise<void> {
   console.log(`\n## ${dataset} — leave-last-out, full ranking over all unseen items, K=${spec.infer.k} (load ${load1()})`);
   console.log(`  ${describeTraining(spec)}`);
   const clock = new StepClock();
@@ -249,12 +268,14 @@ async function runDataset(dataset: RealDataset, flags: Flags, scratch: string): 
 export async function run(args: string[]): Promise<void> {
   const flags = parseFlags(args);
   const datasets = flags.dataset === 'all' ? REAL_DATASETS : [flags.dataset];
+  // every dataset's spec up front, so a flag that one of them cannot take fails before any training
+  const specs = datasets.map((dataset) => specFor(dataset, flags));
   const backend = await selectBackend(undefined, () => undefined);
   console.log(`quality bench: ${datasets.join(', ')}; tfjs backend ${backend.name} (${backend.device}); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const scratch = await mkdtemp(path.join(tmpdir(), 'assay-quality-'));
   const started = performance.now();
   try {
-    for (const dataset of datasets) await runDataset(dataset, flags, scratch);
+    for (const [i, dataset] of datasets.entries()) await runDataset(dataset, specs[i] as PipelineSpec, flags, scratch);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

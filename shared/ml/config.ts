@@ -34,10 +34,17 @@ export const EncoderConfigSchema = z
   .refine((c) => c.dim % c.heads === 0, { message: 'dim must be divisible by heads', path: ['heads'] });
 export type EncoderConfig = z.infer<typeof EncoderConfigSchema>;
 
-/** full: softmax over the whole catalogue; sampled: the target against `negatives` uniform draws. */
+/**
+ * full: softmax over the whole catalogue; sampled: the target against `negatives` draws shared
+ * by the batch, uniform or by training frequency with the log-Q correction (negative-sampler.ts).
+ */
 export const LossConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('full') }),
-  z.object({ kind: z.literal('sampled'), negatives: z.number().int().min(1).default(1024) }),
+  z.object({
+    kind: z.literal('sampled'),
+    negatives: z.number().int().min(1).default(1024),
+    sampler: z.enum(['uniform', 'popularity']).default('uniform'),
+  }),
 ]);
 export type LossConfig = z.infer<typeof LossConfigSchema>;
 

@@ -19,6 +19,7 @@ import { FinetuneConfigSchema, parseConfig, type FinetuneConfig, type FinetuneCo
 import { encode, exportWeights, modelFromWeights, param, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { loadModel } from './load-model';
+import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';
@@ -152,10 +153,12 @@ interface FinetunePlan {
   /** times each rank was selected (duplicates in examples.indices add up) */
   readonly countByRank: Float32Array;
   readonly queryOf: (rank: number) => Int32Array | null;
+  /** draws the sampled softmax's negatives over the items */
+  readonly sampler: NegativeSampler;
 }
 
 function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random): tf.Scalar {
-  const { order, rows, rowSymbols, weightByRank, countByRank, queryOf } = plan;
+  const { order, rows, rowSymbols, weightByRank, countByRank, queryOf, sampler } = plan;
   let len = 2;
   for (const s of samples) len = Math.max(len, rowSymbols[s] as number);
   const batch = samples.length;
@@ -184,7 +187,7 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
     }
   }
   const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng }), Int32Array.from(positions));
-  const block = { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems };
+  const block = { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler };
   return softmaxLoss(block, hidden, Int32Array.from(targets), Float32Array.from(weights), cfg.loss, rng);
 }
 
@@ -235,7 +238,8 @@ export async function finetune(
   const symbolsOf = (r: number) => { const qr = queryOf(r); return 1 + (qr && qr.length > 0 ? 1 + qr.length : 0); };
   const rows = finetuneRows(order, symbolsOf, countByRank, maxLen);
   const rowSymbols = rows.inputs;
-  const plan: FinetunePlan = { order, rows, rowSymbols, weightByRank, countByRank, queryOf };
+  const sampler = samplerFor(cfg.loss, data.numItems, () => countsOf(order.items, data.numItems));
+  const plan: FinetunePlan = { order, rows, rowSymbols, weightByRank, countByRank, queryOf, sampler };
   // causal attention from here on: see the header comment
   const model = modelFromWeights({ ...source.encoder, causal: true }, source.vocabulary, exportWeights(source));
   if (typeof init === 'string') for (const v of source.params.values()) v.dispose();

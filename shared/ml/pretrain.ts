@@ -12,6 +12,7 @@ import type { Random } from '../data/random';
 import { PretrainConfigSchema, parseConfig, type PretrainConfig, type PretrainConfigInput } from './config';
 import { createModel, encode, exportWeights, param, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
+import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';
@@ -140,14 +141,14 @@ export function maskedTextBatch(vocab: Vocabulary, text: TokenCsr, items: Int32A
   return { ids, batch, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets) };
 }
 
-function maskedLoss(model: RecModel, batch: MaskedBatch, block: 'items' | 'tokens', cfg: PretrainConfig, rng: Random): tf.Scalar {
+function maskedLoss(model: RecModel, batch: MaskedBatch, block: 'items' | 'tokens', sampler: NegativeSampler, cfg: PretrainConfig, rng: Random): tf.Scalar {
   const hidden = encode(model, batch.ids, batch.batch, batch.len, { training: true, rng });
   const atMasks = gatherRows(hidden, batch.positions);
   const vocab = model.vocabulary;
   const classes =
     block === 'items'
-      ? { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: vocab.numItems }
-      : { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW + vocab.numItems, classes: vocab.vocabSize };
+      ? { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: vocab.numItems, sampler }
+      : { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW + vocab.numItems, classes: vocab.vocabSize, sampler };
   return softmaxLoss(classes, atMasks, batch.targets, null, cfg.loss, rng);
 }
 
@@ -191,6 +192,8 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
   if (text) for (let i = 0; i < data.numItems; i++) if ((text.offsets[i + 1] as number) > (text.offsets[i] as number)) withTextList.push(i);
   const cursor = withTextList.length > 0 ? new TextCursor(Int32Array.from(withTextList)) : null;
 
+  const itemSampler = samplerFor(cfg.loss, vocab.numItems, () => countsOf(seqs.items, vocab.numItems));
+  const tokenSampler = text ? samplerFor(cfg.loss, vocab.vocabSize, () => countsOf(text.ids, vocab.vocabSize)) : null;
   const model = createModel(cfg.encoder, vocab, cfg.seed);
   const loop = await runEpochs(
     {
@@ -205,10 +208,10 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
       numSamples: windows.start.length,
       lengthOf: (w) => (windows.end[w] as number) - (windows.start[w] as number),
       batchLoss: (samples, rng) => {
-        const items = maskedLoss(model, maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng), 'items', cfg, rng);
-        if (!cursor || !text || cfg.text.weight === 0) return items;
+        const items = maskedLoss(model, maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng), 'items', itemSampler, cfg, rng);
+        if (!cursor || !text || !tokenSampler || cfg.text.weight === 0) return items;
         const textBatch = maskedTextBatch(vocab, text, cursor.take(cfg.text.batchSize, rng), cfg.text.maxTokens, cfg.text.maskProb, rng);
-        return tf.add(items, tf.mul(maskedLoss(model, textBatch, 'tokens', cfg, rng), cfg.text.weight)) as tf.Scalar;
+        return tf.add(items, tf.mul(maskedLoss(model, textBatch, 'tokens', tokenSampler, cfg, rng), cfg.text.weight)) as tf.Scalar;
       },
     },
     run,

@@ -3,14 +3,18 @@
 //
 // Full softmax (what made SASRec strong in Klenitskiy & Vasilev, RecSys 2023):
 //   ℓ_m = −log softmax(h_m · Eᵀ)[t_m]
-// Sampled softmax with K uniform negatives N shared by the batch (uniform proposal, so the
-// log-Q correction is a constant and dropped); a negative equal to the target is masked:
+// Sampled softmax with K negatives N shared by the batch, drawn by the block's sampler
+// (negative-sampler.ts); a negative equal to the target is masked. Uniform draws enter as
+// they are (the loss of Klenitskiy & Vasilev's sampled runs):
 //   ℓ_m = −log( exp(h_m·e_t) / (exp(h_m·e_t) + Σ_{n∈N, n≠t} exp(h_m·e_n)) )
+// Popularity draws are weighted by 1/(K·q_n), so that the sum estimates the full softmax's
+// denominator without bias (the target's own term is exact):
+//   ℓ_m = −log( exp(h_m·e_t) / (exp(h_m·e_t) + Σ_{n∈N, n≠t} exp(h_m·e_n − log K·q_n)) )
 // Batch loss = Σ_m w_m·ℓ_m / M, so the weights of the value-weighted objective
 // Σ (1 + λ·α·v̂_i)·ℓ_i scale each example's gradient and w ≡ 1 is the plain mean.
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../data/random';
-import type { LossConfig } from './config';
+import { uniformSampler, type NegativeSampler } from './negative-sampler';
 import { gatherRows, matMul } from './ops';
 import { cpuKernels } from './wasm/kernels';
 
@@ -20,6 +24,14 @@ export interface ClassBlock {
   /** table row of class 0 */
   readonly firstRow: number;
   readonly classes: number;
+  /** where sampled negatives come from; uniform when absent */
+  readonly sampler?: NegativeSampler;
+}
+
+/** What softmaxLoss reads of a loss config (the sampler choice travels in ClassBlock.sampler). */
+export interface LossShape {
+  readonly kind: 'full' | 'sampled';
+  readonly negatives?: number;
 }
 
 export function softmaxLoss(
@@ -27,33 +39,39 @@ export function softmaxLoss(
   hidden: tf.Tensor,
   targets: Int32Array,
   weights: Float32Array | null,
-  loss: LossConfig,
+  loss: LossShape,
   rng: Random,
 ): tf.Scalar {
   const m = targets.length;
   if (hidden.shape[0] !== m) throw new Error(`softmaxLoss: ${hidden.shape[0]} hidden rows for ${m} targets`);
   if (weights && weights.length !== m) throw new Error(`softmaxLoss: ${weights.length} weights for ${m} targets`);
   const dim = block.table.shape[1] as number;
-  if (loss.kind === 'full' || loss.negatives >= block.classes) {
+  if (loss.kind === 'full' || loss.negatives === undefined || loss.negatives >= block.classes) {
     const classes = tf.slice(block.table, [block.firstRow, 0], [block.classes, dim]) as tf.Tensor2D;
     return classCrossEntropy(hidden as tf.Tensor2D, classes, targets, weights);
   }
   const k = loss.negatives;
-  const negatives = new Int32Array(k);
+  const sampler = block.sampler ?? uniformSampler(block.classes);
+  if (sampler.classes !== block.classes) throw new Error(`softmaxLoss: the sampler draws from ${sampler.classes} classes but the block has ${block.classes}`);
+  const negatives = sampler.draw(k, rng);
   const negRows = new Int32Array(k);
-  for (let j = 0; j < k; j++) {
-    negatives[j] = rng.int(block.classes);
-    negRows[j] = block.firstRow + (negatives[j] as number);
-  }
+  for (let j = 0; j < k; j++) negRows[j] = block.firstRow + (negatives[j] as number);
   // targets' rows then the negatives' rows, in one lookup: one table-sized gradient, not two
   const rows = new Int32Array(m + k);
   for (let i = 0; i < m; i++) rows[i] = block.firstRow + (targets[i] as number);
   rows.set(negRows, m);
   const looked = gatherRows(block.table, rows);
-  const collision = new Float32Array(m * k);
-  for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) if (negatives[j] === targets[i]) collision[i * k + j] = -1e9;
+  // added to the negatives' logits: −log K·q_n, and −1e9 where a negative is the row's target
+  const offsets = new Float32Array(m * k);
+  const negativeCorrection = new Float32Array(k);
+  const corrected = sampler.logExpectedCount(0, k) !== null;
+  if (corrected) for (let j = 0; j < k; j++) negativeCorrection[j] = -(sampler.logExpectedCount(negatives[j] as number, k) as number);
+  for (let i = 0; i < m; i++) {
+    offsets.set(negativeCorrection, i * k);
+    for (let j = 0; j < k; j++) if (negatives[j] === targets[i]) offsets[i * k + j] = -1e9;
+  }
   const positive = tf.sum(tf.mul(hidden, tf.slice(looked, [0, 0], [m, dim])), 1, true);
-  const negative = tf.add(matMul(hidden, tf.transpose(tf.slice(looked, [m, 0], [k, dim]))), tf.tensor2d(collision, [m, k]));
+  const negative = tf.add(matMul(hidden, tf.transpose(tf.slice(looked, [m, 0], [k, dim]))), tf.tensor2d(offsets, [m, k]));
   // column 0 holds each row's target
   return crossEntropy(tf.concat([positive, negative], 1) as tf.Tensor2D, new Int32Array(m), weights);
 }

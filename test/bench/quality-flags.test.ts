@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { BenchUsageError } from '../../bench/flags';
+import { parseFlags, specFor } from '../../bench/quality';
+
+describe('quality bench flags', () => {
+  it('lays the model and loss flags over the dataset plan', () => {
+    const spec = specFor('amazon-beauty', parseFlags(['--negatives', '4096', '--sampler', 'popularity', '--heads', '1', '--ffn', '1', '--dropout', '0.1']));
+    for (const step of [spec.pretrain, spec.finetune]) expect(step.loss).toEqual({ kind: 'sampled', negatives: 4096, sampler: 'popularity' });
+    expect(spec.pretrain.encoder).toMatchObject({ heads: 1, ffnMultiplier: 1, dropout: 0.1, maxLen: 50 });
+    // the sampler alone keeps the plan's number of negatives
+    const planned = specFor('amazon-beauty', parseFlags(['--sampler', 'popularity'])).finetune.loss;
+    expect(planned).toMatchObject({ kind: 'sampled', sampler: 'popularity' });
+  });
+
+  it('names a bad flag, its value and the reason', () => {
+    expect(() => parseFlags(['--sampler', 'zipf'])).toThrow(BenchUsageError);
+    expect(() => parseFlags(['--sampler', 'zipf'])).toThrow(/--sampler=zipf: must be uniform or popularity/);
+    expect(() => parseFlags(['--heads', '0'])).toThrow(/--heads=0: must be at least 1/);
+    expect(() => parseFlags(['--dropout', '1.5'])).toThrow(/--dropout=1.5: must be ≤ 0.9/);
+    expect(() => parseFlags(['--bogus', '1'])).toThrow(/Unknown option '--bogus'[\s\S]*usage: npm run bench -- quality/);
+  });
+
+  it('refuses a sampler where the plan or the flags ask for the full softmax', () => {
+    expect(() => specFor('ml-100k', parseFlags(['--sampler', 'popularity']))).toThrow(/ml-100k trains with the full softmax; add --negatives N/);
+    expect(() => specFor('amazon-beauty', parseFlags(['--negatives', '0', '--sampler', 'uniform']))).toThrow(BenchUsageError);
+  });
+
+  it('reports a head count that does not divide the width against the pipeline schema', () => {
+    expect(() => specFor('ml-100k', parseFlags(['--heads', '3']))).toThrow(/heads/);
+  });
+});

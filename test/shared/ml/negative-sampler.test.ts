@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../../../shared/data/random';
+import { selectBackend } from '../../../shared/ml/backend';
+import { LossConfigSchema } from '../../../shared/ml/config';
+import { countsOf, POPULARITY_EXPONENT, popularitySampler, samplerFor, uniformSampler, type NegativeSampler } from '../../../shared/ml/negative-sampler';
+import { softmaxLoss } from '../../../shared/ml/softmax-loss';
+
+beforeAll(async () => {
+  await selectBackend('wasm', () => undefined);
+});
+
+describe('popularitySampler', () => {
+  const counts = [0, 3, 15, 80];
+  const weights = counts.map((c) => (c + 1) ** POPULARITY_EXPONENT);
+  const total = weights.reduce((a, b) => a + b, 0);
+
+  it('draws each class with probability ∝ (count + 1)^0.75 and reports log k·q', () => {
+    const sampler = popularitySampler(counts);
+    const draws = sampler.draw(200_000, new Random(7));
+    const seen = countsOf(draws, 4);
+    for (let c = 0; c < 4; c++) {
+      expect((seen[c] as number) / draws.length).toBeCloseTo((weights[c] as number) / total, 2);
+      expect(sampler.logExpectedCount(c, 50)).toBeCloseTo(Math.log((50 * (weights[c] as number)) / total), 10);
+    }
+  });
+
+  it('repeats its draws for the same seed', () => {
+    const sampler = popularitySampler(counts);
+    expect(Array.from(sampler.draw(64, new Random(3)))).toEqual(Array.from(sampler.draw(64, new Random(3))));
+    expect(Array.from(sampler.draw(64, new Random(3)))).not.toEqual(Array.from(sampler.draw(64, new Random(4))));
+  });
+
+  it('refuses counts that are not finite and ≥ 0, naming the class', () => {
+    expect(() => popularitySampler([1, -2, 3])).toThrow(/counts\[1\]=-2/);
+    expect(() => popularitySampler([1, 2, Number.NaN])).toThrow(/counts\[2\]=NaN/);
+    expect(() => popularitySampler([])).toThrow(/no classes/);
+  });
+});
+
+describe('uniformSampler and samplerFor', () => {
+  it('uniform draws are the seeded stream of Random.int and carry no correction', () => {
+    const rng = new Random(11);
+    const expected = Array.from({ length: 20 }, () => rng.int(9));
+    const sampler = uniformSampler(9);
+    expect(Array.from(sampler.draw(20, new Random(11)))).toEqual(expected);
+    expect(sampler.logExpectedCount(3, 20)).toBeNull();
+  });
+
+  it('builds the configured sampler, counting only when it needs the counts', () => {
+    let counted = 0;
+    const counts = () => { counted++; return [5, 0, 1]; };
+    expect(samplerFor(LossConfigSchema.parse({ kind: 'sampled' }), 3, counts).logExpectedCount(0, 1)).toBeNull();
+    expect(samplerFor(LossConfigSchema.parse({ kind: 'full' }), 3, counts).logExpectedCount(0, 1)).toBeNull();
+    expect(counted).toBe(0);
+    expect(samplerFor(LossConfigSchema.parse({ kind: 'sampled', sampler: 'popularity' }), 3, counts).logExpectedCount(0, 1)).not.toBeNull();
+    expect(counted).toBe(1);
+    expect(LossConfigSchema.safeParse({ kind: 'sampled', sampler: 'zipf' }).success).toBe(false);
+  });
+});
+
+describe('softmaxLoss with popularity-drawn negatives', () => {
+  // 400 classes with Zipf-like training counts; 64 negatives cover a sixth of them
+  const classes = 400;
+  const dim = 8;
+  const counts = Array.from({ length: classes }, (_, c) => Math.floor(2000 / (c + 1)));
+  const targets = Int32Array.from([0, 5, 120]);
+
+  function setting() {
+    const rng = new Random(5);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+    // popular classes score higher, as a trained model's logits do
+    const table = tf.tensor2d(Array.from({ length: classes * dim }, (_, i) => 0.5 * normal() + (i % dim === 0 ? 2 / Math.sqrt(1 + Math.floor(i / dim)) : 0)), [classes, dim]);
+    const hidden = tf.tensor2d(Array.from({ length: targets.length * dim }, (_, i) => 0.8 * normal() + (i % dim === 0 ? 1 : 0)), [targets.length, dim]);
+    return { table, hidden };
+  }
+  const meanOver = (seeds: number, sampler: NegativeSampler, table: tf.Tensor2D, hidden: tf.Tensor2D) => {
+    let sum = 0;
+    for (let s = 0; s < seeds; s++) sum += softmaxLoss({ table, firstRow: 0, classes, sampler }, hidden, targets, null, { kind: 'sampled', negatives: 64 }, new Random(100 + s)).dataSync()[0] as number;
+    return sum / seeds;
+  };
+
+  it('estimates the full softmax loss, which uncorrected popularity draws miss by far', () => {
+    const { table, hidden } = setting();
+    const full = softmaxLoss({ table, firstRow: 0, classes }, hidden, targets, null, { kind: 'full' }, new Random(1)).dataSync()[0] as number;
+    const corrected = meanOver(30, popularitySampler(counts), table, hidden);
+    const skewed: NegativeSampler = { ...popularitySampler(counts), logExpectedCount: () => null };
+    const uncorrected = meanOver(30, skewed, table, hidden);
+    expect(Math.abs(corrected - full)).toBeLessThan(0.05 * full);
+    expect(Math.abs(uncorrected - full)).toBeGreaterThan(0.2 * full);
+  });
+
+  it('refuses a sampler over a different number of classes', () => {
+    const { table, hidden } = setting();
+    expect(() => softmaxLoss({ table, firstRow: 0, classes, sampler: uniformSampler(10) }, hidden, targets, null, { kind: 'sampled', negatives: 4 }, new Random(1))).toThrow(/draws from 10 classes but the block has 400/);
+  });
+});
