@@ -1,10 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/data/random';
 import { selectBackend } from '../../../shared/ml/backend';
 import { LossConfigSchema } from '../../../shared/ml/config';
+import { finetune } from '../../../shared/ml/finetune';
+import { pretrain } from '../../../shared/ml/pretrain';
 import { countsOf, POPULARITY_EXPONENT, popularitySampler, samplerFor, uniformSampler, type NegativeSampler } from '../../../shared/ml/negative-sampler';
 import { softmaxLoss } from '../../../shared/ml/softmax-loss';
+import { TINY, tinyItemText, tinySequences, tinyTable } from './tiny-data';
 
 beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
@@ -93,5 +99,31 @@ describe('softmaxLoss with popularity-drawn negatives', () => {
   it('refuses a sampler over a different number of classes', () => {
     const { table, hidden } = setting();
     expect(() => softmaxLoss({ table, firstRow: 0, classes, sampler: uniformSampler(10) }, hidden, targets, null, { kind: 'sampled', negatives: 4 }, new Random(1))).toThrow(/draws from 10 classes but the block has 400/);
+  });
+});
+
+describe('pretraining and fine-tuning with popularity-drawn negatives', () => {
+  const root = mkdtempSync(join(tmpdir(), 'assay-ml-sampler-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const encoder = { dim: 16, layers: 1, heads: 2, maxLen: 12, dropout: 0 };
+
+  it('train with the configured sampler, repeatably, and differently from uniform draws', async () => {
+    const sequences = tinySequences();
+    const train = tinyTable(sequences);
+    train.query.fill(-1);
+    const loss = (sampler: 'uniform' | 'popularity') => ({ kind: 'sampled' as const, negatives: 5, sampler });
+    const table = (weights: { 'embedding.table'?: { data: Float32Array } }) => Array.from(weights['embedding.table']!.data);
+    const pretrained = (sampler: 'uniform' | 'popularity', name: string) =>
+      pretrain({ numItems: TINY.numItems, sequences, itemText: tinyItemText() }, { encoder, epochs: 1, batchSize: 4, loss: loss(sampler), text: { maxTokens: 8 } }, { checkpointDir: join(root, `pre-${name}`) });
+    const popularPre = await pretrained('popularity', 'p1');
+    expect(table((await pretrained('popularity', 'p2')).weights)).toEqual(table(popularPre.weights));
+    const uniformPre = await pretrained('uniform', 'u');
+    expect(table(uniformPre.weights)).not.toEqual(table(popularPre.weights));
+    // fine-tuning from one and the same pretrained model
+    const tuned = async (sampler: 'uniform' | 'popularity', name: string) =>
+      table((await finetune({ numUsers: TINY.numUsers, numItems: TINY.numItems, train }, uniformPre.model, { epochs: 1, batchSize: 4, loss: loss(sampler) }, { checkpointDir: join(root, `ft-${name}`) })).weights);
+    const popular = await tuned('popularity', 'p1');
+    expect(await tuned('popularity', 'p2')).toEqual(popular);
+    expect(await tuned('uniform', 'u')).not.toEqual(popular);
   });
 });
