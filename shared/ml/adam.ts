@@ -40,14 +40,21 @@ export class Adam {
 
   /** Applies one update; `grads` holds a gradient for every parameter name. Returns the pre-clip global norm. */
   apply(grads: ReadonlyMap<string, tf.Tensor>): number {
+    const values = new Map<string, Float32Array>();
+    for (const [name, g] of grads) values.set(name, g.dataSync() as Float32Array);
+    return this.applyValues(values);
+  }
+
+  /** apply() on gradient values already read out of the backend (a data-parallel step's mean). */
+  applyValues(grads: ReadonlyMap<string, Float32Array>): number {
     const { lr, beta1, beta2, epsilon, weightDecay, clipNorm } = this.cfg;
     const values = new Map<string, Float32Array>();
     const touchedRows = new Map<string, Uint8Array>();
     let squares = 0;
     for (const [name, p] of this.params) {
-      const g = grads.get(name);
-      if (!g) throw new Error(`Adam.apply: no gradient for parameter '${name}'`);
-      const data = g.dataSync() as Float32Array;
+      const data = grads.get(name);
+      if (!data) throw new Error(`Adam.apply: no gradient for parameter '${name}'`);
+      if (data.length !== p.size) throw new Error(`Adam.apply: the gradient of '${name}' has ${data.length} values for ${p.size} weights`);
       // one sweep: the global norm, and which rows the step touched
       const cols = p.rank === 2 ? (p.shape[1] as number) : p.size;
       const touched = new Uint8Array(data.length / cols);

@@ -66,6 +66,12 @@ const TrainingShape = {
   batchSize: z.number().int().min(1).default(64),
   optimizer: OptimizerConfigSchema.prefault({}),
   loss: LossConfigSchema.default({ kind: 'full' }),
+  /**
+   * data-parallel threads (data-parallel.ts): each computes the gradient of its share of every
+   * batch on its own model replica and all apply their mean; 1 trains on the calling thread
+   * alone. Runs with different thread counts draw different random streams (both repeatable).
+   */
+  threads: z.number().int().min(1).max(32).default(1),
 };
 
 export const PretrainConfigSchema = z.object({

@@ -23,6 +23,7 @@ import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';
+import type { LoopData } from './data-parallel';
 import { runEpochs, type TrainingRun } from './training-loop';
 import { assertTokenCsr, FIRST_ITEM_ROW, itemRow, MASK_ROW, SEP_ROW, tokenRow, type TokenCsr } from './vocabulary';
 
@@ -191,6 +192,50 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
   return softmaxLoss(block, hidden, Int32Array.from(targets), Float32Array.from(weights), cfg.loss, rng);
 }
 
+/** What finetuneLoopData needs: the (validated) data and config, cloneable to worker threads. */
+export interface FinetuneLoopInput {
+  readonly data: FinetuneData;
+  readonly cfg: FinetuneConfig;
+}
+
+/**
+ * The fine-tuning rows of validated data and the loss of a batch of them on `model`: built
+ * once here, and once more on each data-parallel thread's replica (data-parallel.ts).
+ */
+export function finetuneLoopData(input: unknown, model: RecModel): LoopData {
+  const { data, cfg } = input as FinetuneLoopInput;
+  const train = data.train;
+  const examples = validateExamples(data);
+  const order = timeOrder(train, data.numUsers);
+  const weightByRank = new Float32Array(train.length);
+  const countByRank = new Float32Array(train.length);
+  for (let k = 0; k < examples.indices.length; k++) {
+    const r = order.rank[examples.indices[k] as number] as number;
+    weightByRank[r] = (weightByRank[r] as number) + (examples.weights[k] as number);
+    countByRank[r] = (countByRank[r] as number) + 1;
+  }
+  const maxLen = model.encoder.maxLen;
+  const q = data.queryTokens;
+  const queryOf = (rank: number): Int32Array | null => {
+    const qi = train.query[order.order[rank] as number] as number;
+    if (!q || qi < 0) return null;
+    const lo = q.offsets[qi] as number;
+    return q.ids.subarray(lo, Math.min(q.offsets[qi + 1] as number, lo + cfg.maxQueryTokens));
+  };
+  // an interaction takes its item's position, plus [SEP] and the query tokens when it followed a search
+  const symbolsOf = (r: number) => { const qr = queryOf(r); return 1 + (qr && qr.length > 0 ? 1 + qr.length : 0); };
+  const rows = finetuneRows(order, symbolsOf, countByRank, maxLen);
+  const rowSymbols = rows.inputs;
+  const sampler = samplerFor(cfg.loss, data.numItems, () => countsOf(order.items, data.numItems));
+  const plan: FinetunePlan = { order, rows, rowSymbols, weightByRank, countByRank, queryOf, sampler };
+  return {
+    numSamples: rows.start.length,
+    examplesPerEpoch: examples.indices.length,
+    lengthOf: (s) => rowSymbols[s] as number,
+    batchLoss: (samples, rng) => rowLoss(model, plan, samples, cfg, rng),
+  };
+}
+
 /**
  * Fine-tunes a copy of `init` (a pretrained model, or a checkpoint directory holding one);
  * `init` itself is left unchanged.
@@ -218,31 +263,10 @@ export async function finetune(
     if (it < 0 || it >= data.numItems) throw new Error(`finetune: train.item[${j}]=${it} is outside [0, numItems=${data.numItems})`);
   }
   const examples = validateExamples(data);
-  const order = timeOrder(train, data.numUsers);
-  const weightByRank = new Float32Array(train.length);
-  const countByRank = new Float32Array(train.length);
-  for (let k = 0; k < examples.indices.length; k++) {
-    const r = order.rank[examples.indices[k] as number] as number;
-    weightByRank[r] = (weightByRank[r] as number) + (examples.weights[k] as number);
-    countByRank[r] = (countByRank[r] as number) + 1;
-  }
-  const maxLen = source.encoder.maxLen;
-  const q = data.queryTokens;
-  const queryOf = (rank: number): Int32Array | null => {
-    const qi = train.query[order.order[rank] as number] as number;
-    if (!q || qi < 0) return null;
-    const lo = q.offsets[qi] as number;
-    return q.ids.subarray(lo, Math.min(q.offsets[qi + 1] as number, lo + cfg.maxQueryTokens));
-  };
-  // an interaction takes its item's position, plus [SEP] and the query tokens when it followed a search
-  const symbolsOf = (r: number) => { const qr = queryOf(r); return 1 + (qr && qr.length > 0 ? 1 + qr.length : 0); };
-  const rows = finetuneRows(order, symbolsOf, countByRank, maxLen);
-  const rowSymbols = rows.inputs;
-  const sampler = samplerFor(cfg.loss, data.numItems, () => countsOf(order.items, data.numItems));
-  const plan: FinetunePlan = { order, rows, rowSymbols, weightByRank, countByRank, queryOf, sampler };
   // causal attention from here on: see the header comment
   const model = modelFromWeights({ ...source.encoder, causal: true }, source.vocabulary, exportWeights(source));
   if (typeof init === 'string') for (const v of source.params.values()) v.dispose();
+  const input: FinetuneLoopInput = { data, cfg };
   const loop = await runEpochs(
     {
       kind: 'finetune',
@@ -253,10 +277,9 @@ export async function finetune(
       optimizer: cfg.optimizer,
       config: cfg,
       dataFingerprint: fingerprintArrays([data.numUsers, data.numItems, train.user, train.item, train.ts, train.query, examples.indices, examples.weights, data.queryTokens?.offsets, data.queryTokens?.ids]),
-      numSamples: rows.start.length,
-      examplesPerEpoch: examples.indices.length,
-      lengthOf: (s) => rowSymbols[s] as number,
-      batchLoss: (samples, rng) => rowLoss(model, plan, samples, cfg, rng),
+      threads: cfg.threads,
+      replica: { module: __filename, builder: 'finetuneLoopData', input },
+      ...finetuneLoopData(input, model),
     },
     run,
   );

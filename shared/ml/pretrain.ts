@@ -16,6 +16,7 @@ import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';
+import type { LoopData } from './data-parallel';
 import { runEpochs, type TrainingRun } from './training-loop';
 import { assertTokenCsr, FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, tokenRow, type TokenCsr, type Vocabulary } from './vocabulary';
 
@@ -152,7 +153,11 @@ function maskedLoss(model: RecModel, batch: MaskedBatch, block: 'items' | 'token
   return softmaxLoss(classes, atMasks, batch.targets, null, cfg.loss, rng);
 }
 
-/** Cycles through items that have text in an order drawn once per epoch. */
+/**
+ * Cycles through items that have text in an order drawn from each new generator it is handed:
+ * once per epoch on one thread, once per batch part under data-parallel threads (each part
+ * draws from its own generator there).
+ */
 class TextCursor {
   private order: Int32Array = new Int32Array(0);
   private next = 0;
@@ -173,6 +178,39 @@ class TextCursor {
   }
 }
 
+/** What pretrainLoopData needs: the (validated) data and config, cloneable to worker threads. */
+export interface PretrainLoopInput {
+  readonly data: PretrainData;
+  readonly cfg: PretrainConfig;
+}
+
+/**
+ * The pretraining windows of validated data and the loss of a batch of them on `model`: built
+ * once here, and once more on each data-parallel thread's replica (data-parallel.ts).
+ */
+export function pretrainLoopData(input: unknown, model: RecModel): LoopData {
+  const { data, cfg } = input as PretrainLoopInput;
+  const seqs = data.sequences;
+  const text = data.itemText;
+  const vocab = model.vocabulary;
+  const windows = sequenceWindows(seqs, cfg.encoder.maxLen);
+  const withTextList: number[] = [];
+  if (text) for (let i = 0; i < data.numItems; i++) if ((text.offsets[i + 1] as number) > (text.offsets[i] as number)) withTextList.push(i);
+  const cursor = withTextList.length > 0 ? new TextCursor(Int32Array.from(withTextList)) : null;
+  const itemSampler = samplerFor(cfg.loss, vocab.numItems, () => countsOf(seqs.items, vocab.numItems));
+  const tokenSampler = text ? samplerFor(cfg.loss, vocab.vocabSize, () => countsOf(text.ids, vocab.vocabSize)) : null;
+  return {
+    numSamples: windows.start.length,
+    lengthOf: (w) => (windows.end[w] as number) - (windows.start[w] as number),
+    batchLoss: (samples, rng) => {
+      const items = maskedLoss(model, maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng), 'items', itemSampler, cfg, rng);
+      if (!cursor || !text || !tokenSampler || cfg.text.weight === 0) return items;
+      const textBatch = maskedTextBatch(vocab, text, cursor.take(cfg.text.batchSize, rng), cfg.text.maxTokens, cfg.text.maskProb, rng);
+      return tf.add(items, tf.mul(maskedLoss(model, textBatch, 'tokens', tokenSampler, cfg, rng), cfg.text.weight)) as tf.Scalar;
+    },
+  };
+}
+
 export async function pretrain(data: PretrainData, configInput: PretrainConfigInput, run: TrainingRun): Promise<PretrainResult> {
   const cfg = parseConfig(PretrainConfigSchema, configInput, 'pretrain');
   const seqs = data.sequences;
@@ -186,15 +224,9 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
     if (cfg.text.maxTokens + 1 > cfg.encoder.maxLen) throw new Error(`pretrain: text.maxTokens + 1 = ${cfg.text.maxTokens + 1} exceeds encoder.maxLen=${cfg.encoder.maxLen}; lower text.maxTokens`);
   }
   const vocab: Vocabulary = { numItems: data.numItems, vocabSize: text?.vocabSize ?? 0 };
-  const windows = sequenceWindows(seqs, cfg.encoder.maxLen);
-  if (windows.start.length === 0) throw new Error('pretrain: every user sequence is empty; there is nothing to train on');
-  const withTextList: number[] = [];
-  if (text) for (let i = 0; i < data.numItems; i++) if ((text.offsets[i + 1] as number) > (text.offsets[i] as number)) withTextList.push(i);
-  const cursor = withTextList.length > 0 ? new TextCursor(Int32Array.from(withTextList)) : null;
-
-  const itemSampler = samplerFor(cfg.loss, vocab.numItems, () => countsOf(seqs.items, vocab.numItems));
-  const tokenSampler = text ? samplerFor(cfg.loss, vocab.vocabSize, () => countsOf(text.ids, vocab.vocabSize)) : null;
+  if (sequenceWindows(seqs, cfg.encoder.maxLen).start.length === 0) throw new Error('pretrain: every user sequence is empty; there is nothing to train on');
   const model = createModel(cfg.encoder, vocab, cfg.seed);
+  const input: PretrainLoopInput = { data, cfg };
   const loop = await runEpochs(
     {
       kind: 'pretrain',
@@ -205,14 +237,9 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
       optimizer: cfg.optimizer,
       config: cfg,
       dataFingerprint: fingerprintArrays([data.numItems, seqs.offsets, seqs.items, text?.offsets, text?.ids, text?.vocabSize]),
-      numSamples: windows.start.length,
-      lengthOf: (w) => (windows.end[w] as number) - (windows.start[w] as number),
-      batchLoss: (samples, rng) => {
-        const items = maskedLoss(model, maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng), 'items', itemSampler, cfg, rng);
-        if (!cursor || !text || !tokenSampler || cfg.text.weight === 0) return items;
-        const textBatch = maskedTextBatch(vocab, text, cursor.take(cfg.text.batchSize, rng), cfg.text.maxTokens, cfg.text.maskProb, rng);
-        return tf.add(items, tf.mul(maskedLoss(model, textBatch, 'tokens', tokenSampler, cfg, rng), cfg.text.weight)) as tf.Scalar;
-      },
+      threads: cfg.threads,
+      replica: { module: __filename, builder: 'pretrainLoopData', input },
+      ...pretrainLoopData(input, model),
     },
     run,
   );

@@ -7,21 +7,18 @@
 // moments round-trip as float32 bit patterns, and the tfjs CPU/WASM kernels are
 // deterministic, so a resumed run repeats the uninterrupted one bit for bit.
 //
-// One thread, not data-parallel worker_threads — measured, not assumed (2-core host):
-//   worker start + tfjs WASM ready: 490 ms once; gradient/weight sync per step by
-//   postMessage copy: 3.7 ms round trip for ml-100k's model (150k floats), 31.5 ms for an
-//   Amazon-Beauty-sized table (3.7M floats); a training step takes ≈ 0.4 s (ml-100k pretraining) to 1.1 s
-//   (ml-100k fine-tuning, 128 rows of 50) and ≈ 0.26 s on Amazon Beauty (batch 128, sampled).
-//   So two workers would pay for themselves (≤ ~1.8×) on an idle host; they are not done
-//   yet because (a) the host's 2 cores are shared with the CPU worker's other activities
-//   (load average 7-9 observed while measuring), where a second training thread only
-//   steals time from them, and (b) exact resume then also needs a fixed reduction order
-//   of the two half-batch gradients. The cost figures above are what a follow-up needs.
+// Both cores: with `threads` > 1 each step is shared by data-parallel worker threads
+// (data-parallel.ts): every thread computes the gradient of its part of the batch on its own
+// replica and all apply the same mean, reduced in a fixed order, so the run stays exactly
+// repeatable and resumable; each part draws from its own generator, seeded by (seed, epoch,
+// batch, part). One thread (the default) keeps the single generator per epoch described above.
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../data/random';
 import { Adam } from './adam';
+import type { BackendName } from './backend';
+import { DataParallelGroup, gradientValues, partGradients, weightsDigest, type LoopData, type ReplicaRecipe } from './data-parallel';
 import type { OptimizerConfig } from './config';
 import { exportWeights, assignWeights, type NamedWeights, type RecModel } from './encoder';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -58,7 +55,7 @@ export interface CheckpointMeta {
   readonly rng: { readonly scheme: 'seeded-per-epoch'; readonly seed: number; readonly nextEpoch: number };
 }
 
-export interface LoopSpec {
+export interface LoopSpec extends LoopData {
   readonly kind: CheckpointMeta['kind'];
   readonly model: RecModel;
   readonly seed: number;
@@ -67,16 +64,10 @@ export interface LoopSpec {
   readonly optimizer: OptimizerConfig;
   readonly config: unknown;
   readonly dataFingerprint: string;
-  readonly numSamples: number;
-  /** training examples one epoch covers, for the examples/s figure (defaults to numSamples) */
-  readonly examplesPerEpoch?: number;
-  /**
-   * padded length of sample i; when given, samples of similar length share a batch (see
-   * epochBatches), so a batch is padded to less than the longest sample of the data set
-   */
-  readonly lengthOf?: (sample: number) => number;
-  /** the loss of one batch of sample indices; may draw from rng (masks, negatives, dropout) */
-  readonly batchLoss: (samples: Int32Array, rng: Random) => tf.Scalar;
+  /** data-parallel threads (data-parallel.ts); 1 trains on this thread alone */
+  readonly threads?: number;
+  /** how the other threads rebuild this loop's data and loss; required when threads > 1 */
+  readonly replica?: ReplicaRecipe;
 }
 
 export interface LoopResult {
@@ -144,6 +135,9 @@ export async function runEpochs(spec: LoopSpec, run: TrainingRun): Promise<LoopR
   const hooks = run;
   const log = hooks.log ?? (() => undefined);
   const adam = new Adam(spec.optimizer, spec.model.params);
+  const threads = spec.threads ?? 1;
+  let group: DataParallelGroup | null = null;
+  let finished = false;
   let epochsDone = 0;
   let lossHistory: number[] = [];
   let checkpointDir: string | null = null;
@@ -159,6 +153,12 @@ export async function runEpochs(spec: LoopSpec, run: TrainingRun): Promise<LoopR
       checkpointDir = options.resumeFrom;
       log(`${spec.kind}: resumed from ${options.resumeFrom} after epoch ${epochsDone}`);
     }
+    if (threads > 1 && epochsDone < spec.epochs) {
+      if (!spec.replica) throw new Error(`${spec.kind}: threads=${threads} needs a replica recipe to rebuild the loss on the other threads`);
+      const started = performance.now();
+      group = await DataParallelGroup.start({ recipe: spec.replica, backend: tf.getBackend() as BackendName, model: spec.model, adam, optimizer: spec.optimizer, seed: spec.seed, batchSize: spec.batchSize, threads });
+      log(`${spec.kind}: ${threads} data-parallel threads ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
     let examples = 0;
     let seconds = 0;
     for (let epoch = epochsDone; epoch < spec.epochs; epoch++) {
@@ -167,7 +167,7 @@ export async function runEpochs(spec: LoopSpec, run: TrainingRun): Promise<LoopR
       let lossSum = 0;
       let batches = 0;
       const started = performance.now();
-      for (const samples of batchList) {
+      for (const [b, samples] of batchList.entries()) {
         // Batches are synchronous tensor work; yielding between them now and then lets the
         // process deliver heartbeats, answer queries and notice cancellation mid-epoch.
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
@@ -176,15 +176,10 @@ export async function runEpochs(spec: LoopSpec, run: TrainingRun): Promise<LoopR
         }
         if (hooks.shouldStop?.()) {
           log(`${spec.kind}: stop requested during epoch ${epoch + 1}; last checkpoint ${checkpointDir ?? 'none'}`);
+          finished = true;
           return { epochsDone, lossHistory, checkpointDir, stopped: true, examplesPerSecond: seconds > 0 ? examples / seconds : 0 };
         }
-        const loss = tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(() => spec.batchLoss(samples, rng), [...spec.model.params.values()]);
-          const byName = new Map<string, tf.Tensor>();
-          for (const [name, v] of spec.model.params) byName.set(name, grads[v.name] as tf.Tensor);
-          adam.apply(byName);
-          return value.dataSync()[0] as number;
-        });
+        const loss = group ? parallelStep(group, spec, adam, epoch, b, samples) : serialStep(spec, adam, samples, rng);
         if (!Number.isFinite(loss)) throw new Error(`${spec.kind}: loss became ${loss} at epoch ${epoch + 1}, batch ${batches + 1}; lower optimizer.lr or check the input data`);
         lossSum += loss;
         batches += 1;
@@ -199,10 +194,29 @@ export async function runEpochs(spec: LoopSpec, run: TrainingRun): Promise<LoopR
       log(`${spec.kind}: epoch ${epochsDone}/${spec.epochs} loss ${epochLoss.toFixed(4)} (${((spec.examplesPerEpoch ?? spec.numSamples) / ((performance.now() - started) / 1000)).toFixed(0)} examples/s)`);
       await hooks.onEpoch?.({ epoch: epochsDone, loss: epochLoss, checkpointDir });
     }
+    finished = true;
     return { epochsDone, lossHistory, checkpointDir, stopped: false, examplesPerSecond: seconds > 0 ? examples / seconds : 0 };
   } finally {
+    // a run that ended normally also checks that every replica holds the same weights
+    await group?.close(finished ? weightsDigest(spec.model) : null);
     adam.dispose();
   }
+}
+
+/** One step on this thread alone: the batch's gradient, then Adam. Returns the batch loss. */
+function serialStep(spec: LoopSpec, adam: Adam, samples: Int32Array, rng: Random): number {
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => spec.batchLoss(samples, rng), [...spec.model.params.values()]);
+    adam.applyValues(gradientValues(spec.model, grads));
+    return value.dataSync()[0] as number;
+  });
+}
+
+/** One step shared with the worker threads: this thread's part, then Adam on the mean of all parts. */
+function parallelStep(group: DataParallelGroup, spec: LoopSpec, adam: Adam, epoch: number, batch: number, samples: Int32Array): number {
+  const { loss, grads } = group.step(epoch, batch, samples, (part, rng) => partGradients(spec.model, spec, part, rng));
+  adam.applyValues(grads);
+  return loss;
 }
 
 async function writeCheckpoint(dir: string, spec: LoopSpec, adam: Adam, epochsDone: number, lossHistory: number[]): Promise<void> {

@@ -8,7 +8,7 @@ import { knnShapleySums, type DotProductBackend, type KnnShapleyKernelInput } fr
 import type { KnnShapleyWorkerData } from './knn-shapley-worker';
 import { checkValuationInput, parseConfig, type LabelledEmbeddings, type WarningSink } from './input';
 import { ValuationInputError } from './errors';
-import { runWorker } from './worker-threads';
+import { runWorker } from '../threads/worker';
 
 export const KnnShapleyConfigSchema = z.object({
   /** neighbours of the KNN classifier whose accuracy is the utility */
@@ -71,7 +71,7 @@ export async function knnShapley(train: LabelledEmbeddings, valid: LabelledEmbed
   } else {
     const ranges = Array.from({ length: threadCount }, (_, t) => [Math.floor((t * m) / threadCount), Math.floor(((t + 1) * m) / threadCount)] as const);
     const parts = await Promise.all(
-      ranges.map(([vStart, vEnd]) => runWorker<Float64Array>('knn-shapley-worker', { input: kernelInput, vStart, vEnd, backend: dotBackend } satisfies KnnShapleyWorkerData)),
+      ranges.map(([vStart, vEnd]) => runWorker<Float64Array>(__filename, 'knn-shapley-worker', { input: kernelInput, vStart, vEnd, backend: dotBackend } satisfies KnnShapleyWorkerData)),
     );
     sums = parts[0]!;
     for (let t = 1; t < parts.length; t++) {

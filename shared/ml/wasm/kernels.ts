@@ -96,6 +96,11 @@ export function wasmKernels(): WasmKernels | null {
 
 let enabled = true;
 
+/** Whether the kernels are switched on (setKernelsEnabled), for threads that must match this one. */
+export function kernelsEnabled(): boolean {
+  return enabled;
+}
+
 /** Turns the kernels off (or back on) for this process: the tfjs-ops paths then run everywhere, as under native TensorFlow. */
 export function setKernelsEnabled(on: boolean): void {
   enabled = on;

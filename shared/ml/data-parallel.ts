@@ -1,0 +1,381 @@
+// Data-parallel training on worker threads: every thread holds a replica of the model and of
+// Adam, computes the gradient of its share of each batch, and all of them then apply the same
+// mean gradient, so the replicas stay bit-identical without ever sending weights around.
+//
+// Exchange: one SharedArrayBuffer holds every thread's gradient (two copies, alternating by
+// step, so a thread still summing step s never reads a region another thread is already
+// writing for step s+1), and a small Int32Array drives the lockstep with Atomics:
+//   main: publish (epoch, batch), bump GEN → all: compute own part, write region, DONE += 1
+//   main: wait DONE = threads − 1, set RELEASE = GEN → all: mean over parts 0..T−1 in order,
+//   Adam. The mean weighs each part by its number of samples and is summed in the same order
+//   in every thread, so every replica applies exactly the same floats.
+// Determinism: part p of batch b in epoch e draws from its own generator (partRandom), so a
+// run with the same seed and thread count repeats exactly and resumes exactly; a different
+// thread count is a different (equally valid) run, and the config records it.
+import type { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { Random } from '../data/random';
+import { startWorker } from '../threads/worker';
+import type { Adam } from './adam';
+import type { BackendName } from './backend';
+import type { OptimizerConfig } from './config';
+import { exportWeights, type NamedWeights, type RecModel } from './encoder';
+import { fingerprintArrays } from './fingerprint';
+import { kernelsEnabled } from './wasm/kernels';
+
+/** How another thread rebuilds a run's loss on its own replica: `require(module)[builder](input, model)`. */
+export interface ReplicaRecipe {
+  /** absolute path of the module exporting the builder (its __filename) */
+  readonly module: string;
+  readonly builder: string;
+  /** the builder's first argument; must survive structured cloning (plain objects, typed arrays) */
+  readonly input: unknown;
+}
+
+/** What a loop needs from its data: the samples, their lengths and the loss of a batch. */
+export interface LoopData {
+  readonly numSamples: number;
+  /** training examples one epoch covers, for the examples/s figure (defaults to numSamples) */
+  readonly examplesPerEpoch?: number;
+  /**
+   * padded length of sample i; when given, samples of similar length share a batch (see
+   * epochBatches), so a batch is padded to less than the longest sample of the data set
+   */
+  readonly lengthOf?: (sample: number) => number;
+  /** the loss of one batch of sample indices; may draw from rng (masks, negatives, dropout) */
+  readonly batchLoss: (samples: Int32Array, rng: Random) => tf.Scalar;
+}
+
+export type LoopDataBuilder = (input: unknown, model: RecModel) => LoopData;
+
+/** The generator of part `part` of batch `batch` in epoch `epoch`. */
+export function partRandom(seed: number, epoch: number, batch: number, part: number): Random {
+  return new Random((seed ^ Math.imul(epoch + 1, 0x9e3779b1) ^ Math.imul(batch + 1, 0x85ebca6b) ^ Math.imul(part + 1, 0xc2b2ae35)) | 0);
+}
+
+/** Part `part` of `threads` near-equal consecutive slices of a batch. */
+export function partOf(samples: Int32Array, part: number, threads: number): Int32Array {
+  const size = Math.ceil(samples.length / threads);
+  return samples.subarray(Math.min(samples.length, part * size), Math.min(samples.length, (part + 1) * size));
+}
+
+/** One thread's share of a step: its mean loss, its sample count, and its gradient (null when it had no samples). */
+export interface PartResult {
+  readonly loss: number;
+  readonly samples: number;
+  readonly grads: ReadonlyMap<string, Float32Array> | null;
+}
+
+// control words
+const GEN = 0;
+const RELEASE = 1;
+const DONE = 2;
+const COMMAND = 3;
+const EPOCH = 4;
+const BATCH = 5;
+const FAILED = 6;
+const ERROR_BYTES = 7;
+const CONTROL_WORDS = 8;
+const ERROR_CAPACITY = 4096;
+const STEP = 1;
+const EXIT = 2;
+const WAIT_MS = 1000;
+
+export interface SharedStep {
+  readonly control: SharedArrayBuffer;
+  readonly gradients: SharedArrayBuffer;
+  /** per parity and part: [loss, samples] */
+  readonly losses: SharedArrayBuffer;
+  readonly error: SharedArrayBuffer;
+}
+
+/** The layout both sides read: parameter order, offsets and the shared buffers. */
+export class StepExchange {
+  readonly control: Int32Array;
+  readonly losses: Float64Array;
+  private readonly gradients: Float32Array;
+  private readonly error: Uint8Array;
+  readonly offsets: number[] = [];
+  readonly total: number;
+
+  constructor(
+    readonly shared: SharedStep,
+    readonly names: string[],
+    readonly sizes: number[],
+    readonly threads: number,
+  ) {
+    let at = 0;
+    for (const size of sizes) {
+      this.offsets.push(at);
+      at += size;
+    }
+    this.total = at;
+    this.control = new Int32Array(shared.control);
+    this.losses = new Float64Array(shared.losses);
+    this.gradients = new Float32Array(shared.gradients);
+    this.error = new Uint8Array(shared.error);
+  }
+
+  static create(names: string[], sizes: number[], threads: number): StepExchange {
+    const total = sizes.reduce((a, b) => a + b, 0);
+    return new StepExchange(
+      {
+        control: new SharedArrayBuffer(CONTROL_WORDS * 4),
+        gradients: new SharedArrayBuffer(2 * threads * total * 4),
+        losses: new SharedArrayBuffer(2 * threads * 2 * 8),
+        error: new SharedArrayBuffer(ERROR_CAPACITY),
+      },
+      names,
+      sizes,
+      threads,
+    );
+  }
+
+  private region(parity: number, part: number): Float32Array {
+    const from = (parity * this.threads + part) * this.total;
+    return this.gradients.subarray(from, from + this.total);
+  }
+
+  /** Writes one part's gradient (by parameter name) and its loss; an empty part writes only its zero sample count. */
+  write(parity: number, part: number, result: PartResult): void {
+    const region = this.region(parity, part);
+    if (result.grads) {
+      for (const [i, name] of this.names.entries()) {
+        const g = result.grads.get(name);
+        if (!g || g.length !== this.sizes[i]) throw new Error(`data-parallel step: part ${part} has no gradient of size ${this.sizes[i]} for '${name}'`);
+        region.set(g, this.offsets[i]);
+      }
+    }
+    this.losses[(parity * this.threads + part) * 2] = result.loss;
+    this.losses[(parity * this.threads + part) * 2 + 1] = result.samples;
+  }
+
+  /** The sample-weighted mean of every part's gradient and loss, summed in part order. */
+  mean(parity: number): { loss: number; grads: Map<string, Float32Array> } {
+    let samples = 0;
+    for (let p = 0; p < this.threads; p++) samples += this.losses[(parity * this.threads + p) * 2 + 1] as number;
+    const sum = new Float64Array(this.total);
+    let loss = 0;
+    for (let p = 0; p < this.threads; p++) {
+      const share = (this.losses[(parity * this.threads + p) * 2 + 1] as number) / samples;
+      if (share === 0) continue;
+      loss += share * (this.losses[(parity * this.threads + p) * 2] as number);
+      const region = this.region(parity, p);
+      for (let i = 0; i < this.total; i++) sum[i] = (sum[i] as number) + share * (region[i] as number);
+    }
+    const grads = new Map<string, Float32Array>();
+    for (const [i, name] of this.names.entries()) grads.set(name, Float32Array.from(sum.subarray(this.offsets[i], (this.offsets[i] as number) + (this.sizes[i] as number))));
+    return { loss, grads };
+  }
+
+  /** Blocks until control[index] ≥ target, or throws when a thread reported a failure. */
+  waitFor(index: number, target: number): void {
+    for (;;) {
+      const now = Atomics.load(this.control, index);
+      if (now >= target) return;
+      if (Atomics.load(this.control, FAILED) !== 0) throw new Error(`data-parallel training: a worker thread failed: ${this.errorText()}`);
+      Atomics.wait(this.control, index, now, WAIT_MS);
+    }
+  }
+
+  fail(message: string): void {
+    const bytes = new TextEncoder().encode(message).subarray(0, ERROR_CAPACITY);
+    this.error.set(bytes);
+    Atomics.store(this.control, ERROR_BYTES, bytes.length);
+    Atomics.store(this.control, FAILED, 1);
+    for (const index of [GEN, RELEASE, DONE]) Atomics.notify(this.control, index);
+  }
+
+  errorText(): string {
+    return new TextDecoder().decode(this.error.slice(0, Atomics.load(this.control, ERROR_BYTES)));
+  }
+
+  bump(index: number): number {
+    const value = Atomics.add(this.control, index, 1) + 1;
+    Atomics.notify(this.control, index);
+    return value;
+  }
+
+  set(index: number, value: number): void {
+    Atomics.store(this.control, index, value);
+    Atomics.notify(this.control, index);
+  }
+}
+
+export const CONTROL = { GEN, RELEASE, DONE, COMMAND, EPOCH, BATCH, STEP, EXIT } as const;
+
+/** What a worker thread starts from (worker data). */
+export interface ReplicaStart {
+  readonly recipe: ReplicaRecipe;
+  readonly backend: BackendName;
+  readonly kernels: boolean;
+  readonly encoder: RecModel['encoder'];
+  readonly vocabulary: RecModel['vocabulary'];
+  readonly weights: NamedWeights;
+  readonly optimizer: OptimizerConfig;
+  readonly adamState: { step: number; moments: NamedWeights };
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly part: number;
+  readonly threads: number;
+  readonly shared: SharedStep;
+  readonly names: string[];
+  readonly sizes: number[];
+}
+
+/** Gradient values of one part, read out of the backend: what each thread contributes to a step. */
+export function partGradients(model: RecModel, data: LoopData, samples: Int32Array, rng: Random): PartResult {
+  if (samples.length === 0) return { loss: 0, samples: 0, grads: null };
+  let grads = new Map<string, Float32Array>();
+  const loss = tf.tidy(() => {
+    const result = tf.variableGrads(() => data.batchLoss(samples, rng), [...model.params.values()]);
+    grads = gradientValues(model, result.grads);
+    return result.value.dataSync()[0] as number;
+  });
+  return { loss, samples: samples.length, grads };
+}
+
+/** Each parameter's gradient values by name; zeros for a parameter the loss did not reach (tfjs leaves it out). */
+export function gradientValues(model: RecModel, grads: tf.NamedTensorMap): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const [name, v] of model.params) out.set(name, (grads[v.name]?.dataSync() as Float32Array | undefined) ?? new Float32Array(v.size));
+  return out;
+}
+
+/** Digest of a model's weights, compared across replicas when a group closes. */
+export function weightsDigest(model: RecModel): string {
+  return fingerprintArrays([...model.params.values()].map((v) => v.dataSync() as Float32Array));
+}
+
+/** The main thread's side: part 0 of every step, and the worker threads doing parts 1..T−1. */
+export class DataParallelGroup {
+  private steps = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly exchange: StepExchange,
+    private readonly seed: number,
+    private readonly workers: Worker[],
+    private readonly exits: Array<Promise<string>>,
+  ) {}
+
+  static async start(options: {
+    recipe: ReplicaRecipe;
+    backend: BackendName;
+    model: RecModel;
+    adam: Adam;
+    optimizer: OptimizerConfig;
+    seed: number;
+    batchSize: number;
+    threads: number;
+  }): Promise<DataParallelGroup> {
+    const names = [...options.model.params.keys()];
+    const sizes = names.map((n) => (options.model.params.get(n) as tf.Variable).size);
+    const exchange = StepExchange.create(names, sizes, options.threads);
+    const weights = exportWeights(options.model);
+    const adamState = options.adam.exportState();
+    const workers: Worker[] = [];
+    const ready: Array<Promise<void>> = [];
+    const exits: Array<Promise<string>> = [];
+    for (let part = 1; part < options.threads; part++) {
+      const start: ReplicaStart = {
+        recipe: options.recipe,
+        backend: options.backend,
+        kernels: kernelsEnabled(),
+        encoder: options.model.encoder,
+        vocabulary: options.model.vocabulary,
+        weights,
+        optimizer: options.optimizer,
+        adamState,
+        seed: options.seed,
+        batchSize: options.batchSize,
+        part,
+        threads: options.threads,
+        shared: exchange.shared,
+        names,
+        sizes,
+      };
+      const worker = startWorker(__filename, 'data-parallel-worker', start);
+      workers.push(worker);
+      const messages = replies(worker, part);
+      ready.push(messages.ready);
+      exits.push(messages.digest);
+    }
+    const group = new DataParallelGroup(exchange, options.seed, workers, exits);
+    try {
+      await Promise.all(ready);
+    } catch (error) {
+      await group.close(null);
+      throw error;
+    }
+    return group;
+  }
+
+  /** One optimizer step: part 0 here, the others on the workers; returns the mean loss and gradient. */
+  step(epoch: number, batch: number, samples: Int32Array, part0: (samples: Int32Array, rng: Random) => PartResult): { loss: number; grads: Map<string, Float32Array> } {
+    const ex = this.exchange;
+    const parity = this.steps % 2;
+    ex.set(DONE, 0);
+    ex.set(EPOCH, epoch);
+    ex.set(BATCH, batch);
+    ex.set(COMMAND, STEP);
+    const gen = ex.bump(GEN);
+    try {
+      ex.write(parity, 0, part0(partOf(samples, 0, ex.threads), partRandom(this.seed, epoch, batch, 0)));
+    } catch (error) {
+      ex.fail(`main thread: ${(error as Error).message}`);
+      throw error;
+    }
+    ex.waitFor(DONE, ex.threads - 1);
+    ex.set(RELEASE, gen);
+    this.steps += 1;
+    return ex.mean(parity);
+  }
+
+  /**
+   * Stops the workers. With the main replica's digest, checks that every replica ended with
+   * the same weights (they apply identical updates; a difference is a bug, not noise).
+   */
+  async close(mainDigest: string | null): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const ex = this.exchange;
+    ex.set(COMMAND, EXIT);
+    ex.bump(GEN);
+    const digests = await Promise.allSettled(this.exits);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    if (mainDigest === null) return;
+    for (const [i, d] of digests.entries()) {
+      if (d.status === 'rejected') throw d.reason as Error;
+      if (d.value !== mainDigest) throw new Error(`data-parallel training: the replica on worker ${i + 1} ended with other weights than the main thread's; its updates diverged`);
+    }
+  }
+}
+
+/** The two replies a worker sends: 'ready' after its replica is built, and its weights' digest on exit. */
+function replies(worker: Worker, part: number): { ready: Promise<void>; digest: Promise<string> } {
+  let markReady!: () => void;
+  let markDigest!: (d: string) => void;
+  let failed!: (e: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failed = reject;
+  });
+  const digest = new Promise<string>((resolve, reject) => {
+    markDigest = resolve;
+    const previous = failed;
+    failed = (e) => {
+      previous(e);
+      reject(e);
+    };
+  });
+  digest.catch(() => undefined);
+  worker.on('message', (m: { ready?: true; digest?: string; error?: string }) => {
+    if (m.ready) markReady();
+    if (m.digest !== undefined) markDigest(m.digest);
+    if (m.error !== undefined) failed(new Error(`data-parallel training: worker ${part} failed: ${m.error}`));
+  });
+  worker.once('error', (e) => failed(new Error(`data-parallel training: worker ${part} failed: ${e.message}`)));
+  worker.once('exit', (code) => failed(new Error(`data-parallel training: worker ${part} exited with code ${code}`)));
+  return { ready, digest };
+}
