@@ -1,6 +1,8 @@
 // Benchmark: training throughput of the default config on ml-100k (pretraining and fine-tuning,
 // examples/s) and the GFLOP/s the training steps achieve, next to the backend's own matMul
-// GFLOP/s on a shape from the same model measured in the same run; then the peak memory
+// GFLOP/s on a shape from the same model measured in the same run (./matmul.ts) — on one
+// thread, and with `--threads N` also N data-parallel threads against N threads multiplying
+// at once, so a two-thread run is never credited against a one-thread figure; then the peak memory
 // (process RSS, sampled between batches) of pretraining the default config on the largest
 // shipped dataset, amazon-beauty, for a capped number of batches. Prints figures (with the
 // 1-minute load average: the host is shared), asserts nothing.
@@ -37,9 +39,10 @@ import { epochBatches, epochRandom } from '../shared/ml/training-loop';
 import type { TokenCsr } from '../shared/ml/vocabulary';
 import { historyOf, itemTextTokens } from '../shared/pipeline/steps/dataset-input';
 import { setKernelsEnabled } from '../shared/ml/wasm/kernels';
+import { matMulGflops, parallelMatMulGflops } from './matmul';
 import { realSource } from './valuation/datasets';
 
-const USAGE = 'usage: npm run bench -- throughput [--epochs N] [--memory-batches N] [--kernels on|off|both] [--seed N]';
+const USAGE = 'usage: npm run bench -- throughput [--epochs N] [--memory-batches N] [--kernels on|off|both] [--threads N] [--seed N]';
 
 const count = (min: number) => z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(min, `must be at least ${min}`);
 const FlagsSchema = z.object({
@@ -49,6 +52,8 @@ const FlagsSchema = z.object({
   'memory-batches': count(0).default(40),
   /** train with the SIMD kernels (on), on tfjs ops only (off), or both in turn, for the speed-up */
   kernels: z.enum(['on', 'off', 'both'], { error: 'must be on, off or both' }).default('both'),
+  /** also train with this many data-parallel threads (1: one thread only) */
+  threads: count(1).max(32, 'must be at most 32').default(2),
   seed: count(0).default(42),
 });
 type Flags = z.infer<typeof FlagsSchema>;
@@ -148,28 +153,6 @@ function finetuneFlops(ds: SplitDataset, encoder: EncoderConfig, cfg: ReturnType
   return { flops: 3 * flops, batches, rows: rows.start.length, meanTargetsPerBatch: targets / batches };
 }
 
-/** Best-of-5 GFLOP/s of the backend's plain matMul [m×k]·[k×n] (result read back, as training does). */
-function backendMatMulGflops(m: number, k: number, n: number): number {
-  const a = tf.randomNormal([m, k]);
-  const b = tf.randomNormal([k, n]);
-  // not inside tf.tidy: tidy walks a returned TypedArray element by element (≈50× slower here)
-  const once = () => {
-    const c = tf.matMul(a, b);
-    c.dataSync();
-    c.dispose();
-  };
-  once();
-  let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < 5; r++) {
-    const started = performance.now();
-    once();
-    best = Math.min(best, (performance.now() - started) / 1000);
-  }
-  a.dispose();
-  b.dispose();
-  return (2 * m * k * n) / best / 1e9;
-}
-
 async function loadLeaveLastOut(name: 'ml-100k' | 'amazon-beauty'): Promise<SplitDataset> {
   const source = realSource(name);
   return (await preprocess(await loadSource(source), source.preprocess)).dataset;
@@ -187,19 +170,22 @@ async function trainingThroughput(flags: Flags, scratch: string): Promise<void> 
 
   const preCount = pretrainFlops(seqs, ds.numItems, text, preCfg, flags.epochs);
   const ftCount = finetuneFlops(ds, e, ftCfg, flags.epochs);
-  const modes = flags.kernels === 'both' ? (['off', 'on'] as const) : [flags.kernels];
-  const timed: Array<{ kernels: 'on' | 'off'; preSeconds: number; preLoad: string; preLoop: number; ftSeconds: number; ftLoad: string; ftLoop: number }> = [];
-  for (const kernels of modes) {
+  // one thread with and without the kernels (their speed-up), then the same on `threads` threads
+  const kernelModes = flags.kernels === 'both' ? (['off', 'on'] as const) : [flags.kernels];
+  const modes: Array<{ kernels: 'on' | 'off'; threads: number }> = kernelModes.map((kernels) => ({ kernels, threads: 1 }));
+  if (flags.threads > 1) modes.push({ kernels: kernelModes[kernelModes.length - 1]!, threads: flags.threads });
+  const timed: Array<{ kernels: 'on' | 'off'; threads: number; preSeconds: number; preLoad: string; preLoop: number; ftSeconds: number; ftLoad: string; ftLoop: number }> = [];
+  for (const { kernels, threads } of modes) {
     setKernelsEnabled(kernels === 'on');
-    const dir = path.join(scratch, `kernels-${kernels}`);
+    const dir = path.join(scratch, `kernels-${kernels}-threads-${threads}`);
     let started = performance.now();
-    const pre = await pretrain({ numItems: ds.numItems, sequences: seqs, itemText: text }, preCfg, { checkpointDir: path.join(dir, 'pretrain') });
+    const pre = await pretrain({ numItems: ds.numItems, sequences: seqs, itemText: text }, { ...preCfg, threads }, { checkpointDir: path.join(dir, 'pretrain') });
     const preSeconds = (performance.now() - started) / 1000;
     const preLoad = load1();
     started = performance.now();
-    const ft = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train }, pre.model, ftCfg, { checkpointDir: path.join(dir, 'finetune') });
+    const ft = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train }, pre.model, { ...ftCfg, threads }, { checkpointDir: path.join(dir, 'finetune') });
     const ftSeconds = (performance.now() - started) / 1000;
-    timed.push({ kernels, preSeconds, preLoad, preLoop: pre.examplesPerSecond, ftSeconds, ftLoad: load1(), ftLoop: ft.examplesPerSecond });
+    timed.push({ kernels, threads, preSeconds, preLoad, preLoop: pre.examplesPerSecond, ftSeconds, ftLoad: load1(), ftLoop: ft.examplesPerSecond });
     disposeModel(pre.model);
     disposeModel(ft.model);
   }
@@ -207,27 +193,35 @@ async function trainingThroughput(flags: Flags, scratch: string): Promise<void> 
 
   // the output layer's matmul is the largest single shape of fine-tuning: [targets × d]·[d × items]
   const outM = Math.round(ftCount.meanTargetsPerBatch);
-  const outPeak = backendMatMulGflops(outM, e.dim, ds.numItems);
-  const ffnPeak = backendMatMulGflops(preCfg.batchSize * e.maxLen, e.dim, e.dim * e.ffnMultiplier);
+  const shapes: Array<[string, number, number, number]> = [
+    ['fine-tune output layer', outM, e.dim, ds.numItems],
+    ['FFN', preCfg.batchSize * e.maxLen, e.dim, e.dim * e.ffnMultiplier],
+  ];
+  const single = shapes.map(([, m, k, n]) => matMulGflops(m, k, n));
+  const parallel = flags.threads > 1 ? await Promise.all(shapes.map(([, m, k, n]) => parallelMatMulGflops(m, k, n, flags.threads))) : [];
   const peakLoad = load1();
-  const reference = Math.max(outPeak, ffnPeak);
+  const reference = (threads: number) => Math.max(...(threads > 1 ? parallel : single));
 
-  const line = (what: string, examples: number, unit: string, seconds: number, flops: number, load: string) => {
+  const line = (what: string, examples: number, unit: string, seconds: number, flops: number, load: string, threads: number) => {
     const gflops = flops / seconds / 1e9;
-    console.log(`  ${what.padEnd(22)} ${(examples / seconds).toFixed(0).padStart(6)} ${unit}/s  ${seconds.toFixed(1).padStart(6)} s  ${(flops / 1e9).toFixed(0).padStart(5)} GFLOP  ${gflops.toFixed(2).padStart(6)} GFLOP/s  = ${((100 * gflops) / reference).toFixed(0).padStart(3)}% of the matMul figure  [load ${load}]`);
+    const versusOne = threads > 1 ? `, ${((100 * gflops) / reference(1)).toFixed(0)}% of the one-thread figure` : '';
+    console.log(`  ${what.padEnd(32)} ${(examples / seconds).toFixed(0).padStart(6)} ${unit}/s  ${seconds.toFixed(1).padStart(6)} s  ${(flops / 1e9).toFixed(0).padStart(5)} GFLOP  ${gflops.toFixed(2).padStart(6)} GFLOP/s  = ${((100 * gflops) / reference(threads)).toFixed(0).padStart(3)}% of the ${threads > 1 ? `${threads}-thread` : 'one-thread'} matMul figure${versusOne}  [load ${load}]`);
   };
   for (const t of timed) {
-    const how = t.kernels === 'on' ? 'SIMD kernels' : 'tfjs ops';
-    line(`pretrain, ${how}`, preCount.windows * flags.epochs, 'windows', t.preSeconds, preCount.flops, t.preLoad);
-    console.log(`  ${''.padEnd(22)} (${preCount.batches} steps; ${(preCount.windows * flags.epochs / t.preSeconds * (seqs.items.length / preCount.windows)).toFixed(0)} sequence items/s; loop's own figure ${t.preLoop.toFixed(0)} windows/s; text batch ${(preCount.textPerStep / 1e9).toFixed(2)} GFLOP of each step)`);
-    line(`fine-tune, ${how}`, ds.train.length * flags.epochs, 'examples', t.ftSeconds, ftCount.flops, t.ftLoad);
-    console.log(`  ${''.padEnd(22)} (${ftCount.batches} steps of ${ftCount.rows} rows / ${ftCfg.batchSize}; loop's own figure ${t.ftLoop.toFixed(0)} examples/s)`);
+    const how = `${t.kernels === 'on' ? 'SIMD kernels' : 'tfjs ops'}, ${t.threads} thread${t.threads > 1 ? 's' : ''}`;
+    line(`pretrain, ${how}`, preCount.windows * flags.epochs, 'windows', t.preSeconds, preCount.flops, t.preLoad, t.threads);
+    console.log(`  ${''.padEnd(32)} (${preCount.batches} steps; ${(preCount.windows * flags.epochs / t.preSeconds * (seqs.items.length / preCount.windows)).toFixed(0)} sequence items/s; loop's own figure ${t.preLoop.toFixed(0)} windows/s; text batch ${(preCount.textPerStep / 1e9).toFixed(2)} GFLOP of each step)`);
+    line(`fine-tune, ${how}`, ds.train.length * flags.epochs, 'examples', t.ftSeconds, ftCount.flops, t.ftLoad, t.threads);
+    console.log(`  ${''.padEnd(32)} (${ftCount.batches} steps of ${ftCount.rows} rows / ${ftCfg.batchSize}; loop's own figure ${t.ftLoop.toFixed(0)} examples/s)`);
   }
-  const [off, on] = timed;
+  const find = (kernels: 'on' | 'off', threads: number) => timed.find((t) => t.kernels === kernels && t.threads === threads);
+  const [off, on] = [find('off', 1), find('on', 1)];
   if (off && on) console.log(`  speed-up of the SIMD kernels, same run: pretrain ×${(off.preSeconds / on.preSeconds).toFixed(2)}, fine-tune ×${(off.ftSeconds / on.ftSeconds).toFixed(2)}`);
-  console.log(`  backend matMul, same run (best of 5): [${outM}×${e.dim}]·[${e.dim}×${ds.numItems}] (fine-tune output layer) ${outPeak.toFixed(2)} GFLOP/s; ` +
-    `[${preCfg.batchSize * e.maxLen}×${e.dim}]·[${e.dim}×${e.dim * e.ffnMultiplier}] (FFN) ${ffnPeak.toFixed(2)} GFLOP/s  [load ${peakLoad}]`);
-  console.log(`  ratios are against the faster of the two, ${reference.toFixed(2)} GFLOP/s (target ≥ 60%)`);
+  const one = timed.find((t) => t.threads === 1 && t.kernels === timed[timed.length - 1]!.kernels);
+  const many = timed.find((t) => t.threads > 1);
+  if (one && many) console.log(`  speed-up of ${many.threads} data-parallel threads, same run: pretrain ×${(one.preSeconds / many.preSeconds).toFixed(2)}, fine-tune ×${(one.ftSeconds / many.ftSeconds).toFixed(2)}`);
+  console.log(`  backend matMul, same run (best product): ${shapes.map(([name, m, k, n], i) => `[${m}×${k}]·[${k}×${n}] (${name}) ${single[i]!.toFixed(2)} GFLOP/s${parallel[i] === undefined ? '' : `, ${parallel[i]!.toFixed(2)} on ${flags.threads} threads at once`}`).join('; ')}  [load ${peakLoad}]`);
+  console.log(`  ratios are against the faster shape: ${reference(1).toFixed(2)} GFLOP/s on one thread${flags.threads > 1 ? `, ${reference(flags.threads).toFixed(2)} GFLOP/s on ${flags.threads}` : ''} (target ≥ 60%)`);
 }
 
 async function peakMemory(flags: Flags, scratch: string): Promise<void> {
