@@ -26,7 +26,7 @@ const USAGE = `usage: npm run bench -- quality [--dataset ${REAL_DATASETS.join('
        [--epochs-pretrain N] [--epochs-finetune N] [--batch-pretrain N] [--batch-finetune N]
        [--negatives N (0 = full softmax)] [--sampler uniform|popularity] [--lr X]
        [--dim N] [--layers N] [--heads N] [--ffn N (× dim)] [--dropout X] [--max-len N] [--scale-input on|off]
-       [--valid-every N (0 = train every epoch; N = pick the epoch on the valid split)]
+       [--valid-every N (0 = train every epoch; N = pick the epoch on the valid split)] [--threads N]
        [--ease-max-items N] [--seed N]
 Flags left out take each dataset's defaults, printed before its run.`;
 
@@ -47,6 +47,7 @@ const FlagsSchema = z.object({
   dropout: z.coerce.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').max(0.9, 'must be ≤ 0.9').optional(),
   'max-len': z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(2, 'must be at least 2').optional(),
   'scale-input': z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
+  threads: positiveInt.max(32, 'must be at most 32').optional(),
   'valid-every': z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 (off) or more').optional(),
   'ease-max-items': z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(10, 'must be at least 10').optional(),
   seed: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be ≥ 0').default(42),
@@ -120,6 +121,7 @@ export function specFor(dataset: RealDataset, flags: Flags): PipelineSpec {
       ...(epochs && { epochs }),
       ...(batchSize && { batchSize }),
       ...(loss && { loss }),
+      ...(flags.threads && { threads: flags.threads }),
       ...(flags.lr && { optimizer: { ...b.optimizer, lr: flags.lr } }),
     };
   };
@@ -166,7 +168,7 @@ function describeTraining(spec: PipelineSpec): string {
   return [
     `encoder dim ${e.dim}, ${e.layers} blocks, ${e.heads} heads, FFN ${e.ffnMultiplier}×dim, maxLen ${e.maxLen}, dropout ${e.dropout}${e.scaleInputEmbeddings ? ", inputs scaled by √dim" : ""}`,
     `pretrain ${spec.pretrain.epochs} epochs, batch ${spec.pretrain.batchSize}, lr ${spec.pretrain.optimizer.lr}, ${loss(spec.pretrain.loss)}, mask ${spec.pretrain.maskProb}`,
-    `fine-tune ${spec.finetune.epochs} epochs, batch ${spec.finetune.batchSize}, lr ${spec.finetune.optimizer.lr}, ${loss(spec.finetune.loss)}`,
+    `fine-tune ${spec.finetune.epochs} epochs, batch ${spec.finetune.batchSize}, lr ${spec.finetune.optimizer.lr}, ${loss(spec.finetune.loss)}; ${spec.finetune.threads} training thread(s)`,
   ].join('\n  ');
 }
 

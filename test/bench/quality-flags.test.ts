@@ -7,6 +7,8 @@ describe('quality bench flags', () => {
     const spec = specFor('amazon-beauty', parseFlags(['--negatives', '4096', '--sampler', 'popularity', '--heads', '1', '--ffn', '1', '--dropout', '0.1']));
     for (const step of [spec.pretrain, spec.finetune]) expect(step.loss).toEqual({ kind: 'sampled', negatives: 4096, sampler: 'popularity' });
     expect(spec.pretrain.encoder).toMatchObject({ heads: 1, ffnMultiplier: 1, dropout: 0.1, maxLen: 50 });
+    const threaded = specFor('ml-100k', parseFlags(['--threads', '2']));
+    expect([threaded.pretrain.threads, threaded.finetune.threads]).toEqual([2, 2]);
     // the sampler alone keeps the plan's number of negatives
     const planned = specFor('amazon-beauty', parseFlags(['--sampler', 'popularity'])).finetune.loss;
     expect(planned).toMatchObject({ kind: 'sampled', sampler: 'popularity' });
@@ -17,6 +19,7 @@ describe('quality bench flags', () => {
     expect(() => parseFlags(['--sampler', 'zipf'])).toThrow(/--sampler=zipf: must be uniform or popularity/);
     expect(() => parseFlags(['--heads', '0'])).toThrow(/--heads=0: must be at least 1/);
     expect(() => parseFlags(['--dropout', '1.5'])).toThrow(/--dropout=1.5: must be ≤ 0.9/);
+    expect(() => parseFlags(['--threads', '64'])).toThrow(/--threads=64: must be at most 32/);
     expect(() => parseFlags(['--bogus', '1'])).toThrow(/Unknown option '--bogus'[\s\S]*usage: npm run bench -- quality/);
   });
 
