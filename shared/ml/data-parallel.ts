@@ -48,6 +48,12 @@ export interface LoopData {
 
 export type LoopDataBuilder = (input: unknown, model: RecModel) => LoopData;
 
+/** A builder's input: the run's validated data and parsed config, cloned as they are to each worker thread. */
+export interface LoopInput<Data, Config> {
+  readonly data: Data;
+  readonly cfg: Config;
+}
+
 /** The generator of part `part` of batch `batch` in epoch `epoch`. */
 export function partRandom(seed: number, epoch: number, batch: number, part: number): Random {
   return new Random((seed ^ Math.imul(epoch + 1, 0x9e3779b1) ^ Math.imul(batch + 1, 0x85ebca6b) ^ Math.imul(part + 1, 0xc2b2ae35)) | 0);

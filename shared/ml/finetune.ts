@@ -23,7 +23,7 @@ import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';
-import type { LoopData } from './data-parallel';
+import type { LoopData, LoopInput } from './data-parallel';
 import { runEpochs, type TrainingRun } from './training-loop';
 import { assertTokenCsr, FIRST_ITEM_ROW, itemRow, MASK_ROW, SEP_ROW, tokenRow, type TokenCsr } from './vocabulary';
 
@@ -192,18 +192,12 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
   return softmaxLoss(block, hidden, Int32Array.from(targets), Float32Array.from(weights), cfg.loss, rng);
 }
 
-/** What finetuneLoopData needs: the (validated) data and config, cloneable to worker threads. */
-export interface FinetuneLoopInput {
-  readonly data: FinetuneData;
-  readonly cfg: FinetuneConfig;
-}
-
 /**
  * The fine-tuning rows of validated data and the loss of a batch of them on `model`: built
  * once here, and once more on each data-parallel thread's replica (data-parallel.ts).
  */
 export function finetuneLoopData(input: unknown, model: RecModel): LoopData {
-  const { data, cfg } = input as FinetuneLoopInput;
+  const { data, cfg } = input as LoopInput<FinetuneData, FinetuneConfig>;
   const train = data.train;
   const examples = validateExamples(data);
   const order = timeOrder(train, data.numUsers);
@@ -266,7 +260,7 @@ export async function finetune(
   // causal attention from here on: see the header comment
   const model = modelFromWeights({ ...source.encoder, causal: true }, source.vocabulary, exportWeights(source));
   if (typeof init === 'string') for (const v of source.params.values()) v.dispose();
-  const input: FinetuneLoopInput = { data, cfg };
+  const input: LoopInput<FinetuneData, FinetuneConfig> = { data, cfg };
   const loop = await runEpochs(
     {
       kind: 'finetune',

@@ -16,7 +16,7 @@ import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';
-import type { LoopData } from './data-parallel';
+import type { LoopData, LoopInput } from './data-parallel';
 import { runEpochs, type TrainingRun } from './training-loop';
 import { assertTokenCsr, FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, tokenRow, type TokenCsr, type Vocabulary } from './vocabulary';
 
@@ -178,18 +178,12 @@ class TextCursor {
   }
 }
 
-/** What pretrainLoopData needs: the (validated) data and config, cloneable to worker threads. */
-export interface PretrainLoopInput {
-  readonly data: PretrainData;
-  readonly cfg: PretrainConfig;
-}
-
 /**
  * The pretraining windows of validated data and the loss of a batch of them on `model`: built
  * once here, and once more on each data-parallel thread's replica (data-parallel.ts).
  */
 export function pretrainLoopData(input: unknown, model: RecModel): LoopData {
-  const { data, cfg } = input as PretrainLoopInput;
+  const { data, cfg } = input as LoopInput<PretrainData, PretrainConfig>;
   const seqs = data.sequences;
   const text = data.itemText;
   const vocab = model.vocabulary;
@@ -226,7 +220,7 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
   const vocab: Vocabulary = { numItems: data.numItems, vocabSize: text?.vocabSize ?? 0 };
   if (sequenceWindows(seqs, cfg.encoder.maxLen).start.length === 0) throw new Error('pretrain: every user sequence is empty; there is nothing to train on');
   const model = createModel(cfg.encoder, vocab, cfg.seed);
-  const input: PretrainLoopInput = { data, cfg };
+  const input: LoopInput<PretrainData, PretrainConfig> = { data, cfg };
   const loop = await runEpochs(
     {
       kind: 'pretrain',
