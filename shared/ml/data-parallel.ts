@@ -72,19 +72,10 @@ export interface PartResult {
   readonly grads: ReadonlyMap<string, Float32Array> | null;
 }
 
-// control words
-const GEN = 0;
-const RELEASE = 1;
-const DONE = 2;
-const COMMAND = 3;
-const EPOCH = 4;
-const BATCH = 5;
-const FAILED = 6;
-const ERROR_BYTES = 7;
+/** Indices of the shared control words, and the commands the main thread posts. */
+export const CONTROL = { GEN: 0, RELEASE: 1, DONE: 2, COMMAND: 3, EPOCH: 4, BATCH: 5, FAILED: 6, ERROR_BYTES: 7, STEP: 1, EXIT: 2 } as const;
 const CONTROL_WORDS = 8;
 const ERROR_CAPACITY = 4096;
-const STEP = 1;
-const EXIT = 2;
 const WAIT_MS = 1000;
 
 export interface SharedStep {
@@ -179,7 +170,7 @@ export class StepExchange {
     for (;;) {
       const now = Atomics.load(this.control, index);
       if (now >= target) return;
-      if (Atomics.load(this.control, FAILED) !== 0) throw new Error(`data-parallel training: a worker thread failed: ${this.errorText()}`);
+      if (Atomics.load(this.control, CONTROL.FAILED) !== 0) throw new Error(`data-parallel training: a worker thread failed: ${this.errorText()}`);
       Atomics.wait(this.control, index, now, WAIT_MS);
     }
   }
@@ -187,13 +178,13 @@ export class StepExchange {
   fail(message: string): void {
     const bytes = new TextEncoder().encode(message).subarray(0, ERROR_CAPACITY);
     this.error.set(bytes);
-    Atomics.store(this.control, ERROR_BYTES, bytes.length);
-    Atomics.store(this.control, FAILED, 1);
-    for (const index of [GEN, RELEASE, DONE]) Atomics.notify(this.control, index);
+    Atomics.store(this.control, CONTROL.ERROR_BYTES, bytes.length);
+    Atomics.store(this.control, CONTROL.FAILED, 1);
+    for (const index of [CONTROL.GEN, CONTROL.RELEASE, CONTROL.DONE]) Atomics.notify(this.control, index);
   }
 
   errorText(): string {
-    return new TextDecoder().decode(this.error.slice(0, Atomics.load(this.control, ERROR_BYTES)));
+    return new TextDecoder().decode(this.error.slice(0, Atomics.load(this.control, CONTROL.ERROR_BYTES)));
   }
 
   bump(index: number): number {
@@ -207,8 +198,6 @@ export class StepExchange {
     Atomics.notify(this.control, index);
   }
 }
-
-export const CONTROL = { GEN, RELEASE, DONE, COMMAND, EPOCH, BATCH, STEP, EXIT } as const;
 
 /** What a worker thread starts from (worker data). */
 export interface ReplicaStart {
@@ -321,19 +310,19 @@ export class DataParallelGroup {
   step(epoch: number, batch: number, samples: Int32Array, part0: (samples: Int32Array, rng: Random) => PartResult): { loss: number; grads: Map<string, Float32Array> } {
     const ex = this.exchange;
     const parity = this.steps % 2;
-    ex.set(DONE, 0);
-    ex.set(EPOCH, epoch);
-    ex.set(BATCH, batch);
-    ex.set(COMMAND, STEP);
-    const gen = ex.bump(GEN);
+    ex.set(CONTROL.DONE, 0);
+    ex.set(CONTROL.EPOCH, epoch);
+    ex.set(CONTROL.BATCH, batch);
+    ex.set(CONTROL.COMMAND, CONTROL.STEP);
+    const gen = ex.bump(CONTROL.GEN);
     try {
       ex.write(parity, 0, part0(partOf(samples, 0, ex.threads), partRandom(this.seed, epoch, batch, 0)));
     } catch (error) {
       ex.fail(`main thread: ${(error as Error).message}`);
       throw error;
     }
-    ex.waitFor(DONE, ex.threads - 1);
-    ex.set(RELEASE, gen);
+    ex.waitFor(CONTROL.DONE, ex.threads - 1);
+    ex.set(CONTROL.RELEASE, gen);
     this.steps += 1;
     return ex.mean(parity);
   }
@@ -346,8 +335,8 @@ export class DataParallelGroup {
     if (this.closed) return;
     this.closed = true;
     const ex = this.exchange;
-    ex.set(COMMAND, EXIT);
-    ex.bump(GEN);
+    ex.set(CONTROL.COMMAND, CONTROL.EXIT);
+    ex.bump(CONTROL.GEN);
     const digests = await Promise.allSettled(this.exits);
     await Promise.all(this.workers.map((w) => w.terminate()));
     if (mainDigest === null) return;
