@@ -155,8 +155,10 @@ export async function runEpochs(spec: LoopSpec, run: TrainingRun): Promise<LoopR
     }
     if (threads > 1 && epochsDone < spec.epochs) {
       if (!spec.replica) throw new Error(`${spec.kind}: threads=${threads} needs a replica recipe to rebuild the loss on the other threads`);
+      const backend = tf.getBackend() as BackendName;
+      assertParallelBackend(spec.kind, backend, threads);
       const started = performance.now();
-      group = await DataParallelGroup.start({ recipe: spec.replica, backend: tf.getBackend() as BackendName, model: spec.model, adam, optimizer: spec.optimizer, seed: spec.seed, batchSize: spec.batchSize, threads });
+      group = await DataParallelGroup.start({ recipe: spec.replica, backend, model: spec.model, adam, optimizer: spec.optimizer, seed: spec.seed, batchSize: spec.batchSize, threads });
       log(`${spec.kind}: ${threads} data-parallel threads ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     let examples = 0;
@@ -201,6 +203,15 @@ export async function runEpochs(spec: LoopSpec, run: TrainingRun): Promise<LoopR
     await group?.close(finished ? weightsDigest(spec.model) : null);
     adam.dispose();
   }
+}
+
+/**
+ * Data-parallel replicas run on the in-process CPU backends only: native TensorFlow already
+ * spreads one step over every core (or runs it on a GPU), and its binding is not meant to be
+ * loaded once per worker thread.
+ */
+export function assertParallelBackend(kind: string, backend: BackendName, threads: number): void {
+  if (threads > 1 && backend === 'tensorflow') throw new Error(`${kind}: threads=${threads} asks for data-parallel worker threads, which run on the wasm and cpu backends only; under native TensorFlow (${backend}) set threads: 1, its kernels already use every core or the GPU`);
 }
 
 /** One step on this thread alone: the batch's gradient, then Adam. Returns the batch loss. */

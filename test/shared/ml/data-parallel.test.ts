@@ -8,7 +8,7 @@ import { partOf, StepExchange } from '../../../shared/ml/data-parallel';
 import { createModel, exportWeights, type NamedWeights } from '../../../shared/ml/encoder';
 import { finetune } from '../../../shared/ml/finetune';
 import { pretrain } from '../../../shared/ml/pretrain';
-import { runEpochs, type LoopSpec } from '../../../shared/ml/training-loop';
+import { assertParallelBackend, runEpochs, type LoopSpec } from '../../../shared/ml/training-loop';
 import { squaresLoopData } from './replica-fixtures';
 import { TINY, tinyItemText, tinySequences, tinyTable } from './tiny-data';
 
@@ -112,6 +112,12 @@ describe('data-parallel training', () => {
 
   it('a worker failing in a step fails the run with its error instead of hanging', async () => {
     await expect(runEpochs(squaresSpec(2, 'failingLoopData'), { checkpointDir: join(root, 'failing') })).rejects.toThrow(/a worker thread failed: worker 1: Error: replica loss exploded/);
+  });
+
+  it('refuses worker threads under native TensorFlow, saying what to set', () => {
+    expect(() => assertParallelBackend('finetune', 'tensorflow', 2)).toThrow(/finetune: threads=2 .* set threads: 1/);
+    expect(() => assertParallelBackend('finetune', 'tensorflow', 1)).not.toThrow();
+    expect(() => assertParallelBackend('finetune', 'wasm', 2)).not.toThrow();
   });
 
   it('refuses a thread count outside 1..32, naming the field', async () => {
