@@ -97,7 +97,8 @@ const PLANS: Record<RealDataset, TrainingPlan> = {
 export function specFor(dataset: RealDataset, flags: Flags): PipelineSpec {
   const plan = PLANS[dataset];
   const lossOf = (planned: object | undefined) => {
-    const loss = flags.negatives === undefined ? planned : flags.negatives === 0 ? { kind: 'full' } : { kind: 'sampled', negatives: flags.negatives };
+    const sampled = (planned as { kind?: string } | undefined)?.kind === 'sampled' ? planned : {};
+    const loss = flags.negatives === undefined ? planned : flags.negatives === 0 ? { kind: 'full' } : { ...sampled, kind: 'sampled', negatives: flags.negatives };
     if (!flags.sampler) return loss;
     if ((loss as { kind?: string } | undefined)?.kind !== 'sampled') throw new BenchUsageError(`--sampler ${flags.sampler}: ${dataset} trains with the full softmax; add --negatives N to sample\n${USAGE}`);
     return { ...loss, sampler: flags.sampler };

@@ -10,8 +10,11 @@ describe('quality bench flags', () => {
     const threaded = specFor('ml-100k', parseFlags(['--threads', '2']));
     expect([threaded.pretrain.threads, threaded.finetune.threads]).toEqual([2, 2]);
     // the sampler alone keeps the plan's number of negatives
-    const planned = specFor('amazon-beauty', parseFlags(['--sampler', 'popularity'])).finetune.loss;
-    expect(planned).toMatchObject({ kind: 'sampled', sampler: 'popularity' });
+    const planned = specFor('amazon-beauty', parseFlags(['--sampler', 'uniform'])).finetune.loss;
+    expect(planned).toMatchObject({ kind: 'sampled', sampler: 'uniform' });
+    // and --negatives alone keeps the plan's sampler
+    const plannedSampler = specFor('amazon-beauty', parseFlags([])).finetune.loss;
+    expect(specFor('amazon-beauty', parseFlags(['--negatives', '64'])).finetune.loss).toEqual({ ...plannedSampler, negatives: 64 });
   });
 
   it('names a bad flag, its value and the reason', () => {
