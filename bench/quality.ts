@@ -58,22 +58,21 @@ export const parseFlags = (args: string[]): Flags => parseStringFlags(FlagsSchem
 
 /**
  * Per-dataset training sizes when no flag overrides them, chosen so `--dataset all` takes about
- * 40 minutes on the 2-core host (tfjs WASM, SIMD, one thread), measured with validation-set
- * learning curves (HR@10 after each fine-tuning epoch, the test split untouched):
+ * 40 minutes on the 2-core host (tfjs WASM, SIMD, two data-parallel threads), measured with
+ * validation-set learning curves (HR@10 after fine-tuning epochs, the test split untouched):
  *  - ml-100k: the shipped encoder (dim 64, 2 blocks, maxLen 50, full softmax), 2 pretraining
  *    epochs, then fine-tuning until the curve flattens: valid HR@10 0.104 after 2 epochs,
  *    0.135 after 4, 0.163 after 8, 0.178 after 14, 0.186 after 18 (~15 s an epoch here).
- *  - amazon-beauty (54.5k items, 40k users of ~7 train items): 1024 sampled negatives shared by
- *    the batch (the full softmax over 54.5k items costs ~40 GFLOP a step), batch 128, maxLen 50
- *    (length-bucketed batches make long maxLen cheap), lr 1e-3. Without pretraining: valid
- *    HR@10 0.0043, 0.0084, 0.0115 after epochs 1-3; lr 3e-3 was worse (0.0043 after 2). After
- *    one pretraining epoch: 0.0131, 0.0188, 0.0246, 0.0310 after 4, 8, 12, 16 epochs, still
- *    climbing (dropout 0.5 instead of 0.2: 0.0127, 0.0172 after 4, 8); yet 40 epochs tested
- *    barely above 20 (HR@10 0.0264 vs 0.0241) while the training loss kept falling. With the
- *    inputs scaled by √dim (now the encoder default): 0.0215, 0.0484 after 4, 8 epochs. So at
- *    most 20 epochs, scored on the validation split every 4 and stopped at the first drop
- *    (validEvery); ~75 s a fine-tuning epoch, ~45 s a validation, the four test-split
- *    evaluations ~5 min.
+ *  - amazon-beauty (54.5k items, 40k users of ~7 train items): sampled softmax (the full one
+ *    over 54.5k items took 3.8 s a step on the busy host, ~20 min an epoch), batch 128, maxLen 50
+ *    (length-bucketed batches make long maxLen cheap), lr 1e-3, one pretraining epoch, inputs
+ *    scaled by √dim. Valid HR@10 after 4 / 8 / 12 / 16 / 20 epochs with 2 heads, FFN 2×dim,
+ *    dropout 0.2 and 1024 uniform negatives: 0.0215 / 0.0484 / 0.0530 / 0.0539 / 0.0536. With
+ *    the published SASRec shape (1 head, FFN = dim, dropout 0.1) and 4096 negatives after 4 / 8:
+ *    uniform 0.0432 / 0.0569; drawn by popularity with the log-Q correction 0.0451 / 0.0599,
+ *    then 0.0558 after 12; 8192 such negatives 0.0508 / 0.0583; dropout 0.2 instead peaked at
+ *    0.0590 after 8 (0.0562 after 6, 0.0585 after 10). So 4096 popularity negatives, at most 16
+ *    epochs, scored on the validation split every 2 and stopped at the first drop (validEvery).
  */
 interface TrainingPlan {
   readonly pretrain: object;
@@ -87,10 +86,16 @@ interface TrainingPlan {
    */
   readonly validEvery: number;
 }
-const BEAUTY_TRAINING = { batchSize: 128, loss: { kind: 'sampled', negatives: 1024 }, optimizer: { lr: 1e-3 } };
+const BEAUTY_TRAINING = { batchSize: 128, loss: { kind: 'sampled', negatives: 4096, sampler: 'popularity' }, optimizer: { lr: 1e-3 }, threads: 2 };
 const PLANS: Record<RealDataset, TrainingPlan> = {
-  'ml-100k': { encoder: {}, pretrain: { epochs: 2 }, finetune: { epochs: 20 }, easeMaxItems: 3000, validEvery: 0 },
-  'amazon-beauty': { encoder: { maxLen: 50 }, pretrain: { ...BEAUTY_TRAINING, epochs: 1 }, finetune: { ...BEAUTY_TRAINING, epochs: 20 }, easeMaxItems: 3000, validEvery: 4 },
+  'ml-100k': { encoder: {}, pretrain: { epochs: 2, threads: 2 }, finetune: { epochs: 20, threads: 2 }, easeMaxItems: 3000, validEvery: 0 },
+  'amazon-beauty': {
+    encoder: { maxLen: 50, heads: 1, ffnMultiplier: 1, dropout: 0.1 },
+    pretrain: { ...BEAUTY_TRAINING, epochs: 1 },
+    finetune: { ...BEAUTY_TRAINING, epochs: 16 },
+    easeMaxItems: 3000,
+    validEvery: 2,
+  },
 };
 
 /** The pipeline spec of one dataset: its plan with the flags laid over it, validated by the pipeline's own schema. */
