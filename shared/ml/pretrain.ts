@@ -193,13 +193,15 @@ export function pretrainLoopData(input: unknown, model: RecModel): LoopData {
   const cursor = withTextList.length > 0 ? new TextCursor(Int32Array.from(withTextList)) : null;
   const itemSampler = samplerFor(cfg.loss, vocab.numItems, () => countsOf(seqs.items, vocab.numItems));
   const tokenSampler = text ? samplerFor(cfg.loss, vocab.vocabSize, () => countsOf(text.ids, vocab.vocabSize)) : null;
+  // each data-parallel part takes its share of the text batch, as it does of the sequences
+  const textPerPart = Math.ceil(cfg.text.batchSize / cfg.threads);
   return {
     numSamples: windows.start.length,
     lengthOf: (w) => (windows.end[w] as number) - (windows.start[w] as number),
     batchLoss: (samples, rng) => {
       const items = maskedLoss(model, maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng), 'items', itemSampler, cfg, rng);
       if (!cursor || !text || !tokenSampler || cfg.text.weight === 0) return items;
-      const textBatch = maskedTextBatch(vocab, text, cursor.take(cfg.text.batchSize, rng), cfg.text.maxTokens, cfg.text.maskProb, rng);
+      const textBatch = maskedTextBatch(vocab, text, cursor.take(textPerPart, rng), cfg.text.maxTokens, cfg.text.maskProb, rng);
       return tf.add(items, tf.mul(maskedLoss(model, textBatch, 'tokens', tokenSampler, cfg, rng), cfg.text.weight)) as tf.Scalar;
     },
   };
