@@ -92,6 +92,8 @@ export class StepExchange {
   readonly losses: Float64Array;
   private readonly gradients: Float32Array;
   private readonly error: Uint8Array;
+  private sum: Float64Array | null = null;
+  private out: Float32Array | null = null;
   readonly offsets: number[] = [];
   readonly total: number;
 
@@ -147,11 +149,15 @@ export class StepExchange {
     this.losses[(parity * this.threads + part) * 2 + 1] = result.samples;
   }
 
-  /** The sample-weighted mean of every part's gradient and loss, summed in part order. */
+  /** The sample-weighted mean of every part's gradient and loss, summed in part order; valid until the next call. */
   mean(parity: number): { loss: number; grads: Map<string, Float32Array> } {
     let samples = 0;
     for (let p = 0; p < this.threads; p++) samples += this.losses[(parity * this.threads + p) * 2 + 1] as number;
-    const sum = new Float64Array(this.total);
+    // reused across steps (an Amazon Beauty model is 3.6M values): the caller consumes the
+    // returned gradient before asking for the next mean
+    const sum = (this.sum ??= new Float64Array(this.total));
+    sum.fill(0);
+    const out = (this.out ??= new Float32Array(this.total));
     let loss = 0;
     for (let p = 0; p < this.threads; p++) {
       const share = (this.losses[(parity * this.threads + p) * 2 + 1] as number) / samples;
@@ -160,8 +166,9 @@ export class StepExchange {
       const region = this.region(parity, p);
       for (let i = 0; i < this.total; i++) sum[i] = (sum[i] as number) + share * (region[i] as number);
     }
+    out.set(sum);
     const grads = new Map<string, Float32Array>();
-    for (const [i, name] of this.names.entries()) grads.set(name, Float32Array.from(sum.subarray(this.offsets[i], (this.offsets[i] as number) + (this.sizes[i] as number))));
+    for (const [i, name] of this.names.entries()) grads.set(name, out.subarray(this.offsets[i], (this.offsets[i] as number) + (this.sizes[i] as number)));
     return { loss, grads };
   }
 
