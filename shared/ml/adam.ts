@@ -93,7 +93,10 @@ export class Adam {
       }
       if (changed) {
         // the WASM backend copies the array into its heap at once; others (CPU, native) may keep a reference
-        p.assign(tf.tensor(tf.getBackend() === 'wasm' ? w : w.slice(), p.shape));
+        // disposed here, not by a caller's tidy: data-parallel steps update outside one
+        const next = tf.tensor(tf.getBackend() === 'wasm' ? w : w.slice(), p.shape);
+        p.assign(next);
+        next.dispose();
         this.written.set(name, versionOf(p));
         rememberVariableValues(p, w);
       }

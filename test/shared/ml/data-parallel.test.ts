@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../shared/ml/backend';
 import { EncoderConfigSchema, OptimizerConfigSchema } from '../../../shared/ml/config';
@@ -76,7 +77,10 @@ describe('data-parallel training', () => {
     const two = squaresSpec(2);
     await runEpochs(one, { checkpointDir: join(root, 'squares-1') });
     const logs: string[] = [];
+    const tensorsBefore = tf.memory().numTensors;
     await runEpochs(two, { checkpointDir: join(root, 'squares-2'), log: (l) => logs.push(l) });
+    // every step's temporaries released (a leak of one tensor per parameter and step once filled the WASM heap)
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(logs.some((l) => /2 data-parallel threads ready/.test(l))).toBe(true);
     const before = exportWeights(createModel(encoder, { numItems: 12, vocabSize: 0 }, 4));
     expect(maxDifference(exportWeights(one.model), before)).toBeGreaterThan(0.01);
