@@ -16,6 +16,7 @@ import type { InteractionTable, Matrix } from '../data/types';
 import { orderByUserTime } from '../data/preprocess/sequences';
 import type { Random } from '../data/random';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfig, type FinetuneConfigInput } from './config';
+import type { LoopData, LoopInput } from './data-parallel';
 import { encode, exportWeights, modelFromWeights, param, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { loadModel } from './load-model';
@@ -23,7 +24,6 @@ import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';
-import type { LoopData, LoopInput } from './data-parallel';
 import { runEpochs, type TrainingRun } from './training-loop';
 import { assertTokenCsr, FIRST_ITEM_ROW, itemRow, MASK_ROW, SEP_ROW, tokenRow, type TokenCsr } from './vocabulary';
 

@@ -10,13 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { Matrix, UserSequences } from '../data/types';
 import type { Random } from '../data/random';
 import { PretrainConfigSchema, parseConfig, type PretrainConfig, type PretrainConfigInput } from './config';
+import type { LoopData, LoopInput } from './data-parallel';
 import { createModel, encode, exportWeights, param, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';
-import type { LoopData, LoopInput } from './data-parallel';
 import { runEpochs, type TrainingRun } from './training-loop';
 import { assertTokenCsr, FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, tokenRow, type TokenCsr, type Vocabulary } from './vocabulary';
 
