@@ -357,27 +357,31 @@ export class DataParallelGroup {
 /** The two replies a worker sends: 'ready' after its replica is built, and its weights' digest on exit. */
 function replies(worker: Worker, part: number): { ready: Promise<void>; digest: Promise<string> } {
   let markReady!: () => void;
-  let markDigest!: (d: string) => void;
-  let failed!: (e: Error) => void;
+  let failReady!: (e: Error) => void;
   const ready = new Promise<void>((resolve, reject) => {
     markReady = resolve;
-    failed = reject;
+    failReady = reject;
   });
+  let markDigest!: (d: string) => void;
+  let failDigest!: (e: Error) => void;
   const digest = new Promise<string>((resolve, reject) => {
     markDigest = resolve;
-    const previous = failed;
-    failed = (e) => {
-      previous(e);
-      reject(e);
-    };
+    failDigest = reject;
   });
+  // awaited only when the group closes; a failure before that surfaces through ready or a step
   digest.catch(() => undefined);
+  // rejecting a promise that already settled does nothing, so a late failure only reaches what is still pending
+  const fail = (why: string) => {
+    const error = new Error(`data-parallel training: worker ${part} ${why}`);
+    failReady(error);
+    failDigest(error);
+  };
   worker.on('message', (m: { ready?: true; digest?: string; error?: string }) => {
     if (m.ready) markReady();
     if (m.digest !== undefined) markDigest(m.digest);
-    if (m.error !== undefined) failed(new Error(`data-parallel training: worker ${part} failed: ${m.error}`));
+    if (m.error !== undefined) fail(`failed: ${m.error}`);
   });
-  worker.once('error', (e) => failed(new Error(`data-parallel training: worker ${part} failed: ${e.message}`)));
-  worker.once('exit', (code) => failed(new Error(`data-parallel training: worker ${part} exited with code ${code}`)));
+  worker.once('error', (e) => fail(`failed: ${e.message}`));
+  worker.once('exit', (code) => fail(`exited with code ${code}`));
   return { ready, digest };
 }
