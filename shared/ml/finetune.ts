@@ -156,6 +156,16 @@ interface FinetunePlan {
   readonly queryOf: (rank: number) => Int32Array | null;
   /** draws the sampled softmax's negatives over the items */
   readonly sampler: NegativeSampler;
+  /**
+   * predicted positions per row over the whole epoch. A batch's loss is Σ w·ℓ over its targets
+   * divided by its rows × this, not by its own target count: batches group rows of similar
+   * length, so a batch of 3-item histories holds ~10× fewer targets than one of 40-item
+   * histories, and a per-batch mean weighed each of its targets ~10× more. Divided this way,
+   * every target weighs the same over an epoch, as the objective Σ w_i·ℓ_i says (and as
+   * randomly mixed batches would give). Amazon Beauty, validation HR@10 after 4 / 6 epochs:
+   * 0.0507 / 0.0582 per batch, 0.0491 / 0.0619 per epoch (no pretraining, 4096 negatives).
+   */
+  readonly targetsPerRow: number;
 }
 
 function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random): tf.Scalar {
@@ -189,7 +199,9 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
   }
   const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng }), Int32Array.from(positions));
   const block = { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler };
-  return softmaxLoss(block, hidden, Int32Array.from(targets), Float32Array.from(weights), cfg.loss, rng);
+  // softmaxLoss divides by the batch's targets; this turns that into batch rows × targetsPerRow
+  const scale = targets.length / (batch * plan.targetsPerRow);
+  return softmaxLoss(block, hidden, Int32Array.from(targets), Float32Array.from(weights, (w) => w * scale), cfg.loss, rng);
 }
 
 /**
@@ -221,7 +233,9 @@ export function finetuneLoopData(input: unknown, model: RecModel): LoopData {
   const rows = finetuneRows(order, symbolsOf, countByRank, maxLen);
   const rowSymbols = rows.inputs;
   const sampler = samplerFor(cfg.loss, data.numItems, () => countsOf(order.items, data.numItems));
-  const plan: FinetunePlan = { order, rows, rowSymbols, weightByRank, countByRank, queryOf, sampler };
+  let targets = 0;
+  for (let r = 0; r < countByRank.length; r++) if ((countByRank[r] as number) > 0) targets++;
+  const plan: FinetunePlan = { order, rows, rowSymbols, weightByRank, countByRank, queryOf, sampler, targetsPerRow: targets / rows.start.length };
   return {
     numSamples: rows.start.length,
     examplesPerEpoch: examples.indices.length,

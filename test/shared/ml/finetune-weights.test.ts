@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../shared/ml/backend';
-import { createModel, exportWeights } from '../../../shared/ml/encoder';
-import { EncoderConfigSchema } from '../../../shared/ml/config';
-import { finetune } from '../../../shared/ml/finetune';
+import { Random } from '../../../shared/data/random';
+import { createModel, disposeModel, exportWeights } from '../../../shared/ml/encoder';
+import { EncoderConfigSchema, FinetuneConfigSchema } from '../../../shared/ml/config';
+import { finetune, finetuneLoopData } from '../../../shared/ml/finetune';
 import { itemEmbeddings, userEmbeddings } from '../../../shared/ml/scoring';
 import { TINY, tinySequences, tinyTable } from './tiny-data';
 
@@ -48,6 +49,31 @@ describe('finetune example weights', () => {
     const after = tuned.weights['embedding.position']!;
     const row = (data: Float32Array, r: number) => Array.from(data.subarray(r * encoder.dim, (r + 1) * encoder.dim));
     expect(row(after.data, encoder.maxLen - 1)).not.toEqual(row(before.data, encoder.maxLen - 1));
+  });
+
+  it('weighs every target alike whatever the length of the rows batched with it', () => {
+    // batches group rows of similar length; a per-batch mean would weigh each target of a
+    // short-row batch more than one of a long-row batch. Divided by rows × targets per row,
+    // a two-row batch's loss is the plain mean of its rows' losses, each row's loss summing
+    // its targets (the row-count-weighted mean it would be under a per-batch target mean).
+    const train = tinyTable(tinySequences());
+    train.query.fill(-1);
+    const model = createModel({ ...encoder, causal: true }, vocab, 3);
+    const cfg = FinetuneConfigSchema.parse({ loss: { kind: 'full' } });
+    const loop = finetuneLoopData({ data: { numUsers: TINY.numUsers, numItems: TINY.numItems, train }, cfg }, model);
+    const lengths = Array.from({ length: loop.numSamples }, (_, s) => loop.lengthOf!(s));
+    const [a, b] = [lengths.indexOf(Math.min(...lengths)), lengths.indexOf(Math.max(...lengths))];
+    expect(lengths[b]! / lengths[a]!).toBeGreaterThan(2); // rows of 1 + n−1 symbols hold n targets
+    const lossOf = (...rows: number[]) => {
+      const loss = loop.batchLoss(Int32Array.from(rows), new Random(1));
+      const value = loss.dataSync()[0] as number;
+      loss.dispose();
+      return value;
+    };
+    const [la, lb, both] = [lossOf(a), lossOf(b), lossOf(a, b)];
+    expect(lb / la).toBeGreaterThan(2); // each row's loss grows with its targets
+    expect(both).toBeCloseTo((la + lb) / 2, 5);
+    disposeModel(model);
   });
 
   it('rejects weights that do not match the selected examples, naming the fields', async () => {
