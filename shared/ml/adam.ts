@@ -11,6 +11,7 @@
 // update — about ten WASM element-wise kernels over all 3.5M table entries — cost more than
 // the step's encoder. The moments therefore live on typed arrays and the update runs over the
 // touched rows only; rows that every step touches (full softmax, small tables) get plain Adam.
+// `lazyRows: false` makes every row count as touched: dense Adam, at the full table's cost.
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from './config';
 import type { NamedWeights } from './encoder';
@@ -47,7 +48,7 @@ export class Adam {
 
   /** apply() on gradient values already read out of the backend (a data-parallel step's mean). */
   applyValues(grads: ReadonlyMap<string, Float32Array>): number {
-    const { lr, beta1, beta2, epsilon, weightDecay, clipNorm } = this.cfg;
+    const { lr, beta1, beta2, epsilon, weightDecay, clipNorm, lazyRows } = this.cfg;
     const values = new Map<string, Float32Array>();
     const touchedRows = new Map<string, Uint8Array>();
     let squares = 0;
@@ -61,7 +62,7 @@ export class Adam {
       for (let row = 0, i = 0; row < touched.length; row++) {
         let rowSquares = 0;
         for (const end = i + cols; i < end; i++) rowSquares += (data[i] as number) * (data[i] as number);
-        if (rowSquares > 0) touched[row] = 1;
+        if (rowSquares > 0 || !lazyRows) touched[row] = 1;
         squares += rowSquares;
       }
       values.set(name, data);

@@ -57,6 +57,12 @@ export const OptimizerConfigSchema = z.object({
   weightDecay: z.number().min(0).default(0),
   /** global gradient-norm clip; 0 disables */
   clipNorm: z.number().min(0).default(5),
+  /**
+   * true: a matrix row whose gradient is all zero this step keeps its weights and moments
+   * (LazyAdam; a sampled-softmax step then updates only the table rows it drew). false: plain
+   * dense Adam, every row moves with its momentum every step, as under a full softmax.
+   */
+  lazyRows: z.boolean().default(true),
 });
 export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
 

@@ -38,6 +38,19 @@ describe('Adam', () => {
     expect(Array.from(moments['m/table']!.data.subarray(2, 4))).toEqual([0, 0]);
   });
 
+  it('with lazyRows off moves a row with no gradient this step by its momentum, as dense Adam does', () => {
+    const dense = { ...cfg, lazyRows: false };
+    const table = tf.variable(tf.tensor2d([1, 2, 3, 4], [2, 2]));
+    const adam = new Adam(dense, new Map([['table', table]]));
+    adam.apply(new Map([['table', tf.tensor2d([0.5, -1, 0, 0], [2, 2])]]));
+    adam.apply(new Map([['table', tf.tensor2d([0, 0, 0, 0], [2, 2])]]));
+    const w = table.dataSync();
+    expect(w[0]).toBeCloseTo(reference(1, [0.5, 0], dense), 5);
+    expect(w[1]).toBeCloseTo(reference(2, [-1, 0], dense), 5);
+    expect(w[0]).not.toBeCloseTo(reference(1, [0.5], dense), 3); // it did move on the second, all-zero step
+    expect([w[2], w[3]]).toEqual([3, 4]); // never any momentum: dense Adam leaves it where it was
+  });
+
   it('clips by the global norm over every parameter', () => {
     const a = tf.variable(tf.tensor1d([0, 0]));
     const b = tf.variable(tf.tensor1d([0]));
