@@ -9,6 +9,10 @@ describe('quality bench flags', () => {
     expect(spec.pretrain.encoder).toMatchObject({ heads: 1, ffnMultiplier: 1, dropout: 0.1, maxLen: 50 });
     const threaded = specFor('ml-100k', parseFlags(['--threads', '2']));
     expect([threaded.pretrain.threads, threaded.finetune.threads]).toEqual([2, 2]);
+    // --lazy-adam sets the optimizer's row mode and keeps the plan's learning rate, and --lr the reverse
+    const lazy = specFor('amazon-beauty', parseFlags(['--lazy-adam', 'on'])).finetune.optimizer;
+    expect([lazy.lazyRows, specFor('amazon-beauty', parseFlags([])).finetune.optimizer.lazyRows]).toEqual([true, false]);
+    expect(specFor('amazon-beauty', parseFlags(['--lr', '0.002'])).finetune.optimizer).toMatchObject({ lr: 0.002, lazyRows: false });
     // the sampler alone keeps the plan's number of negatives
     const planned = specFor('amazon-beauty', parseFlags(['--sampler', 'uniform'])).finetune.loss;
     expect(planned).toMatchObject({ kind: 'sampled', sampler: 'uniform' });
@@ -23,6 +27,7 @@ describe('quality bench flags', () => {
     expect(() => parseFlags(['--heads', '0'])).toThrow(/--heads=0: must be at least 1/);
     expect(() => parseFlags(['--dropout', '1.5'])).toThrow(/--dropout=1.5: must be ≤ 0.9/);
     expect(() => parseFlags(['--threads', '64'])).toThrow(/--threads=64: must be at most 32/);
+    expect(() => parseFlags(['--lazy-adam', 'yes'])).toThrow(/--lazy-adam=yes: must be on or off/);
     expect(() => parseFlags(['--bogus', '1'])).toThrow(/Unknown option '--bogus'[\s\S]*usage: npm run bench -- quality/);
   });
 
