@@ -162,8 +162,9 @@ interface FinetunePlan {
    * length, so a batch of 3-item histories holds ~10× fewer targets than one of 40-item
    * histories, and a per-batch mean weighed each of its targets ~10× more. Divided this way,
    * every target weighs the same over an epoch, as the objective Σ w_i·ℓ_i says (and as
-   * randomly mixed batches would give). Amazon Beauty, validation HR@10 after 4 / 6 epochs:
-   * 0.0507 / 0.0582 per batch, 0.0491 / 0.0619 per epoch (no pretraining, 4096 negatives).
+   * randomly mixed batches would give). Amazon Beauty, validation HR@10 after 4 / 6 / 8 epochs
+   * (no pretraining, 4096 negatives): 0.0507 / 0.0582 / – per batch, 0.0491 / 0.0619 / 0.0636
+   * this way, a high the per-batch mean never reached (0.0599 at best, bench/quality.ts).
    */
   readonly targetsPerRow: number;
 }
