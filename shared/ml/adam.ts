@@ -3,7 +3,7 @@
 // checkpoint and restore bit for bit. tfjs's AdamOptimizer rebuilds β^t with pow() on
 // restore while training multiplies it step by step, which can differ in the last bit.
 //   m ← β1·m + (1−β1)·g      v ← β2·v + (1−β2)·g²
-//   θ ← θ − lr·√(1−β2^t)/(1−β1^t) · m/(√v + ε) − lr·wd·θ
+//   θ ← θ − lr·√(1−β2^t)/(1−β1^t) · m/(√v + ε) − lr·wd·θ,   lr = lr₀·γ^epoch (γ = lrDecayPerEpoch)
 //
 // Lazy over rows (as TensorFlow's LazyAdam and PyTorch's SparseAdam): a row of a matrix
 // whose gradient is all zero this step keeps its moments and its weights. A sampled-softmax
@@ -39,16 +39,17 @@ export class Adam {
     return this.step;
   }
 
-  /** Applies one update; `grads` holds a gradient for every parameter name. Returns the pre-clip global norm. */
-  apply(grads: ReadonlyMap<string, tf.Tensor>): number {
+  /** Applies one update in `epoch` (from 0); `grads` holds a gradient for every parameter name. Returns the pre-clip global norm. */
+  apply(grads: ReadonlyMap<string, tf.Tensor>, epoch = 0): number {
     const values = new Map<string, Float32Array>();
     for (const [name, g] of grads) values.set(name, g.dataSync() as Float32Array);
-    return this.applyValues(values);
+    return this.applyValues(values, epoch);
   }
 
   /** apply() on gradient values already read out of the backend (a data-parallel step's mean). */
-  applyValues(grads: ReadonlyMap<string, Float32Array>): number {
-    const { lr, beta1, beta2, epsilon, weightDecay, clipNorm, lazyRows } = this.cfg;
+  applyValues(grads: ReadonlyMap<string, Float32Array>, epoch: number): number {
+    const { beta1, beta2, epsilon, weightDecay, clipNorm, lazyRows, lrDecayPerEpoch } = this.cfg;
+    const lr = this.cfg.lr * lrDecayPerEpoch ** epoch;
     const values = new Map<string, Float32Array>();
     const touchedRows = new Map<string, Uint8Array>();
     let squares = 0;

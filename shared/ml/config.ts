@@ -63,6 +63,12 @@ export const OptimizerConfigSchema = z.object({
    * dense Adam, every row moves with its momentum every step, as under a full softmax.
    */
   lazyRows: z.boolean().default(true),
+  /**
+   * The learning rate of epoch e (counted from 0) is lr·lrDecayPerEpoch^e; 1 keeps it constant.
+   * Per epoch rather than towards a final epoch, so a run resumed with more epochs keeps the
+   * rates it trained under.
+   */
+  lrDecayPerEpoch: z.number().gt(0).max(1).default(1),
 });
 export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
 

@@ -181,7 +181,7 @@ export async function runEpochs(spec: LoopSpec, run: TrainingRun): Promise<LoopR
           finished = true;
           return { epochsDone, lossHistory, checkpointDir, stopped: true, examplesPerSecond: seconds > 0 ? examples / seconds : 0 };
         }
-        const loss = group ? parallelStep(group, spec, adam, epoch, b, samples) : serialStep(spec, adam, samples, rng);
+        const loss = group ? parallelStep(group, spec, adam, epoch, b, samples) : serialStep(spec, adam, epoch, samples, rng);
         if (!Number.isFinite(loss)) throw new Error(`${spec.kind}: loss became ${loss} at epoch ${epoch + 1}, batch ${batches + 1}; lower optimizer.lr or check the input data`);
         lossSum += loss;
         batches += 1;
@@ -215,10 +215,10 @@ export function assertParallelBackend(kind: string, backend: BackendName, thread
 }
 
 /** One step on this thread alone: the batch's gradient, then Adam. Returns the batch loss. */
-function serialStep(spec: LoopSpec, adam: Adam, samples: Int32Array, rng: Random): number {
+function serialStep(spec: LoopSpec, adam: Adam, epoch: number, samples: Int32Array, rng: Random): number {
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => spec.batchLoss(samples, rng), [...spec.model.params.values()]);
-    adam.applyValues(gradientValues(spec.model, grads));
+    adam.applyValues(gradientValues(spec.model, grads), epoch);
     return value.dataSync()[0] as number;
   });
 }
@@ -226,7 +226,7 @@ function serialStep(spec: LoopSpec, adam: Adam, samples: Int32Array, rng: Random
 /** One step shared with the worker threads: this thread's part, then Adam on the mean of all parts. */
 function parallelStep(group: DataParallelGroup, spec: LoopSpec, adam: Adam, epoch: number, batch: number, samples: Int32Array): number {
   const { loss, grads } = group.step(epoch, batch, samples, (part, rng) => partGradients(spec.model, spec, part, rng));
-  adam.applyValues(grads);
+  adam.applyValues(grads, epoch);
   return loss;
 }
 

@@ -58,11 +58,12 @@ describe('pipeline spec validation', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'assay-spec-'));
     const file = path.join(dir, 'bad.json');
     const dataset = `invalid-${process.pid}`;
-    writeFileSync(file, JSON.stringify({ dataset, source: { format: 'ml-100k', path: '.' }, valuation: { keep: 1.5 }, finetune: { epochs: 0 } }));
+    writeFileSync(file, JSON.stringify({ dataset, source: { format: 'ml-100k', path: '.' }, valuation: { keep: 1.5 }, finetune: { epochs: 0, optimizer: { lrDecayPerEpoch: 1.5 } } }));
     const cli = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(repoRoot, 'cli', 'main.ts'), 'run', file], { cwd: repoRoot, env: process.env, encoding: 'utf8' });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toContain(`${file}: valuation.keep: keep must be in (0, 1]`);
     expect(cli.stderr).toMatch(/finetune\.epochs: Too small/i);
+    expect(cli.stderr).toMatch(/finetune\.optimizer\.lrDecayPerEpoch: Too big/i);
     expect(await countPipelines(dataset)).toBe(0);
   });
 

@@ -11,13 +11,14 @@ beforeAll(async () => {
 const cfg = OptimizerConfigSchema.parse({ lr: 0.1, clipNorm: 0 });
 
 /** Plain Adam on numbers, the formula of the module header, for one element over a gradient sequence. */
-function reference(w0: number, gradients: number[], c = cfg): number {
+function reference(w0: number, gradients: number[], c = cfg, epochs: number[] = []): number {
   let [w, m, v] = [w0, 0, 0];
   gradients.forEach((g, k) => {
     const t = k + 1;
+    const lr = c.lr * c.lrDecayPerEpoch ** (epochs[k] ?? 0);
     m = c.beta1 * m + (1 - c.beta1) * g;
     v = c.beta2 * v + (1 - c.beta2) * g * g;
-    w -= ((c.lr * Math.sqrt(1 - c.beta2 ** t)) / (1 - c.beta1 ** t)) * (m / (Math.sqrt(v) + c.epsilon)) + c.lr * c.weightDecay * w;
+    w -= ((lr * Math.sqrt(1 - c.beta2 ** t)) / (1 - c.beta1 ** t)) * (m / (Math.sqrt(v) + c.epsilon)) + lr * c.weightDecay * w;
   });
   return w;
 }
@@ -49,6 +50,17 @@ describe('Adam', () => {
     expect(w[1]).toBeCloseTo(reference(2, [-1, 0], dense), 5);
     expect(w[0]).not.toBeCloseTo(reference(1, [0.5], dense), 3); // it did move on the second, all-zero step
     expect([w[2], w[3]]).toEqual([3, 4]); // never any momentum: dense Adam leaves it where it was
+  });
+
+  it('scales the learning rate by lrDecayPerEpoch once per epoch', () => {
+    const decaying = { ...cfg, lrDecayPerEpoch: 0.5, weightDecay: 0.01 };
+    const p = tf.variable(tf.tensor1d([1]));
+    const adam = new Adam(decaying, new Map([['p', p]]));
+    const steps: [number, number][] = [[0.5, 0], [-0.25, 0], [1, 1], [0.75, 2]]; // (gradient, epoch)
+    for (const [g, epoch] of steps) adam.apply(new Map([['p', tf.tensor1d([g])]]), epoch);
+    const w = p.dataSync()[0] as number;
+    expect(w).toBeCloseTo(reference(1, steps.map(([g]) => g), decaying, steps.map(([, e]) => e)), 6);
+    expect(w).not.toBeCloseTo(reference(1, steps.map(([g]) => g), decaying), 3); // a constant rate lands elsewhere
   });
 
   it('clips by the global norm over every parameter', () => {
