@@ -24,7 +24,8 @@ import { markdownTable } from './valuation/table';
 
 const USAGE = `usage: npm run bench -- quality [--dataset ${REAL_DATASETS.join('|')}|all]
        [--epochs-pretrain N] [--epochs-finetune N] [--batch-pretrain N] [--batch-finetune N]
-       [--negatives N (0 = full softmax)] [--sampler uniform|popularity] [--lr X] [--lazy-adam on|off]
+       [--negatives N (0 = full softmax)] [--sampler uniform|popularity] [--lr X] [--lr-decay X (per epoch)]
+       [--lazy-adam on|off]
        [--dim N] [--layers N] [--heads N] [--ffn N (× dim)] [--dropout X] [--max-len N] [--scale-input on|off]
        [--valid-every N (0 = train every epoch; N = pick the epoch on the valid split)] [--threads N]
        [--ease-max-items N] [--seed N]
@@ -40,6 +41,7 @@ const FlagsSchema = z.object({
   negatives: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 (full softmax) or more').optional(),
   sampler: z.enum(['uniform', 'popularity'], { error: 'must be uniform or popularity' }).optional(),
   lr: z.coerce.number({ error: 'must be a number' }).positive('must be > 0').max(1, 'must be ≤ 1').optional(),
+  'lr-decay': z.coerce.number({ error: 'must be a number' }).positive('must be > 0').max(1, 'must be ≤ 1 (1 = constant)').optional(),
   dim: positiveInt.optional(),
   layers: positiveInt.optional(),
   heads: positiveInt.optional(),
@@ -138,7 +140,12 @@ export function specFor(dataset: RealDataset, flags: Flags): PipelineSpec {
       ...(batchSize && { batchSize }),
       ...(loss && { loss }),
       ...(flags.threads && { threads: flags.threads }),
-      optimizer: { ...b.optimizer, ...(flags.lr && { lr: flags.lr }), ...(flags['lazy-adam'] && { lazyRows: flags['lazy-adam'] === 'on' }) },
+      optimizer: {
+        ...b.optimizer,
+        ...(flags.lr && { lr: flags.lr }),
+        ...(flags['lr-decay'] && { lrDecayPerEpoch: flags['lr-decay'] }),
+        ...(flags['lazy-adam'] && { lazyRows: flags['lazy-adam'] === 'on' }),
+      },
     };
   };
   const input = {
@@ -184,7 +191,7 @@ function describeTraining(spec: PipelineSpec): string {
   return [
     `encoder dim ${e.dim}, ${e.layers} blocks, ${e.heads} heads, FFN ${e.ffnMultiplier}×dim, maxLen ${e.maxLen}, dropout ${e.dropout}${e.scaleInputEmbeddings ? ", inputs scaled by √dim" : ""}`,
     `pretrain ${spec.pretrain.epochs} epochs, batch ${spec.pretrain.batchSize}, lr ${spec.pretrain.optimizer.lr}, ${loss(spec.pretrain.loss)}, mask ${spec.pretrain.maskProb}`,
-    `fine-tune ${spec.finetune.epochs} epochs, batch ${spec.finetune.batchSize}, lr ${spec.finetune.optimizer.lr}${spec.finetune.optimizer.lazyRows ? '' : ' (dense Adam)'}, ${loss(spec.finetune.loss)}; ${spec.finetune.threads} training thread(s)`,
+    `fine-tune ${spec.finetune.epochs} epochs, batch ${spec.finetune.batchSize}, lr ${spec.finetune.optimizer.lr}${spec.finetune.optimizer.lrDecayPerEpoch < 1 ? ` ×${spec.finetune.optimizer.lrDecayPerEpoch} per epoch` : ''}${spec.finetune.optimizer.lazyRows ? '' : ' (dense Adam)'}, ${loss(spec.finetune.loss)}; ${spec.finetune.threads} training thread(s)`,
   ].join('\n  ');
 }
 
