@@ -17,8 +17,10 @@ export interface NegativeSampler {
   readonly classes: number;
   /** k class ids drawn with replacement */
   draw(k: number, rng: Random): Int32Array;
-  /** log of the expected number of times class c appears among k draws (log k·q_c); null: uncorrected (uniform) */
-  logExpectedCount(c: number, k: number): number | null;
+  /** whether the loss lowers each draw's logit by logExpectedCount (false: uniform draws enter as they are) */
+  readonly corrected: boolean;
+  /** log of the expected number of times class c appears among k draws: log k·q_c */
+  logExpectedCount(c: number, k: number): number;
 }
 
 export function uniformSampler(classes: number): NegativeSampler {
@@ -29,7 +31,8 @@ export function uniformSampler(classes: number): NegativeSampler {
       for (let j = 0; j < k; j++) out[j] = rng.int(classes);
       return out;
     },
-    logExpectedCount: () => null,
+    corrected: false,
+    logExpectedCount: (_c, k) => Math.log(k / classes),
   };
 }
 
@@ -66,6 +69,7 @@ export function popularitySampler(counts: ArrayLike<number>): NegativeSampler {
       }
       return out;
     },
+    corrected: true,
     logExpectedCount: (c, k) => Math.log(k) + (logQ[c] as number) - logTotal,
   };
 }

@@ -64,8 +64,7 @@ export function softmaxLoss(
   // added to the negatives' logits: −log K·q_n, and −1e9 where a negative is the row's target
   const offsets = new Float32Array(m * k);
   const negativeCorrection = new Float32Array(k);
-  const corrected = sampler.logExpectedCount(0, k) !== null;
-  if (corrected) for (let j = 0; j < k; j++) negativeCorrection[j] = -(sampler.logExpectedCount(negatives[j] as number, k) as number);
+  if (sampler.corrected) for (let j = 0; j < k; j++) negativeCorrection[j] = -sampler.logExpectedCount(negatives[j] as number, k);
   for (let i = 0; i < m; i++) {
     offsets.set(negativeCorrection, i * k);
     for (let j = 0; j < k; j++) if (negatives[j] === targets[i]) offsets[i * k + j] = -1e9;
