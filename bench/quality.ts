@@ -61,7 +61,7 @@ export const parseFlags = (args: string[]): Flags => parseStringFlags(FlagsSchem
 
 /**
  * Per-dataset training sizes when no flag overrides them, chosen so `--dataset all` takes about
- * 40 minutes on the 2-core host (tfjs WASM, SIMD, two data-parallel threads), measured with
+ * an hour on the 2-core host (tfjs WASM, SIMD, two data-parallel threads), measured with
  * validation-set learning curves (HR@10 after fine-tuning epochs, the test split untouched):
  *  - ml-100k: the shipped encoder (dim 64, 2 blocks, maxLen 50, full softmax), 2 pretraining
  *    epochs, then fine-tuning until the curve flattens: valid HR@10 0.104 after 2 epochs,
