@@ -115,7 +115,7 @@ const PLANS: Record<RealDataset, TrainingPlan> = {
   'amazon-beauty': {
     encoder: { maxLen: 50, heads: 1, ffnMultiplier: 1, dropout: 0.1 },
     pretrain: { ...BEAUTY_TRAINING, epochs: 1 },
-    finetune: { ...BEAUTY_TRAINING, epochs: 12, optimizer: { lr: 2e-3, lrDecayPerEpoch: 0.75, lazyRows: false } },
+    finetune: { ...BEAUTY_TRAINING, epochs: 12, optimizer: { ...BEAUTY_TRAINING.optimizer, lr: 2e-3, lrDecayPerEpoch: 0.75 } },
     easeMaxItems: 3000,
     validEvery: 2,
   },
