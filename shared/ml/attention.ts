@@ -34,10 +34,10 @@ export function selfAttention(qkv: tf.Tensor, pad: Uint8Array, shape: AttentionS
   if (pad.length !== rows) throw new Error(`selfAttention: ${pad.length} [PAD] flags for ${rows} positions`);
   if (attentionPath(shape) === 'tfjs-ops') return attentionOnOps(qkv, pad, shape, dropout);
   const kernels = cpuKernels()!;
-  return typedArrayOp([qkv], [rows, shape.dim], ([values]) => ({
-    value: attentionForward(kernels, values!, pad, shape, dropout),
-    backward: (dy) => [attentionBackward(kernels, values!, dy, pad, shape, dropout)],
-  })) as tf.Tensor2D;
+  return typedArrayOp([qkv], [rows, shape.dim], {
+    forward: ([values]) => attentionForward(kernels, values!, pad, shape, dropout),
+    backward: ([values], dy) => [attentionBackward(kernels, values!, dy, pad, shape, dropout)],
+  }) as tf.Tensor2D;
 }
 
 /** The kernel's dropout arguments: draws below the threshold drop; kept values scale by 1/(1−rate). */
@@ -51,14 +51,14 @@ function attentionForward(k: WasmKernels, qkv: Float32Array, pad: Uint8Array, s:
   const rows = s.batch * s.len;
   const [qkvAt, padAt, outAt, probsAt, keepAt] = k.place([qkv, pad, rows * s.dim * 4, s.len * 4, s.len * 4]) as [number, number, number, number, number];
   k.exports.attentionForward(qkvAt, padAt, outAt, probsAt, keepAt, s.batch, s.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(dropout));
-  return k.read(outAt, rows * s.dim);
+  return k.view(outAt, rows * s.dim);
 }
 
 function attentionBackward(k: WasmKernels, qkv: Float32Array, dout: Float32Array, pad: Uint8Array, s: AttentionShape, dropout: AttentionDropout | null): Float32Array {
   const square = s.len * s.len * 4;
   const [qkvAt, padAt, doutAt, dqkvAt, probsAt, keepAt, dprobsAt, dsAt, keptAt] = k.place([qkv, pad, dout, qkv.byteLength, s.len * 4, s.len * 4, s.len * 4, square, square]) as [number, number, number, number, number, number, number, number, number];
   k.exports.attentionBackward(qkvAt, padAt, doutAt, dqkvAt, probsAt, keepAt, dprobsAt, dsAt, keptAt, s.batch, s.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(dropout));
-  return k.read(dqkvAt, qkv.length);
+  return k.view(dqkvAt, qkv.length);
 }
 
 /** Additive mask [batch·heads, 1|len, len]: −1e9 on [PAD] keys, and on future keys when causal. */

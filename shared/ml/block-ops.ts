@@ -14,17 +14,17 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.T
   const [rows, cols] = x.shape as [number, number];
   const k = usesKernels(cols);
   if (!k) return layerNormOnOps(x, gamma, beta);
-  return typedArrayOp([x, gamma, beta], [rows, cols], ([xs, gs, bs]) => {
-    const [xAt, gAt, bAt, yAt] = k.place([xs!, gs!, bs!, xs!.byteLength]) as [number, number, number, number];
-    k.exports.layerNormForward(xAt, gAt, bAt, yAt, rows, cols, LAYER_NORM_EPSILON);
-    return {
-      value: k.read(yAt, xs!.length),
-      backward: (dy) => {
-        const [xAt2, gAt2, dyAt, dxAt, dgAt, dbAt, xhatAt] = k.place([xs!, gs!, dy, xs!.byteLength, cols * 4, cols * 4, cols * 4]) as [number, number, number, number, number, number, number];
-        k.exports.layerNormBackward(xAt2, gAt2, dyAt, dxAt, dgAt, dbAt, xhatAt, rows, cols, LAYER_NORM_EPSILON);
-        return [k.read(dxAt, xs!.length), k.read(dgAt, cols), k.read(dbAt, cols)];
-      },
-    };
+  return typedArrayOp([x, gamma, beta], [rows, cols], {
+    forward: ([xs, gs, bs]) => {
+      const [xAt, gAt, bAt, yAt] = k.place([xs!, gs!, bs!, xs!.byteLength]) as [number, number, number, number];
+      k.exports.layerNormForward(xAt, gAt, bAt, yAt, rows, cols, LAYER_NORM_EPSILON);
+      return k.view(yAt, xs!.length);
+    },
+    backward: ([xs, gs], dy) => {
+      const [xAt, gAt, dyAt, dxAt, dgAt, dbAt, xhatAt] = k.place([xs!, gs!, dy, xs!.byteLength, cols * 4, cols * 4, cols * 4]) as [number, number, number, number, number, number, number];
+      k.exports.layerNormBackward(xAt, gAt, dyAt, dxAt, dgAt, dbAt, xhatAt, rows, cols, LAYER_NORM_EPSILON);
+      return [k.view(dxAt, xs!.length), k.view(dgAt, cols), k.view(dbAt, cols)];
+    },
   }) as tf.Tensor2D;
 }
 
@@ -40,17 +40,17 @@ export function biasGelu(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   const [rows, cols] = x.shape as [number, number];
   const k = usesKernels(cols);
   if (!k) return biasGeluOnOps(x, bias);
-  return typedArrayOp([x, bias], [rows, cols], ([xs, bs]) => {
-    const [xAt, bAt, yAt] = k.place([xs!, bs!, xs!.byteLength]) as [number, number, number];
-    k.exports.biasGeluForward(xAt, bAt, yAt, rows, cols);
-    return {
-      value: k.read(yAt, xs!.length),
-      backward: (dy) => {
-        const [xAt2, bAt2, dyAt, dxAt, dbAt] = k.place([xs!, bs!, dy, xs!.byteLength, cols * 4]) as [number, number, number, number, number];
-        k.exports.biasGeluBackward(xAt2, bAt2, dyAt, dxAt, dbAt, rows, cols);
-        return [k.read(dxAt, xs!.length), k.read(dbAt, cols)];
-      },
-    };
+  return typedArrayOp([x, bias], [rows, cols], {
+    forward: ([xs, bs]) => {
+      const [xAt, bAt, yAt] = k.place([xs!, bs!, xs!.byteLength]) as [number, number, number];
+      k.exports.biasGeluForward(xAt, bAt, yAt, rows, cols);
+      return k.view(yAt, xs!.length);
+    },
+    backward: ([xs, bs], dy) => {
+      const [xAt, bAt, dyAt, dxAt, dbAt] = k.place([xs!, bs!, dy, xs!.byteLength, cols * 4]) as [number, number, number, number, number];
+      k.exports.biasGeluBackward(xAt, bAt, dyAt, dxAt, dbAt, rows, cols);
+      return [k.view(dxAt, xs!.length), k.view(dbAt, cols)];
+    },
   }) as tf.Tensor2D;
 }
 

@@ -1,5 +1,6 @@
 // Two differentiable ops whose stock gradients are missing or slow on the WASM backend.
 import * as tf from '@tensorflow/tfjs';
+import { tensorValues } from './wasm/kernels';
 
 /** Swaps the last two axes with an explicit Transpose kernel. */
 function swapLast(x: tf.Tensor): tf.Tensor {
@@ -109,23 +110,25 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
 }
 
 /**
- * A differentiable op computed on typed arrays: `compute` gets each input's values and returns
- * the output's values, shaped `outShape`, with a `backward` that maps the output gradient's
- * values to one gradient per input (shaped like that input). The plumbing of the ops whose
- * work runs in a SIMD kernel or a JS loop rather than in tfjs kernels.
+ * A differentiable op computed on typed arrays: `forward` maps the inputs' values to the
+ * output's values, shaped `outShape`; `backward` maps the inputs' values and the output
+ * gradient's values to one gradient per input (shaped like that input). The plumbing of the
+ * ops whose work runs in a SIMD kernel rather than in tfjs kernels. Both get the values in
+ * place where the backend allows (tensorValues: valid until the next tfjs op, so copy them
+ * in first), and their results become tensors (copies) at once, so they may be views too.
  */
 export function typedArrayOp(
   inputs: tf.Tensor[],
   outShape: number[],
-  compute: (values: Float32Array[]) => { value: Float32Array; backward(dy: Float32Array): Float32Array[] },
+  op: { forward(values: Float32Array[]): Float32Array; backward(values: Float32Array[], dy: Float32Array): Float32Array[] },
 ): tf.Tensor {
-  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const custom = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xs = args.slice(0, inputs.length) as tf.Tensor[];
-    const { value, backward } = compute(xs.map((x) => x.dataSync() as Float32Array));
+    (args[inputs.length] as tf.GradSaveFunc)(xs);
     return {
-      value: tf.tensor(value, outShape),
-      gradFunc: (dy: tf.Tensor) => backward(dy.dataSync() as Float32Array).map((g, i) => tf.tensor(g, (xs[i] as tf.Tensor).shape)),
+      value: tf.tensor(op.forward(xs.map(tensorValues)), outShape),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => op.backward(saved.map(tensorValues), tensorValues(dy)).map((g, i) => tf.tensor(g, (xs[i] as tf.Tensor).shape)),
     };
   });
-  return op(...inputs);
+  return custom(...inputs);
 }

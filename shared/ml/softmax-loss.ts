@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../data/random';
 import { uniformSampler, type NegativeSampler } from './negative-sampler';
 import { gatherRows, matMul } from './ops';
-import { cpuKernels } from './wasm/kernels';
+import { cpuKernels, tensorValues } from './wasm/kernels';
 
 export interface ClassBlock {
   /** the [rows×dim] table the classes live in */
@@ -86,12 +86,13 @@ const TINY_PROBABILITY = 1e-30;
  * sweep over the probabilities it produced.
  */
 export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null): tf.Scalar {
-  const [m, classes] = logits.shape;
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const ce = crossEntropyOf(inputs[0] as tf.Tensor2D, targets, weights);
+    const [x, save] = inputs as [tf.Tensor2D, tf.GradSaveFunc];
+    const { probs, loss } = softmaxAndLoss(x, targets, weights);
+    save([probs]);
     return {
-      value: tf.scalar(ce.loss),
-      gradFunc: (dy: tf.Tensor) => tf.tensor2d(ce.gradient(dy.dataSync()[0] as number, false).rows, [m, classes]),
+      value: tf.scalar(loss),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tensor2d(logitsGradient(saved[0] as tf.Tensor2D, targets, weights, dy.dataSync()[0] as number, false).rows, x.shape),
     };
   });
   return op(logits) as tf.Scalar;
@@ -110,70 +111,76 @@ export function classCrossEntropy(hidden: tf.Tensor2D, classes: tf.Tensor2D, tar
   const c = classes.shape[0];
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [h, e, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-    save([h, e]);
     const logits = tf.matMul(h, tf.transpose(e)) as tf.Tensor2D;
-    const ce = crossEntropyOf(logits, targets, weights);
+    const { probs, loss } = softmaxAndLoss(logits, targets, weights);
     logits.dispose();
+    save([h, e, probs]);
     return {
-      value: tf.scalar(ce.loss),
+      value: tf.scalar(loss),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [hs, es] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const g = ce.gradient(dy.dataSync()[0] as number, true);
-        return [tf.matMul(tf.tensor2d(g.rows, [m, c]), es), tf.matMul(tf.tensor2d(g.transposed!, [c, m]), hs)];
+        const [hs, es, ps] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const g = logitsGradient(ps, targets, weights, dy.dataSync()[0] as number, true);
+        // both copied into tensors before anything else runs: they may be views (logitsGradient)
+        const rows = tf.tensor2d(g.rows, [m, c]);
+        const transposed = tf.tensor2d(g.transposed!, [c, m]);
+        return [tf.matMul(rows, es), tf.matMul(transposed, hs)];
       },
     };
   });
   return op(hidden, classes) as tf.Scalar;
 }
 
-interface CrossEntropyParts {
-  /** Σ_m w_m·ℓ_m / M */
-  readonly loss: number;
-  /** ∂(upstream·loss)/∂logits, [M × C] row-major, and with transposedToo also as [C × M] */
-  gradient(upstream: number, transposedToo: boolean): { rows: Float32Array; transposed: Float32Array | null };
-}
-
-/** The loss of a logits block and its gradient, from one native Softmax kernel and typed-array sweeps. */
-function crossEntropyOf(x: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null): CrossEntropyParts {
+/**
+ * The softmax of a logits block, from the backend's one native Softmax kernel, and the loss
+ * Σ_m w_m·ℓ_m / M read off it in place; the probabilities stay a tensor for the gradient
+ * (saved by the op), so they are never copied out whole.
+ */
+function softmaxAndLoss(x: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null): { probs: tf.Tensor2D; loss: number } {
   const [m, classes] = x.shape;
-  const softmax = tf.softmax(x);
-  const probs = softmax.dataSync() as Float32Array;
-  softmax.dispose();
+  const probs = tf.softmax(x);
+  const values = tensorValues(probs);
   let rowLogits: Float32Array | null = null;
   let total = 0;
   for (let i = 0; i < m; i++) {
     const t = targets[i] as number;
-    const p = probs[i * classes + t] as number;
+    const p = values[i * classes + t] as number;
     let nll: number;
     if (p > TINY_PROBABILITY) nll = -Math.log(p);
     else {
+      // a read-back only: no tfjs op runs, so `values` stays valid
       rowLogits ??= x.dataSync() as Float32Array;
       nll = logSumExp(rowLogits, i * classes, classes) - (rowLogits[i * classes + t] as number);
     }
     total += (weights ? (weights[i] as number) : 1) * nll;
   }
-  return {
-    loss: total / m,
-    gradient: (upstream: number, transposedToo: boolean) => {
-      const coefs = new Float32Array(m);
-      for (let i = 0; i < m; i++) coefs[i] = (upstream / m) * (weights ? (weights[i] as number) : 1);
-      const k = cpuKernels();
-      if (k) {
-        const [pAt, tAt, cAt, gtAt] = k.place([probs, targets, coefs, transposedToo ? probs.byteLength : 16]) as [number, number, number, number];
-        k.exports.softmaxGradient(pAt, tAt, cAt, transposedToo ? gtAt : 0, m, classes);
-        return { rows: k.read(pAt, probs.length), transposed: transposedToo ? k.read(gtAt, probs.length) : null };
-      }
-      // the probabilities are not needed afterwards: the gradient overwrites them
-      const grad = probs;
-      for (let i = 0; i < m; i++) {
-        const coef = coefs[i] as number;
-        const row = i * classes;
-        for (let c = 0; c < classes; c++) grad[row + c] = (grad[row + c] as number) * coef;
-        grad[row + (targets[i] as number)] = (grad[row + (targets[i] as number)] as number) - coef;
-      }
-      return { rows: grad, transposed: transposedToo ? transposed(grad, m, classes) : null };
-    },
-  };
+  return { probs, loss: total / m };
+}
+
+/**
+ * ∂(upstream·loss)/∂logits = (P − onehot(t))·w_m·upstream/M, [M × C] row-major, and with
+ * transposedToo also as [C × M]: one SIMD kernel pass, or typed-array sweeps where the kernels
+ * do not run. The kernel's results are views into its memory, valid until its next call.
+ */
+function logitsGradient(probs: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null, upstream: number, transposedToo: boolean): { rows: Float32Array; transposed: Float32Array | null } {
+  const [m, classes] = probs.shape;
+  const coefs = new Float32Array(m);
+  for (let i = 0; i < m; i++) coefs[i] = (upstream / m) * (weights ? (weights[i] as number) : 1);
+  const values = tensorValues(probs);
+  const k = cpuKernels();
+  if (k) {
+    const [pAt, tAt, cAt, gtAt] = k.place([values, targets, coefs, transposedToo ? values.byteLength : 16]) as [number, number, number, number];
+    k.exports.softmaxGradient(pAt, tAt, cAt, transposedToo ? gtAt : 0, m, classes);
+    return { rows: k.view(pAt, values.length), transposed: transposedToo ? k.view(gtAt, values.length) : null };
+  }
+  // a copy: `values` may be the backend's own array
+  const grad = values.slice();
+  for (let i = 0; i < m; i++) {
+    const coef = coefs[i] as number;
+    const row = i * classes;
+    for (let c = 0; c < classes; c++) grad[row + c] = (grad[row + c] as number) * coef;
+    grad[row + (targets[i] as number)] = (grad[row + (targets[i] as number)] as number) - coef;
+  }
+  return { rows: grad, transposed: transposedToo ? transposed(grad, m, classes) : null };
 }
 
 /** [rows × cols] → [cols × rows], in 32 × 32 tiles so that reads and writes both stay in cache. */
