@@ -89,7 +89,8 @@ export class Random {
   }
 }
 
-function mixSeed(seed: number): number {
+/** The state a Random(seed) starts in: what ports of its stream (the SIMD kernels) begin from. */
+export function mixSeed(seed: number): number {
   let z = (seed + 0x9e3779b9) | 0;
   z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);

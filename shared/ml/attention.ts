@@ -4,7 +4,7 @@
 // tfjs ops. Both mask [PAD] keys (and future keys when causal) and drop attention
 // probabilities with a seeded mask; a query with no key to attend to outputs zeros.
 import * as tf from '@tensorflow/tfjs';
-import { dropoutFactors, type DropoutDraw } from './dropout';
+import { dropoutFactorsTensor, type DropoutDraw } from './dropout';
 import { matMul, typedArrayOp } from './ops';
 import { cpuKernels, type WasmKernels } from './wasm/kernels';
 
@@ -101,7 +101,7 @@ export function attentionOnOps(qkv: tf.Tensor, pad: Uint8Array, shape: Attention
   const [q, k, v] = tf.split(qkv, 3, 1).map(splitHeads) as [tf.Tensor, tf.Tensor, tf.Tensor];
   const scores = tf.add(tf.mul(matMul(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(dh)), additiveMask(pad, shape));
   let probs = tf.mul(tf.softmax(scores), attendingRows(pad, shape));
-  if (dropout && dropout.rate > 0) probs = tf.mul(probs, tf.tensor(dropoutFactors(probs.size, dropout), probs.shape));
+  if (dropout && dropout.rate > 0) probs = tf.mul(probs, dropoutFactorsTensor(probs.shape, dropout));
   const ctx = tf.reshape(tf.transpose(tf.reshape(matMul(probs, v), [batch, heads, len, dh]), [0, 2, 1, 3]), [batch * len, dim]);
   return ctx as tf.Tensor2D;
 }

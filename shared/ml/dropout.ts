@@ -1,7 +1,9 @@
 // Inverted dropout with masks drawn on typed arrays from the seeded generator, so that a
 // resumed run replays them: each dropout site takes one draw from the step's generator as the
 // seed of its own mask stream.
-import { Random } from '../data/random';
+import * as tf from '@tensorflow/tfjs';
+import { mixSeed, Random } from '../data/random';
+import { cpuKernels } from './wasm/kernels';
 
 /** One dropout site: its rate and the seed of its mask stream. */
 export interface DropoutDraw {
@@ -17,4 +19,14 @@ export function dropoutFactors(size: number, { rate, seed }: DropoutDraw): Float
   const factors = new Float32Array(size);
   for (let i = 0; i < size; i++) if (draw.nextUint32() >= threshold) factors[i] = keep;
   return factors;
+}
+
+/** dropoutFactors as a tensor: drawn by the SIMD kernel where it runs (the same values), else by the loop above. */
+export function dropoutFactorsTensor(shape: number[], draw: DropoutDraw): tf.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const k = cpuKernels();
+  if (!k) return tf.tensor(dropoutFactors(size, draw), shape);
+  const [at] = k.place([size * 4]) as [number];
+  k.exports.dropoutFactors(at, size, mixSeed(Math.trunc(draw.seed)), draw.rate * 4294967296, 1 / (1 - draw.rate));
+  return tf.tensor(k.view(at, size), shape);
 }

@@ -18,7 +18,7 @@ import { Random } from '../data/random';
 import { biasGelu, layerNorm } from './block-ops';
 import { selfAttention } from './attention';
 import type { EncoderConfig } from './config';
-import { dropoutFactors, type DropoutDraw } from './dropout';
+import { dropoutFactorsTensor, type DropoutDraw } from './dropout';
 import { gatherRows, matMul } from './ops';
 import { PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
 
@@ -140,7 +140,7 @@ export interface ForwardOptions {
  */
 function maybeDropout(x: tf.Tensor, rate: number, opts: ForwardOptions): tf.Tensor {
   const draw = dropoutDraw(rate, opts);
-  return draw ? tf.mul(x, tf.tensor(dropoutFactors(x.size, draw), x.shape)) : x;
+  return draw ? tf.mul(x, dropoutFactorsTensor(x.shape, draw)) : x;
 }
 
 /** The rate and mask seed of one dropout site, or null when it is off (inference, rate 0). */

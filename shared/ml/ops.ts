@@ -56,8 +56,7 @@ export function rememberVariableValues(variable: tf.Variable, values: Float32Arr
   variableCopies.set(versionOf(variable), values);
 }
 
-function tableValues(table: tf.Tensor): Float32Array {
-  if (!(table instanceof tf.Variable)) return table.dataSync() as Float32Array;
+function tableValues(table: tf.Variable): Float32Array {
   const handle = versionOf(table);
   let values = variableCopies.get(handle);
   if (!values) {
@@ -65,6 +64,21 @@ function tableValues(table: tf.Tensor): Float32Array {
     variableCopies.set(handle, values);
   }
   return values;
+}
+
+/**
+ * Where an array bound for a new tensor may be reused: the WASM backend copies it into its heap
+ * when the tensor is made, so one buffer serves every call; the CPU and native backends keep
+ * the array itself, so they get a fresh one. `zeroed` buffers are handed out all zeros and must
+ * be handed back that way (gatherRows re-zeroes only the rows it wrote): Amazon Beauty's item
+ * table gradient is 14 MB, twice a step, and fresh allocations of that size cost their page
+ * faults and a garbage collection each.
+ */
+const reusable = { plain: new Float32Array(0), zeroed: new Float32Array(0) };
+function tensorBuffer(length: number, kind: keyof typeof reusable): Float32Array {
+  if (tf.getBackend() !== 'wasm') return new Float32Array(length);
+  if (reusable[kind].length < length) reusable[kind] = new Float32Array(length);
+  return reusable[kind].subarray(0, length);
 }
 
 /**
@@ -84,9 +98,11 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
   }
   // copied on typed arrays: WASM's GatherV2 took 15-23 ms for 6,400 rows of 64, a copy of
   // the whole table out of the backend and the row copies well under that even for 57k rows
-  const source = tableValues(table);
+  const variableValues = table instanceof tf.Variable ? tableValues(table) : null;
   const op = tf.customGrad(() => {
-    const rowsOut = new Float32Array(ids.length * cols);
+    // any other tensor is read in place, before the next tfjs op (tensorValues)
+    const source = variableValues ?? tensorValues(table);
+    const rowsOut = tensorBuffer(ids.length * cols, 'plain');
     for (let i = 0; i < ids.length; i++) {
       const from = (ids[i] as number) * cols;
       rowsOut.set(source.subarray(from, from + cols), i * cols);
@@ -95,14 +111,16 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
     return {
       value,
       gradFunc: (dy: tf.Tensor) => {
-        const upstream = dy.dataSync() as Float32Array;
-        const grad = new Float32Array(rows * cols);
+        const upstream = tensorValues(dy);
+        const grad = tensorBuffer(rows * cols, 'zeroed');
         for (let i = 0; i < ids.length; i++) {
           const dst = (ids[i] as number) * cols;
           const src = i * cols;
           for (let c = 0; c < cols; c++) grad[dst + c] = (grad[dst + c] as number) + (upstream[src + c] as number);
         }
-        return tf.tensor2d(grad, [rows, cols]);
+        const out = tf.tensor2d(grad, [rows, cols]);
+        if (tf.getBackend() === 'wasm') for (let i = 0; i < ids.length; i++) grad.fill(0, (ids[i] as number) * cols, ((ids[i] as number) + 1) * cols);
+        return out;
       },
     };
   });

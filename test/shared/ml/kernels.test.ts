@@ -7,7 +7,8 @@ import { Random } from '../../../shared/data/random';
 import { attentionOnOps, attentionPath, selfAttention, type AttentionShape } from '../../../shared/ml/attention';
 import { selectBackend } from '../../../shared/ml/backend';
 import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps } from '../../../shared/ml/block-ops';
-import { KERNELS_WASM_PATH, loadKernels, wasmKernels } from '../../../shared/ml/wasm/kernels';
+import { dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/dropout';
+import { cpuKernels, KERNELS_WASM_PATH, loadKernels, wasmKernels } from '../../../shared/ml/wasm/kernels';
 
 beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
@@ -130,5 +131,21 @@ describe('layerNorm and biasGelu', () => {
     expect(maxAbsDiff(biasGelu(x, gamma), biasGeluOnOps(x, gamma))).toBeLessThan(1e-5);
     const geluGrads = (fn: typeof biasGelu) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fn(a, b), upstream)))([x, gamma]);
     geluGrads(biasGelu).forEach((g, i) => expect(maxAbsDiff(g, geluGrads(biasGeluOnOps)[i]!)).toBeLessThan(1e-5));
+  });
+});
+
+describe('dropoutFactorsTensor', () => {
+  it('draws, in the kernel, the factors of the JS stream bit for bit', () => {
+    expect(cpuKernels()).not.toBeNull();
+    for (const [rate, seed] of [[0.1, 12345], [0.2, 4294967295], [0.5, 0], [0.9, 77]] as const) {
+      const reference = dropoutFactors(1003, { rate, seed });
+      const drawn = dropoutFactorsTensor([17, 59], { rate, seed });
+      expect(drawn.shape).toEqual([17, 59]);
+      expect(Array.from(drawn.dataSync())).toEqual(Array.from(reference));
+      // the rate is honoured: about `rate` of the factors are 0, the rest 1/(1 − rate)
+      const zeros = reference.filter((f) => f === 0).length / reference.length;
+      expect(Math.abs(zeros - rate)).toBeLessThan(0.05);
+      expect(reference.find((f) => f !== 0)).toBeCloseTo(1 / (1 - rate), 6);
+    }
   });
 });
