@@ -1,7 +1,8 @@
-// The row-wise ops of a Transformer block — layer norm, and GELU over a bias-added
-// projection — as tfjs ops: one SIMD kernel call each way (./wasm/rows.as.ts) where the
+// The row-wise ops of a Transformer block — layer norm, GELU over a bias-added projection,
+// and the residual step x + dropout(y + b) — as tfjs ops: one SIMD kernel call each way (./wasm/rows.as.ts) where the
 // kernels apply, else composed from tfjs ops (the reference the kernels are tested against).
 import * as tf from '@tensorflow/tfjs';
+import { dropoutFactorsTensor, dropoutStream, type DropoutDraw } from './dropout';
 import { typedArrayOp } from './ops';
 import { cpuKernels, type WasmKernels } from './wasm/kernels';
 
@@ -59,4 +60,34 @@ export function biasGeluOnOps(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   const z = tf.add(x, bias);
   const inner = tf.mul(tf.add(z, tf.mul(tf.mul(tf.mul(z, z), z), 0.044715)), GELU_C);
   return tf.mul(tf.mul(z, 0.5), tf.add(tf.tanh(inner), 1)) as tf.Tensor2D;
+}
+
+/**
+ * x + dropout(y + b) for x, y [rows × cols], b [cols] (`draw` null: no dropout): a block's
+ * residual step, one kernel call each way (./wasm/dropout.as.ts) with the values of the
+ * tfjs-ops form bit for bit.
+ */
+export function residualAdd(x: tf.Tensor, y: tf.Tensor, bias: tf.Tensor, draw: DropoutDraw | null): tf.Tensor2D {
+  const [rows, cols] = x.shape as [number, number];
+  const k = cpuKernels();
+  if (!k) return residualAddOnOps(x, y, bias, draw);
+  const stream: [number, number, number] = draw ? dropoutStream(draw) : [0, 0, 1];
+  const dropout = draw ? 1 : 0;
+  return typedArrayOp([x, y, bias], [rows, cols], {
+    forward: ([xs, ys, bs]) => {
+      const [xAt, yAt, bAt, outAt] = k.place([xs!, ys!, bs!, xs!.byteLength]) as [number, number, number, number];
+      k.exports.residualForward(xAt, yAt, bAt, outAt, rows, cols, dropout, ...stream);
+      return k.view(outAt, xs!.length);
+    },
+    backward: (_, dout) => {
+      const [doutAt, dyAt, dbAt] = k.place([dout, dout.byteLength, cols * 4]) as [number, number, number];
+      k.exports.residualBackward(doutAt, dyAt, dbAt, rows, cols, dropout, ...stream);
+      return [k.view(doutAt, dout.length), k.view(dyAt, dout.length), k.view(dbAt, cols)];
+    },
+  }) as tf.Tensor2D;
+}
+
+export function residualAddOnOps(x: tf.Tensor, y: tf.Tensor, bias: tf.Tensor, draw: DropoutDraw | null): tf.Tensor2D {
+  const z = tf.add(y, bias);
+  return tf.add(x, draw ? tf.mul(z, dropoutFactorsTensor(z.shape, draw)) : z) as tf.Tensor2D;
 }

@@ -21,12 +21,17 @@ export function dropoutFactors(size: number, { rate, seed }: DropoutDraw): Float
   return factors;
 }
 
+/** Where the SIMD kernels start this draw's stream: the generator state, the drop threshold, the kept factor. */
+export function dropoutStream({ rate, seed }: DropoutDraw): [state: number, threshold: number, keep: number] {
+  return [mixSeed(Math.trunc(seed)), rate * 4294967296, 1 / (1 - rate)];
+}
+
 /** dropoutFactors as a tensor: drawn by the SIMD kernel where it runs (the same values), else by the loop above. */
 export function dropoutFactorsTensor(shape: number[], draw: DropoutDraw): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   const k = cpuKernels();
   if (!k) return tf.tensor(dropoutFactors(size, draw), shape);
   const [at] = k.place([size * 4]) as [number];
-  k.exports.dropoutFactors(at, size, mixSeed(Math.trunc(draw.seed)), draw.rate * 4294967296, 1 / (1 - draw.rate));
+  k.exports.dropoutFactors(at, size, ...dropoutStream(draw));
   return tf.tensor(k.view(at, size), shape);
 }

@@ -15,7 +15,7 @@
 // the WASM backend). gelu is the tanh approximation. LN: (x-μ)/√(σ²+1e-5)·γ + β over the last axis.
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../data/random';
-import { biasGelu, layerNorm } from './block-ops';
+import { biasGelu, layerNorm, residualAdd } from './block-ops';
 import { selfAttention } from './attention';
 import type { EncoderConfig } from './config';
 import { dropoutFactorsTensor, type DropoutDraw } from './dropout';
@@ -178,11 +178,11 @@ export function encode(model: RecModel, ids: Int32Array, batch: number, len: num
     const wqkv = tf.concat([p(`${b}attn.wq`), p(`${b}attn.wk`), p(`${b}attn.wv`)], 1);
     const bqkv = tf.concat([p(`${b}attn.bq`), p(`${b}attn.bk`), p(`${b}attn.bv`)]);
     const ctx = selfAttention(tf.add(matMul(n1, wqkv), bqkv), pad, shape, dropoutDraw(cfg.dropout, opts));
-    x = tf.add(x, maybeDropout(tf.add(matMul(ctx, p(`${b}attn.wo`)), p(`${b}attn.bo`)), cfg.dropout, opts));
+    x = residualAdd(x, matMul(ctx, p(`${b}attn.wo`)), p(`${b}attn.bo`), dropoutDraw(cfg.dropout, opts));
 
     const n2 = layerNorm(x, p(`${b}ln2.gamma`), p(`${b}ln2.beta`));
     const inner = biasGelu(matMul(n2, p(`${b}ffn.w1`)), p(`${b}ffn.b1`));
-    x = tf.add(x, maybeDropout(tf.add(matMul(inner, p(`${b}ffn.w2`)), p(`${b}ffn.b2`)), cfg.dropout, opts));
+    x = residualAdd(x, matMul(inner, p(`${b}ffn.w2`)), p(`${b}ffn.b2`), dropoutDraw(cfg.dropout, opts));
   }
   return layerNorm(x, p('final.ln.gamma'), p('final.ln.beta'));
 }

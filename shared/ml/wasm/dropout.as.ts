@@ -1,16 +1,57 @@
-// AssemblyScript (see attention.as.ts): inverted-dropout factors drawn in WASM, the stream of
-// ../dropout.ts's dropoutFactors (mulberry32, from the state a Random starts in), so the
-// factors are the same bit for bit; the JS loop cost ~4 % of a training step, and its fresh
-// array another allocation per dropout site.
-//   out f32 [size]: keep where the draw is ≥ threshold (= rate·2³²), else 0
+// AssemblyScript (see attention.as.ts): dropout drawn in WASM from the stream of ../dropout.ts's
+// dropoutFactors (mulberry32, from the state a Random starts in), so the factors are the same
+// bit for bit; the JS loop cost ~4 % of a training step, and its fresh array another
+// allocation per dropout site.
+//  - dropoutFactors: the factors themselves, out f32 [size]
+//  - residualForward / residualBackward: a Transformer block's residual step
+//    out = x + dropout(y + b) over [rows × cols] (b [cols]) as one pass each way, in place of
+//    tfjs's bias Add, factor Mul and residual Add (and, backward, the Mul, a Transpose and a
+//    Sum for the bias). Each element takes the same f32 operations in the same order as
+//    those kernels, and the bias gradient sums each column top to bottom from 0 as tfjs's Sum
+//    does, so the values are the same bit for bit. The backward pass redraws the factors.
+// A factor is keep where the draw is ≥ threshold (= rate·2³²), else 0; dropout 0 draws none.
 
-export function dropoutFactors(out: usize, size: i32, state: u32, threshold: f64, keep: f32): void {
-  let s = state;
-  for (let i = 0; i < size; i++) {
-    s += 0x6d2b79f5;
-    let t = s;
-    t = (t ^ (t >>> 15)) * (t | 1);
-    t ^= t + (t ^ (t >>> 7)) * (t | 61);
-    store<f32>(out + (<usize>i << 2), <f64>(t ^ (t >>> 14)) >= threshold ? keep : 0);
+let state: u32 = 0;
+
+@inline function factor(threshold: f64, keep: f32): f32 {
+  state += 0x6d2b79f5;
+  let t = state;
+  t = (t ^ (t >>> 15)) * (t | 1);
+  t ^= t + (t ^ (t >>> 7)) * (t | 61);
+  return <f64>(t ^ (t >>> 14)) >= threshold ? keep : 0;
+}
+
+export function dropoutFactors(out: usize, size: i32, seedState: u32, threshold: f64, keep: f32): void {
+  state = seedState;
+  for (let i = 0; i < size; i++) store<f32>(out + (<usize>i << 2), factor(threshold, keep));
+}
+
+export function residualForward(x: usize, y: usize, b: usize, out: usize, rows: i32, cols: i32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
+  state = seedState;
+  for (let r = 0; r < rows; r++) {
+    const row = (<usize>r * <usize>cols) << 2;
+    for (let c = 0; c < cols; c++) {
+      const o = row + (<usize>c << 2);
+      let v: f32 = load<f32>(y + o) + load<f32>(b + (<usize>c << 2));
+      if (dropout) v = v * factor(threshold, keep);
+      store<f32>(out + o, load<f32>(x + o) + v);
+    }
+  }
+}
+
+/** dy = dout·factor, db = Σ_rows dy; the gradient of x is dout itself. */
+export function residualBackward(dout: usize, dy: usize, db: usize, rows: i32, cols: i32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
+  state = seedState;
+  for (let c = 0; c < cols; c++) store<f32>(db + (<usize>c << 2), 0);
+  for (let r = 0; r < rows; r++) {
+    const row = (<usize>r * <usize>cols) << 2;
+    for (let c = 0; c < cols; c++) {
+      const o = row + (<usize>c << 2);
+      let g = load<f32>(dout + o);
+      if (dropout) g = g * factor(threshold, keep);
+      store<f32>(dy + o, g);
+      const at = db + (<usize>c << 2);
+      store<f32>(at, load<f32>(at) + g);
+    }
   }
 }

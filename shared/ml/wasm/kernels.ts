@@ -1,7 +1,7 @@
 // Loads the SIMD kernels that infra/setup.sh compiles from the *.as.ts files here
 // (AssemblyScript) into build/wasm/kernels.wasm, and moves typed arrays in and out of their
 // memory. The kernels replace chains of small tfjs WASM kernels (attention, layer norm,
-// GELU, the softmax gradient, dropout masks) whose per-kernel cost dominated a training step; they run only where tfjs itself
+// GELU, the softmax gradient, dropout and the residual step) whose per-kernel cost dominated a training step; they run only where tfjs itself
 // computes on this CPU (the WASM and CPU backends), never under native TensorFlow, which
 // may hold the tensors on a GPU. Not built here, callers fall back to tfjs ops.
 import { existsSync, readFileSync } from 'node:fs';
@@ -33,6 +33,8 @@ export interface KernelExports {
   biasGeluBackward(x: number, bias: number, dy: number, dx: number, dbias: number, rows: number, cols: number): void;
   softmaxGradient(probs: number, targets: number, coefs: number, gT: number, m: number, c: number): void;
   dropoutFactors(out: number, size: number, state: number, threshold: number, keep: number): void;
+  residualForward(x: number, y: number, b: number, out: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
+  residualBackward(dout: number, dy: number, db: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
 }
 
 const WASM_PAGE = 65536;
@@ -76,7 +78,7 @@ export class WasmKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['heapBase', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors'] as const satisfies ReadonlyArray<keyof KernelExports>;
+const EXPORTED_FUNCTIONS = ['heapBase', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {

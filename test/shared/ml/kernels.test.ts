@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/data/random';
 import { attentionOnOps, attentionPath, selfAttention, type AttentionShape } from '../../../shared/ml/attention';
 import { selectBackend } from '../../../shared/ml/backend';
-import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps } from '../../../shared/ml/block-ops';
+import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps, residualAdd, residualAddOnOps } from '../../../shared/ml/block-ops';
 import { dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/dropout';
 import { cpuKernels, KERNELS_WASM_PATH, loadKernels, wasmKernels } from '../../../shared/ml/wasm/kernels';
 
@@ -147,5 +147,28 @@ describe('dropoutFactorsTensor', () => {
       expect(Math.abs(zeros - rate)).toBeLessThan(0.05);
       expect(reference.find((f) => f !== 0)).toBeCloseTo(1 / (1 - rate), 6);
     }
+  });
+});
+
+describe('residualAdd', () => {
+  it('gives the values and gradients of its tfjs-ops form bit for bit, with and without dropout', () => {
+    const rng = new Random(9);
+    const [rows, cols] = [13, 10];
+    const x = tf.tensor2d(uniform(rng, rows * cols), [rows, cols]);
+    const y = tf.tensor2d(uniform(rng, rows * cols).map((v) => 5 * v), [rows, cols]);
+    const bias = tf.tensor1d(uniform(rng, cols));
+    const upstream = tf.tensor2d(uniform(rng, rows * cols), [rows, cols]);
+    for (const draw of [null, { rate: 0.3, seed: 4242 }]) {
+      const bits = (t: tf.Tensor) => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+      expect(bits(residualAdd(x, y, bias, draw))).toEqual(bits(residualAddOnOps(x, y, bias, draw)));
+      const grads = (fn: typeof residualAdd) => tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(fn(a, b, c, draw), upstream)))([x, y, bias]);
+      const [kernel, ops] = [grads(residualAdd), grads(residualAddOnOps)];
+      kernel.forEach((g, i) => expect(bits(g)).toEqual(bits(ops[i]!)));
+    }
+    // dropout zeroes about `rate` of the branch: those positions are x alone
+    const dropped = tf.sub(residualAdd(x, y, bias, { rate: 0.3, seed: 1 }), x).dataSync();
+    const zeros = Array.from(dropped).filter((v) => v === 0).length / dropped.length;
+    expect(zeros).toBeGreaterThan(0.15);
+    expect(zeros).toBeLessThan(0.45);
   });
 });
