@@ -1,9 +1,10 @@
 // Loads the SIMD kernels that infra/setup.sh compiles from the *.as.ts files here
 // (AssemblyScript) into build/wasm/kernels.wasm, and moves typed arrays in and out of their
 // memory. The kernels replace chains of small tfjs WASM kernels (attention, layer norm,
-// GELU, the softmax gradient, dropout and the residual step) whose per-kernel cost dominated a training step; they run only where tfjs itself
-// computes on this CPU (the WASM and CPU backends), never under native TensorFlow, which
-// may hold the tensors on a GPU. Not built here, callers fall back to tfjs ops.
+// GELU, the softmax gradient, dropout and the residual step) whose per-kernel cost dominated
+// a training step; they run only where tfjs itself computes on this CPU (the WASM and CPU
+// backends), never under native TensorFlow, which may hold the tensors on a GPU. Not built
+// here, callers fall back to tfjs ops.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
