@@ -17,16 +17,7 @@
 // instead of storing them.
 
 import { expv, horizontal } from './lib/simd-math.as';
-
-let rngState: u32 = 0;
-
-@inline function nextUint32(): u32 {
-  rngState += 0x6d2b79f5;
-  let t = rngState;
-  t = (t ^ (t >>> 15)) * (t | 1);
-  t ^= t + (t ^ (t >>> 7)) * (t | 61);
-  return t ^ (t >>> 14);
-}
+import { nextUint32, seedDraws } from './lib/mulberry32.as';
 
 @inline function dot(a: usize, b: usize, n: i32): f32 {
   let acc = f32x4.splat(0);
@@ -153,7 +144,7 @@ export function attentionForward(
   batch: i32, len: i32, dim: i32, heads: i32, causal: bool,
   dropThreshold: u32, keepScale: f32, seed: u32,
 ): void {
-  rngState = seed;
+  seedDraws(seed);
   const dh = dim / heads;
   const scale: f32 = 1 / Mathf.sqrt(<f32>dh);
   const stride = <usize>(3 * dim) << 2;
@@ -195,7 +186,7 @@ export function attentionBackward(
   batch: i32, len: i32, dim: i32, heads: i32, causal: bool,
   dropThreshold: u32, keepScale: f32, seed: u32,
 ): void {
-  rngState = seed;
+  seedDraws(seed);
   const dh = dim / heads;
   const scale: f32 = 1 / Mathf.sqrt(<f32>dh);
   const stride = <usize>(3 * dim) << 2;

@@ -11,23 +11,19 @@
 //    does, so the values are the same bit for bit. The backward pass redraws the factors.
 // A factor is keep where the draw is ≥ threshold (= rate·2³²), else 0; dropout 0 draws none.
 
-let state: u32 = 0;
+import { nextUint32, seedDraws } from './lib/mulberry32.as';
 
 @inline function factor(threshold: f64, keep: f32): f32 {
-  state += 0x6d2b79f5;
-  let t = state;
-  t = (t ^ (t >>> 15)) * (t | 1);
-  t ^= t + (t ^ (t >>> 7)) * (t | 61);
-  return <f64>(t ^ (t >>> 14)) >= threshold ? keep : 0;
+  return <f64>nextUint32() >= threshold ? keep : 0;
 }
 
 export function dropoutFactors(out: usize, size: i32, seedState: u32, threshold: f64, keep: f32): void {
-  state = seedState;
+  seedDraws(seedState);
   for (let i = 0; i < size; i++) store<f32>(out + (<usize>i << 2), factor(threshold, keep));
 }
 
 export function residualForward(x: usize, y: usize, b: usize, out: usize, rows: i32, cols: i32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
-  state = seedState;
+  seedDraws(seedState);
   for (let r = 0; r < rows; r++) {
     const row = (<usize>r * <usize>cols) << 2;
     for (let c = 0; c < cols; c++) {
@@ -41,7 +37,7 @@ export function residualForward(x: usize, y: usize, b: usize, out: usize, rows: 
 
 /** dy = dout·factor, db = Σ_rows dy; the gradient of x is dout itself. */
 export function residualBackward(dout: usize, dy: usize, db: usize, rows: i32, cols: i32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
-  state = seedState;
+  seedDraws(seedState);
   for (let c = 0; c < cols; c++) store<f32>(db + (<usize>c << 2), 0);
   for (let r = 0; r < rows; r++) {
     const row = (<usize>r * <usize>cols) << 2;
