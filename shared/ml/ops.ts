@@ -119,7 +119,7 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
           for (let c = 0; c < cols; c++) grad[dst + c] = (grad[dst + c] as number) + (upstream[src + c] as number);
         }
         const out = tf.tensor2d(grad, [rows, cols]);
-        if (tf.getBackend() === 'wasm') for (let i = 0; i < ids.length; i++) grad.fill(0, (ids[i] as number) * cols, ((ids[i] as number) + 1) * cols);
+        if (grad.buffer === reusable.zeroed.buffer) for (let i = 0; i < ids.length; i++) grad.fill(0, (ids[i] as number) * cols, ((ids[i] as number) + 1) * cols);
         return out;
       },
     };
