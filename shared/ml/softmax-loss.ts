@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../data/random';
 import { uniformSampler, type NegativeSampler } from './negative-sampler';
 import { gatherRows, matMul } from './ops';
-import { cpuKernels, tensorValues } from './wasm/kernels';
+import { cpuKernels, tensorValues, type WasmKernels } from './wasm/kernels';
 
 export interface ClassBlock {
   /** the [rows×dim] table the classes live in */
@@ -92,19 +92,20 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, weights: 
     save([probs]);
     return {
       value: tf.scalar(loss),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tensor2d(logitsGradient(saved[0] as tf.Tensor2D, targets, weights, dy.dataSync()[0] as number, false).rows, x.shape),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tensor2d(logitsGradient(saved[0] as tf.Tensor2D, targets, weights, dy.dataSync()[0] as number), x.shape),
     };
   });
   return op(logits) as tf.Scalar;
 }
 
 /**
- * crossEntropy(hidden·classesᵀ) as one op, whose gradient for the classes is Gᵀ·hidden on a
- * transposed copy of the logits' gradient G made on the typed array. The stock route,
+ * crossEntropy(hidden·classesᵀ) as one op. Where the SIMD kernels run, the logits' gradient G
+ * and both products of the backward pass, G·classes and Gᵀ·hidden, are computed in the
+ * kernels' memory (classGradients): G, [M × C], never becomes a tensor. Elsewhere the classes'
+ * gradient is Gᵀ·hidden on a transposed copy of G made on the typed array: the stock route,
  * hiddenᵀ·G, hands XNNPACK the fresh [M × C] gradient as its right operand, which it packs on
- * every call: ~240 ms for ml-100k's [6400 × 1682] on this host, against ~75 ms for the
- * product with a [6400 × 64] right operand; the transposed copy comes with the gradient
- * (one SIMD kernel pass, ./wasm/softmax.as.ts, or a tiled copy in JS).
+ * every call (~240 ms for ml-100k's [6400 × 1682] on this host, against ~75 ms for the
+ * product with a [6400 × 64] right operand).
  */
 export function classCrossEntropy(hidden: tf.Tensor2D, classes: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null): tf.Scalar {
   const m = hidden.shape[0];
@@ -119,11 +120,11 @@ export function classCrossEntropy(hidden: tf.Tensor2D, classes: tf.Tensor2D, tar
       value: tf.scalar(loss),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [hs, es, ps] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const g = logitsGradient(ps, targets, weights, dy.dataSync()[0] as number, true);
-        // both copied into tensors before anything else runs: they may be views (logitsGradient)
-        const rows = tf.tensor2d(g.rows, [m, c]);
-        const transposed = tf.tensor2d(g.transposed!, [c, m]);
-        return [tf.matMul(rows, es), tf.matMul(transposed, hs)];
+        const upstream = dy.dataSync()[0] as number;
+        const kernels = cpuKernels();
+        if (kernels) return classGradients(kernels, ps, hs, es, targets, rowCoefficients(m, weights, upstream));
+        const g = logitsGradient(ps, targets, weights, upstream);
+        return [tf.matMul(tf.tensor2d(g, [m, c]), es), tf.matMul(tf.tensor2d(transposed(g, m, c), [c, m]), hs)];
       },
     };
   });
@@ -157,20 +158,19 @@ function softmaxAndLoss(x: tf.Tensor2D, targets: Int32Array, weights: Float32Arr
 }
 
 /**
- * ∂(upstream·loss)/∂logits = (P − onehot(t))·w_m·upstream/M, [M × C] row-major, and with
- * transposedToo also as [C × M]: one SIMD kernel pass, or typed-array sweeps where the kernels
- * do not run. The kernel's results are views into its memory, valid until its next call.
+ * ∂(upstream·loss)/∂logits = (P − onehot(t))·w_m·upstream/M, [M × C] row-major: one SIMD
+ * kernel pass, or a typed-array sweep where the kernels do not run. The kernel's result is a
+ * view into its memory, valid until its next call.
  */
-function logitsGradient(probs: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null, upstream: number, transposedToo: boolean): { rows: Float32Array; transposed: Float32Array | null } {
+function logitsGradient(probs: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null, upstream: number): Float32Array {
   const [m, classes] = probs.shape;
-  const coefs = new Float32Array(m);
-  for (let i = 0; i < m; i++) coefs[i] = (upstream / m) * (weights ? (weights[i] as number) : 1);
+  const coefs = rowCoefficients(m, weights, upstream);
   const values = tensorValues(probs);
   const k = cpuKernels();
   if (k) {
-    const [pAt, tAt, cAt, gtAt] = k.place([values, targets, coefs, transposedToo ? values.byteLength : 16]) as [number, number, number, number];
-    k.exports.softmaxGradient(pAt, tAt, cAt, transposedToo ? gtAt : 0, m, classes);
-    return { rows: k.view(pAt, values.length), transposed: transposedToo ? k.view(gtAt, values.length) : null };
+    const [pAt, tAt, cAt] = k.place([values, targets, coefs]) as [number, number, number];
+    k.exports.softmaxGradient(pAt, tAt, cAt, m, classes);
+    return k.view(pAt, values.length);
   }
   // a copy: `values` may be the backend's own array
   const grad = values.slice();
@@ -180,7 +180,33 @@ function logitsGradient(probs: tf.Tensor2D, targets: Int32Array, weights: Float3
     for (let c = 0; c < classes; c++) grad[row + c] = (grad[row + c] as number) * coef;
     grad[row + (targets[i] as number)] = (grad[row + (targets[i] as number)] as number) - coef;
   }
-  return { rows: grad, transposed: transposedToo ? transposed(grad, m, classes) : null };
+  return grad;
+}
+
+/** Each row's factor of the logits' gradient, w_m·upstream/M. */
+function rowCoefficients(m: number, weights: Float32Array | null, upstream: number): Float32Array {
+  const coefs = new Float32Array(m);
+  for (let i = 0; i < m; i++) coefs[i] = (upstream / m) * (weights ? (weights[i] as number) : 1);
+  return coefs;
+}
+
+/**
+ * [G·classes, Gᵀ·hidden] for G = (P − onehot(t))·coef_row, all three in the kernels' memory:
+ * the gradient pass (softmax.as.ts) and two products that sum in XNNPACK's order (matmul.as.ts),
+ * so the results are the tfjs route's bit for bit, without G's two 43 MB tensor copies (ml-100k)
+ * and its transposed one.
+ */
+function classGradients(kernels: WasmKernels, probs: tf.Tensor2D, hidden: tf.Tensor2D, classes: tf.Tensor2D, targets: Int32Array, coefs: Float32Array): [tf.Tensor2D, tf.Tensor2D] {
+  const [m, c] = probs.shape;
+  const dim = hidden.shape[1];
+  const [pAt, tAt, cAt, hAt, eAt, dhAt, deAt] = kernels.place([tensorValues(probs), targets, coefs, tensorValues(hidden), tensorValues(classes), m * dim * 4, c * dim * 4]) as number[] as [number, number, number, number, number, number, number];
+  kernels.exports.softmaxGradient(pAt, tAt, cAt, m, c);
+  kernels.exports.matMulNN(pAt, eAt, dhAt, m, c, dim);
+  // (hiddenᵀ·G)ᵀ rather than Gᵀ·hidden: the same sums, but reading G's rows along their length
+  // instead of four columns at a stride of C floats (~25 against ~18 GFLOP/s for ml-100k)
+  kernels.exports.matMulTN(hAt, pAt, deAt, m, dim, c);
+  const dHidden = tf.tensor2d(kernels.view(dhAt, m * dim), [m, dim]);
+  return [dHidden, tf.tidy(() => tf.transpose(tf.tensor2d(kernels.view(deAt, c * dim), [dim, c])))];
 }
 
 /** [rows × cols] → [cols × rows], in 32 × 32 tiles so that reads and writes both stay in cache. */

@@ -2,7 +2,7 @@
 // (AssemblyScript) into build/wasm/kernels.wasm, and moves typed arrays in and out of their
 // memory. The kernels replace chains of small tfjs WASM kernels (attention, layer norm,
 // GELU, the softmax gradient, dropout and the residual step) whose per-kernel cost dominated
-// a training step; they run only where tfjs itself computes on this CPU (the WASM and CPU
+// a training step, and the backward pass's products that XNNPACK runs slowly (matmul.as.ts); they run only where tfjs itself computes on this CPU (the WASM and CPU
 // backends), never under native TensorFlow, which may hold the tensors on a GPU. Not built
 // here, callers fall back to tfjs ops.
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,10 +32,12 @@ export interface KernelExports {
   layerNormBackward(x: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number, xhat: number, rows: number, cols: number, eps: number): void;
   biasGeluForward(x: number, bias: number, y: number, rows: number, cols: number): void;
   biasGeluBackward(x: number, bias: number, dy: number, dx: number, dbias: number, rows: number, cols: number): void;
-  softmaxGradient(probs: number, targets: number, coefs: number, gT: number, m: number, c: number): void;
+  softmaxGradient(probs: number, targets: number, coefs: number, m: number, c: number): void;
   dropoutFactors(out: number, size: number, state: number, threshold: number, keep: number): void;
   residualForward(x: number, y: number, b: number, out: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
   residualBackward(dout: number, dy: number, db: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
+  matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;
+  matMulNN(a: number, b: number, out: number, m: number, k: number, n: number): void;
 }
 
 const WASM_PAGE = 65536;
@@ -79,7 +81,7 @@ export class WasmKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['heapBase', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward'] as const satisfies ReadonlyArray<keyof KernelExports>;
+const EXPORTED_FUNCTIONS = ['heapBase', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'matMulTN', 'matMulNN'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {

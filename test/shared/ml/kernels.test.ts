@@ -172,3 +172,25 @@ describe('residualAdd', () => {
     expect(zeros).toBeLessThan(0.45);
   });
 });
+
+describe('the backward-pass products (matMulTN, matMulNN)', () => {
+  // shapes with edges off the 4 × 8 blocks, and sums longer than one L2 slab (512 KB of the streamed operand)
+  it.each([
+    [7, 5, 3],
+    [300, 13, 1000],
+    [2100, 9, 64],
+  ])('give aᵀ·b and a·b of tfjs matMul bit for bit (rows %i, m %i, n %i)', (rows, m, n) => {
+    const kernels = wasmKernels()!;
+    const rng = new Random(rows);
+    const a = uniform(rng, rows * m);
+    const b = uniform(rng, rows * n);
+    const [aAt, bAt, tnAt, nnAt] = kernels.place([a, b, m * n * 4, m * n * 4]) as [number, number, number, number];
+    kernels.exports.matMulTN(aAt, bAt, tnAt, rows, m, n);
+    // a read as [m × rows] is a different matrix of the same values: a·b with k = rows
+    kernels.exports.matMulNN(aAt, bAt, nnAt, m, rows, n);
+    const tn = tf.matMul(tf.transpose(tf.tensor2d(a, [rows, m])), tf.tensor2d(b, [rows, n]));
+    const nn = tf.matMul(tf.tensor2d(a, [m, rows]), tf.tensor2d(b, [rows, n]));
+    expect(Array.from(kernels.view(tnAt, m * n))).toEqual(Array.from(tn.dataSync()));
+    expect(Array.from(kernels.view(nnAt, m * n))).toEqual(Array.from(nn.dataSync()));
+  });
+});

@@ -1,0 +1,159 @@
+// AssemblyScript (see attention.as.ts): the two matrix products of a backward pass whose
+// shapes XNNPACK (tfjs's WASM matMul) handles poorly here, each summing over the shared index
+// in order, one f32 multiply and one f32 add per term from 0, exactly as XNNPACK's GEMM does,
+// so a product here equals the tfjs one bit for bit (test/shared/ml/kernels.test.ts).
+//   matMulTN  out[m × n] = aᵀ·b for a [rows × m], b [rows × n]: a weight's gradient Xᵀ·dY, and
+//             the class table's gradient Gᵀ·H. Through tfjs it needs a transposed copy of a and
+//             a product whose right operand, [rows × n] with rows in the thousands, XNNPACK
+//             packs on every call and then streams from memory once per four output rows.
+//   matMulNN  out[m × n] = a·b for a [m × k], b [k × n]: the hidden states' gradient G·E of the
+//             full softmax, computed where G already lies (softmax.as.ts) instead of copying it
+//             into a tfjs tensor first.
+// Both work on blocks of 4 output rows × 8 output columns held in eight four-lane registers,
+// over slabs of the summed index; a block is stored after each slab and loaded back for the
+// next, which keeps the order of the additions. Slab sizes measured on ml-100k's shapes (the
+// best of 24 KB to 512 KB): matMulTN keeps both operands' slabs near L1 (64 KB), matMulNN
+// keeps b's slab in L2 (512 KB), a's four rows being short.
+
+/** Bytes of the operands that every output block re-reads per slab. */
+const TN_SLAB_BYTES: i32 = 64 * 1024;
+const NN_SLAB_BYTES: i32 = 512 * 1024;
+const MIN_SLAB: i32 = 16;
+
+@inline function slabOf(rowBytes: i32, total: i32, budget: i32): i32 {
+  return min(total, max(MIN_SLAB, budget / max(rowBytes, 1)));
+}
+
+export function matMulTN(a: usize, b: usize, out: usize, rows: i32, m: i32, n: i32): void {
+  const aRow = <usize>m << 2;
+  const bRow = <usize>n << 2;
+  const outRow = <usize>n << 2;
+  const slab = slabOf((n << 2) + 64, rows, TN_SLAB_BYTES);
+  for (let r0 = 0; r0 < rows; r0 += slab) {
+    const r1 = min(rows, r0 + slab);
+    const first = r0 == 0;
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      let j = 0;
+      for (; j + 8 <= n; j += 8) {
+        const o0 = out + <usize>i * outRow + (<usize>j << 2);
+        const o1 = o0 + outRow;
+        const o2 = o1 + outRow;
+        const o3 = o2 + outRow;
+        let c00 = first ? f32x4.splat(0) : v128.load(o0);
+        let c01 = first ? f32x4.splat(0) : v128.load(o0, 16);
+        let c10 = first ? f32x4.splat(0) : v128.load(o1);
+        let c11 = first ? f32x4.splat(0) : v128.load(o1, 16);
+        let c20 = first ? f32x4.splat(0) : v128.load(o2);
+        let c21 = first ? f32x4.splat(0) : v128.load(o2, 16);
+        let c30 = first ? f32x4.splat(0) : v128.load(o3);
+        let c31 = first ? f32x4.splat(0) : v128.load(o3, 16);
+        let pa = a + <usize>r0 * aRow + (<usize>i << 2);
+        let pb = b + <usize>r0 * bRow + (<usize>j << 2);
+        for (let r = r0; r < r1; r++) {
+          const b0 = v128.load(pb);
+          const b1 = v128.load(pb, 16);
+          const a0 = v128.load32_splat(pa);
+          const a1 = v128.load32_splat(pa + 4);
+          const a2 = v128.load32_splat(pa + 8);
+          const a3 = v128.load32_splat(pa + 12);
+          c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+          c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+          c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+          c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+          c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+          c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+          c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+          c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+          pa += aRow;
+          pb += bRow;
+        }
+        v128.store(o0, c00);
+        v128.store(o0, c01, 16);
+        v128.store(o1, c10);
+        v128.store(o1, c11, 16);
+        v128.store(o2, c20);
+        v128.store(o2, c21, 16);
+        v128.store(o3, c30);
+        v128.store(o3, c31, 16);
+      }
+      for (let ii = i; ii < i + 4; ii++) for (let jj = j; jj < n; jj++) tnOne(a, b, out, r0, r1, first, ii, jj, aRow, bRow, outRow);
+    }
+    for (; i < m; i++) for (let jj = 0; jj < n; jj++) tnOne(a, b, out, r0, r1, first, i, jj, aRow, bRow, outRow);
+  }
+}
+
+/** One element of matMulTN over rows [r0, r1): the edges the 4 × 8 blocks leave. */
+function tnOne(a: usize, b: usize, out: usize, r0: i32, r1: i32, first: bool, i: i32, j: i32, aRow: usize, bRow: usize, outRow: usize): void {
+  const at = out + <usize>i * outRow + (<usize>j << 2);
+  let acc: f32 = first ? 0 : load<f32>(at);
+  for (let r = r0; r < r1; r++) acc += load<f32>(a + <usize>r * aRow + (<usize>i << 2)) * load<f32>(b + <usize>r * bRow + (<usize>j << 2));
+  store<f32>(at, acc);
+}
+
+export function matMulNN(a: usize, b: usize, out: usize, m: i32, k: i32, n: i32): void {
+  const aRow = <usize>k << 2;
+  const bRow = <usize>n << 2;
+  const outRow = <usize>n << 2;
+  const slab = slabOf(n << 2, k, NN_SLAB_BYTES);
+  for (let k0 = 0; k0 < k; k0 += slab) {
+    const k1 = min(k, k0 + slab);
+    const first = k0 == 0;
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      let j = 0;
+      for (; j + 8 <= n; j += 8) {
+        const o0 = out + <usize>i * outRow + (<usize>j << 2);
+        const o1 = o0 + outRow;
+        const o2 = o1 + outRow;
+        const o3 = o2 + outRow;
+        let c00 = first ? f32x4.splat(0) : v128.load(o0);
+        let c01 = first ? f32x4.splat(0) : v128.load(o0, 16);
+        let c10 = first ? f32x4.splat(0) : v128.load(o1);
+        let c11 = first ? f32x4.splat(0) : v128.load(o1, 16);
+        let c20 = first ? f32x4.splat(0) : v128.load(o2);
+        let c21 = first ? f32x4.splat(0) : v128.load(o2, 16);
+        let c30 = first ? f32x4.splat(0) : v128.load(o3);
+        let c31 = first ? f32x4.splat(0) : v128.load(o3, 16);
+        let pa = a + <usize>i * aRow + (<usize>k0 << 2);
+        let pb = b + <usize>k0 * bRow + (<usize>j << 2);
+        for (let c = k0; c < k1; c++) {
+          const b0 = v128.load(pb);
+          const b1 = v128.load(pb, 16);
+          const a0 = v128.load32_splat(pa);
+          const a1 = v128.load32_splat(pa + aRow);
+          const a2 = v128.load32_splat(pa + 2 * aRow);
+          const a3 = v128.load32_splat(pa + 3 * aRow);
+          c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+          c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+          c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+          c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+          c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+          c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+          c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+          c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+          pa += 4;
+          pb += bRow;
+        }
+        v128.store(o0, c00);
+        v128.store(o0, c01, 16);
+        v128.store(o1, c10);
+        v128.store(o1, c11, 16);
+        v128.store(o2, c20);
+        v128.store(o2, c21, 16);
+        v128.store(o3, c30);
+        v128.store(o3, c31, 16);
+      }
+      for (let ii = i; ii < i + 4; ii++) for (let jj = j; jj < n; jj++) nnOne(a, b, out, k0, k1, first, ii, jj, aRow, bRow, outRow);
+    }
+    for (; i < m; i++) for (let jj = 0; jj < n; jj++) nnOne(a, b, out, k0, k1, first, i, jj, aRow, bRow, outRow);
+  }
+}
+
+/** One element of matMulNN over the summed indices [k0, k1). */
+function nnOne(a: usize, b: usize, out: usize, k0: i32, k1: i32, first: bool, i: i32, j: i32, aRow: usize, bRow: usize, outRow: usize): void {
+  const at = out + <usize>i * outRow + (<usize>j << 2);
+  let acc: f32 = first ? 0 : load<f32>(at);
+  for (let c = k0; c < k1; c++) acc += load<f32>(a + <usize>i * aRow + (<usize>c << 2)) * load<f32>(b + <usize>c * bRow + (<usize>j << 2));
+  store<f32>(at, acc);
+}
