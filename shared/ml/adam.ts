@@ -16,14 +16,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from './config';
 import type { NamedWeights } from './encoder';
 import { rememberVariableValues, versionOf } from './ops';
+import { tensorValues } from './wasm/kernels';
 
 export class Adam {
   private step = 0;
   private readonly m = new Map<string, Float32Array>();
   private readonly v = new Map<string, Float32Array>();
-  /** per variable name: the values this optimizer last assigned, and the buffer handle they went to */
+  /** per parameter name (the key in `params`, not the tfjs variable's own name): the values this optimizer last assigned, and the buffer handle they went to */
   private readonly weights = new Map<string, Float32Array>();
   private readonly written = new Map<string, object>();
+  private readonly gradientCopies = new Map<string, Float32Array>();
 
   constructor(
     private readonly cfg: OptimizerConfig,
@@ -41,8 +43,15 @@ export class Adam {
 
   /** Applies one update in `epoch` (from 0); `grads` holds a gradient for every parameter name. Returns the pre-clip global norm. */
   apply(grads: ReadonlyMap<string, tf.Tensor>, epoch = 0): number {
+    // copied (the update runs tfjs ops, which may move the backend's memory) into arrays kept
+    // from step to step: fresh ones for every gradient of every step fed the garbage collector
     const values = new Map<string, Float32Array>();
-    for (const [name, g] of grads) values.set(name, g.dataSync() as Float32Array);
+    for (const [name, g] of grads) {
+      let copy = this.gradientCopies.get(name);
+      if (copy?.length !== g.size) this.gradientCopies.set(name, (copy = new Float32Array(g.size)));
+      copy.set(tensorValues(g));
+      values.set(name, copy);
+    }
     return this.applyValues(values, epoch);
   }
 
@@ -81,7 +90,7 @@ export class Adam {
       const m = this.m.get(name) as Float32Array;
       const v = this.v.get(name) as Float32Array;
       const cols = g.length / touched.length;
-      const w = this.weightsOf(p);
+      const w = this.weightsOf(name, p);
       let changed = false;
       for (let row = 0; row < touched.length; row++) {
         if (touched[row] === 0) continue;
@@ -111,11 +120,11 @@ export class Adam {
    * variable was assigned from outside since the last update (a restore, a weight load):
    * reading Amazon Beauty's 14 MB item table back every step cost more than the update.
    */
-  private weightsOf(p: tf.Variable): Float32Array {
-    const copy = this.weights.get(p.name);
-    if (copy && this.written.get(p.name) === versionOf(p)) return copy;
+  private weightsOf(name: string, p: tf.Variable): Float32Array {
+    const copy = this.weights.get(name);
+    if (copy && this.written.get(name) === versionOf(p)) return copy;
     const fresh = p.dataSync().slice() as Float32Array;
-    this.weights.set(p.name, fresh);
+    this.weights.set(name, fresh);
     return fresh;
   }
 
