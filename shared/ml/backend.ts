@@ -37,6 +37,41 @@ function shareDataInWasmIdentity(): void {
 }
 shareDataInWasmIdentity();
 
+/** What sliceInPlace reads of the WASM backend. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * The WASM backend's Slice reads its whole input out of the heap into a fresh array
+ * (readSync) before copying the part it keeps: the loss's class block is a slice of the
+ * embedding table, so every pretraining step copied ml-100k's 1 MB table out twice and left
+ * it to the garbage collector (Amazon Beauty's: 14 MB). A contiguous block (rows of a
+ * matrix) is copied here between heap views instead; other slices keep the stock kernel.
+ */
+function sliceInPlaceInWasm(): void {
+  const stock = tf.getKernel(tf.Slice, 'wasm');
+  if (!stock) return;
+  tf.unregisterKernel(tf.Slice, 'wasm');
+  tf.registerKernel({
+    ...stock,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      const { begin, size } = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
+      const [from, extent] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size) as [number[], number[]];
+      if (x.dtype === 'string' || !tf.slice_util.isSliceContinous(x.shape, from, extent)) return stock.kernelFunc(args);
+      const backend = args.backend as unknown as WasmHeapBackend;
+      const out = backend.makeOutput(extent, x.dtype);
+      // views taken after makeOutput, which may grow (and so replace) the heap
+      const offset = tf.slice_util.computeFlatOffset(from, tf.util.computeStrides(x.shape));
+      backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(x).subarray(offset, offset + tf.util.sizeFromShape(extent)));
+      return out;
+    },
+  });
+}
+sliceInPlaceInWasm();
+
 export interface BackendChoice {
   readonly name: BackendName;
   /** the npm package that provides it */
