@@ -18,3 +18,17 @@ describe('selectBackend', () => {
     expect(tf.getBackend()).toBe('cpu');
   });
 });
+
+describe('the WASM kernels this module replaces', () => {
+  it('Slice gives the block asked for, contiguous or strided, int or float, and leaves its input as it was', async () => {
+    await selectBackend('wasm', () => undefined);
+    const table = tf.tensor2d(Float32Array.from({ length: 5 * 3 }, (_, i) => i), [5, 3]);
+    expect(tf.slice(table, [1, 0], [3, 3]).arraySync()).toEqual([[3, 4, 5], [6, 7, 8], [9, 10, 11]]); // contiguous rows
+    expect(tf.slice(table, [2, 0], [-1, -1]).arraySync()).toEqual([[6, 7, 8], [9, 10, 11], [12, 13, 14]]);
+    expect(tf.slice(table, [1, 1], [2, 2]).arraySync()).toEqual([[4, 5], [7, 8]]); // strided: the stock kernel
+    expect(tf.slice(tf.tensor1d([4, 5, 6, 7], 'int32'), [1], [2]).arraySync()).toEqual([5, 6]);
+    expect(table.arraySync()[4]).toEqual([12, 13, 14]);
+    // its gradient (a pad) still flows
+    expect(tf.grad((x: tf.Tensor) => tf.sum(tf.slice(x, [1, 0], [1, 3])))(table).arraySync()[1]).toEqual([1, 1, 1]);
+  });
+});
