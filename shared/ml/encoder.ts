@@ -177,7 +177,7 @@ export function encode(model: RecModel, ids: Int32Array, batch: number, len: num
     // one [d × 3d] projection instead of three: fewer kernels, and the layout the attention kernel reads
     const wqkv = tf.concat([p(`${b}attn.wq`), p(`${b}attn.wk`), p(`${b}attn.wv`)], 1);
     const bqkv = tf.concat([p(`${b}attn.bq`), p(`${b}attn.bk`), p(`${b}attn.bv`)]);
-    const ctx = selfAttention(tf.add(matMul(n1, wqkv), bqkv), pad, shape, dropoutDraw(cfg.dropout, opts));
+    const ctx = selfAttention(matMul(n1, wqkv), bqkv, pad, shape, dropoutDraw(cfg.dropout, opts));
     x = residualAdd(x, matMul(ctx, p(`${b}attn.wo`)), p(`${b}attn.bo`), dropoutDraw(cfg.dropout, opts));
 
     const n2 = layerNorm(x, p(`${b}ln2.gamma`), p(`${b}ln2.beta`));

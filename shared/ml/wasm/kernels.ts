@@ -36,6 +36,8 @@ export interface KernelExports {
   dropoutFactors(out: number, size: number, state: number, threshold: number, keep: number): void;
   residualForward(x: number, y: number, b: number, out: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
   residualBackward(dout: number, dy: number, db: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
+  addBias(x: number, bias: number, rows: number, cols: number): void;
+  columnSums(x: number, out: number, rows: number, cols: number): void;
   matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   matMulNN(a: number, b: number, out: number, m: number, k: number, n: number): void;
 }
@@ -81,7 +83,7 @@ export class WasmKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['heapBase', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'matMulTN', 'matMulNN'] as const satisfies ReadonlyArray<keyof KernelExports>;
+const EXPORTED_FUNCTIONS = ['heapBase', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'addBias', 'columnSums', 'matMulTN', 'matMulNN'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {

@@ -57,11 +57,11 @@ describe('selfAttention', () => {
       const pad = leftPadded(shape.batch, shape.len);
       const qkv = tf.tensor2d(uniform(rng, rows * 3 * shape.dim), [rows, 3 * shape.dim]);
       const upstream = tf.tensor2d(uniform(rng, rows * shape.dim), [rows, shape.dim]);
-      const loss = (fn: typeof selfAttention) => (t: tf.Tensor) => tf.sum(tf.mul(fn(t, pad, shape, null), upstream));
-      const kernel = selfAttention(qkv, pad, shape, null);
+      const loss = (fn: (t: tf.Tensor, p: Uint8Array, s: AttentionShape, d: null) => tf.Tensor) => (t: tf.Tensor) => tf.sum(tf.mul(fn(t, pad, shape, null), upstream));
+      const kernel = selfAttention(qkv, null, pad, shape, null);
       const ops = attentionOnOps(qkv, pad, shape, null);
       expect(maxAbsDiff(kernel, ops)).toBeLessThan(1e-6);
-      const gradKernel = tf.grad(loss(selfAttention))(qkv);
+      const gradKernel = tf.grad(loss((t) => selfAttention(t, null, pad, shape, null)))(qkv);
       const gradOps = tf.grad(loss(attentionOnOps))(qkv);
       expect(tf.max(tf.abs(gradOps)).dataSync()[0]).toBeGreaterThan(0.1);
       expect(maxAbsDiff(gradKernel, gradOps)).toBeLessThan(1e-5);
@@ -74,6 +74,26 @@ describe('selfAttention', () => {
     });
   }
 
+  it('adds the Q|K|V bias itself: the values and gradients of attention on qkv + bias, the bias gradient bit for bit tfjs\'s column Sum', () => {
+    const rng = new Random(4);
+    const shape: AttentionShape = { batch: 3, len: 6, dim: 8, heads: 2, causal: true };
+    const rows = shape.batch * shape.len;
+    const pad = leftPadded(shape.batch, shape.len);
+    const qkv = tf.tensor2d(uniform(rng, rows * 3 * shape.dim), [rows, 3 * shape.dim]);
+    const bias = tf.tensor1d(uniform(rng, 3 * shape.dim));
+    const upstream = tf.tensor2d(uniform(rng, rows * shape.dim), [rows, shape.dim]);
+    const dropout = { rate: 0.2, seed: 5 };
+    const fused = (q: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(selfAttention(q, b, pad, shape, dropout), upstream));
+    const added = (q: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(selfAttention(tf.add(q, b), null, pad, shape, dropout), upstream));
+    expect(maxAbsDiff(selfAttention(qkv, bias, pad, shape, dropout), selfAttention(tf.add(qkv, bias), null, pad, shape, dropout))).toBe(0);
+    const [dq, db] = tf.grads(fused)([qkv, bias]) as [tf.Tensor, tf.Tensor];
+    const [dqRef, dbRef] = tf.grads(added)([qkv, bias]) as [tf.Tensor, tf.Tensor];
+    expect(Array.from(dq.dataSync())).toEqual(Array.from(dqRef.dataSync()));
+    expect(Array.from(db.dataSync())).toEqual(Array.from(dbRef.dataSync()));
+    expect(tf.max(tf.abs(db)).dataSync()[0]).toBeGreaterThan(0.01);
+    expect(() => selfAttention(qkv, tf.zeros([5]), pad, shape, null)).toThrow(/bias is \[5\], expected \[24\]/);
+  });
+
   it('drops probabilities with a seeded mask: same seed, same output; its gradient matches finite differences', () => {
     const rng = new Random(3);
     const shape: AttentionShape = { batch: 2, len: 6, dim: 8, heads: 2, causal: false };
@@ -82,13 +102,13 @@ describe('selfAttention', () => {
     const values = uniform(rng, rows * 3 * shape.dim);
     const upstream = tf.tensor2d(uniform(rng, rows * shape.dim), [rows, shape.dim]);
     const dropout = { rate: 0.3, seed: 7 };
-    const f = (v: Float32Array) => tf.tidy(() => tf.sum(tf.mul(selfAttention(tf.tensor2d(v, [rows, 3 * shape.dim]), pad, shape, dropout), upstream)).dataSync()[0] as number);
+    const f = (v: Float32Array) => tf.tidy(() => tf.sum(tf.mul(selfAttention(tf.tensor2d(v, [rows, 3 * shape.dim]), null, pad, shape, dropout), upstream)).dataSync()[0] as number);
     const qkv = tf.tensor2d(values, [rows, 3 * shape.dim]);
-    const a = selfAttention(qkv, pad, shape, dropout);
-    expect(maxAbsDiff(a, selfAttention(qkv, pad, shape, dropout))).toBe(0);
-    expect(maxAbsDiff(a, selfAttention(qkv, pad, shape, { rate: 0.3, seed: 8 }))).toBeGreaterThan(1e-3);
-    expect(maxAbsDiff(a, selfAttention(qkv, pad, shape, null))).toBeGreaterThan(1e-3);
-    const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(selfAttention(t, pad, shape, dropout), upstream)))(qkv).dataSync();
+    const a = selfAttention(qkv, null, pad, shape, dropout);
+    expect(maxAbsDiff(a, selfAttention(qkv, null, pad, shape, dropout))).toBe(0);
+    expect(maxAbsDiff(a, selfAttention(qkv, null, pad, shape, { rate: 0.3, seed: 8 }))).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(a, selfAttention(qkv, null, pad, shape, null))).toBeGreaterThan(1e-3);
+    const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(selfAttention(t, null, pad, shape, dropout), upstream)))(qkv).dataSync();
     const h = 1e-2;
     for (const i of [0, 5, 3 * shape.dim + 9, 2 * shape.dim + 1, 7 * 3 * shape.dim + 20, rows * 3 * shape.dim - 1]) {
       const plus = Float32Array.from(values);
@@ -103,7 +123,7 @@ describe('selfAttention', () => {
     const shape: AttentionShape = { batch: 1, len: 64, dim: 4, heads: 1, causal: false };
     // identical keys make every probability 1/len; V = 1 makes each output the row's kept mass
     const qkv = tf.tensor2d(new Float32Array(64 * 12).fill(1), [64, 12]);
-    const out = selfAttention(qkv, new Uint8Array(64), shape, { rate, seed: 11 }).dataSync();
+    const out = selfAttention(qkv, null, new Uint8Array(64), shape, { rate, seed: 11 }).dataSync();
     let kept = 0;
     for (let r = 0; r < 64; r++) kept += (out[r * 4] as number) * (1 - rate); // kept fraction of row r
     expect(Math.abs(kept / 64 - (1 - rate))).toBeLessThan(0.05);
@@ -111,8 +131,8 @@ describe('selfAttention', () => {
 
   it('names a qkv or pad array of the wrong size', () => {
     const shape: AttentionShape = { batch: 2, len: 3, dim: 8, heads: 2, causal: false };
-    expect(() => selfAttention(tf.zeros([6, 16]), new Uint8Array(6), shape, null)).toThrow(/qkv is \[6,16\], expected \[6,24\]/);
-    expect(() => selfAttention(tf.zeros([6, 24]), new Uint8Array(5), shape, null)).toThrow(/5 \[PAD\] flags for 6 positions/);
+    expect(() => selfAttention(tf.zeros([6, 16]), null, new Uint8Array(6), shape, null)).toThrow(/qkv is \[6,16\], expected \[6,24\]/);
+    expect(() => selfAttention(tf.zeros([6, 24]), null, new Uint8Array(5), shape, null)).toThrow(/5 \[PAD\] flags for 6 positions/);
   });
 });
 
