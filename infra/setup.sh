@@ -73,14 +73,19 @@ fi
 begin "simd kernels" "cd $ROOT && bash infra/setup.sh (the asc log is $CACHE/logs/asc.log)"
 KERNEL_SOURCES=("$ROOT"/shared/ml/wasm/*.as.ts)
 KERNEL_OUT="$ROOT/build/wasm/kernels.wasm"
+HEAP_KERNEL_OUT="$ROOT/build/wasm/heap-kernels.wasm"
 kernel_digest=$(find "$ROOT/shared/ml/wasm" -name '*.as.ts' | sort | xargs cat "$ROOT/node_modules/assemblyscript/package.json" | sha256sum | cut -c1-16)
-if [ -f "$KERNEL_OUT" ] && [ -f "$KERNEL_OUT.digest" ] && [ "$(cat "$KERNEL_OUT.digest")" = "$kernel_digest" ]; then
+if [ -f "$KERNEL_OUT" ] && [ -f "$HEAP_KERNEL_OUT" ] && [ -f "$KERNEL_OUT.digest" ] && [ "$(cat "$KERNEL_OUT.digest")" = "$kernel_digest" ]; then
   done_step "up to date"
 else
   mkdir -p "$(dirname "$KERNEL_OUT")"
   (cd "$ROOT" && node_modules/.bin/asc "${KERNEL_SOURCES[@]}" -O3 --enable simd --runtime stub --noAssert -o "$KERNEL_OUT.tmp" >"$CACHE/logs/asc.log" 2>&1) \
     || { tail -n 20 "$CACHE/logs/asc.log" >&2; false; }
+  # the products and the softmax gradient again, on the tfjs backend's own memory (shared/ml/wasm/heap-kernels.ts)
+  (cd "$ROOT" && node_modules/.bin/asc shared/ml/wasm/matmul.as.ts shared/ml/wasm/softmax.as.ts -O3 --enable simd --runtime stub --noAssert --importMemory -o "$HEAP_KERNEL_OUT.tmp" >>"$CACHE/logs/asc.log" 2>&1) \
+    || { tail -n 20 "$CACHE/logs/asc.log" >&2; false; }
   mv "$KERNEL_OUT.tmp" "$KERNEL_OUT"
+  mv "$HEAP_KERNEL_OUT.tmp" "$HEAP_KERNEL_OUT"
   echo "$kernel_digest" >"$KERNEL_OUT.digest"
   done_step "built"
 fi

@@ -1,5 +1,6 @@
 // Two differentiable ops whose stock gradients are missing or slow on the WASM backend.
 import * as tf from '@tensorflow/tfjs';
+import { heapKernels } from './wasm/heap-kernels';
 import { cpuKernels, tensorValues } from './wasm/kernels';
 
 /** Swaps the last two axes with an explicit Transpose kernel. */
@@ -19,11 +20,18 @@ function swapLast(x: tf.Tensor): tf.Tensor {
  * forward products.
  */
 export function transposedTimes(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  const kernels = cpuKernels();
-  if (!kernels) return tf.matMul(swapLast(a), b) as tf.Tensor2D;
   const [rows, m] = a.shape;
   const n = b.shape[1];
   if (b.shape[0] !== rows) throw new Error(`transposedTimes: ${rows} rows against ${b.shape[0]}`);
+  const inHeap = heapKernels();
+  if (inHeap) {
+    // in the backend's own memory (./wasm/heap-kernels.ts): no copy of a or b
+    const out = inHeap.output([m, n]);
+    inHeap.exports.matMulTN(inHeap.at(a), inHeap.at(b), out.at, rows, m, n);
+    return out.tensor as tf.Tensor2D;
+  }
+  const kernels = cpuKernels();
+  if (!kernels) return tf.matMul(swapLast(a), b) as tf.Tensor2D;
   const [aAt, bAt, outAt] = kernels.place([tensorValues(a), tensorValues(b), m * n * 4]) as [number, number, number];
   kernels.exports.matMulTN(aAt, bAt, outAt, rows, m, n);
   return tf.tensor2d(kernels.view(outAt, m * n), [m, n]);

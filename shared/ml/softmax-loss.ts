@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../data/random';
 import { uniformSampler, type NegativeSampler } from './negative-sampler';
 import { gatherRows, matMul } from './ops';
+import { heapKernels, type HeapKernels } from './wasm/heap-kernels';
 import { cpuKernels, tensorValues, type WasmKernels } from './wasm/kernels';
 
 export interface ClassBlock {
@@ -121,6 +122,8 @@ export function classCrossEntropy(hidden: tf.Tensor2D, classes: tf.Tensor2D, tar
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [hs, es, ps] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const upstream = dy.dataSync()[0] as number;
+        const inHeap = heapKernels();
+        if (inHeap) return classGradientsInHeap(inHeap, ps, hs, es, targets, rowCoefficients(m, weights, upstream));
         const kernels = cpuKernels();
         if (kernels) return classGradients(kernels, ps, hs, es, targets, rowCoefficients(m, weights, upstream));
         const g = logitsGradient(ps, targets, weights, upstream);
@@ -207,6 +210,30 @@ function classGradients(kernels: WasmKernels, probs: tf.Tensor2D, hidden: tf.Ten
   kernels.exports.matMulTN(hAt, pAt, deAt, m, dim, c);
   const dHidden = tf.tensor2d(kernels.view(dhAt, m * dim), [m, dim]);
   return [dHidden, tf.tidy(() => tf.transpose(tf.tensor2d(kernels.view(deAt, c * dim), [dim, c])))];
+}
+
+/**
+ * classGradients where the tensors lie, in the backend's own memory (./wasm/heap-kernels.ts):
+ * G overwrites the probabilities in place (their saved tensor serves only this gradient),
+ * and the products write straight into new tensors, so not even G's copy into the kernels'
+ * memory remains (43 MB a step for ml-100k).
+ */
+function classGradientsInHeap(kernels: HeapKernels, probs: tf.Tensor2D, hidden: tf.Tensor2D, classes: tf.Tensor2D, targets: Int32Array, coefs: Float32Array): [tf.Tensor, tf.Tensor] {
+  const [m, c] = probs.shape;
+  const dim = hidden.shape[1];
+  const targetsT = tf.tensor1d(targets, 'int32');
+  const coefsT = tf.tensor1d(coefs);
+  const g = kernels.at(probs);
+  kernels.exports.softmaxGradient(g, kernels.at(targetsT), kernels.at(coefsT), m, c);
+  tf.dispose([targetsT, coefsT]);
+  const dHidden = kernels.output([m, dim]);
+  kernels.exports.matMulNN(g, kernels.at(classes), dHidden.at, m, c, dim);
+  // (hiddenᵀ·G)ᵀ, as in classGradients
+  const dClassesT = kernels.output([dim, c]);
+  kernels.exports.matMulTN(kernels.at(hidden), g, dClassesT.at, m, dim, c);
+  const dClasses = tf.transpose(dClassesT.tensor);
+  dClassesT.tensor.dispose();
+  return [dHidden.tensor, dClasses];
 }
 
 /** [rows × cols] → [cols × rows], in 32 × 32 tiles so that reads and writes both stay in cache. */

@@ -8,7 +8,8 @@ import { attentionOnOps, attentionPath, selfAttention, type AttentionShape } fro
 import { selectBackend } from '../../../shared/ml/backend';
 import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps, residualAdd, residualAddOnOps } from '../../../shared/ml/block-ops';
 import { dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/dropout';
-import { cpuKernels, KERNELS_WASM_PATH, loadKernels, wasmKernels } from '../../../shared/ml/wasm/kernels';
+import { HEAP_KERNELS_WASM_PATH, heapKernels } from '../../../shared/ml/wasm/heap-kernels';
+import { cpuKernels, KERNELS_WASM_PATH, loadKernels, setKernelsEnabled, wasmKernels } from '../../../shared/ml/wasm/kernels';
 
 beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
@@ -32,6 +33,7 @@ function leftPadded(batch: number, len: number): Uint8Array {
 describe('the SIMD kernels', () => {
   it('are built by infra/setup.sh and run under the WASM backend', () => {
     expect(wasmKernels(), `no kernels at ${KERNELS_WASM_PATH}: run bash infra/setup.sh`).not.toBeNull();
+    expect(heapKernels(), `no kernels at ${HEAP_KERNELS_WASM_PATH}: run bash infra/setup.sh`).not.toBeNull();
     expect(attentionPath({ dim: 16, heads: 2 })).toBe('wasm-simd-kernel');
     expect(attentionPath({ dim: 12, heads: 2 })).toBe('tfjs-ops'); // head width 6 is not a multiple of 4
   });
@@ -212,5 +214,24 @@ describe('the backward-pass products (matMulTN, matMulNN)', () => {
     const nn = tf.matMul(tf.tensor2d(a, [m, rows]), tf.tensor2d(b, [rows, n]));
     expect(Array.from(kernels.view(tnAt, m * n))).toEqual(Array.from(tn.dataSync()));
     expect(Array.from(kernels.view(nnAt, m * n))).toEqual(Array.from(nn.dataSync()));
+    // the same module on the backend's own memory, reading and writing tensors in place
+    const inHeap = heapKernels()!;
+    const [ta, tb] = [tf.tensor2d(a, [rows, m]), tf.tensor2d(b, [rows, n])];
+    const [tnOut, nnOut] = [inHeap.output([m, n]), inHeap.output([m, n])];
+    inHeap.exports.matMulTN(inHeap.at(ta), inHeap.at(tb), tnOut.at, rows, m, n);
+    inHeap.exports.matMulNN(inHeap.at(ta), inHeap.at(tb), nnOut.at, m, rows, n);
+    expect(Array.from(tnOut.tensor.dataSync())).toEqual(Array.from(tn.dataSync()));
+    expect(Array.from(nnOut.tensor.dataSync())).toEqual(Array.from(nn.dataSync()));
+    expect(Array.from(ta.dataSync())).toEqual(Array.from(a));
+  });
+
+  it('run on the backend\'s memory only where they may: not with the kernels off, not under the CPU backend', async () => {
+    setKernelsEnabled(false);
+    expect(heapKernels()).toBeNull();
+    setKernelsEnabled(true);
+    await selectBackend('cpu', () => undefined);
+    expect(heapKernels()).toBeNull();
+    await selectBackend('wasm', () => undefined);
+    expect(heapKernels()).not.toBeNull();
   });
 });

@@ -69,9 +69,19 @@ describe('crossEntropy', () => {
   });
 });
 
-describe.each([['the SIMD kernel', true], ['typed-array loops', false]])('classCrossEntropy with %s', (_, kernels) => {
-  beforeAll(() => setKernelsEnabled(kernels));
-  afterAll(() => setKernelsEnabled(true));
+describe.each([
+  ['the SIMD kernels on the WASM heap', true, 'wasm'],
+  ['the copying SIMD kernels (CPU backend)', true, 'cpu'],
+  ['typed-array loops', false, 'wasm'],
+] as const)('classCrossEntropy with %s', (_, kernels, backend) => {
+  beforeAll(async () => {
+    setKernelsEnabled(kernels);
+    await selectBackend(backend, () => undefined);
+  });
+  afterAll(async () => {
+    setKernelsEnabled(true);
+    await selectBackend('wasm', () => undefined);
+  });
   it('has the value and both gradients of crossEntropy(hidden·classesᵀ), on a block wider and taller than its transpose tile', () => {
     const rng = new Random(9);
     const [m, c, d] = [37, 45, 6];

@@ -1,0 +1,82 @@
+// The products of matmul.as.ts and the softmax gradient of softmax.as.ts, compiled a second
+// time by infra/setup.sh into a module that imports the tfjs WASM backend's own memory
+// (build/wasm/heap-kernels.wasm): they read tensors where the backend keeps them and write
+// into tensors it allocated, with no copy in either direction. The main kernel module
+// (./kernels.ts) cannot share that memory: AssemblyScript's exp brings a lookup table as a
+// data segment, which would land on the backend's own static data. These kernels need no
+// table. Only under the WASM backend, with the kernels enabled; elsewhere callers use the
+// copying module or tfjs ops.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { kernelsEnabled } from './kernels';
+
+/** Where infra/setup.sh writes the module (a build output, ignored by git). */
+export const HEAP_KERNELS_WASM_PATH = path.resolve(__dirname, '../../../build/wasm/heap-kernels.wasm');
+
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+};
+
+/** Every pointer is a byte offset into the backend's heap (see the .as.ts files). */
+export interface HeapKernelExports {
+  matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;
+  matMulNN(a: number, b: number, out: number, m: number, k: number, n: number): void;
+  softmaxGradient(probs: number, targets: number, coefs: number, m: number, c: number): void;
+}
+
+/** What this module reads of the WASM backend: its memory, where each tensor lives, and its allocator. */
+interface WasmBackendInternals {
+  readonly wasm: { readonly asm: { readonly memory: object } };
+  readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number | null } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+export class HeapKernels {
+  constructor(
+    readonly exports: HeapKernelExports,
+    private readonly backend: WasmBackendInternals,
+  ) {}
+
+  /** The byte offset of a tensor's data in the heap; the tensor must live on this backend. */
+  at(t: tf.Tensor): number {
+    const offset = this.backend.dataIdMap.get((t as unknown as { dataId: object }).dataId)?.memoryOffset;
+    if (typeof offset !== 'number') throw new Error(`HeapKernels: tensor ${t.id} has no data in the WASM heap`);
+    return offset;
+  }
+
+  /** A new tensor the backend allocated (contents undefined until a kernel writes them), and where it lies. */
+  output(shape: number[], dtype: 'float32' | 'int32' = 'float32'): { tensor: tf.Tensor; at: number } {
+    const tensor = tf.engine().makeTensorFromTensorInfo(this.backend.makeOutput(shape, dtype));
+    return { tensor, at: this.at(tensor) };
+  }
+}
+
+const EXPORTED_FUNCTIONS = ['matMulTN', 'matMulNN', 'softmaxGradient'] as const satisfies ReadonlyArray<keyof HeapKernelExports>;
+
+/** The module's bytes, or null when it is not built here. */
+let bytes: Uint8Array | null | undefined;
+/** The instance bound to the memory of the backend it was made for. */
+let bound: { memory: object; kernels: HeapKernels } | undefined;
+
+/** The heap kernels under the active WASM backend, or null (another backend, kernels off, module not built). */
+export function heapKernels(): HeapKernels | null {
+  if (!kernelsEnabled() || tf.getBackend() !== 'wasm') return null;
+  bytes ??= existsSync(HEAP_KERNELS_WASM_PATH) ? readFileSync(HEAP_KERNELS_WASM_PATH) : null;
+  if (!bytes) return null;
+  const backend = tf.backend() as unknown as WasmBackendInternals;
+  const memory = backend.wasm.asm.memory;
+  if (bound?.memory !== memory) {
+    let exports: Record<string, unknown>;
+    try {
+      exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`The SIMD kernel module ${HEAP_KERNELS_WASM_PATH} does not load (${(err as Error).message}); rebuild it with \`bash infra/setup.sh\`, or delete it to run without it.`, { cause: err });
+    }
+    const missing = EXPORTED_FUNCTIONS.filter((name) => typeof exports[name] !== 'function');
+    if (missing.length > 0) throw new Error(`The SIMD kernel module ${HEAP_KERNELS_WASM_PATH} is out of date (it lacks ${missing.join(', ')}); rebuild it with \`bash infra/setup.sh\`.`);
+    bound = { memory, kernels: new HeapKernels(exports as unknown as HeapKernelExports, backend) };
+  }
+  return bound.kernels;
+}
