@@ -1,14 +1,21 @@
-// The throughput bench's reference: the backend's own matMul GFLOP/s, on one thread or on
-// several at once (each thread its own tfjs backend, as data-parallel training runs them).
+// The throughput bench's reference: the backend's own matMul GFLOP/s, and that of the SIMD
+// kernels' product that training runs instead where it can (shared/ml/ops.ts times()), on one
+// thread or on several at once (each thread its own tfjs backend, as data-parallel training
+// runs them).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../shared/ml/backend';
+import { times } from '../shared/ml/ops';
 import { runWorker } from '../shared/threads/worker';
+
+/** Whose product: tfjs's matMul on the backend, or the kernels' (ops.ts times(), which falls back to tfjs where they do not run). */
+export type Product = 'backend' | 'kernels';
 
 export interface MatMulJob {
   readonly backend: BackendName;
   readonly m: number;
   readonly k: number;
   readonly n: number;
+  readonly product: Product;
   /** products timed at least */
   readonly repeats: number;
   /** and for at least this long, so that concurrent threads overlap */
@@ -23,7 +30,7 @@ export function timeMatMuls(job: MatMulJob): number {
   const b = tf.randomNormal([job.k, job.n]);
   // not inside tf.tidy: tidy walks a returned TypedArray element by element (≈50× slower here)
   const once = () => {
-    const c = tf.matMul(a, b);
+    const c = job.product === 'kernels' ? times(a as tf.Tensor2D, b as tf.Tensor2D) : tf.matMul(a, b);
     c.dataSync();
     c.dispose();
   };
@@ -47,18 +54,18 @@ export function timeMatMuls(job: MatMulJob): number {
 }
 
 /** GFLOP/s of this thread alone: its best product over a second of products (as each thread's below). */
-export function matMulGflops(m: number, k: number, n: number): number {
-  return (2 * m * k * n) / timeMatMuls({ backend: tf.getBackend() as BackendName, m, k, n, repeats: 5, minSeconds: 1 }) / 1e9;
+export function matMulGflops(m: number, k: number, n: number, product: Product = 'backend'): number {
+  return (2 * m * k * n) / timeMatMuls({ backend: tf.getBackend() as BackendName, m, k, n, product, repeats: 5, minSeconds: 1 }) / 1e9;
 }
 
 /**
  * Summed GFLOP/s of `threads` threads multiplying at once: all start together, each keeps
  * multiplying for a second and takes its best product, and the figure adds the threads' rates.
  */
-export async function parallelMatMulGflops(m: number, k: number, n: number, threads: number): Promise<number> {
+export async function parallelMatMulGflops(m: number, k: number, n: number, threads: number, product: Product = 'backend'): Promise<number> {
   const start = new SharedArrayBuffer(8);
   const gate = new Int32Array(start);
-  const job: MatMulJob = { backend: tf.getBackend() as BackendName, m, k, n, repeats: 5, minSeconds: 1 };
+  const job: MatMulJob = { backend: tf.getBackend() as BackendName, m, k, n, product, repeats: 5, minSeconds: 1 };
   const others = Array.from({ length: threads - 1 }, () => runWorker<number>(__filename, 'matmul-worker', { ...job, start }));
   let failure: unknown = null;
   for (const other of others) other.catch((error: unknown) => void (failure ??= error));
