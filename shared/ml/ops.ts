@@ -3,8 +3,15 @@ import * as tf from '@tensorflow/tfjs';
 import { heapKernels } from './wasm/heap-kernels';
 import { cpuKernels, tensorValues } from './wasm/kernels';
 
-/** Swaps the last two axes with an explicit Transpose kernel. */
-function swapLast(x: tf.Tensor): tf.Tensor {
+/** Swaps the last two axes, outside of any gradient (no gradient is recorded on the heap path): on the WASM heap for a float matrix where the kernels run (wasm/matmul.as.ts), else with tfjs's Transpose kernel. */
+export function swapLast(x: tf.Tensor): tf.Tensor {
+  const inHeap = x.rank === 2 && x.dtype === 'float32' ? heapKernels() : null;
+  if (inHeap) {
+    const [rows, cols] = x.shape as [number, number];
+    const out = inHeap.output([cols, rows]);
+    inHeap.exports.transpose(inHeap.at(x), out.at, rows, cols);
+    return out.tensor;
+  }
   const perm = x.shape.map((_, i) => i);
   const r = perm.length;
   perm[r - 1] = r - 2;

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../data/random';
 import { uniformSampler, type NegativeSampler } from './negative-sampler';
-import { gatherRows, matMul, times } from './ops';
+import { gatherRows, matMul, swapLast, times } from './ops';
 import { heapKernels, type HeapKernels } from './wasm/heap-kernels';
 import { cpuKernels, tensorValues, type WasmKernels } from './wasm/kernels';
 
@@ -113,7 +113,7 @@ export function classCrossEntropy(hidden: tf.Tensor2D, classes: tf.Tensor2D, tar
   const c = classes.shape[0];
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [h, e, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-    const logits = times(h, tf.transpose(e));
+    const logits = times(h, swapLast(e) as tf.Tensor2D);
     const { probs, loss } = softmaxAndLoss(logits, targets, weights);
     logits.dispose();
     save([h, e, probs]);
@@ -231,7 +231,7 @@ function classGradientsInHeap(kernels: HeapKernels, probs: tf.Tensor2D, hidden: 
   // (hiddenᵀ·G)ᵀ, as in classGradients
   const dClassesT = kernels.output([dim, c]);
   kernels.exports.matMulTN(kernels.at(hidden), g, dClassesT.at, m, dim, c);
-  const dClasses = tf.transpose(dClassesT.tensor);
+  const dClasses = swapLast(dClassesT.tensor);
   dClassesT.tensor.dispose();
   return [dHidden.tensor, dClasses];
 }

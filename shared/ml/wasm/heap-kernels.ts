@@ -1,4 +1,4 @@
-// The products of matmul.as.ts and the softmax gradient of softmax.as.ts, compiled a second
+// The products (and transpose) of matmul.as.ts and the softmax gradient of softmax.as.ts, compiled a second
 // time by infra/setup.sh into a module that imports the tfjs WASM backend's own memory
 // (build/wasm/heap-kernels.wasm): they read tensors where the backend keeps them and write
 // into tensors it allocated, with no copy in either direction. The main kernel module
@@ -24,6 +24,7 @@ export interface HeapKernelExports {
   matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   matMulNN(a: number, b: number, out: number, m: number, k: number, n: number): void;
   softmaxGradient(probs: number, targets: number, coefs: number, m: number, c: number): void;
+  transpose(x: number, out: number, rows: number, cols: number): void;
 }
 
 /** What this module reads of the WASM backend: its memory, where each tensor lives, and its allocator. */
@@ -53,7 +54,7 @@ export class HeapKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['matMulTN', 'matMulNN', 'softmaxGradient'] as const satisfies ReadonlyArray<keyof HeapKernelExports>;
+const EXPORTED_FUNCTIONS = ['matMulTN', 'matMulNN', 'softmaxGradient', 'transpose'] as const satisfies ReadonlyArray<keyof HeapKernelExports>;
 
 /** The module's bytes, or null when it is not built here. */
 let bytes: Uint8Array | null | undefined;

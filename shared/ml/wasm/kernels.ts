@@ -40,6 +40,7 @@ export interface KernelExports {
   columnSums(x: number, out: number, rows: number, cols: number): void;
   matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   matMulNN(a: number, b: number, out: number, m: number, k: number, n: number): void;
+  transpose(x: number, out: number, rows: number, cols: number): void;
 }
 
 const WASM_PAGE = 65536;

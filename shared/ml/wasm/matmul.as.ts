@@ -157,3 +157,20 @@ function nnOne(a: usize, b: usize, out: usize, k0: i32, k1: i32, first: bool, i:
   for (let c = k0; c < k1; c++) acc += load<f32>(a + <usize>i * aRow + (<usize>c << 2)) * load<f32>(b + <usize>c * bRow + (<usize>j << 2));
   store<f32>(at, acc);
 }
+
+/**
+ * out[cols × rows] = xᵀ for x [rows × cols], in 8 × 8 tiles: the operands the products above
+ * take transposed (a weight for the input gradient, the class block for the logits). A tfjs
+ * Transpose of a small weight cost ~0.3 ms a call here, nearly all of it per-kernel overhead.
+ */
+export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
+  for (let r0 = 0; r0 < rows; r0 += 8) {
+    const r1 = min(rows, r0 + 8);
+    for (let c0 = 0; c0 < cols; c0 += 8) {
+      const c1 = min(cols, c0 + 8);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) store<f32>(out + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(x + ((<usize>r * <usize>cols + <usize>c) << 2)));
+      }
+    }
+  }
+}

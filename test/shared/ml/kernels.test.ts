@@ -8,6 +8,7 @@ import { attentionOnOps, attentionPath, selfAttention, type AttentionShape } fro
 import { selectBackend } from '../../../shared/ml/backend';
 import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps, residualAdd, residualAddOnOps } from '../../../shared/ml/block-ops';
 import { dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/dropout';
+import { swapLast } from '../../../shared/ml/ops';
 import { HEAP_KERNELS_WASM_PATH, heapKernels } from '../../../shared/ml/wasm/heap-kernels';
 import { cpuKernels, KERNELS_WASM_PATH, loadKernels, setKernelsEnabled, wasmKernels } from '../../../shared/ml/wasm/kernels';
 
@@ -223,6 +224,7 @@ describe('the backward-pass products (matMulTN, matMulNN)', () => {
     expect(Array.from(tnOut.tensor.dataSync())).toEqual(Array.from(tn.dataSync()));
     expect(Array.from(nnOut.tensor.dataSync())).toEqual(Array.from(nn.dataSync()));
     expect(Array.from(ta.dataSync())).toEqual(Array.from(a));
+    expect(Array.from(swapLast(ta).dataSync())).toEqual(Array.from(tf.transpose(ta).dataSync()));
   });
 
   it('run on the backend\'s memory only where they may: not with the kernels off, not under the CPU backend', async () => {
