@@ -4,7 +4,7 @@
 // ops (the reference the kernels are tested against).
 import * as tf from '@tensorflow/tfjs';
 import { dropoutFactorsTensor, dropoutStream, type DropoutDraw } from './dropout';
-import { typedArrayOp } from './ops';
+import { kernelOp } from './ops';
 import { cpuKernels, type WasmKernels } from './wasm/kernels';
 
 export const LAYER_NORM_EPSILON = 1e-5;
@@ -14,20 +14,15 @@ const usesKernels = (cols: number): WasmKernels | null => (cols % 4 === 0 ? cpuK
 /** Per row of x [rows × cols]: (x − μ)/√(σ² + 1e-5)·γ + β. */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor2D {
   const [rows, cols] = x.shape as [number, number];
-  const k = usesKernels(cols);
-  if (!k) return layerNormOnOps(x, gamma, beta);
-  return typedArrayOp([x, gamma, beta], [rows, cols], {
-    forward: ([xs, gs, bs]) => {
-      const [xAt, gAt, bAt, yAt] = k.place([xs!, gs!, bs!, xs!.byteLength]) as [number, number, number, number];
-      k.exports.layerNormForward(xAt, gAt, bAt, yAt, rows, cols, LAYER_NORM_EPSILON);
-      return k.view(yAt, xs!.length);
+  if (!usesKernels(cols)) return layerNormOnOps(x, gamma, beta);
+  return kernelOp(
+    [x, gamma, beta],
+    { outputs: [[rows, cols]], run: (k, [xAt, gAt, bAt, yAt]) => k.layerNormForward(xAt!, gAt!, bAt!, yAt!, rows, cols, LAYER_NORM_EPSILON) },
+    {
+      outputs: [[rows, cols], [cols], [cols], { scratch: cols }],
+      run: (k, [xAt, gAt, , dyAt, dxAt, dgAt, dbAt, xhatAt]) => k.layerNormBackward(xAt!, gAt!, dyAt!, dxAt!, dgAt!, dbAt!, xhatAt!, rows, cols, LAYER_NORM_EPSILON),
     },
-    backward: ([xs, gs], dy) => {
-      const [xAt, gAt, dyAt, dxAt, dgAt, dbAt, xhatAt] = k.place([xs!, gs!, dy, xs!.byteLength, cols * 4, cols * 4, cols * 4]) as [number, number, number, number, number, number, number];
-      k.exports.layerNormBackward(xAt, gAt, dyAt, dxAt, dgAt, dbAt, xhatAt, rows, cols, LAYER_NORM_EPSILON);
-      return [k.view(dxAt, xs!.length), k.view(dgAt, cols), k.view(dbAt, cols)];
-    },
-  }) as tf.Tensor2D;
+  ) as tf.Tensor2D;
 }
 
 export function layerNormOnOps(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor2D {
@@ -40,20 +35,12 @@ export function layerNormOnOps(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor):
 /** gelu(x + b) over x [rows × cols], b [cols]; GELU's tanh approximation. */
 export function biasGelu(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   const [rows, cols] = x.shape as [number, number];
-  const k = usesKernels(cols);
-  if (!k) return biasGeluOnOps(x, bias);
-  return typedArrayOp([x, bias], [rows, cols], {
-    forward: ([xs, bs]) => {
-      const [xAt, bAt, yAt] = k.place([xs!, bs!, xs!.byteLength]) as [number, number, number];
-      k.exports.biasGeluForward(xAt, bAt, yAt, rows, cols);
-      return k.view(yAt, xs!.length);
-    },
-    backward: ([xs, bs], dy) => {
-      const [xAt, bAt, dyAt, dxAt, dbAt] = k.place([xs!, bs!, dy, xs!.byteLength, cols * 4]) as [number, number, number, number, number];
-      k.exports.biasGeluBackward(xAt, bAt, dyAt, dxAt, dbAt, rows, cols);
-      return [k.view(dxAt, xs!.length), k.view(dbAt, cols)];
-    },
-  }) as tf.Tensor2D;
+  if (!usesKernels(cols)) return biasGeluOnOps(x, bias);
+  return kernelOp(
+    [x, bias],
+    { outputs: [[rows, cols]], run: (k, [xAt, bAt, yAt]) => k.biasGeluForward(xAt!, bAt!, yAt!, rows, cols) },
+    { outputs: [[rows, cols], [cols]], run: (k, [xAt, bAt, dyAt, dxAt, dbAt]) => k.biasGeluBackward(xAt!, bAt!, dyAt!, dxAt!, dbAt!, rows, cols) },
+  ) as tf.Tensor2D;
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);
@@ -70,22 +57,19 @@ export function biasGeluOnOps(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
  */
 export function residualAdd(x: tf.Tensor, y: tf.Tensor, bias: tf.Tensor, draw: DropoutDraw | null): tf.Tensor2D {
   const [rows, cols] = x.shape as [number, number];
-  const k = cpuKernels();
-  if (!k) return residualAddOnOps(x, y, bias, draw);
+  if (!cpuKernels()) return residualAddOnOps(x, y, bias, draw);
   const stream: [number, number, number] = draw ? dropoutStream(draw) : [0, 0, 1];
   const dropout = draw ? 1 : 0;
-  return typedArrayOp([x, y, bias], [rows, cols], {
-    forward: ([xs, ys, bs]) => {
-      const [xAt, yAt, bAt, outAt] = k.place([xs!, ys!, bs!, xs!.byteLength]) as [number, number, number, number];
-      k.exports.residualForward(xAt, yAt, bAt, outAt, rows, cols, dropout, ...stream);
-      return k.view(outAt, xs!.length);
+  return kernelOp(
+    [x, y, bias],
+    { outputs: [[rows, cols]], run: (k, [xAt, yAt, bAt, outAt]) => k.residualForward(xAt!, yAt!, bAt!, outAt!, rows, cols, dropout, ...stream) },
+    {
+      outputs: [[rows, cols], [cols]],
+      run: (k, [, , , doutAt, dyAt, dbAt]) => k.residualBackward(doutAt!, dyAt!, dbAt!, rows, cols, dropout, ...stream),
+      // x's gradient is the output's own
+      gradients: ([dy, db], dout) => [dout, dy!, db!],
     },
-    backward: (_, dout) => {
-      const [doutAt, dyAt, dbAt] = k.place([dout, dout.byteLength, cols * 4]) as [number, number, number];
-      k.exports.residualBackward(doutAt, dyAt, dbAt, rows, cols, dropout, ...stream);
-      return [k.view(doutAt, dout.length), k.view(dyAt, dout.length), k.view(dbAt, cols)];
-    },
-  }) as tf.Tensor2D;
+  ) as tf.Tensor2D;
 }
 
 export function residualAddOnOps(x: tf.Tensor, y: tf.Tensor, bias: tf.Tensor, draw: DropoutDraw | null): tf.Tensor2D {

@@ -3,7 +3,7 @@
 // seed of its own mask stream.
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed, Random } from '../data/random';
-import { cpuKernels } from './wasm/kernels';
+import { kernelCall } from './wasm/kernel-call';
 
 /** One dropout site: its rate and the seed of its mask stream. */
 export interface DropoutDraw {
@@ -29,9 +29,8 @@ export function dropoutStream({ rate, seed }: DropoutDraw): [state: number, thre
 /** dropoutFactors as a tensor: drawn by the SIMD kernel where it runs (the same values), else by the loop above. */
 export function dropoutFactorsTensor(shape: number[], draw: DropoutDraw): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  const k = cpuKernels();
-  if (!k) return tf.tensor(dropoutFactors(size, draw), shape);
-  const [at] = k.place([size * 4]) as [number];
-  k.exports.dropoutFactors(at, size, ...dropoutStream(draw));
-  return tf.tensor(k.view(at, size), shape);
+  const call = kernelCall([], [shape]);
+  if (!call) return tf.tensor(dropoutFactors(size, draw), shape);
+  call.exports.dropoutFactors(call.at[0]!, size, ...dropoutStream(draw));
+  return call.results()[0]!;
 }

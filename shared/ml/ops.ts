@@ -1,6 +1,7 @@
 // Two differentiable ops whose stock gradients are missing or slow on the WASM backend.
 import * as tf from '@tensorflow/tfjs';
 import { heapKernels } from './wasm/heap-kernels';
+import { kernelCall, type OutputRegion, type SharedKernelExports } from './wasm/kernel-call';
 import { cpuKernels, tensorValues } from './wasm/kernels';
 
 /** Swaps the last two axes, outside of any gradient (no gradient is recorded on the heap path): on the WASM heap for a float matrix where the kernels run (wasm/matmul.as.ts), else with tfjs's Transpose kernel. */
@@ -204,6 +205,42 @@ export function typedArrayOp(
     return {
       value: tf.tensor(op.forward(xs.map(tensorValues)), outShape),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => op.backward(saved.map(tensorValues), tensorValues(dy)).map((g, i) => tf.tensor(g, (xs[i] as tf.Tensor).shape)),
+    };
+  });
+  return custom(...inputs);
+}
+
+/** One direction of a kernelOp: the regions it writes and the kernel calls that fill them. */
+export interface KernelPass {
+  /** the regions written: the output (forward) or one gradient per input (backward), then scratch */
+  readonly outputs: OutputRegion[];
+  /** runs the kernels; `at`: the inputs' offsets (backward: the op's inputs, then the output gradient), then the outputs' */
+  run(kernels: SharedKernelExports, at: number[]): void;
+  /** backward only: the input gradients from the shaped outputs and the output gradient (default: the outputs as they are) */
+  gradients?(written: tf.Tensor[], dy: tf.Tensor): tf.Tensor[];
+}
+
+/**
+ * A differentiable op whose work runs in the SIMD kernels on tensors (wasm/kernel-call.ts: on
+ * the WASM heap with no copies, or copied in and out under the CPU backend). The caller has
+ * checked that the kernels apply (cpuKernels()).
+ */
+export function kernelOp(inputs: tf.Tensor[], forward: KernelPass, backward: KernelPass): tf.Tensor {
+  const run = (pass: KernelPass, operands: tf.Tensor[]): tf.Tensor[] => {
+    const call = kernelCall(operands, pass.outputs);
+    if (!call) throw new Error('kernelOp: the SIMD kernels do not run under this backend');
+    pass.run(call.exports, call.at);
+    return call.results();
+  };
+  const custom = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xs = args.slice(0, inputs.length) as tf.Tensor[];
+    (args[inputs.length] as tf.GradSaveFunc)(xs);
+    return {
+      value: run(forward, xs)[0]!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const written = run(backward, [...saved, dy]);
+        return backward.gradients ? backward.gradients(written, dy) : written;
+      },
     };
   });
   return custom(...inputs);

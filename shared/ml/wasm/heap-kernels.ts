@@ -1,15 +1,14 @@
-// The products (and transpose) of matmul.as.ts and the softmax gradient of softmax.as.ts, compiled a second
-// time by infra/setup.sh into a module that imports the tfjs WASM backend's own memory
-// (build/wasm/heap-kernels.wasm): they read tensors where the backend keeps them and write
-// into tensors it allocated, with no copy in either direction. The main kernel module
-// (./kernels.ts) cannot share that memory: AssemblyScript's exp brings a lookup table as a
-// data segment, which would land on the backend's own static data. These kernels need no
-// table. Only under the WASM backend, with the kernels enabled; elsewhere callers use the
+// Every SIMD kernel but attention's (matmul.as.ts, softmax.as.ts, rows.as.ts, dropout.as.ts),
+// compiled a second time by infra/setup.sh into a module that imports the tfjs WASM backend's
+// own memory (build/wasm/heap-kernels.wasm): they read tensors where the backend keeps them
+// and write into tensors it allocated, with no copy in either direction. Attention stays in
+// the copying module (./kernels.ts): its exp, AssemblyScript's, brings a lookup table as a
+// data segment, which would land on the backend's own static data; the others need none. Only under the WASM backend, with the kernels enabled; elsewhere callers use the
 // copying module or tfjs ops.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { kernelsEnabled } from './kernels';
+import { kernelsEnabled, type KernelExports } from './kernels';
 
 /** Where infra/setup.sh writes the module (a build output, ignored by git). */
 export const HEAP_KERNELS_WASM_PATH = path.resolve(__dirname, '../../../build/wasm/heap-kernels.wasm');
@@ -20,12 +19,10 @@ declare const WebAssembly: {
 };
 
 /** Every pointer is a byte offset into the backend's heap (see the .as.ts files). */
-export interface HeapKernelExports {
-  matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;
-  matMulNN(a: number, b: number, out: number, m: number, k: number, n: number): void;
-  softmaxGradient(probs: number, targets: number, coefs: number, m: number, c: number): void;
-  transpose(x: number, out: number, rows: number, cols: number): void;
-}
+export type HeapKernelExports = Pick<
+  KernelExports,
+  'layerNormForward' | 'layerNormBackward' | 'biasGeluForward' | 'biasGeluBackward' | 'addBias' | 'columnSums' | 'softmaxGradient' | 'dropoutFactors' | 'residualForward' | 'residualBackward' | 'matMulTN' | 'matMulNN' | 'transpose'
+>;
 
 /** What this module reads of the WASM backend: its memory, where each tensor lives, and its allocator. */
 interface WasmBackendInternals {
@@ -54,7 +51,7 @@ export class HeapKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['matMulTN', 'matMulNN', 'softmaxGradient', 'transpose'] as const satisfies ReadonlyArray<keyof HeapKernelExports>;
+const EXPORTED_FUNCTIONS = ['layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'addBias', 'columnSums', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof HeapKernelExports>;
 
 /** The module's bytes, or null when it is not built here. */
 let bytes: Uint8Array | null | undefined;
