@@ -24,6 +24,53 @@ const MIN_SLAB: i32 = 16;
   return min(total, max(MIN_SLAB, budget / max(rowBytes, 1)));
 }
 
+/**
+ * One 4 × 8 block of out (rows at `out`, `out + outRow`, …) += Σ over `count` steps of
+ * a-splat ⊗ b-row: at each step the four a values lie `aLane` bytes apart from `pa`, the eight
+ * b values are contiguous at `pb`, and the pointers then move by `aStep` and `bStep`. `first`:
+ * start from 0 instead of the stored block. matMulTN and matMulNN differ only in these strides.
+ */
+@inline function block4x8(out: usize, outRow: usize, first: bool, pa: usize, aLane: usize, aStep: usize, pb: usize, bStep: usize, count: i32): void {
+  const o0 = out;
+  const o1 = o0 + outRow;
+  const o2 = o1 + outRow;
+  const o3 = o2 + outRow;
+  let c00 = first ? f32x4.splat(0) : v128.load(o0);
+  let c01 = first ? f32x4.splat(0) : v128.load(o0, 16);
+  let c10 = first ? f32x4.splat(0) : v128.load(o1);
+  let c11 = first ? f32x4.splat(0) : v128.load(o1, 16);
+  let c20 = first ? f32x4.splat(0) : v128.load(o2);
+  let c21 = first ? f32x4.splat(0) : v128.load(o2, 16);
+  let c30 = first ? f32x4.splat(0) : v128.load(o3);
+  let c31 = first ? f32x4.splat(0) : v128.load(o3, 16);
+  for (let s = 0; s < count; s++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    const a1 = v128.load32_splat(pa + aLane);
+    const a2 = v128.load32_splat(pa + 2 * aLane);
+    const a3 = v128.load32_splat(pa + 3 * aLane);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    pa += aStep;
+    pb += bStep;
+  }
+  v128.store(o0, c00);
+  v128.store(o0, c01, 16);
+  v128.store(o1, c10);
+  v128.store(o1, c11, 16);
+  v128.store(o2, c20);
+  v128.store(o2, c21, 16);
+  v128.store(o3, c30);
+  v128.store(o3, c31, 16);
+}
+
 export function matMulTN(a: usize, b: usize, out: usize, rows: i32, m: i32, n: i32): void {
   const aRow = <usize>m << 2;
   const bRow = <usize>n << 2;
@@ -35,48 +82,8 @@ export function matMulTN(a: usize, b: usize, out: usize, rows: i32, m: i32, n: i
     let i = 0;
     for (; i + 4 <= m; i += 4) {
       let j = 0;
-      for (; j + 8 <= n; j += 8) {
-        const o0 = out + <usize>i * outRow + (<usize>j << 2);
-        const o1 = o0 + outRow;
-        const o2 = o1 + outRow;
-        const o3 = o2 + outRow;
-        let c00 = first ? f32x4.splat(0) : v128.load(o0);
-        let c01 = first ? f32x4.splat(0) : v128.load(o0, 16);
-        let c10 = first ? f32x4.splat(0) : v128.load(o1);
-        let c11 = first ? f32x4.splat(0) : v128.load(o1, 16);
-        let c20 = first ? f32x4.splat(0) : v128.load(o2);
-        let c21 = first ? f32x4.splat(0) : v128.load(o2, 16);
-        let c30 = first ? f32x4.splat(0) : v128.load(o3);
-        let c31 = first ? f32x4.splat(0) : v128.load(o3, 16);
-        let pa = a + <usize>r0 * aRow + (<usize>i << 2);
-        let pb = b + <usize>r0 * bRow + (<usize>j << 2);
-        for (let r = r0; r < r1; r++) {
-          const b0 = v128.load(pb);
-          const b1 = v128.load(pb, 16);
-          const a0 = v128.load32_splat(pa);
-          const a1 = v128.load32_splat(pa + 4);
-          const a2 = v128.load32_splat(pa + 8);
-          const a3 = v128.load32_splat(pa + 12);
-          c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-          c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-          c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-          c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-          c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-          c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-          c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-          c31 = f32x4.add(c31, f32x4.mul(a3, b1));
-          pa += aRow;
-          pb += bRow;
-        }
-        v128.store(o0, c00);
-        v128.store(o0, c01, 16);
-        v128.store(o1, c10);
-        v128.store(o1, c11, 16);
-        v128.store(o2, c20);
-        v128.store(o2, c21, 16);
-        v128.store(o3, c30);
-        v128.store(o3, c31, 16);
-      }
+      // a's four values of a step are neighbours in one row; a step moves down a row of both
+      for (; j + 8 <= n; j += 8) block4x8(out + <usize>i * outRow + (<usize>j << 2), outRow, first, a + <usize>r0 * aRow + (<usize>i << 2), 4, aRow, b + <usize>r0 * bRow + (<usize>j << 2), bRow, r1 - r0);
       for (let ii = i; ii < i + 4; ii++) for (let jj = j; jj < n; jj++) tnOne(a, b, out, r0, r1, first, ii, jj, aRow, bRow, outRow);
     }
     for (; i < m; i++) for (let jj = 0; jj < n; jj++) tnOne(a, b, out, r0, r1, first, i, jj, aRow, bRow, outRow);
@@ -102,48 +109,8 @@ export function matMulNN(a: usize, b: usize, out: usize, m: i32, k: i32, n: i32)
     let i = 0;
     for (; i + 4 <= m; i += 4) {
       let j = 0;
-      for (; j + 8 <= n; j += 8) {
-        const o0 = out + <usize>i * outRow + (<usize>j << 2);
-        const o1 = o0 + outRow;
-        const o2 = o1 + outRow;
-        const o3 = o2 + outRow;
-        let c00 = first ? f32x4.splat(0) : v128.load(o0);
-        let c01 = first ? f32x4.splat(0) : v128.load(o0, 16);
-        let c10 = first ? f32x4.splat(0) : v128.load(o1);
-        let c11 = first ? f32x4.splat(0) : v128.load(o1, 16);
-        let c20 = first ? f32x4.splat(0) : v128.load(o2);
-        let c21 = first ? f32x4.splat(0) : v128.load(o2, 16);
-        let c30 = first ? f32x4.splat(0) : v128.load(o3);
-        let c31 = first ? f32x4.splat(0) : v128.load(o3, 16);
-        let pa = a + <usize>i * aRow + (<usize>k0 << 2);
-        let pb = b + <usize>k0 * bRow + (<usize>j << 2);
-        for (let c = k0; c < k1; c++) {
-          const b0 = v128.load(pb);
-          const b1 = v128.load(pb, 16);
-          const a0 = v128.load32_splat(pa);
-          const a1 = v128.load32_splat(pa + aRow);
-          const a2 = v128.load32_splat(pa + 2 * aRow);
-          const a3 = v128.load32_splat(pa + 3 * aRow);
-          c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-          c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-          c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-          c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-          c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-          c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-          c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-          c31 = f32x4.add(c31, f32x4.mul(a3, b1));
-          pa += 4;
-          pb += bRow;
-        }
-        v128.store(o0, c00);
-        v128.store(o0, c01, 16);
-        v128.store(o1, c10);
-        v128.store(o1, c11, 16);
-        v128.store(o2, c20);
-        v128.store(o2, c21, 16);
-        v128.store(o3, c30);
-        v128.store(o3, c31, 16);
-      }
+      // a's four values of a step lie in four rows; a step moves along them, and down a row of b
+      for (; j + 8 <= n; j += 8) block4x8(out + <usize>i * outRow + (<usize>j << 2), outRow, first, a + <usize>i * aRow + (<usize>k0 << 2), aRow, 4, b + <usize>k0 * bRow + (<usize>j << 2), bRow, k1 - k0);
       for (let ii = i; ii < i + 4; ii++) for (let jj = j; jj < n; jj++) nnOne(a, b, out, k0, k1, first, ii, jj, aRow, bRow, outRow);
     }
     for (; i < m; i++) for (let jj = 0; jj < n; jj++) nnOne(a, b, out, k0, k1, first, i, jj, aRow, bRow, outRow);
