@@ -1,17 +1,16 @@
-// Two differentiable ops whose stock gradients are missing or slow on the WASM backend.
+// Differentiable ops whose stock forms or gradients are missing or slow on the WASM backend,
+// and the products and transposes their gradients use.
 import * as tf from '@tensorflow/tfjs';
-import { heapKernels } from './wasm/heap-kernels';
 import { kernelCall, type OutputRegion, type SharedKernelExports } from './wasm/kernel-call';
-import { cpuKernels, tensorValues } from './wasm/kernels';
+import { tensorValues } from './wasm/kernels';
 
-/** Swaps the last two axes, outside of any gradient (no gradient is recorded on the heap path): on the WASM heap for a float matrix where the kernels run (wasm/matmul.as.ts), else with tfjs's Transpose kernel. */
+/** Swaps the last two axes, outside of any gradient (none is recorded on the kernel path): in the SIMD kernels for a float matrix where they run (wasm/matmul.as.ts), else with tfjs's Transpose kernel. */
 export function swapLast(x: tf.Tensor): tf.Tensor {
-  const inHeap = x.rank === 2 && x.dtype === 'float32' ? heapKernels() : null;
-  if (inHeap) {
-    const [rows, cols] = x.shape as [number, number];
-    const out = inHeap.output([cols, rows]);
-    inHeap.exports.transpose(inHeap.at(x), out.at, rows, cols);
-    return out.tensor;
+  const call = x.rank === 2 && x.dtype === 'float32' ? kernelCall([x], [[x.shape[1]!, x.shape[0]!]]) : null;
+  if (call) {
+    const [xAt, outAt] = call.at as [number, number];
+    call.exports.transpose(xAt, outAt, x.shape[0]!, x.shape[1]!);
+    return call.results()[0]!;
   }
   const perm = x.shape.map((_, i) => i);
   const r = perm.length;
@@ -21,24 +20,24 @@ export function swapLast(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * a·b of two rank-2 tensors: on the WASM heap where the kernels run (wasm/matmul.as.ts, the
- * same sums in the same order as XNNPACK, so the same bits), 15-25 % faster than tfjs's
- * XNNPACK product on every shape of ml-100k's training step on this host (e.g. 30.4 against
- * 25.1 GFLOP/s for [6400×64]·[64×192], 28.8 against 22.9 for the [6400×64]·[64×1682] logits).
+ * a·b of two rank-2 tensors: in the SIMD kernels where they run (wasm/matmul.as.ts, the same
+ * sums in the same order as XNNPACK, so the same bits), on the WASM heap 15-25 % faster than
+ * tfjs's XNNPACK product on every shape of ml-100k's training step on this host (e.g. 30.4
+ * against 25.1 GFLOP/s for [6400×64]·[64×192], 28.8 against 22.9 for the [6400×64]·[64×1682] logits).
  */
 export function times(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  const inHeap = heapKernels();
-  if (!inHeap) return tf.matMul(a, b);
   const [m, k] = a.shape;
   const n = b.shape[1];
   if (b.shape[0] !== k) throw new Error(`times: [${m}×${k}]·[${b.shape[0]}×${n}]`);
-  const out = inHeap.output([m, n]);
-  inHeap.exports.matMulNN(inHeap.at(a), inHeap.at(b), out.at, m, k, n);
-  return out.tensor as tf.Tensor2D;
+  const call = kernelCall([a, b], [[m, n]]);
+  if (!call) return tf.matMul(a, b);
+  const [aAt, bAt, outAt] = call.at as [number, number, number];
+  call.exports.matMulNN(aAt, bAt, outAt, m, k, n);
+  return call.results()[0] as tf.Tensor2D;
 }
 
 /**
- * aᵀ·b of two rank-2 tensors with the same rows. In the SIMD kernel where it runs
+ * aᵀ·b of two rank-2 tensors with the same rows. In the SIMD kernels where they run
  * (wasm/matmul.as.ts: the same sums in the same order as XNNPACK, so the same bits), sparing
  * the transposed copy of a and XNNPACK's packing and re-streaming of the tall b: a weight
  * gradient Xᵀ·dY with 6,400 rows ran at 7-10 GFLOP/s through tfjs, against 20-25 for the
@@ -48,18 +47,11 @@ export function transposedTimes(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const [rows, m] = a.shape;
   const n = b.shape[1];
   if (b.shape[0] !== rows) throw new Error(`transposedTimes: ${rows} rows against ${b.shape[0]}`);
-  const inHeap = heapKernels();
-  if (inHeap) {
-    // in the backend's own memory (./wasm/heap-kernels.ts): no copy of a or b
-    const out = inHeap.output([m, n]);
-    inHeap.exports.matMulTN(inHeap.at(a), inHeap.at(b), out.at, rows, m, n);
-    return out.tensor as tf.Tensor2D;
-  }
-  const kernels = cpuKernels();
-  if (!kernels) return tf.matMul(swapLast(a), b) as tf.Tensor2D;
-  const [aAt, bAt, outAt] = kernels.place([tensorValues(a), tensorValues(b), m * n * 4]) as [number, number, number];
-  kernels.exports.matMulTN(aAt, bAt, outAt, rows, m, n);
-  return tf.tensor2d(kernels.view(outAt, m * n), [m, n]);
+  const call = kernelCall([a, b], [[m, n]]);
+  if (!call) return tf.matMul(swapLast(a), b) as tf.Tensor2D;
+  const [aAt, bAt, outAt] = call.at as [number, number, number];
+  call.exports.matMulTN(aAt, bAt, outAt, rows, m, n);
+  return call.results()[0] as tf.Tensor2D;
 }
 
 /**

@@ -16,8 +16,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../data/random';
 import { uniformSampler, type NegativeSampler } from './negative-sampler';
 import { gatherRows, matMul, swapLast, times } from './ops';
-import { heapKernels, type HeapKernels } from './wasm/heap-kernels';
-import { cpuKernels, tensorValues, type WasmKernels } from './wasm/kernels';
+import { kernelCall } from './wasm/kernel-call';
+import { cpuKernels, tensorValues } from './wasm/kernels';
 
 export interface ClassBlock {
   /** the [rows×dim] table the classes live in */
@@ -122,10 +122,8 @@ export function classCrossEntropy(hidden: tf.Tensor2D, classes: tf.Tensor2D, tar
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [hs, es, ps] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const upstream = dy.dataSync()[0] as number;
-        const inHeap = heapKernels();
-        if (inHeap) return classGradientsInHeap(inHeap, ps, hs, es, targets, rowCoefficients(m, weights, upstream));
-        const kernels = cpuKernels();
-        if (kernels) return classGradients(kernels, ps, hs, es, targets, rowCoefficients(m, weights, upstream));
+        const inKernels = classGradients(ps, hs, es, targets, rowCoefficients(m, weights, upstream));
+        if (inKernels) return inKernels;
         const g = logitsGradient(ps, targets, weights, upstream);
         return [tf.matMul(tf.tensor2d(g, [m, c]), es), tf.matMul(tf.tensor2d(transposed(g, m, c), [c, m]), hs)];
       },
@@ -194,46 +192,34 @@ function rowCoefficients(m: number, weights: Float32Array | null, upstream: numb
 }
 
 /**
- * [G·classes, Gᵀ·hidden] for G = (P − onehot(t))·coef_row, all three in the kernels' memory:
- * the gradient pass (softmax.as.ts) and two products that sum in XNNPACK's order (matmul.as.ts),
- * so the results are the tfjs route's bit for bit, without G's two 43 MB tensor copies (ml-100k)
- * and its transposed one.
+ * [G·classes, Gᵀ·hidden] for G = (P − onehot(t))·coef_row, in the SIMD kernels (null where
+ * they do not run): the gradient pass (softmax.as.ts) overwrites the probabilities where they
+ * lie (on the WASM heap, their saved tensor, which serves only this gradient), and two
+ * products that sum in XNNPACK's order (matmul.as.ts) read G there, so the results are the
+ * tfjs route's bit for bit without a copy of G (43 MB a step for ml-100k) or a transposed one.
  */
-function classGradients(kernels: WasmKernels, probs: tf.Tensor2D, hidden: tf.Tensor2D, classes: tf.Tensor2D, targets: Int32Array, coefs: Float32Array): [tf.Tensor2D, tf.Tensor2D] {
-  const [m, c] = probs.shape;
-  const dim = hidden.shape[1];
-  const [pAt, tAt, cAt, hAt, eAt, dhAt, deAt] = kernels.place([tensorValues(probs), targets, coefs, tensorValues(hidden), tensorValues(classes), m * dim * 4, c * dim * 4]) as number[] as [number, number, number, number, number, number, number];
-  kernels.exports.softmaxGradient(pAt, tAt, cAt, m, c);
-  kernels.exports.matMulNN(pAt, eAt, dhAt, m, c, dim);
-  // (hiddenᵀ·G)ᵀ rather than Gᵀ·hidden: the same sums, but reading G's rows along their length
-  // instead of four columns at a stride of C floats (~25 against ~18 GFLOP/s for ml-100k)
-  kernels.exports.matMulTN(hAt, pAt, deAt, m, dim, c);
-  const dHidden = tf.tensor2d(kernels.view(dhAt, m * dim), [m, dim]);
-  return [dHidden, tf.tidy(() => tf.transpose(tf.tensor2d(kernels.view(deAt, c * dim), [dim, c])))];
-}
-
-/**
- * classGradients where the tensors lie, in the backend's own memory (./wasm/heap-kernels.ts):
- * G overwrites the probabilities in place (their saved tensor serves only this gradient),
- * and the products write straight into new tensors, so not even G's copy into the kernels'
- * memory remains (43 MB a step for ml-100k).
- */
-function classGradientsInHeap(kernels: HeapKernels, probs: tf.Tensor2D, hidden: tf.Tensor2D, classes: tf.Tensor2D, targets: Int32Array, coefs: Float32Array): [tf.Tensor, tf.Tensor] {
+function classGradients(probs: tf.Tensor2D, hidden: tf.Tensor2D, classes: tf.Tensor2D, targets: Int32Array, coefs: Float32Array): tf.Tensor[] | null {
   const [m, c] = probs.shape;
   const dim = hidden.shape[1];
   const targetsT = tf.tensor1d(targets, 'int32');
   const coefsT = tf.tensor1d(coefs);
-  const g = kernels.at(probs);
-  kernels.exports.softmaxGradient(g, kernels.at(targetsT), kernels.at(coefsT), m, c);
+  const call = kernelCall([probs, targetsT, coefsT, hidden, classes], [[m, dim], [dim, c]]);
+  if (!call) {
+    tf.dispose([targetsT, coefsT]);
+    return null;
+  }
+  const [g, tAt, cAt, hAt, eAt, dHiddenAt, dClassesTAt] = call.at as [number, number, number, number, number, number, number];
+  call.exports.softmaxGradient(g, tAt, cAt, m, c);
+  // freed only now: on the heap the kernel read them where they lay
   tf.dispose([targetsT, coefsT]);
-  const dHidden = kernels.output([m, dim]);
-  kernels.exports.matMulNN(g, kernels.at(classes), dHidden.at, m, c, dim);
-  // (hiddenᵀ·G)ᵀ, as in classGradients
-  const dClassesT = kernels.output([dim, c]);
-  kernels.exports.matMulTN(kernels.at(hidden), g, dClassesT.at, m, dim, c);
-  const dClasses = swapLast(dClassesT.tensor);
-  dClassesT.tensor.dispose();
-  return [dHidden.tensor, dClasses];
+  call.exports.matMulNN(g, eAt, dHiddenAt, m, c, dim);
+  // (hiddenᵀ·G)ᵀ rather than Gᵀ·hidden: the same sums, but reading G's rows along their length
+  // instead of four columns at a stride of C floats (~25 against ~18 GFLOP/s for ml-100k)
+  call.exports.matMulTN(hAt, g, dClassesTAt, m, dim, c);
+  const [dHidden, dClassesT] = call.results() as [tf.Tensor, tf.Tensor];
+  const dClasses = swapLast(dClassesT);
+  dClassesT.dispose();
+  return [dHidden, dClasses];
 }
 
 /** [rows × cols] → [cols × rows], in 32 × 32 tiles so that reads and writes both stay in cache. */
