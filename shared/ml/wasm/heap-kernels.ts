@@ -3,8 +3,9 @@
 // own memory (build/wasm/heap-kernels.wasm): they read tensors where the backend keeps them
 // and write into tensors it allocated, with no copy in either direction. Attention stays in
 // the copying module (./kernels.ts): its exp, AssemblyScript's, brings a lookup table as a
-// data segment, which would land on the backend's own static data; the others need none. Only under the WASM backend, with the kernels enabled; elsewhere callers use the
-// copying module or tfjs ops.
+// data segment, which would land on the backend's own static data; the others need none.
+// Only under the WASM backend, with the kernels enabled; elsewhere callers use the copying
+// module or tfjs ops (./kernel-call.ts chooses).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';

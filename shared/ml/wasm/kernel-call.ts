@@ -21,7 +21,7 @@ export interface KernelCall {
   results(): tf.Tensor[];
 }
 
-/** Operands for a call on float32 `inputs` with `outputs` regions, or null where the kernels do not run. */
+/** Operands for a call on `inputs` (float32 or int32 tensors) with `outputs` regions (float32), or null where the kernels do not run. */
 export function kernelCall(inputs: tf.Tensor[], outputs: OutputRegion[]): KernelCall | null {
   const inHeap = heapKernels();
   if (inHeap) {
