@@ -25,7 +25,7 @@ import { markdownTable } from './valuation/table';
 const USAGE = `usage: npm run bench -- quality [--dataset ${REAL_DATASETS.join('|')}|all]
        [--epochs-pretrain N] [--epochs-finetune N] [--batch-pretrain N] [--batch-finetune N]
        [--negatives N (0 = full softmax)] [--sampler uniform|popularity] [--lr X] [--lr-decay X (per epoch)]
-       [--lazy-adam on|off]
+       [--weight-decay X (AdamW, decoupled)] [--lazy-adam on|off]
        [--dim N] [--layers N] [--heads N] [--ffn N (× dim)] [--dropout X] [--max-len N] [--scale-input on|off]
        [--valid-every N (0 = train every epoch; N = pick the epoch on the valid split)] [--threads N]
        [--ease-max-items N] [--seed N]
@@ -42,6 +42,7 @@ const FlagsSchema = z.object({
   sampler: z.enum(['uniform', 'popularity'], { error: 'must be uniform or popularity' }).optional(),
   lr: z.coerce.number({ error: 'must be a number' }).positive('must be > 0').max(1, 'must be ≤ 1').optional(),
   'lr-decay': z.coerce.number({ error: 'must be a number' }).positive('must be > 0').max(1, 'must be ≤ 1 (1 = constant)').optional(),
+  'weight-decay': z.coerce.number({ error: 'must be a number' }).min(0, 'must be ≥ 0 (0 = plain Adam)').max(1, 'must be ≤ 1').optional(),
   dim: positiveInt.optional(),
   layers: positiveInt.optional(),
   heads: positiveInt.optional(),
@@ -166,6 +167,7 @@ export function specFor(dataset: RealDataset, flags: Flags): PipelineSpec {
         ...b.optimizer,
         ...(flags.lr && { lr: flags.lr }),
         ...(flags['lr-decay'] && { lrDecayPerEpoch: flags['lr-decay'] }),
+        ...(flags['weight-decay'] !== undefined && { weightDecay: flags['weight-decay'] }),
         ...(flags['lazy-adam'] && { lazyRows: flags['lazy-adam'] === 'on' }),
       },
     };

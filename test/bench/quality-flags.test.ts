@@ -14,6 +14,8 @@ describe('quality bench flags', () => {
     expect([lazy.lazyRows, specFor('amazon-beauty', parseFlags([])).finetune.optimizer.lazyRows]).toEqual([true, false]);
     expect(specFor('amazon-beauty', parseFlags(['--lr', '0.002'])).finetune.optimizer).toMatchObject({ lr: 0.002, lazyRows: false });
     expect(specFor('ml-100k', parseFlags(['--lr-decay', '0.8'])).finetune.optimizer.lrDecayPerEpoch).toBe(0.8);
+    expect(specFor('amazon-beauty', parseFlags(['--weight-decay', '0.02'])).finetune.optimizer.weightDecay).toBe(0.02);
+    expect(specFor('amazon-beauty', parseFlags([])).finetune.optimizer.weightDecay).toBe(0);
     // the sampler alone keeps the plan's number of negatives
     const planned = specFor('amazon-beauty', parseFlags(['--sampler', 'uniform'])).finetune.loss;
     expect(planned).toMatchObject({ kind: 'sampled', sampler: 'uniform' });
@@ -30,6 +32,7 @@ describe('quality bench flags', () => {
     expect(() => parseFlags(['--threads', '64'])).toThrow(/--threads=64: must be at most 32/);
     expect(() => parseFlags(['--lazy-adam', 'yes'])).toThrow(/--lazy-adam=yes: must be on or off/);
     expect(() => parseFlags(['--lr-decay', '1.2'])).toThrow(/--lr-decay=1.2: must be ≤ 1 \(1 = constant\)/);
+    expect(() => parseFlags(['--weight-decay=-0.1'])).toThrow(/--weight-decay=-0.1: must be ≥ 0/);
     expect(() => parseFlags(['--bogus', '1'])).toThrow(/Unknown option '--bogus'[\s\S]*usage: npm run bench -- quality/);
   });
 
