@@ -57,9 +57,10 @@ export function transposedTimes(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 /**
  * a·b for rank-2 or batched (same leading dims) operands, with a gradient that never asks
  * for a transposed matMul: dA = dY·Bᵀ on an explicitly transposed copy, dB = Aᵀ·dY by
- * transposedTimes (rank 2) or on a transposed copy too; rank-2 products run in times(). WASM's transposed-operand matMul
- * kernel is ~9× slower than a transpose followed by a plain matMul (132 ms vs 14.9 ms for
- * [640×64]·[64×1682]). Callers that need a·bᵀ pass an explicitly transposed b for the same reason.
+ * transposedTimes (rank 2) or on a transposed copy too; rank-2 products run in times().
+ * WASM's transposed-operand matMul kernel is ~9× slower than a transpose followed by a plain
+ * matMul (132 ms vs 14.9 ms for [640×64]·[64×1682]). Callers that need a·bᵀ pass an
+ * explicitly transposed b for the same reason.
  */
 export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {

@@ -2,9 +2,10 @@
 // (AssemblyScript) into build/wasm/kernels.wasm, and moves typed arrays in and out of their
 // memory. The kernels replace chains of small tfjs WASM kernels (attention, layer norm,
 // GELU, the softmax gradient, dropout and the residual step) whose per-kernel cost dominated
-// a training step, and the backward pass's products that XNNPACK runs slowly (matmul.as.ts); they run only where tfjs itself computes on this CPU (the WASM and CPU
-// backends), never under native TensorFlow, which may hold the tensors on a GPU. Not built
-// here, callers fall back to tfjs ops.
+// a training step, and XNNPACK's products and transposes (matmul.as.ts); they run only where
+// tfjs itself computes on this CPU (the WASM and CPU backends), never under native
+// TensorFlow, which may hold the tensors on a GPU. Not built here, callers fall back to tfjs
+// ops. Under the WASM backend all but attention run on its own heap (./heap-kernels.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -84,7 +85,7 @@ export class WasmKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['heapBase', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'addBias', 'columnSums', 'matMulTN', 'matMulNN'] as const satisfies ReadonlyArray<keyof KernelExports>;
+const EXPORTED_FUNCTIONS = ['heapBase', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'addBias', 'columnSums', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {
