@@ -54,19 +54,20 @@ function dropoutArgs(dropout: AttentionDropout | null): [number, number, number]
 
 function attentionForward(k: WasmKernels, qkv: Float32Array, bias: Float32Array, pad: Uint8Array, s: AttentionShape, dropout: AttentionDropout | null): Float32Array {
   const rows = s.batch * s.len;
-  const [qkvAt, biasAt, padAt, outAt, probsAt, keepAt] = k.place([qkv, bias, pad, rows * s.dim * 4, s.len * 4, s.len * 4]) as [number, number, number, number, number, number];
+  const work = k.exports.attentionWorkBytes(s.len, s.dim, s.heads);
+  const [qkvAt, biasAt, padAt, outAt, workAt] = k.place([qkv, bias, pad, rows * s.dim * 4, work]) as [number, number, number, number, number];
   k.exports.addBias(qkvAt, biasAt, rows, 3 * s.dim);
-  k.exports.attentionForward(qkvAt, padAt, outAt, probsAt, keepAt, s.batch, s.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(dropout));
+  k.exports.attentionForward(qkvAt, padAt, outAt, workAt, s.batch, s.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(dropout));
   return k.view(outAt, rows * s.dim);
 }
 
 /** [∂qkv, ∂bias]: the bias's gradient is the column sums of ∂qkv. */
 function attentionBackward(k: WasmKernels, qkv: Float32Array, bias: Float32Array, dout: Float32Array, pad: Uint8Array, s: AttentionShape, dropout: AttentionDropout | null): [Float32Array, Float32Array] {
   const rows = s.batch * s.len;
-  const square = s.len * s.len * 4;
-  const [qkvAt, biasAt, padAt, doutAt, dqkvAt, dbiasAt, probsAt, keepAt, dprobsAt, dsAt, keptAt] = k.place([qkv, bias, pad, dout, qkv.byteLength, bias.byteLength, s.len * 4, s.len * 4, s.len * 4, square, square]) as number[] as [number, number, number, number, number, number, number, number, number, number, number];
+  const work = k.exports.attentionWorkBytes(s.len, s.dim, s.heads);
+  const [qkvAt, biasAt, padAt, doutAt, dqkvAt, dbiasAt, workAt] = k.place([qkv, bias, pad, dout, qkv.byteLength, bias.byteLength, work]) as [number, number, number, number, number, number, number];
   k.exports.addBias(qkvAt, biasAt, rows, 3 * s.dim);
-  k.exports.attentionBackward(qkvAt, padAt, doutAt, dqkvAt, probsAt, keepAt, dprobsAt, dsAt, keptAt, s.batch, s.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(dropout));
+  k.exports.attentionBackward(qkvAt, padAt, doutAt, dqkvAt, workAt, s.batch, s.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(dropout));
   k.exports.columnSums(dqkvAt, dbiasAt, rows, 3 * s.dim);
   return [k.view(dqkvAt, qkv.length), k.view(dbiasAt, bias.length)];
 }

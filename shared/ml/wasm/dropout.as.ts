@@ -11,25 +11,38 @@
 //    does, so the values are the same bit for bit. The backward pass redraws the factors.
 // A factor is keep where the draw is ≥ threshold (= rate·2³²), else 0; dropout 0 draws none.
 
-import { nextUint32, seedDraws } from './lib/mulberry32.as';
+import { drawFactors, keepFrom, nextFactors4, nextUint32, seedDraws } from './lib/mulberry32.as';
 
-@inline function factor(threshold: f64, keep: f32): f32 {
-  return <f64>nextUint32() >= threshold ? keep : 0;
+@inline function factor(limit: u32, keep: f32): f32 {
+  return nextUint32() >= limit ? keep : 0;
 }
 
 export function dropoutFactors(out: usize, size: i32, seedState: u32, threshold: f64, keep: f32): void {
   seedDraws(seedState);
-  for (let i = 0; i < size; i++) store<f32>(out + (<usize>i << 2), factor(threshold, keep));
+  drawFactors(out, size, keepFrom(threshold), keep);
 }
+
+// Rows whose width is a multiple of 4 go four columns at a time (four draws at once, the
+// same draws in the same order); others one value at a time.
 
 export function residualForward(x: usize, y: usize, b: usize, out: usize, rows: i32, cols: i32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
   seedDraws(seedState);
+  const limit = keepFrom(threshold);
+  const limits = i32x4.splat(limit);
+  const kept = f32x4.splat(keep);
+  const lanes = (cols & 3) == 0 ? cols : 0;
   for (let r = 0; r < rows; r++) {
     const row = (<usize>r * <usize>cols) << 2;
-    for (let c = 0; c < cols; c++) {
+    for (let c = 0; c < lanes; c += 4) {
+      const o = row + (<usize>c << 2);
+      let v = f32x4.add(v128.load(y + o), v128.load(b + (<usize>c << 2)));
+      if (dropout) v = f32x4.mul(v, nextFactors4(limits, kept));
+      v128.store(out + o, f32x4.add(v128.load(x + o), v));
+    }
+    for (let c = lanes; c < cols; c++) {
       const o = row + (<usize>c << 2);
       let v: f32 = load<f32>(y + o) + load<f32>(b + (<usize>c << 2));
-      if (dropout) v = v * factor(threshold, keep);
+      if (dropout) v = v * factor(limit, keep);
       store<f32>(out + o, load<f32>(x + o) + v);
     }
   }
@@ -38,13 +51,25 @@ export function residualForward(x: usize, y: usize, b: usize, out: usize, rows: 
 /** dy = dout·factor, db = Σ_rows dy; the gradient of x is dout itself. */
 export function residualBackward(dout: usize, dy: usize, db: usize, rows: i32, cols: i32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
   seedDraws(seedState);
+  const limit = keepFrom(threshold);
+  const limits = i32x4.splat(limit);
+  const kept = f32x4.splat(keep);
+  const lanes = (cols & 3) == 0 ? cols : 0;
   for (let c = 0; c < cols; c++) store<f32>(db + (<usize>c << 2), 0);
   for (let r = 0; r < rows; r++) {
     const row = (<usize>r * <usize>cols) << 2;
-    for (let c = 0; c < cols; c++) {
+    for (let c = 0; c < lanes; c += 4) {
+      const o = row + (<usize>c << 2);
+      let g = v128.load(dout + o);
+      if (dropout) g = f32x4.mul(g, nextFactors4(limits, kept));
+      v128.store(dy + o, g);
+      const at = db + (<usize>c << 2);
+      v128.store(at, f32x4.add(v128.load(at), g));
+    }
+    for (let c = lanes; c < cols; c++) {
       const o = row + (<usize>c << 2);
       let g = load<f32>(dout + o);
-      if (dropout) g = g * factor(threshold, keep);
+      if (dropout) g = g * factor(limit, keep);
       store<f32>(dy + o, g);
       const at = db + (<usize>c << 2);
       store<f32>(at, load<f32>(at) + g);

@@ -27,8 +27,9 @@ declare const WebAssembly: {
 export interface KernelExports {
   readonly memory: WasmMemory;
   heapBase(): number;
-  attentionForward(qkv: number, pad: number, out: number, probs: number, keep: number, batch: number, len: number, dim: number, heads: number, causal: number, dropThreshold: number, keepScale: number, seed: number): void;
-  attentionBackward(qkv: number, pad: number, dout: number, dqkv: number, probs: number, keep: number, dprobs: number, ds: number, kept: number, batch: number, len: number, dim: number, heads: number, causal: number, dropThreshold: number, keepScale: number, seed: number): void;
+  attentionWorkBytes(len: number, dim: number, heads: number): number;
+  attentionForward(qkv: number, pad: number, out: number, work: number, batch: number, len: number, dim: number, heads: number, causal: number, dropThreshold: number, keepScale: number, seed: number): void;
+  attentionBackward(qkv: number, pad: number, dout: number, dqkv: number, work: number, batch: number, len: number, dim: number, heads: number, causal: number, dropThreshold: number, keepScale: number, seed: number): void;
   layerNormForward(x: number, gamma: number, beta: number, y: number, rows: number, cols: number, eps: number): void;
   layerNormBackward(x: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number, xhat: number, rows: number, cols: number, eps: number): void;
   biasGeluForward(x: number, bias: number, y: number, rows: number, cols: number): void;
@@ -85,7 +86,7 @@ export class WasmKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['heapBase', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'addBias', 'columnSums', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof KernelExports>;
+const EXPORTED_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'addBias', 'columnSums', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {

@@ -9,11 +9,13 @@
 //   matMulNN  out[m × n] = a·b for a [m × k], b [k × n]: the hidden states' gradient G·E of the
 //             full softmax, computed where G already lies (softmax.as.ts) instead of copying it
 //             into a tfjs tensor first.
-// Both work on blocks of 4 output rows × 8 output columns held in eight four-lane registers,
+// Both work on 4 × 8 blocks of the output in eight four-lane registers (lib/block.as.ts),
 // over slabs of the summed index; a block is stored after each slab and loaded back for the
 // next, which keeps the order of the additions. Slab sizes measured on ml-100k's shapes (the
 // best of 24 KB to 512 KB): matMulTN keeps both operands' slabs near L1 (64 KB), matMulNN
 // keeps b's slab in L2 (512 KB), a's four rows being short.
+
+import { block4x8 } from './lib/block.as';
 
 /** Bytes of the operands that every output block re-reads per slab. */
 const TN_SLAB_BYTES: i32 = 64 * 1024;
@@ -22,53 +24,6 @@ const MIN_SLAB: i32 = 16;
 
 @inline function slabOf(rowBytes: i32, total: i32, budget: i32): i32 {
   return min(total, max(MIN_SLAB, budget / max(rowBytes, 1)));
-}
-
-/**
- * One 4 × 8 block of out (rows at `out`, `out + outRow`, …) += Σ over `count` steps of
- * a-splat ⊗ b-row: at each step the four a values lie `aLane` bytes apart from `pa`, the eight
- * b values are contiguous at `pb`, and the pointers then move by `aStep` and `bStep`. `first`:
- * start from 0 instead of the stored block. matMulTN and matMulNN differ only in these strides.
- */
-@inline function block4x8(out: usize, outRow: usize, first: bool, pa: usize, aLane: usize, aStep: usize, pb: usize, bStep: usize, count: i32): void {
-  const o0 = out;
-  const o1 = o0 + outRow;
-  const o2 = o1 + outRow;
-  const o3 = o2 + outRow;
-  let c00 = first ? f32x4.splat(0) : v128.load(o0);
-  let c01 = first ? f32x4.splat(0) : v128.load(o0, 16);
-  let c10 = first ? f32x4.splat(0) : v128.load(o1);
-  let c11 = first ? f32x4.splat(0) : v128.load(o1, 16);
-  let c20 = first ? f32x4.splat(0) : v128.load(o2);
-  let c21 = first ? f32x4.splat(0) : v128.load(o2, 16);
-  let c30 = first ? f32x4.splat(0) : v128.load(o3);
-  let c31 = first ? f32x4.splat(0) : v128.load(o3, 16);
-  for (let s = 0; s < count; s++) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    const a0 = v128.load32_splat(pa);
-    const a1 = v128.load32_splat(pa + aLane);
-    const a2 = v128.load32_splat(pa + 2 * aLane);
-    const a3 = v128.load32_splat(pa + 3 * aLane);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
-    pa += aStep;
-    pb += bStep;
-  }
-  v128.store(o0, c00);
-  v128.store(o0, c01, 16);
-  v128.store(o1, c10);
-  v128.store(o1, c11, 16);
-  v128.store(o2, c20);
-  v128.store(o2, c21, 16);
-  v128.store(o3, c30);
-  v128.store(o3, c31, 16);
 }
 
 export function matMulTN(a: usize, b: usize, out: usize, rows: i32, m: i32, n: i32): void {

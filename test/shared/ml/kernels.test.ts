@@ -43,7 +43,7 @@ describe('the SIMD kernels', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'assay-kernels-'));
     const empty = path.join(dir, 'empty.wasm');
     await writeFile(empty, Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00)); // a valid module with no exports
-    expect(() => loadKernels(empty)).toThrow(/empty\.wasm is out of date \(it lacks heapBase, attentionForward, .*memory\); rebuild it with `bash infra\/setup\.sh`/);
+    expect(() => loadKernels(empty)).toThrow(/empty\.wasm is out of date \(it lacks heapBase, attentionWorkBytes, attentionForward, .*memory\); rebuild it with `bash infra\/setup\.sh`/);
     const garbage = path.join(dir, 'garbage.wasm');
     await writeFile(garbage, 'not wasm');
     expect(() => loadKernels(garbage)).toThrow(/garbage\.wasm does not load .*bash infra\/setup\.sh/);
