@@ -12,29 +12,32 @@
 // the step's encoder. The moments therefore live on typed arrays and the update runs over the
 // touched rows only; rows that every step touches (full softmax, small tables) get plain Adam.
 // `lazyRows: false` makes every row count as touched: dense Adam, at the full table's cost.
+// The two sweeps of a step (the norm, and the update) run in the SIMD kernels on an arena of
+// their own (./wasm/adam-arena.ts) where they are built, in JavaScript otherwise, with the
+// same f64 operations in the same order either way.
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from './config';
 import type { NamedWeights } from './encoder';
 import { rememberVariableValues, versionOf } from './ops';
+import { adamArena, type AdamArena, type AdamSlot } from './wasm/adam-arena';
 import { tensorValues } from './wasm/kernels';
 
 export class Adam {
   private step = 0;
-  private readonly m = new Map<string, Float32Array>();
-  private readonly v = new Map<string, Float32Array>();
-  /** per parameter name (the key in `params`, not the tfjs variable's own name): the values this optimizer last assigned, and the buffer handle they went to */
-  private readonly weights = new Map<string, Float32Array>();
+  private readonly arena: AdamArena;
+  /** per parameter name (the key in `params`, not the tfjs variable's own name): the variable version the slot's weights were last assigned to */
   private readonly written = new Map<string, object>();
-  private readonly gradientCopies = new Map<string, Float32Array>();
 
   constructor(
     private readonly cfg: OptimizerConfig,
     private readonly params: ReadonlyMap<string, tf.Variable>,
   ) {
+    const shapes = new Map<string, { rows: number; cols: number }>();
     for (const [name, p] of params) {
-      this.m.set(name, new Float32Array(p.size));
-      this.v.set(name, new Float32Array(p.size));
+      const cols = p.rank === 2 ? (p.shape[1] as number) : p.size;
+      shapes.set(name, { rows: cols > 0 ? p.size / cols : 0, cols });
     }
+    this.arena = adamArena(shapes);
   }
 
   get steps(): number {
@@ -43,40 +46,43 @@ export class Adam {
 
   /** Applies one update in `epoch` (from 0); `grads` holds a gradient for every parameter name. Returns the pre-clip global norm. */
   apply(grads: ReadonlyMap<string, tf.Tensor>, epoch = 0): number {
-    // copied (the update runs tfjs ops, which may move the backend's memory) into arrays kept
-    // from step to step: fresh ones for every gradient of every step fed the garbage collector
-    const values = new Map<string, Float32Array>();
-    for (const [name, g] of grads) {
-      let copy = this.gradientCopies.get(name);
-      if (copy?.length !== g.size) this.gradientCopies.set(name, (copy = new Float32Array(g.size)));
-      copy.set(tensorValues(g));
-      values.set(name, copy);
+    // every gradient copied before the update runs tfjs ops, which may move the backend's memory
+    for (const [name, p] of this.params) {
+      const g = grads.get(name);
+      if (!g) throw new Error(`Adam.apply: no gradient for parameter '${name}'`);
+      this.takeGradient(name, p, tensorValues(g));
     }
-    return this.applyValues(values, epoch);
+    return this.update(epoch);
   }
 
-  /** apply() on gradient values already read out of the backend (a data-parallel step's mean). */
+  /** apply() on gradient values already read out of the backend (a data-parallel step's mean), or views of it copied in before any tfjs op runs. */
   applyValues(grads: ReadonlyMap<string, Float32Array>, epoch: number): number {
-    const { beta1, beta2, epsilon, weightDecay, clipNorm, lazyRows, lrDecayPerEpoch } = this.cfg;
-    const lr = this.cfg.lr * lrDecayPerEpoch ** epoch;
-    const values = new Map<string, Float32Array>();
-    const touchedRows = new Map<string, Uint8Array>();
-    let squares = 0;
     for (const [name, p] of this.params) {
       const data = grads.get(name);
       if (!data) throw new Error(`Adam.apply: no gradient for parameter '${name}'`);
-      if (data.length !== p.size) throw new Error(`Adam.apply: the gradient of '${name}' has ${data.length} values for ${p.size} weights`);
-      // one sweep: the global norm, and which rows the step touched
-      const cols = p.rank === 2 ? (p.shape[1] as number) : p.size;
-      const touched = new Uint8Array(data.length / cols);
-      for (let row = 0, i = 0; row < touched.length; row++) {
-        let rowSquares = 0;
-        for (const end = i + cols; i < end; i++) rowSquares += (data[i] as number) * (data[i] as number);
-        if (rowSquares > 0 || !lazyRows) touched[row] = 1;
-        squares += rowSquares;
-      }
-      values.set(name, data);
-      touchedRows.set(name, touched);
+      this.takeGradient(name, p, data);
+    }
+    return this.update(epoch);
+  }
+
+  private takeGradient(name: string, p: tf.Variable, data: Float32Array): void {
+    if (data.length !== p.size) throw new Error(`Adam.apply: the gradient of '${name}' has ${data.length} values for ${p.size} weights`);
+    this.slot(name).g.set(data);
+  }
+
+  private slot(name: string): AdamSlot {
+    return this.arena.slots.get(name) as AdamSlot;
+  }
+
+  private update(epoch: number): number {
+    const { beta1, beta2, epsilon, weightDecay, clipNorm, lazyRows, lrDecayPerEpoch } = this.cfg;
+    const k = this.arena.kernels;
+    const lr = this.cfg.lr * lrDecayPerEpoch ** epoch;
+    // one sweep: the global norm, and which rows the step touched
+    let squares = 0;
+    for (const name of this.params.keys()) {
+      const s = this.slot(name);
+      squares = s.at && k ? k.adamRowSquares(s.at.g, s.at.touched, s.rows, s.cols, lazyRows ? 1 : 0, squares) : rowSquares(s, lazyRows, squares);
     }
     const norm = Math.sqrt(squares);
     const clip = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1;
@@ -85,77 +91,88 @@ export class Adam {
     const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
     const decay = lr * weightDecay;
     for (const [name, p] of this.params) {
-      const g = values.get(name) as Float32Array;
-      const touched = touchedRows.get(name) as Uint8Array;
-      const m = this.m.get(name) as Float32Array;
-      const v = this.v.get(name) as Float32Array;
-      const cols = g.length / touched.length;
-      const w = this.weightsOf(name, p);
-      let changed = false;
-      for (let row = 0; row < touched.length; row++) {
-        if (touched[row] === 0) continue;
-        changed = true;
-        for (let i = row * cols; i < (row + 1) * cols; i++) {
-          const gi = (g[i] as number) * clip;
-          m[i] = beta1 * (m[i] as number) + (1 - beta1) * gi;
-          v[i] = beta2 * (v[i] as number) + (1 - beta2) * gi * gi;
-          w[i] = (w[i] as number) - stepSize * ((m[i] as number) / (Math.sqrt(v[i] as number) + epsilon)) - decay * (w[i] as number);
-        }
-      }
+      const s = this.slot(name);
+      this.refreshWeights(name, p, s);
+      const changed = s.at && k ? k.adamUpdate(s.at.w, s.at.g, s.at.m, s.at.v, s.at.touched, s.rows, s.cols, clip, beta1, beta2, stepSize, epsilon, decay) === 1 : updateRows(s, this.cfg, clip, stepSize, decay);
       if (changed) {
         // the WASM backend copies the array into its heap at once; others (CPU, native) may keep a reference
         // disposed here, not by a caller's tidy: data-parallel steps update outside one
-        const next = tf.tensor(tf.getBackend() === 'wasm' ? w : w.slice(), p.shape);
+        const next = tf.tensor(tf.getBackend() === 'wasm' ? s.w : s.w.slice(), p.shape);
         p.assign(next);
         next.dispose();
         this.written.set(name, versionOf(p));
-        rememberVariableValues(p, w);
+        rememberVariableValues(p, s.w);
       }
     }
     return norm;
   }
 
   /**
-   * This optimizer's copy of a parameter's values, read from the backend only when the
-   * variable was assigned from outside since the last update (a restore, a weight load):
-   * reading Amazon Beauty's 14 MB item table back every step cost more than the update.
+   * Reads a parameter's values into its slot only when the variable was assigned from outside
+   * since the last update (a restore, a weight load): reading Amazon Beauty's 14 MB item table
+   * back every step cost more than the update.
    */
-  private weightsOf(name: string, p: tf.Variable): Float32Array {
-    const copy = this.weights.get(name);
-    if (copy && this.written.get(name) === versionOf(p)) return copy;
-    const fresh = p.dataSync().slice() as Float32Array;
-    this.weights.set(name, fresh);
-    return fresh;
+  private refreshWeights(name: string, p: tf.Variable, s: AdamSlot): void {
+    if (this.written.get(name) === versionOf(p)) return;
+    s.w.set(p.dataSync() as Float32Array);
   }
 
   /** Moments as named arrays (`m/<param>`, `v/<param>`) plus the step count. */
   exportState(): { step: number; moments: NamedWeights } {
     const moments: NamedWeights = {};
-    for (const [prefix, map] of [['m/', this.m], ['v/', this.v]] as const) {
-      for (const [name, data] of map) moments[prefix + name] = { shape: (this.params.get(name) as tf.Variable).shape.slice(), data: data.slice() };
+    for (const [name, p] of this.params) {
+      const s = this.slot(name);
+      moments[`m/${name}`] = { shape: p.shape.slice(), data: s.m.slice() };
+      moments[`v/${name}`] = { shape: p.shape.slice(), data: s.v.slice() };
     }
     return { step: this.step, moments };
   }
 
   restoreState(state: { step: number; moments: NamedWeights }): void {
-    for (const [prefix, map] of [['m/', this.m], ['v/', this.v]] as const) {
-      for (const [name, data] of map) {
-        const shape = (this.params.get(name) as tf.Variable).shape;
+    for (const [name, p] of this.params) {
+      for (const prefix of ['m/', 'v/'] as const) {
         const saved = state.moments[prefix + name];
-        if (!saved || saved.shape.join('x') !== shape.join('x')) {
-          throw new Error(`Adam.restoreState: checkpoint lacks moment '${prefix}${name}' of shape [${shape.join(',')}]`);
+        if (!saved || saved.shape.join('x') !== p.shape.join('x')) {
+          throw new Error(`Adam.restoreState: checkpoint lacks moment '${prefix}${name}' of shape [${p.shape.join(',')}]`);
         }
-        data.set(saved.data);
+        (prefix === 'm/' ? this.slot(name).m : this.slot(name).v).set(saved.data);
       }
     }
     this.step = state.step;
   }
 
-  /** Kept for callers that release optimizer state explicitly; the moments are plain arrays. */
+  /** Kept for callers that release optimizer state explicitly; the state goes with the optimizer. */
   dispose(): void {
-    this.m.clear();
-    this.v.clear();
-    this.weights.clear();
     this.written.clear();
   }
+}
+
+/** `total` plus each row's sum of squared gradients, row after row; marks the rows to update (wasm/adam.as.ts adamRowSquares). */
+function rowSquares(s: AdamSlot, lazyRows: boolean, total: number): number {
+  const { g, touched, cols } = s;
+  for (let row = 0, i = 0; row < s.rows; row++) {
+    let squares = 0;
+    for (const end = i + cols; i < end; i++) squares += (g[i] as number) * (g[i] as number);
+    touched[row] = squares > 0 || !lazyRows ? 1 : 0;
+    total += squares;
+  }
+  return total;
+}
+
+/** The update of the touched rows (wasm/adam.as.ts adamUpdate); true when a row was touched. */
+function updateRows(s: AdamSlot, cfg: OptimizerConfig, clip: number, stepSize: number, decay: number): boolean {
+  const { beta1, beta2, epsilon } = cfg;
+  const { g, m, v, w, touched, cols } = s;
+  let changed = false;
+  for (let row = 0; row < s.rows; row++) {
+    if (touched[row] === 0) continue;
+    changed = true;
+    for (let i = row * cols; i < (row + 1) * cols; i++) {
+      const gi = (g[i] as number) * clip;
+      m[i] = beta1 * (m[i] as number) + (1 - beta1) * gi;
+      v[i] = beta2 * (v[i] as number) + (1 - beta2) * gi * gi;
+      w[i] = (w[i] as number) - stepSize * ((m[i] as number) / (Math.sqrt(v[i] as number) + epsilon)) - decay * (w[i] as number);
+    }
+  }
+  return changed;
 }

@@ -237,10 +237,13 @@ export function partGradients(model: RecModel, data: LoopData, samples: Int32Arr
   return { loss, samples: samples.length, grads };
 }
 
-/** Each parameter's gradient values by name; zeros for a parameter the loss did not reach (tfjs leaves it out). */
-export function gradientValues(model: RecModel, grads: tf.NamedTensorMap): Map<string, Float32Array> {
+/** Each parameter's gradient values by name (copies, or what `read` gives); zeros for a parameter the loss did not reach (tfjs leaves it out). */
+export function gradientValues(model: RecModel, grads: tf.NamedTensorMap, read: (t: tf.Tensor) => Float32Array = (t) => t.dataSync() as Float32Array): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
-  for (const [name, v] of model.params) out.set(name, (grads[v.name]?.dataSync() as Float32Array | undefined) ?? new Float32Array(v.size));
+  for (const [name, v] of model.params) {
+    const g = grads[v.name];
+    out.set(name, g ? read(g) : new Float32Array(v.size));
+  }
   return out;
 }
 

@@ -22,6 +22,7 @@ import { DataParallelGroup, gradientValues, partGradients, weightsDigest, type L
 import type { OptimizerConfig } from './config';
 import { exportWeights, assignWeights, type NamedWeights, type RecModel } from './encoder';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { tensorValues } from './wasm/kernels';
 
 export interface TrainingHooks {
   /** called after each epoch's checkpoint is completely written */
@@ -218,7 +219,8 @@ export function assertParallelBackend(kind: string, backend: BackendName, thread
 function serialStep(spec: LoopSpec, adam: Adam, epoch: number, samples: Int32Array, rng: Random): number {
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => spec.batchLoss(samples, rng), [...spec.model.params.values()]);
-    adam.applyValues(gradientValues(spec.model, grads), epoch);
+    // views into the backend's memory: Adam copies them all in before it runs a tfjs op
+    adam.applyValues(gradientValues(spec.model, grads, tensorValues), epoch);
     return value.dataSync()[0] as number;
   });
 }

@@ -1,11 +1,11 @@
-// Every SIMD kernel but attention's (matmul.as.ts, softmax.as.ts, rows.as.ts, dropout.as.ts),
-// compiled a second time by infra/setup.sh into a module that imports the tfjs WASM backend's
-// own memory (build/wasm/heap-kernels.wasm): they read tensors where the backend keeps them
-// and write into tensors it allocated, with no copy in either direction. Attention stays in
-// the copying module (./kernels.ts): its exp, AssemblyScript's, brings a lookup table as a
-// data segment, which would land on the backend's own static data; the others need none.
-// Only under the WASM backend, with the kernels enabled; elsewhere callers use the copying
-// module or tfjs ops (./kernel-call.ts chooses).
+// Every SIMD kernel but attention's (matmul.as.ts, softmax.as.ts, rows.as.ts, dropout.as.ts,
+// adam.as.ts), compiled a second time by infra/setup.sh into a module that imports its
+// memory (build/wasm/heap-kernels.wasm), with no data of its own to place there. Bound to the
+// tfjs WASM backend's memory, they read tensors where the backend keeps them and write into
+// tensors it allocated, with no copy in either direction (only under the WASM backend, with
+// the kernels enabled; elsewhere callers use the copying module or tfjs ops, and
+// ./kernel-call.ts chooses). Bound to a memory of its own, the module is Adam's arena
+// (../adam.ts), under any backend. Attention stays in the copying module (./kernels.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -22,7 +22,7 @@ declare const WebAssembly: {
 /** Every pointer is a byte offset into the backend's heap (see the .as.ts files). */
 export type HeapKernelExports = Pick<
   KernelExports,
-  'layerNormForward' | 'layerNormBackward' | 'biasGeluForward' | 'biasGeluBackward' | 'addBias' | 'columnSums' | 'softmaxGradient' | 'dropoutFactors' | 'residualForward' | 'residualBackward' | 'matMulTN' | 'matMulNN' | 'transpose'
+  'layerNormForward' | 'layerNormBackward' | 'biasGeluForward' | 'biasGeluBackward' | 'addBias' | 'columnSums' | 'softmaxGradient' | 'dropoutFactors' | 'residualForward' | 'residualBackward' | 'matMulTN' | 'matMulNN' | 'transpose' | 'adamRowSquares' | 'adamUpdate'
 >;
 
 /** What this module reads of the WASM backend: its memory, where each tensor lives, and its allocator. */
@@ -52,30 +52,38 @@ export class HeapKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'addBias', 'columnSums', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof HeapKernelExports>;
+const EXPORTED_FUNCTIONS = ['layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'addBias', 'columnSums', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'matMulTN', 'matMulNN', 'transpose', 'adamRowSquares', 'adamUpdate'] as const satisfies ReadonlyArray<keyof HeapKernelExports>;
 
 /** The module's bytes, or null when it is not built here. */
 let bytes: Uint8Array | null | undefined;
 /** The instance bound to the memory of the backend it was made for. */
 let bound: { memory: object; kernels: HeapKernels } | undefined;
 
+/** The module instantiated on `memory` (a WebAssembly.Memory), or null when the kernels are off or not built. */
+export function heapKernelsOn(memory: object): HeapKernelExports | null {
+  if (!kernelsEnabled()) return null;
+  bytes ??= existsSync(HEAP_KERNELS_WASM_PATH) ? readFileSync(HEAP_KERNELS_WASM_PATH) : null;
+  if (!bytes) return null;
+  let exports: Record<string, unknown>;
+  try {
+    exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`The SIMD kernel module ${HEAP_KERNELS_WASM_PATH} does not load (${(err as Error).message}); rebuild it with \`bash infra/setup.sh\`, or delete it to run without it.`, { cause: err });
+  }
+  const missing = EXPORTED_FUNCTIONS.filter((name) => typeof exports[name] !== 'function');
+  if (missing.length > 0) throw new Error(`The SIMD kernel module ${HEAP_KERNELS_WASM_PATH} is out of date (it lacks ${missing.join(', ')}); rebuild it with \`bash infra/setup.sh\`.`);
+  return exports as unknown as HeapKernelExports;
+}
+
 /** The heap kernels under the active WASM backend, or null (another backend, kernels off, module not built). */
 export function heapKernels(): HeapKernels | null {
   if (!kernelsEnabled() || tf.getBackend() !== 'wasm') return null;
-  bytes ??= existsSync(HEAP_KERNELS_WASM_PATH) ? readFileSync(HEAP_KERNELS_WASM_PATH) : null;
-  if (!bytes) return null;
   const backend = tf.backend() as unknown as WasmBackendInternals;
   const memory = backend.wasm.asm.memory;
   if (bound?.memory !== memory) {
-    let exports: Record<string, unknown>;
-    try {
-      exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, unknown>;
-    } catch (err) {
-      throw new Error(`The SIMD kernel module ${HEAP_KERNELS_WASM_PATH} does not load (${(err as Error).message}); rebuild it with \`bash infra/setup.sh\`, or delete it to run without it.`, { cause: err });
-    }
-    const missing = EXPORTED_FUNCTIONS.filter((name) => typeof exports[name] !== 'function');
-    if (missing.length > 0) throw new Error(`The SIMD kernel module ${HEAP_KERNELS_WASM_PATH} is out of date (it lacks ${missing.join(', ')}); rebuild it with \`bash infra/setup.sh\`.`);
-    bound = { memory, kernels: new HeapKernels(exports as unknown as HeapKernelExports, backend) };
+    const exports = heapKernelsOn(memory);
+    if (!exports) return null;
+    bound = { memory, kernels: new HeapKernels(exports, backend) };
   }
   return bound.kernels;
 }

@@ -43,6 +43,8 @@ export interface KernelExports {
   matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   matMulNN(a: number, b: number, out: number, m: number, k: number, n: number): void;
   transpose(x: number, out: number, rows: number, cols: number): void;
+  adamRowSquares(g: number, touched: number, rows: number, cols: number, lazy: number, total: number): number;
+  adamUpdate(w: number, g: number, m: number, v: number, touched: number, rows: number, cols: number, clip: number, beta1: number, beta2: number, stepSize: number, epsilon: number, decay: number): number;
 }
 
 const WASM_PAGE = 65536;
