@@ -15,7 +15,8 @@ describe('quality bench flags', () => {
     expect(specFor('amazon-beauty', parseFlags(['--lr', '0.002'])).finetune.optimizer).toMatchObject({ lr: 0.002, lazyRows: false });
     expect(specFor('ml-100k', parseFlags(['--lr-decay', '0.8'])).finetune.optimizer.lrDecayPerEpoch).toBe(0.8);
     expect(specFor('amazon-beauty', parseFlags(['--weight-decay', '0.02'])).finetune.optimizer.weightDecay).toBe(0.02);
-    expect(specFor('amazon-beauty', parseFlags([])).finetune.optimizer.weightDecay).toBe(0);
+    expect(specFor('amazon-beauty', parseFlags([])).finetune.optimizer.weightDecay).toBe(0.02);
+    expect(specFor('ml-100k', parseFlags([])).finetune.optimizer.weightDecay).toBe(0);
     // the sampler alone keeps the plan's number of negatives
     const planned = specFor('amazon-beauty', parseFlags(['--sampler', 'uniform'])).finetune.loss;
     expect(planned).toMatchObject({ kind: 'sampled', sampler: 'uniform' });
