@@ -46,28 +46,22 @@ export class Adam {
 
   /** Applies one update in `epoch` (from 0); `grads` holds a gradient for every parameter name. Returns the pre-clip global norm. */
   apply(grads: ReadonlyMap<string, tf.Tensor>, epoch = 0): number {
-    // every gradient copied before the update runs tfjs ops, which may move the backend's memory
-    for (const [name, p] of this.params) {
-      const g = grads.get(name);
-      if (!g) throw new Error(`Adam.apply: no gradient for parameter '${name}'`);
-      this.takeGradient(name, p, tensorValues(g));
-    }
-    return this.update(epoch);
+    return this.applyValues(new Map([...grads].map(([name, g]) => [name, tensorValues(g)])), epoch);
   }
 
-  /** apply() on gradient values already read out of the backend (a data-parallel step's mean), or views of it copied in before any tfjs op runs. */
+  /**
+   * apply() on gradient values: read out of the backend (a data-parallel step's mean), or views
+   * into its memory, all copied into the slots before the update runs a tfjs op (which may move
+   * that memory).
+   */
   applyValues(grads: ReadonlyMap<string, Float32Array>, epoch: number): number {
     for (const [name, p] of this.params) {
       const data = grads.get(name);
       if (!data) throw new Error(`Adam.apply: no gradient for parameter '${name}'`);
-      this.takeGradient(name, p, data);
+      if (data.length !== p.size) throw new Error(`Adam.apply: the gradient of '${name}' has ${data.length} values for ${p.size} weights`);
+      this.slot(name).g.set(data);
     }
     return this.update(epoch);
-  }
-
-  private takeGradient(name: string, p: tf.Variable, data: Float32Array): void {
-    if (data.length !== p.size) throw new Error(`Adam.apply: the gradient of '${name}' has ${data.length} values for ${p.size} weights`);
-    this.slot(name).g.set(data);
   }
 
   private slot(name: string): AdamSlot {

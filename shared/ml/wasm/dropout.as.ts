@@ -11,11 +11,7 @@
 //    does, so the values are the same bit for bit. The backward pass redraws the factors.
 // A factor is keep where the draw is ≥ threshold (= rate·2³²), else 0; dropout 0 draws none.
 
-import { drawFactors, keepFrom, nextFactors4, nextUint32, seedDraws } from './lib/mulberry32.as';
-
-@inline function factor(limit: u32, keep: f32): f32 {
-  return nextUint32() >= limit ? keep : 0;
-}
+import { drawFactors, keepFrom, nextFactor, nextFactors4, seedDraws } from './lib/mulberry32.as';
 
 export function dropoutFactors(out: usize, size: i32, seedState: u32, threshold: f64, keep: f32): void {
   seedDraws(seedState);
@@ -42,7 +38,7 @@ export function residualForward(x: usize, y: usize, b: usize, out: usize, rows: 
     for (let c = lanes; c < cols; c++) {
       const o = row + (<usize>c << 2);
       let v: f32 = load<f32>(y + o) + load<f32>(b + (<usize>c << 2));
-      if (dropout) v = v * factor(limit, keep);
+      if (dropout) v = v * nextFactor(limit, keep);
       store<f32>(out + o, load<f32>(x + o) + v);
     }
   }
@@ -69,7 +65,7 @@ export function residualBackward(dout: usize, dy: usize, db: usize, rows: i32, c
     for (let c = lanes; c < cols; c++) {
       const o = row + (<usize>c << 2);
       let g = load<f32>(dout + o);
-      if (dropout) g = g * factor(limit, keep);
+      if (dropout) g = g * nextFactor(limit, keep);
       store<f32>(dy + o, g);
       const at = db + (<usize>c << 2);
       store<f32>(at, load<f32>(at) + g);

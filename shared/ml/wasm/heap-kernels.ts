@@ -54,19 +54,19 @@ export class HeapKernels {
 
 const EXPORTED_FUNCTIONS = ['layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'addBias', 'columnSums', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'matMulTN', 'matMulNN', 'transpose', 'adamRowSquares', 'adamUpdate'] as const satisfies ReadonlyArray<keyof HeapKernelExports>;
 
-/** The module's bytes, or null when it is not built here. */
-let bytes: Uint8Array | null | undefined;
+/** The compiled module, or null when it is not built here. */
+let compiled: object | null | undefined;
 /** The instance bound to the memory of the backend it was made for. */
 let bound: { memory: object; kernels: HeapKernels } | undefined;
 
 /** The module instantiated on `memory` (a WebAssembly.Memory), or null when the kernels are off or not built. */
 export function heapKernelsOn(memory: object): HeapKernelExports | null {
   if (!kernelsEnabled()) return null;
-  bytes ??= existsSync(HEAP_KERNELS_WASM_PATH) ? readFileSync(HEAP_KERNELS_WASM_PATH) : null;
-  if (!bytes) return null;
   let exports: Record<string, unknown>;
   try {
-    exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, unknown>;
+    compiled ??= existsSync(HEAP_KERNELS_WASM_PATH) ? new WebAssembly.Module(readFileSync(HEAP_KERNELS_WASM_PATH)) : null;
+    if (!compiled) return null;
+    exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports as Record<string, unknown>;
   } catch (err) {
     throw new Error(`The SIMD kernel module ${HEAP_KERNELS_WASM_PATH} does not load (${(err as Error).message}); rebuild it with \`bash infra/setup.sh\`, or delete it to run without it.`, { cause: err });
   }

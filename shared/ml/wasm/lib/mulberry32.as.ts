@@ -47,6 +47,12 @@ const STEPS_1_TO_4: v128 = i32x4(0x6d2b79f5, 0xda56f3ea, 0x47826ddf, 0xb4ade7d4)
   return v128.and(kept, i32x4.ge_u(nextUint32x4(), limit));
 }
 
+/** The next dropout factor: keep where the draw is ≥ limit, else 0. */
+// @ts-ignore: decorator
+@inline export function nextFactor(limit: u32, keep: f32): f32 {
+  return nextUint32() >= limit ? keep : 0;
+}
+
 /** The next n dropout factors into out (f32 [n]): keep where the draw is ≥ limit, else 0. */
 // @ts-ignore: decorator
 @inline export function drawFactors(out: usize, n: i32, limit: u32, keep: f32): void {
@@ -54,5 +60,5 @@ const STEPS_1_TO_4: v128 = i32x4(0x6d2b79f5, 0xda56f3ea, 0x47826ddf, 0xb4ade7d4)
   const kept = f32x4.splat(keep);
   let j = 0;
   for (; j + 4 <= n; j += 4) v128.store(out + (<usize>j << 2), nextFactors4(limits, kept));
-  for (; j < n; j++) store<f32>(out + (<usize>j << 2), nextUint32() >= limit ? keep : 0);
+  for (; j < n; j++) store<f32>(out + (<usize>j << 2), nextFactor(limit, keep));
 }
