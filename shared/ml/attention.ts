@@ -5,8 +5,9 @@
 // probabilities with a seeded mask; a query with no key to attend to outputs zeros.
 import * as tf from '@tensorflow/tfjs';
 import { dropoutFactorsTensor, type DropoutDraw } from './dropout';
-import { matMul, typedArrayOp } from './ops';
-import { cpuKernels, type WasmKernels } from './wasm/kernels';
+import { matMul } from './ops';
+import { kernelCall } from './wasm/kernel-call';
+import { cpuKernels } from './wasm/kernels';
 
 export interface AttentionShape {
   readonly batch: number;
@@ -27,8 +28,8 @@ export function attentionPath(shape: Pick<AttentionShape, 'dim' | 'heads'>): 'wa
 /**
  * Attention of qkv + bias, qkv [batch·len × 3·dim] (Q, K, V side by side, heads side by side
  * within each) and bias [3·dim] (or null) → [batch·len × dim]. `pad[r]` = 1 marks position r
- * as [PAD]. `dropout` null = no dropout. The kernel adds the bias where it reads Q|K|V and sums
- * its gradient there: through tfjs a broadcast Add and a column Sum, ~2 and ~5 ms each on
+ * as [PAD]. `dropout` null = no dropout. The kernel adds the bias where it gathers Q|K|V and
+ * sums its gradient there: through tfjs a broadcast Add and a column Sum, ~2 and ~5 ms each on
  * ml-100k's [3200 × 192], slower than the attention itself.
  */
 export function selfAttention(qkv: tf.Tensor, bias: tf.Tensor | null, pad: Uint8Array, shape: AttentionShape, dropout: AttentionDropout | null): tf.Tensor2D {
@@ -37,12 +38,7 @@ export function selfAttention(qkv: tf.Tensor, bias: tf.Tensor | null, pad: Uint8
   if (bias && (bias.rank !== 1 || bias.shape[0] !== 3 * shape.dim)) throw new Error(`selfAttention: bias is [${bias.shape.join(',')}], expected [${3 * shape.dim}]`);
   if (pad.length !== rows) throw new Error(`selfAttention: ${pad.length} [PAD] flags for ${rows} positions`);
   if (attentionPath(shape) === 'tfjs-ops') return attentionOnOps(bias ? tf.add(qkv, bias) : qkv, pad, shape, dropout);
-  const kernels = cpuKernels()!;
-  const noBias = new Float32Array(3 * shape.dim);
-  return typedArrayOp(bias ? [qkv, bias] : [qkv], [rows, shape.dim], {
-    forward: ([values, b]) => attentionForward(kernels, values!, b ?? noBias, pad, shape, dropout),
-    backward: ([values, b], dy) => attentionBackward(kernels, values!, b ?? noBias, dy, pad, shape, dropout).slice(0, bias ? 2 : 1),
-  }) as tf.Tensor2D;
+  return attentionOnKernels(qkv, bias, pad, shape, dropout);
 }
 
 /** The kernel's dropout arguments: draws below the threshold drop; kept values scale by 1/(1−rate). */
@@ -52,24 +48,51 @@ function dropoutArgs(dropout: AttentionDropout | null): [number, number, number]
   return [threshold | 0, 1 / (1 - dropout.rate), dropout.seed | 0];
 }
 
-function attentionForward(k: WasmKernels, qkv: Float32Array, bias: Float32Array, pad: Uint8Array, s: AttentionShape, dropout: AttentionDropout | null): Float32Array {
-  const rows = s.batch * s.len;
-  const work = k.exports.attentionWorkBytes(s.len, s.dim, s.heads);
-  const [qkvAt, biasAt, padAt, outAt, workAt] = k.place([qkv, bias, pad, rows * s.dim * 4, work]) as [number, number, number, number, number];
-  k.exports.addBias(qkvAt, biasAt, rows, 3 * s.dim);
-  k.exports.attentionForward(qkvAt, padAt, outAt, workAt, s.batch, s.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(dropout));
-  return k.view(outAt, rows * s.dim);
+/** The kernel's [PAD] flags: one int32 per position, each row padded to a multiple of 4 (its four-lane loads stay in the row). */
+function padFlags(pad: Uint8Array, { batch, len }: AttentionShape): tf.Tensor {
+  const width = Math.ceil(len / 4) * 4;
+  const flags = new Int32Array(batch * width);
+  for (let b = 0; b < batch; b++) for (let j = 0; j < len; j++) flags[b * width + j] = pad[b * len + j] as number;
+  return tf.tensor2d(flags, [batch, width], 'int32');
 }
 
-/** [∂qkv, ∂bias]: the bias's gradient is the column sums of ∂qkv. */
-function attentionBackward(k: WasmKernels, qkv: Float32Array, bias: Float32Array, dout: Float32Array, pad: Uint8Array, s: AttentionShape, dropout: AttentionDropout | null): [Float32Array, Float32Array] {
+/**
+ * The SIMD kernel's attention (wasm/attention.as.ts, through kernelCall: on the WASM heap in
+ * place, or copied into the kernels' memory under the CPU backend). The forward pass keeps the
+ * probabilities as a tensor saved for the gradient, so the backward pass does not recompute
+ * the scores.
+ */
+function attentionOnKernels(qkv: tf.Tensor, bias: tf.Tensor | null, pad: Uint8Array, s: AttentionShape, dropout: AttentionDropout | null): tf.Tensor2D {
   const rows = s.batch * s.len;
-  const work = k.exports.attentionWorkBytes(s.len, s.dim, s.heads);
-  const [qkvAt, biasAt, padAt, doutAt, dqkvAt, dbiasAt, workAt] = k.place([qkv, bias, pad, dout, qkv.byteLength, bias.byteLength, work]) as [number, number, number, number, number, number, number];
-  k.exports.addBias(qkvAt, biasAt, rows, 3 * s.dim);
-  k.exports.attentionBackward(qkvAt, padAt, doutAt, dqkvAt, workAt, s.batch, s.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(dropout));
-  k.exports.columnSums(dqkvAt, dbiasAt, rows, 3 * s.dim);
-  return [k.view(dqkvAt, qkv.length), k.view(dbiasAt, bias.length)];
+  const sizes = cpuKernels()!.exports;
+  const work = { scratch: Math.ceil(sizes.attentionWorkBytes(s.len, s.dim, s.heads) / 4) };
+  const probsFloats = sizes.attentionProbsFloats(s.batch, s.len, s.heads);
+  const args = [s.batch, s.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(dropout)] as const;
+  const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = inputs[0] as tf.Tensor;
+    const b = bias ? (inputs[1] as tf.Tensor) : tf.zeros([3 * s.dim]);
+    const flags = padFlags(pad, s);
+    const forward = kernelCall([x, b, flags], [[rows, s.dim], [probsFloats], work])!;
+    const [xAt, bAt, padAt, outAt, probsAt, workAt] = forward.at as [number, number, number, number, number, number];
+    forward.exports.attentionForward(xAt, bAt, padAt, outAt, probsAt, workAt, ...args);
+    const [out, probs] = forward.results() as [tf.Tensor, tf.Tensor];
+    (inputs[inputs.length - 1] as tf.GradSaveFunc)([x, b, flags, probs]);
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const backward = kernelCall([...saved, dy], [[rows, 3 * s.dim], [3 * s.dim], work])!;
+        const [qAt, biasAt, flagsAt, pAt, dyAt, dqkvAt, dbAt, scratchAt] = backward.at as [number, number, number, number, number, number, number, number];
+        backward.exports.attentionBackward(qAt, biasAt, flagsAt, pAt, dyAt, dqkvAt, scratchAt, ...args);
+        // the bias's gradient: the column sums of ∂qkv
+        backward.exports.columnSums(dqkvAt, dbAt, rows, 3 * s.dim);
+        const [dqkv, db] = backward.results() as [tf.Tensor, tf.Tensor];
+        if (bias) return [dqkv, db];
+        db.dispose();
+        return [dqkv];
+      },
+    };
+  });
+  return (bias ? op(qkv, bias) : op(qkv)) as tf.Tensor2D;
 }
 
 /** Additive mask [batch·heads, 1|len, len]: −1e9 on [PAD] keys, and on future keys when causal. */

@@ -179,30 +179,6 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
   return op(table);
 }
 
-/**
- * A differentiable op computed on typed arrays: `forward` maps the inputs' values to the
- * output's values, shaped `outShape`; `backward` maps the inputs' values and the output
- * gradient's values to one gradient per input (shaped like that input). The plumbing of the
- * ops whose work runs in a SIMD kernel rather than in tfjs kernels. Both get the values in
- * place where the backend allows (tensorValues: valid until the next tfjs op, so copy them
- * in first), and their results become tensors (copies) at once, so they may be views too.
- */
-export function typedArrayOp(
-  inputs: tf.Tensor[],
-  outShape: number[],
-  op: { forward(values: Float32Array[]): Float32Array; backward(values: Float32Array[], dy: Float32Array): Float32Array[] },
-): tf.Tensor {
-  const custom = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const xs = args.slice(0, inputs.length) as tf.Tensor[];
-    (args[inputs.length] as tf.GradSaveFunc)(xs);
-    return {
-      value: tf.tensor(op.forward(xs.map(tensorValues)), outShape),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => op.backward(saved.map(tensorValues), tensorValues(dy)).map((g, i) => tf.tensor(g, (xs[i] as tf.Tensor).shape)),
-    };
-  });
-  return custom(...inputs);
-}
-
 /** One direction of a kernelOp: the regions it writes and the kernel calls that fill them. */
 export interface KernelPass {
   /** the regions written: the output (forward) or one gradient per input (backward), then scratch */

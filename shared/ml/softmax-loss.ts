@@ -17,7 +17,7 @@ import type { Random } from '../data/random';
 import { uniformSampler, type NegativeSampler } from './negative-sampler';
 import { gatherRows, matMul, swapLast, times } from './ops';
 import { kernelCall } from './wasm/kernel-call';
-import { cpuKernels, tensorValues } from './wasm/kernels';
+import { cpuKernels, tensorFromKernel, tensorValues } from './wasm/kernels';
 
 export interface ClassBlock {
   /** the [rows×dim] table the classes live in */
@@ -93,7 +93,7 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, weights: 
     save([probs]);
     return {
       value: tf.scalar(loss),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tensor2d(logitsGradient(saved[0] as tf.Tensor2D, targets, weights, dy.dataSync()[0] as number), x.shape),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tensorFromKernel(logitsGradient(saved[0] as tf.Tensor2D, targets, weights, dy.dataSync()[0] as number), x.shape),
     };
   });
   return op(logits) as tf.Scalar;

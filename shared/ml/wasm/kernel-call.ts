@@ -1,13 +1,13 @@
 // One kernel call's operands, wherever the kernels run: on the tfjs WASM heap itself
 // (./heap-kernels.ts: inputs read in place, outputs written into tensors the backend
 // allocated) or, under the CPU backend, copied into the kernels' own memory (./kernels.ts)
-// and the outputs copied back out into tensors. The row-wise kernels (rows.as.ts,
-// dropout.as.ts) and the products are in both modules, so a caller writes its call once.
+// and the outputs copied back out into tensors. Every kernel is in both modules, so a caller
+// writes its call once.
 import * as tf from '@tensorflow/tfjs';
 import { heapKernels, type HeapKernelExports } from './heap-kernels';
-import { cpuKernels, tensorValues } from './kernels';
+import { cpuKernels, tensorFromKernel, tensorValues } from './kernels';
 
-/** The kernels both modules export (the heap module has all but attention). */
+/** The kernels both modules export (all but the copying module's heapBase). */
 export type SharedKernelExports = HeapKernelExports;
 
 /** An output region: a tensor of this shape, or `scratch` floats the kernel uses and drops. */
@@ -43,6 +43,6 @@ export function kernelCall(inputs: tf.Tensor[], outputs: OutputRegion[]): Kernel
   return {
     exports: copying.exports,
     at,
-    results: () => outputs.flatMap((o, i) => (Array.isArray(o) ? [tf.tensor(copying.view(at[inputs.length + i]!, sizes[i]!), o)] : [])),
+    results: () => outputs.flatMap((o, i) => (Array.isArray(o) ? [tensorFromKernel(copying.view(at[inputs.length + i]!, sizes[i]!), o)] : [])),
   };
 }

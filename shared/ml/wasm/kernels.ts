@@ -5,7 +5,7 @@
 // a training step, and XNNPACK's products and transposes (matmul.as.ts); they run only where
 // tfjs itself computes on this CPU (the WASM and CPU backends), never under native
 // TensorFlow, which may hold the tensors on a GPU. Not built here, callers fall back to tfjs
-// ops. Under the WASM backend all but attention run on its own heap (./heap-kernels.ts).
+// ops. Under the WASM backend they run on its own heap instead (./heap-kernels.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -28,8 +28,9 @@ export interface KernelExports {
   readonly memory: WasmMemory;
   heapBase(): number;
   attentionWorkBytes(len: number, dim: number, heads: number): number;
-  attentionForward(qkv: number, pad: number, out: number, work: number, batch: number, len: number, dim: number, heads: number, causal: number, dropThreshold: number, keepScale: number, seed: number): void;
-  attentionBackward(qkv: number, pad: number, dout: number, dqkv: number, work: number, batch: number, len: number, dim: number, heads: number, causal: number, dropThreshold: number, keepScale: number, seed: number): void;
+  attentionProbsFloats(batch: number, len: number, heads: number): number;
+  attentionForward(qkv: number, bias: number, pad: number, out: number, probs: number, work: number, batch: number, len: number, dim: number, heads: number, causal: number, dropThreshold: number, keepScale: number, seed: number): void;
+  attentionBackward(qkv: number, bias: number, pad: number, probs: number, dout: number, dqkv: number, work: number, batch: number, len: number, dim: number, heads: number, causal: number, dropThreshold: number, keepScale: number, seed: number): void;
   layerNormForward(x: number, gamma: number, beta: number, y: number, rows: number, cols: number, eps: number): void;
   layerNormBackward(x: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number, xhat: number, rows: number, cols: number, eps: number): void;
   biasGeluForward(x: number, bias: number, y: number, rows: number, cols: number): void;
@@ -38,7 +39,6 @@ export interface KernelExports {
   dropoutFactors(out: number, size: number, state: number, threshold: number, keep: number): void;
   residualForward(x: number, y: number, b: number, out: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
   residualBackward(dout: number, dy: number, db: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
-  addBias(x: number, bias: number, rows: number, cols: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
   matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   matMulNN(a: number, b: number, out: number, m: number, k: number, n: number): void;
@@ -88,7 +88,7 @@ export class WasmKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'addBias', 'columnSums', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof KernelExports>;
+const EXPORTED_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {
@@ -124,6 +124,15 @@ export function tensorValues(t: tf.Tensor): Float32Array {
     if (typeof at === 'number') return new Float32Array(backend.wasm.HEAPU8.buffer, at, t.size);
   }
   return t.dataSync() as Float32Array;
+}
+
+/**
+ * A tensor of `values` that a kernel wrote into this module's memory: the WASM backend copies an
+ * array into its heap when it makes a tensor, but the CPU backend keeps the array itself, and
+ * a view into the kernels' memory would change under it at their next call, so it gets a copy.
+ */
+export function tensorFromKernel(values: Float32Array, shape: number[]): tf.Tensor {
+  return tf.tensor(tf.getBackend() === 'wasm' ? values : values.slice(), shape);
 }
 
 let loaded: WasmKernels | null | undefined;

@@ -124,18 +124,6 @@ export function biasGeluBackward(x: usize, bias: usize, dy: usize, dx: usize, db
   }
 }
 
-/** x[r] += b for every row, in place: attention's Q|K|V bias, added where the kernel reads Q|K|V. */
-export function addBias(x: usize, bias: usize, rows: i32, cols: i32): void {
-  const rowBytes = <usize>cols << 2;
-  for (let r = 0; r < rows; r++) {
-    const xr = x + <usize>r * rowBytes;
-    for (let c = 0; c < cols; c += 4) {
-      const o = <usize>c << 2;
-      v128.store(xr + o, f32x4.add(v128.load(xr + o), v128.load(bias + o)));
-    }
-  }
-}
-
 /** out = Σ_rows x, each column summed top to bottom from 0 as tfjs's Sum does (so the same bits): a bias's gradient. */
 export function columnSums(x: usize, out: usize, rows: i32, cols: i32): void {
   const rowBytes = <usize>cols << 2;
