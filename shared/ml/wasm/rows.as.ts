@@ -3,7 +3,7 @@
 // tfjs ops a layer norm is ~10 kernels forward and ~15 backward, GELU ~8 and ~12, each a
 // full sweep over the activations; here each is one or two sweeps.
 // cols must be a multiple of 4.
-import { horizontal, tanhv } from './lib/simd-math.as';
+import { expv, horizontal } from './lib/simd-math.as';
 
 const GELU_C: f32 = 0.7978845608028654; // √(2/π)
 const GELU_A: f32 = 0.044715;
@@ -80,12 +80,18 @@ export function layerNormBackward(x: usize, gamma: usize, dy: usize, dx: usize, 
   }
 }
 
-/** tanh(√(2/π)·(z + 0.044715·z³)) on four lanes, given z and z². */
-@inline function geluTanh(z: v128, z2: v128): v128 {
-  return tanhv(f32x4.mul(f32x4.splat(GELU_C), f32x4.add(z, f32x4.mul(f32x4.splat(GELU_A), f32x4.mul(z2, z)))));
+/**
+ * 1 + e^(−2u), u = √(2/π)·(z + 0.044715·z³), on four lanes given z and z²: GELU's tanh form
+ * ½·z·(1 + tanh u) is z·σ(2u) = z / this, one exponential and one division where tanh took
+ * an exponential, a division and three more operations.
+ */
+// @ts-ignore: decorator
+@inline function geluDenominator(z: v128, z2: v128): v128 {
+  const minusTwoU = f32x4.mul(f32x4.splat(-2 * GELU_C), f32x4.add(z, f32x4.mul(f32x4.splat(GELU_A), f32x4.mul(z2, z))));
+  return f32x4.add(f32x4.splat(1), expv(minusTwoU));
 }
 
-/** y = gelu(x + b) per row (tanh approximation: 0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³)))). */
+/** y = gelu(x + b) per row (tanh approximation: 0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))), as z·σ(2u)). */
 export function biasGeluForward(x: usize, bias: usize, y: usize, rows: i32, cols: i32): void {
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
@@ -94,17 +100,15 @@ export function biasGeluForward(x: usize, bias: usize, y: usize, rows: i32, cols
     for (let c = 0; c < cols; c += 4) {
       const o = <usize>c << 2;
       const z = f32x4.add(v128.load(xr + o), v128.load(bias + o));
-      const t = geluTanh(z, f32x4.mul(z, z));
-      v128.store(yr + o, f32x4.mul(f32x4.mul(f32x4.splat(0.5), z), f32x4.add(f32x4.splat(1), t)));
+      v128.store(yr + o, f32x4.div(z, geluDenominator(z, f32x4.mul(z, z))));
     }
   }
 }
 
-/** dx = dy·gelu′(x + b), db = Σ_rows dx, with gelu′(z) = ½(1 + t) + ½·z·(1 − t²)·√(2/π)·(1 + 3·0.044715·z²). */
+/** dx = dy·gelu′(x + b), db = Σ_rows dx, with gelu′(z) = σ + 2·z·σ·(1 − σ)·u′, σ = σ(2u), u′ = √(2/π)·(1 + 3·0.044715·z²). */
 export function biasGeluBackward(x: usize, bias: usize, dy: usize, dx: usize, dbias: usize, rows: i32, cols: i32): void {
   const rowBytes = <usize>cols << 2;
   memory.fill(dbias, 0, rowBytes);
-  const half = f32x4.splat(0.5);
   const one = f32x4.splat(1);
   for (let r = 0; r < rows; r++) {
     const xr = x + <usize>r * rowBytes;
@@ -114,9 +118,9 @@ export function biasGeluBackward(x: usize, bias: usize, dy: usize, dx: usize, db
       const o = <usize>c << 2;
       const z = f32x4.add(v128.load(xr + o), v128.load(bias + o));
       const z2 = f32x4.mul(z, z);
-      const t = geluTanh(z, z2);
-      const du = f32x4.mul(f32x4.splat(GELU_C), f32x4.add(one, f32x4.mul(f32x4.splat(3 * GELU_A), z2)));
-      const slope = f32x4.add(f32x4.mul(half, f32x4.add(one, t)), f32x4.mul(f32x4.mul(half, z), f32x4.mul(f32x4.sub(one, f32x4.mul(t, t)), du)));
+      const sigma = f32x4.div(one, geluDenominator(z, z2));
+      const twoDu = f32x4.mul(f32x4.splat(2 * GELU_C), f32x4.add(one, f32x4.mul(f32x4.splat(3 * GELU_A), z2)));
+      const slope = f32x4.mul(sigma, f32x4.add(one, f32x4.mul(f32x4.mul(z, f32x4.sub(one, sigma)), twoDu)));
       const g = f32x4.mul(v128.load(dyr + o), slope);
       v128.store(dxr + o, g);
       v128.store(dbias + o, f32x4.add(v128.load(dbias + o), g));

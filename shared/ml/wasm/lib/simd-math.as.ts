@@ -30,13 +30,6 @@ const ROUNDING_BITS: i32 = 0x4b400000;
   return f32x4.mul(y, pow2);
 }
 
-/** tanh on four lanes through expv: 1 − 2/(e^{2u} + 1), saturating to ±1. */
-// @ts-ignore: decorator
-@inline export function tanhv(u: v128): v128 {
-  const one = f32x4.splat(1);
-  return f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(expv(f32x4.add(u, u)), one)));
-}
-
 /** The sum of the four lanes. */
 // @ts-ignore: decorator
 @inline export function horizontal(v: v128): f32 {
