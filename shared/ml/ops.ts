@@ -2,6 +2,7 @@
 // and the products and transposes their gradients use.
 import * as tf from '@tensorflow/tfjs';
 import { kernelCall, type OutputRegion, type SharedKernelExports } from './wasm/kernel-call';
+import { heapKernels, type HeapKernels } from './wasm/heap-kernels';
 import { tensorValues } from './wasm/kernels';
 
 /** Swaps the last two axes, outside of any gradient (none is recorded on the kernel path): in the SIMD kernels for a float matrix where they run (wasm/matmul.as.ts), else with tfjs's Transpose kernel. */
@@ -148,6 +149,8 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
     const id = ids[i] as number;
     if (id < 0 || id >= rows) throw new Error(`gatherRows: ids[${i}]=${id} is outside the table's ${rows} rows`);
   }
+  const heap = heapKernels();
+  if (heap) return gatherRowsOnHeap(heap, table, ids, rows, cols);
   // copied on typed arrays: WASM's GatherV2 took 15-23 ms for 6,400 rows of 64, a copy of
   // the whole table out of the backend and the row copies well under that even for 57k rows
   const variableValues = table instanceof tf.Variable ? tableValues(table) : null;
@@ -187,6 +190,30 @@ export interface KernelPass {
   run(kernels: SharedKernelExports, at: number[]): void;
   /** backward only: the input gradients from the shaped outputs and the output gradient (default: the outputs as they are) */
   gradients?(written: tf.Tensor[], dy: tf.Tensor): tf.Tensor[];
+}
+
+/**
+ * gatherRows on the WASM heap (wasm/gather.as.ts): the rows copied out of the table where the
+ * backend keeps it, and the gradient summed into a tensor it allocated, so neither the table
+ * nor its gradient (14 MB for Amazon Beauty) crosses into JS and back.
+ */
+function gatherRowsOnHeap(heap: HeapKernels, table: tf.Tensor, ids: Int32Array, rows: number, cols: number): tf.Tensor {
+  const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const t = inputs[0] as tf.Tensor;
+    const idsT = tf.tensor1d(ids, 'int32');
+    const out = heap.output([ids.length, cols]);
+    heap.exports.gatherRows(heap.at(t), heap.at(idsT), out.at, ids.length, cols);
+    (inputs[1] as tf.GradSaveFunc)([idsT]);
+    return {
+      value: out.tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const grad = heap.output([rows, cols]);
+        heap.exports.scatterAddRows(heap.at(dy), heap.at(saved[0]!), grad.at, ids.length, rows, cols);
+        return grad.tensor;
+      },
+    };
+  });
+  return op(table);
 }
 
 /**

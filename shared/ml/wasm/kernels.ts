@@ -40,6 +40,8 @@ export interface KernelExports {
   residualForward(x: number, y: number, b: number, out: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
   residualBackward(dout: number, dy: number, db: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
+  gatherRows(table: number, ids: number, out: number, n: number, cols: number): void;
+  scatterAddRows(dy: number, ids: number, grad: number, n: number, rows: number, cols: number): void;
   matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   matMulNN(a: number, b: number, out: number, m: number, k: number, n: number): void;
   transpose(x: number, out: number, rows: number, cols: number): void;
@@ -88,7 +90,7 @@ export class WasmKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof KernelExports>;
+const EXPORTED_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../../../shared/data/random';
 import { selectBackend } from '../../../shared/ml/backend';
 import { gatherRows, matMul } from '../../../shared/ml/ops';
+import { setKernelsEnabled } from '../../../shared/ml/wasm/kernels';
 
 beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
@@ -12,7 +14,14 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5): void {
   for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThan(tol);
 }
 
-describe('gatherRows', () => {
+describe.each(['wasm', 'cpu'] as const)('gatherRows (%s backend: in the kernels on its heap, or on typed arrays)', (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend, () => undefined);
+  });
+  afterAll(async () => {
+    await selectBackend('wasm', () => undefined);
+  });
+
   it('has the gradient of the dense one-hot product, summing repeated rows and leaving untouched rows zero', () => {
     const table = tf.tensor2d([0.1, -0.2, 0.3, 0.4, 0.5, -0.6, 0.7, 0.8, -0.9, 1.0, 1.1, 1.2, -1.3, 1.4, 1.5], [5, 3]);
     const ids = Int32Array.from([3, 0, 3, 1]); // row 3 twice, rows 2 and 4 never
@@ -38,6 +47,31 @@ describe('gatherRows', () => {
 
   it('names the offending id when one is outside the table', () => {
     expect(() => gatherRows(tf.zeros([2, 2]), Int32Array.from([0, 2]))).toThrow(/ids\[1\]=2 is outside the table's 2 rows/);
+  });
+});
+
+describe('gatherRows in the heap kernels', () => {
+  it('gives the rows and the gradient of the typed-array loops bit for bit (rows of 4 lanes and a tail)', () => {
+    const rng = new Random(9);
+    const [rows, cols, n] = [40, 6, 300];
+    const table = tf.variable(tf.tensor2d(Float32Array.from({ length: rows * cols }, () => rng.next() * 2 - 1), [rows, cols]));
+    const ids = Int32Array.from({ length: n }, () => Math.floor(rng.next() * (rows - 3))); // the last rows never
+    const upstream = tf.tensor2d(Float32Array.from({ length: n * cols }, () => rng.next() * 2 - 1), [n, cols]);
+    const run = () => {
+      const [value, grad] = [gatherRows(table, ids), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t, ids), upstream)))(table)];
+      return [Array.from(value.dataSync()), Array.from(grad.dataSync())];
+    };
+    const [kernelValue, kernelGrad] = run();
+    setKernelsEnabled(false);
+    try {
+      const [loopValue, loopGrad] = run();
+      expect(kernelValue).toEqual(loopValue);
+      expect(kernelGrad).toEqual(loopGrad);
+    } finally {
+      setKernelsEnabled(true);
+    }
+    expect(kernelGrad.slice((rows - 3) * cols)).toEqual(new Array(3 * cols).fill(0));
+    expect(kernelGrad.some((v) => v !== 0 && !Number.isInteger(v))).toBe(true);
   });
 });
 

@@ -1,0 +1,31 @@
+// AssemblyScript (see attention.as.ts): an embedding lookup and its gradient, on the tfjs WASM
+// heap (ops.ts, gatherRows), where the table is read in place instead of copied out of the
+// backend and the gradient is summed where the backend keeps it instead of copied in.
+//   table f32 [rows × cols], ids i32 [n] (each in [0, rows)), out f32 [n × cols]
+//   dy f32 [n × cols] → grad f32 [rows × cols]
+
+/** out[i] = table[ids[i]] for i < n. */
+export function gatherRows(table: usize, ids: usize, out: usize, n: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  for (let i = 0; i < n; i++) memory.copy(out + <usize>i * rowBytes, table + <usize>load<i32>(ids + (<usize>i << 2)) * rowBytes, rowBytes);
+}
+
+/** grad = 0, then grad[ids[i]] += dy[i] for i in order (so the sums are the same on every run and in the JS loop). */
+export function scatterAddRows(dy: usize, ids: usize, grad: usize, n: i32, rows: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  memory.fill(grad, 0, <usize>rows * rowBytes);
+  const wide = cols & ~3;
+  for (let i = 0; i < n; i++) {
+    const dst = grad + <usize>load<i32>(ids + (<usize>i << 2)) * rowBytes;
+    const src = dy + <usize>i * rowBytes;
+    let c = 0;
+    for (; c < wide; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+    }
+    for (; c < cols; c++) {
+      const o = <usize>c << 2;
+      store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+    }
+  }
+}
