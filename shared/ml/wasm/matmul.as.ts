@@ -9,13 +9,14 @@
 //   matMulNN  out[m × n] = a·b for a [m × k], b [k × n]: the hidden states' gradient G·E of the
 //             full softmax, computed where G already lies (softmax.as.ts) instead of copying it
 //             into a tfjs tensor first.
-// Both work on 4 × 8 blocks of the output in eight four-lane registers (lib/block.as.ts),
+// Both work on 4 × 8 blocks of the output in eight four-lane registers (lib/block.as.ts; the
+// rows and columns those leave in 1 × 8 and 4 × 4 blocks, the last few columns one at a time),
 // over slabs of the summed index; a block is stored after each slab and loaded back for the
 // next, which keeps the order of the additions. Slab sizes measured on ml-100k's shapes (the
 // best of 24 KB to 512 KB): matMulTN keeps both operands' slabs near L1 (64 KB), matMulNN
 // keeps b's slab in L2 (512 KB), a's four rows being short.
 
-import { block4x8 } from './lib/block.as';
+import { block1x8, block4x4, block4x8 } from './lib/block.as';
 
 /** Bytes of the operands that every output block re-reads per slab. */
 const TN_SLAB_BYTES: i32 = 64 * 1024;
@@ -34,14 +35,24 @@ export function matMulTN(a: usize, b: usize, out: usize, rows: i32, m: i32, n: i
   for (let r0 = 0; r0 < rows; r0 += slab) {
     const r1 = min(rows, r0 + slab);
     const first = r0 == 0;
+    const pa = a + <usize>r0 * aRow;
+    const pb = b + <usize>r0 * bRow;
     let i = 0;
     for (; i + 4 <= m; i += 4) {
       let j = 0;
       // a's four values of a step are neighbours in one row; a step moves down a row of both
-      for (; j + 8 <= n; j += 8) block4x8(out + <usize>i * outRow + (<usize>j << 2), outRow, first, a + <usize>r0 * aRow + (<usize>i << 2), 4, aRow, b + <usize>r0 * bRow + (<usize>j << 2), bRow, r1 - r0);
+      for (; j + 8 <= n; j += 8) block4x8(out + <usize>i * outRow + (<usize>j << 2), outRow, first, pa + (<usize>i << 2), 4, aRow, pb + (<usize>j << 2), bRow, r1 - r0);
+      if (j + 4 <= n) {
+        block4x4(out + <usize>i * outRow + (<usize>j << 2), outRow, first, pa + (<usize>i << 2), 4, aRow, pb + (<usize>j << 2), bRow, r1 - r0);
+        j += 4;
+      }
       for (let ii = i; ii < i + 4; ii++) for (let jj = j; jj < n; jj++) tnOne(a, b, out, r0, r1, first, ii, jj, aRow, bRow, outRow);
     }
-    for (; i < m; i++) for (let jj = 0; jj < n; jj++) tnOne(a, b, out, r0, r1, first, i, jj, aRow, bRow, outRow);
+    for (; i < m; i++) {
+      let j = 0;
+      for (; j + 8 <= n; j += 8) block1x8(out + <usize>i * outRow + (<usize>j << 2), first, pa + (<usize>i << 2), aRow, pb + (<usize>j << 2), bRow, r1 - r0);
+      for (let jj = j; jj < n; jj++) tnOne(a, b, out, r0, r1, first, i, jj, aRow, bRow, outRow);
+    }
   }
 }
 
@@ -61,14 +72,24 @@ export function matMulNN(a: usize, b: usize, out: usize, m: i32, k: i32, n: i32)
   for (let k0 = 0; k0 < k; k0 += slab) {
     const k1 = min(k, k0 + slab);
     const first = k0 == 0;
+    const pa = a + (<usize>k0 << 2);
+    const pb = b + <usize>k0 * bRow;
     let i = 0;
     for (; i + 4 <= m; i += 4) {
       let j = 0;
       // a's four values of a step lie in four rows; a step moves along them, and down a row of b
-      for (; j + 8 <= n; j += 8) block4x8(out + <usize>i * outRow + (<usize>j << 2), outRow, first, a + <usize>i * aRow + (<usize>k0 << 2), aRow, 4, b + <usize>k0 * bRow + (<usize>j << 2), bRow, k1 - k0);
+      for (; j + 8 <= n; j += 8) block4x8(out + <usize>i * outRow + (<usize>j << 2), outRow, first, pa + <usize>i * aRow, aRow, 4, pb + (<usize>j << 2), bRow, k1 - k0);
+      if (j + 4 <= n) {
+        block4x4(out + <usize>i * outRow + (<usize>j << 2), outRow, first, pa + <usize>i * aRow, aRow, 4, pb + (<usize>j << 2), bRow, k1 - k0);
+        j += 4;
+      }
       for (let ii = i; ii < i + 4; ii++) for (let jj = j; jj < n; jj++) nnOne(a, b, out, k0, k1, first, ii, jj, aRow, bRow, outRow);
     }
-    for (; i < m; i++) for (let jj = 0; jj < n; jj++) nnOne(a, b, out, k0, k1, first, i, jj, aRow, bRow, outRow);
+    for (; i < m; i++) {
+      let j = 0;
+      for (; j + 8 <= n; j += 8) block1x8(out + <usize>i * outRow + (<usize>j << 2), first, pa + <usize>i * aRow, 4, pb + (<usize>j << 2), bRow, k1 - k0);
+      for (let jj = j; jj < n; jj++) nnOne(a, b, out, k0, k1, first, i, jj, aRow, bRow, outRow);
+    }
   }
 }
 

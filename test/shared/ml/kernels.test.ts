@@ -228,11 +228,14 @@ describe.each(['wasm', 'cpu'] as const)('residualAdd (%s backend: the kernels on
 });
 
 describe('the backward-pass products (matMulTN, matMulNN)', () => {
-  // shapes with edges off the 4 × 8 blocks, and sums longer than one L2 slab (512 KB of the streamed operand)
+  // shapes with edges off the 4 × 8 blocks (rows in 1 × 8 blocks, four columns in a 4 × 4 one,
+  // the rest one at a time), and sums longer than one L2 slab (512 KB of the streamed operand)
   it.each([
     [7, 5, 3],
     [300, 13, 1000],
     [2100, 9, 64],
+    [50, 6, 14],
+    [64, 11, 1685],
   ])('give aᵀ·b and a·b of tfjs matMul bit for bit (rows %i, m %i, n %i)', (rows, m, n) => {
     const kernels = wasmKernels()!;
     const rng = new Random(rows);

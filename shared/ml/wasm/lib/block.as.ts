@@ -1,6 +1,7 @@
 // AssemblyScript (see attention.as.ts): the register block of every product in the kernels
 // (matmul.as.ts, attention.as.ts): 4 output rows × 8 output columns in eight four-lane
-// registers, each summing its terms in order, one f32 multiply and one f32 add per term.
+// registers, each summing its terms in order, one f32 multiply and one f32 add per term; and
+// its 1 × 8 and 4 × 4 shapes for the rows and columns a product's 4 × 8 sweep leaves.
 
 /**
  * One 4 × 8 block of out (rows at `out`, `out + outRow`, …) += Σ over `count` steps of
@@ -50,3 +51,44 @@
   v128.store(o3, c31, 16);
 }
 
+
+/** One 1 × 8 block (a row of out from `out`) += Σ a-splat ⊗ b-row, as block4x8 for the rows a 4-row block leaves. */
+// @ts-ignore: decorator
+@inline export function block1x8(out: usize, first: bool, pa: usize, aStep: usize, pb: usize, bStep: usize, count: i32): void {
+  let c0 = first ? f32x4.splat(0) : v128.load(out);
+  let c1 = first ? f32x4.splat(0) : v128.load(out, 16);
+  for (let s = 0; s < count; s++) {
+    const a = v128.load32_splat(pa);
+    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pb, 16)));
+    pa += aStep;
+    pb += bStep;
+  }
+  v128.store(out, c0);
+  v128.store(out, c1, 16);
+}
+
+/** One 4 × 4 block, as block4x8 for four columns an 8-column sweep leaves. */
+// @ts-ignore: decorator
+@inline export function block4x4(out: usize, outRow: usize, first: bool, pa: usize, aLane: usize, aStep: usize, pb: usize, bStep: usize, count: i32): void {
+  const o1 = out + outRow;
+  const o2 = o1 + outRow;
+  const o3 = o2 + outRow;
+  let c0 = first ? f32x4.splat(0) : v128.load(out);
+  let c1 = first ? f32x4.splat(0) : v128.load(o1);
+  let c2 = first ? f32x4.splat(0) : v128.load(o2);
+  let c3 = first ? f32x4.splat(0) : v128.load(o3);
+  for (let s = 0; s < count; s++) {
+    const b = v128.load(pb);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), b));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(pa + aLane), b));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(pa + 2 * aLane), b));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(pa + 3 * aLane), b));
+    pa += aStep;
+    pb += bStep;
+  }
+  v128.store(out, c0);
+  v128.store(o1, c1);
+  v128.store(o2, c2);
+  v128.store(o3, c3);
+}
