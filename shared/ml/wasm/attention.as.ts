@@ -26,6 +26,7 @@
 import { block4x8 } from './lib/block.as';
 import { expv, horizontal } from './lib/simd-math.as';
 import { drawFactors, seedDraws } from './lib/mulberry32.as';
+import { storeTransposed4x4 } from './lib/transpose.as';
 
 const LANES: v128 = i32x4(0, 1, 2, 3);
 
@@ -99,15 +100,7 @@ function transposeRows(dst: usize, dstStride: usize, src: usize, srcStride: usiz
       const a1 = f32x4.add(v128.load(s1 + o), b);
       const a2 = f32x4.add(v128.load(s2 + o), b);
       const a3 = f32x4.add(v128.load(s3 + o), b);
-      const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5);
-      const t1 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
-      const t2 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5);
-      const t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
-      const d0 = dst + <usize>c * dstStride + (<usize>r << 2);
-      v128.store(d0, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-      v128.store(d0 + dstStride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-      v128.store(d0 + 2 * dstStride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-      v128.store(d0 + 3 * dstStride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+      storeTransposed4x4(a0, a1, a2, a3, dst + <usize>c * dstStride + (<usize>r << 2), dstStride);
     }
   }
   for (; r < rows; r++) {

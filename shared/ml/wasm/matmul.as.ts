@@ -17,6 +17,7 @@
 // keeps b's slab in L2 (512 KB), a's four rows being short.
 
 import { block1x8, block4x4, block4x8 } from './lib/block.as';
+import { storeTransposed4x4 } from './lib/transpose.as';
 
 /** Bytes of the operands that every output block re-reads per slab. */
 const TN_SLAB_BYTES: i32 = 64 * 1024;
@@ -102,18 +103,28 @@ function nnOne(a: usize, b: usize, out: usize, k0: i32, k1: i32, first: bool, i:
 }
 
 /**
- * out[cols × rows] = xᵀ for x [rows × cols], in 8 × 8 tiles: the operands the products above
- * take transposed (a weight for the input gradient, the class block for the logits). A tfjs
- * Transpose of a small weight cost ~0.3 ms a call here, nearly all of it per-kernel overhead.
+ * out[cols × rows] = xᵀ for x [rows × cols], in 4 × 4 blocks transposed in registers (the
+ * edges one element at a time): the operands the products above take transposed (a weight for
+ * the input gradient, the class block for the logits). A tfjs Transpose of a small weight cost
+ * ~0.3 ms a call here, nearly all of it per-kernel overhead.
  */
 export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
-  for (let r0 = 0; r0 < rows; r0 += 8) {
-    const r1 = min(rows, r0 + 8);
-    for (let c0 = 0; c0 < cols; c0 += 8) {
-      const c1 = min(cols, c0 + 8);
-      for (let r = r0; r < r1; r++) {
-        for (let c = c0; c < c1; c++) store<f32>(out + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(x + ((<usize>r * <usize>cols + <usize>c) << 2)));
-      }
+  const inRow = <usize>cols << 2;
+  const outRow = <usize>rows << 2;
+  const rows4 = rows & ~3;
+  const cols4 = cols & ~3;
+  for (let r = 0; r < rows4; r += 4) {
+    const s0 = x + <usize>r * inRow;
+    for (let c = 0; c < cols4; c += 4) {
+      const o = <usize>c << 2;
+      storeTransposed4x4(v128.load(s0 + o), v128.load(s0 + inRow + o), v128.load(s0 + 2 * inRow + o), v128.load(s0 + 3 * inRow + o), out + <usize>c * outRow + (<usize>r << 2), outRow);
     }
+    for (let rr = r; rr < r + 4; rr++) for (let c = cols4; c < cols; c++) transposeOne(x, out, rr, c, inRow, outRow);
   }
+  for (let r = rows4; r < rows; r++) for (let c = 0; c < cols; c++) transposeOne(x, out, r, c, inRow, outRow);
+}
+
+// @ts-ignore: decorator
+@inline function transposeOne(x: usize, out: usize, r: i32, c: i32, inRow: usize, outRow: usize): void {
+  store<f32>(out + <usize>c * outRow + (<usize>r << 2), load<f32>(x + <usize>r * inRow + (<usize>c << 2)));
 }
