@@ -57,7 +57,7 @@ describe('gatherRows in the heap kernels', () => {
     const table = tf.variable(tf.tensor2d(Float32Array.from({ length: rows * cols }, () => rng.next() * 2 - 1), [rows, cols]));
     const ids = Int32Array.from({ length: n }, () => Math.floor(rng.next() * (rows - 3))); // the last rows never
     const upstream = tf.tensor2d(Float32Array.from({ length: n * cols }, () => rng.next() * 2 - 1), [n, cols]);
-    const run = () => {
+    const run = (): [number[], number[]] => {
       const [value, grad] = [gatherRows(table, ids), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t, ids), upstream)))(table)];
       return [Array.from(value.dataSync()), Array.from(grad.dataSync())];
     };
