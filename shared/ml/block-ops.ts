@@ -20,7 +20,8 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.T
     { outputs: [[rows, cols]], run: (k, [xAt, gAt, bAt, yAt]) => k.layerNormForward(xAt!, gAt!, bAt!, yAt!, rows, cols, LAYER_NORM_EPSILON) },
     {
       outputs: [[rows, cols], [cols], [cols], { scratch: cols }],
-      run: (k, [xAt, gAt, , dyAt, dxAt, dgAt, dbAt, xhatAt]) => k.layerNormBackward(xAt!, gAt!, dyAt!, dxAt!, dgAt!, dbAt!, xhatAt!, rows, cols, LAYER_NORM_EPSILON),
+      reads: [0, 1],
+      run: (k, [xAt, gAt, dyAt, dxAt, dgAt, dbAt, xhatAt]) => k.layerNormBackward(xAt!, gAt!, dyAt!, dxAt!, dgAt!, dbAt!, xhatAt!, rows, cols, LAYER_NORM_EPSILON),
     },
   ) as tf.Tensor2D;
 }
@@ -65,7 +66,8 @@ export function residualAdd(x: tf.Tensor, y: tf.Tensor, bias: tf.Tensor, draw: D
     { outputs: [[rows, cols]], run: (k, [xAt, yAt, bAt, outAt]) => k.residualForward(xAt!, yAt!, bAt!, outAt!, rows, cols, dropout, ...stream) },
     {
       outputs: [[rows, cols], [cols]],
-      run: (k, [, , , doutAt, dyAt, dbAt]) => k.residualBackward(doutAt!, dyAt!, dbAt!, rows, cols, dropout, ...stream),
+      reads: [],
+      run: (k, [doutAt, dyAt, dbAt]) => k.residualBackward(doutAt!, dyAt!, dbAt!, rows, cols, dropout, ...stream),
       // x's gradient is the output's own
       gradients: ([dy, db], dout) => [dout, dy!, db!],
     },

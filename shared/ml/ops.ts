@@ -186,7 +186,9 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
 export interface KernelPass {
   /** the regions written: the output (forward) or one gradient per input (backward), then scratch */
   readonly outputs: OutputRegion[];
-  /** runs the kernels; `at`: the inputs' offsets (backward: the op's inputs, then the output gradient), then the outputs' */
+  /** backward only: which of the op's inputs it reads (default all); tfjs keeps a clone of each for it */
+  readonly reads?: number[];
+  /** runs the kernels; `at`: the inputs' offsets (backward: the op's inputs it reads, then the output gradient), then the outputs' */
   run(kernels: SharedKernelExports, at: number[]): void;
   /** backward only: the input gradients from the shaped outputs and the output gradient (default: the outputs as they are) */
   gradients?(written: tf.Tensor[], dy: tf.Tensor): tf.Tensor[];
@@ -230,7 +232,7 @@ export function kernelOp(inputs: tf.Tensor[], forward: KernelPass, backward: Ker
   };
   const custom = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xs = args.slice(0, inputs.length) as tf.Tensor[];
-    (args[inputs.length] as tf.GradSaveFunc)(xs);
+    (args[inputs.length] as tf.GradSaveFunc)(backward.reads ? backward.reads.map((i) => xs[i]!) : xs);
     return {
       value: run(forward, xs)[0]!,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
