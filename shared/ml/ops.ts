@@ -137,9 +137,10 @@ function tensorBuffer(length: number, kind: keyof typeof reusable): Float32Array
 /**
  * Rows `ids` of a [rows×cols] matrix (an embedding lookup, or picking positions out of
  * hidden states), shaped [ids.length×cols]. The gradient scatter-adds each upstream row
- * into its source row on typed arrays, touching only the looked-up rows: the stock Gather
- * gradient needs UnsortedSegmentSum, which the WASM backend lacks, and a one-hot product
- * would cost ids.length × rows × cols (57k-item catalogues make that prohibitive).
+ * into its source row (in the heap kernels under the WASM backend, else on typed arrays),
+ * touching only the looked-up rows: the stock Gather gradient needs UnsortedSegmentSum, which
+ * the WASM backend lacks, and a one-hot product would cost ids.length × rows × cols (57k-item
+ * catalogues make that prohibitive).
  * Accumulation runs in index order, so the result is deterministic.
  */
 export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
@@ -182,18 +183,6 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
   return op(table);
 }
 
-/** One direction of a kernelOp: the regions it writes and the kernel calls that fill them. */
-export interface KernelPass {
-  /** the regions written: the output (forward) or one gradient per input (backward), then scratch */
-  readonly outputs: OutputRegion[];
-  /** backward only: which of the op's inputs it reads (default all); tfjs keeps a clone of each for it */
-  readonly reads?: number[];
-  /** runs the kernels; `at`: the inputs' offsets (backward: the op's inputs it reads, then the output gradient), then the outputs' */
-  run(kernels: SharedKernelExports, at: number[]): void;
-  /** backward only: the input gradients from the shaped outputs and the output gradient (default: the outputs as they are) */
-  gradients?(written: tf.Tensor[], dy: tf.Tensor): tf.Tensor[];
-}
-
 /**
  * gatherRows on the WASM heap (wasm/gather.as.ts): the rows copied out of the table where the
  * backend keeps it, and the gradient summed into a tensor it allocated, so neither the table
@@ -216,6 +205,18 @@ function gatherRowsOnHeap(heap: HeapKernels, table: tf.Tensor, ids: Int32Array, 
     };
   });
   return op(table);
+}
+
+/** One direction of a kernelOp: the regions it writes and the kernel calls that fill them. */
+export interface KernelPass {
+  /** the regions written: the output (forward) or one gradient per input (backward), then scratch */
+  readonly outputs: OutputRegion[];
+  /** backward only: which of the op's inputs it reads (default all); tfjs keeps a clone of each for it */
+  readonly reads?: number[];
+  /** runs the kernels; `at`: the inputs' offsets (backward: the op's inputs it reads, then the output gradient), then the outputs' */
+  run(kernels: SharedKernelExports, at: number[]): void;
+  /** backward only: the input gradients from the shaped outputs and the output gradient (default: the outputs as they are) */
+  gradients?(written: tf.Tensor[], dy: tf.Tensor): tf.Tensor[];
 }
 
 /**
