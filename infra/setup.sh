@@ -83,7 +83,7 @@ else
     || { tail -n 20 "$CACHE/logs/asc.log" >&2; false; }
   # every kernel again (but heapBase, of the module's own memory), on a memory it imports: the
   # tfjs backend's own, or Adam's (shared/ml/wasm/heap-kernels.ts)
-  (cd "$ROOT" && node_modules/.bin/asc shared/ml/wasm/attention.as.ts shared/ml/wasm/gather.as.ts shared/ml/wasm/matmul.as.ts shared/ml/wasm/softmax.as.ts shared/ml/wasm/rows.as.ts shared/ml/wasm/dropout.as.ts shared/ml/wasm/adam.as.ts -O3 --enable simd --runtime stub --noAssert --importMemory -o "$HEAP_KERNEL_OUT.tmp" >>"$CACHE/logs/asc.log" 2>&1) \
+  (cd "$ROOT" && node_modules/.bin/asc shared/ml/wasm/attention.as.ts shared/ml/wasm/embed.as.ts shared/ml/wasm/gather.as.ts shared/ml/wasm/matmul.as.ts shared/ml/wasm/softmax.as.ts shared/ml/wasm/rows.as.ts shared/ml/wasm/dropout.as.ts shared/ml/wasm/adam.as.ts -O3 --enable simd --runtime stub --noAssert --importMemory -o "$HEAP_KERNEL_OUT.tmp" >>"$CACHE/logs/asc.log" 2>&1) \
     || { tail -n 20 "$CACHE/logs/asc.log" >&2; false; }
   mv "$KERNEL_OUT.tmp" "$KERNEL_OUT"
   mv "$HEAP_KERNEL_OUT.tmp" "$HEAP_KERNEL_OUT"

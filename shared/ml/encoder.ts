@@ -18,8 +18,9 @@ import { Random } from '../data/random';
 import { biasGelu, layerNorm, residualAdd } from './block-ops';
 import { selfAttention } from './attention';
 import type { EncoderConfig } from './config';
-import { dropoutFactorsTensor, type DropoutDraw } from './dropout';
-import { gatherRows, matMul } from './ops';
+import type { DropoutDraw } from './dropout';
+import { embedInputs } from './embed';
+import { matMul } from './ops';
 import { PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
 
 /** Weights by parameter name, each a row-major float32 array (the checkpoint/export form). */
@@ -132,17 +133,6 @@ export interface ForwardOptions {
   readonly rng?: Random;
 }
 
-/**
- * Inverted dropout with the keep-mask drawn on a typed array from the seeded generator: the
- * stock tf.dropout draws through tf.randomUniform's JS generator and a few more kernels,
- * several milliseconds per [6400×64] activation on WASM; the mask here costs one mulberry32
- * draw per element and one Multiply kernel.
- */
-function maybeDropout(x: tf.Tensor, rate: number, opts: ForwardOptions): tf.Tensor {
-  const draw = dropoutDraw(rate, opts);
-  return draw ? tf.mul(x, dropoutFactorsTensor(x.shape, draw)) : x;
-}
-
 /** The rate and mask seed of one dropout site, or null when it is off (inference, rate 0). */
 function dropoutDraw(rate: number, opts: ForwardOptions): DropoutDraw | null {
   if (!opts.training || rate === 0) return null;
@@ -161,11 +151,7 @@ export function encode(model: RecModel, ids: Int32Array, batch: number, len: num
   const d = cfg.dim;
   const p = (name: string) => param(model, name);
 
-  const positions = tf.slice(p('embedding.position'), [cfg.maxLen - len, 0], [len, d]);
-  let x: tf.Tensor = tf.reshape(gatherRows(p('embedding.table'), ids), [batch, len, d]);
-  if (cfg.scaleInputEmbeddings) x = tf.mul(x, Math.sqrt(d));
-  x = maybeDropout(tf.add(x, positions), cfg.dropout, opts);
-  x = tf.reshape(x, [batch * len, d]);
+  let x: tf.Tensor = embedInputs(p('embedding.table'), p('embedding.position'), ids, { batch, len, scale: cfg.scaleInputEmbeddings ? Math.sqrt(d) : 1 }, dropoutDraw(cfg.dropout, opts));
 
   const pad = new Uint8Array(ids.length);
   for (let i = 0; i < ids.length; i++) if (ids[i] === PAD_ROW) pad[i] = 1;

@@ -1,11 +1,11 @@
-// Every SIMD kernel (attention.as.ts, gather.as.ts, matmul.as.ts, softmax.as.ts, rows.as.ts,
-// dropout.as.ts, adam.as.ts), compiled a second time by infra/setup.sh into a module that
-// imports its memory (build/wasm/heap-kernels.wasm), with no data of its own to place there. Bound to the
-// tfjs WASM backend's memory, they read tensors where the backend keeps them and write into
-// tensors it allocated, with no copy in either direction (only under the WASM backend, with
-// the kernels enabled; elsewhere callers use the copying module or tfjs ops, and
-// ./kernel-call.ts chooses). Bound to a memory of its own, the module is Adam's arena
-// (../adam.ts), under any backend.
+// Every SIMD kernel (attention.as.ts, embed.as.ts, gather.as.ts, matmul.as.ts, softmax.as.ts,
+// rows.as.ts, dropout.as.ts, adam.as.ts), compiled a second time by infra/setup.sh into a
+// module that imports its memory (build/wasm/heap-kernels.wasm), with no data of its own to
+// place there. Bound to the tfjs WASM backend's memory, they read tensors where the backend
+// keeps them and write into tensors it allocated, with no copy in either direction (only
+// under the WASM backend, with the kernels enabled; elsewhere callers use the copying module
+// or tfjs ops, and ./kernel-call.ts chooses). Bound to a memory of its own, the module is
+// Adam's arena (../adam.ts), under any backend.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -22,7 +22,7 @@ declare const WebAssembly: {
 /** Every pointer is a byte offset into the backend's heap (see the .as.ts files). */
 export type HeapKernelExports = Pick<
   KernelExports,
-  'attentionWorkBytes' | 'attentionProbsFloats' | 'attentionForward' | 'attentionBackward' | 'layerNormForward' | 'layerNormBackward' | 'biasGeluForward' | 'biasGeluBackward' | 'columnSums' | 'gatherRows' | 'scatterAddRows' | 'softmaxGradient' | 'dropoutFactors' | 'residualForward' | 'residualBackward' | 'matMulTN' | 'matMulNN' | 'transpose' | 'adamRowSquares' | 'adamUpdate'
+  'attentionWorkBytes' | 'attentionProbsFloats' | 'attentionForward' | 'attentionBackward' | 'layerNormForward' | 'layerNormBackward' | 'biasGeluForward' | 'biasGeluBackward' | 'columnSums' | 'gatherRows' | 'scatterAddRows' | 'embedForward' | 'embedBackward' | 'softmaxGradient' | 'dropoutFactors' | 'residualForward' | 'residualBackward' | 'matMulTN' | 'matMulNN' | 'transpose' | 'adamRowSquares' | 'adamUpdate'
 >;
 
 /** What this module reads of the WASM backend: its memory, where each tensor lives, and its allocator. */
@@ -52,7 +52,7 @@ export class HeapKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'matMulTN', 'matMulNN', 'transpose', 'adamRowSquares', 'adamUpdate'] as const satisfies ReadonlyArray<keyof HeapKernelExports>;
+const EXPORTED_FUNCTIONS = ['attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'embedForward', 'embedBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'matMulTN', 'matMulNN', 'transpose', 'adamRowSquares', 'adamUpdate'] as const satisfies ReadonlyArray<keyof HeapKernelExports>;
 
 /** The compiled module, or null when it is not built here. */
 let compiled: object | null | undefined;

@@ -41,6 +41,8 @@ export interface KernelExports {
   residualBackward(dout: number, dy: number, db: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
   gatherRows(table: number, ids: number, out: number, n: number, cols: number): void;
+  embedForward(table: number, ids: number, pos: number, out: number, n: number, len: number, cols: number, first: number, scale: number, dropout: number, state: number, threshold: number, keep: number): void;
+  embedBackward(dy: number, ids: number, dTable: number, dPos: number, n: number, len: number, cols: number, tableRows: number, posRows: number, first: number, scale: number, dropout: number, state: number, threshold: number, keep: number): void;
   scatterAddRows(dy: number, ids: number, grad: number, n: number, rows: number, cols: number): void;
   matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   matMulNN(a: number, b: number, out: number, m: number, k: number, n: number): void;
@@ -90,7 +92,7 @@ export class WasmKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof KernelExports>;
+const EXPORTED_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'embedForward', 'embedBackward', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {
