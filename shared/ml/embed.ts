@@ -6,7 +6,7 @@
 // kernel op is tested against.
 import * as tf from '@tensorflow/tfjs';
 import { dropoutFactorsTensor, dropoutStream, type DropoutDraw } from './dropout';
-import { gatherRows } from './ops';
+import { checkRowIds, gatherRows } from './ops';
 import { kernelCall } from './wasm/kernel-call';
 import { cpuKernels } from './wasm/kernels';
 
@@ -25,10 +25,7 @@ export function embedInputs(table: tf.Tensor, position: tf.Tensor, ids: Int32Arr
   if (ids.length !== batch * len) throw new Error(`embedInputs: ${ids.length} ids for batch×len = ${batch * len}`);
   if (len > maxLen) throw new Error(`embedInputs: length ${len} exceeds the ${maxLen} position rows`);
   if (!cpuKernels() || dim % 4 !== 0) return embedOnOps(table, position, ids, shape, draw);
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i] as number;
-    if (id < 0 || id >= rows) throw new Error(`embedInputs: ids[${i}]=${id} is outside the table's ${rows} rows`);
-  }
+  checkRowIds('embedInputs', ids, rows);
   const first = maxLen - len;
   const stream: [number, number, number] = draw ? dropoutStream(draw) : [0, 0, 1];
   const dropout = draw ? 1 : 0;

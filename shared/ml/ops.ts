@@ -134,6 +134,14 @@ function tensorBuffer(length: number, kind: keyof typeof reusable): Float32Array
   return reusable[kind].subarray(0, length);
 }
 
+/** Throws, naming the first id outside [0, rows), for the ops that look rows up by id. */
+export function checkRowIds(op: string, ids: Int32Array, rows: number): void {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
+    if (id < 0 || id >= rows) throw new Error(`${op}: ids[${i}]=${id} is outside the table's ${rows} rows`);
+  }
+}
+
 /**
  * Rows `ids` of a [rows×cols] matrix (an embedding lookup, or picking positions out of
  * hidden states), shaped [ids.length×cols]. The gradient scatter-adds each upstream row
@@ -146,10 +154,7 @@ function tensorBuffer(length: number, kind: keyof typeof reusable): Float32Array
 export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
   if (table.rank !== 2) throw new Error(`gatherRows: table must be rank 2, got shape [${table.shape.join(',')}]`);
   const [rows, cols] = table.shape as [number, number];
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i] as number;
-    if (id < 0 || id >= rows) throw new Error(`gatherRows: ids[${i}]=${id} is outside the table's ${rows} rows`);
-  }
+  checkRowIds('gatherRows', ids, rows);
   const heap = heapKernels();
   if (heap) return gatherRowsOnHeap(heap, table, ids, rows, cols);
   // copied on typed arrays: WASM's GatherV2 took 15-23 ms for 6,400 rows of 64, a copy of

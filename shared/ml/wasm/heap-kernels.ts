@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { kernelsEnabled, type KernelExports } from './kernels';
+import { KERNEL_FUNCTIONS, kernelsEnabled, type KernelExports } from './kernels';
 
 /** Where infra/setup.sh writes the module (a build output, ignored by git). */
 export const HEAP_KERNELS_WASM_PATH = path.resolve(__dirname, '../../../build/wasm/heap-kernels.wasm');
@@ -20,10 +20,7 @@ declare const WebAssembly: {
 };
 
 /** Every pointer is a byte offset into the backend's heap (see the .as.ts files). */
-export type HeapKernelExports = Pick<
-  KernelExports,
-  'attentionWorkBytes' | 'attentionProbsFloats' | 'attentionForward' | 'attentionBackward' | 'layerNormForward' | 'layerNormBackward' | 'biasGeluForward' | 'biasGeluBackward' | 'columnSums' | 'gatherRows' | 'scatterAddRows' | 'embedForward' | 'embedBackward' | 'softmaxGradient' | 'dropoutFactors' | 'residualForward' | 'residualBackward' | 'matMulTN' | 'matMulNN' | 'transpose' | 'adamRowSquares' | 'adamUpdate'
->;
+export type HeapKernelExports = Omit<KernelExports, 'memory' | 'heapBase'>;
 
 /** What this module reads of the WASM backend: its memory, where each tensor lives, and its allocator. */
 interface WasmBackendInternals {
@@ -52,7 +49,7 @@ export class HeapKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'embedForward', 'embedBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'matMulTN', 'matMulNN', 'transpose', 'adamRowSquares', 'adamUpdate'] as const satisfies ReadonlyArray<keyof HeapKernelExports>;
+const EXPORTED_FUNCTIONS = KERNEL_FUNCTIONS.filter((name) => name !== 'heapBase');
 
 /** The compiled module, or null when it is not built here. */
 let compiled: object | null | undefined;

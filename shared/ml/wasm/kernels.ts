@@ -92,7 +92,8 @@ export class WasmKernels {
   }
 }
 
-const EXPORTED_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'embedForward', 'embedBackward', 'matMulTN', 'matMulNN', 'transpose'] as const satisfies ReadonlyArray<keyof KernelExports>;
+/** Every function the modules export; the heap module has all but heapBase (./heap-kernels.ts). */
+export const KERNEL_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'embedForward', 'embedBackward', 'matMulTN', 'matMulNN', 'transpose', 'adamRowSquares', 'adamUpdate'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {
@@ -103,7 +104,7 @@ export function loadKernels(file: string): WasmKernels {
   } catch (err) {
     throw new Error(`The SIMD kernel module ${file} does not load (${(err as Error).message}); ${rebuild}, or delete it to run on tfjs ops.`, { cause: err });
   }
-  const missing = [...EXPORTED_FUNCTIONS.filter((name) => typeof exports[name] !== 'function'), ...(exports.memory ? [] : ['memory'])];
+  const missing = [...KERNEL_FUNCTIONS.filter((name) => typeof exports[name] !== 'function'), ...(exports.memory ? [] : ['memory'])];
   if (missing.length > 0) throw new Error(`The SIMD kernel module ${file} is out of date (it lacks ${missing.join(', ')}); ${rebuild}.`);
   return new WasmKernels(exports as unknown as KernelExports);
 }
