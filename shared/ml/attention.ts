@@ -5,8 +5,8 @@
 // probabilities with a seeded mask; a query with no key to attend to outputs zeros.
 import * as tf from '@tensorflow/tfjs';
 import { dropoutFactorsTensor, type DropoutDraw } from './dropout';
-import { matMul } from './ops';
-import { kernelCall } from './wasm/kernel-call';
+import { kernelOp, matMul } from './ops';
+import { kernelCall, type SharedKernelExports } from './wasm/kernel-call';
 import { cpuKernels } from './wasm/kernels';
 
 export interface AttentionShape {
@@ -25,20 +25,62 @@ export function attentionPath(shape: Pick<AttentionShape, 'dim' | 'heads'>): 'wa
   return (shape.dim / shape.heads) % 4 === 0 && cpuKernels() ? 'wasm-simd-kernel' : 'tfjs-ops';
 }
 
+/** Q's, K's and V's parts of a fused projection's parameter (weights or biases), in that order. */
+export type QkvParts = readonly [tf.Tensor, tf.Tensor, tf.Tensor];
+
 /**
  * Attention of qkv + bias, qkv [batch·len × 3·dim] (Q, K, V side by side, heads side by side
- * within each) and bias [3·dim] (or null) → [batch·len × dim]. `pad[r]` = 1 marks position r
- * as [PAD]. `dropout` null = no dropout. The kernel adds the bias where it gathers Q|K|V and
- * sums its gradient there: through tfjs a broadcast Add and a column Sum, ~2 and ~5 ms each on
- * ml-100k's [3200 × 192], slower than the attention itself.
+ * within each) and bias Q's, K's and V's [dim] each (or null) → [batch·len × dim]. `pad[r]` = 1
+ * marks position r as [PAD]. `dropout` null = no dropout. The kernel adds the bias where it
+ * gathers Q|K|V and sums its gradient there: through tfjs a broadcast Add and a column Sum,
+ * ~2 and ~5 ms each on ml-100k's [3200 × 192], slower than the attention itself; and it takes
+ * the three biases as they are, so no Concat joins them and no SplitV parts their gradient.
  */
-export function selfAttention(qkv: tf.Tensor, bias: tf.Tensor | null, pad: Uint8Array, shape: AttentionShape, dropout: AttentionDropout | null): tf.Tensor2D {
+export function selfAttention(qkv: tf.Tensor, bias: QkvParts | null, pad: Uint8Array, shape: AttentionShape, dropout: AttentionDropout | null): tf.Tensor2D {
   const rows = shape.batch * shape.len;
   if (qkv.shape[0] !== rows || qkv.shape[1] !== 3 * shape.dim) throw new Error(`selfAttention: qkv is [${qkv.shape.join(',')}], expected [${rows},${3 * shape.dim}]`);
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== 3 * shape.dim)) throw new Error(`selfAttention: bias is [${bias.shape.join(',')}], expected [${3 * shape.dim}]`);
+  for (const part of bias ?? []) if (part.rank !== 1 || part.shape[0] !== shape.dim) throw new Error(`selfAttention: a bias part is [${part.shape.join(',')}], expected [${shape.dim}]`);
   if (pad.length !== rows) throw new Error(`selfAttention: ${pad.length} [PAD] flags for ${rows} positions`);
-  if (attentionPath(shape) === 'tfjs-ops') return attentionOnOps(bias ? tf.add(qkv, bias) : qkv, pad, shape, dropout);
+  if (attentionPath(shape) === 'tfjs-ops') return attentionOnOps(bias ? tf.add(qkv, tf.concat([...bias])) : qkv, pad, shape, dropout);
   return attentionOnKernels(qkv, bias, pad, shape, dropout);
+}
+
+/**
+ * x·[wq | wk | wv], x [rows × dim], each weight [dim × dim]: the fused projection as one op over
+ * the three weights, so a block neither joins them on every encode nor parts their gradient
+ * (through tfjs a Concat forward and a SplitV backward, ~1 % of an ml-100k pretraining step
+ * with the per-kernel overhead). The kernels join them in scratch and run the product of
+ * ops.ts's matMul, whose sums these are bit for bit.
+ */
+export function qkvProjection(x: tf.Tensor, weights: QkvParts): tf.Tensor2D {
+  const [rows, dim] = x.shape as [number, number];
+  for (const w of weights) if (w.rank !== 2 || w.shape[0] !== dim || w.shape[1] !== dim) throw new Error(`qkvProjection: a weight is [${w.shape.join(',')}], expected [${dim},${dim}]`);
+  if (!cpuKernels()) return matMul(x, tf.concat([...weights], 1)) as tf.Tensor2D;
+  const width = 3 * dim;
+  const block = dim * dim * 4;
+  return kernelOp(
+    [x, ...weights],
+    {
+      outputs: [[rows, width], { scratch: dim * width }],
+      run: (k, [xAt, qAt, kAt, vAt, outAt, wAt]) => {
+        k.concatColumns3(qAt!, kAt!, vAt!, wAt!, dim, dim);
+        k.matMulNN(xAt!, wAt!, outAt!, rows, dim, width);
+      },
+    },
+    {
+      outputs: [[rows, dim], [dim, dim], [dim, dim], [dim, dim], { scratch: width * dim }],
+      run: (k, [xAt, qAt, kAt, vAt, dyAt, dxAt, dqAt, dkAt, dvAt, sAt]) => {
+        // dx = dy·[wq | wk | wv]ᵀ, the transposed weights stacked
+        k.transpose(qAt!, sAt!, dim, dim);
+        k.transpose(kAt!, sAt! + block, dim, dim);
+        k.transpose(vAt!, sAt! + 2 * block, dim, dim);
+        k.matMulNN(dyAt!, sAt!, dxAt!, rows, width, dim);
+        // [dwq | dwk | dwv] = xᵀ·dy
+        k.matMulTN(xAt!, dyAt!, sAt!, rows, dim, width);
+        k.splitColumns3(sAt!, dqAt!, dkAt!, dvAt!, dim, dim);
+      },
+    },
+  ) as tf.Tensor2D;
 }
 
 /** The kernel's dropout arguments: draws below the threshold drop; kept values scale by 1/(1−rate). */
@@ -62,37 +104,49 @@ function padFlags(pad: Uint8Array, { batch, len }: AttentionShape): tf.Tensor {
  * probabilities as a tensor saved for the gradient, so the backward pass does not recompute
  * the scores.
  */
-function attentionOnKernels(qkv: tf.Tensor, bias: tf.Tensor | null, pad: Uint8Array, s: AttentionShape, dropout: AttentionDropout | null): tf.Tensor2D {
+function attentionOnKernels(qkv: tf.Tensor, bias: QkvParts | null, pad: Uint8Array, s: AttentionShape, dropout: AttentionDropout | null): tf.Tensor2D {
   const rows = s.batch * s.len;
   const sizes = cpuKernels()!.exports;
   const work = { scratch: Math.ceil(sizes.attentionWorkBytes(s.len, s.dim, s.heads) / 4) };
+  const joinedBias = { scratch: 3 * s.dim };
   const probsFloats = sizes.attentionProbsFloats(s.batch, s.len, s.heads);
   const args = [s.batch, s.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(dropout)] as const;
+  const parts = bias ? 3 : 0;
+  // the kernel reads one [3·dim] bias: the three parts joined in scratch, or zeros
+  const joinBias = (k: SharedKernelExports, partsAt: number[], joinedAt: number) =>
+    parts ? k.concatColumns3(partsAt[0]!, partsAt[1]!, partsAt[2]!, joinedAt, 1, s.dim) : k.fillZeros(joinedAt, 3 * s.dim);
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = inputs[0] as tf.Tensor;
-    const b = bias ? (inputs[1] as tf.Tensor) : tf.zeros([3 * s.dim]);
+    const biasParts = inputs.slice(1, 1 + parts) as tf.Tensor[];
     const flags = padFlags(pad, s);
-    const forward = kernelCall([x, b, flags], [[rows, s.dim], [probsFloats], work])!;
-    const [xAt, bAt, padAt, outAt, probsAt, workAt] = forward.at as [number, number, number, number, number, number];
-    forward.exports.attentionForward(xAt, bAt, padAt, outAt, probsAt, workAt, ...args);
+    const forward = kernelCall([x, flags, ...biasParts], [[rows, s.dim], [probsFloats], joinedBias, work])!;
+    const [xAt, padAt] = forward.at as [number, number];
+    const [outAt, probsAt, biasAt, workAt] = forward.at.slice(2 + parts) as [number, number, number, number];
+    joinBias(forward.exports, forward.at.slice(2, 2 + parts), biasAt);
+    forward.exports.attentionForward(xAt, biasAt, padAt, outAt, probsAt, workAt, ...args);
     const [out, probs] = forward.results() as [tf.Tensor, tf.Tensor];
-    (inputs[inputs.length - 1] as tf.GradSaveFunc)([x, b, flags, probs]);
+    (inputs[inputs.length - 1] as tf.GradSaveFunc)([x, flags, probs, ...biasParts]);
     return {
       value: out,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const backward = kernelCall([...saved, dy], [[rows, 3 * s.dim], [3 * s.dim], work])!;
-        const [qAt, biasAt, flagsAt, pAt, dyAt, dqkvAt, dbAt, scratchAt] = backward.at as [number, number, number, number, number, number, number, number];
+        const partGradients = Array.from({ length: parts }, () => [s.dim]);
+        const backward = kernelCall([...saved, dy], [[rows, 3 * s.dim], ...partGradients, joinedBias, { scratch: 3 * s.dim }, work])!;
+        const [qAt, flagsAt, pAt] = backward.at as [number, number, number];
+        const [dyAt, dqkvAt] = backward.at.slice(3 + parts) as [number, number];
+        const partGradientsAt = backward.at.slice(5 + parts, 5 + 2 * parts);
+        const [biasAt, dbAt, scratchAt] = backward.at.slice(5 + 2 * parts) as [number, number, number];
+        joinBias(backward.exports, backward.at.slice(3, 3 + parts), biasAt);
         backward.exports.attentionBackward(qAt, biasAt, flagsAt, pAt, dyAt, dqkvAt, scratchAt, ...args);
-        // the bias's gradient: the column sums of ∂qkv
-        backward.exports.columnSums(dqkvAt, dbAt, rows, 3 * s.dim);
-        const [dqkv, db] = backward.results() as [tf.Tensor, tf.Tensor];
-        if (bias) return [dqkv, db];
-        db.dispose();
-        return [dqkv];
+        // the biases' gradients: the column sums of ∂qkv, parted among Q, K and V
+        if (parts) {
+          backward.exports.columnSums(dqkvAt, dbAt, rows, 3 * s.dim);
+          backward.exports.splitColumns3(dbAt, partGradientsAt[0]!, partGradientsAt[1]!, partGradientsAt[2]!, 1, s.dim);
+        }
+        return backward.results();
       },
     };
   });
-  return (bias ? op(qkv, bias) : op(qkv)) as tf.Tensor2D;
+  return op(qkv, ...(bias ?? [])) as tf.Tensor2D;
 }
 
 /** Additive mask [batch·heads, 1|len, len]: −1e9 on [PAD] keys, and on future keys when causal. */

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../data/random';
 import { biasGelu, layerNorm, residualAdd } from './block-ops';
-import { selfAttention } from './attention';
+import { qkvProjection, selfAttention } from './attention';
 import type { EncoderConfig } from './config';
 import type { DropoutDraw } from './dropout';
 import { embedInputs } from './embed';
@@ -161,9 +161,8 @@ export function encode(model: RecModel, ids: Int32Array, batch: number, len: num
     const b = `block${l}.`;
     const n1 = layerNorm(x, p(`${b}ln1.gamma`), p(`${b}ln1.beta`));
     // one [d × 3d] projection instead of three: fewer kernels, and the layout the attention kernel reads
-    const wqkv = tf.concat([p(`${b}attn.wq`), p(`${b}attn.wk`), p(`${b}attn.wv`)], 1);
-    const bqkv = tf.concat([p(`${b}attn.bq`), p(`${b}attn.bk`), p(`${b}attn.bv`)]);
-    const ctx = selfAttention(matMul(n1, wqkv), bqkv, pad, shape, dropoutDraw(cfg.dropout, opts));
+    const qkv = qkvProjection(n1, [p(`${b}attn.wq`), p(`${b}attn.wk`), p(`${b}attn.wv`)]);
+    const ctx = selfAttention(qkv, [p(`${b}attn.bq`), p(`${b}attn.bk`), p(`${b}attn.bv`)], pad, shape, dropoutDraw(cfg.dropout, opts));
     x = residualAdd(x, matMul(ctx, p(`${b}attn.wo`)), p(`${b}attn.bo`), dropoutDraw(cfg.dropout, opts));
 
     const n2 = layerNorm(x, p(`${b}ln2.gamma`), p(`${b}ln2.beta`));

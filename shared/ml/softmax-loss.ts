@@ -48,8 +48,7 @@ export function softmaxLoss(
   if (weights && weights.length !== m) throw new Error(`softmaxLoss: ${weights.length} weights for ${m} targets`);
   const dim = block.table.shape[1] as number;
   if (loss.kind === 'full' || loss.negatives === undefined || loss.negatives >= block.classes) {
-    const classes = tf.slice(block.table, [block.firstRow, 0], [block.classes, dim]) as tf.Tensor2D;
-    return classCrossEntropy(hidden as tf.Tensor2D, classes, targets, weights);
+    return classCrossEntropy(hidden as tf.Tensor2D, block, targets, weights);
   }
   const k = loss.negatives;
   const sampler = block.sampler ?? uniformSampler(block.classes);
@@ -100,36 +99,54 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, weights: 
 }
 
 /**
- * crossEntropy(hidden·classesᵀ) as one op. Where the SIMD kernels run, the logits' gradient G
- * and both products of the backward pass, G·classes and Gᵀ·hidden, are computed in the
- * kernels' memory (classGradients): G, [M × C], never becomes a tensor. Elsewhere the classes'
- * gradient is Gᵀ·hidden on a transposed copy of G made on the typed array: the stock route,
- * hiddenᵀ·G, hands XNNPACK the fresh [M × C] gradient as its right operand, which it packs on
- * every call (~240 ms for ml-100k's [6400 × 1682] on this host, against ~75 ms for the
- * product with a [6400 × 64] right operand).
+ * crossEntropy(hidden·classesᵀ) as one op, the classes being the block's rows of its table; the
+ * table's gradient is table-sized, zero outside the block. Where the SIMD kernels run, the
+ * class rows are read where the table lies (no Slice, and no PadV2 of their gradient to the
+ * table's size: 76 ms of two ml-100k pretraining epochs), and the logits' gradient G and both
+ * products of the backward pass, G·classes and Gᵀ·hidden, are computed in the kernels' memory
+ * (classGradients): G, [M × C], never becomes a tensor. Elsewhere the classes' gradient is
+ * Gᵀ·hidden on a transposed copy of G made on the typed array: the stock route, hiddenᵀ·G,
+ * hands XNNPACK the fresh [M × C] gradient as its right operand, which it packs on every call
+ * (~240 ms for ml-100k's [6400 × 1682] on this host, against ~75 ms for the product with a
+ * [6400 × 64] right operand).
  */
-export function classCrossEntropy(hidden: tf.Tensor2D, classes: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null): tf.Scalar {
+export function classCrossEntropy(hidden: tf.Tensor2D, block: ClassBlock, targets: Int32Array, weights: Float32Array | null): tf.Scalar {
   const m = hidden.shape[0];
-  const c = classes.shape[0];
+  const { firstRow, classes: c } = block;
+  const [rows, dim] = block.table.shape as [number, number];
+  if (firstRow < 0 || firstRow + c > rows) throw new Error(`classCrossEntropy: classes [${firstRow}, ${firstRow + c}) fall outside the table's ${rows} rows`);
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [h, e, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-    const logits = times(h, swapLast(e) as tf.Tensor2D);
+    const [h, table, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    const logits = classLogits(h, table, firstRow, c);
     const { probs, loss } = softmaxAndLoss(logits, targets, weights);
     logits.dispose();
-    save([h, e, probs]);
+    save([h, table, probs]);
     return {
       value: tf.scalar(loss),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [hs, es, ps] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const [hs, ts, ps] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const upstream = dy.dataSync()[0] as number;
-        const inKernels = classGradients(ps, hs, es, targets, rowCoefficients(m, weights, upstream));
+        const inKernels = classGradients(ps, hs, ts, firstRow, targets, rowCoefficients(m, weights, upstream));
         if (inKernels) return inKernels;
         const g = logitsGradient(ps, targets, weights, upstream);
-        return [tf.matMul(tf.tensor2d(g, [m, c]), es), tf.matMul(tf.tensor2d(transposed(g, m, c), [c, m]), hs)];
+        const classes = tf.slice(ts, [firstRow, 0], [c, dim]);
+        const dClasses = tf.matMul(tf.tensor2d(transposed(g, m, c), [c, m]), hs);
+        return [tf.matMul(tf.tensor2d(g, [m, c]), classes), tf.pad(dClasses, [[firstRow, rows - firstRow - c], [0, 0]])];
       },
     };
   });
-  return op(hidden, classes) as tf.Scalar;
+  return op(hidden, block.table) as tf.Scalar;
+}
+
+/** hidden·classesᵀ for the `c` table rows from `firstRow`: transposed and multiplied in one kernel call, or by tfjs ops. */
+function classLogits(hidden: tf.Tensor2D, table: tf.Tensor2D, firstRow: number, c: number): tf.Tensor2D {
+  const [m, dim] = hidden.shape;
+  const call = kernelCall([hidden, table], [[m, c], { scratch: dim * c }]);
+  if (!call) return times(hidden, swapLast(tf.slice(table, [firstRow, 0], [c, dim])) as tf.Tensor2D);
+  const [hAt, tAt, logitsAt, classesTAt] = call.at as [number, number, number, number];
+  call.exports.transpose(tAt + firstRow * dim * 4, classesTAt, c, dim);
+  call.exports.matMulNN(hAt, classesTAt, logitsAt, m, dim, c);
+  return call.results()[0] as tf.Tensor2D;
 }
 
 /**
@@ -192,34 +209,37 @@ function rowCoefficients(m: number, weights: Float32Array | null, upstream: numb
 }
 
 /**
- * [G·classes, Gᵀ·hidden] for G = (P − onehot(t))·coef_row, in the SIMD kernels (null where
- * they do not run): the gradient pass (softmax.as.ts) overwrites the probabilities where they
- * lie (on the WASM heap, their saved tensor, which serves only this gradient), and two
- * products that sum in XNNPACK's order (matmul.as.ts) read G there, so the results are the
- * tfjs route's bit for bit without a copy of G (43 MB a step for ml-100k) or a transposed one.
+ * [G·classes, the table's gradient] for G = (P − onehot(t))·coef_row and the classes the table's
+ * rows from `firstRow`, in the SIMD kernels (null where they do not run): the gradient pass
+ * (softmax.as.ts) overwrites the probabilities where they lie (on the WASM heap, their saved
+ * tensor, which serves only this gradient), and two products that sum in XNNPACK's order
+ * (matmul.as.ts) read G there, so the results are the tfjs route's bit for bit without a copy
+ * of G (43 MB a step for ml-100k) or a transposed one. The block's gradient, Gᵀ·hidden, lands
+ * in its rows of a table-sized tensor whose other rows are zeroed.
  */
-function classGradients(probs: tf.Tensor2D, hidden: tf.Tensor2D, classes: tf.Tensor2D, targets: Int32Array, coefs: Float32Array): tf.Tensor[] | null {
+function classGradients(probs: tf.Tensor2D, hidden: tf.Tensor2D, table: tf.Tensor2D, firstRow: number, targets: Int32Array, coefs: Float32Array): tf.Tensor[] | null {
   const [m, c] = probs.shape;
-  const dim = hidden.shape[1];
+  const [rows, dim] = table.shape;
   const targetsT = tf.tensor1d(targets, 'int32');
   const coefsT = tf.tensor1d(coefs);
-  const call = kernelCall([probs, targetsT, coefsT, hidden, classes], [[m, dim], [dim, c]]);
+  const call = kernelCall([probs, targetsT, coefsT, hidden, table], [[m, dim], [rows, dim], { scratch: dim * c }]);
   if (!call) {
     tf.dispose([targetsT, coefsT]);
     return null;
   }
-  const [g, tAt, cAt, hAt, eAt, dHiddenAt, dClassesTAt] = call.at as [number, number, number, number, number, number, number];
+  const [g, tAt, cAt, hAt, tableAt, dHiddenAt, dTableAt, dClassesTAt] = call.at as [number, number, number, number, number, number, number, number];
   call.exports.softmaxGradient(g, tAt, cAt, m, c);
   // freed only now: on the heap the kernel read them where they lay
   tf.dispose([targetsT, coefsT]);
-  call.exports.matMulNN(g, eAt, dHiddenAt, m, c, dim);
+  const rowBytes = dim * 4;
+  call.exports.matMulNN(g, tableAt + firstRow * rowBytes, dHiddenAt, m, c, dim);
   // (hiddenᵀ·G)ᵀ rather than Gᵀ·hidden: the same sums, but reading G's rows along their length
   // instead of four columns at a stride of C floats (~25 against ~18 GFLOP/s for ml-100k)
   call.exports.matMulTN(hAt, g, dClassesTAt, m, dim, c);
-  const [dHidden, dClassesT] = call.results() as [tf.Tensor, tf.Tensor];
-  const dClasses = swapLast(dClassesT);
-  dClassesT.dispose();
-  return [dHidden, dClasses];
+  call.exports.fillZeros(dTableAt, firstRow * dim);
+  call.exports.transpose(dClassesTAt, dTableAt + firstRow * rowBytes, dim, c);
+  call.exports.fillZeros(dTableAt + (firstRow + c) * rowBytes, (rows - firstRow - c) * dim);
+  return call.results();
 }
 
 /** [rows × cols] → [cols × rows], in 32 × 32 tiles so that reads and writes both stay in cache. */

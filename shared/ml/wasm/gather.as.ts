@@ -29,3 +29,8 @@ export function scatterAddRows(dy: usize, ids: usize, grad: usize, n: i32, rows:
     }
   }
 }
+
+/** at[0, floats) = 0: the rows of a table-sized gradient that a class block's product leaves untouched. */
+export function fillZeros(at: usize, floats: i32): void {
+  memory.fill(at, 0, <usize>floats << 2);
+}

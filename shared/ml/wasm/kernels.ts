@@ -44,9 +44,12 @@ export interface KernelExports {
   embedForward(table: number, ids: number, pos: number, out: number, n: number, len: number, cols: number, first: number, scale: number, dropout: number, state: number, threshold: number, keep: number): void;
   embedBackward(dy: number, ids: number, dTable: number, dPos: number, n: number, len: number, cols: number, tableRows: number, posRows: number, first: number, scale: number, dropout: number, state: number, threshold: number, keep: number): void;
   scatterAddRows(dy: number, ids: number, grad: number, n: number, rows: number, cols: number): void;
+  fillZeros(at: number, floats: number): void;
   matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;
   matMulNN(a: number, b: number, out: number, m: number, k: number, n: number): void;
   transpose(x: number, out: number, rows: number, cols: number): void;
+  concatColumns3(a: number, b: number, c: number, out: number, rows: number, cols: number): void;
+  splitColumns3(x: number, a: number, b: number, c: number, rows: number, cols: number): void;
   adamRowSquares(g: number, touched: number, rows: number, cols: number, lazy: number, total: number): number;
   adamUpdate(w: number, g: number, m: number, v: number, touched: number, rows: number, cols: number, clip: number, beta1: number, beta2: number, stepSize: number, epsilon: number, decay: number): number;
 }
@@ -93,7 +96,7 @@ export class WasmKernels {
 }
 
 /** Every function the modules export; the heap module has all but heapBase (./heap-kernels.ts). */
-export const KERNEL_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'embedForward', 'embedBackward', 'matMulTN', 'matMulNN', 'transpose', 'adamRowSquares', 'adamUpdate'] as const satisfies ReadonlyArray<keyof KernelExports>;
+export const KERNEL_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'fillZeros', 'embedForward', 'embedBackward', 'matMulTN', 'matMulNN', 'transpose', 'concatColumns3', 'splitColumns3', 'adamRowSquares', 'adamUpdate'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {

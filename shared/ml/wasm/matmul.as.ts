@@ -128,3 +128,27 @@ export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
 @inline function transposeOne(x: usize, out: usize, r: i32, c: i32, inRow: usize, outRow: usize): void {
   store<f32>(out + <usize>c * outRow + (<usize>r << 2), load<f32>(x + <usize>r * inRow + (<usize>c << 2)));
 }
+
+/** out [rows × 3·cols] = [a | b | c] for a, b, c [rows × cols]: three projections' weights (or biases, one row) as the fused Q|K|V projection's. */
+export function concatColumns3(a: usize, b: usize, c: usize, out: usize, rows: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const o = out + <usize>r * 3 * rowBytes;
+    const i = <usize>r * rowBytes;
+    memory.copy(o, a + i, rowBytes);
+    memory.copy(o + rowBytes, b + i, rowBytes);
+    memory.copy(o + 2 * rowBytes, c + i, rowBytes);
+  }
+}
+
+/** a | b | c = the three column blocks of x [rows × 3·cols]: the fused projection's gradient handed back to its three weights (or biases). */
+export function splitColumns3(x: usize, a: usize, b: usize, c: usize, rows: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const s = x + <usize>r * 3 * rowBytes;
+    const i = <usize>r * rowBytes;
+    memory.copy(a + i, s, rowBytes);
+    memory.copy(b + i, s + rowBytes, rowBytes);
+    memory.copy(c + i, s + 2 * rowBytes, rowBytes);
+  }
+}

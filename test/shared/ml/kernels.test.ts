@@ -4,11 +4,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/data/random';
-import { attentionOnOps, attentionPath, selfAttention, type AttentionShape } from '../../../shared/ml/attention';
+import { attentionOnOps, attentionPath, qkvProjection, selfAttention, type AttentionShape, type QkvParts } from '../../../shared/ml/attention';
 import { selectBackend } from '../../../shared/ml/backend';
 import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps, residualAdd, residualAddOnOps } from '../../../shared/ml/block-ops';
 import { dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/dropout';
-import { swapLast } from '../../../shared/ml/ops';
+import { matMul, swapLast } from '../../../shared/ml/ops';
 import { HEAP_KERNELS_WASM_PATH, heapKernels } from '../../../shared/ml/wasm/heap-kernels';
 import { cpuKernels, KERNELS_WASM_PATH, loadKernels, setKernelsEnabled, wasmKernels } from '../../../shared/ml/wasm/kernels';
 
@@ -83,26 +83,47 @@ describe.each(['wasm', 'cpu'] as const)('selfAttention (%s backend: the kernel o
     });
   }
 
-  it('adds the Q|K|V bias itself: the values and gradients of attention on qkv + bias, the bias gradient bit for bit the WASM backend\'s column Sum', () => {
+  it('adds the Q|K|V bias itself, from its three parts: the values and gradients of attention on qkv + bias, the bias gradient bit for bit the WASM backend\'s column Sum', () => {
     const rng = new Random(4);
     const shape: AttentionShape = { batch: 3, len: 6, dim: 8, heads: 2, causal: true };
     const rows = shape.batch * shape.len;
     const pad = leftPadded(shape.batch, shape.len);
     const qkv = tf.tensor2d(uniform(rng, rows * 3 * shape.dim), [rows, 3 * shape.dim]);
-    const bias = tf.tensor1d(uniform(rng, 3 * shape.dim));
+    const parts = [0, 1, 2].map(() => tf.tensor1d(uniform(rng, shape.dim))) as unknown as QkvParts;
     const upstream = tf.tensor2d(uniform(rng, rows * shape.dim), [rows, shape.dim]);
     const dropout = { rate: 0.2, seed: 5 };
-    const fused = (q: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(selfAttention(q, b, pad, shape, dropout), upstream));
-    const added = (q: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(selfAttention(tf.add(q, b), null, pad, shape, dropout), upstream));
-    expect(maxAbsDiff(selfAttention(qkv, bias, pad, shape, dropout), selfAttention(tf.add(qkv, bias), null, pad, shape, dropout))).toBe(0);
-    const [dq, db] = tf.grads(fused)([qkv, bias]) as [tf.Tensor, tf.Tensor];
-    const [dqRef, dbRef] = tf.grads(added)([qkv, bias]) as [tf.Tensor, tf.Tensor];
-    expect(Array.from(dq.dataSync())).toEqual(Array.from(dqRef.dataSync()));
-    // the CPU backend's Sum adds in another order than the WASM backend's, which the kernel follows
-    if (backend === 'wasm') expect(Array.from(db.dataSync())).toEqual(Array.from(dbRef.dataSync()));
-    else expect(maxAbsDiff(db, dbRef)).toBeLessThan(1e-6);
-    expect(tf.max(tf.abs(db)).dataSync()[0]).toBeGreaterThan(0.01);
-    expect(() => selfAttention(qkv, tf.zeros([5]), pad, shape, null)).toThrow(/bias is \[5\], expected \[24\]/);
+    const fused = (q: tf.Tensor, ...b: tf.Tensor[]) => tf.sum(tf.mul(selfAttention(q, b as unknown as QkvParts, pad, shape, dropout), upstream));
+    const added = (q: tf.Tensor, ...b: tf.Tensor[]) => tf.sum(tf.mul(selfAttention(tf.add(q, tf.concat(b)), null, pad, shape, dropout), upstream));
+    expect(maxAbsDiff(selfAttention(qkv, parts, pad, shape, dropout), selfAttention(tf.add(qkv, tf.concat([...parts])), null, pad, shape, dropout))).toBe(0);
+    const [dq, ...db] = tf.grads(fused)([qkv, ...parts]);
+    const [dqRef, ...dbRef] = tf.grads(added)([qkv, ...parts]);
+    expect(Array.from(dq!.dataSync())).toEqual(Array.from(dqRef!.dataSync()));
+    for (let part = 0; part < 3; part++) {
+      // the CPU backend's Sum adds in another order than the WASM backend's, which the kernel follows
+      if (backend === 'wasm') expect(Array.from(db[part]!.dataSync())).toEqual(Array.from(dbRef[part]!.dataSync()));
+      else expect(maxAbsDiff(db[part]!, dbRef[part]!)).toBeLessThan(1e-6);
+      // K's bias shifts all of a query's scores alike, which the softmax ignores: its gradient is ~0
+      if (part !== 1) expect(tf.max(tf.abs(db[part]!)).dataSync()[0]).toBeGreaterThan(0.01);
+    }
+    expect(() => selfAttention(qkv, [parts[0], tf.zeros([5]), parts[2]], pad, shape, null)).toThrow(/a bias part is \[5\], expected \[8\]/);
+  });
+
+  it('projects x onto the three weights as matMul(x, concat(weights)) does, value and gradients bit for bit', () => {
+    const rng = new Random(6);
+    const [rows, dim] = [13, 8];
+    const x = tf.tensor2d(uniform(rng, rows * dim), [rows, dim]);
+    const weights = [0, 1, 2].map(() => tf.tensor2d(uniform(rng, dim * dim), [dim, dim]));
+    const upstream = tf.tensor2d(uniform(rng, rows * 3 * dim), [rows, 3 * dim]);
+    const fused = (a: tf.Tensor, ...w: tf.Tensor[]) => tf.sum(tf.mul(qkvProjection(a, w as unknown as QkvParts), upstream));
+    const joined = (a: tf.Tensor, ...w: tf.Tensor[]) => tf.sum(tf.mul(matMul(a, tf.concat(w, 1)), upstream));
+    expect(Array.from(qkvProjection(x, weights as unknown as QkvParts).dataSync())).toEqual(Array.from(matMul(x, tf.concat(weights, 1)).dataSync()));
+    const got = tf.grads(fused)([x, ...weights]);
+    const want = tf.grads(joined)([x, ...weights]);
+    for (let i = 0; i < 4; i++) {
+      expect(tf.max(tf.abs(want[i]!)).dataSync()[0]).toBeGreaterThan(0.01);
+      expect(Array.from(got[i]!.dataSync())).toEqual(Array.from(want[i]!.dataSync()));
+    }
+    expect(() => qkvProjection(x, [weights[0]!, tf.zeros([dim, 4]), weights[2]!])).toThrow(/a weight is \[8,4\], expected \[8,8\]/);
   });
 
   it('drops probabilities with a seeded mask: same seed, same output; its gradient matches finite differences', () => {

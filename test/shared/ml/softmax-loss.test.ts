@@ -82,24 +82,33 @@ describe.each([
     setKernelsEnabled(true);
     await selectBackend('wasm', () => undefined);
   });
-  it('has the value and both gradients of crossEntropy(hidden·classesᵀ), on a block wider and taller than its transpose tile', () => {
+  it('has the value and both gradients of crossEntropy(hidden·classesᵀ), on a block of a larger table wider and taller than its transpose tile', () => {
     const rng = new Random(9);
-    const [m, c, d] = [37, 45, 6];
+    const [m, c, d, firstRow, rows] = [37, 45, 6, 3, 52];
     const h = tf.tensor2d(Float32Array.from({ length: m * d }, () => rng.next() * 2 - 1), [m, d]);
-    const e = tf.tensor2d(Float32Array.from({ length: c * d }, () => rng.next() * 2 - 1), [c, d]);
+    const table = tf.tensor2d(Float32Array.from({ length: rows * d }, () => rng.next() * 2 - 1), [rows, d]);
     const picked = Int32Array.from({ length: m }, () => rng.int(c));
     const weights = Float32Array.from({ length: m }, () => rng.next() + 0.5);
-    // the reference: stock ops all the way
+    // the reference: stock ops all the way (Slice's gradient zeroes the rows outside the block)
     const oneHot = tf.oneHot(tf.tensor1d(picked, 'int32'), c).toFloat();
-    const composed = (a: tf.Tensor, b: tf.Tensor) => tf.mul(tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(tf.logSoftmax(tf.matMul(a, b, false, true)), oneHot), 1)), tf.tensor1d(weights))), m), 3) as tf.Scalar;
-    const fused = (a: tf.Tensor, b: tf.Tensor) => tf.mul(classCrossEntropy(a as tf.Tensor2D, b as tf.Tensor2D, picked, weights), 3) as tf.Scalar;
-    expect(fused(h, e).dataSync()[0]).toBeCloseTo(composed(h, e).dataSync()[0] as number, 5);
-    const gFused = tf.grads(fused)([h, e]);
-    const gComposed = tf.grads(composed)([h, e]);
+    const composed = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.mul(tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(tf.logSoftmax(tf.matMul(a, tf.slice(b, [firstRow, 0], [c, d]), false, true)), oneHot), 1)), tf.tensor1d(weights))), m), 3) as tf.Scalar;
+    const fused = (a: tf.Tensor, b: tf.Tensor) => tf.mul(classCrossEntropy(a as tf.Tensor2D, { table: b, firstRow, classes: c }, picked, weights), 3) as tf.Scalar;
+    expect(fused(h, table).dataSync()[0]).toBeCloseTo(composed(h, table).dataSync()[0] as number, 5);
+    const gFused = tf.grads(fused)([h, table]);
+    const gComposed = tf.grads(composed)([h, table]);
     for (let k = 0; k < 2; k++) {
       const [a, b] = [gFused[k]!.dataSync(), gComposed[k]!.dataSync()];
       expect(a.length).toBe(b.length);
       for (let i = 0; i < b.length; i++) expect(a[i]).toBeCloseTo(b[i] as number, 5);
     }
+    const dTable = gFused[1]!.dataSync();
+    expect(dTable.subarray(0, firstRow * d).every((v) => v === 0) && dTable.subarray((firstRow + c) * d).every((v) => v === 0)).toBe(true);
+    expect(dTable.subarray(firstRow * d, (firstRow + c) * d).some((v) => v !== 0)).toBe(true);
+  });
+
+  it('rejects a class block outside its table', () => {
+    const table = tf.zeros([4, 2]) as tf.Tensor2D;
+    expect(() => classCrossEntropy(tf.zeros([1, 2]) as tf.Tensor2D, { table, firstRow: 2, classes: 3 }, Int32Array.from([0]), null)).toThrow(/classes \[2, 5\) fall outside the table's 4 rows/);
   });
 });
