@@ -44,7 +44,7 @@ import { setKernelsEnabled } from '../shared/ml/wasm/kernels';
 import { matMulGflops, parallelMatMulGflops, type Product } from './matmul';
 import { realSource } from './valuation/datasets';
 
-const USAGE = 'usage: npm run bench -- throughput [--epochs N] [--memory-batches N] [--kernels on|off|both] [--threads N] [--seed N]';
+const USAGE = 'usage: npm run bench -- throughput [--epochs N] [--memory-batches N] [--kernels on|off|both] [--threads N] [--repeats N] [--seed N]';
 
 const count = (min: number) => z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(min, `must be at least ${min}`);
 const FlagsSchema = z.object({
@@ -56,11 +56,13 @@ const FlagsSchema = z.object({
   kernels: z.enum(['on', 'off', 'both'], { error: 'must be on, off or both' }).default('both'),
   /** also train with this many data-parallel threads (1: one thread only) */
   threads: count(1).max(32, 'must be at most 32').default(2),
+  /** time the training runs this many times, each followed by its reference products, and print the median ratio */
+  repeats: count(1).max(20, 'must be at most 20').default(1),
   seed: count(0).default(42),
 });
 type Flags = z.infer<typeof FlagsSchema>;
 
-const parseFlags = (args: string[]): Flags => parseStringFlags(FlagsSchema, args, USAGE);
+export const parseFlags = (args: string[]): Flags => parseStringFlags(FlagsSchema, args, USAGE);
 
 const load1 = (): string => loadavg()[0]!.toFixed(1);
 
@@ -160,6 +162,38 @@ async function loadLeaveLastOut(name: 'ml-100k' | 'amazon-beauty'): Promise<Spli
   return (await preprocess(await loadSource(source), source.preprocess)).dataset;
 }
 
+interface TimedMode {
+  readonly kernels: 'on' | 'off';
+  readonly threads: number;
+  readonly preSeconds: number;
+  readonly preLoad: string;
+  readonly preLoop: number;
+  readonly ftSeconds: number;
+  readonly ftLoad: string;
+  readonly ftLoop: number;
+}
+
+/** The reference products of one repetition: [product][shape] GFLOP/s on one thread, and on `threads` at once. */
+interface Reference {
+  readonly single: number[][];
+  readonly parallel: number[][];
+  readonly load: string;
+}
+
+/** One thread with and without the kernels (their speed-up), then the same on `threads` threads. */
+function trainingModes(flags: Flags): Array<{ kernels: 'on' | 'off'; threads: number }> {
+  const kernelModes = flags.kernels === 'both' ? (['off', 'on'] as const) : [flags.kernels];
+  const modes: Array<{ kernels: 'on' | 'off'; threads: number }> = kernelModes.map((kernels) => ({ kernels, threads: 1 }));
+  if (flags.threads > 1) modes.push({ kernels: kernelModes[kernelModes.length - 1]!, threads: flags.threads });
+  return modes;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
 async function trainingThroughput(flags: Flags, scratch: string): Promise<void> {
   const ds = await loadLeaveLastOut('ml-100k');
   const preCfg = PretrainConfigSchema.parse({ epochs: flags.epochs, seed: flags.seed });
@@ -172,65 +206,89 @@ async function trainingThroughput(flags: Flags, scratch: string): Promise<void> 
 
   const preCount = pretrainFlops(seqs, ds.numItems, text, preCfg, flags.epochs);
   const ftCount = finetuneFlops(ds, e, ftCfg, flags.epochs);
-  // one thread with and without the kernels (their speed-up), then the same on `threads` threads
-  const kernelModes = flags.kernels === 'both' ? (['off', 'on'] as const) : [flags.kernels];
-  const modes: Array<{ kernels: 'on' | 'off'; threads: number }> = kernelModes.map((kernels) => ({ kernels, threads: 1 }));
-  if (flags.threads > 1) modes.push({ kernels: kernelModes[kernelModes.length - 1]!, threads: flags.threads });
-  const timed: Array<{ kernels: 'on' | 'off'; threads: number; preSeconds: number; preLoad: string; preLoop: number; ftSeconds: number; ftLoad: string; ftLoop: number }> = [];
-  for (const { kernels, threads } of modes) {
-    setKernelsEnabled(kernels === 'on');
-    const dir = path.join(scratch, `kernels-${kernels}-threads-${threads}`);
-    let started = performance.now();
-    const pre = await pretrain({ numItems: ds.numItems, sequences: seqs, itemText: text }, { ...preCfg, threads }, { checkpointDir: path.join(dir, 'pretrain') });
-    const preSeconds = (performance.now() - started) / 1000;
-    const preLoad = load1();
-    started = performance.now();
-    const ft = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train }, pre.model, { ...ftCfg, threads }, { checkpointDir: path.join(dir, 'finetune') });
-    const ftSeconds = (performance.now() - started) / 1000;
-    timed.push({ kernels, threads, preSeconds, preLoad, preLoop: pre.examplesPerSecond, ftSeconds, ftLoad: load1(), ftLoop: ft.examplesPerSecond });
-    disposeModel(pre.model);
-    disposeModel(ft.model);
-  }
-  setKernelsEnabled(true);
-
   // the output layer's matmul is the largest single shape of fine-tuning: [targets × d]·[d × items]
-  const outM = Math.round(ftCount.meanTargetsPerBatch);
   const shapes: Array<[string, number, number, number]> = [
-    ['fine-tune output layer', outM, e.dim, ds.numItems],
+    ['fine-tune output layer', Math.round(ftCount.meanTargetsPerBatch), e.dim, ds.numItems],
     ['FFN', preCfg.batchSize * e.maxLen, e.dim, e.dim * e.ffnMultiplier],
   ];
   // the kernels' product too: training runs it instead of the backend's where it can, and a
   // ratio against the slower of the two would flatter the steps
   const products: Product[] = flags.kernels === 'off' ? ['backend'] : ['backend', 'kernels'];
-  const single = products.map((product) => shapes.map(([, m, k, n]) => matMulGflops(m, k, n, product)));
-  const parallel: number[][] = [];
-  for (const product of flags.threads > 1 ? products : []) parallel.push(await Promise.all(shapes.map(([, m, k, n]) => parallelMatMulGflops(m, k, n, flags.threads, product))));
-  const peakLoad = load1();
-  const reference = (threads: number) => Math.max(...(threads > 1 ? parallel : single).flat());
 
-  const line = (what: string, examples: number, unit: string, seconds: number, flops: number, load: string, threads: number) => {
-    const gflops = flops / seconds / 1e9;
-    const versusOne = threads > 1 ? `, ${((100 * gflops) / reference(1)).toFixed(0)}% of the one-thread figure` : '';
-    console.log(`  ${what.padEnd(32)} ${(examples / seconds).toFixed(0).padStart(6)} ${unit}/s  ${seconds.toFixed(1).padStart(6)} s  ${(flops / 1e9).toFixed(0).padStart(5)} GFLOP  ${gflops.toFixed(2).padStart(6)} GFLOP/s  = ${((100 * gflops) / reference(threads)).toFixed(0).padStart(3)}% of the ${threads > 1 ? `${threads}-thread` : 'one-thread'} matMul figure${versusOne}  [load ${load}]`);
+  const timeModes = async (repetition: number): Promise<TimedMode[]> => {
+    const timed: TimedMode[] = [];
+    for (const { kernels, threads } of trainingModes(flags)) {
+      setKernelsEnabled(kernels === 'on');
+      const dir = path.join(scratch, `run-${repetition}-kernels-${kernels}-threads-${threads}`);
+      let started = performance.now();
+      const pre = await pretrain({ numItems: ds.numItems, sequences: seqs, itemText: text }, { ...preCfg, threads }, { checkpointDir: path.join(dir, 'pretrain') });
+      const preSeconds = (performance.now() - started) / 1000;
+      const preLoad = load1();
+      started = performance.now();
+      const ft = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train }, pre.model, { ...ftCfg, threads }, { checkpointDir: path.join(dir, 'finetune') });
+      const ftSeconds = (performance.now() - started) / 1000;
+      timed.push({ kernels, threads, preSeconds, preLoad, preLoop: pre.examplesPerSecond, ftSeconds, ftLoad: load1(), ftLoop: ft.examplesPerSecond });
+      disposeModel(pre.model);
+      disposeModel(ft.model);
+    }
+    setKernelsEnabled(true);
+    return timed;
   };
-  for (const t of timed) {
-    const how = `${t.kernels === 'on' ? 'SIMD kernels' : 'tfjs ops'}, ${t.threads} thread${t.threads > 1 ? 's' : ''}`;
-    line(`pretrain, ${how}`, preCount.windows * flags.epochs, 'windows', t.preSeconds, preCount.flops, t.preLoad, t.threads);
-    console.log(`  ${''.padEnd(32)} (${preCount.batches} steps; ${(preCount.windows * flags.epochs / t.preSeconds * (seqs.items.length / preCount.windows)).toFixed(0)} sequence items/s; loop's own figure ${t.preLoop.toFixed(0)} windows/s; text batch ${(preCount.textPerStep / 1e9).toFixed(2)} GFLOP of each step)`);
-    line(`fine-tune, ${how}`, ds.train.length * flags.epochs, 'examples', t.ftSeconds, ftCount.flops, t.ftLoad, t.threads);
-    console.log(`  ${''.padEnd(32)} (${ftCount.batches} steps of ${ftCount.rows} rows / ${ftCfg.batchSize}; loop's own figure ${t.ftLoop.toFixed(0)} examples/s)`);
+  const measureReference = async (): Promise<Reference> => {
+    const single = products.map((product) => shapes.map(([, m, k, n]) => matMulGflops(m, k, n, product)));
+    const parallel: number[][] = [];
+    for (const product of flags.threads > 1 ? products : []) parallel.push(await Promise.all(shapes.map(([, m, k, n]) => parallelMatMulGflops(m, k, n, flags.threads, product))));
+    return { single, parallel, load: load1() };
+  };
+  /** The fastest product of the repetition (every product, or the backend's own only), on `threads` threads. */
+  const referenceOf = (ref: Reference, threads: number, only?: Product): number => {
+    const rows = threads > 1 ? ref.parallel : ref.single;
+    return Math.max(...rows.filter((_, p) => only === undefined || products[p] === only).flat());
+  };
+
+  const ratios: Array<{ what: string; fastest: number; backend: number }> = [];
+  for (let repetition = 1; repetition <= flags.repeats; repetition++) {
+    if (flags.repeats > 1) console.log(`  run ${repetition} of ${flags.repeats}:`);
+    const timed = await timeModes(repetition);
+    const ref = await measureReference();
+    const line = (what: string, examples: number, unit: string, seconds: number, flops: number, load: string, threads: number) => {
+      const gflops = flops / seconds / 1e9;
+      const fastest = (100 * gflops) / referenceOf(ref, threads);
+      const backend = (100 * gflops) / referenceOf(ref, threads, 'backend');
+      ratios.push({ what, fastest, backend });
+      const versusOne = threads > 1 ? `, ${((100 * gflops) / referenceOf(ref, 1)).toFixed(0)}% of the one-thread figure` : '';
+      const versusBackend = products.length > 1 ? ` (${backend.toFixed(0)}% of the backend's own)` : '';
+      console.log(`  ${what.padEnd(32)} ${(examples / seconds).toFixed(0).padStart(6)} ${unit}/s  ${seconds.toFixed(1).padStart(6)} s  ${(flops / 1e9).toFixed(0).padStart(5)} GFLOP  ${gflops.toFixed(2).padStart(6)} GFLOP/s  = ${fastest.toFixed(0).padStart(3)}% of the fastest ${threads > 1 ? `${threads}-thread` : 'one-thread'} matMul figure${versusBackend}${versusOne}  [load ${load}]`);
+    };
+    for (const t of timed) {
+      const how = `${t.kernels === 'on' ? 'SIMD kernels' : 'tfjs ops'}, ${t.threads} thread${t.threads > 1 ? 's' : ''}`;
+      line(`pretrain, ${how}`, preCount.windows * flags.epochs, 'windows', t.preSeconds, preCount.flops, t.preLoad, t.threads);
+      console.log(`  ${''.padEnd(32)} (${preCount.batches} steps; ${(preCount.windows * flags.epochs / t.preSeconds * (seqs.items.length / preCount.windows)).toFixed(0)} sequence items/s; loop's own figure ${t.preLoop.toFixed(0)} windows/s; text batch ${(preCount.textPerStep / 1e9).toFixed(2)} GFLOP of each step)`);
+      line(`fine-tune, ${how}`, ds.train.length * flags.epochs, 'examples', t.ftSeconds, ftCount.flops, t.ftLoad, t.threads);
+      console.log(`  ${''.padEnd(32)} (${ftCount.batches} steps of ${ftCount.rows} rows / ${ftCfg.batchSize}; loop's own figure ${t.ftLoop.toFixed(0)} examples/s)`);
+    }
+    const find = (kernels: 'on' | 'off', threads: number) => timed.find((t) => t.kernels === kernels && t.threads === threads);
+    const [off, on] = [find('off', 1), find('on', 1)];
+    if (off && on) console.log(`  speed-up of the SIMD kernels, same run: pretrain ×${(off.preSeconds / on.preSeconds).toFixed(2)}, fine-tune ×${(off.ftSeconds / on.ftSeconds).toFixed(2)}`);
+    const one = timed.find((t) => t.threads === 1 && t.kernels === timed[timed.length - 1]!.kernels);
+    const many = timed.find((t) => t.threads > 1);
+    if (one && many) console.log(`  speed-up of ${many.threads} data-parallel threads, same run: pretrain ×${(one.preSeconds / many.preSeconds).toFixed(2)}, fine-tune ×${(one.ftSeconds / many.ftSeconds).toFixed(2)}`);
+    products.forEach((product, p) => {
+      const figures = shapes.map(([name, m, k, n], i) => `[${m}×${k}]·[${k}×${n}] (${name}) ${ref.single[p]![i]!.toFixed(2)} GFLOP/s${ref.parallel[p] === undefined ? '' : `, ${ref.parallel[p]![i]!.toFixed(2)} on ${flags.threads} threads at once`}`);
+      console.log(`  ${product === 'backend' ? 'backend matMul' : "the SIMD kernels' product (training's)"}, measured right after (best product): ${figures.join('; ')}  [load ${ref.load}]`);
+    });
+    console.log(`  ratios are against the fastest of these: ${referenceOf(ref, 1).toFixed(2)} GFLOP/s on one thread${flags.threads > 1 ? `, ${referenceOf(ref, flags.threads).toFixed(2)} GFLOP/s on ${flags.threads}` : ''} (target ≥ 60%)`);
   }
-  const find = (kernels: 'on' | 'off', threads: number) => timed.find((t) => t.kernels === kernels && t.threads === threads);
-  const [off, on] = [find('off', 1), find('on', 1)];
-  if (off && on) console.log(`  speed-up of the SIMD kernels, same run: pretrain ×${(off.preSeconds / on.preSeconds).toFixed(2)}, fine-tune ×${(off.ftSeconds / on.ftSeconds).toFixed(2)}`);
-  const one = timed.find((t) => t.threads === 1 && t.kernels === timed[timed.length - 1]!.kernels);
-  const many = timed.find((t) => t.threads > 1);
-  if (one && many) console.log(`  speed-up of ${many.threads} data-parallel threads, same run: pretrain ×${(one.preSeconds / many.preSeconds).toFixed(2)}, fine-tune ×${(one.ftSeconds / many.ftSeconds).toFixed(2)}`);
-  products.forEach((product, p) => {
-    const figures = shapes.map(([name, m, k, n], i) => `[${m}×${k}]·[${k}×${n}] (${name}) ${single[p]![i]!.toFixed(2)} GFLOP/s${parallel[p] === undefined ? '' : `, ${parallel[p]![i]!.toFixed(2)} on ${flags.threads} threads at once`}`);
-    console.log(`  ${product === 'backend' ? 'backend matMul' : "the SIMD kernels' product (training's)"}, same run (best product): ${figures.join('; ')}  [load ${peakLoad}]`);
-  });
-  console.log(`  ratios are against the fastest of these: ${reference(1).toFixed(2)} GFLOP/s on one thread${flags.threads > 1 ? `, ${reference(flags.threads).toFixed(2)} GFLOP/s on ${flags.threads}` : ''} (target ≥ 60%)`);
+  if (flags.repeats > 1) {
+    // the host is shared: one run moves ±10 %, so the figure to read is the median of the runs
+    console.log(`  over ${flags.repeats} runs, each against the products measured right after it — median (range) of the fastest figure; of the backend's own:`);
+    for (const what of [...new Set(ratios.map((r) => r.what))]) {
+      const of = ratios.filter((r) => r.what === what);
+      const fastest = of.map((r) => r.fastest);
+      const backend = of.map((r) => r.backend);
+      console.log(`  ${what.padEnd(32)} ${median(fastest).toFixed(0).padStart(3)}% (${Math.min(...fastest).toFixed(0)}–${Math.max(...fastest).toFixed(0)}%); ${median(backend).toFixed(0)}% (${Math.min(...backend).toFixed(0)}–${Math.max(...backend).toFixed(0)}%)`);
+    }
+  }
 }
 
 async function peakMemory(flags: Flags, scratch: string): Promise<void> {
