@@ -33,14 +33,18 @@ export function layerNormOnOps(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor):
   return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, LAYER_NORM_EPSILON))), gamma), beta) as tf.Tensor2D;
 }
 
-/** gelu(x + b) over x [rows × cols], b [cols]; GELU's tanh approximation. */
+/**
+ * gelu(x + b) over x [rows × cols], b [cols]; GELU's tanh approximation. The forward pass
+ * keeps gelu′(x + b) for the backward pass instead of x: as much memory, and the backward pass
+ * runs no exponential (two thirds of its time before).
+ */
 export function biasGelu(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   const [rows, cols] = x.shape as [number, number];
   if (!usesKernels(cols)) return biasGeluOnOps(x, bias);
   return kernelOp(
     [x, bias],
-    { outputs: [[rows, cols]], run: (k, [xAt, bAt, yAt]) => k.biasGeluForward(xAt!, bAt!, yAt!, rows, cols) },
-    { outputs: [[rows, cols], [cols]], run: (k, [xAt, bAt, dyAt, dxAt, dbAt]) => k.biasGeluBackward(xAt!, bAt!, dyAt!, dxAt!, dbAt!, rows, cols) },
+    { outputs: [[rows, cols], [rows, cols]], run: (k, [xAt, bAt, yAt, slopeAt]) => k.biasGeluForward(xAt!, bAt!, yAt!, slopeAt!, rows, cols) },
+    { outputs: [[rows, cols], [cols]], reads: [], run: (k, [slopeAt, dyAt, dxAt, dbAt]) => k.biasGeluBackward(slopeAt!, dyAt!, dxAt!, dbAt!, rows, cols) },
   ) as tf.Tensor2D;
 }
 

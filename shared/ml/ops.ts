@@ -214,11 +214,17 @@ function gatherRowsOnHeap(heap: HeapKernels, table: tf.Tensor, ids: Int32Array, 
 
 /** One direction of a kernelOp: the regions it writes and the kernel calls that fill them. */
 export interface KernelPass {
-  /** the regions written: the output (forward) or one gradient per input (backward), then scratch */
+  /**
+   * the regions written: the output, then any tensors kept for the backward pass (forward), or
+   * one gradient per input (backward); then scratch
+   */
   readonly outputs: OutputRegion[];
   /** backward only: which of the op's inputs it reads (default all); tfjs keeps a clone of each for it */
   readonly reads?: number[];
-  /** runs the kernels; `at`: the inputs' offsets (backward: the op's inputs it reads, then the output gradient), then the outputs' */
+  /**
+   * runs the kernels; `at`: the inputs' offsets (backward: the op's inputs it reads, then the
+   * tensors the forward pass kept, then the output gradient), then the outputs'
+   */
   run(kernels: SharedKernelExports, at: number[]): void;
   /** backward only: the input gradients from the shaped outputs and the output gradient (default: the outputs as they are) */
   gradients?(written: tf.Tensor[], dy: tf.Tensor): tf.Tensor[];
@@ -238,9 +244,10 @@ export function kernelOp(inputs: tf.Tensor[], forward: KernelPass, backward: Ker
   };
   const custom = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xs = args.slice(0, inputs.length) as tf.Tensor[];
-    (args[inputs.length] as tf.GradSaveFunc)(backward.reads ? backward.reads.map((i) => xs[i]!) : xs);
+    const [value, ...kept] = run(forward, xs);
+    (args[inputs.length] as tf.GradSaveFunc)([...(backward.reads ? backward.reads.map((i) => xs[i]!) : xs), ...kept]);
     return {
-      value: run(forward, xs)[0]!,
+      value: value!,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const written = run(backward, [...saved, dy]);
         return backward.gradients ? backward.gradients(written, dy) : written;

@@ -33,8 +33,8 @@ export interface KernelExports {
   attentionBackward(qkv: number, bias: number, pad: number, probs: number, dout: number, dqkv: number, work: number, batch: number, len: number, dim: number, heads: number, causal: number, dropThreshold: number, keepScale: number, seed: number): void;
   layerNormForward(x: number, gamma: number, beta: number, y: number, rows: number, cols: number, eps: number): void;
   layerNormBackward(x: number, gamma: number, dy: number, dx: number, dgamma: number, dbeta: number, xhat: number, rows: number, cols: number, eps: number): void;
-  biasGeluForward(x: number, bias: number, y: number, rows: number, cols: number): void;
-  biasGeluBackward(x: number, bias: number, dy: number, dx: number, dbias: number, rows: number, cols: number): void;
+  biasGeluForward(x: number, bias: number, y: number, slope: number, rows: number, cols: number): void;
+  biasGeluBackward(slope: number, dy: number, dx: number, dbias: number, rows: number, cols: number): void;
   softmaxGradient(probs: number, targets: number, coefs: number, m: number, c: number): void;
   dropoutFactors(out: number, size: number, state: number, threshold: number, keep: number): void;
   residualForward(x: number, y: number, b: number, out: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;

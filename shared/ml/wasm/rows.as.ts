@@ -91,38 +91,39 @@ export function layerNormBackward(x: usize, gamma: usize, dy: usize, dx: usize, 
   return f32x4.add(f32x4.splat(1), expv(minusTwoU));
 }
 
-/** y = gelu(x + b) per row (tanh approximation: 0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))), as z·σ(2u)). */
-export function biasGeluForward(x: usize, bias: usize, y: usize, rows: i32, cols: i32): void {
+/**
+ * y = gelu(x + b) per row (tanh approximation: 0.5·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))), as
+ * z·σ(2u)), and slope = gelu′(x + b) = σ + 2·z·σ·(1 − σ)·u′ with σ = σ(2u) and
+ * u′ = √(2/π)·(1 + 3·0.044715·z²): the backward pass's factor, written while σ is at hand so
+ * that pass needs neither x nor an exponential.
+ */
+export function biasGeluForward(x: usize, bias: usize, y: usize, slope: usize, rows: i32, cols: i32): void {
   const rowBytes = <usize>cols << 2;
+  const one = f32x4.splat(1);
   for (let r = 0; r < rows; r++) {
-    const xr = x + <usize>r * rowBytes;
-    const yr = y + <usize>r * rowBytes;
+    const at = <usize>r * rowBytes;
     for (let c = 0; c < cols; c += 4) {
-      const o = <usize>c << 2;
-      const z = f32x4.add(v128.load(xr + o), v128.load(bias + o));
-      v128.store(yr + o, f32x4.div(z, geluDenominator(z, f32x4.mul(z, z))));
+      const o = at + (<usize>c << 2);
+      const z = f32x4.add(v128.load(x + o), v128.load(bias + (<usize>c << 2)));
+      const z2 = f32x4.mul(z, z);
+      const sigma = f32x4.div(one, geluDenominator(z, z2));
+      const twoDu = f32x4.mul(f32x4.splat(2 * GELU_C), f32x4.add(one, f32x4.mul(f32x4.splat(3 * GELU_A), z2)));
+      v128.store(y + o, f32x4.mul(z, sigma));
+      v128.store(slope + o, f32x4.mul(sigma, f32x4.add(one, f32x4.mul(f32x4.mul(z, f32x4.sub(one, sigma)), twoDu))));
     }
   }
 }
 
-/** dx = dy·gelu′(x + b), db = Σ_rows dx, with gelu′(z) = σ + 2·z·σ·(1 − σ)·u′, σ = σ(2u), u′ = √(2/π)·(1 + 3·0.044715·z²). */
-export function biasGeluBackward(x: usize, bias: usize, dy: usize, dx: usize, dbias: usize, rows: i32, cols: i32): void {
+/** dx = dy·slope (the forward pass's gelu′), db = Σ_rows dx. */
+export function biasGeluBackward(slope: usize, dy: usize, dx: usize, dbias: usize, rows: i32, cols: i32): void {
   const rowBytes = <usize>cols << 2;
   memory.fill(dbias, 0, rowBytes);
-  const one = f32x4.splat(1);
   for (let r = 0; r < rows; r++) {
-    const xr = x + <usize>r * rowBytes;
-    const dyr = dy + <usize>r * rowBytes;
-    const dxr = dx + <usize>r * rowBytes;
+    const at = <usize>r * rowBytes;
     for (let c = 0; c < cols; c += 4) {
       const o = <usize>c << 2;
-      const z = f32x4.add(v128.load(xr + o), v128.load(bias + o));
-      const z2 = f32x4.mul(z, z);
-      const sigma = f32x4.div(one, geluDenominator(z, z2));
-      const twoDu = f32x4.mul(f32x4.splat(2 * GELU_C), f32x4.add(one, f32x4.mul(f32x4.splat(3 * GELU_A), z2)));
-      const slope = f32x4.mul(sigma, f32x4.add(one, f32x4.mul(f32x4.mul(z, f32x4.sub(one, sigma)), twoDu)));
-      const g = f32x4.mul(v128.load(dyr + o), slope);
-      v128.store(dxr + o, g);
+      const g = f32x4.mul(v128.load(dy + at + o), v128.load(slope + at + o));
+      v128.store(dx + at + o, g);
       v128.store(dbias + o, f32x4.add(v128.load(dbias + o), g));
     }
   }
