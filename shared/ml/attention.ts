@@ -4,8 +4,9 @@
 // tfjs ops. Both mask [PAD] keys (and future keys when causal) and drop attention
 // probabilities with a seeded mask; a query with no key to attend to outputs zeros.
 import * as tf from '@tensorflow/tfjs';
-import { dropoutFactorsTensor, type DropoutDraw } from './dropout';
+import { blockDraw, dropoutFactorsTensor, type DropoutDraw } from './dropout';
 import { kernelOp, matMul } from './ops';
+import { blockStarts, type RowBlock } from './row-blocks';
 import { kernelCall, type SharedKernelExports } from './wasm/kernel-call';
 import { cpuKernels } from './wasm/kernels';
 
@@ -28,21 +29,42 @@ export function attentionPath(shape: Pick<AttentionShape, 'dim' | 'heads'>): 'wa
 /** Q's, K's and V's parts of a fused projection's parameter (weights or biases), in that order. */
 export type QkvParts = readonly [tf.Tensor, tf.Tensor, tf.Tensor];
 
+/** Row blocks attended in one call (row-blocks.ts): each block's rows attend within their own sequences. */
+export interface AttentionBlocks {
+  readonly blocks: readonly RowBlock[];
+  readonly dim: number;
+  readonly heads: number;
+  readonly causal: boolean;
+}
+
 /**
  * Attention of qkv + bias, qkv [batch·len × 3·dim] (Q, K, V side by side, heads side by side
- * within each) and bias Q's, K's and V's [dim] each (or null) → [batch·len × dim]. `pad[r]` = 1
- * marks position r as [PAD]. `dropout` null = no dropout. The kernel adds the bias where it
- * gathers Q|K|V and sums its gradient there: through tfjs a broadcast Add and a column Sum,
- * ~2 and ~5 ms each on ml-100k's [3200 × 192], slower than the attention itself; and it takes
- * the three biases as they are, so no Concat joins them and no SplitV parts their gradient.
+ * within each; or the row blocks' rows one block after another) and bias Q's, K's and V's [dim]
+ * each (or null) → [rows × dim]. `pad[r]` = 1 marks position r as [PAD]. `dropout` null = no
+ * dropout; each block draws its own mask. The kernel adds the bias where it gathers Q|K|V and
+ * sums its gradient there: through tfjs a broadcast Add and a column Sum, ~2 and ~5 ms each on
+ * ml-100k's [3200 × 192], slower than the attention itself; and it takes the three biases as
+ * they are, so no Concat joins them and no SplitV parts their gradient.
  */
-export function selfAttention(qkv: tf.Tensor, bias: QkvParts | null, pad: Uint8Array, shape: AttentionShape, dropout: AttentionDropout | null): tf.Tensor2D {
-  const rows = shape.batch * shape.len;
-  if (qkv.shape[0] !== rows || qkv.shape[1] !== 3 * shape.dim) throw new Error(`selfAttention: qkv is [${qkv.shape.join(',')}], expected [${rows},${3 * shape.dim}]`);
-  for (const part of bias ?? []) if (part.rank !== 1 || part.shape[0] !== shape.dim) throw new Error(`selfAttention: a bias part is [${part.shape.join(',')}], expected [${shape.dim}]`);
+export function selfAttention(qkv: tf.Tensor, bias: QkvParts | null, pad: Uint8Array, shape: AttentionShape | AttentionBlocks, dropout: AttentionDropout | null): tf.Tensor2D {
+  const layout: AttentionBlocks = 'blocks' in shape ? shape : { blocks: [shape], dim: shape.dim, heads: shape.heads, causal: shape.causal };
+  const { rows } = blockStarts(layout.blocks);
+  if (qkv.shape[0] !== rows || qkv.shape[1] !== 3 * layout.dim) throw new Error(`selfAttention: qkv is [${qkv.shape.join(',')}], expected [${rows},${3 * layout.dim}]`);
+  for (const part of bias ?? []) if (part.rank !== 1 || part.shape[0] !== layout.dim) throw new Error(`selfAttention: a bias part is [${part.shape.join(',')}], expected [${layout.dim}]`);
   if (pad.length !== rows) throw new Error(`selfAttention: ${pad.length} [PAD] flags for ${rows} positions`);
-  if (attentionPath(shape) === 'tfjs-ops') return attentionOnOps(bias ? tf.add(qkv, tf.concat([...bias])) : qkv, pad, shape, dropout);
-  return attentionOnKernels(qkv, bias, pad, shape, dropout);
+  if (attentionPath(layout) === 'tfjs-ops') return attentionBlocksOnOps(bias ? tf.add(qkv, tf.concat([...bias])) : qkv, pad, layout, dropout);
+  return attentionOnKernels(qkv, bias, pad, layout, dropout);
+}
+
+/** attentionOnOps block by block. */
+function attentionBlocksOnOps(qkv: tf.Tensor, pad: Uint8Array, { blocks, dim, heads, causal }: AttentionBlocks, dropout: AttentionDropout | null): tf.Tensor2D {
+  const { starts } = blockStarts(blocks);
+  const parts = blocks.map(({ batch, len }, i) => {
+    const [start, rows] = [starts[i]!, batch * len];
+    const part = blocks.length === 1 ? qkv : tf.slice(qkv, [start, 0], [rows, 3 * dim]);
+    return attentionOnOps(part, pad.subarray(start, start + rows), { batch, len, dim, heads, causal }, blockDraw(dropout, i));
+  });
+  return (parts.length === 1 ? parts[0]! : tf.concat(parts)) as tf.Tensor2D;
 }
 
 /**
@@ -90,27 +112,43 @@ function dropoutArgs(dropout: AttentionDropout | null): [number, number, number]
   return [threshold | 0, 1 / (1 - dropout.rate), dropout.seed | 0];
 }
 
-/** The kernel's [PAD] flags: one int32 per position, each row padded to a multiple of 4 (its four-lane loads stay in the row). */
-function padFlags(pad: Uint8Array, { batch, len }: AttentionShape): tf.Tensor {
-  const width = Math.ceil(len / 4) * 4;
-  const flags = new Int32Array(batch * width);
-  for (let b = 0; b < batch; b++) for (let j = 0; j < len; j++) flags[b * width + j] = pad[b * len + j] as number;
-  return tf.tensor2d(flags, [batch, width], 'int32');
+/** The kernel's [PAD] flags of a block: one int32 per position, each row padded to a multiple of 4 (its four-lane loads stay in the row). */
+function padFlags(pad: Uint8Array, { batch, len }: RowBlock, into: Int32Array): void {
+  const width = flagsWidth(len);
+  for (let b = 0; b < batch; b++) for (let j = 0; j < len; j++) into[b * width + j] = pad[b * len + j] as number;
 }
+
+const flagsWidth = (len: number): number => Math.ceil(len / 4) * 4;
 
 /**
  * The SIMD kernel's attention (wasm/attention.as.ts, through kernelCall: on the WASM heap in
- * place, or copied into the kernels' memory under the CPU backend). The forward pass keeps the
- * probabilities as a tensor saved for the gradient, so the backward pass does not recompute
- * the scores.
+ * place, or copied into the kernels' memory under the CPU backend), one kernel call per row
+ * block within one op. The forward pass keeps the probabilities as a tensor saved for the
+ * gradient, so the backward pass does not recompute the scores.
  */
-function attentionOnKernels(qkv: tf.Tensor, bias: QkvParts | null, pad: Uint8Array, s: AttentionShape, dropout: AttentionDropout | null): tf.Tensor2D {
-  const rows = s.batch * s.len;
+function attentionOnKernels(qkv: tf.Tensor, bias: QkvParts | null, pad: Uint8Array, s: AttentionBlocks, dropout: AttentionDropout | null): tf.Tensor2D {
   const sizes = cpuKernels()!.exports;
-  const work = { scratch: Math.ceil(sizes.attentionWorkBytes(s.len, s.dim, s.heads) / 4) };
+  const { starts, rows } = blockStarts(s.blocks);
+  // where each block's rows, [PAD] flags and probabilities start, and its kernel arguments
+  let flagsTotal = 0;
+  let probsTotal = 0;
+  let workFloats = 0;
+  const plans = s.blocks.map((block, i) => {
+    const plan = {
+      block,
+      row: starts[i]!,
+      flags: flagsTotal,
+      probs: probsTotal,
+      args: [block.batch, block.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(blockDraw(dropout, i))] as const,
+    };
+    flagsTotal += block.batch * flagsWidth(block.len);
+    probsTotal += sizes.attentionProbsFloats(block.batch, block.len, s.heads);
+    workFloats = Math.max(workFloats, Math.ceil(sizes.attentionWorkBytes(block.len, s.dim, s.heads) / 4));
+    return plan;
+  });
+  const work = { scratch: workFloats };
   const joinedBias = { scratch: 3 * s.dim };
-  const probsFloats = sizes.attentionProbsFloats(s.batch, s.len, s.heads);
-  const args = [s.batch, s.len, s.dim, s.heads, s.causal ? 1 : 0, ...dropoutArgs(dropout)] as const;
+  const [qkvRow, outRow] = [3 * s.dim * 4, s.dim * 4];
   const parts = bias ? 3 : 0;
   // the kernel reads one [3·dim] bias: the three parts joined in scratch, or zeros
   const joinBias = (k: SharedKernelExports, partsAt: number[], joinedAt: number) =>
@@ -118,12 +156,14 @@ function attentionOnKernels(qkv: tf.Tensor, bias: QkvParts | null, pad: Uint8Arr
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = inputs[0] as tf.Tensor;
     const biasParts = inputs.slice(1, 1 + parts) as tf.Tensor[];
-    const flags = padFlags(pad, s);
-    const forward = kernelCall([x, flags, ...biasParts], [[rows, s.dim], [probsFloats], joinedBias, work])!;
+    const flagValues = new Int32Array(flagsTotal);
+    for (const p of plans) padFlags(pad.subarray(p.row, p.row + p.block.batch * p.block.len), p.block, flagValues.subarray(p.flags));
+    const flags = tf.tensor1d(flagValues, 'int32');
+    const forward = kernelCall([x, flags, ...biasParts], [[rows, s.dim], [probsTotal], joinedBias, work])!;
     const [xAt, padAt] = forward.at as [number, number];
     const [outAt, probsAt, biasAt, workAt] = forward.at.slice(2 + parts) as [number, number, number, number];
     joinBias(forward.exports, forward.at.slice(2, 2 + parts), biasAt);
-    forward.exports.attentionForward(xAt, biasAt, padAt, outAt, probsAt, workAt, ...args);
+    for (const p of plans) forward.exports.attentionForward(xAt + p.row * qkvRow, biasAt, padAt + p.flags * 4, outAt + p.row * outRow, probsAt + p.probs * 4, workAt, ...p.args);
     const [out, probs] = forward.results() as [tf.Tensor, tf.Tensor];
     (inputs[inputs.length - 1] as tf.GradSaveFunc)([x, flags, probs, ...biasParts]);
     return {
@@ -136,7 +176,9 @@ function attentionOnKernels(qkv: tf.Tensor, bias: QkvParts | null, pad: Uint8Arr
         const partGradientsAt = backward.at.slice(5 + parts, 5 + 2 * parts);
         const [biasAt, dbAt, scratchAt] = backward.at.slice(5 + 2 * parts) as [number, number, number];
         joinBias(backward.exports, backward.at.slice(3, 3 + parts), biasAt);
-        backward.exports.attentionBackward(qAt, biasAt, flagsAt, pAt, dyAt, dqkvAt, scratchAt, ...args);
+        for (const p of plans) {
+          backward.exports.attentionBackward(qAt + p.row * qkvRow, biasAt, flagsAt + p.flags * 4, pAt + p.probs * 4, dyAt + p.row * outRow, dqkvAt + p.row * qkvRow, scratchAt, ...p.args);
+        }
         // the biases' gradients: the column sums of ∂qkv, parted among Q, K and V
         if (parts) {
           backward.exports.columnSums(dqkvAt, dbAt, rows, 3 * s.dim);

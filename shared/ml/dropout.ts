@@ -11,6 +11,15 @@ export interface DropoutDraw {
   readonly seed: number;
 }
 
+/**
+ * The draw of block `b` of a site that runs on several row blocks at once (the encoder's item
+ * and text batches, attention and input rows per block): block 0 keeps the site's own seed, so
+ * a single block draws what it always did; the others get seeds of their own.
+ */
+export function blockDraw(draw: DropoutDraw | null, b: number): DropoutDraw | null {
+  return draw && b > 0 ? { rate: draw.rate, seed: (draw.seed + Math.imul(b, 0x9e3779b9)) >>> 0 } : draw;
+}
+
 /** Inverted-dropout factors (0 or 1/(1−rate)) for `size` values. */
 export function dropoutFactors(size: number, { rate, seed }: DropoutDraw): Float32Array {
   const draw = new Random(seed);

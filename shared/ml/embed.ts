@@ -5,8 +5,9 @@
 // each a sweep over the [batch·len × dim] rows. Elsewhere the same ops on tfjs, which the
 // kernel op is tested against.
 import * as tf from '@tensorflow/tfjs';
-import { dropoutFactorsTensor, dropoutStream, type DropoutDraw } from './dropout';
+import { blockDraw, dropoutFactorsTensor, dropoutStream, type DropoutDraw } from './dropout';
 import { checkRowIds, gatherRows } from './ops';
+import { blockStarts, type RowBlock } from './row-blocks';
 import { kernelCall } from './wasm/kernel-call';
 import { cpuKernels } from './wasm/kernels';
 
@@ -17,31 +18,50 @@ export interface EmbedShape {
   readonly scale: number;
 }
 
-/** Rows [batch·len × dim]: (table[ids]·scale + position[maxLen − len + column])·dropout, position [maxLen × dim]. */
-export function embedInputs(table: tf.Tensor, position: tf.Tensor, ids: Int32Array, shape: EmbedShape, draw: DropoutDraw | null): tf.Tensor2D {
+/** Row blocks embedded at once (row-blocks.ts), each with its own positions and dropout stream. */
+export interface EmbedLayout {
+  readonly blocks: readonly RowBlock[];
+  readonly scale: number;
+}
+
+/**
+ * Rows [Σ batch·len × dim]: (table[ids]·scale + position[maxLen − len + column])·dropout per
+ * block, position [maxLen × dim]; `ids` holds the blocks' ids one after another.
+ */
+export function embedInputs(table: tf.Tensor, position: tf.Tensor, ids: Int32Array, shape: EmbedShape | EmbedLayout, draw: DropoutDraw | null): tf.Tensor2D {
   const [rows, dim] = table.shape as [number, number];
   const maxLen = position.shape[0] as number;
-  const { batch, len, scale } = shape;
-  if (ids.length !== batch * len) throw new Error(`embedInputs: ${ids.length} ids for batch×len = ${batch * len}`);
-  if (len > maxLen) throw new Error(`embedInputs: length ${len} exceeds the ${maxLen} position rows`);
-  if (!cpuKernels() || dim % 4 !== 0) return embedOnOps(table, position, ids, shape, draw);
+  const { blocks, scale } = 'blocks' in shape ? shape : { blocks: [shape], scale: shape.scale };
+  const { starts, rows: n } = blockStarts(blocks);
+  if (ids.length !== n) throw new Error(`embedInputs: ${ids.length} ids for Σ batch×len = ${n}`);
+  for (const { len } of blocks) if (len > maxLen) throw new Error(`embedInputs: length ${len} exceeds the ${maxLen} position rows`);
+  if (!cpuKernels() || dim % 4 !== 0) {
+    const parts = blocks.map((b, i) => embedOnOps(table, position, ids.subarray(starts[i]!, starts[i]! + b.batch * b.len), { ...b, scale }, blockDraw(draw, i)));
+    return (parts.length === 1 ? parts[0]! : tf.concat(parts)) as tf.Tensor2D;
+  }
   checkRowIds('embedInputs', ids, rows);
-  const first = maxLen - len;
-  const stream: [number, number, number] = draw ? dropoutStream(draw) : [0, 0, 1];
+  // per block: its first position row, and its dropout stream
+  const perBlock = blocks.map((b, i) => {
+    const d = blockDraw(draw, i);
+    return { ...b, start: starts[i]!, first: maxLen - b.len, stream: (d ? dropoutStream(d) : [0, 0, 1]) as [number, number, number] };
+  });
   const dropout = draw ? 1 : 0;
+  const rowBytes = dim * 4;
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [t, p, save] = inputs as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const idsT = tf.tensor1d(ids, 'int32');
-    const forward = kernelCall([t, idsT, p], [[ids.length, dim]])!;
+    const forward = kernelCall([t, idsT, p], [[n, dim]])!;
     const [tAt, idsAt, pAt, outAt] = forward.at as [number, number, number, number];
-    forward.exports.embedForward(tAt, idsAt, pAt, outAt, ids.length, len, dim, first, scale, dropout, ...stream);
+    for (const b of perBlock) forward.exports.embedForward(tAt, idsAt + b.start * 4, pAt, outAt + b.start * rowBytes, b.batch * b.len, b.len, dim, b.first, scale, dropout, ...b.stream);
     save([idsT]);
     return {
       value: forward.results()[0]!,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const backward = kernelCall([dy, saved[0]!], [[rows, dim], [maxLen, dim]])!;
         const [dyAt, savedIdsAt, dTableAt, dPosAt] = backward.at as [number, number, number, number];
-        backward.exports.embedBackward(dyAt, savedIdsAt, dTableAt, dPosAt, ids.length, len, dim, rows, maxLen, first, scale, dropout, ...stream);
+        perBlock.forEach((b, i) =>
+          backward.exports.embedBackward(dyAt + b.start * rowBytes, savedIdsAt + b.start * 4, dTableAt, dPosAt, b.batch * b.len, b.len, dim, rows, maxLen, b.first, scale, i > 0 ? 1 : 0, dropout, ...b.stream),
+        );
         return backward.results();
       },
     };

@@ -21,6 +21,7 @@ import type { EncoderConfig } from './config';
 import type { DropoutDraw } from './dropout';
 import { embedInputs } from './embed';
 import { matMul } from './ops';
+import type { RowBlock } from './row-blocks';
 import { PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
 
 /** Weights by parameter name, each a row-major float32 array (the checkpoint/export form). */
@@ -145,24 +146,42 @@ function dropoutDraw(rate: number, opts: ForwardOptions): DropoutDraw | null {
  * hidden states [batch·len × dim]. Every row must hold at least one non-[PAD] id.
  */
 export function encode(model: RecModel, ids: Int32Array, batch: number, len: number, opts: ForwardOptions): tf.Tensor2D {
+  return encodeBlocks(model, [{ ids, batch, len }], opts);
+}
+
+/** One batch of an encodeBlocks call: `batch` rows of `len` table ids, row-major. */
+export interface EncoderBatch extends RowBlock {
+  readonly ids: Int32Array;
+}
+
+/**
+ * Encodes several batches in one pass (row-blocks.ts): their hidden states, one batch's rows
+ * after another's. One batch encodes exactly as `encode` does; a later batch's dropout draws
+ * its own masks.
+ */
+export function encodeBlocks(model: RecModel, batches: readonly EncoderBatch[], opts: ForwardOptions): tf.Tensor2D {
   const cfg = model.encoder;
-  if (len > cfg.maxLen) throw new Error(`encode: sequence length ${len} exceeds encoder.maxLen=${cfg.maxLen}`);
-  if (ids.length !== batch * len) throw new Error(`encode: ids has ${ids.length} entries, expected batch×len = ${batch * len}`);
+  for (const { ids, batch, len } of batches) {
+    if (len > cfg.maxLen) throw new Error(`encode: sequence length ${len} exceeds encoder.maxLen=${cfg.maxLen}`);
+    if (ids.length !== batch * len) throw new Error(`encode: ids has ${ids.length} entries, expected batch×len = ${batch * len}`);
+  }
+  const ids = batches.length === 1 ? batches[0]!.ids : concatIds(batches);
+  const blocks = batches.map(({ batch, len }) => ({ batch, len }));
   const d = cfg.dim;
   const p = (name: string) => param(model, name);
 
-  let x: tf.Tensor = embedInputs(p('embedding.table'), p('embedding.position'), ids, { batch, len, scale: cfg.scaleInputEmbeddings ? Math.sqrt(d) : 1 }, dropoutDraw(cfg.dropout, opts));
+  let x: tf.Tensor = embedInputs(p('embedding.table'), p('embedding.position'), ids, { blocks, scale: cfg.scaleInputEmbeddings ? Math.sqrt(d) : 1 }, dropoutDraw(cfg.dropout, opts));
 
   const pad = new Uint8Array(ids.length);
   for (let i = 0; i < ids.length; i++) if (ids[i] === PAD_ROW) pad[i] = 1;
-  const shape = { batch, len, dim: d, heads: cfg.heads, causal: cfg.causal };
+  const layout = { blocks, dim: d, heads: cfg.heads, causal: cfg.causal };
 
   for (let l = 0; l < cfg.layers; l++) {
     const b = `block${l}.`;
     const n1 = layerNorm(x, p(`${b}ln1.gamma`), p(`${b}ln1.beta`));
     // one [d × 3d] projection instead of three: fewer kernels, and the layout the attention kernel reads
     const qkv = qkvProjection(n1, [p(`${b}attn.wq`), p(`${b}attn.wk`), p(`${b}attn.wv`)]);
-    const ctx = selfAttention(qkv, [p(`${b}attn.bq`), p(`${b}attn.bk`), p(`${b}attn.bv`)], pad, shape, dropoutDraw(cfg.dropout, opts));
+    const ctx = selfAttention(qkv, [p(`${b}attn.bq`), p(`${b}attn.bk`), p(`${b}attn.bv`)], pad, layout, dropoutDraw(cfg.dropout, opts));
     x = residualAdd(x, matMul(ctx, p(`${b}attn.wo`)), p(`${b}attn.bo`), dropoutDraw(cfg.dropout, opts));
 
     const n2 = layerNorm(x, p(`${b}ln2.gamma`), p(`${b}ln2.beta`));
@@ -170,4 +189,14 @@ export function encode(model: RecModel, ids: Int32Array, batch: number, len: num
     x = residualAdd(x, matMul(inner, p(`${b}ffn.w2`)), p(`${b}ffn.b2`), dropoutDraw(cfg.dropout, opts));
   }
   return layerNorm(x, p('final.ln.gamma'), p('final.ln.beta'));
+}
+
+function concatIds(batches: readonly EncoderBatch[]): Int32Array {
+  const out = new Int32Array(batches.reduce((n, b) => n + b.ids.length, 0));
+  let at = 0;
+  for (const { ids } of batches) {
+    out.set(ids, at);
+    at += ids.length;
+  }
+  return out;
 }

@@ -11,7 +11,7 @@ import type { Matrix, UserSequences } from '../data/types';
 import type { Random } from '../data/random';
 import { PretrainConfigSchema, parseConfig, type PretrainConfig, type PretrainConfigInput } from './config';
 import type { LoopData, LoopInput } from './data-parallel';
-import { createModel, encode, exportWeights, param, type NamedWeights, type RecModel } from './encoder';
+import { createModel, encode, encodeBlocks, exportWeights, param, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
@@ -142,9 +142,10 @@ export function maskedTextBatch(vocab: Vocabulary, text: TokenCsr, items: Int32A
   return { ids, batch, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets) };
 }
 
-function maskedLoss(model: RecModel, batch: MaskedBatch, block: 'items' | 'tokens', sampler: NegativeSampler, cfg: PretrainConfig, rng: Random): tf.Scalar {
-  const hidden = encode(model, batch.ids, batch.batch, batch.len, { training: true, rng });
-  const atMasks = gatherRows(hidden, batch.positions);
+/** The loss of one class block (items or text tokens) at a batch's masked positions, read from hidden rows starting at `firstRow`. */
+function maskedLoss(model: RecModel, hidden: tf.Tensor2D, firstRow: number, batch: MaskedBatch, block: 'items' | 'tokens', sampler: NegativeSampler, cfg: PretrainConfig, rng: Random): tf.Scalar {
+  const positions = firstRow === 0 ? batch.positions : batch.positions.map((p) => p + firstRow);
+  const atMasks = gatherRows(hidden, positions);
   const vocab = model.vocabulary;
   const classes =
     block === 'items'
@@ -199,10 +200,16 @@ export function pretrainLoopData(input: unknown, model: RecModel): LoopData {
     numSamples: windows.start.length,
     lengthOf: (w) => (windows.end[w] as number) - (windows.start[w] as number),
     batchLoss: (samples, rng) => {
-      const items = maskedLoss(model, maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng), 'items', itemSampler, cfg, rng);
-      if (!cursor || !text || !tokenSampler || cfg.text.weight === 0) return items;
-      const textBatch = maskedTextBatch(vocab, text, cursor.take(textPerPart, rng), cfg.text.maxTokens, cfg.text.maskProb, rng);
-      return tf.add(items, tf.mul(maskedLoss(model, textBatch, 'tokens', tokenSampler, cfg, rng), cfg.text.weight)) as tf.Scalar;
+      const items = maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng);
+      if (!cursor || !text || !tokenSampler || cfg.text.weight === 0) {
+        return maskedLoss(model, encode(model, items.ids, items.batch, items.len, { training: true, rng }), 0, items, 'items', itemSampler, cfg, rng);
+      }
+      const texts = maskedTextBatch(vocab, text, cursor.take(textPerPart, rng), cfg.text.maxTokens, cfg.text.maskProb, rng);
+      // both batches through the encoder at once: one gradient per weight, not two summed
+      const hidden = encodeBlocks(model, [items, texts], { training: true, rng });
+      const itemLoss = maskedLoss(model, hidden, 0, items, 'items', itemSampler, cfg, rng);
+      const textLoss = maskedLoss(model, hidden, items.batch * items.len, texts, 'tokens', tokenSampler, cfg, rng);
+      return tf.add(itemLoss, tf.mul(textLoss, cfg.text.weight)) as tf.Scalar;
     },
   };
 }

@@ -27,15 +27,21 @@ export function embedForward(table: usize, ids: usize, pos: usize, out: usize, n
   }
 }
 
-/** dTable = Σ_r (dy_r·factor)·scale into row ids[r], dPos = Σ_r dy_r·factor into row first + r mod len, each summed in r order from 0. */
-export function embedBackward(dy: usize, ids: usize, dTable: usize, dPos: usize, n: i32, len: i32, cols: i32, tableRows: i32, posRows: i32, first: i32, scale: f32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
+/**
+ * dTable = Σ_r (dy_r·factor)·scale into row ids[r], dPos = Σ_r dy_r·factor into row first + r mod
+ * len, each summed in r order from 0 (`accumulate` 0), or onto what they hold (1: a later row
+ * block of the same op).
+ */
+export function embedBackward(dy: usize, ids: usize, dTable: usize, dPos: usize, n: i32, len: i32, cols: i32, tableRows: i32, posRows: i32, first: i32, scale: f32, accumulate: i32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
   seedDraws(seedState);
   const limits = i32x4.splat(keepFrom(threshold));
   const kept = f32x4.splat(keep);
   const scales = f32x4.splat(scale);
   const rowBytes = <usize>cols << 2;
-  memory.fill(dTable, 0, <usize>tableRows * rowBytes);
-  memory.fill(dPos, 0, <usize>posRows * rowBytes);
+  if (!accumulate) {
+    memory.fill(dTable, 0, <usize>tableRows * rowBytes);
+    memory.fill(dPos, 0, <usize>posRows * rowBytes);
+  }
   for (let r = 0; r < n; r++) {
     const g = dy + <usize>r * rowBytes;
     const t = dTable + <usize>load<i32>(ids + (<usize>r << 2)) * rowBytes;

@@ -42,7 +42,7 @@ export interface KernelExports {
   columnSums(x: number, out: number, rows: number, cols: number): void;
   gatherRows(table: number, ids: number, out: number, n: number, cols: number): void;
   embedForward(table: number, ids: number, pos: number, out: number, n: number, len: number, cols: number, first: number, scale: number, dropout: number, state: number, threshold: number, keep: number): void;
-  embedBackward(dy: number, ids: number, dTable: number, dPos: number, n: number, len: number, cols: number, tableRows: number, posRows: number, first: number, scale: number, dropout: number, state: number, threshold: number, keep: number): void;
+  embedBackward(dy: number, ids: number, dTable: number, dPos: number, n: number, len: number, cols: number, tableRows: number, posRows: number, first: number, scale: number, accumulate: number, dropout: number, state: number, threshold: number, keep: number): void;
   scatterAddRows(dy: number, ids: number, grad: number, n: number, rows: number, cols: number): void;
   fillZeros(at: number, floats: number): void;
   matMulTN(a: number, b: number, out: number, rows: number, m: number, n: number): void;

@@ -7,7 +7,7 @@ import { Random } from '../../../shared/data/random';
 import { attentionOnOps, attentionPath, qkvProjection, selfAttention, type AttentionShape, type QkvParts } from '../../../shared/ml/attention';
 import { selectBackend } from '../../../shared/ml/backend';
 import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps, residualAdd, residualAddOnOps } from '../../../shared/ml/block-ops';
-import { dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/dropout';
+import { blockDraw, dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/dropout';
 import { matMul, swapLast } from '../../../shared/ml/ops';
 import { HEAP_KERNELS_WASM_PATH, heapKernels } from '../../../shared/ml/wasm/heap-kernels';
 import { cpuKernels, KERNELS_WASM_PATH, loadKernels, setKernelsEnabled, wasmKernels } from '../../../shared/ml/wasm/kernels';
@@ -106,6 +106,44 @@ describe.each(['wasm', 'cpu'] as const)('selfAttention (%s backend: the kernel o
       if (part !== 1) expect(tf.max(tf.abs(db[part]!)).dataSync()[0]).toBeGreaterThan(0.01);
     }
     expect(() => selfAttention(qkv, [parts[0], tf.zeros([5]), parts[2]], pad, shape, null)).toThrow(/a bias part is \[5\], expected \[8\]/);
+  });
+
+  it('attends row blocks of different lengths in one call, each as it would be alone (its own dropout stream)', () => {
+    const rng = new Random(12);
+    const [dim, heads] = [8, 2];
+    const blocks = [{ batch: 3, len: 7 }, { batch: 2, len: 5 }];
+    const rows = 3 * 7 + 2 * 5;
+    // the second block's padding unlike the first's: its first row three [PAD]s, its second none
+    const pad = new Uint8Array([...leftPadded(3, 7), 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
+    const qkv = tf.tensor2d(uniform(rng, rows * 3 * dim), [rows, 3 * dim]);
+    const parts = [0, 1, 2].map(() => tf.tensor1d(uniform(rng, dim))) as unknown as QkvParts;
+    const upstream = tf.tensor2d(uniform(rng, rows * dim), [rows, dim]);
+    const dropout = { rate: 0.2, seed: 9 };
+    for (const causal of [false, true]) {
+      const together = (q: tf.Tensor, ...b: tf.Tensor[]) => selfAttention(q, b as unknown as QkvParts, pad, { blocks, dim, heads, causal }, dropout);
+      const apart = (q: tf.Tensor, ...b: tf.Tensor[]) =>
+        tf.concat(
+          blocks.map(({ batch, len }, i) => {
+            const start = i === 0 ? 0 : 21;
+            return selfAttention(tf.slice(q, [start, 0], [batch * len, 3 * dim]), b as unknown as QkvParts, pad.subarray(start, start + batch * len), { batch, len, dim, heads, causal }, blockDraw(dropout, i));
+          }),
+        );
+      expect(Array.from(together(qkv, ...parts).dataSync())).toEqual(Array.from(apart(qkv, ...parts).dataSync()));
+      const loss = (fn: typeof together) => (q: tf.Tensor, ...b: tf.Tensor[]) => tf.sum(tf.mul(fn(q, ...b), upstream));
+      const [got, want] = [tf.grads(loss(together))([qkv, ...parts]), tf.grads(loss(apart))([qkv, ...parts])];
+      expect(Array.from(got[0]!.dataSync())).toEqual(Array.from(want[0]!.dataSync()));
+      for (let i = 1; i < 4; i++) expect(maxAbsDiff(got[i]!, want[i]!)).toBeLessThan(1e-5);
+      expect(tf.max(tf.abs(want[0]!)).dataSync()[0]).toBeGreaterThan(0.01);
+      // and the tfjs-ops form takes the blocks the same way
+      const undropped = () => selfAttention(qkv, parts, pad, { blocks, dim, heads, causal }, null);
+      const kernel = undropped();
+      setKernelsEnabled(false);
+      try {
+        expect(maxAbsDiff(undropped(), kernel)).toBeLessThan(1e-6);
+      } finally {
+        setKernelsEnabled(true);
+      }
+    }
   });
 
   it('projects x onto the three weights as matMul(x, concat(weights)) does, value and gradients bit for bit', () => {
