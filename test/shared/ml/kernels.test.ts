@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -37,6 +37,25 @@ describe('the SIMD kernels', () => {
     expect(heapKernels(), `no kernels at ${HEAP_KERNELS_WASM_PATH}: run bash infra/setup.sh`).not.toBeNull();
     expect(attentionPath({ dim: 16, heads: 2 })).toBe('wasm-simd-kernel');
     expect(attentionPath({ dim: 12, heads: 2 })).toBe('tfjs-ops'); // head width 6 is not a multiple of 4
+  });
+
+  it('place no data of their own in the memory they import (it is the tfjs heap): no data section in the heap module', async () => {
+    // e.g. AssemblyScript's Mathf.log brings lookup tables, which would overwrite tensors at low offsets
+    const bytes = await readFile(HEAP_KERNELS_WASM_PATH);
+    const sections: number[] = [];
+    for (let at = 8; at < bytes.length; ) {
+      const id = bytes[at++]!;
+      let size = 0;
+      for (let shift = 0; ; shift += 7) {
+        const byte = bytes[at++]!;
+        size |= (byte & 0x7f) << shift;
+        if (byte < 0x80) break;
+      }
+      sections.push(id);
+      at += size;
+    }
+    expect(sections).toContain(10); // the code section: the walk read the module
+    expect(sections.filter((id) => id === 11 || id === 12)).toEqual([]);
   });
 
   it('name the file and the fix when the module is stale or broken', async () => {
