@@ -4,7 +4,7 @@
 // ops (the reference the kernels are tested against).
 import * as tf from '@tensorflow/tfjs';
 import { dropoutFactorsTensor, dropoutStream, type DropoutDraw } from './dropout';
-import { kernelOp } from './ops';
+import { kernelOp, matMul } from './ops';
 import { cpuKernels, type WasmKernels } from './wasm/kernels';
 
 export const LAYER_NORM_EPSILON = 1e-5;
@@ -48,6 +48,37 @@ export function biasGelu(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   ) as tf.Tensor2D;
 }
 
+/**
+ * gelu(x·w + b): the FFN's first product and its activation as one op, one tfjs op fewer each
+ * way per block, the pre-activation never a tensor. The kernels and their order are those of
+ * matMul then biasGelu, so the values and gradients are theirs bit for bit.
+ */
+export function linearGelu(x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
+  const [rows, k] = x.shape as [number, number];
+  const n = w.shape[1] as number;
+  if (!usesKernels(n)) return biasGelu(matMul(x, w), bias);
+  return kernelOp(
+    [x, w, bias],
+    {
+      outputs: [[rows, n], [rows, n], { scratch: rows * n }],
+      run: (kk, [xAt, wAt, bAt, yAt, slopeAt, zAt]) => {
+        kk.matMulNN(xAt!, wAt!, zAt!, rows, k, n);
+        kk.biasGeluForward(zAt!, bAt!, yAt!, slopeAt!, rows, n);
+      },
+    },
+    {
+      outputs: [[rows, k], [k, n], [n], { scratch: rows * n }, { scratch: n * k }],
+      reads: [0, 1],
+      run: (kk, [xAt, wAt, slopeAt, dyAt, dxAt, dwAt, dbAt, dzAt, wtAt]) => {
+        kk.biasGeluBackward(slopeAt!, dyAt!, dzAt!, dbAt!, rows, n);
+        kk.transpose(wAt!, wtAt!, k, n);
+        kk.matMulNN(dzAt!, wtAt!, dxAt!, rows, n, k);
+        kk.matMulTN(xAt!, dzAt!, dwAt!, rows, k, n);
+      },
+    },
+  ) as tf.Tensor2D;
+}
+
 const GELU_C = Math.sqrt(2 / Math.PI);
 export function biasGeluOnOps(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   const z = tf.add(x, bias);
@@ -74,6 +105,41 @@ export function residualAdd(x: tf.Tensor, y: tf.Tensor, bias: tf.Tensor, draw: D
       run: (k, [doutAt, dyAt, dbAt]) => k.residualBackward(doutAt!, dyAt!, dbAt!, rows, cols, dropout, ...stream),
       // x's gradient is the output's own
       gradients: ([dy, db], dout) => [dout, dy!, db!],
+    },
+  ) as tf.Tensor2D;
+}
+
+/**
+ * x + dropout(h·w + b): a block's output projection and its residual step as one op, one tfjs
+ * op fewer each way, the projection never a tensor. The kernels and their order are those of
+ * matMul then residualAdd, so the values and gradients are theirs bit for bit.
+ */
+export function residualLinear(x: tf.Tensor, h: tf.Tensor, w: tf.Tensor, bias: tf.Tensor, draw: DropoutDraw | null): tf.Tensor2D {
+  const [rows, k] = h.shape as [number, number];
+  const n = w.shape[1] as number;
+  if (!cpuKernels()) return residualAdd(x, matMul(h, w), bias, draw);
+  const stream: [number, number, number] = draw ? dropoutStream(draw) : [0, 0, 1];
+  const dropout = draw ? 1 : 0;
+  return kernelOp(
+    [x, h, w, bias],
+    {
+      outputs: [[rows, n], { scratch: rows * n }],
+      run: (kk, [xAt, hAt, wAt, bAt, outAt, yAt]) => {
+        kk.matMulNN(hAt!, wAt!, yAt!, rows, k, n);
+        kk.residualForward(xAt!, yAt!, bAt!, outAt!, rows, n, dropout, ...stream);
+      },
+    },
+    {
+      outputs: [[rows, k], [k, n], [n], { scratch: rows * n }, { scratch: n * k }],
+      reads: [1, 2],
+      run: (kk, [hAt, wAt, doutAt, dhAt, dwAt, dbAt, dyAt, wtAt]) => {
+        kk.residualBackward(doutAt!, dyAt!, dbAt!, rows, n, dropout, ...stream);
+        kk.transpose(wAt!, wtAt!, k, n);
+        kk.matMulNN(dyAt!, wtAt!, dhAt!, rows, n, k);
+        kk.matMulTN(hAt!, dyAt!, dwAt!, rows, k, n);
+      },
+      // x's gradient is the output's own
+      gradients: ([dh, dw, db], dout) => [dout, dh!, dw!, db!],
     },
   ) as tf.Tensor2D;
 }

@@ -15,12 +15,11 @@
 // the WASM backend). gelu is the tanh approximation. LN: (x-μ)/√(σ²+1e-5)·γ + β over the last axis.
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../data/random';
-import { biasGelu, layerNorm, residualAdd } from './block-ops';
+import { layerNorm, linearGelu, residualLinear } from './block-ops';
 import { qkvProjection, selfAttention } from './attention';
 import type { EncoderConfig } from './config';
 import type { DropoutDraw } from './dropout';
 import { embedInputs } from './embed';
-import { matMul } from './ops';
 import type { RowBlock } from './row-blocks';
 import { PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
 
@@ -182,11 +181,11 @@ export function encodeBlocks(model: RecModel, batches: readonly EncoderBatch[], 
     // one [d × 3d] projection instead of three: fewer kernels, and the layout the attention kernel reads
     const qkv = qkvProjection(n1, [p(`${b}attn.wq`), p(`${b}attn.wk`), p(`${b}attn.wv`)]);
     const ctx = selfAttention(qkv, [p(`${b}attn.bq`), p(`${b}attn.bk`), p(`${b}attn.bv`)], pad, layout, dropoutDraw(cfg.dropout, opts));
-    x = residualAdd(x, matMul(ctx, p(`${b}attn.wo`)), p(`${b}attn.bo`), dropoutDraw(cfg.dropout, opts));
+    x = residualLinear(x, ctx, p(`${b}attn.wo`), p(`${b}attn.bo`), dropoutDraw(cfg.dropout, opts));
 
     const n2 = layerNorm(x, p(`${b}ln2.gamma`), p(`${b}ln2.beta`));
-    const inner = biasGelu(matMul(n2, p(`${b}ffn.w1`)), p(`${b}ffn.b1`));
-    x = residualAdd(x, matMul(inner, p(`${b}ffn.w2`)), p(`${b}ffn.b2`), dropoutDraw(cfg.dropout, opts));
+    const inner = linearGelu(n2, p(`${b}ffn.w1`), p(`${b}ffn.b1`));
+    x = residualLinear(x, inner, p(`${b}ffn.w2`), p(`${b}ffn.b2`), dropoutDraw(cfg.dropout, opts));
   }
   return layerNorm(x, p('final.ln.gamma'), p('final.ln.beta'));
 }

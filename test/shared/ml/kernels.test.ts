@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/data/random';
 import { attentionOnOps, attentionPath, qkvProjection, selfAttention, type AttentionShape, type QkvParts } from '../../../shared/ml/attention';
 import { selectBackend } from '../../../shared/ml/backend';
-import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps, residualAdd, residualAddOnOps } from '../../../shared/ml/block-ops';
+import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps, linearGelu, residualAdd, residualAddOnOps, residualLinear } from '../../../shared/ml/block-ops';
 import { blockDraw, dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/dropout';
 import { matMul, swapLast } from '../../../shared/ml/ops';
 import { HEAP_KERNELS_WASM_PATH, heapKernels } from '../../../shared/ml/wasm/heap-kernels';
@@ -246,6 +246,28 @@ describe.each(['wasm', 'cpu'] as const)('layerNorm and biasGelu (%s backend: the
     expect(maxAbsDiff(biasGelu(x, gamma), biasGeluOnOps(x, gamma))).toBeLessThan(1e-5);
     const geluGrads = (fn: typeof biasGelu) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(fn(a, b), upstream)))([x, gamma]);
     geluGrads(biasGelu).forEach((g, i) => expect(maxAbsDiff(g, geluGrads(biasGeluOnOps)[i]!)).toBeLessThan(1e-5));
+  });
+
+  it('fuse a product into GELU and into the residual step with the composed ops\' values and gradients bit for bit', () => {
+    const rng = new Random(7);
+    const [rows, k, n] = [11, 8, 12];
+    const h = tf.tensor2d(uniform(rng, rows * k), [rows, k]);
+    const w = tf.tensor2d(uniform(rng, k * n), [k, n]);
+    const b = tf.tensor1d(uniform(rng, n));
+    const x = tf.tensor2d(uniform(rng, rows * n), [rows, n]);
+    const upstream = tf.tensor2d(uniform(rng, rows * n), [rows, n]);
+    const draw = { rate: 0.25, seed: 31 };
+    const same = (fused: (...t: tf.Tensor[]) => tf.Tensor, composed: (...t: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]) => {
+      expect(Array.from(fused(...inputs).dataSync())).toEqual(Array.from(composed(...inputs).dataSync()));
+      const loss = (fn: typeof fused) => (...t: tf.Tensor[]) => tf.sum(tf.mul(fn(...t), upstream));
+      const [got, want] = [tf.grads(loss(fused))(inputs), tf.grads(loss(composed))(inputs)];
+      want.forEach((g, i) => {
+        expect(tf.max(tf.abs(g)).dataSync()[0]).toBeGreaterThan(0.01);
+        expect(Array.from(got[i]!.dataSync())).toEqual(Array.from(g.dataSync()));
+      });
+    };
+    same((a, c, d) => linearGelu(a!, c!, d!), (a, c, d) => biasGelu(matMul(a!, c!), d!), [h, w, b]);
+    for (const d of [null, draw]) same((r, a, c, e) => residualLinear(r!, a!, c!, e!, d), (r, a, c, e) => residualAdd(r!, matMul(a!, c!), e!, d), [x, h, w, b]);
   });
 });
 
