@@ -82,8 +82,8 @@ const TINY_PROBABILITY = 1e-30;
  * Σ_m w_m·(−log softmax(logits_m)[t_m]) / M with a hand-written gradient (softmax − onehot)·w_m/M.
  * The stock logSoftmax composes Max/Sub/Exp/Sum/Log kernels and its gradient runs one more
  * Exp over the whole [M×C] block (Exp alone took ~40 % of an ml-100k fine-tuning step);
- * here one softmax pass runs (the SIMD kernels' with each row's loss, or the backend's native
- * Softmax kernel), and the gradient is one sweep over the probabilities it produced.
+ * here the backend's native Softmax kernel runs once, and the gradient is one typed-array
+ * sweep over the probabilities it produced.
  */
 export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null): tf.Scalar {
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -117,7 +117,9 @@ export function classCrossEntropy(hidden: tf.Tensor2D, block: ClassBlock, target
   if (firstRow < 0 || firstRow + c > rows) throw new Error(`classCrossEntropy: classes [${firstRow}, ${firstRow + c}) fall outside the table's ${rows} rows`);
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [h, table, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-    const { probs, loss } = classProbabilities(h, table, firstRow, c, targets, weights) ?? softmaxAndLoss(times(h, swapLast(tf.slice(table, [firstRow, 0], [c, dim])) as tf.Tensor2D), targets, weights);
+    const logits = classLogits(h, table, firstRow, c);
+    const { probs, loss } = softmaxAndLoss(logits, targets, weights);
+    logits.dispose();
     save([h, table, probs]);
     return {
       value: tf.scalar(loss),
@@ -136,56 +138,24 @@ export function classCrossEntropy(hidden: tf.Tensor2D, block: ClassBlock, target
   return op(hidden, block.table) as tf.Scalar;
 }
 
-/**
- * The softmax of hidden·classesᵀ for the `c` table rows from `firstRow`, and the loss, in one
- * kernel call (null where the kernels do not run): the class rows transposed into scratch, the
- * product, then softmaxCrossEntropy over the logits where they lie.
- */
-function classProbabilities(hidden: tf.Tensor2D, table: tf.Tensor2D, firstRow: number, c: number, targets: Int32Array, weights: Float32Array | null): { probs: tf.Tensor2D; loss: number } | null {
+/** hidden·classesᵀ for the `c` table rows from `firstRow`: transposed and multiplied in one kernel call, or by tfjs ops. */
+function classLogits(hidden: tf.Tensor2D, table: tf.Tensor2D, firstRow: number, c: number): tf.Tensor2D {
   const [m, dim] = hidden.shape;
-  const targetsT = tf.tensor1d(targets, 'int32');
-  const call = kernelCall([hidden, table, targetsT], [[m, c], [m, 2], { scratch: dim * c }]);
-  if (!call) {
-    targetsT.dispose();
-    return null;
-  }
-  const [hAt, tableAt, tAt, probsAt, lseAt, classesTAt] = call.at as [number, number, number, number, number, number];
-  call.exports.transpose(tableAt + firstRow * dim * 4, classesTAt, c, dim);
-  call.exports.matMulNN(hAt, classesTAt, probsAt, m, dim, c);
-  call.exports.softmaxCrossEntropy(probsAt, tAt, probsAt, lseAt, m, c);
-  targetsT.dispose();
-  const [probs, lse] = call.results() as [tf.Tensor2D, tf.Tensor];
-  return { probs, loss: weightedMean(lse, weights) };
-}
-
-/** Σ_m w_m·ℓ_m / M from the rows' log-sum-exp parts [M × 2] (softmaxCrossEntropy: ℓ = lse₀ + log lse₁), a tensor it disposes. */
-function weightedMean(lse: tf.Tensor, weights: Float32Array | null): number {
-  const values = lse.dataSync() as Float32Array;
-  const m = values.length / 2;
-  let total = 0;
-  for (let i = 0; i < m; i++) total += (weights ? (weights[i] as number) : 1) * ((values[2 * i] as number) + Math.log(values[2 * i + 1] as number));
-  lse.dispose();
-  return total / m;
+  const call = kernelCall([hidden, table], [[m, c], { scratch: dim * c }]);
+  if (!call) return times(hidden, swapLast(tf.slice(table, [firstRow, 0], [c, dim])) as tf.Tensor2D);
+  const [hAt, tAt, logitsAt, classesTAt] = call.at as [number, number, number, number];
+  call.exports.transpose(tAt + firstRow * dim * 4, classesTAt, c, dim);
+  call.exports.matMulNN(hAt, classesTAt, logitsAt, m, dim, c);
+  return call.results()[0] as tf.Tensor2D;
 }
 
 /**
- * The softmax of a logits block and the loss Σ_m w_m·ℓ_m / M: in the SIMD kernels with each
- * row's loss from its log-sum-exp, else from the backend's one native Softmax kernel with the
- * loss read off it in place; the probabilities stay a tensor for the gradient (saved by the
- * op), so they are never copied out whole.
+ * The softmax of a logits block, from the backend's one native Softmax kernel, and the loss
+ * Σ_m w_m·ℓ_m / M read off it in place; the probabilities stay a tensor for the gradient
+ * (saved by the op), so they are never copied out whole.
  */
 function softmaxAndLoss(x: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null): { probs: tf.Tensor2D; loss: number } {
   const [m, classes] = x.shape;
-  const targetsT = tf.tensor1d(targets, 'int32');
-  const call = kernelCall([x, targetsT], [[m, classes], [m, 2]]);
-  if (call) {
-    const [xAt, tAt, probsAt, lseAt] = call.at as [number, number, number, number];
-    call.exports.softmaxCrossEntropy(xAt, tAt, probsAt, lseAt, m, classes);
-    targetsT.dispose();
-    const [probs, lse] = call.results() as [tf.Tensor2D, tf.Tensor];
-    return { probs, loss: weightedMean(lse, weights) };
-  }
-  targetsT.dispose();
   const probs = tf.softmax(x);
   const values = tensorValues(probs);
   let rowLogits: Float32Array | null = null;

@@ -36,7 +36,6 @@ export interface KernelExports {
   biasGeluForward(x: number, bias: number, y: number, slope: number, rows: number, cols: number): void;
   biasGeluBackward(slope: number, dy: number, dx: number, dbias: number, rows: number, cols: number): void;
   softmaxGradient(probs: number, targets: number, coefs: number, m: number, c: number): void;
-  softmaxCrossEntropy(logits: number, targets: number, probs: number, lse: number, m: number, c: number): void;
   dropoutFactors(out: number, size: number, state: number, threshold: number, keep: number): void;
   residualForward(x: number, y: number, b: number, out: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
   residualBackward(dout: number, dy: number, db: number, rows: number, cols: number, dropout: number, state: number, threshold: number, keep: number): void;
@@ -97,7 +96,7 @@ export class WasmKernels {
 }
 
 /** Every function the modules export; the heap module has all but heapBase (./heap-kernels.ts). */
-export const KERNEL_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'softmaxCrossEntropy', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'fillZeros', 'embedForward', 'embedBackward', 'matMulTN', 'matMulNN', 'transpose', 'concatColumns3', 'splitColumns3', 'adamRowSquares', 'adamUpdate'] as const satisfies ReadonlyArray<keyof KernelExports>;
+export const KERNEL_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'fillZeros', 'embedForward', 'embedBackward', 'matMulTN', 'matMulNN', 'transpose', 'concatColumns3', 'splitColumns3', 'adamRowSquares', 'adamUpdate'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {
