@@ -1,7 +1,8 @@
 // The row-wise ops of a Transformer block — layer norm, GELU over a bias-added projection,
 // and the residual step x + dropout(y + b) — as tfjs ops: one SIMD kernel call each way
 // (./wasm/rows.as.ts, ./wasm/dropout.as.ts) where the kernels apply, else composed from tfjs
-// ops (the reference the kernels are tested against).
+// ops (the reference the kernels are tested against); and the products that feed GELU and the
+// residual steps, fused with them into one op each (the encoder's per-op overhead).
 import * as tf from '@tensorflow/tfjs';
 import { dropoutFactorsTensor, dropoutStream, type DropoutDraw } from './dropout';
 import { kernelOp, matMul } from './ops';
