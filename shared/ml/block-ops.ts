@@ -4,7 +4,7 @@
 // ops (the reference the kernels are tested against); and the products that feed GELU and the
 // residual steps, fused with them into one op each (the encoder's per-op overhead).
 import * as tf from '@tensorflow/tfjs';
-import { dropoutFactorsTensor, dropoutStream, type DropoutDraw } from './dropout';
+import { dropoutFactorsTensor, kernelStream, type DropoutDraw } from './dropout';
 import { kernelOp, matMul } from './ops';
 import { cpuKernels, type WasmKernels } from './wasm/kernels';
 
@@ -95,7 +95,7 @@ export function biasGeluOnOps(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
 export function residualAdd(x: tf.Tensor, y: tf.Tensor, bias: tf.Tensor, draw: DropoutDraw | null): tf.Tensor2D {
   const [rows, cols] = x.shape as [number, number];
   if (!cpuKernels()) return residualAddOnOps(x, y, bias, draw);
-  const stream: [number, number, number] = draw ? dropoutStream(draw) : [0, 0, 1];
+  const stream = kernelStream(draw);
   const dropout = draw ? 1 : 0;
   return kernelOp(
     [x, y, bias],
@@ -119,7 +119,7 @@ export function residualLinear(x: tf.Tensor, h: tf.Tensor, w: tf.Tensor, bias: t
   const [rows, k] = h.shape as [number, number];
   const n = w.shape[1] as number;
   if (!cpuKernels()) return residualAdd(x, matMul(h, w), bias, draw);
-  const stream: [number, number, number] = draw ? dropoutStream(draw) : [0, 0, 1];
+  const stream = kernelStream(draw);
   const dropout = draw ? 1 : 0;
   return kernelOp(
     [x, h, w, bias],

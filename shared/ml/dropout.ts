@@ -35,6 +35,11 @@ export function dropoutStream({ rate, seed }: DropoutDraw): [state: number, thre
   return [mixSeed(Math.trunc(seed)), rate * 4294967296, 1 / (1 - rate)];
 }
 
+/** A site's stream for the kernels that take one, or the stream of no dropout (the kernels skip it when their dropout flag is 0). */
+export function kernelStream(draw: DropoutDraw | null): [state: number, threshold: number, keep: number] {
+  return draw ? dropoutStream(draw) : [0, 0, 1];
+}
+
 /** dropoutFactors as a tensor: drawn by the SIMD kernel where it runs (the same values), else by the loop above. */
 export function dropoutFactorsTensor(shape: number[], draw: DropoutDraw): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);

@@ -5,7 +5,7 @@
 // each a sweep over the [batch·len × dim] rows. Elsewhere the same ops on tfjs, which the
 // kernel op is tested against.
 import * as tf from '@tensorflow/tfjs';
-import { blockDraw, dropoutFactorsTensor, dropoutStream, type DropoutDraw } from './dropout';
+import { blockDraw, dropoutFactorsTensor, kernelStream, type DropoutDraw } from './dropout';
 import { checkRowIds, gatherRows } from './ops';
 import { blockStarts, type RowBlock } from './row-blocks';
 import { kernelCall } from './wasm/kernel-call';
@@ -42,8 +42,7 @@ export function embedInputs(table: tf.Tensor, position: tf.Tensor, ids: Int32Arr
   checkRowIds('embedInputs', ids, rows);
   // per block: its first position row, and its dropout stream
   const perBlock = blocks.map((b, i) => {
-    const d = blockDraw(draw, i);
-    return { ...b, start: starts[i]!, first: maxLen - b.len, stream: (d ? dropoutStream(d) : [0, 0, 1]) as [number, number, number] };
+    return { ...b, start: starts[i]!, first: maxLen - b.len, stream: kernelStream(blockDraw(draw, i)) };
   });
   const dropout = draw ? 1 : 0;
   const rowBytes = dim * 4;
