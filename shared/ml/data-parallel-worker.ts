@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     exchange.write(parity, start.part, partGradients(model, data, partOf(samples, start.part, start.threads), partRandom(start.seed, epoch, batch, start.part)));
     exchange.bump(CONTROL.DONE);
     exchange.waitFor(CONTROL.RELEASE, seen);
-    adam.applyValues(exchange.mean(parity).grads, epoch);
+    adam.applyValues(exchange.sharedMean(parity, start.part, steps).grads, epoch);
     steps += 1;
   }
   parentPort!.postMessage({ digest: weightsDigest(model) });

@@ -64,6 +64,23 @@ describe('StepExchange', () => {
     expect(() => ex.write(0, 0, { loss: 1, samples: 1, grads: new Map([['a', new Float32Array(2)]]) })).toThrow(/no gradient of size 1 for 'b'/);
   });
 
+  it('sums the parts in f64 in part order and rounds once, whatever the number of parts with samples', () => {
+    const size = 5000; // more than one reduction chunk
+    for (const counts of [[2, 3, 4], [0, 0, 3], [1, 0, 6]]) {
+      const ex = StepExchange.create(['w'], [size], counts.length);
+      const parts = counts.map((_, p) => Float32Array.from({ length: size }, (_, i) => Math.sin(i * (p + 1)) * 10 ** ((i % 7) - 3)));
+      for (const [p, samples] of counts.entries()) ex.write(0, p, { loss: p, samples, grads: samples > 0 ? new Map([['w', parts[p]!]]) : null });
+      const total = counts.reduce((a, b) => a + b, 0);
+      const expected = new Float32Array(size);
+      for (let i = 0; i < size; i++) {
+        let sum = 0;
+        for (const [p, samples] of counts.entries()) if (samples > 0) sum += (samples / total) * parts[p]![i]!;
+        expected[i] = sum;
+      }
+      expect(ex.mean(0).grads.get('w')).toEqual(expected);
+    }
+  });
+
   it('cuts a batch into near-equal consecutive parts', () => {
     const batch = Int32Array.from([10, 11, 12, 13, 14]);
     expect([0, 1, 2].map((p) => Array.from(partOf(batch, p, 3)))).toEqual([[10, 11], [12, 13], [14]]);
