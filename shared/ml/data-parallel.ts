@@ -24,7 +24,7 @@ import type { BackendName } from './backend';
 import type { OptimizerConfig } from './config';
 import { exportWeights, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
-import { kernelsEnabled } from './wasm/kernels';
+import { kernelsEnabled, tensorValues } from './wasm/kernels';
 
 /** How another thread rebuilds a run's loss on its own replica: `require(module)[builder](input, model)`. */
 export interface ReplicaRecipe {
@@ -283,24 +283,30 @@ export interface ReplicaStart {
   readonly sizes: number[];
 }
 
-/** Gradient values of one part, read out of the backend: what each thread contributes to a step. */
-export function partGradients(model: RecModel, data: LoopData, samples: Int32Array, rng: Random): PartResult {
-  if (samples.length === 0) return { loss: 0, samples: 0, grads: null };
-  let grads = new Map<string, Float32Array>();
-  const loss = tf.tidy(() => {
+/**
+ * One part's gradient, handed to `write` (what each thread contributes to a step). Its values
+ * are views into the backend's memory, valid only during the call: `write` copies them into the
+ * exchange before any other tfjs op runs. Reading copies out first cost a 14 MB allocation and
+ * copy per step on Amazon Beauty, in every thread.
+ */
+export function partGradients(model: RecModel, data: LoopData, samples: Int32Array, rng: Random, write: (result: PartResult) => void): void {
+  if (samples.length === 0) return write({ loss: 0, samples: 0, grads: null });
+  tf.tidy(() => {
     const result = tf.variableGrads(() => data.batchLoss(samples, rng), [...model.params.values()]);
-    grads = gradientValues(model, result.grads);
-    return result.value.dataSync()[0] as number;
+    write({ loss: result.value.dataSync()[0] as number, samples: samples.length, grads: gradientValues(model, result.grads) });
   });
-  return { loss, samples: samples.length, grads };
 }
 
-/** Each parameter's gradient values by name (copies, or what `read` gives); zeros for a parameter the loss did not reach (tfjs leaves it out). */
-export function gradientValues(model: RecModel, grads: tf.NamedTensorMap, read: (t: tf.Tensor) => Float32Array = (t) => t.dataSync() as Float32Array): Map<string, Float32Array> {
+/**
+ * Each parameter's gradient values by name, as views into the backend's memory where it has
+ * them (valid until the next tfjs op) and copies elsewhere; zeros for a parameter the loss did
+ * not reach (tfjs leaves it out).
+ */
+export function gradientValues(model: RecModel, grads: tf.NamedTensorMap): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const [name, v] of model.params) {
     const g = grads[v.name];
-    out.set(name, g ? read(g) : new Float32Array(v.size));
+    out.set(name, g ? tensorValues(g) : new Float32Array(v.size));
   }
   return out;
 }
@@ -375,7 +381,7 @@ export class DataParallelGroup {
   }
 
   /** One optimizer step: part 0 here, the others on the workers; returns the mean loss and gradient. */
-  step(epoch: number, batch: number, samples: Int32Array, part0: (samples: Int32Array, rng: Random) => PartResult): { loss: number; grads: Map<string, Float32Array> } {
+  step(epoch: number, batch: number, samples: Int32Array, part0: (samples: Int32Array, rng: Random, write: (result: PartResult) => void) => void): { loss: number; grads: Map<string, Float32Array> } {
     const ex = this.exchange;
     const parity = this.steps % 2;
     ex.set(CONTROL.DONE, 0);
@@ -384,7 +390,7 @@ export class DataParallelGroup {
     ex.set(CONTROL.COMMAND, CONTROL.STEP);
     const gen = ex.bump(CONTROL.GEN);
     try {
-      ex.write(parity, 0, part0(partOf(samples, 0, ex.threads), partRandom(this.seed, epoch, batch, 0)));
+      part0(partOf(samples, 0, ex.threads), partRandom(this.seed, epoch, batch, 0), (result) => ex.write(parity, 0, result));
     } catch (error) {
       ex.fail(`main thread: ${(error as Error).message}`);
       throw error;

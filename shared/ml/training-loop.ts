@@ -22,7 +22,6 @@ import { DataParallelGroup, gradientValues, partGradients, weightsDigest, type L
 import type { OptimizerConfig } from './config';
 import { exportWeights, assignWeights, type NamedWeights, type RecModel } from './encoder';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { tensorValues } from './wasm/kernels';
 
 export interface TrainingHooks {
   /** called after each epoch's checkpoint is completely written */
@@ -220,14 +219,14 @@ function serialStep(spec: LoopSpec, adam: Adam, epoch: number, samples: Int32Arr
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => spec.batchLoss(samples, rng), [...spec.model.params.values()]);
     // views into the backend's memory: Adam copies them all in before it runs a tfjs op
-    adam.applyValues(gradientValues(spec.model, grads, tensorValues), epoch);
+    adam.applyValues(gradientValues(spec.model, grads), epoch);
     return value.dataSync()[0] as number;
   });
 }
 
 /** One step shared with the worker threads: this thread's part, then Adam on the mean of all parts. */
 function parallelStep(group: DataParallelGroup, spec: LoopSpec, adam: Adam, epoch: number, batch: number, samples: Int32Array): number {
-  const { loss, grads } = group.step(epoch, batch, samples, (part, rng) => partGradients(spec.model, spec, part, rng));
+  const { loss, grads } = group.step(epoch, batch, samples, (part, rng, write) => partGradients(spec.model, spec, part, rng, write));
   adam.applyValues(grads, epoch);
   return loss;
 }
