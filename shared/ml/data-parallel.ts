@@ -284,7 +284,7 @@ export interface ReplicaStart {
 }
 
 /**
- * One part's gradient, handed to `write` (what each thread contributes to a step). Its values
+ * The gradient of a batch or of one thread's part of it, handed to `write`. Its values
  * are views into the backend's memory, valid only during the call: `write` copies them into the
  * exchange before any other tfjs op runs. Reading copies out first cost a 14 MB allocation and
  * copy per step on Amazon Beauty, in every thread.
@@ -302,7 +302,7 @@ export function partGradients(model: RecModel, data: LoopData, samples: Int32Arr
  * them (valid until the next tfjs op) and copies elsewhere; zeros for a parameter the loss did
  * not reach (tfjs leaves it out).
  */
-export function gradientValues(model: RecModel, grads: tf.NamedTensorMap): Map<string, Float32Array> {
+function gradientValues(model: RecModel, grads: tf.NamedTensorMap): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const [name, v] of model.params) {
     const g = grads[v.name];

@@ -41,9 +41,7 @@ export function embedInputs(table: tf.Tensor, position: tf.Tensor, ids: Int32Arr
   }
   checkRowIds('embedInputs', ids, rows);
   // per block: its first position row, and its dropout stream
-  const perBlock = blocks.map((b, i) => {
-    return { ...b, start: starts[i]!, first: maxLen - b.len, stream: kernelStream(blockDraw(draw, i)) };
-  });
+  const perBlock = blocks.map((b, i) => ({ ...b, start: starts[i]!, first: maxLen - b.len, stream: kernelStream(blockDraw(draw, i)) }));
   const dropout = draw ? 1 : 0;
   const rowBytes = dim * 4;
   const op = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {

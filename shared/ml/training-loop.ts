@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Random } from '../data/random';
 import { Adam } from './adam';
 import type { BackendName } from './backend';
-import { DataParallelGroup, gradientValues, partGradients, weightsDigest, type LoopData, type ReplicaRecipe } from './data-parallel';
+import { DataParallelGroup, partGradients, weightsDigest, type LoopData, type ReplicaRecipe } from './data-parallel';
 import type { OptimizerConfig } from './config';
 import { exportWeights, assignWeights, type NamedWeights, type RecModel } from './encoder';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -216,12 +216,13 @@ export function assertParallelBackend(kind: string, backend: BackendName, thread
 
 /** One step on this thread alone: the batch's gradient, then Adam. Returns the batch loss. */
 function serialStep(spec: LoopSpec, adam: Adam, epoch: number, samples: Int32Array, rng: Random): number {
-  return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => spec.batchLoss(samples, rng), [...spec.model.params.values()]);
-    // views into the backend's memory: Adam copies them all in before it runs a tfjs op
-    adam.applyValues(gradientValues(spec.model, grads), epoch);
-    return value.dataSync()[0] as number;
+  let loss = Number.NaN;
+  // the gradient arrives as views into the backend's memory: Adam copies them all in before it runs a tfjs op
+  partGradients(spec.model, spec, samples, rng, (part) => {
+    if (part.grads) adam.applyValues(part.grads, epoch);
+    loss = part.loss;
   });
+  return loss;
 }
 
 /** One step shared with the worker threads: this thread's part, then Adam on the mean of all parts. */
