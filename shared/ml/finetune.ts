@@ -137,7 +137,7 @@ export function finetuneRows(t: TimeOrder, symbolsOf: (rank: number) => number, 
   return { start: Int32Array.from(starts), end: Int32Array.from(ends), inputs: Int32Array.from(inputs) };
 }
 
-interface FinetunePlan {
+export interface FinetunePlan {
   readonly order: TimeOrder;
   readonly rows: { start: Int32Array; end: Int32Array };
   /**
@@ -167,10 +167,25 @@ interface FinetunePlan {
    * this way, a high the per-batch mean never reached (0.0599 at best, bench/quality.ts).
    */
   readonly targetsPerRow: number;
+  /** examples selected (duplicates counted) */
+  readonly examples: number;
 }
 
-function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random): tf.Scalar {
-  const { order, rows, rowSymbols, weightByRank, countByRank, queryOf, sampler } = plan;
+/** The encoder input of a batch of rows and, per predicted position, its target and summed weight. */
+export interface RowBatch {
+  readonly ids: Int32Array;
+  readonly batch: number;
+  readonly len: number;
+  /** flat index into the [batch·len] hidden states of each predicted position */
+  readonly positions: Int32Array;
+  readonly targets: Int32Array;
+  readonly weights: Float32Array;
+  /** rank (TimeOrder.order index) of each predicted interaction */
+  readonly ranks: Int32Array;
+}
+
+export function rowBatch(model: RecModel, plan: FinetunePlan, samples: Int32Array): RowBatch {
+  const { order, rows, rowSymbols, weightByRank, countByRank, queryOf } = plan;
   let len = 2;
   for (const s of samples) len = Math.max(len, rowSymbols[s] as number);
   const batch = samples.length;
@@ -178,6 +193,7 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
   const positions: number[] = [];
   const targets: number[] = [];
   const weights: number[] = [];
+  const ranks: number[] = [];
   for (let b = 0; b < batch; b++) {
     const s = samples[b] as number;
     let pos = b * len + len - (rowSymbols[s] as number);
@@ -193,24 +209,30 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
         positions.push(pos - 1);
         targets.push(order.items[r] as number);
         weights.push(weightByRank[r] as number);
+        ranks.push(r);
       }
       // the row's newest item is only a target: see FinetunePlan.rowSymbols
       if (r + 1 < (rows.end[s] as number)) ids[pos++] = itemRow(order.items[r] as number);
     }
   }
-  const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng }), Int32Array.from(positions));
-  const block = { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler };
+  return { ids, batch, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets), weights: Float32Array.from(weights), ranks: Int32Array.from(ranks) };
+}
+
+function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random): tf.Scalar {
+  const { ids, batch, len, positions, targets, weights } = rowBatch(model, plan, samples);
+  const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng }), positions);
+  const block = { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
   // softmaxLoss divides by the batch's targets; this turns that into batch rows × targetsPerRow
   const scale = targets.length / (batch * plan.targetsPerRow);
-  return softmaxLoss(block, hidden, Int32Array.from(targets), Float32Array.from(weights, (w) => w * scale), cfg.loss, rng);
+  return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng);
 }
 
 /**
  * The fine-tuning rows of validated data and the loss of a batch of them on `model`: built
  * once here, and once more on each data-parallel thread's replica (data-parallel.ts).
  */
-export function finetuneLoopData(input: unknown, model: RecModel): LoopData {
-  const { data, cfg } = input as LoopInput<FinetuneData, FinetuneConfig>;
+/** The rows, weights and negative sampler of validated fine-tuning data (built per thread). */
+export function finetunePlan(data: FinetuneData, cfg: FinetuneConfig, maxLen: number): FinetunePlan {
   const train = data.train;
   const examples = validateExamples(data);
   const order = timeOrder(train, data.numUsers);
@@ -221,7 +243,6 @@ export function finetuneLoopData(input: unknown, model: RecModel): LoopData {
     weightByRank[r] = (weightByRank[r] as number) + (examples.weights[k] as number);
     countByRank[r] = (countByRank[r] as number) + 1;
   }
-  const maxLen = model.encoder.maxLen;
   const q = data.queryTokens;
   const queryOf = (rank: number): Int32Array | null => {
     const qi = train.query[order.order[rank] as number] as number;
@@ -232,15 +253,23 @@ export function finetuneLoopData(input: unknown, model: RecModel): LoopData {
   // an interaction takes its item's position, plus [SEP] and the query tokens when it followed a search
   const symbolsOf = (r: number) => { const qr = queryOf(r); return 1 + (qr && qr.length > 0 ? 1 + qr.length : 0); };
   const rows = finetuneRows(order, symbolsOf, countByRank, maxLen);
-  const rowSymbols = rows.inputs;
   const sampler = samplerFor(cfg.loss, data.numItems, () => countsOf(order.items, data.numItems));
   let targets = 0;
   for (let r = 0; r < countByRank.length; r++) if ((countByRank[r] as number) > 0) targets++;
-  const plan: FinetunePlan = { order, rows, rowSymbols, weightByRank, countByRank, queryOf, sampler, targetsPerRow: targets / rows.start.length };
+  return { order, rows, rowSymbols: rows.inputs, weightByRank, countByRank, queryOf, sampler, targetsPerRow: targets / rows.start.length, examples: examples.indices.length };
+}
+
+/**
+ * The fine-tuning rows of validated data and the loss of a batch of them on `model`: built
+ * once here, and once more on each data-parallel thread's replica (data-parallel.ts).
+ */
+export function finetuneLoopData(input: unknown, model: RecModel): LoopData {
+  const { data, cfg } = input as LoopInput<FinetuneData, FinetuneConfig>;
+  const plan = finetunePlan(data, cfg, model.encoder.maxLen);
   return {
-    numSamples: rows.start.length,
-    examplesPerEpoch: examples.indices.length,
-    lengthOf: (s) => rowSymbols[s] as number,
+    numSamples: plan.rows.start.length,
+    examplesPerEpoch: plan.examples,
+    lengthOf: (s) => plan.rowSymbols[s] as number,
     batchLoss: (samples, rng) => rowLoss(model, plan, samples, cfg, rng),
   };
 }

@@ -1,0 +1,123 @@
+// How a fine-tuned (causal) model judges each training interaction it is shown: the
+// log-probability of the interaction's item under the full softmax over the catalogue, given
+// the user's earlier items, and the share of the catalogue the item outranks. One encoder
+// pass per fine-tuning row gives every interaction's context at once (the rows finetune.ts
+// trains on), so scoring every training interaction costs about one inference epoch.
+//   logits = h_j · E_itemsᵀ          (h_j: hidden state before interaction j; E: tied table)
+//   logProb_j = logits[y_j] − log Σ_i exp(logits[i])
+//   outranks_j = |{i : logits[i] < logits[y_j]}| / (numItems − 1)
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import * as tf from '@tensorflow/tfjs';
+import { FinetuneConfigSchema, parseConfig, type FinetuneConfigInput } from './config';
+import { encode, param, type RecModel } from './encoder';
+import type { UserSequences } from '../data/types';
+import { finetunePlan, rowBatch, type FinetuneData } from './finetune';
+import { sequenceWindows } from './pretrain';
+import { gatherRows } from './ops';
+import { FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW } from './vocabulary';
+
+export interface TargetScores {
+  /** per train row j (data.train order): log p(item_j | context_j) */
+  readonly logProb: Float64Array;
+  /** per train row j: the share of other items scored below item_j, in [0, 1] */
+  readonly outranks: Float64Array;
+}
+
+/**
+ * Scores `data.examples` (default: every train interaction) with `model` in inference mode.
+ * Rows that are not examples keep NaN. `rowsPerBatch` bounds the [targets × numItems] logits
+ * held at once.
+ */
+export async function scoreTargets(model: RecModel, data: FinetuneData, configInput: FinetuneConfigInput = {}, rowsPerBatch = 64): Promise<TargetScores> {
+  if (!model.encoder.causal) throw new Error('scoreTargets: needs a fine-tuned (causal) model; a pretrained bidirectional encoder reads contexts at [MASK]');
+  const cfg = parseConfig(FinetuneConfigSchema, configInput, 'finetune');
+  const plan = finetunePlan(data, cfg, model.encoder.maxLen);
+  const n = data.train.length;
+  const logProb = new Float64Array(n).fill(Number.NaN);
+  const outranks = new Float64Array(n).fill(Number.NaN);
+  const itemsT = transposedItems(model);
+  try {
+    const samples = plan.rows.start.length;
+    for (let s0 = 0; s0 < samples; s0 += rowsPerBatch) {
+      const chunk = Int32Array.from({ length: Math.min(rowsPerBatch, samples - s0) }, (_, k) => s0 + k);
+      const rows = rowBatch(model, plan, chunk);
+      const scored = scoreHidden(() => gatherRows(encode(model, rows.ids, rows.batch, rows.len, { training: false }), rows.positions), itemsT, rows.targets);
+      for (let t = 0; t < rows.targets.length; t++) {
+        const j = plan.order.order[rows.ranks[t] as number] as number;
+        logProb[j] = scored.logProb[t] as number;
+        outranks[j] = scored.outranks[t] as number;
+      }
+      await yieldToEventLoop();
+    }
+  } finally {
+    itemsT.dispose();
+  }
+  return { logProb, outranks };
+}
+
+/**
+ * The bidirectional (pretrained, masked-item) form: each item of each sequence predicted from
+ * both sides, with every `stride`-th position masked per pass so that masked neighbours are
+ * at least `stride` apart. Returns log p(item | both sides) per position of `seqs.items`.
+ */
+export async function scoreMaskedItems(model: RecModel, seqs: UserSequences, stride = 5, rowsPerBatch = 64): Promise<Float64Array> {
+  if (model.encoder.causal) throw new Error('scoreMaskedItems: needs a bidirectional (pretrained) model');
+  const windows = sequenceWindows(seqs, model.encoder.maxLen);
+  const itemsT = transposedItems(model);
+  const out = new Float64Array(seqs.items.length).fill(Number.NaN);
+  try {
+    const count = windows.start.length;
+    for (let w0 = 0; w0 < count; w0 += rowsPerBatch) {
+      const batch = Math.min(rowsPerBatch, count - w0);
+      let len = 1;
+      for (let b = 0; b < batch; b++) len = Math.max(len, (windows.end[w0 + b] as number) - (windows.start[w0 + b] as number));
+      for (let phase = 0; phase < Math.min(stride, len); phase++) {
+        const ids = new Int32Array(batch * len).fill(PAD_ROW);
+        const positions: number[] = [];
+        const at: number[] = [];
+        for (let b = 0; b < batch; b++) {
+          const lo = windows.start[w0 + b] as number;
+          const n = (windows.end[w0 + b] as number) - lo;
+          const base = b * len + (len - n);
+          for (let k = 0; k < n; k++) {
+            const masked = k % stride === phase;
+            ids[base + k] = masked ? MASK_ROW : itemRow(seqs.items[lo + k] as number);
+            if (masked) { positions.push(base + k); at.push(lo + k); }
+          }
+        }
+        if (positions.length === 0) continue;
+        const scored = scoreHidden(() => gatherRows(encode(model, ids, batch, len, { training: false }), Int32Array.from(positions)), itemsT, Int32Array.from(at, (p) => seqs.items[p] as number));
+        for (let t = 0; t < at.length; t++) out[at[t] as number] = scored.logProb[t] as number;
+      }
+      await yieldToEventLoop();
+    }
+  } finally {
+    itemsT.dispose();
+  }
+  return out;
+}
+
+/** The item rows of the tied table, transposed [dim × numItems]: the output layer's classes. */
+function transposedItems(model: RecModel): tf.Tensor2D {
+  return tf.tidy(() => tf.transpose(tf.slice(param(model, 'embedding.table') as tf.Tensor2D, [FIRST_ITEM_ROW, 0], [model.vocabulary.numItems, model.encoder.dim])));
+}
+
+/**
+ * The full-softmax log-probability of each target and the share of the catalogue it outranks,
+ * from hidden states [m × dim] and the transposed item table [dim × numItems].
+ */
+function scoreHidden(hidden: () => tf.Tensor, itemsT: tf.Tensor2D, targets: Int32Array): { logProb: Float32Array; outranks: Float32Array } {
+  const numItems = itemsT.shape[1];
+  const [logProbT, outranksT] = tf.tidy(() => {
+    const logits = tf.matMul(hidden() as tf.Tensor2D, itemsT);
+    const target = tf.gather(logits.reshape([-1]), tf.tensor1d(Int32Array.from(targets, (y, t) => t * numItems + y), 'int32')).reshape([-1, 1]);
+    const logProb = tf.sub(target, tf.logSumExp(logits, 1, true)).reshape([-1]);
+    const below = tf.sum(tf.cast(tf.less(logits, target), 'float32'), 1);
+    return [logProb, tf.div(below, Math.max(1, numItems - 1))];
+  });
+  const logProb = logProbT.dataSync() as Float32Array;
+  const outranks = outranksT.dataSync() as Float32Array;
+  logProbT.dispose();
+  outranksT.dispose();
+  return { logProb, outranks };
+}

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../../shared/ml/backend';
+import { createModel, disposeModel, encode, exportWeights, modelFromWeights, type RecModel } from '../../../shared/ml/encoder';
+import { EncoderConfigSchema } from '../../../shared/ml/config';
+import { itemEmbeddings } from '../../../shared/ml/scoring';
+import { scoreMaskedItems, scoreTargets } from '../../../shared/ml/target-scores';
+import { itemRow, MASK_ROW, PAD_ROW } from '../../../shared/ml/vocabulary';
+import { TINY, tinySequences, tinyTable } from './tiny-data';
+
+const vocab = { numItems: TINY.numItems, vocabSize: 0 };
+const encoder = EncoderConfigSchema.parse({ dim: 16, layers: 1, heads: 2, maxLen: 20, dropout: 0, initStd: 0.3 });
+let bidirectional: RecModel;
+let causal: RecModel;
+beforeAll(async () => {
+  await selectBackend('wasm', () => undefined);
+  bidirectional = createModel(encoder, vocab, 3);
+  causal = modelFromWeights({ ...encoder, causal: true }, vocab, exportWeights(bidirectional));
+});
+afterAll(() => {
+  disposeModel(bidirectional);
+  disposeModel(causal);
+});
+
+function logSoftmax(scores: Float32Array | number[], target: number): number {
+  const max = Math.max(...scores);
+  const sum = Array.from(scores).reduce((s, x) => s + Math.exp(x - max), 0);
+  return (scores[target] as number) - max - Math.log(sum);
+}
+
+describe('scoreTargets', () => {
+  it('gives every interaction the full-softmax log-probability and outranked share of its item, read where fine-tuning predicts it', async () => {
+    const seqs = tinySequences();
+    const train = tinyTable(seqs);
+    train.query.fill(-1);
+    const scores = await scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train }, {}, 5);
+    const items = itemEmbeddings(causal);
+    // the reference: each user's row [MASK, x1 … x(n-1)] encoded alone; column k predicts x(k+1)
+    for (let u = 0; u < TINY.numUsers; u++) {
+      const lo = seqs.offsets[u]!;
+      const n = seqs.offsets[u + 1]! - lo;
+      const ids = Int32Array.from({ length: n }, (_, k) => (k === 0 ? MASK_ROW : itemRow(seqs.items[lo + k - 1]!)));
+      const hidden = tf.tidy(() => encode(causal, ids, 1, n, { training: false }).dataSync());
+      for (let k = 0; k < n; k++) {
+        const logits = Array.from({ length: TINY.numItems }, (_, i) => {
+          let dot = 0;
+          for (let c = 0; c < 16; c++) dot += hidden[k * 16 + c]! * items.data[i * 16 + c]!;
+          return dot;
+        });
+        const j = lo + k; // tinyTable's rows are the sequences in time order
+        const y = train.item[j]!;
+        expect(scores.logProb[j]).toBeCloseTo(logSoftmax(logits, y), 4);
+        expect(scores.outranks[j]).toBeCloseTo(logits.filter((x) => x < logits[y]!).length / (TINY.numItems - 1), 6);
+      }
+    }
+  });
+
+  it('scores only the given examples and refuses a bidirectional model', async () => {
+    const train = tinyTable(tinySequences());
+    train.query.fill(-1);
+    const scores = await scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train, examples: { indices: Int32Array.from([2, 5]), weights: new Float32Array(2).fill(1) } });
+    expect(Array.from(scores.logProb).map((x, j) => [j, Number.isNaN(x)]).filter(([, nan]) => !nan).map(([j]) => j)).toEqual([2, 5]);
+    await expect(scoreTargets(bidirectional, { numUsers: TINY.numUsers, numItems: TINY.numItems, train })).rejects.toThrow(/causal/);
+  });
+});
+
+describe('scoreMaskedItems', () => {
+  it('predicts each item from both sides with only that item masked when the stride spans the window', async () => {
+    const seqs = tinySequences();
+    const scores = await scoreMaskedItems(bidirectional, seqs, encoder.maxLen);
+    const items = itemEmbeddings(bidirectional);
+    for (const u of [0, 3, 7]) {
+      const lo = seqs.offsets[u]!;
+      const n = seqs.offsets[u + 1]! - lo;
+      for (let k = 0; k < n; k++) {
+        const ids = new Int32Array(n).fill(PAD_ROW);
+        for (let q = 0; q < n; q++) ids[q] = q === k ? MASK_ROW : itemRow(seqs.items[lo + q]!);
+        const hidden = tf.tidy(() => encode(bidirectional, ids, 1, n, { training: false }).slice([k, 0], [1, 16]).dataSync());
+        const logits = Array.from({ length: TINY.numItems }, (_, i) => {
+          let dot = 0;
+          for (let c = 0; c < 16; c++) dot += hidden[c]! * items.data[i * 16 + c]!;
+          return dot;
+        });
+        expect(scores[lo + k]).toBeCloseTo(logSoftmax(logits, seqs.items[lo + k]!), 4);
+      }
+    }
+  });
+});

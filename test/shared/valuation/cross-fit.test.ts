@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../../../shared/data/random';
+import type { InteractionTable } from '../../../shared/data/types';
+import { selectBackend } from '../../../shared/ml/backend';
+import { EncoderConfigSchema } from '../../../shared/ml/config';
+import { createModel, disposeModel } from '../../../shared/ml/encoder';
+import { crossFitValues, dealFolds } from '../../../shared/valuation/cross-fit';
+import { noiseDetectionAuc } from '../../../shared/valuation/detection';
+
+const root = mkdtempSync(join(tmpdir(), 'assay-cross-fit-'));
+beforeAll(async () => {
+  await selectBackend('wasm', () => undefined);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Users walk the catalogue in steps of one (item i is followed by i+1); a tenth of the steps are replaced by random items. */
+function walksWithNoise(users: number, length: number, numItems: number, seed: number): { train: InteractionTable; noisy: Uint8Array } {
+  const rng = new Random(seed);
+  const n = users * length;
+  const user = new Int32Array(n);
+  const item = new Int32Array(n);
+  const ts = new Float64Array(n);
+  const noisy = new Uint8Array(n);
+  for (let u = 0; u < users; u++) {
+    const start = rng.int(numItems);
+    for (let k = 0; k < length; k++) {
+      const j = u * length + k;
+      user[j] = u;
+      ts[j] = k;
+      item[j] = (start + k) % numItems;
+      if (k > 0 && rng.next() < 0.1) {
+        noisy[j] = 1;
+        item[j] = (item[j]! + 3 + rng.int(numItems - 6)) % numItems;
+      }
+    }
+  }
+  const train: InteractionTable = { length: n, user, item, ts, type: new Uint8Array(n), session: new Int32Array(n).fill(-1), relevance: new Float32Array(n).fill(1), query: new Int32Array(n).fill(-1) };
+  return { train, noisy };
+}
+
+describe('dealFolds', () => {
+  it('puts every interaction in exactly one of K near-equal folds, the same for the same seed', () => {
+    const folds = dealFolds(1003, 3, 5);
+    const sizes = [0, 0, 0];
+    for (const f of folds) sizes[f]!++;
+    expect(sizes.every((s) => s === 334 || s === 335)).toBe(true);
+    expect(Array.from(dealFolds(1003, 3, 5))).toEqual(Array.from(folds));
+    expect(Array.from(dealFolds(1003, 3, 6))).not.toEqual(Array.from(folds));
+  });
+});
+
+describe('crossFitValues', () => {
+  it('values interactions that break the users\' pattern below those that follow it, from models that never trained on them', async () => {
+    const numItems = 24;
+    const { train, noisy } = walksWithNoise(60, 12, numItems, 3);
+    const encoder = EncoderConfigSchema.parse({ dim: 16, layers: 1, heads: 1, maxLen: 16, dropout: 0 });
+    const pretrained = createModel(encoder, { numItems, vocabSize: 0 }, 1);
+    try {
+      const values = await crossFitValues({ numUsers: 60, numItems, train }, pretrained, { batchSize: 16, optimizer: { lr: 1e-2 } }, { folds: 2, warmupEpochs: 6 }, { checkpointDir: root });
+      expect(values.every(Number.isFinite)).toBe(true);
+      expect(noiseDetectionAuc(values, noisy)).toBeGreaterThan(0.85);
+    } finally {
+      disposeModel(pretrained);
+    }
+  });
+
+  it('never lets a fold model train on the fold it scores: fold 0 is valued the same when its interactions are not trainable at all', async () => {
+    const numItems = 24;
+    const { train } = walksWithNoise(20, 8, numItems, 4);
+    const encoder = EncoderConfigSchema.parse({ dim: 16, layers: 1, heads: 1, maxLen: 16, dropout: 0 });
+    const pretrained = createModel(encoder, { numItems, vocabSize: 0 }, 1);
+    const finetune = { batchSize: 16, optimizer: { lr: 1e-2 } };
+    const config = { folds: 3, warmupEpochs: 3, seed: 0 };
+    try {
+      const folds = dealFolds(train.length, 3, 0);
+      const trainable = Uint8Array.from(folds, (f) => (f === 0 ? 0 : 1));
+      const withoutFold0 = await crossFitValues({ numUsers: 20, numItems, train, trainable }, pretrained, finetune, config, { checkpointDir: join(root, 'a') });
+      const everything = await crossFitValues({ numUsers: 20, numItems, train }, pretrained, finetune, config, { checkpointDir: join(root, 'b') });
+      let fold0 = 0;
+      let otherDiffer = 0;
+      for (let j = 0; j < train.length; j++) {
+        if (folds[j] === 0) { fold0++; expect(withoutFold0[j]).toBe(everything[j]); } else if (withoutFold0[j] !== everything[j]) otherDiffer++;
+      }
+      expect(fold0).toBeGreaterThan(0);
+      // the other folds' models did lose fold 0's interactions, so their values moved
+      expect(otherDiffer).toBeGreaterThan(0);
+    } finally {
+      disposeModel(pretrained);
+    }
+  });
+});
