@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ACCELERATED_STEPS, type StepName, type StepRequest, type StepResult } from '../shared/pipeline/contract';
 import type { StepContext, StepDefinition, StepOutcome, StepProgress } from '../shared/pipeline/step';
 import { stepFingerprint } from '../shared/pipeline/fingerprint';
+import { codeDigest, type CodeDigest } from '../shared/pipeline/code-digest';
 import { InvalidInputError } from '../shared/pipeline/errors';
 import * as lineage from '../shared/db/lineage';
 import type { ArtifactRef } from '../shared/store/manifest';
@@ -63,12 +64,29 @@ async function recordOutputs(stepId: number, runId: string, step: StepName, inpu
   await lineage.linkArtifacts(db, stepId, Object.values(inputs).map((r) => r.uri), Object.values(outputs).map((r) => r.uri));
 }
 
-/** Raw source files become artifacts named `raw=<file>`; content addressing dedupes repeats. */
-async function storeSourceFiles(files: string[], run: string): Promise<Record<string, ArtifactRef>> {
+/**
+ * Raw source files become artifacts named `raw=<role>` (events, items, …), never by file name,
+ * so two inputs called data.csv in different folders are two artifacts; content addressing
+ * dedupes repeats.
+ */
+async function storeSourceFiles(files: Record<string, string>, run: string): Promise<Record<string, ArtifactRef>> {
   const store = await artifactStore();
   const refs: Record<string, ArtifactRef> = {};
-  for (const file of files) refs[`raw${GROUP_SEPARATOR}${path.basename(file)}`] = await store.putFile(file, { run, step: 'raw', name: path.basename(file) });
+  for (const [role, file] of Object.entries(files)) refs[`raw${GROUP_SEPARATOR}${role}`] = await store.putFile(file, { run, step: 'raw', name: role });
   return refs;
+}
+
+// Digested once per step module and process: a worker runs the code it loaded, so the digest
+// taken when it first runs a step stands for every later attempt of that step there.
+const codeDigests = new Map<string, Promise<CodeDigest>>();
+
+function stepCode(def: StepDefinition): Promise<CodeDigest> {
+  let digest = codeDigests.get(def.module);
+  if (!digest) {
+    digest = codeDigest(def.module).catch((err) => { codeDigests.delete(def.module); throw err; });
+    codeDigests.set(def.module, digest);
+  }
+  return digest;
 }
 
 /** What a completed step publishes last: its outputs and its outcome, so a cache hit can replay both. */
@@ -150,21 +168,24 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const { db } = await lineageDb();
   const who = workerIdentity(ACCELERATED_STEPS.has(def.step) ? 'accelerator' : 'cpu');
   const backend = await computeBackendName(def.step);
+  const device = who.device;
   let raw: Record<string, ArtifactRef>;
+  let code: CodeDigest;
   try {
+    code = await stepCode(def);
     raw = def.sourceFiles ? await storeSourceFiles(await def.sourceFiles(request.spec), aliasRun(run.runId)) : {};
   } catch (err) {
-    // No fingerprint without the source's digests; the attempt is still recorded, with why.
-    const stepId = await lineage.startStepAttempt(db, { runId: run.runId, stepName: group, attempt: info.attempt, fingerprint: 'unavailable', worker: who.worker, device: who.device, computeBackend: backend });
+    // No fingerprint without the code's and the source's digests; the attempt is still recorded, with why.
+    const stepId = await lineage.startStepAttempt(db, { runId: run.runId, stepName: group, attempt: info.attempt, fingerprint: 'unavailable', worker: who.worker, device, computeBackend: backend });
     await lineage.finishStep(db, stepId, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
     throw toFailure(err, def.step);
   }
   const inputs = { ...raw, ...request.inputs };
-  const fingerprint = stepFingerprint({ step: `${def.step}${request.variant ? `:${request.variant}` : ''}`, codeVersion: def.codeVersion, config, inputs });
+  const fingerprint = stepFingerprint({ step: `${def.step}${request.variant ? `:${request.variant}` : ''}`, code: code.digest, backend, config, inputs });
   const stepId = await lineage.startStepAttempt(db, {
-    runId: run.runId, stepName: group, attempt: info.attempt, fingerprint, worker: who.worker, device: who.device, computeBackend: backend,
+    runId: run.runId, stepName: group, attempt: info.attempt, fingerprint, worker: who.worker, device, computeBackend: backend,
   });
-  const base = { step: def.step, variant: request.variant, fingerprint, worker: who.worker, device: who.device, backend };
+  const base = { step: def.step, variant: request.variant, fingerprint, worker: who.worker, device, backend };
 
   if (!request.noCache) {
     const hit = await cachedStep(fingerprint);

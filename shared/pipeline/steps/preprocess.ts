@@ -7,17 +7,19 @@ import { InvalidInputError } from '../errors';
 import { sourceForPartition, type PipelineSpec } from '../spec';
 import type { StepDefinition } from '../step';
 
-async function filesOf(source: PipelineSpec['source']): Promise<string[]> {
-  if ('paths' in source) return Object.values(source.paths).filter((p): p is string => typeof p === 'string');
+/** The source files by role: the spec's `paths` keys, or each file's name in a dataset folder. */
+async function filesOf(source: PipelineSpec['source']): Promise<Record<string, string>> {
+  if ('paths' in source) return Object.fromEntries(Object.entries(source.paths).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const dir = source.path;
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new InvalidInputError(`source.path ${dir} is not a folder; point it at the dataset folder (e.g. ../shared/data/ml-100k)`);
-  return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(dir, e.name)).sort();
+  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+  return Object.fromEntries(names.map((name) => [name, path.join(dir, name)]));
 }
 
 export const preprocessStep: StepDefinition = {
   step: 'preprocess',
-  codeVersion: 'preprocess/1',
+  module: __filename,
   config: (spec) => sourceForPartition(spec as PipelineSpec),
   sourceFiles: (spec) => filesOf(sourceForPartition(spec as PipelineSpec)),
   async run(ctx) {
