@@ -10,6 +10,7 @@ import { ACCELERATED_STEPS, type StepName, type StepRequest, type StepResult } f
 import type { StepContext, StepDefinition, StepOutcome, StepProgress } from '../shared/pipeline/step';
 import { stepFingerprint } from '../shared/pipeline/fingerprint';
 import { codeDigest, type CodeDigest } from '../shared/pipeline/code-digest';
+import { codeVersion } from '../shared/pipeline/code-version';
 import { InvalidInputError } from '../shared/pipeline/errors';
 import * as lineage from '../shared/db/lineage';
 import type { ArtifactRef } from '../shared/store/manifest';
@@ -169,6 +170,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const who = workerIdentity(ACCELERATED_STEPS.has(def.step) ? 'accelerator' : 'cpu');
   const backend = await computeBackendName(def.step);
   const device = who.device;
+  const version = codeVersion();
   let raw: Record<string, ArtifactRef>;
   let code: CodeDigest;
   try {
@@ -176,16 +178,16 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     raw = def.sourceFiles ? await storeSourceFiles(await def.sourceFiles(request.spec), aliasRun(run.runId)) : {};
   } catch (err) {
     // No fingerprint without the code's and the source's digests; the attempt is still recorded, with why.
-    const stepId = await lineage.startStepAttempt(db, { runId: run.runId, stepName: group, attempt: info.attempt, fingerprint: 'unavailable', worker: who.worker, device, computeBackend: backend });
+    const stepId = await lineage.startStepAttempt(db, { runId: run.runId, stepName: group, attempt: info.attempt, fingerprint: 'unavailable', worker: who.worker, device, computeBackend: backend, codeVersion: version });
     await lineage.finishStep(db, stepId, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
     throw toFailure(err, def.step);
   }
   const inputs = { ...raw, ...request.inputs };
   const fingerprint = stepFingerprint({ step: `${def.step}${request.variant ? `:${request.variant}` : ''}`, code: code.digest, backend, config, inputs });
   const stepId = await lineage.startStepAttempt(db, {
-    runId: run.runId, stepName: group, attempt: info.attempt, fingerprint, worker: who.worker, device, computeBackend: backend,
+    runId: run.runId, stepName: group, attempt: info.attempt, fingerprint, worker: who.worker, device, computeBackend: backend, codeVersion: version, sourceDigest: code.digest,
   });
-  const base = { step: def.step, variant: request.variant, fingerprint, worker: who.worker, device, backend };
+  const base = { step: def.step, variant: request.variant, fingerprint, worker: who.worker, device, backend, codeVersion: version, sourceDigest: code.digest };
 
   if (!request.noCache) {
     const hit = await cachedStep(fingerprint);

@@ -6,7 +6,8 @@ import { STEPS, type StepName } from '../shared/pipeline/contract';
 import type { PipelineResult } from '../workflows/pipeline';
 import { withClient, printJson, formatTable } from './context';
 import { watchRun } from './progress';
-import { codeVersion } from './code-version';
+import { codeVersion } from '../shared/pipeline/code-version';
+import { codeDrift } from './code-drift';
 
 export interface RunFlags { partition?: string; cache: boolean; fromStep?: string; detach?: boolean; json?: boolean; workers?: boolean }
 
@@ -57,6 +58,7 @@ export function registerRun(program: Command): void {
           if (flags.json) { printJson({ ...result, ui: link }); return; }
           console.log(`\n${metricsTable(result)}\n`);
           console.log(`steps: ${result.steps.map((s) => `${s.step}${s.variant ? `(${s.variant})` : ''} ${(s.durationMs / 1000).toFixed(1)}s${s.cacheHit ? ' [cache]' : ''}`).join(' · ')}`);
+          for (const line of codeDrift(spec.codeVersion, result.steps)) console.log(line);
           if (result.report) console.log(`report: ${result.report.uri}  (assay report ${handle.workflowId})`);
           console.log(`Temporal UI: ${link}`);
         });

@@ -42,6 +42,10 @@ export interface StepResult {
   worker: string;
   device: string;
   backend: string;
+  /** the code version of the worker that ran (or served from cache) this step */
+  codeVersion: string;
+  /** the digest of the step's sources, kernels and lockfile on that worker */
+  sourceDigest: string;
   durationMs: number;
 }
 
