@@ -15,7 +15,7 @@ import { InvalidInputError } from '../shared/pipeline/errors';
 import * as lineage from '../shared/db/lineage';
 import type { ArtifactRef } from '../shared/store/manifest';
 import { artifactStore, lineageDb, signalEpoch, workerIdentity } from './runtime';
-import { computeBackendName } from './compute';
+import { computeBackend, deviceUsed } from './compute';
 
 /** Outputs are named `<group>=<file>`; a group becomes one input folder of later steps. */
 export const GROUP_SEPARATOR = '=';
@@ -168,8 +168,9 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const config = def.config(request.spec, request);
   const { db } = await lineageDb();
   const who = workerIdentity(ACCELERATED_STEPS.has(def.step) ? 'accelerator' : 'cpu');
-  const backend = await computeBackendName(def.step);
-  const device = who.device;
+  const compute = await computeBackend(def.step);
+  const backend = compute.name;
+  const device = deviceUsed(compute, who.device);
   const version = codeVersion();
   let raw: Record<string, ArtifactRef>;
   let code: CodeDigest;

@@ -15,6 +15,8 @@ export function loadSpecForCli(file: string, flags: { partition?: string }): Pip
   return loadSpecFile(file, { partition: flags.partition, codeVersion: codeVersion() });
 }
 
+export const NOT_COMPUTED = 'not computed';
+
 /** valued / control / baselines side by side: quality from infer, examples and time from fine-tune. */
 export function metricsTable(result: PipelineResult): string {
   const labels = new Map<string, Record<string, number>>();
@@ -26,8 +28,12 @@ export function metricsTable(result: PipelineResult): string {
   for (const step of result.steps) {
     if (step.step === 'finetune' && step.variant) add(step.variant, { trainExamples: step.metrics.trainExamples!, trainSeconds: step.metrics.trainSeconds! });
   }
-  const names = ['ndcg@10', 'hr@10', 'mrr', 'auc', 'trainExamples', 'trainSeconds'];
-  return formatTable(['model', ...names], [...labels.entries()].map(([label, m]) => [label, ...names.map((n) => m[n])]));
+  const quality = ['ndcg@10', 'hr@10', 'mrr', 'auc'];
+  const training = ['trainExamples', 'trainSeconds'];
+  // A quality metric the run did not compute says so; a 0 or a dash would read as a result.
+  return formatTable(['model', ...quality, ...training], [...labels.entries()].map(([label, m]) => [
+    label, ...quality.map((n) => (m[n] !== undefined && Number.isFinite(m[n]) ? m[n] : NOT_COMPUTED)), ...training.map((n) => m[n]),
+  ]));
 }
 
 export function registerRun(program: Command): void {

@@ -62,6 +62,7 @@ export const steps = pgTable(
     fingerprint: text('fingerprint').notNull(),
     cacheHit: boolean('cache_hit').notNull().default(false),
     worker: text('worker'),
+    /** the device the backend computed on: `cpu`, or `cuda:N` only for a GPU backend */
     device: text('device'),
     computeBackend: text('compute_backend'),
     /** the code version of the worker that ran the attempt, which may differ from the run's */

@@ -40,6 +40,7 @@ export interface StepResult {
   cacheHit: boolean;
   fingerprint: string;
   worker: string;
+  /** the device the backend computed on: `cpu`, or `cuda:N` only for a GPU backend */
   device: string;
   backend: string;
   /** the code version of the worker that ran (or served from cache) this step */
