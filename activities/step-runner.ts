@@ -219,8 +219,10 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     let lastProgress: StepProgress = { phase: 'starting' };
     const epochs: NonNullable<StepIndex['epochs']> = [];
     let lastCheckpoint: Record<string, unknown> = resume ? { epoch: resume.epoch, checkpoint: resume.index, checkpointUri: resume.index.uri } : {};
+    const scratchDir = path.join(work, 'scratch');
+    await mkdir(scratchDir, { recursive: true });
     const stepCtx: StepContext = {
-      request, inputs: inputDirs, outDir, backend, resumeDir, resumeEpoch: resume?.epoch,
+      request, inputs: inputDirs, outDir, scratchDir, backend, resumeDir, resumeEpoch: resume?.epoch,
       heartbeat: (progress) => { lastProgress = progress; ctx.heartbeat({ ...lastCheckpoint, progress }); },
       cancelled: () => ctx.cancellationSignal.aborted,
       async checkpoint(epoch, dir, details) {

@@ -21,6 +21,11 @@ export interface StepContext {
   inputs: Record<string, string>;
   /** write output files here; each becomes an artifact `<group>=<file>` */
   outDir: string;
+  /**
+   * a private folder for intermediate files (training checkpoints); the runner removes it
+   * when the step ends, however it ends. Absent when a caller runs a step bare.
+   */
+  scratchDir?: string;
   backend: string;
   /** a local folder holding the newest checkpoint, when a previous attempt left one */
   resumeDir?: string;
