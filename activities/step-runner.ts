@@ -12,6 +12,7 @@ import { stepFingerprint } from '../shared/pipeline/fingerprint';
 import { codeDigest, type CodeDigest } from '../shared/pipeline/code-digest';
 import { codeVersion } from '../shared/pipeline/code-version';
 import { InvalidInputError } from '../shared/pipeline/errors';
+import { clipText, MAX_MESSAGE_CHARS } from '../shared/data/bounded-text';
 import * as lineage from '../shared/db/lineage';
 import type { ArtifactRef } from '../shared/store/manifest';
 import { artifactStore, lineageDb, signalEpoch, workerIdentity } from './runtime';
@@ -149,6 +150,11 @@ async function restoreCheckpoint(cp: Checkpoint, dir: string): Promise<void> {
   for (const [file, ref] of Object.entries(index.files)) await store.getToFile(ref, path.join(dir, file));
 }
 
+/** An error's message as lineage records it: bounded, whatever the error carried. */
+function errorText(err: unknown): string {
+  return clipText(err instanceof Error ? err.message : String(err), MAX_MESSAGE_CHARS);
+}
+
 function toFailure(err: unknown, step: StepName): unknown {
   if (err instanceof InvalidInputError) {
     return ApplicationFailure.create({ type: 'InvalidInputError', message: `${step}: ${err.message}`, nonRetryable: true, details: [err.location ?? null] });
@@ -157,7 +163,13 @@ function toFailure(err: unknown, step: StepName): unknown {
   if (['InvalidArtifactKeyError', 'InvalidArtifactRefError'].includes(name)) {
     return ApplicationFailure.create({ type: name, message: `${step}: ${(err as Error).message}`, nonRetryable: true });
   }
-  return err; // infrastructure and corruption errors retry with backoff
+  // Infrastructure and corruption errors retry with backoff. Their message and stack travel to
+  // Temporal, which refuses a failure over its payload limit, so both are bounded first.
+  if (err instanceof Error) {
+    err.message = errorText(err);
+    if (err.stack) err.stack = clipText(err.stack, 2 * MAX_MESSAGE_CHARS);
+  }
+  return err;
 }
 
 export async function executeStep(def: StepDefinition, request: StepRequest): Promise<StepResult> {
@@ -180,7 +192,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   } catch (err) {
     // No fingerprint without the code's and the source's digests; the attempt is still recorded, with why.
     const stepId = await lineage.startStepAttempt(db, { runId: run.runId, stepName: group, attempt: info.attempt, fingerprint: 'unavailable', worker: who.worker, device, computeBackend: backend, codeVersion: version });
-    await lineage.finishStep(db, stepId, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
+    await lineage.finishStep(db, stepId, { status: 'failed', error: errorText(err) });
     throw toFailure(err, def.step);
   }
   const inputs = { ...raw, ...request.inputs };
@@ -274,10 +286,10 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     return { ...base, outputs: allOutputs, metrics: flatMetrics(recorded), cacheHit: false, durationMs: Date.now() - started };
   } catch (err) {
     const cancelled = ctx.cancellationSignal.aborted;
-    await lineage.finishStep(db, stepId, { status: cancelled ? 'cancelled' : 'failed', error: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
+    await lineage.finishStep(db, stepId, { status: cancelled ? 'cancelled' : 'failed', error: errorText(err) }).catch(() => undefined);
     // A step that stopped because it was cancelled reports a cancellation, not a failure, so
     // the workflow (and lineage) call the run cancelled whichever fine-tune variant was running.
-    if (cancelled) throw new CancelledFailure(`${def.step}: ${err instanceof Error ? err.message : String(err)}`);
+    if (cancelled) throw new CancelledFailure(`${def.step}: ${errorText(err)}`);
     throw toFailure(err, def.step);
   } finally {
     await rm(work, { recursive: true, force: true });

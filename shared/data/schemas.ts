@@ -2,7 +2,7 @@
 // types and ranges. Readers hand rows to these; every failure becomes a Reject with a reason.
 import { z } from 'zod';
 import { EVENT_TYPES } from './types';
-import { excerptOf, type Reject } from './rejects';
+import { boundedReject, type Reject } from './rejects';
 
 /** Ids arrive as strings (CSV, JSON) or integers (Parquet, JSON); both mean the same id. */
 const idSchema = z.union([z.string().trim().min(1, 'id is empty'), z.number().int()]).transform((v) => String(v));
@@ -97,14 +97,14 @@ export function validateRow<S extends z.ZodType>(
   const issue = parsed.error.issues[0]!;
   return {
     ok: false,
-    reject: {
+    reject: boundedReject({
       file: origin.file,
       line: origin.line,
       field: issue.path.map(String).join('.'),
       reason: reasonOf(issue),
       detail: issue.message,
-      excerpt: excerptOf(origin.raw),
-    },
+      excerpt: origin.raw,
+    }),
   };
 }
 

@@ -9,7 +9,9 @@ export const LimitsSchema = z
     /** a longer text field rejects its row ('field-too-long') */
     maxFieldLength: z.number().int().positive().default(1024 * 1024),
     /** a longer physical line rejects its row without being buffered ('line-too-long') */
-    maxLineBytes: z.number().int().positive().default(64 * 1024 * 1024),
+    maxLineBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    /** a longer CSV/TSV header line fails the file: column names are short, and every reject may name them */
+    maxHeaderBytes: z.number().int().positive().default(64 * 1024),
     /** stop reading events after this many accepted rows (sampling a large source) */
     maxEvents: z.number().int().positive().optional(),
   })

@@ -2,7 +2,7 @@
 // {id,title,description,categoryPath,brand,price}, events {user,item,type,timestamp,session,
 // query,position,searchId}, judgments {query,item,relevance}. The synthetic generator writes
 // this shape too.
-import { DataFileError, type Reject } from '../rejects';
+import { boundedReject, DataFileError, type Reject } from '../rejects';
 import { RawEventTable, type LocatedItem, type RawDataset } from '../raw-events';
 import { readRows, type RowFormat } from '../read/rows';
 import { RawItemSchema, RawJudgmentSchema, rawEventSchema, validateRow, type RawJudgment } from '../schemas';
@@ -51,7 +51,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
       const parsed = validateRow(schema, row.value, { file, line: row.line, raw: row.raw });
       if (!parsed.ok) { rejects.push(parsed.reject); continue; }
       if (known && !known.has(parsed.data.item)) {
-        rejects.push({ file, line: row.line, field: 'item', reason: 'unknown-item', detail: `item '${parsed.data.item}' is not in the item table ${source.paths.items}`, excerpt: row.raw });
+        rejects.push(boundedReject({ file, line: row.line, field: 'item', reason: 'unknown-item', detail: `item '${parsed.data.item}' is not in the item table ${source.paths.items}`, excerpt: row.raw }));
         continue;
       }
       events.append(parsed.data, file, row.line);

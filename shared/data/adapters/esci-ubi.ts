@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DataFileError, type Reject } from '../rejects';
+import { boundedReject, DataFileError, type Reject } from '../rejects';
 import { RawEventTable, type LocatedItem, type RawDataset } from '../raw-events';
 import { readJsonl } from '../read/jsonl';
 import { RawJudgmentSchema, rawEventSchema, validateRow, type RawJudgment } from '../schemas';
@@ -85,12 +85,12 @@ export async function loadEsciUbi(dir: string, limits: Limits, nowSeconds?: numb
       const e = ubi.data;
       const type = UBI_ACTION_TO_EVENT[e.action_name];
       if (!type) {
-        rejects.push({ file, line: row.line, field: 'action_name', reason: 'not-an-item-event', detail: `action '${e.action_name}' has no item interaction to learn from`, excerpt: row.raw });
+        rejects.push(boundedReject({ file, line: row.line, field: 'action_name', reason: 'not-an-item-event', detail: `action '${e.action_name}' has no item interaction to learn from`, excerpt: row.raw }));
         continue;
       }
       const object = e.event_attributes?.object;
       if (!object?.object_id) {
-        rejects.push({ file, line: row.line, field: 'event_attributes.object.object_id', reason: 'missing-field', detail: `a '${e.action_name}' event must name the item it touched`, excerpt: row.raw });
+        rejects.push(boundedReject({ file, line: row.line, field: 'event_attributes.object.object_id', reason: 'missing-field', detail: `a '${e.action_name}' event must name the item it touched`, excerpt: row.raw }));
         continue;
       }
       const user = e.user_id && e.user_id.length > 0 ? e.user_id : e.client_id;

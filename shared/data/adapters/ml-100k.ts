@@ -5,7 +5,7 @@
 // as the negatives of a shown-but-not-liked item. Item text = title + release year + genres.
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Reject } from '../rejects';
+import { boundedReject, type Reject } from '../rejects';
 import { RawEventTable, type LocatedItem, type RawDataset } from '../raw-events';
 import { readDelimited } from '../read/delimited';
 import { coerceCsvRow, RawItemSchema, rawEventSchema, validateRow } from '../schemas';
@@ -27,7 +27,7 @@ export async function loadMl100k(dir: string, limits: Limits, nowSeconds?: numbe
   const rowsRead: Record<string, number> = {};
   const itemFile = join(dir, 'ml-100k.item');
   const interFile = join(dir, 'ml-100k.inter');
-  const opts = { delimiter: '\t', maxFieldLength: limits.maxFieldLength, maxLineBytes: limits.maxLineBytes };
+  const opts = { delimiter: '\t', maxFieldLength: limits.maxFieldLength, maxLineBytes: limits.maxLineBytes, maxHeaderBytes: limits.maxHeaderBytes };
 
   const items: LocatedItem[] = [];
   rowsRead[itemFile] = await collect(itemFile, rejects, async (onRow) => {
@@ -65,7 +65,7 @@ export async function loadMl100k(dir: string, limits: Limits, nowSeconds?: numbe
       );
       if (!event.ok) { rejects.push(event.reject); continue; }
       if (!known.has(event.data.item)) {
-        rejects.push({ file: interFile, line: row.line, field: 'item_id', reason: 'unknown-item', detail: `item '${event.data.item}' is not in ${itemFile}`, excerpt: row.raw });
+        rejects.push(boundedReject({ file: interFile, line: row.line, field: 'item_id', reason: 'unknown-item', detail: `item '${event.data.item}' is not in ${itemFile}`, excerpt: row.raw }));
         continue;
       }
       events.append(event.data, interFile, row.line);
