@@ -15,6 +15,8 @@ import { InvalidInputError } from '../shared/pipeline/errors';
 import { clipText, MAX_MESSAGE_CHARS } from '../shared/data/bounded-text';
 import * as lineage from '../shared/db/lineage';
 import type { ArtifactRef } from '../shared/store/manifest';
+import { digestFile } from '../shared/store/digest-stream';
+import { segmentFor } from '../shared/store/keys';
 import { artifactStore, lineageDb, signalEpoch, workerIdentity } from './runtime';
 import { computeBackend, deviceUsed } from './compute';
 
@@ -69,12 +71,26 @@ async function recordOutputs(stepId: number, runId: string, step: StepName, inpu
 /**
  * Raw source files become artifacts named `raw=<role>` (events, items, …), never by file name,
  * so two inputs called data.csv in different folders are two artifacts; content addressing
- * dedupes repeats.
+ * dedupes repeats. They are digested first (the fingerprint needs the digests) and stored only
+ * once the step has read them without an input error, so a file the spec should not have
+ * named never reaches the store.
  */
-async function storeSourceFiles(files: Record<string, string>, run: string): Promise<Record<string, ArtifactRef>> {
+async function digestSourceFiles(files: Record<string, string>): Promise<Record<string, { sha256: string; bytes: number }>> {
+  const digests: Record<string, { sha256: string; bytes: number }> = {};
+  for (const [role, file] of Object.entries(files)) digests[`raw${GROUP_SEPARATOR}${role}`] = await digestFile(file);
+  return digests;
+}
+
+async function storeSourceFiles(files: Record<string, string>, digests: Record<string, { sha256: string }>, run: string): Promise<Record<string, ArtifactRef>> {
   const store = await artifactStore();
   const refs: Record<string, ArtifactRef> = {};
-  for (const [role, file] of Object.entries(files)) refs[`raw${GROUP_SEPARATOR}${role}`] = await store.putFile(file, { run, step: 'raw', name: role });
+  for (const [role, file] of Object.entries(files)) {
+    const name = `raw${GROUP_SEPARATOR}${role}`;
+    const ref = await store.putFile(file, { run, step: 'raw', name: segmentFor(role) });
+    // the step read (and the fingerprint covers) the bytes digested before it ran
+    if (ref.sha256 !== digests[name]?.sha256) throw new Error(`${file} changed while the step ran (sha256 ${digests[name]?.sha256} before, ${ref.sha256} after); run again`);
+    refs[name] = ref;
+  }
   return refs;
 }
 
@@ -184,19 +200,20 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const backend = compute.name;
   const device = deviceUsed(compute, who.device);
   const version = codeVersion();
-  let raw: Record<string, ArtifactRef>;
+  let sourceFiles: Record<string, string>;
+  let rawDigests: Record<string, { sha256: string; bytes: number }>;
   let code: CodeDigest;
   try {
     code = await stepCode(def);
-    raw = def.sourceFiles ? await storeSourceFiles(await def.sourceFiles(request.spec), aliasRun(run.runId)) : {};
+    sourceFiles = def.sourceFiles ? await def.sourceFiles(request.spec) : {};
+    rawDigests = await digestSourceFiles(sourceFiles);
   } catch (err) {
     // No fingerprint without the code's and the source's digests; the attempt is still recorded, with why.
     const stepId = await lineage.startStepAttempt(db, { runId: run.runId, stepName: group, attempt: info.attempt, fingerprint: 'unavailable', worker: who.worker, device, computeBackend: backend, codeVersion: version });
     await lineage.finishStep(db, stepId, { status: 'failed', error: errorText(err) });
     throw toFailure(err, def.step);
   }
-  const inputs = { ...raw, ...request.inputs };
-  const fingerprint = stepFingerprint({ step: `${def.step}${request.variant ? `:${request.variant}` : ''}`, code: code.digest, backend, config, inputs });
+  const fingerprint = stepFingerprint({ step: `${def.step}${request.variant ? `:${request.variant}` : ''}`, code: code.digest, backend, config, inputs: { ...rawDigests, ...request.inputs } });
   const stepId = await lineage.startStepAttempt(db, {
     runId: run.runId, stepName: group, attempt: info.attempt, fingerprint, worker: who.worker, device, computeBackend: backend, codeVersion: version, sourceDigest: code.digest,
   });
@@ -205,6 +222,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   if (!request.noCache) {
     const hit = await cachedStep(fingerprint);
     if (hit) {
+      const inputs = { ...(await storeSourceFiles(sourceFiles, rawDigests, aliasRun(run.runId))), ...request.inputs };
       const outputs = { ...hit.index.outputs, [hit.indexName]: hit.indexRef };
       await recordOutputs(stepId, run.runId, def.step, inputs, outputs);
       await recordOutcome(stepId, run.runId, group, hit.index.outcome);
@@ -268,6 +286,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     } finally {
       clearInterval(keepAlive);
     }
+    const inputs = { ...(await storeSourceFiles(sourceFiles, rawDigests, aliasRun(run.runId))), ...request.inputs };
     const files = await uploadFolder(outDir, { run: aliasRun(run.runId), step: def.step, prefix: request.variant ? `${request.variant}-` : '' });
     const outputs = Object.fromEntries(Object.entries(files).map(([file, ref]) => [`${group}${GROUP_SEPARATOR}${file}`, ref]));
     const { valueSummary, ...rest } = outcome;

@@ -18,7 +18,8 @@ export interface FingerprintParts {
   /** the compute backend the step runs on: another backend may give other numbers */
   backend: string;
   config: unknown;
-  inputs: Record<string, ArtifactRef>;
+  /** only the digest counts: raw sources are fingerprinted before they are stored */
+  inputs: Record<string, Pick<ArtifactRef, 'sha256'>>;
 }
 
 export function stepFingerprint(parts: FingerprintParts): string {

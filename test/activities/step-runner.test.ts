@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeRuntime, lineageDb } from '../../activities/runtime';
+import { ApplicationFailure } from '@temporalio/common';
+import { artifactStore, closeRuntime, lineageDb } from '../../activities/runtime';
 import { executeStep } from '../../activities/step-runner';
 import * as lineage from '../../shared/db/lineage';
 import type { StepRequest, StepResult } from '../../shared/pipeline/contract';
@@ -76,6 +77,34 @@ describe('executeStep', () => {
     expect(cut.metrics.eventsValid).toBeLessThan(first.metrics.eventsValid!);
     expect(cutPretrain.cacheHit).toBe(false);
     expect(await rawOf(`${spec.dataset}/cut`)).toEqual(['raw=events', 'raw=items']);
+  });
+
+  it('fails a missing events file once, as a non-retryable input error naming the setting, and stores nothing', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'assay-missing-'));
+    const files = writeSources(root, 500);
+    const missing = path.join(root, 'ev', 'gone.csv');
+    const spec = tinySpec('missing', { source: { format: 'csv', paths: { ...files, events: missing } } });
+    const { db } = await lineageDb();
+    const runId = `${spec.dataset}/missing`;
+    await lineage.upsertRun(db, { id: runId, dataset: spec.dataset, partition: spec.partition, spec: {}, codeVersion: 'test' });
+    const failure = await runStep(preprocessStep, { run: { runId, executionId: 'missing', dataset: spec.dataset, partition: spec.partition, codeVersion: 'test' }, spec, inputs: {}, noCache: true }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'InvalidInputError', nonRetryable: true });
+    expect((failure as Error).message).toBe(`preprocess: source.paths.events: ${missing} does not exist; relative paths are resolved from the spec's folder`);
+    expect(await (await artifactStore()).listRun(runId.replaceAll('/', '+'))).toEqual([]);
+  });
+
+  it('stores no raw file of a source whose rows all fail validation', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'assay-invalid-'));
+    const files = writeSources(root, 500);
+    writeFileSync(files.events, 'user,item,type,timestamp\n1,2,bogus,1\n');
+    const spec = tinySpec('invalid', { source: { format: 'csv', paths: files } });
+    const { db } = await lineageDb();
+    const runId = `${spec.dataset}/invalid`;
+    await lineage.upsertRun(db, { id: runId, dataset: spec.dataset, partition: spec.partition, spec: {}, codeVersion: 'test' });
+    const failure = await runStep(preprocessStep, { run: { runId, executionId: 'invalid', dataset: spec.dataset, partition: spec.partition, codeVersion: 'test' }, spec, inputs: {}, noCache: true }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ type: 'InvalidInputError', nonRetryable: true });
+    expect(await (await artifactStore()).listRun(runId.replaceAll('/', '+'))).toEqual([]);
   });
 
   it('a training step leaves no checkpoint folder behind, and records the worker\'s code and the device its backend used', async () => {

@@ -1,27 +1,16 @@
 // Step 1: raw source files → validated, deduplicated, sessionized, labelled, split dataset
 // (Arrow IPC + manifest) with every rejected row kept, with its reason, in the rejects table.
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { DataFileError, loadSource, preprocess, writeDataset } from '../../data';
 import { InvalidInputError } from '../errors';
 import { sourceForPartition, type PipelineSpec } from '../spec';
 import type { StepDefinition } from '../step';
-
-/** The source files by role: the spec's `paths` keys, or each file's name in a dataset folder. */
-async function filesOf(source: PipelineSpec['source']): Promise<Record<string, string>> {
-  if ('paths' in source) return Object.fromEntries(Object.entries(source.paths).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  const dir = source.path;
-  const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new InvalidInputError(`source.path ${dir} is not a folder; point it at the dataset folder (e.g. ../shared/data/ml-100k)`);
-  const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
-  return Object.fromEntries(names.map((name) => [name, path.join(dir, name)]));
-}
+import { sourceFilesOf } from './source-files';
 
 export const preprocessStep: StepDefinition = {
   step: 'preprocess',
   module: __filename,
   config: (spec) => sourceForPartition(spec as PipelineSpec),
-  sourceFiles: (spec) => filesOf(sourceForPartition(spec as PipelineSpec)),
+  sourceFiles: (spec) => sourceFilesOf(sourceForPartition(spec as PipelineSpec)),
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;
     const source = sourceForPartition(spec);
