@@ -1,6 +1,7 @@
 // What a pipeline spec says about its input data. Parsed once at the boundary; the rest of
 // the data library takes the parsed (defaulted) shape.
 import { z } from 'zod';
+import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
 
 export const SOURCE_FORMATS = ['ml-100k', 'amazon-beauty', 'esci-ubi', 'jsonl', 'csv', 'parquet'] as const;
 
@@ -94,7 +95,10 @@ export type DataSourceConfigInput = z.input<typeof DataSourceConfigSchema>;
 /** Parses a user-supplied config; the error lists every issue as `path: message`. */
 export function parseDataSourceConfig(input: unknown): DataSourceConfig {
   const parsed = DataSourceConfigSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  const lines = [
+    ...unknownKeys(DataSourceConfigSchema, input).map((found) => `  ${describeUnknownKey(found)}`),
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(root)'}: ${i.message}`)),
+  ];
+  if (parsed.success && lines.length === 0) return parsed.data;
   throw new Error(`invalid data source config:\n${lines.join('\n')}`);
 }
