@@ -2,6 +2,7 @@
 // the data library takes the parsed (defaulted) shape.
 import { z } from 'zod';
 import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
+import { isTimeZone } from './timestamps';
 
 export const SOURCE_FORMATS = ['ml-100k', 'amazon-beauty', 'esci-ubi', 'jsonl', 'csv', 'parquet'] as const;
 
@@ -61,7 +62,17 @@ export const PreprocessConfigSchema = z
   .prefault({});
 export type PreprocessConfig = z.output<typeof PreprocessConfigSchema>;
 
+export const TimestampsSchema = z
+  .object({
+    /** epoch numbers: seconds, milliseconds, or auto (above 1e11 = milliseconds) */
+    unit: z.enum(['auto', 'seconds', 'milliseconds']).default('auto'),
+    /** IANA zone (e.g. Europe/Paris) of ISO times written without an offset; without it they are rejected */
+    timeZone: z.string().refine(isTimeZone, 'not a time zone Intl knows; use an IANA name such as Europe/Paris or UTC').optional(),
+  })
+  .prefault({});
+
 const sharedSourceFields = {
+  timestamps: TimestampsSchema,
   /** dataset name used in artifacts; defaults to the format */
   name: z.string().min(1).optional(),
   limits: LimitsSchema,

@@ -7,6 +7,7 @@ import { RawEventTable, type LocatedItem, type RawDataset } from '../raw-events'
 import { readRows, type RowFormat } from '../read/rows';
 import { RawItemSchema, RawJudgmentSchema, rawEventSchema, validateRow, type RawJudgment } from '../schemas';
 import type { Limits } from '../source-config';
+import type { TimestampSettings } from '../timestamps';
 
 export interface CanonicalSource {
   readonly name: string;
@@ -15,6 +16,7 @@ export interface CanonicalSource {
   readonly limits: Limits;
   readonly delimiter?: string;
   readonly nowSeconds?: number;
+  readonly timestamps?: TimestampSettings;
 }
 
 export async function loadCanonical(source: CanonicalSource): Promise<RawDataset> {
@@ -38,7 +40,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
   const known = source.paths.items ? new Set(items.map((i) => i.item.id)) : undefined;
 
   const events = new RawEventTable();
-  const schema = rawEventSchema({ nowSeconds: source.nowSeconds });
+  const schema = rawEventSchema({ nowSeconds: source.nowSeconds, timestamps: source.timestamps });
   const file = source.paths.events;
   rowsRead[file] = await collect(file, rejects, async (onRow) => {
     for await (const row of readRows(file, formatOf(file, source.format), {

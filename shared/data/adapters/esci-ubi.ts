@@ -15,6 +15,7 @@ import { RawEventTable, type LocatedItem, type RawDataset } from '../raw-events'
 import { readJsonl } from '../read/jsonl';
 import { RawJudgmentSchema, rawEventSchema, validateRow, type RawJudgment } from '../schemas';
 import type { Limits } from '../source-config';
+import type { TimestampSettings } from '../timestamps';
 import type { EventType } from '../types';
 import { collect } from './canonical';
 
@@ -50,7 +51,7 @@ const UbiEventSchema = z.object({
     .nullish(),
 });
 
-export async function loadEsciUbi(dir: string, limits: Limits, nowSeconds?: number): Promise<RawDataset> {
+export async function loadEsciUbi(dir: string, limits: Limits, nowSeconds?: number, timestamps?: TimestampSettings): Promise<RawDataset> {
   const file = join(dir, 'ubi_queries_events.ndjson');
   const rejects: Reject[] = [];
   const rowsRead: Record<string, number> = {};
@@ -69,7 +70,7 @@ export async function loadEsciUbi(dir: string, limits: Limits, nowSeconds?: numb
   }
 
   const events = new RawEventTable();
-  const eventSchema = rawEventSchema({ nowSeconds });
+  const eventSchema = rawEventSchema({ nowSeconds, timestamps });
   const itemText = new Map<string, LocatedItem>();
   index = undefined;
   rowsRead[file] = await collect(file, rejects, async (onRow) => {

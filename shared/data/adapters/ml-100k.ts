@@ -10,6 +10,7 @@ import { RawEventTable, type LocatedItem, type RawDataset } from '../raw-events'
 import { readDelimited } from '../read/delimited';
 import { coerceCsvRow, RawItemSchema, rawEventSchema, validateRow } from '../schemas';
 import type { Limits } from '../source-config';
+import type { TimestampSettings } from '../timestamps';
 import type { EventType } from '../types';
 import { collect } from './canonical';
 
@@ -22,7 +23,7 @@ const RatingRowSchema = z.object({
   timestamp: z.number(),
 });
 
-export async function loadMl100k(dir: string, limits: Limits, nowSeconds?: number): Promise<RawDataset> {
+export async function loadMl100k(dir: string, limits: Limits, nowSeconds?: number, timestamps?: TimestampSettings): Promise<RawDataset> {
   const rejects: Reject[] = [];
   const rowsRead: Record<string, number> = {};
   const itemFile = join(dir, 'ml-100k.item');
@@ -49,7 +50,7 @@ export async function loadMl100k(dir: string, limits: Limits, nowSeconds?: numbe
   const known = new Set(items.map((i) => i.item.id));
 
   const events = new RawEventTable();
-  const eventSchema = rawEventSchema({ nowSeconds });
+  const eventSchema = rawEventSchema({ nowSeconds, timestamps });
   rowsRead[interFile] = await collect(interFile, rejects, async (onRow) => {
     for await (const row of readDelimited(interFile, { ...opts, requiredColumns: ['user_id', 'item_id', 'rating', 'timestamp'] })) {
       onRow();
