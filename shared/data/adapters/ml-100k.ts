@@ -3,11 +3,12 @@
 //   5 → purchase, 4 → cart, 3 → click, 1–2 → view
 // so graded relevance (purchase 3 … view 0) keeps the rating order, and 1–2 star ratings act
 // as the negatives of a shown-but-not-liked item. Item text = title + release year + genres.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { boundedReject, type Reject } from '../rejects';
 import { RawEventTable, type LocatedItem, type RawDataset } from '../raw-events';
-import { readDelimited } from '../read/delimited';
+import { readDelimited, type DelimitedOptions } from '../read/delimited';
 import { coerceCsvRow, RawItemSchema, rawEventSchema, validateRow } from '../schemas';
 import type { Limits } from '../source-config';
 import type { TimestampSettings } from '../timestamps';
@@ -22,6 +23,8 @@ const RatingRowSchema = z.object({
   rating: z.number().int('rating must be an integer 1–5').min(1).max(5),
   timestamp: z.number(),
 });
+
+const UserRowSchema = z.object({ user_id: z.string().trim().min(1, 'user id is empty') });
 
 export async function loadMl100k(dir: string, limits: Limits, nowSeconds?: number, timestamps?: TimestampSettings): Promise<RawDataset> {
   const rejects: Reject[] = [];
@@ -48,6 +51,8 @@ export async function loadMl100k(dir: string, limits: Limits, nowSeconds?: numbe
     }
   });
   const known = new Set(items.map((i) => i.item.id));
+  const userFile = join(dir, 'ml-100k.user');
+  const knownUsers = existsSync(userFile) ? await readUserIds(userFile, opts, rejects, rowsRead) : undefined;
 
   const events = new RawEventTable();
   const eventSchema = rawEventSchema({ nowSeconds, timestamps });
@@ -69,6 +74,10 @@ export async function loadMl100k(dir: string, limits: Limits, nowSeconds?: numbe
         rejects.push(boundedReject({ file: interFile, line: row.line, field: 'item_id', reason: 'unknown-item', detail: `item '${event.data.item}' is not in ${itemFile}`, excerpt: row.raw }));
         continue;
       }
+      if (knownUsers && !knownUsers.has(event.data.user)) {
+        rejects.push(boundedReject({ file: interFile, line: row.line, field: 'user_id', reason: 'unknown-user', detail: `user '${event.data.user}' is not in ${userFile}`, excerpt: row.raw }));
+        continue;
+      }
       events.append(event.data, interFile, row.line);
       if (limits.maxEvents !== undefined && events.length >= limits.maxEvents) break;
     }
@@ -84,4 +93,19 @@ export async function loadMl100k(dir: string, limits: Limits, nowSeconds?: numbe
     rowsRead,
     notes: ['rating→event: 5 purchase, 4 cart, 3 click, 1-2 view', 'item text: title + release year + genres'],
   };
+}
+
+/** The user table's ids: only the ids are needed, to reject events of users it does not list. */
+async function readUserIds(file: string, opts: DelimitedOptions, rejects: Reject[], rowsRead: Record<string, number>): Promise<Set<string>> {
+  const users = new Set<string>();
+  rowsRead[file] = await collect(file, rejects, async (onRow) => {
+    for await (const row of readDelimited(file, { ...opts, requiredColumns: ['user_id'] })) {
+      onRow();
+      if ('reject' in row) { rejects.push(row.reject); continue; }
+      const parsed = validateRow(UserRowSchema, row.values, { file, line: row.line, raw: row.raw });
+      if (parsed.ok) users.add(parsed.data.user_id);
+      else rejects.push(parsed.reject);
+    }
+  });
+  return users;
 }
