@@ -7,9 +7,12 @@ import { openDatabase, type OpenedDatabase } from '../shared/db/open-database';
 import { createArtifactStore, type ArtifactStore } from '../shared/store';
 
 export interface WorkerIdentity {
-  /** host:pid plus the pool, recorded on every step attempt */
+  /** host:pid plus the pool and its pin (`/accelerator(cuda:1)`), recorded on every step attempt */
   worker: string;
-  /** `cuda:<n>` for a pinned accelerator worker, else `cpu` */
+  /**
+   * `cuda:<n>` for a pinned accelerator worker, else `cpu`: where the worker may compute. What
+   * a step actually used depends on its backend (activities/compute.ts deviceUsed).
+   */
   device: string;
 }
 
@@ -20,7 +23,8 @@ let database: Promise<OpenedDatabase> | undefined;
 const identities = new Map<string, WorkerIdentity>();
 
 export function configureWorkerIdentity(pool: 'cpu' | 'accelerator', device: string): void {
-  identities.set(pool, { worker: `${hostname()}:${process.pid}/${pool}`, device });
+  const pin = device === 'cpu' ? '' : `(${device})`;
+  identities.set(pool, { worker: `${hostname()}:${process.pid}/${pool}${pin}`, device });
 }
 
 export function workerIdentity(pool: 'cpu' | 'accelerator'): WorkerIdentity {

@@ -9,11 +9,16 @@ import path from 'node:path';
 import { ACCELERATED_STEPS, type StepName, type StepRequest, type StepResult } from '../shared/pipeline/contract';
 import type { StepContext, StepDefinition, StepOutcome, StepProgress } from '../shared/pipeline/step';
 import { stepFingerprint } from '../shared/pipeline/fingerprint';
+import { codeDigest, type CodeDigest } from '../shared/pipeline/code-digest';
+import { codeVersion } from '../shared/pipeline/code-version';
 import { InvalidInputError } from '../shared/pipeline/errors';
+import { clipText, MAX_MESSAGE_CHARS } from '../shared/data/bounded-text';
 import * as lineage from '../shared/db/lineage';
 import type { ArtifactRef } from '../shared/store/manifest';
+import { digestFile } from '../shared/store/digest-stream';
+import { segmentFor } from '../shared/store/keys';
 import { artifactStore, lineageDb, signalEpoch, workerIdentity } from './runtime';
-import { computeBackendName } from './compute';
+import { computeBackend, deviceUsed } from './compute';
 
 /** Outputs are named `<group>=<file>`; a group becomes one input folder of later steps. */
 export const GROUP_SEPARATOR = '=';
@@ -63,12 +68,43 @@ async function recordOutputs(stepId: number, runId: string, step: StepName, inpu
   await lineage.linkArtifacts(db, stepId, Object.values(inputs).map((r) => r.uri), Object.values(outputs).map((r) => r.uri));
 }
 
-/** Raw source files become artifacts named `raw=<file>`; content addressing dedupes repeats. */
-async function storeSourceFiles(files: string[], run: string): Promise<Record<string, ArtifactRef>> {
+/**
+ * Raw source files become artifacts named `raw=<role>` (events, items, …), never by file name,
+ * so two inputs called data.csv in different folders are two artifacts; content addressing
+ * dedupes repeats. They are digested first (the fingerprint needs the digests) and stored only
+ * once the step has read them without an input error, so a file the spec should not have
+ * named never reaches the store.
+ */
+async function digestSourceFiles(files: Record<string, string>): Promise<Record<string, { sha256: string; bytes: number }>> {
+  const digests: Record<string, { sha256: string; bytes: number }> = {};
+  for (const [role, file] of Object.entries(files)) digests[`raw${GROUP_SEPARATOR}${role}`] = await digestFile(file);
+  return digests;
+}
+
+async function storeSourceFiles(files: Record<string, string>, digests: Record<string, { sha256: string }>, run: string): Promise<Record<string, ArtifactRef>> {
   const store = await artifactStore();
   const refs: Record<string, ArtifactRef> = {};
-  for (const file of files) refs[`raw${GROUP_SEPARATOR}${path.basename(file)}`] = await store.putFile(file, { run, step: 'raw', name: path.basename(file) });
+  for (const [role, file] of Object.entries(files)) {
+    const name = `raw${GROUP_SEPARATOR}${role}`;
+    const ref = await store.putFile(file, { run, step: 'raw', name: segmentFor(role) });
+    // the step read (and the fingerprint covers) the bytes digested before it ran
+    if (ref.sha256 !== digests[name]?.sha256) throw new Error(`${file} changed while the step ran (sha256 ${digests[name]?.sha256} before, ${ref.sha256} after); run again`);
+    refs[name] = ref;
+  }
   return refs;
+}
+
+// Digested once per step module and process: a worker runs the code it loaded, so the digest
+// taken when it first runs a step stands for every later attempt of that step there.
+const codeDigests = new Map<string, Promise<CodeDigest>>();
+
+function stepCode(def: StepDefinition): Promise<CodeDigest> {
+  let digest = codeDigests.get(def.module);
+  if (!digest) {
+    digest = codeDigest(def.module).catch((err) => { codeDigests.delete(def.module); throw err; });
+    codeDigests.set(def.module, digest);
+  }
+  return digest;
 }
 
 /** What a completed step publishes last: its outputs and its outcome, so a cache hit can replay both. */
@@ -130,6 +166,11 @@ async function restoreCheckpoint(cp: Checkpoint, dir: string): Promise<void> {
   for (const [file, ref] of Object.entries(index.files)) await store.getToFile(ref, path.join(dir, file));
 }
 
+/** An error's message as lineage records it: bounded, whatever the error carried. */
+function errorText(err: unknown): string {
+  return clipText(err instanceof Error ? err.message : String(err), MAX_MESSAGE_CHARS);
+}
+
 function toFailure(err: unknown, step: StepName): unknown {
   if (err instanceof InvalidInputError) {
     return ApplicationFailure.create({ type: 'InvalidInputError', message: `${step}: ${err.message}`, nonRetryable: true, details: [err.location ?? null] });
@@ -138,7 +179,13 @@ function toFailure(err: unknown, step: StepName): unknown {
   if (['InvalidArtifactKeyError', 'InvalidArtifactRefError'].includes(name)) {
     return ApplicationFailure.create({ type: name, message: `${step}: ${(err as Error).message}`, nonRetryable: true });
   }
-  return err; // infrastructure and corruption errors retry with backoff
+  // Infrastructure and corruption errors retry with backoff. Their message and stack travel to
+  // Temporal, which refuses a failure over its payload limit, so both are bounded first.
+  if (err instanceof Error) {
+    err.message = errorText(err);
+    if (err.stack) err.stack = clipText(err.stack, 2 * MAX_MESSAGE_CHARS);
+  }
+  return err;
 }
 
 export async function executeStep(def: StepDefinition, request: StepRequest): Promise<StepResult> {
@@ -149,26 +196,33 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const config = def.config(request.spec, request);
   const { db } = await lineageDb();
   const who = workerIdentity(ACCELERATED_STEPS.has(def.step) ? 'accelerator' : 'cpu');
-  const backend = await computeBackendName(def.step);
-  let raw: Record<string, ArtifactRef>;
+  const compute = await computeBackend(def.step);
+  const backend = compute.name;
+  const device = deviceUsed(compute, who.device);
+  const version = codeVersion();
+  let sourceFiles: Record<string, string>;
+  let rawDigests: Record<string, { sha256: string; bytes: number }>;
+  let code: CodeDigest;
   try {
-    raw = def.sourceFiles ? await storeSourceFiles(await def.sourceFiles(request.spec), aliasRun(run.runId)) : {};
+    code = await stepCode(def);
+    sourceFiles = def.sourceFiles ? await def.sourceFiles(request.spec) : {};
+    rawDigests = await digestSourceFiles(sourceFiles);
   } catch (err) {
-    // No fingerprint without the source's digests; the attempt is still recorded, with why.
-    const stepId = await lineage.startStepAttempt(db, { runId: run.runId, stepName: group, attempt: info.attempt, fingerprint: 'unavailable', worker: who.worker, device: who.device, computeBackend: backend });
-    await lineage.finishStep(db, stepId, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
+    // No fingerprint without the code's and the source's digests; the attempt is still recorded, with why.
+    const stepId = await lineage.startStepAttempt(db, { runId: run.runId, stepName: group, attempt: info.attempt, fingerprint: 'unavailable', worker: who.worker, device, computeBackend: backend, codeVersion: version });
+    await lineage.finishStep(db, stepId, { status: 'failed', error: errorText(err) });
     throw toFailure(err, def.step);
   }
-  const inputs = { ...raw, ...request.inputs };
-  const fingerprint = stepFingerprint({ step: `${def.step}${request.variant ? `:${request.variant}` : ''}`, codeVersion: def.codeVersion, config, inputs });
+  const fingerprint = stepFingerprint({ step: `${def.step}${request.variant ? `:${request.variant}` : ''}`, code: code.digest, backend, config, inputs: { ...rawDigests, ...request.inputs } });
   const stepId = await lineage.startStepAttempt(db, {
-    runId: run.runId, stepName: group, attempt: info.attempt, fingerprint, worker: who.worker, device: who.device, computeBackend: backend,
+    runId: run.runId, stepName: group, attempt: info.attempt, fingerprint, worker: who.worker, device, computeBackend: backend, codeVersion: version, sourceDigest: code.digest,
   });
-  const base = { step: def.step, variant: request.variant, fingerprint, worker: who.worker, device: who.device, backend };
+  const base = { step: def.step, variant: request.variant, fingerprint, worker: who.worker, device, backend, codeVersion: version, sourceDigest: code.digest };
 
   if (!request.noCache) {
     const hit = await cachedStep(fingerprint);
     if (hit) {
+      const inputs = { ...(await storeSourceFiles(sourceFiles, rawDigests, aliasRun(run.runId))), ...request.inputs };
       const outputs = { ...hit.index.outputs, [hit.indexName]: hit.indexRef };
       await recordOutputs(stepId, run.runId, def.step, inputs, outputs);
       await recordOutcome(stepId, run.runId, group, hit.index.outcome);
@@ -195,8 +249,10 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     let lastProgress: StepProgress = { phase: 'starting' };
     const epochs: NonNullable<StepIndex['epochs']> = [];
     let lastCheckpoint: Record<string, unknown> = resume ? { epoch: resume.epoch, checkpoint: resume.index, checkpointUri: resume.index.uri } : {};
+    const scratchDir = path.join(work, 'scratch');
+    await mkdir(scratchDir, { recursive: true });
     const stepCtx: StepContext = {
-      request, inputs: inputDirs, outDir, backend, resumeDir, resumeEpoch: resume?.epoch,
+      request, inputs: inputDirs, outDir, scratchDir, backend, resumeDir, resumeEpoch: resume?.epoch,
       heartbeat: (progress) => { lastProgress = progress; ctx.heartbeat({ ...lastCheckpoint, progress }); },
       cancelled: () => ctx.cancellationSignal.aborted,
       async checkpoint(epoch, dir, details) {
@@ -230,6 +286,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     } finally {
       clearInterval(keepAlive);
     }
+    const inputs = { ...(await storeSourceFiles(sourceFiles, rawDigests, aliasRun(run.runId))), ...request.inputs };
     const files = await uploadFolder(outDir, { run: aliasRun(run.runId), step: def.step, prefix: request.variant ? `${request.variant}-` : '' });
     const outputs = Object.fromEntries(Object.entries(files).map(([file, ref]) => [`${group}${GROUP_SEPARATOR}${file}`, ref]));
     const { valueSummary, ...rest } = outcome;
@@ -248,10 +305,10 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     return { ...base, outputs: allOutputs, metrics: flatMetrics(recorded), cacheHit: false, durationMs: Date.now() - started };
   } catch (err) {
     const cancelled = ctx.cancellationSignal.aborted;
-    await lineage.finishStep(db, stepId, { status: cancelled ? 'cancelled' : 'failed', error: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
+    await lineage.finishStep(db, stepId, { status: cancelled ? 'cancelled' : 'failed', error: errorText(err) }).catch(() => undefined);
     // A step that stopped because it was cancelled reports a cancellation, not a failure, so
     // the workflow (and lineage) call the run cancelled whichever fine-tune variant was running.
-    if (cancelled) throw new CancelledFailure(`${def.step}: ${err instanceof Error ? err.message : String(err)}`);
+    if (cancelled) throw new CancelledFailure(`${def.step}: ${errorText(err)}`);
     throw toFailure(err, def.step);
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -3,6 +3,25 @@
 import type { Command } from 'commander';
 import { withClient, printJson, formatTable } from './context';
 import { loadSpecForCli } from './run';
+import { slug } from '../shared/pipeline/spec';
+
+/**
+ * The partitions of `--partitions a,b,c`, each held to the rule `-p` and the spec apply: a
+ * partition becomes part of workflow ids and artifact keys, so a bad one must fail here, not
+ * as an opaque child-workflow failure.
+ */
+export function parsePartitionList(list: string): string[] {
+  const partitions = list.split(',').map((p) => p.trim()).filter(Boolean);
+  if (partitions.length === 0) throw new Error(`--partitions ${JSON.stringify(list)}: expected comma-separated partition names`);
+  const problems = partitions.flatMap((p) => {
+    const parsed = slug.safeParse(p);
+    return parsed.success ? [] : [`${JSON.stringify(p)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`];
+  });
+  const repeated = partitions.filter((p, i) => partitions.indexOf(p) !== i);
+  if (repeated.length > 0) problems.push(`${[...new Set(repeated)].map((p) => JSON.stringify(p)).join(', ')}: listed more than once`);
+  if (problems.length > 0) throw new Error(`--partitions: invalid partition name${problems.length > 1 ? 's' : ''}:\n  ${problems.join('\n  ')}`);
+  return partitions;
+}
 
 /** Every calendar day from `from` to `to` inclusive, as YYYY-MM-DD. */
 export function daysBetween(from: string, to: string): string[] {
@@ -31,7 +50,7 @@ export function registerBackfill(program: Command): void {
     .option('--workers', 'also run workers in this process')
     .option('--json', 'print the outcome as JSON')
     .action(async (file: string, flags: { from?: string; to?: string; partitions?: string; concurrency: string; retries: string; cache: boolean; workers?: boolean; json?: boolean }) => {
-      const partitions = flags.partitions ? flags.partitions.split(',').map((p) => p.trim()).filter(Boolean) : flags.from && flags.to ? daysBetween(flags.from, flags.to) : undefined;
+      const partitions = flags.partitions !== undefined ? parsePartitionList(flags.partitions) : flags.from && flags.to ? daysBetween(flags.from, flags.to) : undefined;
       if (!partitions || partitions.length === 0) throw new Error('give --from and --to (dates) or --partitions a,b,c');
       const concurrency = Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency ${flags.concurrency}: expected a positive integer`);

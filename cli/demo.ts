@@ -9,6 +9,7 @@ import type { PipelineResult } from '../workflows/pipeline';
 import { withClient } from './context';
 import { watchRun } from './progress';
 import { loadSpecForCli, metricsTable } from './run';
+import { codeDrift } from './code-drift';
 
 export function registerDemo(program: Command): void {
   program.command('demo')
@@ -31,6 +32,7 @@ export function registerDemo(program: Command): void {
           console.log(`\nAssay run ${handle.workflowId} — full-ranking metrics on the held-out test split\n`);
           console.log(metricsTable(result));
           console.log(`\nsteps: ${result.steps.map((s) => `${s.step}${s.variant ? `(${s.variant})` : ''} ${(s.durationMs / 1000).toFixed(1)}s${s.cacheHit ? ' [cache]' : ''}`).join(' · ')}`);
+          for (const line of codeDrift(spec.codeVersion, result.steps)) console.log(line);
           if (result.report) console.log(`report artifact: ${result.report.uri} — write it out with \`npx assay report ${handle.workflowId}\``);
           console.log(`Temporal UI: ${status.temporalUi}  (this run: ${link})`);
         });

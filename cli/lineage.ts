@@ -24,6 +24,8 @@ function printGraph(title: string, graph: lineage.LineageGraph): void {
     const ins = graph.edges.filter((e) => e.stepId === step.id && e.direction === 'input').map((e) => byId.get(e.artifactId)?.name ?? '?');
     const outs = graph.edges.filter((e) => e.stepId === step.id && e.direction === 'output').map((e) => byId.get(e.artifactId)?.name ?? '?');
     console.log(`  ${step.stepName} (attempt ${step.attempt}${step.cacheHit ? ', cache hit' : ''}, ${step.device ?? '?'}, ${step.computeBackend ?? '?'}) run ${step.runId}`);
+    // the worker's code, which may differ from the run's (the client's)
+    console.log(`      worker ${step.worker ?? '?'}, code ${step.codeVersion ?? '?'}, sources ${step.sourceDigest?.slice(0, 12) ?? '?'}`);
     if (ins.length) console.log(`      in:  ${ins.join(', ')}`);
     if (outs.length) console.log(`      out: ${outs.join(', ')}`);
   }

@@ -6,13 +6,16 @@ import { STEPS, type StepName } from '../shared/pipeline/contract';
 import type { PipelineResult } from '../workflows/pipeline';
 import { withClient, printJson, formatTable } from './context';
 import { watchRun } from './progress';
-import { codeVersion } from './code-version';
+import { codeVersion } from '../shared/pipeline/code-version';
+import { codeDrift } from './code-drift';
 
 export interface RunFlags { partition?: string; cache: boolean; fromStep?: string; detach?: boolean; json?: boolean; workers?: boolean }
 
 export function loadSpecForCli(file: string, flags: { partition?: string }): PipelineSpec {
   return loadSpecFile(file, { partition: flags.partition, codeVersion: codeVersion() });
 }
+
+export const NOT_COMPUTED = 'not computed';
 
 /** valued / control / baselines side by side: quality from infer, examples and time from fine-tune. */
 export function metricsTable(result: PipelineResult): string {
@@ -25,8 +28,12 @@ export function metricsTable(result: PipelineResult): string {
   for (const step of result.steps) {
     if (step.step === 'finetune' && step.variant) add(step.variant, { trainExamples: step.metrics.trainExamples!, trainSeconds: step.metrics.trainSeconds! });
   }
-  const names = ['ndcg@10', 'hr@10', 'mrr', 'auc', 'trainExamples', 'trainSeconds'];
-  return formatTable(['model', ...names], [...labels.entries()].map(([label, m]) => [label, ...names.map((n) => m[n])]));
+  const quality = ['ndcg@10', 'hr@10', 'mrr', 'auc'];
+  const training = ['trainExamples', 'trainSeconds'];
+  // A quality metric the run did not compute says so; a 0 or a dash would read as a result.
+  return formatTable(['model', ...quality, ...training], [...labels.entries()].map(([label, m]) => [
+    label, ...quality.map((n) => (m[n] !== undefined && Number.isFinite(m[n]) ? m[n] : NOT_COMPUTED)), ...training.map((n) => m[n]),
+  ]));
 }
 
 export function registerRun(program: Command): void {
@@ -57,6 +64,7 @@ export function registerRun(program: Command): void {
           if (flags.json) { printJson({ ...result, ui: link }); return; }
           console.log(`\n${metricsTable(result)}\n`);
           console.log(`steps: ${result.steps.map((s) => `${s.step}${s.variant ? `(${s.variant})` : ''} ${(s.durationMs / 1000).toFixed(1)}s${s.cacheHit ? ' [cache]' : ''}`).join(' · ')}`);
+          for (const line of codeDrift(spec.codeVersion, result.steps)) console.log(line);
           if (result.report) console.log(`report: ${result.report.uri}  (assay report ${handle.workflowId})`);
           console.log(`Temporal UI: ${link}`);
         });

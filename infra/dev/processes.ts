@@ -35,9 +35,10 @@ export function isOurProcess(proc: Pick<StartedProcess, 'pid' | 'binary'>): bool
   }
 }
 
-export async function stopProcess(proc: Pick<StartedProcess, 'pid' | 'binary'>, graceMs = 10_000): Promise<void> {
+/** Sends `signal`, waits up to `graceMs` for the process to exit, then SIGKILLs it. */
+export async function stopProcess(proc: Pick<StartedProcess, 'pid' | 'binary'>, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!isOurProcess(proc)) return;
-  process.kill(proc.pid, 'SIGTERM');
+  process.kill(proc.pid, signal);
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     if (!isOurProcess(proc)) return;

@@ -136,6 +136,14 @@ export async function devUp(opts: UpOptions = {}): Promise<StackStatus & { start
   return { ...(await devStatus(env)), started };
 }
 
+/**
+ * How each service is asked to stop. Postgres takes SIGTERM as a *smart* shutdown that waits
+ * for every client to disconnect, so with workers connected it would sit out the grace period
+ * and be SIGKILLed; SIGINT is its fast shutdown: clients are disconnected, the server stops
+ * cleanly.
+ */
+export const STOP_SIGNALS: Readonly<Record<ServiceName, NodeJS.Signals>> = { temporal: 'SIGTERM', minio: 'SIGTERM', postgres: 'SIGINT' };
+
 /** Stops only the processes `up` started (by recorded pid and binary). */
 export async function devDown(env: NodeJS.ProcessEnv = process.env, only?: ServiceName[]): Promise<ServiceName[]> {
   const s = readState(env);
@@ -144,7 +152,7 @@ export async function devDown(env: NodeJS.ProcessEnv = process.env, only?: Servi
   await Promise.all((Object.keys(s) as ServiceName[]).filter((n) => !only || only.includes(n)).map(async (name) => {
     const proc = s[name].process;
     if (alive(proc)) {
-      await stopProcess(proc!, 15_000);
+      await stopProcess(proc!, 15_000, STOP_SIGNALS[name]);
       stopped.push(name);
     }
     delete s[name].process;

@@ -12,11 +12,11 @@ export async function loadSource(config: DataSourceConfig, baseDir = process.cwd
   const withName = (raw: RawDataset): RawDataset => (config.name ? { ...raw, name: config.name } : raw);
   switch (config.format) {
     case 'ml-100k':
-      return withName(await loadMl100k(at(config.path), config.limits, config.nowSeconds));
+      return withName(await loadMl100k(at(config.path), config.limits, config.nowSeconds, config.timestamps));
     case 'amazon-beauty':
       return withName(await loadAmazonBeauty(at(config.path), config.limits));
     case 'esci-ubi':
-      return withName(await loadEsciUbi(at(config.path), config.limits, config.nowSeconds));
+      return withName(await loadEsciUbi(at(config.path), config.limits, config.nowSeconds, config.timestamps));
     default:
       return loadCanonical({
         name: config.name ?? config.format,
@@ -29,6 +29,7 @@ export async function loadSource(config: DataSourceConfig, baseDir = process.cwd
         limits: config.limits,
         delimiter: config.delimiter,
         nowSeconds: config.nowSeconds,
+        timestamps: config.timestamps,
       });
   }
 }

@@ -1,6 +1,7 @@
 // Every input row that does not reach the output is kept here with its location and the
 // reason, so a data engineer can fix the source instead of guessing what was dropped.
 import { z } from 'zod';
+import { clipText, MAX_DETAIL_CHARS, MAX_MESSAGE_CHARS } from './bounded-text';
 
 export const RejectSchema = z.object({
   /** the source file (path as configured) */
@@ -21,7 +22,19 @@ export type Reject = z.infer<typeof RejectSchema>;
 export const EXCERPT_CHARS = 200;
 
 export function excerptOf(raw: string): string {
-  return raw.length <= EXCERPT_CHARS ? raw : `${raw.slice(0, EXCERPT_CHARS)}… (${raw.length} chars)`;
+  return clipText(raw, EXCERPT_CHARS);
+}
+
+/** The reject with every text field clipped, so no source value of any size is carried along. */
+export function boundedReject(reject: Reject): Reject {
+  return {
+    ...reject,
+    file: clipText(reject.file, MAX_DETAIL_CHARS),
+    field: clipText(reject.field, MAX_DETAIL_CHARS),
+    reason: clipText(reject.reason, EXCERPT_CHARS),
+    detail: clipText(reject.detail, MAX_DETAIL_CHARS),
+    excerpt: excerptOf(reject.excerpt),
+  };
 }
 
 /** Rejects in arrival order plus a per-reason count. */
@@ -30,7 +43,7 @@ export class RejectLog {
   private readonly counts = new Map<string, number>();
 
   add(reject: Reject): void {
-    this.rows.push({ ...reject, excerpt: excerptOf(reject.excerpt) });
+    this.rows.push(boundedReject(reject));
     this.counts.set(reject.reason, (this.counts.get(reject.reason) ?? 0) + 1);
   }
 
@@ -64,7 +77,7 @@ export class DataFileError extends Error {
     /** byte offset reached in the file when reading stopped, when known */
     readonly byteOffset?: number,
   ) {
-    super(`${file}${line ? `:${line}` : ''}: ${message}`);
+    super(`${clipText(file, MAX_DETAIL_CHARS)}${line ? `:${line}` : ''}: ${clipText(message, MAX_MESSAGE_CHARS)}`);
     this.name = 'DataFileError';
   }
 }

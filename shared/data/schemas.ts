@@ -2,7 +2,8 @@
 // types and ranges. Readers hand rows to these; every failure becomes a Reject with a reason.
 import { z } from 'zod';
 import { EVENT_TYPES } from './types';
-import { excerptOf, type Reject } from './rejects';
+import { boundedReject, type Reject } from './rejects';
+import { parseTimestamp, type TimestampSettings } from './timestamps';
 
 /** Ids arrive as strings (CSV, JSON) or integers (Parquet, JSON); both mean the same id. */
 const idSchema = z.union([z.string().trim().min(1, 'id is empty'), z.number().int()]).transform((v) => String(v));
@@ -24,28 +25,27 @@ export type RawItem = z.infer<typeof RawItemSchema>;
 
 /** Earliest accepted event time: nothing in e-commerce logs predates 1990; older means a unit or parsing bug. */
 export const MIN_EVENT_TIME_S = Date.UTC(1990, 0, 1) / 1000;
-/** Above this a numeric timestamp is taken as milliseconds (1e11 s is the year 5138). */
-const MILLISECONDS_THRESHOLD = 1e11;
-
 export interface EventSchemaOptions {
   /** unix seconds; later timestamps are rejected as future. Default: the clock at call time. */
   readonly nowSeconds?: number;
+  /** how epoch numbers and offset-less ISO times are read; default: unit by magnitude, offsets required */
+  readonly timestamps?: TimestampSettings;
 }
 
-/** Unix seconds from a number (s or ms) or a date string; rejects the future and pre-1990. */
-export function timestampSchema(nowSeconds: number) {
+const AUTO_TIMESTAMPS: TimestampSettings = { unit: 'auto' };
+
+/** Unix seconds from an epoch number or a strict ISO-8601 string; rejects the future and pre-1990. */
+export function timestampSchema(nowSeconds: number, settings: TimestampSettings = AUTO_TIMESTAMPS) {
   return z.union([z.number(), z.string().trim().min(1)]).transform((value, ctx) => {
-    let seconds: number;
-    if (typeof value === 'number') seconds = value;
-    else if (/^-?\d+(\.\d+)?$/.test(value)) seconds = Number(value);
-    else seconds = Date.parse(value) / 1000;
-    if (!Number.isFinite(seconds)) {
-      ctx.issues.push({ code: 'custom', message: `unparseable timestamp ${JSON.stringify(value)}; use unix seconds or ISO 8601`, input: value, params: { reason: 'wrong-type' } });
+    const parsed = parseTimestamp(value, settings);
+    if (!parsed.ok) {
+      ctx.issues.push({ code: 'custom', message: parsed.message, input: value, params: { reason: parsed.reason } });
       return z.NEVER;
     }
-    if (Math.abs(seconds) > MILLISECONDS_THRESHOLD) seconds /= 1000;
+    const seconds = parsed.seconds;
     if (seconds > nowSeconds) {
-      ctx.issues.push({ code: 'custom', message: `timestamp ${new Date(seconds * 1000).toISOString()} is in the future (now ${new Date(nowSeconds * 1000).toISOString()})`, input: value, params: { reason: 'future-timestamp' } });
+      const unit = typeof value === 'number' || /^-?\d/.test(value) ? ` — check its unit (source.timestamps.unit is ${settings.unit})` : '';
+      ctx.issues.push({ code: 'custom', message: `timestamp ${new Date(seconds * 1000).toISOString()} is in the future (now ${new Date(nowSeconds * 1000).toISOString()})${unit}`, input: value, params: { reason: 'future-timestamp' } });
       return z.NEVER;
     }
     if (seconds < MIN_EVENT_TIME_S) {
@@ -62,7 +62,7 @@ export function rawEventSchema(options: EventSchemaOptions = {}) {
     user: idSchema,
     item: idSchema,
     type: z.enum(EVENT_TYPES),
-    timestamp: timestampSchema(now),
+    timestamp: timestampSchema(now, options.timestamps),
     session: z.union([z.string(), z.number()]).nullish().transform((v) => (v == null || v === '' ? undefined : String(v))),
     query: optionalText.transform((v) => (v === '' ? undefined : v)),
     position: z.number().int().nonnegative().nullish().transform((v) => v ?? undefined),
@@ -97,14 +97,14 @@ export function validateRow<S extends z.ZodType>(
   const issue = parsed.error.issues[0]!;
   return {
     ok: false,
-    reject: {
+    reject: boundedReject({
       file: origin.file,
       line: origin.line,
       field: issue.path.map(String).join('.'),
       reason: reasonOf(issue),
       detail: issue.message,
-      excerpt: excerptOf(origin.raw),
-    },
+      excerpt: origin.raw,
+    }),
   };
 }
 

@@ -1,6 +1,8 @@
 // What a pipeline spec says about its input data. Parsed once at the boundary; the rest of
 // the data library takes the parsed (defaulted) shape.
 import { z } from 'zod';
+import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
+import { isTimeZone } from './timestamps';
 
 export const SOURCE_FORMATS = ['ml-100k', 'amazon-beauty', 'esci-ubi', 'jsonl', 'csv', 'parquet'] as const;
 
@@ -9,7 +11,9 @@ export const LimitsSchema = z
     /** a longer text field rejects its row ('field-too-long') */
     maxFieldLength: z.number().int().positive().default(1024 * 1024),
     /** a longer physical line rejects its row without being buffered ('line-too-long') */
-    maxLineBytes: z.number().int().positive().default(64 * 1024 * 1024),
+    maxLineBytes: z.number().int().positive().default(16 * 1024 * 1024),
+    /** a longer CSV/TSV header line fails the file: column names are short, and every reject may name them */
+    maxHeaderBytes: z.number().int().positive().default(64 * 1024),
     /** stop reading events after this many accepted rows (sampling a large source) */
     maxEvents: z.number().int().positive().optional(),
   })
@@ -58,7 +62,17 @@ export const PreprocessConfigSchema = z
   .prefault({});
 export type PreprocessConfig = z.output<typeof PreprocessConfigSchema>;
 
+export const TimestampsSchema = z
+  .object({
+    /** epoch numbers: seconds, milliseconds, or auto (above 1e11 = milliseconds) */
+    unit: z.enum(['auto', 'seconds', 'milliseconds']).default('auto'),
+    /** IANA zone (e.g. Europe/Paris) of ISO times written without an offset; without it they are rejected */
+    timeZone: z.string().refine(isTimeZone, 'not a time zone Intl knows; use an IANA name such as Europe/Paris or UTC').optional(),
+  })
+  .prefault({});
+
 const sharedSourceFields = {
+  timestamps: TimestampsSchema,
   /** dataset name used in artifacts; defaults to the format */
   name: z.string().min(1).optional(),
   limits: LimitsSchema,
@@ -92,7 +106,10 @@ export type DataSourceConfigInput = z.input<typeof DataSourceConfigSchema>;
 /** Parses a user-supplied config; the error lists every issue as `path: message`. */
 export function parseDataSourceConfig(input: unknown): DataSourceConfig {
   const parsed = DataSourceConfigSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  const lines = [
+    ...unknownKeys(DataSourceConfigSchema, input).map((found) => `  ${describeUnknownKey(found)}`),
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(root)'}: ${i.message}`)),
+  ];
+  if (parsed.success && lines.length === 0) return parsed.data;
   throw new Error(`invalid data source config:\n${lines.join('\n')}`);
 }

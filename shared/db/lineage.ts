@@ -46,6 +46,10 @@ export const StepAttemptSchema = z.object({
   worker: z.string().optional(),
   device: z.string().optional(),
   computeBackend: z.string().optional(),
+  /** the code version of the worker running the attempt (not the client's) */
+  codeVersion: z.string().optional(),
+  /** the digest of the step's sources, kernels and lockfile on that worker */
+  sourceDigest: sha256Hex.optional(),
   startedAt: z.date().optional(),
 });
 export type StepAttempt = z.input<typeof StepAttemptSchema>;
@@ -189,6 +193,8 @@ export async function startStepAttempt(db: Database, attempt: StepAttempt): Prom
         worker: row.worker ?? null,
         device: row.device ?? null,
         computeBackend: row.computeBackend ?? null,
+        codeVersion: row.codeVersion ?? null,
+        sourceDigest: row.sourceDigest ?? null,
       },
     })
     .returning({ id: steps.id });

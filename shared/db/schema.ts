@@ -58,12 +58,17 @@ export const steps = pgTable(
     stepName: text('step_name').notNull(),
     attempt: integer('attempt').notNull(),
     status: stepStatus('status').notNull().default('running'),
-    /** sha256(step, code version, config subset, input digests): the step cache key */
+    /** sha256(step, source digest, backend, config subset, input digests): the step cache key */
     fingerprint: text('fingerprint').notNull(),
     cacheHit: boolean('cache_hit').notNull().default(false),
     worker: text('worker'),
+    /** the device the backend computed on: `cpu`, or `cuda:N` only for a GPU backend */
     device: text('device'),
     computeBackend: text('compute_backend'),
+    /** the code version of the worker that ran the attempt, which may differ from the run's */
+    codeVersion: text('code_version'),
+    /** the digest of the step's module graph, WASM kernels and lockfile on that worker */
+    sourceDigest: text('source_digest'),
     startedAt: moment('started_at').notNull().defaultNow(),
     finishedAt: moment('finished_at'),
     durationMs: integer('duration_ms'),

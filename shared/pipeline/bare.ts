@@ -31,11 +31,14 @@ export async function runBare(spec: PipelineSpec): Promise<BareRun> {
   const step = async (def: StepDefinition, variant?: Variant) => {
     const group = variant ? `${variant}-${def.step}` : def.step;
     const outDir = path.join(root, group);
+    const scratchDir = path.join(root, `${group}-scratch`);
     await mkdir(outDir, { recursive: true });
+    await mkdir(scratchDir, { recursive: true });
     const ctx: StepContext = {
       request: { run, spec, inputs: {}, variant, noCache: true },
       inputs: { ...folders },
       outDir,
+      scratchDir,
       backend: 'bare',
       heartbeat: () => {},
       cancelled: () => false,

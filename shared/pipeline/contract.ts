@@ -40,8 +40,13 @@ export interface StepResult {
   cacheHit: boolean;
   fingerprint: string;
   worker: string;
+  /** the device the backend computed on: `cpu`, or `cuda:N` only for a GPU backend */
   device: string;
   backend: string;
+  /** the code version of the worker that ran (or served from cache) this step */
+  codeVersion: string;
+  /** the digest of the step's sources, kernels and lockfile on that worker */
+  sourceDigest: string;
   durationMs: number;
 }
 

@@ -1,6 +1,6 @@
-// The step cache key: sha256(step, step code version, the config subset the step reads,
-// input artifact digests). Canonical JSON (sorted keys) so key order in a spec file never
-// changes a fingerprint.
+// The step cache key: sha256(step, the digest of the code it runs (code-digest.ts), the
+// compute backend, the config subset the step reads, input artifact digests by name).
+// Canonical JSON (sorted keys) so key order in a spec file never changes a fingerprint.
 import { createHash } from 'node:crypto';
 import type { ArtifactRef } from '../store/manifest';
 
@@ -13,12 +13,16 @@ export function canonicalJson(value: unknown): string {
 
 export interface FingerprintParts {
   step: string;
-  codeVersion: string;
+  /** CodeDigest.digest of the step's module graph, kernels and lockfile */
+  code: string;
+  /** the compute backend the step runs on: another backend may give other numbers */
+  backend: string;
   config: unknown;
-  inputs: Record<string, ArtifactRef>;
+  /** only the digest counts: raw sources are fingerprinted before they are stored */
+  inputs: Record<string, Pick<ArtifactRef, 'sha256'>>;
 }
 
 export function stepFingerprint(parts: FingerprintParts): string {
   const inputs = Object.keys(parts.inputs).sort().map((name) => [name, parts.inputs[name]!.sha256]);
-  return createHash('sha256').update(canonicalJson({ step: parts.step, code: parts.codeVersion, config: parts.config, inputs })).digest('hex');
+  return createHash('sha256').update(canonicalJson({ step: parts.step, code: parts.code, backend: parts.backend, config: parts.config, inputs })).digest('hex');
 }

@@ -8,8 +8,10 @@ import { DataSourceConfigSchema } from '../data/source-config';
 import { FinetuneConfigSchema, PretrainConfigSchema } from '../ml/config';
 import { STEPS, type StepName } from './contract';
 import { jsonErrorOffset, lineColumn } from '../config/json-error-offset';
+import { clipText, MAX_DETAIL_CHARS } from '../data/bounded-text';
+import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
 
-const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
+export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
 
 export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random'] as const;
 
@@ -75,14 +77,21 @@ export class SpecError extends Error {
   override name = 'SpecError';
 }
 
-function formatIssues(issues: readonly z.core.$ZodIssue[], where: string): string {
-  return issues.map((i) => `  ${where}: ${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n');
+/** One line per problem: `where: field.path: reason`, each clipped so a hostile value cannot flood the message. */
+function formatProblems(lines: readonly string[], where: string): string {
+  return lines.map((line) => `  ${where}: ${clipText(line, MAX_DETAIL_CHARS)}`).join('\n');
 }
 
-/** Validates a spec object; `where` names its origin (a file) in messages. */
+/** Validates a spec object; `where` names its origin (a file) in messages. Unknown keys are errors too. */
 export function parseSpec(input: unknown, where = 'spec'): PipelineSpec {
   const parsed = PipelineSpecSchema.safeParse(input);
-  if (!parsed.success) throw new SpecError(`Invalid pipeline spec:\n${formatIssues(parsed.error.issues, where)}\nFix the field(s) above; \`assay run --help\` describes the spec.`);
+  const problems = [
+    ...unknownKeys(PipelineSpecSchema, input).map(describeUnknownKey),
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)),
+  ];
+  if (problems.length > 0 || !parsed.success) {
+    throw new SpecError(`Invalid pipeline spec:\n${formatProblems(problems, where)}\nFix the field(s) above; \`assay run --help\` describes the spec.`);
+  }
   return parsed.data;
 }
 

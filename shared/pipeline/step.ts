@@ -21,6 +21,11 @@ export interface StepContext {
   inputs: Record<string, string>;
   /** write output files here; each becomes an artifact `<group>=<file>` */
   outDir: string;
+  /**
+   * a private folder for intermediate files (training checkpoints); the runner removes it
+   * when the step ends, however it ends. Absent when a caller runs a step bare.
+   */
+  scratchDir?: string;
   backend: string;
   /** a local folder holding the newest checkpoint, when a previous attempt left one */
   resumeDir?: string;
@@ -51,15 +56,20 @@ export interface StepOutcome {
 
 export interface StepDefinition {
   step: StepName;
-  /** bump when the step's outputs would change for the same config and inputs */
-  codeVersion: string;
+  /**
+   * The step's own module (`__filename`). Its sources and everything they import enter the
+   * fingerprint (shared/pipeline/code-digest.ts), so no hand-kept version can go stale.
+   */
+  module: string;
   /** the part of the spec this step reads; it enters the fingerprint */
   config(spec: unknown, request: StepRequest): unknown;
   /**
-   * Raw files outside the store that the step reads (the source data). The runner stores them
-   * as artifacts, so lineage reaches back to them, and their digests enter the fingerprint.
+   * Raw files outside the store that the step reads (the source data), by role (`events`,
+   * `items`, … or a file's name inside a dataset folder). The runner stores them as artifacts
+   * named by role, so lineage reaches back to each of them and each digest enters the
+   * fingerprint under its role: two files with the same name in different folders stay two.
    */
-  sourceFiles?(spec: unknown): Promise<string[]>;
+  sourceFiles?(spec: unknown): Promise<Record<string, string>>;
   run(ctx: StepContext): Promise<StepOutcome>;
 }
 

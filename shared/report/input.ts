@@ -66,8 +66,9 @@ export const ModelMetrics = z.object({
   model: z.string().min(1),
   role: z.enum(['valued', 'control', 'baseline']),
   ndcg10: unitInterval,
-  hr10: unitInterval,
-  mrr: unitInterval,
+  /** absent when the run did not compute it: shown as "not computed", never as 0 */
+  hr10: unitInterval.optional(),
+  mrr: unitInterval.optional(),
   auc: unitInterval.optional(),
   trainingExamples: z.number().int().min(0).optional(),
   trainSeconds: finite.optional(),

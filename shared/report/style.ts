@@ -44,6 +44,7 @@ table.data td:has(> code:only-child), table.data td:has(> .status) { white-space
 .headline { font-size: 15px; font-weight: 600; }
 .ok { color: #1a7f37; }
 .not-computed { color: #57606a; font-style: italic; background: #f6f8fa; border: 1px dashed #d0d7de; border-radius: 6px; padding: 10px 14px; margin: 0; }
+.metric-not-computed { color: #57606a; font-style: italic; }
 figure.chart { margin: 8px 0 12px; overflow-x: auto; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
 figure.chart figcaption { color: #57606a; font-size: 12px; margin-top: 4px; }

@@ -1,6 +1,7 @@
 // Streams that hash what flows through them, so no artifact is ever held whole in memory
 // just to compute or check its digest.
 import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { ArtifactCorruptError } from './errors';
 import type { ArtifactRef } from './manifest';
@@ -75,4 +76,15 @@ export function verifyingStream(source: Readable, expected: ArtifactRef, mapSour
   });
   source.pipe(verifier);
   return verifier;
+}
+
+/** A file's sha256 and size, streamed. */
+export async function digestFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
 }

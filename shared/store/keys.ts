@@ -4,6 +4,7 @@
 //   tmp/...                      uploads in progress; never read through the API
 // Segments are validated so a caller-supplied name can never climb out of its prefix,
 // whether the root is an S3 bucket or a directory on disk.
+import { createHash } from 'node:crypto';
 import { InvalidArtifactKeyError } from './errors';
 
 export const CONTENT_PREFIX = 'sha256/';
@@ -22,9 +23,25 @@ export type AliasSegment = 'run' | 'step' | 'name';
 /** Throws InvalidArtifactKeyError unless `value` is safe as one key segment. */
 export function assertSafeSegment(segment: AliasSegment, value: unknown): asserts value is string {
   if (typeof value !== 'string') throw new InvalidArtifactKeyError(segment, String(value), SEGMENT_RULE);
-  if (value.length === 0 || value.length > SEGMENT_MAX || !SEGMENT_PATTERN.test(value) || value.includes('..')) {
+  if (!isSafeSegment(value)) {
     throw new InvalidArtifactKeyError(segment, value, SEGMENT_RULE);
   }
+}
+
+function isSafeSegment(value: string): boolean {
+  return value.length > 0 && value.length <= SEGMENT_MAX && SEGMENT_PATTERN.test(value) && !value.includes('..');
+}
+
+/**
+ * A key segment for any name a user may legally give a file ("my events.csv", "données.csv"):
+ * the name itself when already safe, else its safe characters plus a digest of the whole name,
+ * so two names never share a segment and none can climb out of its prefix.
+ */
+export function segmentFor(name: string): string {
+  if (isSafeSegment(name)) return name;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 12);
+  const readable = name.replace(/[^A-Za-z0-9._=+-]+/g, '_').replace(/\.{2,}/g, '.').replace(/^[^A-Za-z0-9_]+/, '');
+  return `${readable.slice(0, SEGMENT_MAX - digest.length - 1)}-${digest}`.replace(/^-/, '_');
 }
 
 export function isSha256Hex(value: string): boolean {
@@ -52,6 +69,6 @@ export function parseAliasKey(key: string): { run: string; step: string; name: s
   const parts = key.split('/');
   if (parts.length !== 4 || `${parts[0]}/` !== RUNS_PREFIX) return undefined;
   const [, run, step, name] = parts as [string, string, string, string];
-  const safe = [run, step, name].every((s) => SEGMENT_PATTERN.test(s) && s.length <= SEGMENT_MAX && !s.includes('..'));
+  const safe = [run, step, name].every(isSafeSegment);
   return safe ? { run, step, name } : undefined;
 }

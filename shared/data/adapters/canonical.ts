@@ -2,11 +2,12 @@
 // {id,title,description,categoryPath,brand,price}, events {user,item,type,timestamp,session,
 // query,position,searchId}, judgments {query,item,relevance}. The synthetic generator writes
 // this shape too.
-import { DataFileError, type Reject } from '../rejects';
+import { boundedReject, DataFileError, type Reject } from '../rejects';
 import { RawEventTable, type LocatedItem, type RawDataset } from '../raw-events';
 import { readRows, type RowFormat } from '../read/rows';
 import { RawItemSchema, RawJudgmentSchema, rawEventSchema, validateRow, type RawJudgment } from '../schemas';
 import type { Limits } from '../source-config';
+import type { TimestampSettings } from '../timestamps';
 
 export interface CanonicalSource {
   readonly name: string;
@@ -15,6 +16,7 @@ export interface CanonicalSource {
   readonly limits: Limits;
   readonly delimiter?: string;
   readonly nowSeconds?: number;
+  readonly timestamps?: TimestampSettings;
 }
 
 export async function loadCanonical(source: CanonicalSource): Promise<RawDataset> {
@@ -38,7 +40,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
   const known = source.paths.items ? new Set(items.map((i) => i.item.id)) : undefined;
 
   const events = new RawEventTable();
-  const schema = rawEventSchema({ nowSeconds: source.nowSeconds });
+  const schema = rawEventSchema({ nowSeconds: source.nowSeconds, timestamps: source.timestamps });
   const file = source.paths.events;
   rowsRead[file] = await collect(file, rejects, async (onRow) => {
     for await (const row of readRows(file, formatOf(file, source.format), {
@@ -51,7 +53,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
       const parsed = validateRow(schema, row.value, { file, line: row.line, raw: row.raw });
       if (!parsed.ok) { rejects.push(parsed.reject); continue; }
       if (known && !known.has(parsed.data.item)) {
-        rejects.push({ file, line: row.line, field: 'item', reason: 'unknown-item', detail: `item '${parsed.data.item}' is not in the item table ${source.paths.items}`, excerpt: row.raw });
+        rejects.push(boundedReject({ file, line: row.line, field: 'item', reason: 'unknown-item', detail: `item '${parsed.data.item}' is not in the item table ${source.paths.items}`, excerpt: row.raw }));
         continue;
       }
       events.append(parsed.data, file, row.line);

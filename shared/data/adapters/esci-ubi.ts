@@ -10,11 +10,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DataFileError, type Reject } from '../rejects';
+import { boundedReject, DataFileError, type Reject } from '../rejects';
 import { RawEventTable, type LocatedItem, type RawDataset } from '../raw-events';
 import { readJsonl } from '../read/jsonl';
 import { RawJudgmentSchema, rawEventSchema, validateRow, type RawJudgment } from '../schemas';
 import type { Limits } from '../source-config';
+import type { TimestampSettings } from '../timestamps';
 import type { EventType } from '../types';
 import { collect } from './canonical';
 
@@ -50,7 +51,7 @@ const UbiEventSchema = z.object({
     .nullish(),
 });
 
-export async function loadEsciUbi(dir: string, limits: Limits, nowSeconds?: number): Promise<RawDataset> {
+export async function loadEsciUbi(dir: string, limits: Limits, nowSeconds?: number, timestamps?: TimestampSettings): Promise<RawDataset> {
   const file = join(dir, 'ubi_queries_events.ndjson');
   const rejects: Reject[] = [];
   const rowsRead: Record<string, number> = {};
@@ -69,7 +70,7 @@ export async function loadEsciUbi(dir: string, limits: Limits, nowSeconds?: numb
   }
 
   const events = new RawEventTable();
-  const eventSchema = rawEventSchema({ nowSeconds });
+  const eventSchema = rawEventSchema({ nowSeconds, timestamps });
   const itemText = new Map<string, LocatedItem>();
   index = undefined;
   rowsRead[file] = await collect(file, rejects, async (onRow) => {
@@ -85,12 +86,12 @@ export async function loadEsciUbi(dir: string, limits: Limits, nowSeconds?: numb
       const e = ubi.data;
       const type = UBI_ACTION_TO_EVENT[e.action_name];
       if (!type) {
-        rejects.push({ file, line: row.line, field: 'action_name', reason: 'not-an-item-event', detail: `action '${e.action_name}' has no item interaction to learn from`, excerpt: row.raw });
+        rejects.push(boundedReject({ file, line: row.line, field: 'action_name', reason: 'not-an-item-event', detail: `action '${e.action_name}' has no item interaction to learn from`, excerpt: row.raw }));
         continue;
       }
       const object = e.event_attributes?.object;
       if (!object?.object_id) {
-        rejects.push({ file, line: row.line, field: 'event_attributes.object.object_id', reason: 'missing-field', detail: `a '${e.action_name}' event must name the item it touched`, excerpt: row.raw });
+        rejects.push(boundedReject({ file, line: row.line, field: 'event_attributes.object.object_id', reason: 'missing-field', detail: `a '${e.action_name}' event must name the item it touched`, excerpt: row.raw }));
         continue;
       }
       const user = e.user_id && e.user_id.length > 0 ? e.user_id : e.client_id;

@@ -1,7 +1,8 @@
 // CSV/TSV rows per RFC 4180 (quoted fields, "" escapes, line breaks inside quotes), streamed
 // record by record. Also reads RecBole atomic headers (`user_id:token`), keeping the name.
+import { clipText } from '../bounded-text';
 import { DataFileError, excerptOf, type Reject } from '../rejects';
-import { DEFAULT_MAX_LINE_BYTES, readLines } from './lines';
+import { DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_LINE_BYTES, readLines } from './lines';
 
 export interface DelimitedOptions {
   readonly delimiter?: string; // default: '\t' for .tsv/.inter/.item/.user, else ','
@@ -9,6 +10,15 @@ export interface DelimitedOptions {
   readonly requiredColumns?: readonly string[];
   readonly maxFieldLength?: number;
   readonly maxLineBytes?: number;
+  /** a longer header line fails the file before any row is read */
+  readonly maxHeaderBytes?: number;
+}
+
+/** how much of the column list a message quotes; the count is always given in full */
+const COLUMN_LIST_CHARS = 300;
+
+function columnList(header: readonly string[]): string {
+  return clipText(header.join(', '), COLUMN_LIST_CHARS);
 }
 
 export const DEFAULT_MAX_FIELD_LENGTH = 1024 * 1024;
@@ -36,13 +46,22 @@ export async function* readDelimited(file: string, options: DelimitedOptions = {
   const maxField = options.maxFieldLength ?? DEFAULT_MAX_FIELD_LENGTH;
   let header: string[] | undefined;
 
-  for await (const record of readRecords(file, delimiter, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
+  const limits = { maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES };
+  for await (const record of readRecords(file, delimiter, limits)) {
     if ('reject' in record) {
       if (!header) throw new DataFileError(file, record.reject.reason, `header line unreadable: ${record.reject.detail}`, record.line);
       yield record;
       continue;
     }
     if (!header) {
+      if (record.raw.includes('\r')) {
+        throw new DataFileError(
+          file,
+          'cr-line-breaks',
+          'the header line contains a carriage return: the file uses CR-only line breaks (classic Mac) — convert them to LF or CRLF',
+          record.line,
+        );
+      }
       header = record.fields.map(columnName);
       const missing = (options.requiredColumns ?? []).filter((c) => !header!.includes(c));
       if (missing.length > 0) {
@@ -50,7 +69,7 @@ export async function* readDelimited(file: string, options: DelimitedOptions = {
           file,
           'missing-column',
           `missing required column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}; ` +
-            `header found: [${header.join(', ')}] (delimiter ${JSON.stringify(delimiter)}) — rename the column or fix the delimiter`,
+            `header found: [${columnList(header)}] (delimiter ${JSON.stringify(delimiter)}) — rename the column or fix the delimiter`,
           record.line,
         );
       }
@@ -62,7 +81,7 @@ export async function* readDelimited(file: string, options: DelimitedOptions = {
       reject: { file, line: record.line, field, reason, detail, excerpt: excerptOf(record.raw) },
     });
     if (record.fields.length !== header.length) {
-      yield reject('', 'wrong-column-count', `expected ${header.length} fields (${header.join(', ')}), found ${record.fields.length}`);
+      yield reject('', 'wrong-column-count', `expected ${header.length} fields (${columnList(header)}), found ${record.fields.length}`);
       continue;
     }
     const long = record.fields.findIndex((f) => f.length > maxField);
@@ -82,14 +101,18 @@ type RawRecord =
   | { readonly line: number; readonly reject: Reject };
 
 /** Splits physical lines into records, joining lines while a quoted field is open. */
-async function* readRecords(file: string, delimiter: string, maxLineBytes: number): AsyncGenerator<RawRecord> {
+async function* readRecords(
+  file: string,
+  delimiter: string,
+  { maxLineBytes, maxHeaderBytes }: { maxLineBytes: number; maxHeaderBytes: number },
+): AsyncGenerator<RawRecord> {
   let fields: string[] = [];
   let field = '';
   let inQuotes = false;
   let startLine = 0;
   let raw = '';
 
-  for await (const physical of readLines(file, { maxLineBytes })) {
+  for await (const physical of readLines(file, { maxLineBytes, firstLine: { maxBytes: maxHeaderBytes, setting: 'limits.maxHeaderBytes' } })) {
     if ('error' in physical) {
       // a broken line inside an open quoted record breaks the whole record
       const line = inQuotes ? startLine : physical.line;

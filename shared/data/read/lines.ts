@@ -18,9 +18,12 @@ export type PhysicalLine =
 export interface LineReaderOptions {
   /** a longer line is rejected (its bytes are skipped, not buffered) */
   readonly maxLineBytes: number;
+  /** a tighter bound for line 1 (a header), named in the message by its setting */
+  readonly firstLine?: { readonly maxBytes: number; readonly setting: string };
 }
 
-export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -71,6 +74,9 @@ export async function* readLines(
   let lineNo = 0;
   let lineStart = 0; // decompressed byte offset of the current line
   let offset = 0; // decompressed bytes consumed
+  const bodyLimit = { maxBytes: options.maxLineBytes, setting: 'limits.maxLineBytes' };
+  const headerLimit = options.firstLine && options.firstLine.maxBytes < options.maxLineBytes ? options.firstLine : bodyLimit;
+  const limitOf = (line: number) => (line === 1 ? headerLimit : bodyLimit);
 
   const finish = (tail: Buffer): PhysicalLine => {
     lineNo++;
@@ -83,11 +89,13 @@ export async function* readLines(
     oversize = false;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
     if (wasOversize) {
+      const limit = limitOf(lineNo);
+      const crOnly = bytes.subarray(0, EXCERPT_CHARS).includes(0x0d) ? '; it contains carriage returns, so the file may use CR-only line breaks — convert them to LF' : '';
       return {
         line: lineNo,
         byteOffset: start,
         error: 'line-too-long',
-        detail: `line is longer than maxLineBytes=${options.maxLineBytes} (${totalBytes}+ bytes); raise limits.maxLineBytes or fix the export`,
+        detail: `line ${lineNo} is ${totalBytes} bytes, over ${limit.setting}=${limit.maxBytes}${crOnly}; raise ${limit.setting} or fix the export`,
         excerpt: bytes.subarray(0, EXCERPT_CHARS).toString('latin1'),
       };
     }
@@ -112,7 +120,7 @@ export async function* readLines(
         const nl = chunk.indexOf(0x0a, from);
         const piece = chunk.subarray(from, nl === -1 ? chunk.length : nl);
         if (!oversize) {
-          if (partsBytes + piece.length > options.maxLineBytes) {
+          if (partsBytes + piece.length > limitOf(lineNo + 1).maxBytes) {
             // keep only a prefix for the excerpt; skip the rest of the line without buffering it
             const keep = Math.max(0, EXCERPT_CHARS - partsBytes);
             if (keep > 0) parts.push(Buffer.from(piece.subarray(0, keep)));

@@ -1,6 +1,6 @@
 // Parquet rows through hyparquet (pure JS), read in bounded row batches so a large file is
 // never materialized at once. Locations are 1-based row numbers in place of lines.
-import { DataFileError } from '../rejects';
+import { DataFileError, excerptOf } from '../rejects';
 import { DEFAULT_MAX_FIELD_LENGTH } from './delimited';
 import { findLongString, type JsonlRow } from './jsonl';
 import { assertReadableNonEmpty } from './lines';
@@ -36,7 +36,7 @@ export async function* readParquet(file: string, options: ParquetOptions = {}): 
       if (long) {
         yield {
           line,
-          reject: { file, line, field: long.path, reason: 'field-too-long', detail: `field has ${long.length} chars, over maxFieldLength=${maxField}`, excerpt: raw.slice(0, 400) },
+          reject: { file, line, field: long.path, reason: 'field-too-long', detail: `field has ${long.length} chars, over maxFieldLength=${maxField}`, excerpt: excerptOf(raw) },
         };
         continue;
       }

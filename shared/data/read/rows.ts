@@ -18,7 +18,7 @@ export interface RowReadOptions {
 }
 
 export async function* readRows(file: string, format: RowFormat, options: RowReadOptions): AsyncGenerator<JsonlRow> {
-  const { maxFieldLength, maxLineBytes } = options.limits;
+  const { maxFieldLength, maxLineBytes, maxHeaderBytes } = options.limits;
   if (format === 'jsonl') {
     yield* readJsonl(file, { maxFieldLength, maxLineBytes });
   } else if (format === 'parquet') {
@@ -29,6 +29,7 @@ export async function* readRows(file: string, format: RowFormat, options: RowRea
       requiredColumns: options.requiredColumns,
       maxFieldLength,
       maxLineBytes,
+      maxHeaderBytes,
     })) {
       if ('reject' in row) yield row;
       else yield { line: row.line, value: coerceCsvRow(row.values, options.numericFields ?? []), raw: row.raw };

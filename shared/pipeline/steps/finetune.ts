@@ -11,7 +11,7 @@ import { StepCancelledError, trainingRunFor } from './training-run';
 
 export const finetuneStep: StepDefinition = {
   step: 'finetune',
-  codeVersion: 'finetune/1',
+  module: __filename,
   config: (spec, request) => {
     const s = spec as PipelineSpec;
     return request.variant === 'valued' ? { finetune: s.finetune, selection: { keep: s.valuation.keep, threshold: s.valuation.threshold, lambda: s.valuation.lambda, alpha: s.valuation.alpha } } : { finetune: s.finetune };

@@ -134,8 +134,9 @@ export async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: Pick<
 
 export const inferStep: StepDefinition = {
   step: 'infer',
-  codeVersion: 'infer/1',
-  config: (spec) => (spec as PipelineSpec).infer,
+  module: __filename,
+  // the seed draws the scored sample of the quarantine set
+  config: (spec) => ({ infer: (spec as PipelineSpec).infer, seed: (spec as PipelineSpec).pretrain.seed }),
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;
     const ds = await readInputDataset(ctx);

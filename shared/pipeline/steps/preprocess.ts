@@ -1,25 +1,16 @@
 // Step 1: raw source files → validated, deduplicated, sessionized, labelled, split dataset
 // (Arrow IPC + manifest) with every rejected row kept, with its reason, in the rejects table.
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { DataFileError, loadSource, preprocess, writeDataset } from '../../data';
 import { InvalidInputError } from '../errors';
 import { sourceForPartition, type PipelineSpec } from '../spec';
 import type { StepDefinition } from '../step';
-
-async function filesOf(source: PipelineSpec['source']): Promise<string[]> {
-  if ('paths' in source) return Object.values(source.paths).filter((p): p is string => typeof p === 'string');
-  const dir = source.path;
-  const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new InvalidInputError(`source.path ${dir} is not a folder; point it at the dataset folder (e.g. ../shared/data/ml-100k)`);
-  return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(dir, e.name)).sort();
-}
+import { sourceFilesOf } from './source-files';
 
 export const preprocessStep: StepDefinition = {
   step: 'preprocess',
-  codeVersion: 'preprocess/1',
+  module: __filename,
   config: (spec) => sourceForPartition(spec as PipelineSpec),
-  sourceFiles: (spec) => filesOf(sourceForPartition(spec as PipelineSpec)),
+  sourceFiles: (spec) => sourceFilesOf(sourceForPartition(spec as PipelineSpec)),
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;
     const source = sourceForPartition(spec);

@@ -9,7 +9,7 @@ import { StepCancelledError, trainingRunFor } from './training-run';
 
 export const pretrainStep: StepDefinition = {
   step: 'pretrain',
-  codeVersion: 'pretrain/1',
+  module: __filename,
   config: (spec) => (spec as PipelineSpec).pretrain,
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;

@@ -42,6 +42,8 @@ export interface ReportContext {
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : undefined);
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+/** A metric the run did not compute stays absent, so the report says so instead of showing 0. */
+const recorded01 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? clamp01(x) : undefined);
 
 function modelMetrics(records: RunRecords): Input['metrics'] {
   const byLabel = new Map<string, Record<string, number>>();
@@ -56,8 +58,8 @@ function modelMetrics(records: RunRecords): Input['metrics'] {
     if (!role || m['ndcg@10'] === undefined) continue;
     const train = role === 'baseline' ? {} : trainOf(label);
     rows.push({
-      model: label, role, ndcg10: clamp01(m['ndcg@10']), hr10: clamp01(m['hr@10'] ?? 0), mrr: clamp01(m.mrr ?? 0),
-      auc: Number.isFinite(m.auc) ? clamp01(m.auc!) : undefined,
+      model: label, role, ndcg10: clamp01(m['ndcg@10']), hr10: recorded01(m['hr@10']), mrr: recorded01(m.mrr),
+      auc: recorded01(m.auc),
       trainingExamples: train.trainExamples, trainSeconds: train.trainSeconds,
     });
   }

@@ -7,7 +7,7 @@ import { buildRunReportInput } from './report-input';
 
 export const reportStep: StepDefinition = {
   step: 'report',
-  codeVersion: 'report/1',
+  module: __filename,
   // A report describes one run's lineage, so it is never served from another run's cache.
   config: (_spec, request) => ({ run: request.run.runId, inputs: Object.keys(request.inputs).sort() }),
   async run(ctx) {

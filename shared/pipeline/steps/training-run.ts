@@ -14,7 +14,8 @@ export class StepCancelledError extends Error {
 }
 
 export async function trainingRunFor(ctx: StepContext, epochs: number, label: string): Promise<TrainingRun> {
-  const checkpointDir = await mkdtemp(path.join(tmpdir(), `assay-${label}-ckpt-`));
+  // Inside the step's scratch folder, so the runner's cleanup removes every epoch's checkpoint.
+  const checkpointDir = await mkdtemp(path.join(ctx.scratchDir ?? tmpdir(), `assay-${label}-ckpt-`));
   let epoch = ctx.resumeEpoch ?? 0;
   let loss: number | undefined;
   let lastBeat = 0;

@@ -68,7 +68,7 @@ export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: P
 
 export const valueStep: StepDefinition = {
   step: 'value',
-  codeVersion: 'value/1',
+  module: __filename,
   config: (spec) => ({ valuation: (spec as PipelineSpec).valuation, seed: (spec as PipelineSpec).pretrain.seed }),
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;

@@ -46,6 +46,7 @@ export async function metricsSection(report: RunReport): Promise<Section> {
     markup(`<span class="role role-${escapeHtml(m.role)}">${escapeHtml(m.role)}</span>`),
     // The best score per metric is bold, so the winner is seen without comparing digits.
     ...METRIC_COLUMNS.map(([key]) => {
+      if (m[key] === undefined) return markup('<span class="metric-not-computed">not computed</span>');
       const text = formatMetric(m[key]);
       return m[key] !== undefined && m[key] === best[key] ? markup(`<strong>${text}</strong>`) : text;
     }),

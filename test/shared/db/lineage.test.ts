@@ -72,11 +72,11 @@ describe.each<DriverKind>(['pglite', 'postgres'])('lineage repository on %s', (k
   it('records a step attempt once per (run, step, attempt) and measures its duration', async () => {
     await newRun(db, 'steps-run');
     const startedAt = new Date('2024-01-02T10:00:00.000Z');
-    const attempt = { runId: 'steps-run', stepName: 'pretrain', attempt: 1, fingerprint: 'fp-pretrain', worker: 'gpu-0@host', device: 'cuda:0', computeBackend: 'tensorflow', startedAt };
+    const attempt = { runId: 'steps-run', stepName: 'pretrain', attempt: 1, fingerprint: 'fp-pretrain', worker: 'gpu-0@host', device: 'cuda:0', computeBackend: 'tensorflow', codeVersion: 'def456+dirty', sourceDigest: 'a'.repeat(64), startedAt };
     const stepId = await startStepAttempt(db, attempt);
     expect(await startStepAttempt(db, attempt)).toBe(stepId);
     const finished = await finishStep(db, stepId, { status: 'failed', error: 'worker lost', finishedAt: new Date(startedAt.getTime() + 1234) });
-    expect(finished).toMatchObject({ status: 'failed', durationMs: 1234, error: 'worker lost', cacheHit: false, device: 'cuda:0', computeBackend: 'tensorflow' });
+    expect(finished).toMatchObject({ status: 'failed', durationMs: 1234, error: 'worker lost', cacheHit: false, device: 'cuda:0', computeBackend: 'tensorflow', codeVersion: 'def456+dirty', sourceDigest: 'a'.repeat(64) });
 
     const retry = await startStepAttempt(db, { ...attempt, attempt: 2, startedAt: new Date(startedAt.getTime() + 5000) });
     expect(retry).not.toBe(stepId);
