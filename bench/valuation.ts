@@ -1,159 +1,51 @@
-// Benchmark (issue 4's quality harness): how well the pipeline's valuation of implicit
-// feedback finds planted noise and whether valuing pays off, on the pipeline's own path
-// (pretrain → contexts → labelled pairs → valueData → fine-tune → full-ranking evaluation):
-//   1. noise detection (AUC, k-means F1) for every method next to random, at 10 % and 20 %
-//      noise — synthetic (flipped labels + bot sessions) and ml-100k / amazon-beauty
-//      (training interactions replaced by uniformly random items);
-//   2. point removal on ml-100k at 20 % noise: NDCG@10 after removing the lowest-, highest-
-//      and randomly-valued 10–50 % of training examples;
-//   3. payoff on ml-100k, clean and at 20 % noise: valued fine-tune vs the control.
-// `npm run bench -- valuation [--dataset synthetic|ml-100k|amazon-beauty|all] [--quick]`
+// Benchmark: does valuing the data pay off? On datasets with known noise — planted (items
+// replaced uniformly or by popularity), natural (ml-100k's low ratings, the T-CE protocol) or
+// none — it measures, under the protocol in valuation/protocol.ts (choices on validation,
+// test scored once per reported configuration):
+//   1. detection: AUC and k-means F1 of the values against the noise, per seed, next to the
+//      embedding methods (knn-shapley, data-oob, tracin, loss, random) on the first seed;
+//   2. payoff: test NDCG@10 of the control, the valued fine-tune, random removal and the
+//      clean reference, means over seeds with the standard error over test users;
+//   3. a verdict table: each target of the valuation issue, the figure, met or not.
+// `npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--seeds N] [--quick]`
 import { loadavg } from 'node:os';
 import { selectBackend } from '../shared/ml/backend';
-import { loadReal, plantRandomItems, subsampleUsers, syntheticWithNoise, type NoisyDataset, type RealDataset } from './valuation/datasets';
-import {
-  detection, detectionHeader, load, PAYOFF_HEADER, payoffRows, prepare, removal, removalHeader, valuedFinetune,
-  type Setting,
-} from './valuation/experiments';
+import { loadReal, naturalNoise, plantRandomItems, subsampleUsers, type NoisyDataset, type RealDataset } from './valuation/datasets';
+import { detection, prepare, type Setting } from './valuation/experiments';
 import { BenchUsageError, benchSpec, parseBenchArgs, type BenchOptions } from './valuation/options';
-import { checkAgainstValueStep, finetuneAndEvaluate, valueTraining, type FinetuneOutcome } from './valuation/pipeline-path';
-import { markdownTable, percent } from './valuation/table';
+import { runSetting, type NoiseSetting, type SeedRun } from './valuation/protocol';
+import { markdownTable } from './valuation/table';
+import { payoffTable, detectionTable, verdictTable, type Measured } from './valuation/verdict';
 
 const log = (line: string): void => console.log(line);
 
-interface Tables {
-  detection: Map<string, { header: string[]; rows: string[][] }>;
-  removal?: { title: string; header: string[]; rows: string[][] };
-  payoff: string[][];
-  notes: string[];
-}
-
-/** Once per run: the in-memory path must give the value step's own numbers. */
-let valueStepChecked = false;
-async function checkValueStepOnce(setting: Setting, prepared: Awaited<ReturnType<typeof prepare>>, tables: Tables): Promise<void> {
-  if (valueStepChecked) return;
-  valueStepChecked = true;
-  const mine = await valueTraining(setting.data.ds, prepared.inputs, 'loss', setting.spec);
-  const diff = await checkAgainstValueStep(setting.data.ds, prepared.pretrained, setting.spec, 'loss', mine);
-  const line = `value-step check (${setting.dataset} @ ${percent(setting.noise)}, method loss): max |bench − value step| = ${diff}`;
-  log(line);
-  tables.notes.push(line);
-  if (diff > 1e-9) throw new Error(`${line}: the bench no longer values what the pipeline's value step values; update bench/valuation/pipeline-path.ts to follow shared/pipeline/steps/value.ts`);
-}
-
-async function detectOnly(dataset: string, settings: Setting[], tables: Tables): Promise<void> {
-  for (const setting of settings) {
-    const prepared = await prepare(setting, log);
-    try {
-      await checkValueStepOnce(setting, prepared, tables);
-      const result = await detection(setting, prepared, log);
-      const entry = tables.detection.get(dataset) ?? { header: detectionHeader(Object.keys(setting.data.noiseKinds)), rows: [] };
-      entry.rows.push(...result.rows);
-      tables.detection.set(dataset, entry);
-    } finally {
-      await prepared.pretrained.dispose();
-    }
-  }
-}
-
-async function realSettings(name: RealDataset, users: number, options: BenchOptions, tables: Tables): Promise<{ clean: Setting; noisy: Setting[] }> {
-  const { ds: full, source } = await loadReal(name);
-  const ds = subsampleUsers(full, users, options.seed);
-  if (ds !== full) {
-    const note = `${name}: a seeded sample of ${ds.numUsers} of ${full.numUsers} users (${ds.train.length} of ${full.train.length} train interactions, ${ds.numItems} of ${full.numItems} items) — restricted for the 2-core host`;
-    log(note);
-    tables.notes.push(note);
-  }
-  const spec = benchSpec(options.sizes, name, source, options.seed);
-  const settingAt = (noise: number, seedOffset: number): Setting => {
-    const planted = plantRandomItems(ds, noise, options.seed * 1000 + seedOffset);
-    const data: NoisyDataset = { ds: planted.ds, noisy: planted.noisy, noiseKinds: {}, source };
-    return { dataset: name, noise, data, spec };
+function settingsFor(name: RealDataset, ds: Awaited<ReturnType<typeof loadReal>>['ds'], options: BenchOptions): { setting: NoiseSetting; payoff: boolean }[] {
+  const seed = options.seed;
+  const planted = (fraction: number, draw: 'uniform' | 'popularity', payoff: boolean) => {
+    const p = plantRandomItems(ds, fraction, seed * 1000 + Math.round(fraction * 100) + (draw === 'popularity' ? 7 : 0), draw);
+    return { setting: { dataset: name, noise: `${draw} ${Math.round(fraction * 100)}%`, kind: 'planted' as const, ds: p.ds, noisy: p.noisy, clean: ds, keepGrid: options.sizes.keepGrid }, payoff };
   };
-  return { clean: settingAt(0, 0), noisy: options.sizes.noiseLevels.map((p, i) => settingAt(p, i + 1)) };
+  if (name === 'amazon-beauty') return [planted(0.2, 'uniform', options.beautyPayoff)];
+  const natural = (max: number, label: string, payoff: boolean) => {
+    const n = naturalNoise(ds, max);
+    return { setting: { dataset: name, noise: `natural (${label})`, kind: 'natural' as const, ds: n.ds, noisy: n.noisy, keepGrid: options.sizes.keepGrid }, payoff };
+  };
+  // clean: the target fixes keep ≤ 0.5, so nothing is chosen
+  const clean = { setting: { dataset: name, noise: 'clean', kind: 'clean' as const, ds, noisy: new Uint8Array(ds.train.length), keepGrid: [0.5] }, payoff: true };
+  const all = [planted(0.2, 'uniform', true), natural(0, 'ratings 1–2', true), clean, planted(0.1, 'uniform', false), planted(0.4, 'uniform', false), planted(0.2, 'popularity', false), natural(1, 'ratings ≤ 3', false)];
+  return options.quick ? all.slice(0, 3) : all;
 }
 
-async function runSynthetic(options: BenchOptions, tables: Tables): Promise<void> {
-  const settings: Setting[] = [];
-  for (const [i, noise] of options.sizes.noiseLevels.entries()) {
-    const data = await syntheticWithNoise(options.sizes.synthetic, noise, options.seed * 100 + i);
-    settings.push({ dataset: 'synthetic', noise, data, spec: benchSpec(options.sizes, 'synthetic', data.source, options.seed) });
-  }
-  await detectOnly('synthetic', settings, tables);
-}
-
-async function runBeauty(options: BenchOptions, tables: Tables): Promise<void> {
-  const { noisy } = await realSettings('amazon-beauty', options.sizes.beautyUsers, options, tables);
-  await detectOnly('amazon-beauty', noisy, tables);
-}
-
-/** ml-100k: detection at every noise level, removal and payoff at the highest, payoff clean. */
-async function runMl100k(options: BenchOptions, tables: Tables): Promise<void> {
-  const { clean, noisy } = await realSettings('ml-100k', options.sizes.ml100kUsers, options, tables);
-  const method = options.removalMethod;
-  for (const [i, setting] of noisy.entries()) {
-    const prepared = await prepare(setting, log);
-    try {
-      await checkValueStepOnce(setting, prepared, tables);
-      const result = await detection(setting, prepared, log);
-      const entry = tables.detection.get('ml-100k') ?? { header: detectionHeader([]), rows: [] };
-      entry.rows.push(...result.rows);
-      tables.detection.set('ml-100k', entry);
-      if (i !== noisy.length - 1) continue;
-      const methodValues = result.values.get(method)!;
-      const randomValues = result.values.get('random')!;
-      const removed = await removal(setting, prepared, methodValues, randomValues, options.sizes.removalFractions, log);
-      tables.removal = { title: `ml-100k @ ${percent(setting.noise)} noise, values from ${method} (random = values from the random method)`, header: removalHeader(method), rows: removed.rows };
-      tables.payoff.push(...(await payoff(setting, prepared, method, methodValues, randomValues, removed.control)));
-    } finally {
-      await prepared.pretrained.dispose();
-    }
-  }
-  const prepared = await prepare(clean, log);
+/** The embedding methods' detection on the first seed, through the value step's own path. */
+async function baselineDetection(setting: NoiseSetting, options: BenchOptions, source: NoisyDataset['source']): Promise<string[][]> {
+  const s: Setting = { dataset: setting.dataset, noise: 0, data: { ds: setting.ds, noisy: setting.noisy, noiseKinds: {}, source }, spec: benchSpec(options.sizes, setting.dataset, source, options.seed) };
+  const prepared = await prepare(s, log);
   try {
-    const methodValues = await valueTraining(clean.data.ds, prepared.inputs, method, clean.spec);
-    const randomValues = await valueTraining(clean.data.ds, prepared.inputs, 'random', clean.spec);
-    tables.payoff.unshift(...(await payoff(clean, prepared, method, methodValues, randomValues)));
+    const result = await detection(s, prepared, log);
+    return result.rows.map((r) => [setting.dataset, setting.noise, `${r[2]} (pretrained embeddings)`, r[3]!, '—', r[5]!, r[r.length - 2]!]);
   } finally {
     await prepared.pretrained.dispose();
   }
-}
-
-async function payoff(setting: Setting, prepared: Awaited<ReturnType<typeof prepare>>, method: string, methodValues: Float64Array, randomValues: Float64Array, control?: FinetuneOutcome): Promise<string[][]> {
-  const v = setting.spec.valuation;
-  const base = control ?? (await finetuneAndEvaluate(setting.data.ds, prepared.pretrained, setting.spec));
-  const valued = await valuedFinetune(setting.data.ds, prepared, setting.spec, methodValues);
-  const randomValued = await valuedFinetune(setting.data.ds, prepared, setting.spec, randomValues);
-  log(`  payoff @ ${percent(setting.noise)}: control ${base.ndcg.toFixed(4)}, valued ${valued.ndcg.toFixed(4)}, random-valued ${randomValued.ndcg.toFixed(4)} (load ${load()})`);
-  const label = (m: string) => `valued: ${m} (keep ${v.keep}, λ ${v.lambda}, α ${v.alpha})`;
-  return payoffRows(setting, base, [[label(method), valued], [label('random'), randomValued]]);
-}
-
-function printSizes(options: BenchOptions): void {
-  const s = options.sizes;
-  log(`valuation bench — sizes: ${s.label}, seed ${options.seed}, datasets ${options.datasets.join(', ')}`);
-  log(`  noise levels ${s.noiseLevels.map(percent).join(', ')}; removal fractions ${s.removalFractions.map(percent).join(', ')}; removal/payoff method ${options.removalMethod}`);
-  log(`  ml-100k users ${s.ml100kUsers}; amazon-beauty users ${s.beautyUsers} (seeded sample); synthetic ${JSON.stringify(s.synthetic)}`);
-  log(`  pretrain ${JSON.stringify(s.spec.pretrain)}`);
-  log(`  finetune ${JSON.stringify(s.spec.finetune)}; valuation ${JSON.stringify(s.spec.valuation)}; evaluation: full ranking, test split (leave-last-out), seen items excluded`);
-  log(`  host: load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`);
-}
-
-function printTables(tables: Tables): void {
-  log('\n## Noise detection (AUC of −value for noisy vs clean train rows; k-means F1 of the low cluster)');
-  for (const [dataset, t] of tables.detection) {
-    log(`\n### ${dataset}\n`);
-    log(markdownTable(t.header, t.rows));
-  }
-  if (tables.removal) {
-    log(`\n## Point removal — ${tables.removal.title}\n`);
-    log(markdownTable(tables.removal.header, tables.removal.rows));
-  }
-  if (tables.payoff.length > 0) {
-    log('\n## Payoff — valued fine-tune vs control, same split, same pretrained encoder\n');
-    log(markdownTable(PAYOFF_HEADER, tables.payoff));
-  }
-  if (tables.notes.length > 0) log(`\nNotes:\n${tables.notes.map((n) => `- ${n}`).join('\n')}`);
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -169,17 +61,36 @@ export async function run(args: string[]): Promise<void> {
     throw err;
   }
   await selectBackend(undefined, log);
-  printSizes(options);
+  const seeds = Array.from({ length: options.seeds }, (_, i) => options.seed + i);
+  log(`valuation bench — ${options.sizes.label}; datasets ${options.datasets.join(', ')}; seeds ${seeds.join(', ')}; load ${loadavg()[0]!.toFixed(1)} at start`);
+  log('Protocol (fixed before tuning): values from cross-fit (K warm-up fine-tunes, each scoring the interactions it never trained on);');
+  log(`  keep chosen on the validation split's NDCG@10 among ${options.sizes.keepGrid.join(', ')} on the first seed and reused; λ = ${options.sizes.lambda}, α = 1;`);
+  log('  the test split is scored once for each configuration reported below and never used to choose.');
   const started = performance.now();
-  const tables: Tables = { detection: new Map(), payoff: [], notes: [] };
-  for (const dataset of options.datasets) {
-    const t0 = performance.now();
-    if (dataset === 'synthetic') await runSynthetic(options, tables);
-    else if (dataset === 'ml-100k') await runMl100k(options, tables);
-    else await runBeauty(options, tables);
-    log(`${dataset} done in ${((performance.now() - t0) / 1000).toFixed(0)} s (load ${load()})`);
+  const measured: Measured[] = [];
+  const baselineRows: string[][] = [];
+  for (const name of options.datasets) {
+    const { ds: full, source } = await loadReal(name);
+    const ds = subsampleUsers(full, name === 'amazon-beauty' ? options.sizes.beautyUsers : options.sizes.ml100kUsers, options.seed);
+    log(`${name}: ${ds.numUsers} users, ${ds.numItems} items, train/valid/test ${ds.train.length}/${ds.valid.length}/${ds.test.length}${ds === full ? ' (all of it)' : ' (a seeded sample)'}`);
+    const spec = (seed: number) => benchSpec(options.sizes, name, source, seed, name);
+    for (const [i, { setting, payoff }] of settingsFor(name, ds, options).entries()) {
+      const t0 = performance.now();
+      const runs: SeedRun[] = await runSetting(setting, payoff ? seeds : seeds.slice(0, options.detectionSeeds), { spec, payoff, log, timeOneEpoch: name === 'amazon-beauty', checkValueStep: i === 0 });
+      measured.push({ setting, runs, payoff, spec: spec(options.seed), users: ds.numUsers });
+      if (options.baselines && setting.kind !== 'clean' && name === 'ml-100k' && (setting.noise === 'uniform 20%' || setting.noise.startsWith('natural (ratings 1'))) baselineRows.push(...(await baselineDetection(setting, options, source)));
+      log(`  ${setting.dataset} ${setting.noise}: ${((performance.now() - t0) / 60000).toFixed(1)} min (load ${loadavg()[0]!.toFixed(1)})`);
+    }
   }
-  printTables(tables);
+  log('\n## Noise detection (AUC of −value for noisy vs clean training interactions; k-means F1 of the low cluster)\n');
+  const det = detectionTable(measured);
+  log(markdownTable(det.header, [...det.rows, ...baselineRows]));
+  log('\n## Payoff (test NDCG@10, mean over seeds with min–max; SE = standard error over test users; Δ = paired difference to the control with its SE)\n');
+  const pay = payoffTable(measured);
+  log(markdownTable(pay.header, pay.rows));
+  log('\n## Verdict\n');
+  const verdict = verdictTable(measured);
+  log(markdownTable(verdict.header, verdict.rows));
   log(`\ntotal ${((performance.now() - started) / 60000).toFixed(1)} min, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end`);
 }
 

@@ -103,24 +103,44 @@ export function subsampleUsers(ds: SplitDataset, users: number, seed: number): S
 }
 
 /**
- * Replaces a seeded `fraction` of training interactions' items by items drawn uniformly from
- * the catalogue (never the original item): spurious interactions, the noise implicit-feedback
- * valuation targets. Validation and test are untouched. Returns the new dataset and flags.
+ * Replaces a seeded `fraction` of training interactions' items by items drawn from the
+ * catalogue (never the original item): uniformly, or in proportion to their training
+ * popularity (the harder variant: a popular item looks like a plausible interaction).
+ * Spurious interactions, the noise implicit-feedback valuation targets. Validation and test
+ * are untouched. Returns the new dataset and flags.
  */
-export function plantRandomItems(ds: SplitDataset, fraction: number, seed: number): { ds: SplitDataset; noisy: Uint8Array } {
+export function plantRandomItems(ds: SplitDataset, fraction: number, seed: number, draw: 'uniform' | 'popularity' = 'uniform'): { ds: SplitDataset; noisy: Uint8Array } {
   const n = ds.train.length;
   const noisy = new Uint8Array(n);
   if (fraction === 0) return { ds, noisy };
   const rng = new Random(seed);
   const item = Int32Array.from(ds.train.item);
+  const pick = draw === 'uniform' ? () => rng.int(ds.numItems) : () => ds.train.item[rng.int(n)]!;
   for (const j of rng.sampleIndices(n, Math.round(fraction * n))) {
     let replacement: number;
-    do replacement = rng.int(ds.numItems);
+    do replacement = pick();
     while (replacement === item[j]);
     item[j] = replacement;
     noisy[j] = 1;
   }
   return { ds: { ...ds, train: { ...ds.train, item } }, noisy };
+}
+
+/**
+ * Natural noise (the T-CE protocol, Wang et al., WSDM 2021): every rating is an interaction,
+ * and those with relevance ≤ `maxNoisyRelevance` (ml-100k: 0 = ratings 1–2, 1 = ratings ≤ 3)
+ * are the noisy ones — ground truth with nothing planted. Validation and test keep only
+ * positive interactions, so a model is scored on what users liked.
+ */
+export function naturalNoise(ds: SplitDataset, maxNoisyRelevance: number): { ds: SplitDataset; noisy: Uint8Array } {
+  const noisy = Uint8Array.from(ds.train.relevance, (r) => (r <= maxNoisyRelevance ? 1 : 0));
+  const positives = (t: InteractionTable): Table => {
+    const rows: number[] = [];
+    for (let j = 0; j < t.length; j++) if (t.relevance[j]! > maxNoisyRelevance) rows.push(j);
+    const identity = Int32Array.from({ length: Math.max(ds.numUsers, ds.numItems) }, (_, i) => i);
+    return selectRows(t, Int32Array.from(rows), identity, identity);
+  };
+  return { ds: { ...ds, valid: positives(ds.valid), test: positives(ds.test) }, noisy };
 }
 
 export interface SyntheticSizes {

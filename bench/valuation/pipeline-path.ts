@@ -17,7 +17,7 @@ import { pretrain } from '../../shared/ml/pretrain';
 import type { PipelineSpec } from '../../shared/pipeline/spec';
 import type { StepContext } from '../../shared/pipeline/step';
 import { historyOf, itemTextTokens } from '../../shared/pipeline/steps/dataset-input';
-import { evaluateModel } from '../../shared/pipeline/steps/infer';
+import { evaluateModel, evaluateOnValidation } from '../../shared/pipeline/steps/infer';
 import { readFloat64 } from '../../shared/pipeline/steps/typed-files';
 import { methodConfig, valuationInputs, valueStep, type ValuationInputs } from '../../shared/pipeline/steps/value';
 import { valueImplicitFeedback } from '../../shared/valuation/implicit';
@@ -78,15 +78,14 @@ export async function valueTraining(ds: SplitDataset, inputs: ValuationInputs, m
  * Runs the real value step (dataset written as Arrow, the pretrain checkpoint as its input)
  * with `method` and returns the largest absolute difference to `values`.
  */
-export async function checkAgainstValueStep(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, method: ValuationMethod, values: Float64Array): Promise<number> {
+export async function checkAgainstValueStep(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, values: Float64Array): Promise<number> {
   const root = await mkdtemp(path.join(tmpdir(), 'assay-bench-value-step-'));
   try {
     const datasetDir = path.join(root, 'preprocess');
     const outDir = path.join(root, 'value');
     await writeDataset(datasetDir, ds);
-    const stepSpec: PipelineSpec = { ...spec, valuation: { ...spec.valuation, method } };
     const ctx: StepContext = {
-      request: { run: { runId: 'bench', executionId: 'bench', dataset: ds.name, partition: 'full', codeVersion: 'bench' }, spec: stepSpec, inputs: {}, noCache: true },
+      request: { run: { runId: 'bench', executionId: 'bench', dataset: ds.name, partition: 'full', codeVersion: 'bench' }, spec, inputs: {}, noCache: true },
       inputs: { preprocess: datasetDir, pretrain: pretrained.checkpointDir },
       outDir,
       backend: 'bench',
@@ -111,8 +110,15 @@ export async function checkAgainstValueStep(ds: SplitDataset, pretrained: Pretra
 export interface FinetuneOutcome {
   readonly ndcg: number;
   readonly hitRate: number;
+  /** NDCG@K per evaluated test user (NaN where undefined), in `users` order */
+  readonly ndcgPerUser: Float32Array;
+  readonly users: Int32Array;
+  /** NDCG@K on the validation split: what a choice between fine-tunes is made on */
+  readonly validNdcg: number;
   readonly examples: number;
   readonly trainSeconds: number;
+  /** seconds per fine-tuning epoch */
+  readonly epochSeconds: number;
 }
 
 /** The fine-tune step on `examples` (undefined = the control: every row, weight 1), then the infer step's evaluation. */
@@ -123,17 +129,22 @@ export async function finetuneAndEvaluate(ds: SplitDataset, pretrained: Pretrain
     const result = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train, examples }, pretrained.model, spec.finetune, { checkpointDir: root });
     const trainSeconds = (performance.now() - started) / 1000;
     try {
+      const valid = await evaluateOnValidation(result.model, ds, spec);
       const { result: evaluation } = await evaluateModel(result.model, ds, spec);
-      return { ndcg: evaluation.means.ndcg, hitRate: evaluation.means.hitRate, examples: examples?.indices.length ?? ds.train.length, trainSeconds };
+      return {
+        ndcg: evaluation.means.ndcg,
+        hitRate: evaluation.means.hitRate,
+        ndcgPerUser: evaluation.perUser.ndcg,
+        users: evaluation.perUser.users,
+        validNdcg: valid.means.ndcg,
+        examples: examples?.indices.length ?? ds.train.length,
+        trainSeconds,
+        epochSeconds: trainSeconds / Math.max(1, result.epochsDone),
+      };
     } finally {
       disposeModel(result.model);
     }
   } finally {
     await rm(root, { recursive: true, force: true });
   }
-}
-
-/** Examples that keep `rows` with weight 1. */
-export function keptRows(rows: Int32Array): FinetuneExamples {
-  return { indices: Int32Array.from(rows).sort(), weights: new Float32Array(rows.length).fill(1) };
 }

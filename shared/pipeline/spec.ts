@@ -13,7 +13,12 @@ import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
 
 export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
 
-export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random'] as const;
+/**
+ * knn-shapley, data-oob, tracin, loss and random value the pretrained encoder's labelled view
+ * (shared/valuation/implicit.ts); cross-fit values each interaction by held-out warm-up
+ * fine-tunes of the model actually trained (shared/valuation/cross-fit.ts).
+ */
+export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit'] as const;
 
 export const ValuationSpecSchema = z.object({
   method: z.enum(VALUATION_METHODS).default('knn-shapley'),
@@ -35,6 +40,12 @@ export const ValuationSpecSchema = z.object({
   contextLen: z.number().int().min(1).default(20),
   /** validation points used as the utility (a sample keeps valuation fast on 2 cores) */
   maxValidPoints: z.number().int().min(1).default(2000),
+  /** cross-fit: folds, each valued by a warm-up fine-tune on the others */
+  folds: z.number().int().min(2).max(10).default(2),
+  /** cross-fit: epochs of each fold's warm-up fine-tune (the finetune settings otherwise) */
+  warmupEpochs: z.number().int().min(1).default(4),
+  /** cross-fit: the value, log p(item | context) or the share of the catalogue the item outranks */
+  score: z.enum(['logProb', 'outranks']).default('logProb'),
 });
 
 export const InferSpecSchema = z.object({

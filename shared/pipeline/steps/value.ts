@@ -3,9 +3,11 @@
 // Implicit feedback is valued through its labelled view: (context, observed item) positives
 // against sampled negatives, embedded by the pretrained encoder (shared/valuation/implicit.ts).
 import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { loadModel } from '../../ml/load-model';
 import { itemEmbeddings } from '../../ml/scoring';
+import { crossFitValues } from '../../valuation/cross-fit';
 import { valueImplicitFeedback } from '../../valuation/implicit';
 import { valueData } from '../../valuation/methods';
 import { selectImportant } from '../../valuation/selection';
@@ -13,7 +15,7 @@ import { aggregateByUnit, unitOfRows } from '../../valuation/units';
 import { ValuationInputError } from '../../valuation/errors';
 import { InvalidInputError } from '../errors';
 import type { PipelineSpec } from '../spec';
-import type { StepDefinition } from '../step';
+import type { StepContext, StepDefinition } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
 import type { RecModel } from '../../ml/encoder';
 import { historyOf, inputFolder, readInputDataset } from './dataset-input';
@@ -66,27 +68,63 @@ export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: P
   return { trainContext, validContext, validItems: Int32Array.from(validRows, (r) => ds.valid.item[r]!), itemEmb: itemEmbeddings(model) };
 }
 
+/** cross-fit in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. */
+async function crossFitStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, spec: PipelineSpec): Promise<Float64Array> {
+  const v = spec.valuation;
+  const checkpointDir = await mkdtemp(path.join(ctx.scratchDir ?? tmpdir(), 'assay-cross-fit-'));
+  let lastBeat = 0;
+  const beat = (phase: string) => {
+    const now = Date.now();
+    if (now - lastBeat < 2000) return;
+    lastBeat = now;
+    ctx.heartbeat({ phase });
+  };
+  let phase = 'cross-fit';
+  return crossFitValues(
+    ds,
+    model,
+    spec.finetune,
+    { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.pretrain.seed },
+    {
+      checkpointDir,
+      progress: (p) => { phase = p; ctx.heartbeat({ phase }); },
+      // polled between batches: keeps the heartbeat alive through long warm-up epochs
+      shouldStop: () => { beat(phase); return ctx.cancelled(); },
+    },
+  );
+}
+
 export const valueStep: StepDefinition = {
   step: 'value',
   module: __filename,
-  config: (spec) => ({ valuation: (spec as PipelineSpec).valuation, seed: (spec as PipelineSpec).pretrain.seed }),
+  // cross-fit trains with the fine-tune settings, so they enter its fingerprint too
+  config: (spec) => {
+    const s = spec as PipelineSpec;
+    return { valuation: s.valuation, seed: s.pretrain.seed, ...(s.valuation.method === 'cross-fit' ? { finetune: s.finetune } : {}) };
+  },
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;
     const v = spec.valuation;
     const ds = await readInputDataset(ctx);
     const { model } = await loadModel(inputFolder(ctx, 'pretrain'));
-    const inputs = await valuationInputs(ds, model, spec, (phase) => ctx.heartbeat({ phase }));
-    const validRows = inputs.validItems;
-    ctx.heartbeat({ phase: `valuing ${ds.train.length} interactions with ${v.method}` });
     let values: Float64Array;
+    let validPoints = 0;
     try {
-      values = await valueImplicitFeedback(
-        { context: inputs.trainContext, items: ds.train.item },
-        { context: inputs.validContext, items: inputs.validItems },
-        inputs.itemEmb,
-        (train, valid) => valueData(v.method, train, valid, methodConfig(spec) as never),
-        { negatives: v.negatives, seed: spec.pretrain.seed },
-      );
+      if (v.method === 'cross-fit') {
+        values = await crossFitStepValues(ctx, ds, model, spec);
+      } else {
+        const inputs = await valuationInputs(ds, model, spec, (phase) => ctx.heartbeat({ phase }));
+        validPoints = inputs.validItems.length;
+        ctx.heartbeat({ phase: `valuing ${ds.train.length} interactions with ${v.method}` });
+        const method = v.method;
+        values = await valueImplicitFeedback(
+          { context: inputs.trainContext, items: ds.train.item },
+          { context: inputs.validContext, items: inputs.validItems },
+          inputs.itemEmb,
+          (train, valid) => valueData(method, train, valid, methodConfig(spec) as never),
+          { negatives: v.negatives, seed: spec.pretrain.seed },
+        );
+      }
     } catch (err) {
       if (err instanceof ValuationInputError) throw new InvalidInputError(err.message);
       throw err;
@@ -105,7 +143,7 @@ export const valueStep: StepDefinition = {
     const summary = { method: v.method, unit: v.unit, count: unitValues.length, mean, std: Math.sqrt(Math.max(0, sq / unitValues.length - mean * mean)), min, max, quantiles: quantiles(unitValues), keptCount: selection.important.length, threshold: v.threshold };
     await writeFile(path.join(ctx.outDir, 'summary.json'), JSON.stringify(summary, null, 2));
     return {
-      metrics: { examples: unitValues.length, kept: selection.important.length, quarantined: selection.quarantine.length, validPoints: validRows.length },
+      metrics: { examples: unitValues.length, kept: selection.important.length, quarantined: selection.quarantine.length, validPoints },
       valueSummary: { ...summary, valuesFile: 'values.f64' },
     };
   },

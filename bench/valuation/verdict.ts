@@ -1,0 +1,141 @@
+// The valuation bench's three tables from its measurements: detection, payoff (with the
+// standard error over test users) and the verdict against the valuation issue's targets.
+import type { PipelineSpec } from '../../shared/pipeline/spec';
+import type { FinetuneOutcome } from './pipeline-path';
+import type { NoiseSetting, SeedRun } from './protocol';
+import { fixed, percent, signed } from './table';
+
+export interface Measured {
+  readonly setting: NoiseSetting;
+  readonly runs: readonly SeedRun[];
+  readonly payoff: boolean;
+  readonly spec: PipelineSpec;
+  readonly users: number;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+const spread = (xs: readonly number[], digits: number): string => (xs.length > 1 ? ` (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})` : '');
+const withSpread = (xs: readonly number[], digits = 4): string => `${mean(xs).toFixed(digits)}${spread(xs, digits)}`;
+
+/** Standard error of the mean over users of per-user values (NaN entries skipped). */
+function standardError(values: Float64Array | Float32Array): number {
+  let n = 0; let sum = 0; let sq = 0;
+  for (const v of values) if (Number.isFinite(v)) { n++; sum += v; sq += v * v; }
+  if (n < 2) return Number.NaN;
+  const m = sum / n;
+  return Math.sqrt(Math.max(0, (sq / n - m * m) * (n / (n - 1))) / n);
+}
+
+/** Per-user NDCG averaged over seeds (the runs evaluate the same users in the same order). */
+function seedMeanPerUser(outcomes: readonly FinetuneOutcome[]): Float64Array {
+  const n = outcomes[0]!.ndcgPerUser.length;
+  for (const o of outcomes) if (o.ndcgPerUser.length !== n) throw new Error('payoff: runs evaluated different test users; the standard error needs the same users');
+  return Float64Array.from({ length: n }, (_, u) => mean(outcomes.map((o) => o.ndcgPerUser[u]!)));
+}
+
+function pairedSe(a: readonly FinetuneOutcome[], b: readonly FinetuneOutcome[]): number {
+  const ma = seedMeanPerUser(a);
+  const mb = seedMeanPerUser(b);
+  return standardError(ma.map((x, u) => x - mb[u]!));
+}
+
+export function detectionTable(measured: readonly Measured[]): { header: string[]; rows: string[][] } {
+  const rows = measured.filter((m) => m.setting.kind !== 'clean').map((m) => {
+    const d = m.runs.map((r) => r.detection!);
+    return [m.setting.dataset, m.setting.noise, `cross-fit (${m.spec.valuation.folds} folds × ${m.spec.valuation.warmupEpochs} warm-up epochs, ${m.spec.valuation.score}; ${m.runs.length} seed${m.runs.length > 1 ? 's' : ''})`, withSpread(d.map((x) => x.auc), 3), '—', withSpread(d.map((x) => x.kmeansF1), 3), mean(m.runs.map((r) => r.valueSeconds)).toFixed(1)];
+  });
+  return { header: ['dataset', 'noise', 'method', 'AUC', 'Δ AUC vs random', 'k-means F1', 'value seconds'], rows };
+}
+
+interface Arm { label: string; outcomes: FinetuneOutcome[] }
+
+function armsOf(m: Measured): Arm[] {
+  const runs = m.runs;
+  const arms: Arm[] = [
+    { label: 'control (all, weight 1)', outcomes: runs.map((r) => r.control!) },
+    { label: `valued (cross-fit, keep ${runs[0]!.keep}, λ ${m.spec.valuation.lambda})`, outcomes: runs.map((r) => r.valued!) },
+  ];
+  if (runs[0]!.randomRemoval) arms.push({ label: `random removal (keep ${runs[0]!.keep})`, outcomes: runs.map((r) => r.randomRemoval!) });
+  if (runs[0]!.cleanReference) arms.push({ label: 'clean reference (no noise planted)', outcomes: runs.map((r) => r.cleanReference!) });
+  return arms;
+}
+
+export function payoffTable(measured: readonly Measured[]): { header: string[]; rows: string[][] } {
+  const rows: string[][] = [];
+  for (const m of measured.filter((x) => x.payoff)) {
+    const arms = armsOf(m);
+    const control = arms[0]!.outcomes;
+    const keepNote = m.runs[0]!.keepTried.length > 1 ? `valid NDCG by keep: ${m.runs[0]!.keepTried.map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(', ')}` : 'keep fixed by the target';
+    for (const [i, arm] of arms.entries()) {
+      const ndcg = arm.outcomes.map((o) => o.ndcg);
+      const delta = i === 0 ? '—' : `${signed(mean(ndcg) - mean(control.map((o) => o.ndcg)), 4)} ± ${fixed(pairedSe(arm.outcomes, control), 4)}`;
+      rows.push([m.setting.dataset, m.setting.noise, arm.label, withSpread(ndcg), fixed(standardError(seedMeanPerUser(arm.outcomes)), 4), delta, withSpread(arm.outcomes.map((o) => o.hitRate)), String(arm.outcomes[0]!.examples), mean(arm.outcomes.map((o) => o.trainSeconds)).toFixed(1), i === 1 ? keepNote : '']);
+    }
+  }
+  return { header: ['dataset', 'noise', 'fine-tune', 'test NDCG@10', 'SE (users)', 'Δ vs control ± paired SE', 'test HR@10', 'examples', 'train s', 'choice (validation)'], rows };
+}
+
+type Verdict = [target: string, measured: string, met: string];
+
+const yes = (ok: boolean): string => (ok ? 'met' : 'not met');
+
+function find(measured: readonly Measured[], dataset: string, noise: string): Measured | undefined {
+  return measured.find((m) => m.setting.dataset === dataset && m.setting.noise === noise);
+}
+
+function detectionVerdicts(measured: readonly Measured[], dataset: string): Verdict[] {
+  const m = find(measured, dataset, 'uniform 20%');
+  if (!m) return [[`detection, ${dataset}, 20 % uniform: AUC ≥ 0.90 and k-means F1 ≥ 0.60`, 'not measured in this run', '—']];
+  const auc = mean(m.runs.map((r) => r.detection!.auc));
+  const f1 = mean(m.runs.map((r) => r.detection!.kmeansF1));
+  return [
+    [`detection, ${dataset}, 20 % uniform: AUC ≥ 0.90`, auc.toFixed(3), yes(auc >= 0.9)],
+    [`detection, ${dataset}, 20 % uniform: k-means F1 ≥ 0.60`, f1.toFixed(3), yes(f1 >= 0.6)],
+  ];
+}
+
+function payoffVerdicts(measured: readonly Measured[], dataset: string): Verdict[] {
+  const m = find(measured, dataset, 'uniform 20%');
+  if (!m?.payoff) return [[`payoff, ${dataset}, 20 % uniform: valued ≥ control + 10 %, above random removal, ≥ 90 % of clean`, 'not measured in this run', '—']];
+  const arms = armsOf(m);
+  const [control, valued, random, clean] = arms.map((a) => mean(a.outcomes.map((o) => o.ndcg))) as [number, number, number, number];
+  return [
+    [`payoff, ${dataset}, 20 % uniform: valued NDCG@10 ≥ control + 10 %`, `${valued.toFixed(4)} vs ${control.toFixed(4)} (${signed((valued / control - 1) * 100, 1)} %)`, yes(valued >= control * 1.1)],
+    [`payoff, ${dataset}, 20 % uniform: valued above random removal`, `${valued.toFixed(4)} vs ${random.toFixed(4)}`, yes(valued > random)],
+    [`payoff, ${dataset}, 20 % uniform: valued ≥ 90 % of the clean model`, `${percent(valued / clean)} of ${clean.toFixed(4)}`, yes(valued >= 0.9 * clean)],
+  ];
+}
+
+export function verdictTable(measured: readonly Measured[]): { header: string[]; rows: string[][] } {
+  const rows: Verdict[] = [...detectionVerdicts(measured, 'ml-100k'), ...detectionVerdicts(measured, 'amazon-beauty')];
+  const natural = find(measured, 'ml-100k', 'natural (ratings 1–2)');
+  if (natural) {
+    const auc = mean(natural.runs.map((r) => r.detection!.auc));
+    rows.push(['detection, ml-100k natural (ratings 1–2): AUC ≥ 0.75', auc.toFixed(3), yes(auc >= 0.75)]);
+  } else rows.push(['detection, ml-100k natural (ratings 1–2): AUC ≥ 0.75', 'not measured in this run', '—']);
+  rows.push(...payoffVerdicts(measured, 'ml-100k'), ...payoffVerdicts(measured, 'amazon-beauty'));
+  if (natural?.payoff) {
+    const [control, valued] = armsOf(natural);
+    const d = mean(valued!.outcomes.map((o) => o.ndcg)) - mean(control!.outcomes.map((o) => o.ndcg));
+    const se = pairedSe(valued!.outcomes, control!.outcomes);
+    rows.push(['payoff, ml-100k natural (ratings 1–2): valued − control > 1 SE', `${signed(d, 4)} (paired SE ${se.toFixed(4)})`, yes(d > se)]);
+  }
+  const clean = find(measured, 'ml-100k', 'clean');
+  if (clean?.payoff) {
+    const [control, valued] = armsOf(clean);
+    const d = mean(valued!.outcomes.map((o) => o.ndcg)) - mean(control!.outcomes.map((o) => o.ndcg));
+    const se = standardError(seedMeanPerUser(control!.outcomes));
+    const time = mean(valued!.outcomes.map((o) => o.trainSeconds)) / mean(control!.outcomes.map((o) => o.trainSeconds));
+    rows.push([`clean ml-100k: valued on ${percent(valued!.outcomes[0]!.examples / control!.outcomes[0]!.examples)} of the examples within 1 SE of the control`, `${signed(d, 4)} (control's SE ${se.toFixed(4)})`, yes(Math.abs(d) <= se || d > 0)]);
+    rows.push(['clean ml-100k: at ≤ 55 % of the control\'s fine-tuning time', percent(time), yes(time <= 0.55)]);
+  }
+  rows.push(['stretch: Amazon Beauty as shipped, valued above the control and SASRec full CE (0.0533 / 0.0327)', 'not measured in this run', '—']);
+  const beauty = find(measured, 'amazon-beauty', 'uniform 20%');
+  const probe = beauty?.runs[0]?.epochProbe;
+  if (beauty && probe) {
+    const epochs = beauty.spec.finetune.epochs;
+    const ratio = mean(beauty.runs.map((r) => r.valueSeconds)) / (probe.trainSeconds * epochs);
+    rows.push([`cost: value step on full Beauty ≤ 25 % of one fine-tune (${epochs} epochs × one epoch timed in this run)`, `${mean(beauty.runs.map((r) => r.valueSeconds)).toFixed(0)} s vs ${(probe.trainSeconds * epochs).toFixed(0)} s = ${percent(ratio)}`, yes(ratio <= 0.25)]);
+  } else rows.push(['cost: value step on full Beauty ≤ 25 % of one fine-tune', 'not measured in this run', '—']);
+  return { header: ['target', 'measured', 'verdict'], rows };
+}

@@ -1,0 +1,24 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runBare } from '../../../shared/pipeline/bare';
+import { loadSpecFile } from '../../../shared/pipeline/spec';
+
+describe('the value step with cross-fit', () => {
+  it('values every training interaction with held-out warm-up fine-tunes and hands the top keep to the valued fine-tune', async () => {
+    const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { valuation: { method: 'cross-fit', folds: 2, warmupEpochs: 1, keep: 0.6 } } as never);
+    expect(spec.valuation.method).toBe('cross-fit');
+    const run = await runBare(spec);
+    const value = run.outcomes.find((o) => o.step === 'value')!.outcome;
+    expect(value.valueSummary?.method).toBe('cross-fit');
+    const examples = value.metrics.examples!;
+    expect(examples).toBeGreaterThan(1000);
+    expect(value.metrics.kept).toBe(Math.ceil(0.6 * examples));
+    expect(value.metrics.quarantined).toBe(examples - Math.ceil(0.6 * examples));
+    // log-probabilities under a softmax over the catalogue: negative, and not all equal
+    expect(value.valueSummary!.max).toBeLessThan(0);
+    expect(value.valueSummary!.min).toBeLessThan(value.valueSummary!.max);
+    const valued = run.outcomes.find((o) => o.step === 'finetune' && o.variant === 'valued')!.outcome;
+    expect(valued.metrics.trainExamples).toBe(Math.ceil(0.6 * examples));
+    expect(run.outcomes.map((o) => o.step)).toContain('infer');
+  });
+});
