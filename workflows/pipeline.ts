@@ -9,7 +9,7 @@ import type * as activities from '../activities';
 import { STEPS, type RunIdentity, type RunProgress, type StepName, type StepRequest, type StepResult, type Variant } from '../shared/pipeline/contract';
 import type { ArtifactRef } from '../shared/store/manifest';
 import { CODE_VERSION, DATASET, PARTITION, STATUS, STEP } from '../shared/temporal/search-attributes';
-import { failureCause, reasonOf } from '../shared/temporal/failure-cause';
+import { failureCause, reasonOf } from './failure-cause';
 import { bookkeepingProfile, failedRunReportOptions, stepOptions, stepProfile } from './activity-profiles';
 
 export interface PipelineInput {

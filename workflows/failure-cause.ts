@@ -1,7 +1,7 @@
 // What a user needs from a failure chain: which step failed and the underlying error, not the
 // wrappers around it. Temporal wraps an activity's error as ActivityFailure("Activity task
 // failed") → [TimeoutFailure →] ApplicationFailure(the real message); a child or a workflow
-// failure adds more layers. Pure and deterministic, so workflows and the CLI share it.
+// failure adds more layers. Pure and deterministic: the pipeline workflow words its failure with it, and the CLI may too.
 import { ActivityFailure, RetryState, TimeoutFailure } from '@temporalio/common';
 
 export interface FailureCause {

@@ -1,7 +1,7 @@
 // The root cause of a failure chain as Temporal delivers it to a workflow or a client.
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, RetryState, TimeoutFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { describeFailure, failureCause } from '../../../shared/temporal/failure-cause';
+import { describeFailure, failureCause } from '../../workflows/failure-cause';
 
 const refused = () => ApplicationFailure.create({ type: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:9000' });
 
