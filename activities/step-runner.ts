@@ -16,16 +16,11 @@ import * as lineage from '../shared/db/lineage';
 import type { ArtifactRef } from '../shared/store/manifest';
 import { artifactStore, lineageDb, signalEpoch, workerIdentity } from './runtime';
 import { computeBackend, deviceUsed } from './compute';
+import { checkpointOfHeartbeat, latestAliasName, newerCheckpoint, restoreCheckpoint, storedCheckpoint } from './checkpoints';
 
 /** Outputs are named `<group>=<file>`; a group becomes one input folder of later steps. */
 export const GROUP_SEPARATOR = '=';
 const OUTPUTS_INDEX = '_outputs.json';
-
-interface Checkpoint {
-  epoch: number;
-  /** the checkpoint index artifact: {epoch, files: {name: ref}} */
-  index: ArtifactRef;
-}
 
 function groupOf(request: StepRequest, step: StepName): string {
   return request.variant ? `${request.variant}-${step}` : step;
@@ -132,23 +127,6 @@ async function recordOutcome(stepId: number, runId: string, group: string, outco
   if (outcome.valueSummary) await lineage.recordValueSummary(db, { ...outcome.valueSummary, runId, stepId });
 }
 
-/** The newest checkpoint: from the last heartbeat, else from the store's run alias. */
-async function newestCheckpoint(run: string, step: string, group: string): Promise<Checkpoint | undefined> {
-  const details = activityInfo().heartbeatDetails as { epoch?: number; checkpoint?: ArtifactRef } | undefined;
-  if (details?.checkpoint && typeof details.epoch === 'number') return { epoch: details.epoch, index: details.checkpoint };
-  const manifest = await (await artifactStore()).resolveAlias(run, step, `${group}-checkpoint-latest.json`).catch(() => undefined);
-  if (!manifest) return undefined;
-  const index = JSON.parse((await (await artifactStore()).getBuffer(manifest)).toString('utf8')) as { epoch: number };
-  return { epoch: index.epoch, index: { uri: manifest.uri, sha256: manifest.sha256, bytes: manifest.bytes } };
-}
-
-async function restoreCheckpoint(cp: Checkpoint, dir: string): Promise<void> {
-  const store = await artifactStore();
-  const index = JSON.parse((await store.getBuffer(cp.index)).toString('utf8')) as { files: Record<string, ArtifactRef> };
-  await mkdir(dir, { recursive: true });
-  for (const [file, ref] of Object.entries(index.files)) await store.getToFile(ref, path.join(dir, file));
-}
-
 function toFailure(err: unknown, step: StepName): unknown {
   if (err instanceof InvalidInputError) {
     return ApplicationFailure.create({ type: 'InvalidInputError', message: `${step}: ${err.message}`, nonRetryable: true, details: [err.location ?? null] });
@@ -208,11 +186,12 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     const inputDirs = await downloadInputs(request.inputs, path.join(work, 'in'));
     const outDir = path.join(work, 'out');
     await mkdir(outDir, { recursive: true });
-    const resume = await newestCheckpoint(aliasRun(run.runId), def.step, group);
+    const store = await artifactStore();
+    const resume = newerCheckpoint(checkpointOfHeartbeat(info.heartbeatDetails), await storedCheckpoint(store, aliasRun(run.runId), def.step, group));
     let resumeDir: string | undefined;
     if (resume) {
       resumeDir = path.join(work, 'resume');
-      await restoreCheckpoint(resume, resumeDir);
+      await restoreCheckpoint(store, resume, resumeDir);
     }
     // Every heartbeat carries the newest checkpoint, so a retry resumes from it whatever
     // progress detail was sent last.
@@ -227,8 +206,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
       cancelled: () => ctx.cancellationSignal.aborted,
       async checkpoint(epoch, dir, details) {
         const files = await uploadFolder(dir, { run: aliasRun(run.runId), step: def.step, prefix: `${group}-checkpoint-${epoch}-` });
-        const store = await artifactStore();
-        const index = await store.put(Buffer.from(JSON.stringify({ epoch, files })), { run: aliasRun(run.runId), step: def.step, name: `${group}-checkpoint-latest.json`, contentType: 'application/json' });
+        const index = await store.put(Buffer.from(JSON.stringify({ epoch, files })), { run: aliasRun(run.runId), step: def.step, name: latestAliasName(group), contentType: 'application/json' });
         lastCheckpoint = { epoch, checkpointUri: index.uri, checkpoint: index };
         lastProgress = { ...details, epoch };
         ctx.heartbeat({ ...lastCheckpoint, progress: lastProgress });
@@ -265,7 +243,6 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
       recorded.valueSummary = { ...summary, valuesUri: valuesFile ? files[valuesFile]?.uri : undefined };
     }
     const indexName = `${group}${GROUP_SEPARATOR}${OUTPUTS_INDEX}`;
-    const store = await artifactStore();
     const indexRef = await store.put(Buffer.from(JSON.stringify({ outputs, outcome: recorded, epochs } satisfies StepIndex)), { run: aliasRun(run.runId), step: def.step, name: `${group}${OUTPUTS_INDEX}`, contentType: 'application/json' });
     const allOutputs = { ...outputs, [indexName]: indexRef };
     await recordOutputs(stepId, run.runId, def.step, inputs, allOutputs);
