@@ -16,8 +16,7 @@ function outageRetry(budget: RetryBudget): RetryPolicy {
     initialInterval: budget.initialIntervalSeconds * 1000,
     backoffCoefficient: 2,
     maximumInterval: budget.maximumIntervalSeconds * 1000,
-    // 0 = unlimited: the schedule-to-close budget, not a count, decides when to give up
-    maximumAttempts: 0,
+    // no maximumAttempts (unlimited): the schedule-to-close budget, not a count, decides when to give up
     nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
   };
 }
