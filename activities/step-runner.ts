@@ -1,7 +1,7 @@
 // What every step activity shares, so each step file stays a thin adapter: the step cache,
 // downloading inputs, uploading outputs, lineage rows, heartbeats with checkpoint references,
 // and mapping errors to retryable or not. A step's own code only sees local folders.
-import { Context, activityInfo } from '@temporalio/activity';
+import { Context, activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,21 +14,19 @@ import { codeVersion } from '../shared/pipeline/code-version';
 import { InvalidInputError } from '../shared/pipeline/errors';
 import { clipText, MAX_MESSAGE_CHARS } from '../shared/data/bounded-text';
 import * as lineage from '../shared/db/lineage';
+import type { Database } from '../shared/db/open-database';
+import { RetrySpecSchema } from '../shared/pipeline/spec';
 import type { ArtifactRef } from '../shared/store/manifest';
 import { digestFile } from '../shared/store/digest-stream';
 import { segmentFor } from '../shared/store/keys';
 import { artifactStore, lineageDb, signalEpoch, workerIdentity } from './runtime';
 import { computeBackend, deviceUsed } from './compute';
+import { LineageJournal } from './lineage-journal';
+import { checkpointOfHeartbeat, latestAliasName, newerCheckpoint, restoreCheckpoint, storedCheckpoint } from './checkpoints';
 
 /** Outputs are named `<group>=<file>`; a group becomes one input folder of later steps. */
 export const GROUP_SEPARATOR = '=';
 const OUTPUTS_INDEX = '_outputs.json';
-
-interface Checkpoint {
-  epoch: number;
-  /** the checkpoint index artifact: {epoch, files: {name: ref}} */
-  index: ArtifactRef;
-}
 
 function groupOf(request: StepRequest, step: StepName): string {
   return request.variant ? `${request.variant}-${step}` : step;
@@ -60,8 +58,7 @@ async function uploadFolder(dir: string, alias: { run: string; step: string; pre
   return out;
 }
 
-async function recordOutputs(stepId: number, runId: string, step: StepName, inputs: Record<string, ArtifactRef>, outputs: Record<string, ArtifactRef>): Promise<void> {
-  const { db } = await lineageDb();
+async function recordOutputs(db: Database, stepId: number, runId: string, step: StepName, inputs: Record<string, ArtifactRef>, outputs: Record<string, ArtifactRef>): Promise<void> {
   for (const [name, ref] of Object.entries({ ...inputs, ...outputs })) {
     await lineage.recordArtifact(db, { ...ref, kind: name.split(GROUP_SEPARATOR)[0] ?? step, runId, step, name });
   }
@@ -133,37 +130,18 @@ function flatMetrics(outcome: StepIndex['outcome']): Record<string, number> {
   return { ...outcome.metrics, ...Object.fromEntries(Object.entries(outcome.labelledMetrics ?? {}).flatMap(([l, m]) => Object.entries(m).map(([n, v]) => [`${l}.${n}`, v]))) };
 }
 
-async function recordEpoch(stepId: number, runId: string, e: NonNullable<StepIndex['epochs']>[number]): Promise<void> {
-  const { db } = await lineageDb();
+async function recordEpoch(db: Database, stepId: number, runId: string, e: NonNullable<StepIndex['epochs']>[number]): Promise<void> {
   await lineage.recordMetrics(db, Object.entries(e.metrics).filter(([, v]) => Number.isFinite(v)).map(([name, value]) => ({ runId, stepId, name, value, epoch: e.epoch, label: e.label })));
 }
 
 /** Final metrics and the value summary of a step attempt, fresh or replayed from the cache. */
-async function recordOutcome(stepId: number, runId: string, group: string, outcome: StepIndex['outcome']): Promise<void> {
-  const { db } = await lineageDb();
+async function recordOutcome(db: Database, stepId: number, runId: string, group: string, outcome: StepIndex['outcome']): Promise<void> {
   const rows = [
     ...Object.entries(outcome.metrics).map(([name, value]) => ({ runId, stepId, name, value, label: group })),
     ...Object.entries(outcome.labelledMetrics ?? {}).flatMap(([label, m]) => Object.entries(m).map(([name, value]) => ({ runId, stepId, name, value, label }))),
   ].filter((r) => Number.isFinite(r.value));
   if (rows.length > 0) await lineage.recordMetrics(db, rows);
   if (outcome.valueSummary) await lineage.recordValueSummary(db, { ...outcome.valueSummary, runId, stepId });
-}
-
-/** The newest checkpoint: from the last heartbeat, else from the store's run alias. */
-async function newestCheckpoint(run: string, step: string, group: string): Promise<Checkpoint | undefined> {
-  const details = activityInfo().heartbeatDetails as { epoch?: number; checkpoint?: ArtifactRef } | undefined;
-  if (details?.checkpoint && typeof details.epoch === 'number') return { epoch: details.epoch, index: details.checkpoint };
-  const manifest = await (await artifactStore()).resolveAlias(run, step, `${group}-checkpoint-latest.json`).catch(() => undefined);
-  if (!manifest) return undefined;
-  const index = JSON.parse((await (await artifactStore()).getBuffer(manifest)).toString('utf8')) as { epoch: number };
-  return { epoch: index.epoch, index: { uri: manifest.uri, sha256: manifest.sha256, bytes: manifest.bytes } };
-}
-
-async function restoreCheckpoint(cp: Checkpoint, dir: string): Promise<void> {
-  const store = await artifactStore();
-  const index = JSON.parse((await store.getBuffer(cp.index)).toString('utf8')) as { files: Record<string, ArtifactRef> };
-  await mkdir(dir, { recursive: true });
-  for (const [file, ref] of Object.entries(index.files)) await store.getToFile(ref, path.join(dir, file));
 }
 
 /** An error's message as lineage records it: bounded, whatever the error carried. */
@@ -188,13 +166,42 @@ function toFailure(err: unknown, step: StepName): unknown {
   return err;
 }
 
+/** The lineage journal of one attempt: writes wait out a database outage for the spec's retry budget. */
+function attemptJournal(spec: unknown, step: StepName): LineageJournal {
+  const retry = RetrySpecSchema.parse((spec as { retry?: unknown } | null)?.retry ?? {});
+  return new LineageJournal({
+    open: async () => (await lineageDb()).db,
+    initialIntervalMs: retry.initialIntervalSeconds * 1000,
+    maximumIntervalMs: retry.maximumIntervalSeconds * 1000,
+    budgetMs: retry.budgetSeconds * 1000,
+    onUnavailable: (err) => log.warn(`${step}: lineage database unavailable, queuing its records until it is back`, { error: err instanceof Error ? err.message : String(err) }),
+  });
+}
+
+/** Waits for the journal while heartbeating, so a step waiting for Postgres is not taken for a lost worker. */
+async function flushHeartbeating(journal: LineageJournal, heartbeat: () => void, atMostMs = Number.POSITIVE_INFINITY): Promise<void> {
+  const beat = setInterval(heartbeat, 2000);
+  try {
+    const flushed = journal.flush();
+    if (!Number.isFinite(atMostMs)) return await flushed;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([flushed, new Promise<void>((resolve) => { timer = setTimeout(resolve, atMostMs); })]).finally(() => clearTimeout(timer));
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** How long a failing attempt waits for its lineage; the writes still queued go on in this worker. */
+const FAILED_ATTEMPT_FLUSH_MS = 10_000;
+
 export async function executeStep(def: StepDefinition, request: StepRequest): Promise<StepResult> {
   const started = Date.now();
   const { run } = request;
   const info = activityInfo();
+  const ctx = Context.current();
   const group = groupOf(request, def.step);
   const config = def.config(request.spec, request);
-  const { db } = await lineageDb();
+  const journal = attemptJournal(request.spec, def.step);
   const who = workerIdentity(ACCELERATED_STEPS.has(def.step) ? 'accelerator' : 'cpu');
   const compute = await computeBackend(def.step);
   const backend = compute.name;
@@ -209,14 +216,16 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     rawDigests = await digestSourceFiles(sourceFiles);
   } catch (err) {
     // No fingerprint without the code's and the source's digests; the attempt is still recorded, with why.
-    const stepId = await lineage.startStepAttempt(db, { runId: run.runId, stepName: group, attempt: info.attempt, fingerprint: 'unavailable', worker: who.worker, device, computeBackend: backend, codeVersion: version });
-    await lineage.finishStep(db, stepId, { status: 'failed', error: errorText(err) });
+    const failedId = journal.value('start attempt', (db) => lineage.startStepAttempt(db, { runId: run.runId, stepName: group, attempt: info.attempt, fingerprint: 'unavailable', worker: who.worker, device, computeBackend: backend, codeVersion: version }));
+    journal.enqueue('finish attempt', async (db) => lineage.finishStep(db, await failedId, { status: 'failed', error: errorText(err) }));
+    await flushHeartbeating(journal, () => ctx.heartbeat(), FAILED_ATTEMPT_FLUSH_MS).catch(() => undefined);
     throw toFailure(err, def.step);
   }
   const fingerprint = stepFingerprint({ step: `${def.step}${request.variant ? `:${request.variant}` : ''}`, code: code.digest, backend, config, inputs: { ...rawDigests, ...request.inputs } });
-  const stepId = await lineage.startStepAttempt(db, {
+  // Every lineage write of the attempt goes through the journal, in order, after this one.
+  const stepIdOf = journal.value('start attempt', (db) => lineage.startStepAttempt(db, {
     runId: run.runId, stepName: group, attempt: info.attempt, fingerprint, worker: who.worker, device, computeBackend: backend, codeVersion: version, sourceDigest: code.digest,
-  });
+  }));
   const base = { step: def.step, variant: request.variant, fingerprint, worker: who.worker, device, backend, codeVersion: version, sourceDigest: code.digest };
 
   if (!request.noCache) {
@@ -224,62 +233,69 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     if (hit) {
       const inputs = { ...(await storeSourceFiles(sourceFiles, rawDigests, aliasRun(run.runId))), ...request.inputs };
       const outputs = { ...hit.index.outputs, [hit.indexName]: hit.indexRef };
-      await recordOutputs(stepId, run.runId, def.step, inputs, outputs);
-      await recordOutcome(stepId, run.runId, group, hit.index.outcome);
-      for (const e of hit.index.epochs ?? []) await recordEpoch(stepId, run.runId, e);
-      await lineage.finishStep(db, stepId, { status: 'completed', cacheHit: true });
+      journal.enqueue('outputs', async (db) => recordOutputs(db, await stepIdOf, run.runId, def.step, inputs, outputs));
+      journal.enqueue('outcome', async (db) => recordOutcome(db, await stepIdOf, run.runId, group, hit.index.outcome));
+      for (const e of hit.index.epochs ?? []) journal.enqueue(`epoch ${e.epoch}`, async (db) => recordEpoch(db, await stepIdOf, run.runId, e));
+      journal.enqueue('finish attempt', async (db) => lineage.finishStep(db, await stepIdOf, { status: 'completed', cacheHit: true }));
+      await flushHeartbeating(journal, () => ctx.heartbeat());
       return { ...base, outputs, metrics: flatMetrics(hit.index.outcome), cacheHit: true, durationMs: Date.now() - started };
     }
   }
 
   const work = await mkdtemp(path.join(tmpdir(), `assay-${def.step}-`));
-  const ctx = Context.current();
+  // Every heartbeat carries the newest checkpoint, so a retry resumes from it whatever
+  // progress detail was sent last.
+  let lastProgress: StepProgress = { phase: 'starting' };
+  let lastCheckpoint: Record<string, unknown> = {};
+  const beat = () => ctx.heartbeat({ ...lastCheckpoint, progress: lastProgress });
   try {
     const inputDirs = await downloadInputs(request.inputs, path.join(work, 'in'));
     const outDir = path.join(work, 'out');
     await mkdir(outDir, { recursive: true });
-    const resume = await newestCheckpoint(aliasRun(run.runId), def.step, group);
+    const store = await artifactStore();
+    const resume = newerCheckpoint(checkpointOfHeartbeat(info.heartbeatDetails), await storedCheckpoint(store, aliasRun(run.runId), def.step, group));
     let resumeDir: string | undefined;
     if (resume) {
       resumeDir = path.join(work, 'resume');
-      await restoreCheckpoint(resume, resumeDir);
+      await restoreCheckpoint(store, resume, resumeDir);
+      lastCheckpoint = { epoch: resume.epoch, checkpoint: resume.index, checkpointUri: resume.index.uri };
     }
-    // Every heartbeat carries the newest checkpoint, so a retry resumes from it whatever
-    // progress detail was sent last.
-    let lastProgress: StepProgress = { phase: 'starting' };
     const epochs: NonNullable<StepIndex['epochs']> = [];
-    let lastCheckpoint: Record<string, unknown> = resume ? { epoch: resume.epoch, checkpoint: resume.index, checkpointUri: resume.index.uri } : {};
     const scratchDir = path.join(work, 'scratch');
     await mkdir(scratchDir, { recursive: true });
     const stepCtx: StepContext = {
       request, inputs: inputDirs, outDir, scratchDir, backend, resumeDir, resumeEpoch: resume?.epoch,
-      heartbeat: (progress) => { lastProgress = progress; ctx.heartbeat({ ...lastCheckpoint, progress }); },
+      heartbeat: (progress) => { lastProgress = progress; beat(); },
       cancelled: () => ctx.cancellationSignal.aborted,
       async checkpoint(epoch, dir, details) {
         const files = await uploadFolder(dir, { run: aliasRun(run.runId), step: def.step, prefix: `${group}-checkpoint-${epoch}-` });
-        const store = await artifactStore();
-        const index = await store.put(Buffer.from(JSON.stringify({ epoch, files })), { run: aliasRun(run.runId), step: def.step, name: `${group}-checkpoint-latest.json`, contentType: 'application/json' });
+        const index = await store.put(Buffer.from(JSON.stringify({ epoch, files })), { run: aliasRun(run.runId), step: def.step, name: latestAliasName(group), contentType: 'application/json' });
         lastCheckpoint = { epoch, checkpointUri: index.uri, checkpoint: index };
         lastProgress = { ...details, epoch };
-        ctx.heartbeat({ ...lastCheckpoint, progress: lastProgress });
+        beat();
         const wf = info.workflowExecution;
         if (wf) await signalEpoch(wf.workflowId, wf.runId, { step: group, epoch, epochs: details?.epochs, loss: details?.loss });
       },
       async runRecords() {
+        // The report reads what the earlier steps recorded, so their queued writes land first.
+        await journal.flush();
+        const { db } = await lineageDb();
         const [runRow, steps, metrics, values] = await Promise.all([
           lineage.getRun(db, run.runId), lineage.stepsOfRun(db, run.runId), lineage.metricsOfRun(db, run.runId), lineage.valueSummariesOfRun(db, run.runId),
         ]);
         return { run: runRow, steps, metrics, values };
       },
-      async recordEpochMetrics(epoch, metrics, label) {
+      recordEpochMetrics(epoch, metrics, label) {
         const e = { epoch, label: label ?? group, metrics };
         epochs.push(e);
-        await recordEpoch(stepId, run.runId, e);
+        // Queued, not awaited: training goes on while the database is down.
+        journal.enqueue(`epoch ${epoch}`, async (db) => recordEpoch(db, await stepIdOf, run.runId, e));
+        return Promise.resolve();
       },
     };
     // Keep the heartbeat alive while a step awaits long async work (worker threads, ONNX
     // Runtime); the SDK throttles what actually reaches the server.
-    const keepAlive = setInterval(() => ctx.heartbeat({ ...lastCheckpoint, progress: lastProgress }), 2000);
+    const keepAlive = setInterval(beat, 2000);
     let outcome: StepOutcome;
     try {
       outcome = await def.run(stepCtx);
@@ -296,16 +312,18 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
       recorded.valueSummary = { ...summary, valuesUri: valuesFile ? files[valuesFile]?.uri : undefined };
     }
     const indexName = `${group}${GROUP_SEPARATOR}${OUTPUTS_INDEX}`;
-    const store = await artifactStore();
     const indexRef = await store.put(Buffer.from(JSON.stringify({ outputs, outcome: recorded, epochs } satisfies StepIndex)), { run: aliasRun(run.runId), step: def.step, name: `${group}${OUTPUTS_INDEX}`, contentType: 'application/json' });
     const allOutputs = { ...outputs, [indexName]: indexRef };
-    await recordOutputs(stepId, run.runId, def.step, inputs, allOutputs);
-    await recordOutcome(stepId, run.runId, group, recorded);
-    await lineage.finishStep(db, stepId, { status: 'completed', cacheHit: false });
+    journal.enqueue('outputs', async (db) => recordOutputs(db, await stepIdOf, run.runId, def.step, inputs, allOutputs));
+    journal.enqueue('outcome', async (db) => recordOutcome(db, await stepIdOf, run.runId, group, recorded));
+    journal.enqueue('finish attempt', async (db) => lineage.finishStep(db, await stepIdOf, { status: 'completed', cacheHit: false }));
+    // The step is done only once its lineage is written: the cache finds it there.
+    await flushHeartbeating(journal, beat);
     return { ...base, outputs: allOutputs, metrics: flatMetrics(recorded), cacheHit: false, durationMs: Date.now() - started };
   } catch (err) {
     const cancelled = ctx.cancellationSignal.aborted;
-    await lineage.finishStep(db, stepId, { status: cancelled ? 'cancelled' : 'failed', error: errorText(err) }).catch(() => undefined);
+    journal.enqueue('finish attempt', async (db) => lineage.finishStep(db, await stepIdOf, { status: cancelled ? 'cancelled' : 'failed', error: errorText(err) }));
+    await flushHeartbeating(journal, beat, FAILED_ATTEMPT_FLUSH_MS).catch(() => undefined);
     // A step that stopped because it was cancelled reports a cancellation, not a failure, so
     // the workflow (and lineage) call the run cancelled whichever fine-tune variant was running.
     if (cancelled) throw new CancelledFailure(`${def.step}: ${errorText(err)}`);

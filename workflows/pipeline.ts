@@ -2,13 +2,15 @@
 // (valued, and the control beside it) → infer → report. Deterministic orchestration only:
 // every side effect happens in an activity, and only artifact references cross Temporal.
 import {
-  ActivityCancellationType, ApplicationFailure, CancellationScope, defineQuery, defineSignal, isCancellation, proxyActivities, setCurrentDetails,
-  setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions,
+  ApplicationFailure, CancellationScope, defineQuery, defineSignal, isCancellation, proxyActivities, setCurrentDetails,
+  setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { ACCELERATED_STEPS, STEPS, type RunIdentity, type RunProgress, type StepName, type StepRequest, type StepResult, type Variant } from '../shared/pipeline/contract';
+import { STEPS, type RunIdentity, type RunProgress, type StepName, type StepRequest, type StepResult, type Variant } from '../shared/pipeline/contract';
 import type { ArtifactRef } from '../shared/store/manifest';
 import { CODE_VERSION, DATASET, PARTITION, STATUS, STEP } from '../shared/temporal/search-attributes';
+import { failureCause, reasonOf } from './failure-cause';
+import { bookkeepingProfile, failedRunReportOptions, stepOptions, stepProfile } from './activity-profiles';
 
 export interface PipelineInput {
   /** a spec already validated by the client (shared/pipeline/spec.ts) */
@@ -26,6 +28,7 @@ export interface PipelineSpecView {
   control: boolean;
   timeouts: Record<StepName, number>;
   heartbeatSeconds: number;
+  retry: { budgetSeconds: number; initialIntervalSeconds: number; maximumIntervalSeconds: number };
   taskQueues: { cpu: string; accelerator: string };
 }
 
@@ -36,34 +39,22 @@ export interface PipelineResult {
   report?: ArtifactRef;
 }
 
+/** What a failed pipeline reports beside its message: the failing step and the root cause. */
+export interface PipelineFailureDetails {
+  step: string;
+  reason: string;
+}
+
 export const progressQuery = defineQuery<RunProgress>('progress');
 /** Sent by a training step after each stored epoch, so the UI's current details show it live. */
 export const epochSignal = defineSignal<[{ step: string; epoch: number; epochs?: number; loss?: number }]>('epoch');
 
-// Timeout profiles: bookkeeping is quick; steps heartbeat, so a lost worker is noticed within
-// the heartbeat timeout while the step itself may run for its configured time.
-const bookkeeping = proxyActivities<typeof activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
-const steps = proxyActivities<typeof activities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '1 minute',
-  // A cancelled run waits for the running step to stop and record itself as cancelled.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['InvalidInputError'] },
-});
-
-/** An ActivityFailure says only "Activity task failed"; the reason a user can act on is its cause. */
-function rootCause(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
-
 export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   const info = workflowInfo();
   const { spec } = input;
+  // One proxy per timeout profile; the profiles read the spec's retry budget (workflows/activity-profiles.ts).
+  const bookkeeping = proxyActivities<typeof activities>(bookkeepingProfile(spec));
+  const steps = proxyActivities<typeof activities>(stepProfile(spec));
   // One lineage run per execution: a re-run of the same partition keeps its workflow id.
   const run: RunIdentity = { runId: `${info.workflowId}/${info.runId}`, executionId: info.runId, dataset: spec.dataset, partition: spec.partition, codeVersion: spec.codeVersion };
   const progress: RunProgress = { step: 'starting', completed: [], cacheHits: [], detail: '' };
@@ -88,13 +79,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     setCurrentDetails(`**${progress.detail}** · done: ${progress.completed.join(', ') || 'nothing yet'}`);
     upsertSearchAttributes([{ key: STEP, value: step }]);
     const request: StepRequest = { run, spec, inputs, variant, noCache: Boolean(input.noCache) || STEPS.indexOf(step) >= fromIndex };
-    const options: ActivityOptions = {
-      taskQueue: ACCELERATED_STEPS.has(step) ? spec.taskQueues.accelerator : spec.taskQueues.cpu,
-      startToCloseTimeout: spec.timeouts[step] * 1000,
-      heartbeatTimeout: spec.heartbeatSeconds * 1000,
-      summary: `${step}${variant ? ` (${variant})` : ''} · ${spec.dataset}/${spec.partition}`,
-    };
-    const result = await steps[step].executeWithOptions(options, [request]);
+    const result = await steps[step].executeWithOptions(stepOptions(spec, step, variant), [request]);
     results.push(result);
     if (step === 'preprocess' || step === 'value' || step === 'infer') Object.assign(forReport, result.outputs);
     if (!variant || variant === 'valued') progress.completed.push(step);
@@ -129,14 +114,21 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     return { runId: run.runId, steps: results, metrics: inf.metrics, report: rep.outputs['report=report.html'] };
   } catch (err) {
     const cancelled = isCancellation(err);
-    const reason = rootCause(err);
+    const cause = failureCause(err);
+    // The step whose activity failed, else the one in progress (a cancelled or timed-out wait).
+    const failedAt = cause.activity ?? progress.step;
+    const reason = reasonOf(cause);
     // Bookkeeping must still happen when the workflow itself is being cancelled.
     await CancellationScope.nonCancellable(async () => {
-      await bookkeeping.recordRunFinished(run, cancelled ? 'cancelled' : 'failed', reason);
-      if (!cancelled) await steps.report.executeWithOptions({ taskQueue: spec.taskQueues.cpu, startToCloseTimeout: spec.timeouts.report * 1000 }, [{ run, spec, inputs: reportInputs(), noCache: true }]).catch(() => undefined);
+      await bookkeeping.recordRunFinished(run, cancelled ? 'cancelled' : 'failed', `${failedAt}: ${reason}`);
+      if (!cancelled) await steps.report.executeWithOptions(failedRunReportOptions(spec), [{ run, spec, inputs: reportInputs(), noCache: true }]).catch(() => undefined);
     });
     upsertSearchAttributes([{ key: STATUS, value: cancelled ? 'cancelled' : 'failed' }]);
     if (cancelled) throw err;
-    throw ApplicationFailure.nonRetryable(`pipeline ${run.runId} failed at ${progress.step}: ${reason}`, 'PipelineFailed');
+    // The details carry the step and the reason apart, so a client can print them without parsing.
+    throw ApplicationFailure.create({
+      type: 'PipelineFailed', nonRetryable: true, message: `pipeline ${run.runId} failed at ${failedAt}: ${reason}`,
+      details: [{ step: failedAt, reason } satisfies PipelineFailureDetails],
+    });
   }
 }

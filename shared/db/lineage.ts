@@ -2,7 +2,7 @@
 // them, metrics and value summaries. Every write is safe to repeat, because Temporal retries
 // activities and a retry must not duplicate rows. Inputs are checked with zod so a bad record
 // names its field instead of surfacing as a constraint violation.
-import { and, asc, desc, eq, exists, inArray, isNull, like, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, inArray, isNull, like, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from './open-database';
 import {
@@ -180,9 +180,14 @@ export async function setRunStatus(
 /**
  * Records that an attempt of a step started and returns its step id. Calling it again for the
  * same (run, step, attempt) returns the same id, so a repeated call never adds a row.
+ *
+ * An earlier attempt of the same step still marked `running` can no longer report: Temporal
+ * only starts a later attempt once the earlier one failed or timed out (a killed worker, a
+ * missed heartbeat). It is closed as `lost`, so a finished run has no attempt running forever.
  */
 export async function startStepAttempt(db: Database, attempt: StepAttempt): Promise<number> {
   const row = parse(StepAttemptSchema, attempt, 'step attempt');
+  await closeLostAttempts(db, row.runId, row.stepName, row.attempt);
   const [saved] = await db
     .insert(steps)
     .values({ ...row, status: 'running' })
@@ -199,6 +204,19 @@ export async function startStepAttempt(db: Database, attempt: StepAttempt): Prom
     })
     .returning({ id: steps.id });
   return saved!.id;
+}
+
+async function closeLostAttempts(db: Database, runId: string, stepName: string, before: number): Promise<void> {
+  const now = new Date();
+  await db
+    .update(steps)
+    .set({
+      status: 'lost',
+      finishedAt: now,
+      durationMs: sql`greatest(0, round(extract(epoch from (${now.toISOString()}::timestamptz - ${steps.startedAt})) * 1000))::integer`,
+      error: `no result: attempt ${before} of this step started, so this attempt's worker was lost or timed out`,
+    })
+    .where(and(eq(steps.runId, runId), eq(steps.stepName, stepName), eq(steps.status, 'running'), lt(steps.attempt, before)));
 }
 
 /** Closes a step attempt; the duration is measured by the database from its recorded start. */

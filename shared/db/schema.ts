@@ -20,7 +20,8 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
-export const STEP_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
+// `lost`: an attempt whose worker vanished, closed when a later attempt of the same step starts
+export const STEP_STATUSES = ['running', 'completed', 'failed', 'cancelled', 'lost'] as const;
 export const EDGE_DIRECTIONS = ['input', 'output'] as const;
 
 export const runStatus = pgEnum('run_status', RUN_STATUSES);

@@ -60,6 +60,22 @@ export const InferSpecSchema = z.object({
   quarantineMaxScored: z.number().int().min(1).default(5000),
 });
 
+/**
+ * How long an outage (store, database, network) is waited out. A step's failed attempts are
+ * retried with exponential backoff until the budget is spent, with no cap on the number of
+ * attempts inside it; only invalid input fails at once. The budget is the activities'
+ * schedule-to-close time on top of the step's own timeout, so a step that may run for its
+ * full timeout still has the whole budget to wait out an outage.
+ */
+export const RetrySpecSchema = z.object({
+  /** total time spent retrying a failing step or bookkeeping write */
+  budgetSeconds: z.number().int().min(1).default(1800),
+  /** the wait before the first retry; it doubles after each failed attempt */
+  initialIntervalSeconds: z.number().min(0.1).default(2),
+  /** the longest wait between two attempts */
+  maximumIntervalSeconds: z.number().min(0.1).default(60),
+}).prefault({}).refine((r) => r.maximumIntervalSeconds >= r.initialIntervalSeconds, { message: 'maximumIntervalSeconds must be at least initialIntervalSeconds', path: ['maximumIntervalSeconds'] });
+
 const defaultTimeouts: Record<StepName, number> = { preprocess: 900, pretrain: 3600, value: 1800, finetune: 3600, infer: 1800, report: 300 };
 
 export const PipelineSpecSchema = z.object({
@@ -75,6 +91,7 @@ export const PipelineSpecSchema = z.object({
   control: z.boolean().default(true),
   /** per-step start-to-close timeouts in seconds */
   timeouts: z.object(Object.fromEntries(STEPS.map((s) => [s, z.number().int().min(10).default(defaultTimeouts[s])])) as Record<StepName, z.ZodDefault<z.ZodNumber>>).prefault({}),
+  retry: RetrySpecSchema,
   /** a step that sends no heartbeat for this long is retried elsewhere (a lost worker) */
   heartbeatSeconds: z.number().int().min(1).default(60),
   taskQueues: z.object({ cpu: slug.default('assay-cpu'), accelerator: slug.default('assay-accelerator') }).prefault({}),

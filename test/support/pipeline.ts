@@ -44,3 +44,15 @@ export function spawnAcceleratorWorker(taskQueue: string, device: string): Child
 export function waitForExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 }
+
+/** A worker of either pool in its own process, with extra environment (a private store, a pin). */
+export function spawnPoolWorker(pool: 'cpu' | 'accelerator', taskQueue: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', 'main.ts'), pool, taskQueue], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return child;
+}

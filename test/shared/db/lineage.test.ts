@@ -90,6 +90,22 @@ describe.each<DriverKind>(['pglite', 'postgres'])('lineage repository on %s', (k
     await expect(startStepAttempt(db, { ...attempt, attempt: 0 })).rejects.toThrow(/step attempt\.attempt/);
   });
 
+  it('closes an attempt left running as lost when a later attempt of the same step starts, and touches no other step', async () => {
+    await newRun(db, 'lost-run');
+    const attempt = { runId: 'lost-run', stepName: 'pretrain', attempt: 1, fingerprint: 'fp-pretrain', worker: 'gpu-0@host' };
+    const first = await startStepAttempt(db, attempt);
+    const otherVariant = await startStepAttempt(db, { ...attempt, stepName: 'control-finetune' });
+    const second = await startStepAttempt(db, { ...attempt, attempt: 2 });
+    // re-sending attempt 2's start (a retried write) must not close attempt 2 itself
+    expect(await startStepAttempt(db, { ...attempt, attempt: 2 })).toBe(second);
+    const byId = Object.fromEntries((await stepsOfRun(db, 'lost-run')).map((s) => [s.id, s]));
+    expect(byId[first]).toMatchObject({ status: 'lost', error: expect.stringMatching(/attempt 2 of this step started/) });
+    expect(byId[first]!.finishedAt).not.toBeNull();
+    expect(byId[second]!.status).toBe('running');
+    expect(byId[otherVariant]!.status).toBe('running');
+    expect(Object.keys(byId)).toHaveLength(3);
+  });
+
   it('records an artifact once per uri, keeps large sizes exact and refuses a changed digest', async () => {
     await newRun(db, 'artifact-run');
     const ref = { uri: 's3://assay/sha256/' + digest(1), sha256: digest(1), bytes: 5_000_000_123, kind: 'checkpoint', runId: 'artifact-run', step: 'pretrain', name: 'encoder' };
