@@ -12,8 +12,8 @@ import { loadavg } from 'node:os';
 import { selectBackend } from '../shared/ml/backend';
 import { loadReal, naturalNoise, plantRandomItems, subsampleUsers, type NoisyDataset, type RealDataset } from './valuation/datasets';
 import { detection, prepare, type Setting } from './valuation/experiments';
-import { BenchUsageError, benchSpec, parseBenchArgs, type BenchOptions } from './valuation/options';
-import { runSetting, type NoiseSetting, type SeedRun } from './valuation/protocol';
+import { BenchUsageError, benchSpec, parseBenchArgs, type BenchOptions, type SettingName } from './valuation/options';
+import { choiceLabel, runSetting, type NoiseSetting, type SeedRun } from './valuation/protocol';
 import { markdownTable } from './valuation/table';
 import { payoffTable, detectionTable, verdictTable, type Measured } from './valuation/verdict';
 
@@ -23,17 +23,25 @@ function settingsFor(name: RealDataset, ds: Awaited<ReturnType<typeof loadReal>>
   const seed = options.seed;
   const planted = (fraction: number, draw: 'uniform' | 'popularity', payoff: boolean) => {
     const p = plantRandomItems(ds, fraction, seed * 1000 + Math.round(fraction * 100) + (draw === 'popularity' ? 7 : 0), draw);
-    return { setting: { dataset: name, noise: `${draw} ${Math.round(fraction * 100)}%`, kind: 'planted' as const, ds: p.ds, noisy: p.noisy, clean: ds, keepGrid: options.sizes.keepGrid }, payoff };
+    return { setting: { dataset: name, noise: `${draw} ${Math.round(fraction * 100)}%`, kind: 'planted' as const, ds: p.ds, noisy: p.noisy, clean: ds, choices: options.sizes.choices }, payoff };
   };
   if (name === 'amazon-beauty') return [planted(0.2, 'uniform', options.beautyPayoff)];
   const natural = (max: number, label: string, payoff: boolean) => {
     const n = naturalNoise(ds, max);
-    return { setting: { dataset: name, noise: `natural (${label})`, kind: 'natural' as const, ds: n.ds, noisy: n.noisy, keepGrid: options.sizes.keepGrid }, payoff };
+    return { setting: { dataset: name, noise: `natural (${label})`, kind: 'natural' as const, ds: n.ds, noisy: n.noisy, choices: options.sizes.choices }, payoff };
   };
   // clean: the target fixes keep ≤ 0.5, so nothing is chosen
-  const clean = { setting: { dataset: name, noise: 'clean', kind: 'clean' as const, ds, noisy: new Uint8Array(ds.train.length), keepGrid: [0.5] }, payoff: true };
-  const all = [planted(0.2, 'uniform', true), natural(0, 'ratings 1–2', true), clean, planted(0.1, 'uniform', false), planted(0.4, 'uniform', false), planted(0.2, 'popularity', false), natural(1, 'ratings ≤ 3', false)];
-  return options.quick ? all.slice(0, 3) : all;
+  const clean = { setting: { dataset: name, noise: 'clean', kind: 'clean' as const, ds, noisy: new Uint8Array(ds.train.length), choices: [{ keep: 0.5, lambda: 0 }] }, payoff: true };
+  const all: Record<SettingName, () => { setting: NoiseSetting; payoff: boolean }> = {
+    'uniform-20': () => planted(0.2, 'uniform', true),
+    'natural-2': () => natural(0, 'ratings 1–2', true),
+    clean: () => clean,
+    'uniform-10': () => planted(0.1, 'uniform', false),
+    'uniform-40': () => planted(0.4, 'uniform', false),
+    'popularity-20': () => planted(0.2, 'popularity', false),
+    'natural-3': () => natural(1, 'ratings ≤ 3', false),
+  };
+  return options.settings.map((name) => all[name]());
 }
 
 /** The embedding methods' detection on the first seed, through the value step's own path. */
@@ -64,7 +72,7 @@ export async function run(args: string[]): Promise<void> {
   const seeds = Array.from({ length: options.seeds }, (_, i) => options.seed + i);
   log(`valuation bench — ${options.sizes.label}; datasets ${options.datasets.join(', ')}; seeds ${seeds.join(', ')}; load ${loadavg()[0]!.toFixed(1)} at start`);
   log('Protocol (fixed before tuning): values from cross-fit (K warm-up fine-tunes, each scoring the interactions it never trained on);');
-  log(`  keep chosen on the validation split's NDCG@10 among ${options.sizes.keepGrid.join(', ')} on the first seed and reused; λ = ${options.sizes.lambda}, α = 1;`);
+  log(`  (keep, λ) chosen on the validation split's NDCG@10 among ${options.sizes.choices.map(choiceLabel).join(' | ')} on the first seed and reused; α = 1;`);
   log('  the test split is scored once for each configuration reported below and never used to choose.');
   const started = performance.now();
   const measured: Measured[] = [];

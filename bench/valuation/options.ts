@@ -8,15 +8,20 @@ import { parseFlags as qualityFlags, specFor } from '../quality';
 import { parseSpec, type PipelineSpec } from '../../shared/pipeline/spec';
 import type { DataSourceConfig } from '../../shared/data/source-config';
 import { REAL_DATASETS, type RealDataset } from './datasets';
+import type { Choice } from './protocol';
 
 export { BenchUsageError };
 
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--seeds N] [--seed N] [--quick on]
-       [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off]
+       [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--settings a,b,…]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
   20 % popularity-drawn and natural (ratings ≤ 3). amazon-beauty: detection at 20 % uniform on all users
   (--beauty-payoff on adds the payoff, ~1 h a seed here).`;
+
+/** ml-100k's settings: payoff at uniform-20, natural-2 and clean; detection only at the rest */
+export const SETTING_NAMES = ['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3'] as const;
+export type SettingName = (typeof SETTING_NAMES)[number];
 
 const onOff = z.enum(['on', 'off']);
 const FlagsSchema = z.object({
@@ -28,6 +33,7 @@ const FlagsSchema = z.object({
   'beauty-users': z.coerce.number().int('must be an integer').min(50, 'must be at least 50').optional(),
   'beauty-payoff': onOff.default('off'),
   baselines: onOff.default('on'),
+  settings: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, `a comma-separated list of: ${SETTING_NAMES.join(', ')}`).optional(),
 });
 
 export interface BenchSizes {
@@ -35,9 +41,8 @@ export interface BenchSizes {
   /** users sampled from ml-100k (its 943 = all of them) */
   readonly ml100kUsers: number;
   readonly beautyUsers: number;
-  /** the protocol's candidates for keep (chosen on validation) */
-  readonly keepGrid: readonly number[];
-  readonly lambda: number;
+  /** the protocol's candidates for (keep, λ), chosen on validation */
+  readonly choices: readonly Choice[];
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
   /** the embedding methods' settings (their detection rows) */
@@ -52,8 +57,13 @@ export interface BenchOptions {
   readonly detectionSeeds: number;
   readonly beautyPayoff: boolean;
   readonly baselines: boolean;
+  /** which of ml-100k's settings run (amazon-beauty runs uniform-20) */
+  readonly settings: readonly SettingName[];
   readonly sizes: BenchSizes;
 }
+
+/** keep 0.8 / 0.9, with and without the value-weighted objective */
+const CHOICES: readonly Choice[] = [{ keep: 0.8, lambda: 0 }, { keep: 0.9, lambda: 0 }, { keep: 0.8, lambda: 1 }, { keep: 0.9, lambda: 1 }];
 
 function sizesFor(quick: boolean, beautyUsers: number | undefined): BenchSizes {
   const valuation = { method: 'cross-fit', folds: 2, warmupEpochs: 4, k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
@@ -62,13 +72,20 @@ function sizesFor(quick: boolean, beautyUsers: number | undefined): BenchSizes {
       label: 'quick (smoke run)',
       ml100kUsers: 200,
       beautyUsers: beautyUsers ?? 300,
-      keepGrid: [0.8],
-      lambda: 1,
+      choices: [{ keep: 0.8, lambda: 0 }],
       override: { pretrain: { encoder: { dim: 16, layers: 1, heads: 1, maxLen: 20 }, epochs: 1, text: { maxTokens: 8 } }, finetune: { epochs: 2 } },
       valuation: { ...valuation, warmupEpochs: 1 },
     };
   }
-  return { label: 'default (the shipped models)', ml100kUsers: 943, beautyUsers: beautyUsers ?? 1_000_000, keepGrid: [0.7, 0.8, 0.9], lambda: 1, valuation };
+  return { label: 'default (the shipped models)', ml100kUsers: 943, beautyUsers: beautyUsers ?? 1_000_000, choices: CHOICES, valuation };
+}
+
+function settingList(flag: string | undefined, quick: boolean): SettingName[] {
+  if (!flag) return quick ? ['uniform-20', 'natural-2', 'clean'] : [...SETTING_NAMES];
+  const names = flag.split(',');
+  const unknown = names.filter((n) => !(SETTING_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new BenchUsageError(`--settings: unknown ${unknown.join(', ')}; choose from ${SETTING_NAMES.join(', ')}\n${USAGE}`);
+  return names as SettingName[];
 }
 
 export function parseBenchArgs(args: string[]): BenchOptions {
@@ -82,6 +99,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     detectionSeeds: f['detection-seeds'],
     beautyPayoff: f['beauty-payoff'] === 'on',
     baselines: f.baselines === 'on',
+    settings: settingList(f.settings, quick),
     sizes: sizesFor(quick, f['beauty-users']),
   };
 }
@@ -104,7 +122,7 @@ export function benchSpec(sizes: BenchSizes, dataset: string, source: DataSource
     source,
     pretrain: { ...merge(base.pretrain, sizes.override?.pretrain), seed },
     finetune: { ...merge(base.finetune, sizes.override?.finetune), seed },
-    valuation: { ...sizes.valuation, lambda: sizes.lambda },
+    valuation: sizes.valuation,
     infer: { k: 10 },
   }, `valuation bench (${dataset})`);
 }

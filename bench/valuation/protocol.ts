@@ -4,7 +4,7 @@
 //     control (every example, weight 1), the valued fine-tune (top `keep` by value, weights
 //     1 + λ·α·v̂), random removal (the same `keep`, chosen at random) and, for planted noise,
 //     the clean reference (the same pipeline on the data before planting);
-//   - every choice (here `keep`) is made on the validation split's NDCG@10, on the first seed,
+//   - every choice (here `keep` and λ) is made on the validation split's NDCG@10, on the first seed,
 //     and kept for the others; the test split is scored once per reported configuration and
 //     never used to choose.
 import type { SplitDataset } from '../../shared/data';
@@ -28,9 +28,17 @@ export interface NoiseSetting {
   readonly noisy: Uint8Array;
   /** planted noise: the same data before planting, for the clean reference */
   readonly clean?: SplitDataset;
-  /** the protocol's candidates for `keep`; one value = fixed by the target, not chosen */
-  readonly keepGrid: readonly number[];
+  /** the protocol's candidates for (keep, λ); one candidate = fixed by the target, not chosen */
+  readonly choices: readonly Choice[];
 }
+
+/** What the valued fine-tune uses: the top `keep` by value, weighted 1 + λ·α·v̂. */
+export interface Choice {
+  readonly keep: number;
+  readonly lambda: number;
+}
+
+export const choiceLabel = (c: Choice): string => `keep ${c.keep}, λ ${c.lambda}`;
 
 export interface SeedRun {
   readonly seed: number;
@@ -39,9 +47,10 @@ export interface SeedRun {
   /** absent in detection-only runs */
   readonly control?: FinetuneOutcome;
   readonly valued?: FinetuneOutcome;
-  readonly keep: number;
-  /** validation NDCG@10 per keep tried (first seed only) */
-  readonly keepTried: readonly [number, number][];
+  /** the choice the valued fine-tune used (undefined in detection-only runs) */
+  readonly choice?: Choice;
+  /** validation NDCG@10 per choice tried (first seed only) */
+  readonly tried: readonly [Choice, number][];
   readonly randomRemoval?: FinetuneOutcome;
   readonly cleanReference?: FinetuneOutcome;
   /** detection-only runs: one fine-tuning epoch timed in the same run, for the value step's cost */
@@ -50,8 +59,8 @@ export interface SeedRun {
 
 export interface RunOptions {
   readonly spec: (seed: number) => PipelineSpec;
-  /** choose keep on validation (first seed) or use this one */
-  readonly keep?: number;
+  /** choose on validation (first seed) or use this one */
+  readonly choice?: Choice;
   readonly payoff: boolean;
   /** run the pipeline's value step on the same data and model once, and compare its values */
   readonly checkValueStep?: boolean;
@@ -78,8 +87,8 @@ function uniformValues(n: number, seed: number): Float64Array {
   return Float64Array.from({ length: n }, () => rng.next());
 }
 
-function selectionOf(values: Float64Array, keep: number, spec: PipelineSpec) {
-  const selection = selectImportant(values, { keep, lambda: spec.valuation.lambda, alpha: spec.valuation.alpha });
+function selectionOf(values: Float64Array, { keep, lambda }: Choice, spec: PipelineSpec) {
+  const selection = selectImportant(values, { keep, lambda, alpha: spec.valuation.alpha });
   return { indices: selection.important, weights: Float32Array.from(selection.important, (i) => selection.weights[i]!) };
 }
 
@@ -102,25 +111,27 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
     if (!options.payoff) {
       const epochProbe = options.timeOneEpoch ? await finetuneAndEvaluate(ds, pretrained, { ...spec, finetune: { ...spec.finetune, epochs: 1 } }) : undefined;
       if (epochProbe) log(`one fine-tuning epoch ${epochProbe.trainSeconds.toFixed(1)} s`);
-      return { seed, detection, valueSeconds, keep: Number.NaN, keepTried: [], epochProbe };
+      return { seed, detection, valueSeconds, tried: [], epochProbe };
     }
     const control = await finetuneAndEvaluate(ds, pretrained, spec);
     log(`control: valid ${control.validNdcg.toFixed(4)}, test ${control.ndcg.toFixed(4)} (${control.trainSeconds.toFixed(1)} s)`);
-    const grid = options.keep !== undefined ? [options.keep] : setting.keepGrid;
-    let best: { keep: number; outcome: FinetuneOutcome } | undefined;
-    const keepTried: [number, number][] = [];
-    for (const keep of grid) {
-      const outcome = await finetuneAndEvaluate(ds, pretrained, spec, selectionOf(values, keep, spec));
-      keepTried.push([keep, outcome.validNdcg]);
-      log(`valued keep ${keep}: valid ${outcome.validNdcg.toFixed(4)}${grid.length > 1 ? '' : `, test ${outcome.ndcg.toFixed(4)}`} (${outcome.trainSeconds.toFixed(1)} s)`);
-      // ties go to the larger keep (more data)
-      if (!best || outcome.validNdcg > best.outcome.validNdcg || (outcome.validNdcg === best.outcome.validNdcg && keep > best.keep)) best = { keep, outcome };
+    const grid = options.choice ? [options.choice] : setting.choices;
+    let best: { choice: Choice; outcome: FinetuneOutcome } | undefined;
+    const tried: [Choice, number][] = [];
+    for (const choice of grid) {
+      const outcome = await finetuneAndEvaluate(ds, pretrained, spec, selectionOf(values, choice, spec));
+      tried.push([choice, outcome.validNdcg]);
+      log(`valued ${choiceLabel(choice)}: valid ${outcome.validNdcg.toFixed(4)}${grid.length > 1 ? '' : `, test ${outcome.ndcg.toFixed(4)}`} (${outcome.trainSeconds.toFixed(1)} s)`);
+      // ties go to the larger keep (more data), then to the smaller λ
+      const better = !best || outcome.validNdcg > best.outcome.validNdcg
+        || (outcome.validNdcg === best.outcome.validNdcg && (choice.keep > best.choice.keep || (choice.keep === best.choice.keep && choice.lambda < best.choice.lambda)));
+      if (better) best = { choice, outcome };
     }
-    const { keep, outcome: valued } = best!;
+    const { choice, outcome: valued } = best!;
     let randomRemoval: FinetuneOutcome | undefined;
     if (setting.kind !== 'clean') {
-      randomRemoval = await finetuneAndEvaluate(ds, pretrained, spec, selectionOf(uniformValues(ds.train.length, seed), keep, spec));
-      log(`random removal keep ${keep}: test ${randomRemoval.ndcg.toFixed(4)}`);
+      randomRemoval = await finetuneAndEvaluate(ds, pretrained, spec, selectionOf(uniformValues(ds.train.length, seed), choice, spec));
+      log(`random removal (${choiceLabel(choice)}): test ${randomRemoval.ndcg.toFixed(4)}`);
     }
     let cleanReference: FinetuneOutcome | undefined;
     if (setting.clean) {
@@ -132,20 +143,20 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
         await cleanPretrained.dispose();
       }
     }
-    return { seed, detection, valueSeconds, control, valued, keep, keepTried, randomRemoval, cleanReference };
+    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference };
   } finally {
     await pretrained.dispose();
   }
 }
 
-/** Every seed of a setting; keep is chosen on the first seed's validation split and reused. */
+/** Every seed of a setting; the choice is made on the first seed's validation split and reused. */
 export async function runSetting(setting: NoiseSetting, seeds: readonly number[], options: RunOptions): Promise<SeedRun[]> {
   const runs: SeedRun[] = [];
-  let keep = options.keep ?? (setting.keepGrid.length === 1 ? setting.keepGrid[0] : undefined);
+  let choice = options.choice ?? (setting.choices.length === 1 ? setting.choices[0] : undefined);
   for (const seed of seeds) {
-    const run = await runSeed(setting, seed, { ...options, keep, checkValueStep: options.checkValueStep && runs.length === 0 });
+    const run = await runSeed(setting, seed, { ...options, choice, checkValueStep: options.checkValueStep && runs.length === 0 });
     runs.push(run);
-    keep = run.keep;
+    choice = run.choice;
   }
   return runs;
 }

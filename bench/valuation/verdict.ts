@@ -2,7 +2,7 @@
 // standard error over test users) and the verdict against the valuation issue's targets.
 import type { PipelineSpec } from '../../shared/pipeline/spec';
 import type { FinetuneOutcome } from './pipeline-path';
-import type { NoiseSetting, SeedRun } from './protocol';
+import { choiceLabel, type NoiseSetting, type SeedRun } from './protocol';
 import { fixed, percent, signed } from './table';
 
 export interface Measured {
@@ -53,9 +53,9 @@ function armsOf(m: Measured): Arm[] {
   const runs = m.runs;
   const arms: Arm[] = [
     { label: 'control (all, weight 1)', outcomes: runs.map((r) => r.control!) },
-    { label: `valued (cross-fit, keep ${runs[0]!.keep}, λ ${m.spec.valuation.lambda})`, outcomes: runs.map((r) => r.valued!) },
+    { label: `valued (cross-fit, ${choiceLabel(runs[0]!.choice!)})`, outcomes: runs.map((r) => r.valued!) },
   ];
-  if (runs[0]!.randomRemoval) arms.push({ label: `random removal (keep ${runs[0]!.keep})`, outcomes: runs.map((r) => r.randomRemoval!) });
+  if (runs[0]!.randomRemoval) arms.push({ label: `random removal (${choiceLabel(runs[0]!.choice!)})`, outcomes: runs.map((r) => r.randomRemoval!) });
   if (runs[0]!.cleanReference) arms.push({ label: 'clean reference (no noise planted)', outcomes: runs.map((r) => r.cleanReference!) });
   return arms;
 }
@@ -65,7 +65,7 @@ export function payoffTable(measured: readonly Measured[]): { header: string[]; 
   for (const m of measured.filter((x) => x.payoff)) {
     const arms = armsOf(m);
     const control = arms[0]!.outcomes;
-    const keepNote = m.runs[0]!.keepTried.length > 1 ? `valid NDCG by keep: ${m.runs[0]!.keepTried.map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(', ')}` : 'keep fixed by the target';
+    const keepNote = m.runs[0]!.tried.length > 1 ? `valid NDCG (seed ${m.runs[0]!.seed}): control ${m.runs[0]!.control!.validNdcg.toFixed(4)}; ${m.runs[0]!.tried.map(([c, v]) => `${choiceLabel(c)}: ${v.toFixed(4)}`).join('; ')}` : 'fixed by the target';
     for (const [i, arm] of arms.entries()) {
       const ndcg = arm.outcomes.map((o) => o.ndcg);
       const delta = i === 0 ? '—' : `${signed(mean(ndcg) - mean(control.map((o) => o.ndcg)), 4)} ± ${fixed(pairedSe(arm.outcomes, control), 4)}`;
