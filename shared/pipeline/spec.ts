@@ -90,7 +90,7 @@ export function parseSpec(input: unknown, where = 'spec'): PipelineSpec {
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)),
   ];
   if (problems.length > 0 || !parsed.success) {
-    throw new SpecError(`Invalid pipeline spec:\n${formatProblems(problems, where)}\nFix the field(s) above; \`assay run --help\` describes the spec.`);
+    throw new SpecError(`Invalid pipeline spec:\n${formatProblems(problems, where)}\nFix the field(s) above; docs/data-format.md describes the spec's source and the input columns (also \`assay spec\`), specs/ has examples.`);
   }
   return parsed.data;
 }
