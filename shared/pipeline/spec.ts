@@ -39,6 +39,12 @@ export const ValuationSpecSchema = z.object({
 
 export const InferSpecSchema = z.object({
   k: z.number().int().min(1).max(1000).default(10),
+  /**
+   * leave out of the ranking the items a user already interacted with (one-off purchases);
+   * false keeps them as candidates, so repeat consumption (groceries, consumables) can count
+   * as hits — the models and the baselines are evaluated the same way
+   */
+  excludeSeen: z.boolean().default(true),
   /** users scored per block in full ranking */
   blockSize: z.number().int().min(1).default(256),
   ease: z.object({ lambda: z.number().positive().default(250), maxItems: z.number().int().min(10).default(3000) }).prefault({}),

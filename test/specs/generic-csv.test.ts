@@ -31,4 +31,15 @@ describe('specs/generic-csv.json', () => {
     const infer = run.outcomes.find((o) => o.step === 'infer')!.outcome.labelledMetrics!;
     for (const model of ['valued', 'control', 'most-popular', 'item-knn', 'ease']) expect(Number.isFinite(infer[model]!['ndcg@10'])).toBe(true);
   });
+
+  it('with excludeSeen false a repeat purchase can be a hit, so most-popular scores higher than with seen items excluded', async () => {
+    const file = path.join(repoRoot, 'specs', 'generic-csv.json');
+    const hitRate = async (excludeSeen: boolean) => {
+      const run = await runBare(loadSpecFile(file, { infer: { k: 10, excludeSeen, ease: { maxItems: 500 } } }));
+      return run.outcomes.find((o) => o.step === 'infer')!.outcome.labelledMetrics!['most-popular']!['hr@10']!;
+    };
+    const repeatsCount = await hitRate(false);
+    const repeatsExcluded = await hitRate(true);
+    expect(repeatsCount).toBeGreaterThan(repeatsExcluded);
+  });
 });
