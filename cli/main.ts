@@ -10,6 +10,7 @@ import { registerRun } from './run';
 import { registerRuns } from './runs';
 import { registerSchedule } from './schedule';
 import { registerSpec } from './spec';
+import { registerValidate } from './validate';
 import { registerWorker } from './worker';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerRun(program);
   registerSpec(program);
+  registerValidate(program);
   registerRuns(program);
   registerBackfill(program);
   registerSchedule(program);
