@@ -1,15 +1,16 @@
 // In-process workers for `assay run --workers` and the demo: one CPU and one accelerator
 // worker on the spec's task queues, so a single command runs a whole pipeline.
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { readServices } from '../shared/config/services';
 import type { PipelineSpec } from '../shared/pipeline/spec';
 import { createPoolWorker } from '../workers/pools';
 import { closeRuntime } from '../activities/runtime';
+import { workerLogger } from '../workers/runtime-logger';
 
 export async function startLocalWorkers(spec: Pick<PipelineSpec, 'taskQueues'>): Promise<{ stop(): Promise<void> }> {
   const services = readServices();
   // Worker lifecycle INFO lines would drown the progress bars; warnings still show.
-  try { Runtime.install({ logger: new DefaultLogger('WARN') }); } catch { /* already installed */ }
+  try { Runtime.install({ logger: workerLogger('WARN') }); } catch { /* already installed */ }
   const connection = await NativeConnection.connect({ address: services.ASSAY_TEMPORAL_ADDRESS });
   const cpu = await createPoolWorker('cpu', { services, taskQueue: spec.taskQueues.cpu, connection });
   const accelerator = await createPoolWorker('accelerator', { services, taskQueue: spec.taskQueues.accelerator, connection, device: 'cpu' });

@@ -9,6 +9,8 @@ import { registerReport } from './report';
 import { registerRun } from './run';
 import { registerRuns } from './runs';
 import { registerSchedule } from './schedule';
+import { registerSpec } from './spec';
+import { registerValidate } from './validate';
 import { registerWorker } from './worker';
 
 export function buildProgram(): Command {
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerDemo(program);
   registerRun(program);
+  registerSpec(program);
+  registerValidate(program);
   registerRuns(program);
   registerBackfill(program);
   registerSchedule(program);

@@ -8,6 +8,7 @@ import { withClient, printJson, formatTable } from './context';
 import { watchRun } from './progress';
 import { codeVersion } from '../shared/pipeline/code-version';
 import { codeDrift } from './code-drift';
+import { formatReferenceText } from '../shared/data/format-reference';
 
 export interface RunFlags { partition?: string; cache: boolean; fromStep?: string; detach?: boolean; json?: boolean; workers?: boolean }
 
@@ -39,7 +40,8 @@ export function metricsTable(result: PipelineResult): string {
 export function registerRun(program: Command): void {
   program.command('run')
     .description('validate a pipeline spec (JSON) and run it for one partition: preprocess → pretrain → value → fine-tune → infer → report')
-    .argument('<spec>', 'path to the pipeline spec JSON file (see specs/ for examples)')
+    .argument('<spec>', 'path to the pipeline spec JSON file (examples: specs/generic-csv.json for your own data, specs/ml-100k.json)')
+    .addHelpText('after', `\nCheck a spec and its data first with \`assay validate <spec>\`.\n\n${formatReferenceText()}`)
     .option('-p, --partition <name>', 'dataset partition (overrides the spec; replaces {partition} in source paths)')
     .option('--no-cache', 'run every step even when a cached result with the same fingerprint exists')
     .option('--from-step <step>', `re-run this step and everything after it (${STEPS.join(', ')})`)

@@ -56,12 +56,15 @@ apt_install() {
 }
 
 # --- node modules -----------------------------------------------------------------------
-begin "node modules" "cd $ROOT && npm ci"
+begin "node modules" "cd $ROOT && ONNXRUNTIME_NODE_INSTALL=skip npm ci"
 lock_digest=$(sha256sum "$ROOT/package-lock.json" | cut -c1-16)
 if [ -f "$ROOT/node_modules/.assay-lock" ] && [ "$(cat "$ROOT/node_modules/.assay-lock")" = "$lock_digest" ]; then
   done_step "up to date"
 else
-  (cd "$ROOT" && npm ci --no-audit --no-fund >"$CACHE/logs/npm-ci.log" 2>&1) || { tail -n 20 "$CACHE/logs/npm-ci.log" >&2; false; }
+  # onnxruntime-node's install script would download CUDA provider binaries from outside the
+  # registry; the CPU binaries ship in the package. It reads this variable (an .npmrc key for
+  # it makes every npm command warn about an unknown project config).
+  (cd "$ROOT" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund >"$CACHE/logs/npm-ci.log" 2>&1) || { tail -n 20 "$CACHE/logs/npm-ci.log" >&2; false; }
   echo "$lock_digest" >"$ROOT/node_modules/.assay-lock"
   done_step "installed"
 fi

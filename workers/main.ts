@@ -4,10 +4,13 @@
 import { loadDevEnv } from '../infra/dev/env-file';
 import { readServices } from '../shared/config/services';
 import { closeRuntime } from '../activities/runtime';
+import { Runtime } from '@temporalio/worker';
 import { createPoolWorker, type Pool } from './pools';
+import { workerLogger } from './runtime-logger';
 
 async function run(): Promise<void> {
   loadDevEnv();
+  Runtime.install({ logger: workerLogger('INFO') });
   const pool = (process.argv[2] ?? 'cpu') as Pool;
   if (pool !== 'cpu' && pool !== 'accelerator') throw new Error(`unknown pool '${pool}': use cpu or accelerator`);
   const taskQueue = process.argv[3] ?? (pool === 'cpu' ? 'assay-cpu' : 'assay-accelerator');

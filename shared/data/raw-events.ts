@@ -186,4 +186,6 @@ export interface RawDataset {
   readonly rowsRead: Readonly<Record<string, number>>;
   /** how source values were mapped (e.g. rating → event type), recorded in the manifest */
   readonly notes?: readonly string[];
+  /** generic sources: per file, the columns Assay does not read */
+  readonly unknownColumns?: Readonly<Record<string, readonly string[]>>;
 }

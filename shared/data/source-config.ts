@@ -42,6 +42,10 @@ export const PreprocessConfigSchema = z
     /** users / items with fewer events are removed, repeated until stable (k-core); 0 = keep all */
     minUserInteractions: z.number().int().nonnegative().default(0),
     minItemInteractions: z.number().int().nonnegative().default(0),
+    /** catalogue items that no event (or judgment) mentions are left out of the model's item set (counted in the summary) */
+    pruneItemsWithoutEvents: z.boolean().default(true),
+    /** keep only the events of the N most frequent items (a catalogue cap); unset = every item */
+    maxItems: z.number().int().positive().optional(),
     tokenizer: z
       .discriminatedUnion('kind', [
         z.object({

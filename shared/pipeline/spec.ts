@@ -50,6 +50,12 @@ export const ValuationSpecSchema = z.object({
 
 export const InferSpecSchema = z.object({
   k: z.number().int().min(1).max(1000).default(10),
+  /**
+   * leave out of the ranking the items a user already interacted with (one-off purchases);
+   * false keeps them as candidates, so repeat consumption (groceries, consumables) can count
+   * as hits — the models and the baselines are evaluated the same way
+   */
+  excludeSeen: z.boolean().default(true),
   /** users scored per block in full ranking */
   blockSize: z.number().int().min(1).default(256),
   ease: z.object({ lambda: z.number().positive().default(250), maxItems: z.number().int().min(10).default(3000) }).prefault({}),
@@ -118,7 +124,7 @@ export function parseSpec(input: unknown, where = 'spec'): PipelineSpec {
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)),
   ];
   if (problems.length > 0 || !parsed.success) {
-    throw new SpecError(`Invalid pipeline spec:\n${formatProblems(problems, where)}\nFix the field(s) above; \`assay run --help\` describes the spec.`);
+    throw new SpecError(`Invalid pipeline spec:\n${formatProblems(problems, where)}\nFix the field(s) above; docs/data-format.md describes the spec's source and the input columns (also \`assay spec\`), specs/ has examples.`);
   }
   return parsed.data;
 }

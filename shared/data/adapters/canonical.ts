@@ -8,6 +8,7 @@ import { readRows, type RowFormat } from '../read/rows';
 import { RawItemSchema, RawJudgmentSchema, rawEventSchema, validateRow, type RawJudgment } from '../schemas';
 import type { Limits } from '../source-config';
 import type { TimestampSettings } from '../timestamps';
+import { KNOWN_COLUMNS, UnknownColumns } from '../unknown-columns';
 
 export interface CanonicalSource {
   readonly name: string;
@@ -23,6 +24,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
   const rejects: Reject[] = [];
   const rowsRead: Record<string, number> = {};
   const common = { limits: source.limits, delimiter: source.delimiter };
+  const unknownColumns = new UnknownColumns();
 
   const items: LocatedItem[] = [];
   if (source.paths.items) {
@@ -31,6 +33,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
       for await (const row of readRows(file, formatOf(file, source.format), { ...common, requiredColumns: ['id'], numericFields: ['price'] })) {
         onRow();
         if ('reject' in row) { rejects.push(row.reject); continue; }
+        unknownColumns.observe(file, row.value, KNOWN_COLUMNS.items);
         const parsed = validateRow(RawItemSchema, row.value, { file, line: row.line, raw: row.raw });
         if (parsed.ok) items.push({ item: parsed.data, file, line: row.line });
         else rejects.push(parsed.reject);
@@ -50,6 +53,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
     })) {
       onRow();
       if ('reject' in row) { rejects.push(row.reject); continue; }
+      unknownColumns.observe(file, row.value, KNOWN_COLUMNS.events);
       const parsed = validateRow(schema, row.value, { file, line: row.line, raw: row.raw });
       if (!parsed.ok) { rejects.push(parsed.reject); continue; }
       if (known && !known.has(parsed.data.item)) {
@@ -68,6 +72,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
       for await (const row of readRows(jfile, formatOf(jfile, source.format), { ...common, requiredColumns: ['query', 'item', 'relevance'], numericFields: ['relevance'] })) {
         onRow();
         if ('reject' in row) { rejects.push(row.reject); continue; }
+        unknownColumns.observe(jfile, row.value, KNOWN_COLUMNS.judgments);
         const parsed = validateRow(RawJudgmentSchema, row.value, { file: jfile, line: row.line, raw: row.raw });
         if (parsed.ok) judgments.push(parsed.data);
         else rejects.push(parsed.reject);
@@ -75,7 +80,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
     });
   }
 
-  return { name: source.name, items, hasItemTable: source.paths.items !== undefined, events, judgments, rejects, rowsRead };
+  return { name: source.name, items, hasItemTable: source.paths.items !== undefined, events, judgments, rejects, rowsRead, unknownColumns: unknownColumns.toRecord() };
 }
 
 /**

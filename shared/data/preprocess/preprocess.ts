@@ -1,5 +1,5 @@
 // Step 1 of the method: validated raw rows → a split, labelled, sessionized dataset.
-// Order of work: dedupe items → dedupe events → resolve impressions → k-core filter →
+// Order of work: dedupe items → dedupe events → resolve impressions → top-N items → k-core filter →
 // dense ids → sessions → labels → split → item text and tokens. Every removed row lands in
 // the rejects with its source location and reason.
 import { Interner, type RawDataset } from '../raw-events';
@@ -11,6 +11,7 @@ import { tokenizeItems } from '../vocabulary';
 import { dedupeItems, dropDuplicateEvents } from './dedupe';
 import { dropSupersededImpressions, relevanceOfType } from './label';
 import { applyMinInteractions } from './min-interactions';
+import { keepTopItems } from './top-items';
 import { orderByUserTime } from './sequences';
 import { sessionize } from './sessionize';
 import { assignSplit, TEST, TRAIN, VALID } from './split';
@@ -32,6 +33,12 @@ export interface PreprocessSummary {
   readonly split: { readonly mode: string; readonly train: number; readonly valid: number; readonly test: number };
   readonly vocabulary: number;
   readonly notes: readonly string[];
+  /** catalogue items (after dedupe) that no kept event mentions */
+  readonly itemsWithoutEvents: number;
+  /** of those, items left out of the dataset (preprocess.pruneItemsWithoutEvents) */
+  readonly itemsPruned: number;
+  /** generic sources: per file, the columns Assay does not read */
+  readonly unknownColumns: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface PreprocessResult {
@@ -68,6 +75,7 @@ export async function preprocess(raw: RawDataset, configInput: PreprocessConfigI
   }
   log.addAll(dropDuplicateEvents(events, keep));
   log.addAll(dropSupersededImpressions(events, keep));
+  log.addAll(keepTopItems(events, keep, config.maxItems));
   log.addAll(applyMinInteractions(events, keep, config.minUserInteractions, config.minItemInteractions));
 
   const keptRows: number[] = [];
@@ -89,7 +97,9 @@ export async function preprocess(raw: RawDataset, configInput: PreprocessConfigI
       userIds.push(events.users.values[u]!);
     }
   }
-  const keepUnused = config.minItemInteractions === 0;
+  const keepJudged = config.minItemInteractions === 0;
+  const keepUnused = keepJudged && !config.pruneItemsWithoutEvents;
+  const judged = new Set(raw.judgments.map((j) => j.item));
   const itemIndex = new Map<string, number>();
   const itemIds: string[] = [];
   const itemText: string[] = [];
@@ -99,12 +109,17 @@ export async function preprocess(raw: RawDataset, configInput: PreprocessConfigI
     itemIds.push(id);
     itemText.push(text);
   };
+  let itemsWithoutEvents = 0;
+  let itemsPruned = 0;
   for (const { item } of deduped.items) {
     const rawId = events.items.lookup(item.id);
-    if (keepUnused || (rawId !== undefined && itemCount[rawId]! > 0)) addItem(item.id, itemTextOf(item));
+    const hasEvents = rawId !== undefined && itemCount[rawId]! > 0;
+    if (!hasEvents) itemsWithoutEvents++;
+    if (hasEvents || keepUnused || (keepJudged && judged.has(item.id))) addItem(item.id, itemTextOf(item));
+    else itemsPruned++;
   }
   for (let it = 0; it < events.items.size; it++) if (itemCount[it]! > 0) addItem(events.items.values[it]!, '');
-  if (keepUnused) for (const j of raw.judgments) addItem(j.item, '');
+  if (keepJudged) for (const j of raw.judgments) addItem(j.item, '');
   const denseItem = new Int32Array(events.items.size).fill(-1);
   for (let it = 0; it < events.items.size; it++) denseItem[it] = itemIndex.get(events.items.values[it]!) ?? -1;
 
@@ -167,6 +182,9 @@ export async function preprocess(raw: RawDataset, configInput: PreprocessConfigI
     split: { mode: config.split.mode, train: counts[TRAIN]!, valid: counts[VALID]!, test: counts[TEST]! },
     vocabulary: tokens?.vocab.length ?? 0,
     notes: raw.notes ?? [],
+    itemsWithoutEvents,
+    itemsPruned,
+    unknownColumns: raw.unknownColumns ?? {},
   };
   return { dataset, rejects: log.rows, summary };
 }

@@ -1,5 +1,6 @@
 // Step 5: full-ranking evaluation of the valued model, the control and the baselines on the
-// held-out test split (seen items excluded, never sampled negatives); top-K recommendations
+// held-out test split (seen items excluded unless infer.excludeSeen is false, never sampled
+// negatives); top-K recommendations
 // for every user through the exported ONNX scorer; and the quarantine set scored by the
 // fine-tuned model, listing the examples it confidently contradicts (suspected noise).
 import { existsSync } from 'node:fs';
@@ -30,44 +31,53 @@ function summarize(r: EvaluationResult, k: number): Metrics {
   return { [`ndcg@${k}`]: r.means.ndcg, [`hr@${k}`]: r.means.hitRate, [`recall@${k}`]: r.means.recall, mrr: r.means.mrr, auc: r.means.auc, users: r.counts.usersEvaluated, evalSeconds: r.seconds };
 }
 
-/** What a split is scored against: each user's context (and items excluded from ranking), and the held-out items. */
+/** What a split is scored against: each user's context, the items left out of the ranking, and the held-out items. */
 interface EvaluationSetting {
   readonly seen: UserSequences;
+  readonly excluded: UserSequences;
   readonly targets: TargetSets;
 }
 
+function noExclusions(numUsers: number): UserSequences {
+  return { offsets: new Int32Array(numUsers + 1), items: new Int32Array(0) };
+}
+
+function settingOf(ds: SplitDataset, seen: UserSequences, targets: TargetSets, spec: PipelineSpec): EvaluationSetting {
+  return { seen, excluded: spec.infer.excludeSeen ? seen : noExclusions(ds.numUsers), targets };
+}
+
 /** The test split as rows of the train+valid table the users have already seen. */
-function testSetting(ds: SplitDataset): EvaluationSetting {
-  return { seen: historyOf(ds, true), targets: userCsrFromInteractions(ds.test, ds.numUsers) };
+function testSetting(ds: SplitDataset, spec: PipelineSpec): EvaluationSetting {
+  return settingOf(ds, historyOf(ds, true), userCsrFromInteractions(ds.test, ds.numUsers), spec);
 }
 
 /** The validation split against the train table alone. */
-function validSetting(ds: SplitDataset): EvaluationSetting {
-  return { seen: historyOf(ds, false), targets: userCsrFromInteractions(ds.valid, ds.numUsers) };
+function validSetting(ds: SplitDataset, spec: PipelineSpec): EvaluationSetting {
+  return settingOf(ds, historyOf(ds, false), userCsrFromInteractions(ds.valid, ds.numUsers), spec);
 }
 
 /** Full-ranking metrics on the validation split (for picking an epoch; the test split stays unseen). */
 export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: PipelineSpec) {
-  const { result, scoring } = await scoreAgainst(model, ds.numItems, validSetting(ds), spec);
+  const { result, scoring } = await scoreAgainst(model, ds.numItems, validSetting(ds, spec), spec);
   await scoring.session.release();
   return result;
 }
 
 async function scoreAgainst(model: RecModel, numItems: number, setting: EvaluationSetting, spec: PipelineSpec) {
-  const { seen, targets } = setting;
+  const { seen, excluded, targets } = setting;
   const users = userEmbeddings(model, seen);
   const exported = exportDotScorer({ userEmbeddings: users, itemEmbeddings: itemEmbeddings(model), k: spec.infer.k });
   const scoring = await createScoringSession(exported.files['scorer.onnx']);
-  const result = await evaluateFullRanking({ scorer: onnxBatchScorer(scoring, users), numItems, seen, targets, k: spec.infer.k, blockSize: spec.infer.blockSize });
+  const result = await evaluateFullRanking({ scorer: onnxBatchScorer(scoring, users), numItems, seen: excluded, targets, k: spec.infer.k, blockSize: spec.infer.blockSize });
   return { result, users, exported, scoring };
 }
 
 export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: PipelineSpec, outDir?: string) {
-  const setting = testSetting(ds);
+  const setting = testSetting(ds, spec);
   const { result, users, exported, scoring } = await scoreAgainst(model, ds.numItems, setting, spec);
   if (outDir) {
     for (const [name, bytes] of Object.entries(exported.files)) await writeFile(path.join(outDir, name), bytes);
-    const recs = await recommendTopK({ scoring, userEmbeddings: users, numItems: ds.numItems, k: spec.infer.k, seen: setting.seen, blockSize: spec.infer.blockSize });
+    const recs = await recommendTopK({ scoring, userEmbeddings: users, numItems: ds.numItems, k: spec.infer.k, seen: setting.excluded, blockSize: spec.infer.blockSize });
     const lines: string[] = [];
     for (let r = 0; r < recs.users.length; r++) {
       const u = recs.users[r]!;
@@ -118,12 +128,12 @@ function contradictedQuarantine(model: RecModel, ds: SplitDataset, quarantine: I
 }
 
 export async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: Pick<StepContext, 'heartbeat'>): Promise<Record<string, Metrics>> {
-  const { seen, targets } = testSetting(ds);
+  const { excluded, targets } = testSetting(ds, spec);
   const matrix = binaryUserItem(trainAndValid(ds), ds.numUsers, ds.numItems);
   const out: Record<string, Metrics> = {};
   const run = async (name: string, scorer: Parameters<typeof evaluateFullRanking>[0]['scorer'], extra: Metrics = {}) => {
     ctx.heartbeat({ phase: `evaluating ${name}` });
-    out[name] = { ...summarize(await evaluateFullRanking({ scorer, numItems: ds.numItems, seen, targets, k: spec.infer.k, blockSize: spec.infer.blockSize }), spec.infer.k), ...extra };
+    out[name] = { ...summarize(await evaluateFullRanking({ scorer, numItems: ds.numItems, seen: excluded, targets, k: spec.infer.k, blockSize: spec.infer.blockSize }), spec.infer.k), ...extra };
   };
   await run('most-popular', buildMostPopular(matrix).scorer);
   await run('item-knn', buildItemKnn(matrix, { neighbours: spec.infer.itemKnn.neighbours }).scorer);

@@ -33,6 +33,9 @@ export const preprocessStep: StepDefinition = {
       metrics: {
         eventsValid: summary.eventsValid, eventsKept: summary.eventsKept, rejects: summary.rejects,
         users: summary.users, items: summary.items, train: summary.split.train, valid: summary.split.valid, test: summary.split.test,
+        // the names are in the manifest's summary; the counts make them visible beside the run
+        itemsWithoutEvents: summary.itemsWithoutEvents, itemsPruned: summary.itemsPruned,
+        unknownColumns: Object.values(summary.unknownColumns).reduce((n, cols) => n + cols.length, 0),
       },
     };
   },

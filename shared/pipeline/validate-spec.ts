@@ -1,0 +1,46 @@
+// `assay validate`'s work, without the terminal: read and validate a spec's data exactly as
+// the preprocess step would, profile it, estimate the training cost, and say what deserves a
+// look before a run starts.
+import { loadSource, preprocess } from '../data';
+import { profileDataset, type DatasetProfile } from '../data/profile';
+import { estimateResources, type ResourceEstimate } from './estimate';
+import { sourceForPartition, type PipelineSpec } from './spec';
+
+/** Above this share of repeat test targets, excluding seen items hides most of what users do. */
+export const HIGH_TEST_REPEAT_SHARE = 0.2;
+
+export interface SpecValidation {
+  readonly profile: DatasetProfile;
+  readonly estimate: ResourceEstimate;
+  readonly warnings: readonly string[];
+  /** false when the run would fail: nothing left to train on */
+  readonly trainable: boolean;
+}
+
+export async function validateSpecData(spec: PipelineSpec): Promise<SpecValidation> {
+  const source = sourceForPartition(spec);
+  const raw = await loadSource(source);
+  const result = await preprocess(raw, source.preprocess);
+  const profile = profileDataset(raw, result);
+  const estimate = estimateResources(spec, { users: profile.users, items: profile.items, trainEvents: profile.split.train, vocabulary: result.summary.vocabulary });
+  return { profile, estimate, warnings: warningsOf(spec, profile), trainable: profile.split.train > 0 };
+}
+
+function warningsOf(spec: PipelineSpec, p: DatasetProfile): string[] {
+  const warnings: string[] = [];
+  for (const [file, columns] of Object.entries(p.unknownColumns)) {
+    if (columns.length > 0) warnings.push(`${file}: column(s) ${columns.join(', ')} are not read (docs/data-format.md lists the columns Assay reads)`);
+  }
+  if (p.itemsPruned > 0) warnings.push(`${p.itemsPruned} catalogue item(s) no event mentions are left out of the model (source.preprocess.pruneItemsWithoutEvents)`);
+  else if (p.itemsWithoutEvents > 0) warnings.push(`${p.itemsWithoutEvents} catalogue item(s) no event mentions stay in the model's item set, each a softmax class; set source.preprocess.pruneItemsWithoutEvents to true to leave them out`);
+  if (spec.infer.excludeSeen && p.testRepeatShare > HIGH_TEST_REPEAT_SHARE) {
+    warnings.push(`${percent(p.testRepeatShare)} of the test targets are items the user already had; with infer.excludeSeen true they can never be hits — set it to false for repeat consumption`);
+  }
+  if (p.rejects > 0) warnings.push(`${p.rejects} row(s) rejected; the preprocess step's rejects artifact lists each with file, line and reason`);
+  if (p.split.train === 0) warnings.push('no training interactions are left: nothing can be trained');
+  return warnings;
+}
+
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(1)} %`;
+}
