@@ -1,6 +1,6 @@
 // The same BERT sentence encoder (shared/text/bert-onnx-graph.ts has the formulas) as a
 // TensorFlow.js forward pass, kept only so the text-encoder bench can time the runtime Assay did
-// not pick (docs/decisions/0001-text-encoder-runtime.md). Inputs are the same token id rows.
+// not pick (docs/decisions/0002-text-encoder-runtime.md). Inputs are the same token id rows.
 import * as tf from '@tensorflow/tfjs';
 import type { BertConfig } from '../shared/text/bert-onnx-graph';
 import type { Float32Tensor } from '../shared/text/safetensors';

@@ -1,7 +1,7 @@
 // Benchmark: sentence-encoder throughput (items/s) on short item titles — ml-100k's real movie
 // titles and a synthetic catalogue (shared/data/synthetic.ts titles, default 100k items) — with
 // the ONNX Runtime encoder Assay uses, and the same forward pass in TensorFlow.js on a subset
-// for the runtime comparison (docs/decisions/0001-text-encoder-runtime.md). Prints, asserts nothing.
+// for the runtime comparison (docs/decisions/0002-text-encoder-runtime.md). Prints, asserts nothing.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';

@@ -2,7 +2,7 @@
 // per text, the same vectors sentence-transformers' encode(..., normalize_embeddings) gives.
 // Tokenizer: @huggingface/transformers from the local model folder, remote loading off. Encoder:
 // the ONNX graph built from the safetensors weights (bert-onnx-graph.ts) run by ONNX Runtime;
-// docs/decisions/0001-text-encoder-runtime.md says why ONNX Runtime and not TensorFlow.js.
+// docs/decisions/0002-text-encoder-runtime.md says why ONNX Runtime and not TensorFlow.js.
 // Texts are encoded in batches of similar token length so little compute goes to padding.
 
 import { createHash } from 'node:crypto';
