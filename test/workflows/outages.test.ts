@@ -17,6 +17,7 @@ import { findFreePort } from '../../infra/dev/ports';
 import { stopProcess, type StartedProcess } from '../../infra/dev/processes';
 import { requireServices } from '../support/services';
 import { spawnPoolWorker, tinySpec, waitForExit } from '../support/pipeline';
+import { waitFor } from '../support/wait-for';
 
 const OUTAGE_MS = 30_000;
 
@@ -33,16 +34,6 @@ afterAll(async () => {
   await client?.close();
   await opened?.close();
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 240_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('outages', () => {
   it('MinIO stopped for 30 s mid-pretraining: the step retries past five attempts inside its budget, the run completes, nothing partial is visible', async () => {

@@ -20,6 +20,7 @@ import { computeBackend, deviceUsed } from '../../activities/compute';
 import { repoRoot } from '../../infra/dev/paths';
 import { requireServices } from '../support/services';
 import { spawnAcceleratorWorker, tinySpec, waitForExit } from '../support/pipeline';
+import { waitFor } from '../support/wait-for';
 
 let client: AssayClient;
 let opened: OpenedDatabase;
@@ -42,16 +43,6 @@ async function countPipelines(dataset: string): Promise<number> {
   let n = 0;
   for await (const _ of client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${dataset}'` })) n++;
   return n;
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 240_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('pipeline spec validation', () => {
