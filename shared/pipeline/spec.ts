@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DataSourceConfigSchema } from '../data/source-config';
 import { FinetuneConfigSchema, PretrainConfigSchema } from '../ml/config';
+import { CrossFitSettings } from '../valuation/cross-fit-config';
 import { STEPS, type StepName } from './contract';
 import { jsonErrorOffset, lineColumn } from '../config/json-error-offset';
 import { clipText, MAX_DETAIL_CHARS } from '../data/bounded-text';
@@ -40,12 +41,8 @@ export const ValuationSpecSchema = z.object({
   contextLen: z.number().int().min(1).default(20),
   /** validation points used as the utility (a sample keeps valuation fast on 2 cores) */
   maxValidPoints: z.number().int().min(1).default(2000),
-  /** cross-fit: folds, each valued by a warm-up fine-tune on the others */
-  folds: z.number().int().min(2).max(10).default(2),
-  /** cross-fit: epochs of each fold's warm-up fine-tune (the finetune settings otherwise) */
-  warmupEpochs: z.number().int().min(1).default(4),
-  /** cross-fit: the value, log p(item | context) or the share of the catalogue the item outranks */
-  score: z.enum(['logProb', 'outranks']).default('logProb'),
+  /** cross-fit: folds, warmupEpochs, score */
+  ...CrossFitSettings,
 });
 
 export const InferSpecSchema = z.object({

@@ -12,23 +12,16 @@
 // For an interaction whose item was replaced uniformly at random the Bayes-optimal detector
 // ranks by p(y | x) under the clean data's model, which the held-out fold model estimates.
 // Cost: K warm-ups of `warmupEpochs` epochs plus one scoring pass over the training data.
-import { z } from 'zod';
 import type { InteractionTable } from '../data/types';
 import type { FinetuneConfigInput } from '../ml/config';
 import type { RecModel } from '../ml/encoder';
 import { disposeModel } from '../ml/encoder';
 import { finetune } from '../ml/finetune';
 import { scoreTargets } from '../ml/target-scores';
+import { CrossFitConfigSchema, type CrossFitConfig } from './cross-fit-config';
 import { ValuationInputError } from './errors';
 import { createRng } from './rng';
 
-export const CrossFitConfigSchema = z.object({
-  folds: z.number().int().min(2).max(10).default(2),
-  warmupEpochs: z.number().int().min(1).default(2),
-  score: z.enum(['logProb', 'outranks']).default('logProb'),
-  seed: z.number().int().default(0),
-});
-export type CrossFitConfig = z.input<typeof CrossFitConfigSchema>;
 
 export interface CrossFitData {
   readonly numUsers: number;

@@ -1,0 +1,15 @@
+// cross-fit's settings, apart from its training code so the pipeline spec can declare them
+// without loading TensorFlow.js. Defaults: docs/decisions/0001-valuation-cross-fit.md.
+import { z } from 'zod';
+
+export const CrossFitSettings = {
+  /** folds, each valued by a warm-up fine-tune on the others */
+  folds: z.number().int().min(2).max(10).default(2),
+  /** epochs of each fold's warm-up fine-tune (the finetune settings otherwise) */
+  warmupEpochs: z.number().int().min(1).default(4),
+  /** the value: log p(item | context), or the share of the catalogue the item outranks */
+  score: z.enum(['logProb', 'outranks']).default('logProb'),
+};
+
+export const CrossFitConfigSchema = z.object({ ...CrossFitSettings, seed: z.number().int().default(0) });
+export type CrossFitConfig = z.input<typeof CrossFitConfigSchema>;
