@@ -88,6 +88,11 @@ export async function run(args: string[]): Promise<void> {
       measured.push({ setting, runs, payoff, spec: spec(options.seed), users: ds.numUsers });
       if (options.baselines && setting.kind !== 'clean' && name === 'ml-100k' && (setting.noise === 'uniform 20%' || setting.noise.startsWith('natural (ratings 1'))) baselineRows.push(...(await baselineDetection(setting, options, source)));
       log(`  ${setting.dataset} ${setting.noise}: ${((performance.now() - t0) / 60000).toFixed(1)} min (load ${loadavg()[0]!.toFixed(1)})`);
+      // each setting's rows as soon as they exist, so a long run that is cut short keeps them
+      const latest = [measured[measured.length - 1]!];
+      for (const table of [setting.kind !== 'clean' ? detectionTable(latest) : undefined, payoff ? payoffTable(latest) : undefined]) {
+        if (table) log(markdownTable(table.header, table.rows));
+      }
     }
   }
   log('\n## Noise detection (AUC of −value for noisy vs clean training interactions; k-means F1 of the low cluster)\n');
