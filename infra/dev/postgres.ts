@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { postgresBin } from './paths';
+import { serverEnvironment } from './server-env';
 import { spawnDetached, waitUntil, isOurProcess, type StartedProcess } from './processes';
 
 export interface PostgresSettings { port: number; user: string; password: string; database: string }
@@ -37,7 +38,7 @@ export function initCluster(state: string, s: PostgresSettings): void {
   const pwfile = path.join(root, 'pwfile');
   writeFileSync(pwfile, s.password + '\n', { mode: 0o600 });
   ownTree(pwfile, ids);
-  const result = spawnSync(path.join(postgresBin(), 'initdb'), ['-D', data, '-U', s.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-instructions'], { ...ids, encoding: 'utf8' });
+  const result = spawnSync(path.join(postgresBin(), 'initdb'), ['-D', data, '-U', s.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-instructions'], { ...ids, env: serverEnvironment(process.env), encoding: 'utf8' });
   rmSync(pwfile);
   if (result.status !== 0) throw new Error(`initdb failed for ${data}:\n${result.stderr || result.stdout}\nRemove ${root} and run \`assay dev up\` again.`);
 }

@@ -3,6 +3,7 @@
 // process that merely reused the pid.
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync, existsSync } from 'node:fs';
+import { serverEnvironment } from './server-env';
 
 export interface StartedProcess {
   pid: number;
@@ -10,11 +11,12 @@ export interface StartedProcess {
   log: string;
 }
 
-export function spawnDetached(binary: string, args: string[], opts: { env?: NodeJS.ProcessEnv; log: string; cwd?: string; uid?: number; gid?: number }): StartedProcess {
+/** Starts `binary` with only the environment a server needs plus `opts.env` (see server-env.ts). */
+export function spawnDetached(binary: string, args: string[], opts: { env?: Record<string, string>; log: string; cwd?: string; uid?: number; gid?: number }): StartedProcess {
   const out = openSync(opts.log, 'a');
   const child = spawn(binary, args, {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
+    env: serverEnvironment(process.env, opts.env),
     detached: true,
     stdio: ['ignore', out, out],
     uid: opts.uid,

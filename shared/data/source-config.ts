@@ -76,6 +76,11 @@ export const TimestampsSchema = z
   .prefault({});
 
 const sharedSourceFields = {
+  /**
+   * folders the source files must lie in, after symlinks are resolved (relative ones from the
+   * spec's folder); default: the spec's folder and the shared data folder
+   */
+  allowedRoots: z.array(z.string().min(1)).min(1).optional(),
   timestamps: TimestampsSchema,
   /** dataset name used in artifacts; defaults to the format */
   name: z.string().min(1).optional(),

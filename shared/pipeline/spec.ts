@@ -11,6 +11,7 @@ import { STEPS, type StepName } from './contract';
 import { jsonErrorOffset, lineColumn } from '../config/json-error-offset';
 import { clipText, MAX_DETAIL_CHARS } from '../data/bounded-text';
 import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
+import { defaultRootsFor } from './source-roots';
 
 export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
 
@@ -159,9 +160,14 @@ function mapSourcePaths(spec: PipelineSpec, f: (p: string) => string): PipelineS
   return { ...spec, source: { ...source, paths } };
 }
 
-/** Source paths are relative to the spec file, so a spec works from any working directory. */
+/**
+ * Source paths and allowed roots are relative to the spec file, so a spec works from any
+ * working directory; without declared roots the spec may read its own folder and the shared data.
+ */
 function resolvePaths(spec: PipelineSpec, base: string): PipelineSpec {
-  return mapSourcePaths(spec, (p) => path.resolve(base, p));
+  const resolved = mapSourcePaths(spec, (p) => path.resolve(base, p));
+  const allowedRoots = spec.source.allowedRoots?.map((root) => path.resolve(base, root)) ?? defaultRootsFor(base);
+  return { ...resolved, source: { ...resolved.source, allowedRoots } };
 }
 
 /** The data source of the spec's partition (the backfill changes the partition per child). */

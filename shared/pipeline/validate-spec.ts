@@ -5,6 +5,7 @@ import { loadSource, preprocess } from '../data';
 import { profileDataset, type DatasetProfile } from '../data/profile';
 import { estimateResources, type ResourceEstimate } from './estimate';
 import { sourceForPartition, type PipelineSpec } from './spec';
+import { sourceFilesOf } from './steps/source-files';
 
 /** Above this share of repeat test targets, excluding seen items hides most of what users do. */
 export const HIGH_TEST_REPEAT_SHARE = 0.2;
@@ -19,6 +20,8 @@ export interface SpecValidation {
 
 export async function validateSpecData(spec: PipelineSpec): Promise<SpecValidation> {
   const source = sourceForPartition(spec);
+  // the same checks (allowed roots first) the preprocess step makes before it reads anything
+  await sourceFilesOf(source);
   const raw = await loadSource(source);
   const result = await preprocess(raw, source.preprocess);
   const profile = profileDataset(raw, result);

@@ -49,7 +49,7 @@ describe('executeStep', () => {
   it('keys raw inputs by role: both data.csv files are fingerprinted and in lineage; cutting events re-runs preprocess and the step after it', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'assay-roles-'));
     const files = writeSources(root, 3000);
-    const spec = tinySpec('roles', { source: { format: 'csv', paths: files, preprocess: { split: { mode: 'leave-last-out' } } } });
+    const spec = tinySpec('roles', { source: { format: 'csv', paths: files, allowedRoots: [root], preprocess: { split: { mode: 'leave-last-out' } } } });
     const { db } = await lineageDb();
     const request = async (name: string, inputs: StepRequest['inputs'] = {}): Promise<StepRequest> => {
       const runId = `${spec.dataset}/${name}`;
@@ -83,7 +83,7 @@ describe('executeStep', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'assay-missing-'));
     const files = writeSources(root, 500);
     const missing = path.join(root, 'ev', 'gone.csv');
-    const spec = tinySpec('missing', { source: { format: 'csv', paths: { ...files, events: missing } } });
+    const spec = tinySpec('missing', { source: { format: 'csv', paths: { ...files, events: missing }, allowedRoots: [root] } });
     const { db } = await lineageDb();
     const runId = `${spec.dataset}/missing`;
     await lineage.upsertRun(db, { id: runId, dataset: spec.dataset, partition: spec.partition, spec: {}, codeVersion: 'test' });
@@ -98,7 +98,7 @@ describe('executeStep', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'assay-invalid-'));
     const files = writeSources(root, 500);
     writeFileSync(files.events, 'user,item,type,timestamp\n1,2,bogus,1\n');
-    const spec = tinySpec('invalid', { source: { format: 'csv', paths: files } });
+    const spec = tinySpec('invalid', { source: { format: 'csv', paths: files, allowedRoots: [root] } });
     const { db } = await lineageDb();
     const runId = `${spec.dataset}/invalid`;
     await lineage.upsertRun(db, { id: runId, dataset: spec.dataset, partition: spec.partition, spec: {}, codeVersion: 'test' });

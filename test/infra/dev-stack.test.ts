@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { devUp, devStatus } from '../../infra/dev/stack';
 import { envFilePath, parseEnvFile } from '../../infra/dev/env-file';
 import { repoRoot } from '../../infra/dev/paths';
+import { spawnDetached, stopProcess } from '../../infra/dev/processes';
 
 function holdPort(): Promise<{ port: number; close: () => Promise<void> }> {
   return new Promise((resolve) => {
@@ -70,5 +71,42 @@ describe('dev env file', () => {
   });
   it('reads quoted values back unchanged', () => {
     expect(parseEnvFile("ASSAY_S3_SECRET_KEY='a=b+c'\n", 'env')).toEqual({ ASSAY_S3_SECRET_KEY: 'a=b+c' });
+  });
+});
+
+/** NAME=value pairs of a running process, as the kernel shows them to anyone who may read /proc. */
+function environOf(pid: number): Record<string, string> {
+  const entries = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  return Object.fromEntries(entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+}
+
+describe('dev stack server environment', () => {
+  it('a started server gets none of the parent environment but what it needs, however much the parent holds', async () => {
+    const planted = { ASSAY_S3_SECRET_KEY: 'planted-secret', ASSAY_DATABASE_URL: 'postgres://u:planted@127.0.0.1:1/x', AWS_SECRET_ACCESS_KEY: 'planted' };
+    Object.assign(process.env, planted);
+    const log = path.join(mkdtempSync(path.join(tmpdir(), 'assay-environ-')), 'sleep.log');
+    const proc = spawnDetached('/bin/sleep', ['30'], { log, env: { OWN_SETTING: 'x' } });
+    try {
+      const environ = environOf(proc.pid);
+      expect(Object.keys(environ).sort()).toEqual(['OWN_SETTING', ...['HOME', 'LANG', 'LC_ALL', 'PATH', 'TZ', 'TMPDIR'].filter((n) => process.env[n] !== undefined)].sort());
+    } finally {
+      for (const name of Object.keys(planted)) delete process.env[name];
+      await stopProcess(proc, 2000);
+    }
+  });
+
+  it('the running Postgres, Temporal and MinIO carry no application secret; MinIO only its own root credentials', async () => {
+    const status = await devStatus();
+    const secrets = Object.values(status.env).filter((v) => v.length >= 12 && !v.startsWith('http') && !/^127\.0\.0\.1:/.test(v));
+    for (const service of status.services) {
+      expect(service.pid, service.name).toBeDefined();
+      const environ = environOf(service.pid!);
+      console.log(`${service.name} (pid ${service.pid}) environ: ${Object.entries(environ).map(([k, v]) => (k.startsWith('MINIO_ROOT_PASSWORD') ? `${k}=<${v.length} chars>` : `${k}=${v}`)).join(' ')}`);
+      expect(Object.keys(environ).filter((k) => k.startsWith('ASSAY_')), service.name).toEqual([]);
+      const allowed = service.name === 'minio' ? ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'MINIO_BROWSER'] : [];
+      expect(Object.keys(environ).filter((k) => !['HOME', 'LANG', 'LC_ALL', 'PATH', 'TZ', 'TMPDIR', ...allowed].includes(k)), service.name).toEqual([]);
+      const leaked = secrets.filter((secret) => Object.entries(environ).some(([k, v]) => !allowed.includes(k) && v.includes(secret)));
+      expect(leaked, service.name).toEqual([]);
+    }
   });
 });

@@ -6,25 +6,29 @@ import { access, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FOLDER_LAYOUTS } from '../../data/adapters/folder-layouts';
 import { InvalidInputError } from '../errors';
+import { assertUnderAllowedRoots, DEFAULT_CODE_ROOTS } from '../source-roots';
 import type { PipelineSpec } from '../spec';
 
 type Source = PipelineSpec['source'];
 
 /** role → absolute file: the spec's `paths` keys, or the file names a folder format reads. */
 export async function sourceFilesOf(source: Source): Promise<Record<string, string>> {
+  const roots = source.allowedRoots ?? DEFAULT_CODE_ROOTS;
   if ('paths' in source) {
     const files: Record<string, string> = {};
     for (const [role, file] of Object.entries(source.paths)) {
       if (typeof file !== 'string') continue;
+      await assertUnderAllowedRoots(file, `source.paths.${role}`, roots);
       await assertReadableFile(file, `source.paths.${role}`);
       files[role] = file;
     }
     return files;
   }
-  return folderFiles(source.path, source.format);
+  return folderFiles(source.path, source.format, roots);
 }
 
-async function folderFiles(dir: string, format: keyof typeof FOLDER_LAYOUTS): Promise<Record<string, string>> {
+async function folderFiles(dir: string, format: keyof typeof FOLDER_LAYOUTS, roots: readonly string[]): Promise<Record<string, string>> {
+  await assertUnderAllowedRoots(dir, 'source.path', roots);
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new InvalidInputError(`${dir} is not a folder; point it at the dataset folder (e.g. ../shared/data/ml-100k)`, 'source.path');
@@ -42,6 +46,8 @@ async function folderFiles(dir: string, format: keyof typeof FOLDER_LAYOUTS): Pr
   const files: Record<string, string> = {};
   for (const name of [...layout.required, ...layout.optional.filter((n) => present.has(n))]) {
     const file = path.join(dir, name);
+    // a folder inside the roots may still hold a link to a file outside them
+    await assertUnderAllowedRoots(file, 'source.path', roots);
     await assertReadableFile(file, 'source.path');
     files[name] = file;
   }

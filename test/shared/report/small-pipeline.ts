@@ -14,7 +14,8 @@ import { requireServices } from '../../support/services';
 export function reportSpec(name: string, sourcePath?: string): PipelineSpec {
   const spec = tinySpec(name, { finetune: { epochs: 2, batchSize: 128 } });
   if (!('path' in spec.source)) throw new Error('tinySpec changed: expected an ml-100k source with a path');
-  return sourcePath ? { ...spec, source: { ...spec.source, path: sourcePath } } : spec;
+  // a test folder outside the shared data must be declared, as a spec would
+  return sourcePath ? { ...spec, source: { ...spec.source, path: sourcePath, allowedRoots: [sourcePath] } } : spec;
 }
 
 /** Rows a data engineer meets in practice, each rejected by preprocess with its own reason. */
