@@ -7,15 +7,18 @@ import { z } from 'zod';
 
 export const Z_95 = 1.959963984540054;
 
+// null where the value is undefined (no common user; one user has no interval): JSON's NaN
+const undefinedAsNull = z.number().nullable();
+
 export const PairedDifferenceSchema = z.object({
   /** users scored by both models with a finite value */
   users: z.number().int().min(0),
-  meanA: z.number(),
-  meanB: z.number(),
+  meanA: undefinedAsNull,
+  meanB: undefinedAsNull,
   /** mean of a_u − b_u */
-  difference: z.number(),
-  low: z.number(),
-  high: z.number(),
+  difference: undefinedAsNull,
+  low: undefinedAsNull,
+  high: undefinedAsNull,
 });
 export type PairedDifference = z.infer<typeof PairedDifferenceSchema>;
 

@@ -24,6 +24,7 @@ import type { StepContext, StepDefinition } from '../step';
 import { historyOf, inputFolder, readInputDataset, trainAndValid } from './dataset-input';
 import { contextsBefore, sampleRows } from './contexts';
 import { readFloat64, readInt32 } from './typed-files';
+import { VALUED_VS_CONTROL_FILE, valuedVsControl } from './valued-vs-control';
 
 type Metrics = Record<string, number>;
 
@@ -159,7 +160,9 @@ export const inferStep: StepDefinition = {
     if (ctx.inputs['control-finetune']) {
       ctx.heartbeat({ phase: 'evaluating the control model' });
       const control = (await loadModel(inputFolder(ctx, 'control-finetune'))).model;
-      labelled.control = summarize((await evaluateModel(control, ds, spec)).result, k);
+      const c = await evaluateModel(control, ds, spec);
+      labelled.control = summarize(c.result, k);
+      await writeFile(path.join(ctx.outDir, VALUED_VS_CONTROL_FILE), JSON.stringify(valuedVsControl(v.result, c.result, k), null, 2));
     }
     Object.assign(labelled, await baselines(ds, spec, ctx));
     const valueDir = ctx.inputs.value;
