@@ -83,7 +83,8 @@ export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: Pip
     for (let r = 0; r < recs.users.length; r++) {
       const u = recs.users[r]!;
       const top = Array.from(recs.topK.items.subarray(r * spec.infer.k, (r + 1) * spec.infer.k)).filter((i) => i >= 0);
-      lines.push(JSON.stringify({ user: ds.userIds[u], items: top.map((i) => ds.itemIds[i]) }));
+      const prices = ds.itemPrice ? { prices: top.map((i) => (Number.isNaN(ds.itemPrice![i]!) ? null : ds.itemPrice![i]!)) } : {};
+      lines.push(JSON.stringify({ user: ds.userIds[u], items: top.map((i) => ds.itemIds[i]), ...prices }));
     }
     await writeFile(path.join(outDir, 'recommendations.jsonl'), lines.join('\n') + '\n');
   }
