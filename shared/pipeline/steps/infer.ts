@@ -24,7 +24,8 @@ import type { StepContext, StepDefinition } from '../step';
 import { historyOf, inputFolder, readInputDataset, trainAndValid } from './dataset-input';
 import { contextsBefore, sampleRows } from './contexts';
 import { readFloat64, readInt32 } from './typed-files';
-import { VALUED_VS_CONTROL_FILE, valuedVsControl } from './valued-vs-control';
+import { VALUED_VS_CONTROL_FILE } from './valued-vs-control';
+import { valuedVsControl } from './valued-vs-control-paired';
 
 type Metrics = Record<string, number>;
 
