@@ -9,11 +9,15 @@ import { watchRun } from './progress';
 import { codeVersion } from '../shared/pipeline/code-version';
 import { codeDrift } from './code-drift';
 import { formatReferenceText } from '../shared/data/format-reference';
+import { withCheckoutQueues } from '../shared/temporal/task-queues';
+import { readServices } from '../shared/config/services';
+import { checkStackOwnership } from './stack-guard';
 
-export interface RunFlags { partition?: string; cache: boolean; fromStep?: string; detach?: boolean; json?: boolean; workers?: boolean }
+export interface RunFlags { partition?: string; cache: boolean; fromStep?: string; detach?: boolean; json?: boolean; workers?: boolean; yes?: boolean }
 
+/** The spec as the CLI runs it: this code's version, and the default task queues behind this checkout's prefix. */
 export function loadSpecForCli(file: string, flags: { partition?: string }): PipelineSpec {
-  return loadSpecFile(file, { partition: flags.partition, codeVersion: codeVersion() });
+  return withCheckoutQueues(loadSpecFile(file, { partition: flags.partition, codeVersion: codeVersion() }));
 }
 
 export const NOT_COMPUTED = 'not computed';
@@ -48,9 +52,14 @@ export function registerRun(program: Command): void {
     .option('--detach', 'start the run and return at once, printing its id and UI link')
     .option('--workers', 'also run a CPU and an accelerator worker in this process (no separate `assay worker` needed)')
     .option('--json', 'print the result as JSON')
+    .option('--yes', 'with no settings, use a Temporal server found on the default address although this checkout did not start it')
     .action(async (file: string, flags: RunFlags) => {
       if (flags.fromStep && !STEPS.includes(flags.fromStep as StepName)) throw new Error(`--from-step ${flags.fromStep}: unknown step; use one of ${STEPS.join(', ')}`);
       const spec = loadSpecForCli(file, flags);
+      // after loadDevEnv (cli/main.ts): set here means the user or this checkout's `assay dev up` chose it
+      const check = await checkStackOwnership(readServices(), Boolean(process.env.ASSAY_TEMPORAL_ADDRESS), flags.yes ?? false);
+      if (check.refusal) throw new Error(check.refusal);
+      if (check.warning) console.error(check.warning);
       const workers = flags.workers ? await (await import('./local-workers')).startLocalWorkers(spec) : undefined;
       try {
         await withClient(async (client) => {

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { defaultQueue } from '../shared/temporal/task-queues';
 
 export function parseDevices(raw: string): string[] {
   const devices = raw.split(',').map((d) => d.trim()).filter(Boolean);
@@ -24,12 +25,12 @@ export function registerWorker(program: Command): void {
     .description('run a worker pool: cpu (workflows, preprocess, value, report) or gpu (pretrain, fine-tune, infer; one process per device)')
     .requiredOption('--pool <pool>', 'cpu or gpu')
     .option('--devices <list>', 'gpu pool: device indices, one process each (default 0); on a host without GPUs the same pool runs on the CPU backend', '0')
-    .option('--task-queue <name>', 'task queue to poll (default assay-cpu / assay-accelerator)')
+    .option('--task-queue <name>', 'task queue to poll (default: assay-cpu / assay-accelerator behind this checkout\'s prefix, or ASSAY_TASK_QUEUE_PREFIX)')
     .action(async (flags: { pool: string; devices: string; taskQueue?: string }) => {
       if (flags.pool !== 'cpu' && flags.pool !== 'gpu') throw new Error(`--pool ${flags.pool}: use cpu or gpu`);
       const children = flags.pool === 'cpu'
-        ? [spawnWorker('cpu', flags.taskQueue ?? 'assay-cpu')]
-        : parseDevices(flags.devices).map((d) => spawnWorker('accelerator', flags.taskQueue ?? 'assay-accelerator', d));
+        ? [spawnWorker('cpu', flags.taskQueue ?? defaultQueue('cpu'))]
+        : parseDevices(flags.devices).map((d) => spawnWorker('accelerator', flags.taskQueue ?? defaultQueue('accelerator'), d));
       // Graceful shutdown: forward the signal; each worker finishes its current activity.
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => children.forEach((c) => c.kill(signal)));
       const codes = await Promise.all(children.map((c) => new Promise<number>((resolve) => c.on('exit', (code) => resolve(code ?? 1)))));

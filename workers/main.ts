@@ -7,13 +7,14 @@ import { closeRuntime } from '../activities/runtime';
 import { Runtime } from '@temporalio/worker';
 import { createPoolWorker, type Pool } from './pools';
 import { workerLogger } from './runtime-logger';
+import { defaultQueue } from '../shared/temporal/task-queues';
 
 async function run(): Promise<void> {
   loadDevEnv();
   Runtime.install({ logger: workerLogger('INFO') });
   const pool = (process.argv[2] ?? 'cpu') as Pool;
   if (pool !== 'cpu' && pool !== 'accelerator') throw new Error(`unknown pool '${pool}': use cpu or accelerator`);
-  const taskQueue = process.argv[3] ?? (pool === 'cpu' ? 'assay-cpu' : 'assay-accelerator');
+  const taskQueue = process.argv[3] ?? defaultQueue(pool);
   const pinned = process.env.CUDA_VISIBLE_DEVICES;
   const device = pool === 'accelerator' && pinned !== undefined && pinned !== '' ? `cuda:${pinned}` : 'cpu';
   const worker = await createPoolWorker(pool, { services: readServices(), taskQueue, device });

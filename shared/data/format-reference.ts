@@ -40,7 +40,7 @@ export const FORMAT_REFERENCE: readonly TableReference[] = [
       { name: 'description', type: 'string', required: false, meaning: 'item text' },
       { name: 'categoryPath', type: "'A > B > C' (JSON/Parquet: also a list)", required: false, meaning: 'category path, broadest first' },
       { name: 'brand', type: 'string', required: false, meaning: 'item text' },
-      { name: 'price', type: 'number ≥ 0', required: false, meaning: 'validated; not yet a model feature' },
+      { name: 'price', type: 'number ≥ 0', required: false, meaning: 'validated and kept with the item; recommendations.jsonl lists each recommended item\'s price (null where unknown); not a model input' },
     ],
   },
   {

@@ -65,6 +65,12 @@ export interface SplitDataset {
   readonly itemIds: readonly string[];
   /** text per item (title, category, brand); empty string when the source has none */
   readonly itemText: readonly string[];
+  /**
+   * price per item from the item file, NaN where it gave none; carried so outputs can show
+   * what is being recommended at what price (recommendations.jsonl). Absent in datasets
+   * written before prices were kept. Not a model input.
+   */
+  readonly itemPrice?: Float64Array;
   /** search query text per dense query index (empty when the source has no queries) */
   readonly queries: readonly string[];
   readonly train: InteractionTable;

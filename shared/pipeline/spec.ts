@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DataSourceConfigSchema } from '../data/source-config';
 import { FinetuneConfigSchema, PretrainConfigSchema } from '../ml/config';
 import { CrossFitSettings } from '../valuation/cross-fit-config';
+import { EarlyStoppingSchema } from './steps/early-stopping';
 import { STEPS, type StepName } from './contract';
 import { jsonErrorOffset, lineColumn } from '../config/json-error-offset';
 import { clipText, MAX_DETAIL_CHARS } from '../data/bounded-text';
@@ -44,6 +45,12 @@ export const ValuationSpecSchema = z.object({
   maxValidPoints: z.number().int().min(1).default(2000),
   /** cross-fit: folds, warmupEpochs, score */
   ...CrossFitSettings,
+});
+
+/** The training config plus what the pipeline does around the loop. */
+export const FinetuneSpecSchema = FinetuneConfigSchema.extend({
+  /** stop on the validation split (NDCG@k every `every` epochs, `patience` scorings without a gain) and keep the best epoch; off when absent */
+  earlyStopping: EarlyStoppingSchema.optional(),
 });
 
 export const InferSpecSchema = z.object({
@@ -89,7 +96,7 @@ export const PipelineSpecSchema = z.object({
   source: DataSourceConfigSchema,
   pretrain: PretrainConfigSchema.prefault({}),
   valuation: ValuationSpecSchema.prefault({}),
-  finetune: FinetuneConfigSchema.prefault({}),
+  finetune: FinetuneSpecSchema.prefault({}),
   infer: InferSpecSchema.prefault({}),
   /** also fine-tune without valuation (λ = 0, keep = 1): the comparison every report shows */
   control: z.boolean().default(true),

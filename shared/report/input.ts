@@ -74,13 +74,30 @@ export const ModelMetrics = z.object({
   trainSeconds: finite.optional(),
 });
 
+/** Valued minus control on one metric, paired over the test users both models were scored on. */
+export const PairedComparison = z.object({
+  /** display name, e.g. `NDCG@10` */
+  metric: z.string().min(1),
+  valued: finite,
+  control: finite,
+  difference: finite,
+  /** the 95 % interval of the difference; absent with fewer than two users */
+  low: finite.optional(),
+  high: finite.optional(),
+  users: z.number().int().min(0),
+});
+
 export const HistogramBin = z.object({ start: finite, end: finite, count: z.number().int().min(0) });
 
 export const ValueDistribution = z
   .object({
     method: z.string().min(1),
-    /** raw per-example values (a sample is fine); binned here */
+    /** raw per-example values (a sample is fine, with `count` saying of how many); binned here */
     values: z.array(finite).optional(),
+    /** examples valued in all, when `values` is a sample of them */
+    count: z.number().int().min(0).optional(),
+    /** examples the selection kept (exact, from the value step) */
+    keptCount: z.number().int().min(0).optional(),
     /** or bins computed elsewhere, e.g. stored as a value summary */
     bins: z.array(HistogramBin).optional(),
     /** selection threshold: examples at or above it went to the important set */
@@ -134,8 +151,17 @@ export const RejectExample = z.object({
   excerpt: z.string().optional(),
 });
 
+export const RejectsByFile = z.object({
+  file: z.string().min(1),
+  /** rows the adapter read from the file; absent for rejects not tied to a read file */
+  rowsRead: z.number().int().min(0).optional(),
+  rejected: z.number().int().min(0),
+});
+
 export const Rejects = z.object({
   rowsRead: z.number().int().min(0).optional(),
+  /** each file apart: an event row and an item row are not the same kind of thing */
+  byFile: z.array(RejectsByFile).default([]),
   byReason: z.array(z.object({ reason: z.string().min(1), count: z.number().int().min(0) })),
   examples: z.array(RejectExample).default([]),
 });
@@ -147,6 +173,8 @@ export const RunReportInput = z.object({
   steps: z.array(StepRecord).default([]),
   training: z.array(TrainingPoint).optional(),
   metrics: z.array(ModelMetrics).optional(),
+  /** valued vs control on every headline metric with paired intervals, when the run had a control */
+  comparison: z.array(PairedComparison).optional(),
   values: z.array(ValueDistribution).optional(),
   detection: Detection.optional(),
   pointRemoval: z.array(RemovalPoint).optional(),
@@ -169,6 +197,7 @@ export type DetectionScoreT = z.infer<typeof DetectionScore>;
 export type RemovalPointT = z.infer<typeof RemovalPoint>;
 export type QuarantineExampleT = z.infer<typeof QuarantineExample>;
 export type RejectsT = z.infer<typeof Rejects>;
+export type PairedComparisonT = z.infer<typeof PairedComparison>;
 
 /** Validates a report input; a bad field is named by its path, so the caller knows what to fix. */
 export function parseRunReportInput(input: unknown): RunReport {

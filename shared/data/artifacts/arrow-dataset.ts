@@ -55,7 +55,7 @@ export async function writeDataset(dir: string, dataset: SplitDataset, options: 
     train: interactionsToArrow(dataset.train),
     valid: interactionsToArrow(dataset.valid),
     test: interactionsToArrow(dataset.test),
-    items: new Table({ id: strings(dataset.itemIds), text: strings(dataset.itemText) }),
+    items: new Table({ id: strings(dataset.itemIds), text: strings(dataset.itemText), ...(dataset.itemPrice ? { price: makeVector(dataset.itemPrice) } : {}) }),
     users: new Table({ id: strings(dataset.userIds) }),
     queries: new Table({ text: strings(dataset.queries) }),
   };
@@ -144,6 +144,7 @@ export async function readDataset(dir: string): Promise<SplitDataset> {
     userIds: stringColumn(await need('users'), 'id'),
     itemIds: stringColumn(items, 'id'),
     itemText: stringColumn(items, 'text'),
+    ...(items.getChild('price') ? { itemPrice: column(items, 'price', Float64Array) } : {}),
     queries: stringColumn(await need('queries'), 'text'),
     train: interactionsFromArrow(await need('train')),
     valid: interactionsFromArrow(await need('valid')),

@@ -103,11 +103,13 @@ export async function preprocess(raw: RawDataset, configInput: PreprocessConfigI
   const itemIndex = new Map<string, number>();
   const itemIds: string[] = [];
   const itemText: string[] = [];
-  const addItem = (id: string, text: string) => {
+  const itemPrices: number[] = [];
+  const addItem = (id: string, text: string, price = Number.NaN) => {
     if (itemIndex.has(id)) return;
     itemIndex.set(id, itemIds.length);
     itemIds.push(id);
     itemText.push(text);
+    itemPrices.push(price);
   };
   let itemsWithoutEvents = 0;
   let itemsPruned = 0;
@@ -115,7 +117,7 @@ export async function preprocess(raw: RawDataset, configInput: PreprocessConfigI
     const rawId = events.items.lookup(item.id);
     const hasEvents = rawId !== undefined && itemCount[rawId]! > 0;
     if (!hasEvents) itemsWithoutEvents++;
-    if (hasEvents || keepUnused || (keepJudged && judged.has(item.id))) addItem(item.id, itemTextOf(item));
+    if (hasEvents || keepUnused || (keepJudged && judged.has(item.id))) addItem(item.id, itemTextOf(item), item.price);
     else itemsPruned++;
   }
   for (let it = 0; it < events.items.size; it++) if (itemCount[it]! > 0) addItem(events.items.values[it]!, '');
@@ -164,6 +166,8 @@ export async function preprocess(raw: RawDataset, configInput: PreprocessConfigI
     test: tables[TEST]!,
     ...(judgments ? { judgments } : {}),
     ...(tokens ? { tokens } : {}),
+    // only when the item file gave a price: a source without prices keeps its dataset unchanged
+    ...(itemPrices.some((p) => !Number.isNaN(p)) ? { itemPrice: Float64Array.from(itemPrices) } : {}),
   };
   let sessions = 0;
   for (const i of order) sessions = Math.max(sessions, session[i]! + 1);

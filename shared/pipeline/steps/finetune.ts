@@ -8,6 +8,11 @@ import type { StepDefinition } from '../step';
 import { inputFolder, publishCheckpoint, readInputDataset } from './dataset-input';
 import { readFloat32, readInt32 } from './typed-files';
 import { StepCancelledError, trainingRunFor } from './training-run';
+import { EarlyStopping } from './early-stopping';
+import { evaluateOnValidation } from './infer';
+import { loadModel } from '../../ml/load-model';
+import { disposeModel } from '../../ml/encoder';
+import type { SplitDataset } from '../../data/types';
 
 export const finetuneStep: StepDefinition = {
   step: 'finetune',
@@ -24,19 +29,38 @@ export const finetuneStep: StepDefinition = {
       ? { indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }
       : undefined;
     const started = performance.now();
+    const label = `finetune-${ctx.request.variant ?? 'valued'}`;
+    const run = await trainingRunFor(ctx, spec.finetune.epochs, label);
+    const stopping = spec.finetune.earlyStopping ? new EarlyStopping(spec.finetune.earlyStopping, (dir) => validationNdcg(dir, ds, spec)) : undefined;
     const result = await finetune(
       { numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train, examples },
       inputFolder(ctx, 'pretrain'),
       spec.finetune,
-      await trainingRunFor(ctx, spec.finetune.epochs, `finetune-${ctx.request.variant ?? 'valued'}`),
+      stopping
+        ? {
+            ...run,
+            async onEpoch(p) {
+              await run.onEpoch?.(p);
+              const scored = await stopping.afterEpoch(p);
+              if (scored) run.log?.(`validation NDCG@${spec.infer.k} after epoch ${scored.epoch}: ${scored.score.toFixed(4)} (best ${stopping.best!.score.toFixed(4)} at epoch ${stopping.best!.epoch})`);
+            },
+            // the loop's own stop between batches: the next epoch ends before its first batch
+            shouldStop: () => (run.shouldStop?.() ?? false) || stopping.shouldStop,
+          }
+        : run,
     );
-    if (result.stopped) throw new StepCancelledError(`fine-tune stopped on cancellation after epoch ${result.epochsDone}`);
+    const stoppedEarly = stopping?.shouldStop ?? false;
+    if (result.stopped && !(stoppedEarly && !ctx.cancelled())) throw new StepCancelledError(`fine-tune stopped on cancellation after epoch ${result.epochsDone}`);
     if (!result.checkpointDir) throw new Error('fine-tune finished without a checkpoint');
-    await publishCheckpoint(result.checkpointDir, ctx.outDir);
+    if (stopping && !stoppedEarly) await stopping.afterEpoch({ epoch: result.epochsDone, checkpointDir: result.checkpointDir }, true);
+    const chosen = stopping?.best ?? { epoch: result.epochsDone, checkpointDir: result.checkpointDir };
+    if (stopping) run.log?.(`early stopping: ${stoppedEarly ? `stopped after epoch ${result.epochsDone}` : `ran all ${result.epochsDone} epochs`}; publishing epoch ${chosen.epoch}`);
+    await publishCheckpoint(chosen.checkpointDir, ctx.outDir);
     return {
       metrics: {
         loss: result.lossHistory[result.lossHistory.length - 1] ?? Number.NaN,
         epochs: result.epochsDone,
+        ...(stopping?.best ? { bestEpoch: stopping.best.epoch, validNdcg: stopping.best.score } : {}),
         trainExamples: examples?.indices.length ?? ds.train.length,
         trainSeconds: (performance.now() - started) / 1000,
         examplesPerSecond: result.examplesPerSecond,
@@ -44,3 +68,13 @@ export const finetuneStep: StepDefinition = {
     };
   },
 };
+
+/** Validation NDCG@k of the model in a checkpoint directory (the test split stays unseen). */
+async function validationNdcg(checkpointDir: string, ds: SplitDataset, spec: PipelineSpec): Promise<number> {
+  const { model } = await loadModel(checkpointDir);
+  try {
+    return (await evaluateOnValidation(model, ds, spec)).means.ndcg;
+  } finally {
+    disposeModel(model);
+  }
+}

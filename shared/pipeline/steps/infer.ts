@@ -24,6 +24,8 @@ import type { StepContext, StepDefinition } from '../step';
 import { historyOf, inputFolder, readInputDataset, trainAndValid } from './dataset-input';
 import { contextsBefore, sampleRows } from './contexts';
 import { readFloat64, readInt32 } from './typed-files';
+import { VALUED_VS_CONTROL_FILE } from './valued-vs-control';
+import { valuedVsControl } from './valued-vs-control-paired';
 
 type Metrics = Record<string, number>;
 
@@ -82,7 +84,8 @@ export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: Pip
     for (let r = 0; r < recs.users.length; r++) {
       const u = recs.users[r]!;
       const top = Array.from(recs.topK.items.subarray(r * spec.infer.k, (r + 1) * spec.infer.k)).filter((i) => i >= 0);
-      lines.push(JSON.stringify({ user: ds.userIds[u], items: top.map((i) => ds.itemIds[i]) }));
+      const prices = ds.itemPrice ? { prices: top.map((i) => (Number.isNaN(ds.itemPrice![i]!) ? null : ds.itemPrice![i]!)) } : {};
+      lines.push(JSON.stringify({ user: ds.userIds[u], items: top.map((i) => ds.itemIds[i]), ...prices }));
     }
     await writeFile(path.join(outDir, 'recommendations.jsonl'), lines.join('\n') + '\n');
   }
@@ -159,7 +162,9 @@ export const inferStep: StepDefinition = {
     if (ctx.inputs['control-finetune']) {
       ctx.heartbeat({ phase: 'evaluating the control model' });
       const control = (await loadModel(inputFolder(ctx, 'control-finetune'))).model;
-      labelled.control = summarize((await evaluateModel(control, ds, spec)).result, k);
+      const c = await evaluateModel(control, ds, spec);
+      labelled.control = summarize(c.result, k);
+      await writeFile(path.join(ctx.outDir, VALUED_VS_CONTROL_FILE), JSON.stringify(valuedVsControl(v.result, c.result, k), null, 2));
     }
     Object.assign(labelled, await baselines(ds, spec, ctx));
     const valueDir = ctx.inputs.value;

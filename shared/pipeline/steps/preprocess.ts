@@ -1,6 +1,7 @@
 // Step 1: raw source files → validated, deduplicated, sessionized, labelled, split dataset
 // (Arrow IPC + manifest) with every rejected row kept, with its reason, in the rejects table.
 import { DataFileError, loadSource, preprocess, writeDataset } from '../../data';
+import { withRawLines } from '../../data/reject-raw-lines';
 import { InvalidInputError } from '../errors';
 import { sourceForPartition, type PipelineSpec } from '../spec';
 import type { StepDefinition } from '../step';
@@ -28,7 +29,8 @@ export const preprocessStep: StepDefinition = {
     if (dataset.train.length === 0) {
       throw new InvalidInputError(`no training interactions are left after validation (${summary.rejects} rows rejected: ${JSON.stringify(summary.rejectsByReason)}); see the reasons above and fix the source data`);
     }
-    await writeDataset(ctx.outDir, dataset, { rejects: result.rejects, info: { summary } });
+    ctx.heartbeat({ phase: 'recovering the raw lines of rejected rows' });
+    await writeDataset(ctx.outDir, dataset, { rejects: await withRawLines(result.rejects), info: { summary } });
     return {
       metrics: {
         eventsValid: summary.eventsValid, eventsKept: summary.eventsKept, rejects: summary.rejects,

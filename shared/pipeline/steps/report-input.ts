@@ -9,6 +9,7 @@ import { readManifest, readRejects } from '../../data';
 import type { RunReportInput } from '../../report/input';
 import type { RunRecords } from '../step';
 import { readFloat64 } from './typed-files';
+import { VALUED_VS_CONTROL_FILE, ValuedVsControlSchema } from './valued-vs-control';
 
 type Input = RunReportInput;
 type StepStatus = NonNullable<Input['steps']>[number]['status'];
@@ -27,7 +28,7 @@ const QUARANTINE_FILE = 'quarantine-contradicted.json';
 export const REPORT_INPUT_FILES: Readonly<Record<'preprocess' | 'value' | 'infer', readonly string[]>> = {
   preprocess: ['manifest.json', 'rejects.arrow'],
   value: [VALUES_FILE],
-  infer: [QUARANTINE_FILE],
+  infer: [QUARANTINE_FILE, VALUED_VS_CONTROL_FILE],
 };
 
 export interface ReportContext {
@@ -88,13 +89,44 @@ function keptThreshold(values: Float64Array, keptCount: number): number | undefi
   return Number.isFinite(threshold) ? threshold : undefined;
 }
 
+/** values drawn in the histogram at most; above it every n-th value is drawn */
+export const HISTOGRAM_SAMPLE = 20_000;
+
 async function valueDistributions(ctx: ReportContext): Promise<Input['values']> {
   const dir = ctx.inputs.value;
   const summary = ctx.records.values[0];
   if (!dir || !summary || !existsSync(path.join(dir, VALUES_FILE))) return undefined;
   const values = await readFloat64(path.join(dir, VALUES_FILE));
-  const sample = Array.from(values.length > 20_000 ? values.filter((_, i) => i % Math.ceil(values.length / 20_000) === 0) : values).filter(Number.isFinite);
-  return [{ method: `${summary.method} (per ${summary.unit})`, values: sample, threshold: keptThreshold(values, summary.keptCount) }];
+  // the histogram needs a sample only; the counts beside it are the value step's own
+  const sample = Array.from(values.length > HISTOGRAM_SAMPLE ? values.filter((_, i) => i % Math.ceil(values.length / HISTOGRAM_SAMPLE) === 0) : values).filter(Number.isFinite);
+  return [{ method: `${summary.method} (per ${summary.unit})`, values: sample, count: summary.count, keptCount: summary.keptCount, threshold: keptThreshold(values, summary.keptCount) }];
+}
+
+/** Rows read and rejected per source file (by file name), files with no reject included. */
+export function rejectsByFile(rowsRead: Record<string, number>, rejects: ReadonlyArray<{ file: string }>): NonNullable<Input['rejects']>['byFile'] {
+  const byName = new Map<string, { rowsRead?: number; rejected: number }>();
+  for (const [file, rows] of Object.entries(rowsRead)) byName.set(path.basename(file), { rowsRead: rows, rejected: 0 });
+  for (const r of rejects) {
+    const name = path.basename(r.file);
+    const entry = byName.get(name) ?? { rejected: 0 };
+    entry.rejected += 1;
+    byName.set(name, entry);
+  }
+  return [...byName.entries()].map(([file, e]) => ({ file, ...e }));
+}
+
+const METRIC_LABELS: Record<string, (k: number) => string> = { ndcg: (k) => `NDCG@${k}`, hitRate: (k) => `HR@${k}`, recall: (k) => `Recall@${k}`, mrr: () => 'MRR', auc: () => 'AUC' };
+
+async function comparisonOf(ctx: ReportContext): Promise<Input['comparison']> {
+  const file = ctx.inputs.infer ? path.join(ctx.inputs.infer, VALUED_VS_CONTROL_FILE) : undefined;
+  if (!file || !existsSync(file)) return undefined;
+  const parsed = ValuedVsControlSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+  const rows: NonNullable<Input['comparison']> = [];
+  for (const [name, d] of Object.entries(parsed.metrics)) {
+    if (d.meanA === null || d.meanB === null || d.difference === null) continue;
+    rows.push({ metric: METRIC_LABELS[name]!(parsed.k), valued: d.meanA, control: d.meanB, difference: d.difference, low: d.low ?? undefined, high: d.high ?? undefined, users: d.users });
+  }
+  return rows.length ? rows : undefined;
 }
 
 async function rejectsOf(ctx: ReportContext): Promise<Input['rejects']> {
@@ -106,6 +138,7 @@ async function rejectsOf(ctx: ReportContext): Promise<Input['rejects']> {
   const byReason = Object.entries(summary.rejectsByReason ?? {}).map(([reason, count]) => ({ reason, count }));
   return {
     rowsRead: summary.rowsRead ? Object.values(summary.rowsRead).reduce((a, b) => a + b, 0) : undefined,
+    byFile: rejectsByFile(summary.rowsRead ?? {}, rejects),
     byReason,
     examples: rejects.slice(0, 10).map((r) => ({ file: path.basename(r.file), line: Math.max(1, r.line), reason: `${r.reason}${r.detail ? `: ${r.detail}` : ''}`, excerpt: r.excerpt || undefined })),
   };
@@ -212,6 +245,7 @@ export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
     steps,
     training: trainingCurves(records),
     metrics: modelMetrics(records),
+    comparison: await comparisonOf(ctx),
     values: await valueDistributions(ctx),
     quarantine: await quarantineOf(ctx),
     quarantinedCount: records.values[0] ? records.values[0].count - records.values[0].keptCount : undefined,

@@ -9,7 +9,7 @@ export interface RejectRow {
 }
 
 /** Reasons by count, largest first (ties by name so the order is stable); zero counts dropped. */
-export function rejectRows(rejects: RejectsT): RejectRow[] {
+export function rejectRows(rejects: Pick<RejectsT, 'byReason' | 'examples'>): RejectRow[] {
   const merged = new Map<string, number>();
   for (const r of rejects.byReason) merged.set(r.reason, (merged.get(r.reason) ?? 0) + r.count);
   return [...merged]

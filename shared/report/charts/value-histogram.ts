@@ -64,7 +64,8 @@ export function histogramRows(dist: ValueDistributionT): HistogramRow[] {
   return bins.map((b) => ({ method: dist.method, start: b.start, end: b.end, count: b.count, side: binSide(b, dist.threshold) }));
 }
 
-export function histogramSpec(distributions: readonly { method: string; threshold?: number; rows: readonly HistogramRow[] }[]): TopLevelSpec {
+/** `sampled`: the rows count a sample of the values, and the axis says so. */
+export function histogramSpec(distributions: readonly { method: string; threshold?: number; sampled?: boolean; rows: readonly HistogramRow[] }[]): TopLevelSpec {
   const sides: BinSide[] = ['kept', 'quarantined', 'no threshold'];
   const used = sides.filter((s) => distributions.some((d) => d.rows.some((r) => r.side === s)));
   const panels = distributions.map((d) => ({
@@ -78,7 +79,7 @@ export function histogramSpec(distributions: readonly { method: string; threshol
         encoding: {
           x: { field: 'start', type: 'quantitative' as const, title: `value (${d.method})`, axis: { format: '~g', labelOverlap: true } },
           x2: { field: 'end' },
-          y: { field: 'count', type: 'quantitative' as const, title: 'examples' },
+          y: { field: 'count', type: 'quantitative' as const, title: d.sampled ? 'examples in the sample' : 'examples' },
           // Ranged x with a quantitative y draws from y2; without it bars collapse to points.
           y2: { datum: 0 },
           color: {

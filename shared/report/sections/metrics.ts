@@ -1,6 +1,6 @@
 // Held-out quality of the valued model beside its control and the baselines (DESIGN §1: a
 // report always shows the control next to the valued run: quality, examples used, time).
-import type { ModelMetricsT, RunReport } from '../input';
+import type { ModelMetricsT, PairedComparisonT, RunReport } from '../input';
 import { metricRows, metricsSpec, orderModels } from '../charts/metrics-bars';
 import { formatCount, formatDuration, formatMetric, formatPercent } from '../format';
 import { escapeHtml, figure, markup, notComputed, table, type Cell } from '../html';
@@ -11,24 +11,39 @@ import type { Section } from './section';
 type MetricKey = 'ndcg10' | 'hr10' | 'mrr' | 'auc';
 const METRIC_COLUMNS: [MetricKey, string][] = [['ndcg10', 'NDCG@10'], ['hr10', 'HR@10'], ['mrr', 'MRR'], ['auc', 'AUC']];
 
-/** One sentence comparing valued against control, or undefined when either is missing. */
-export function valuedVsControl(models: readonly ModelMetricsT[]): string | undefined {
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${formatMetric(Math.abs(x))}`;
+
+/** `NDCG@10 0.0600 vs 0.0800, −0.0200 [−0.0300, −0.0100]` */
+function pairedPhrase(c: PairedComparisonT): string {
+  const interval = c.low !== undefined && c.high !== undefined ? ` [${signed(c.low)}, ${signed(c.high)}]` : ' (no interval: one user)';
+  return `${c.metric} ${formatMetric(c.valued)} vs ${formatMetric(c.control)}, ${signed(c.difference)}${interval}`;
+}
+
+/**
+ * The verdict: valued against control on every headline metric (none picked), each with the
+ * paired 95 % interval of the difference over test users when the run recorded per-user
+ * scores; then the examples and time it took. Undefined when either model is missing.
+ */
+export function valuedVsControl(models: readonly ModelMetricsT[], comparison?: readonly PairedComparisonT[]): string | undefined {
   const valued = models.find((m) => m.role === 'valued');
   const control = models.find((m) => m.role === 'control');
   if (!valued || !control) return undefined;
-  const parts: string[] = [];
-  const rel = control.ndcg10 > 0 ? (valued.ndcg10 - control.ndcg10) / control.ndcg10 : undefined;
-  parts.push(
-    `NDCG@10 ${formatMetric(valued.ndcg10)} vs ${formatMetric(control.ndcg10)}` +
-      (rel === undefined ? '' : ` (${rel >= 0 ? '+' : '−'}${formatPercent(Math.abs(rel))})`),
-  );
+  let quality: string;
+  if (comparison?.length) {
+    const users = Math.max(...comparison.map((c) => c.users));
+    quality = `paired over ${formatCount(users)} test users, difference with its 95% interval: ${comparison.map(pairedPhrase).join('; ')}`;
+  } else {
+    const phrases = METRIC_COLUMNS.filter(([key]) => valued[key] !== undefined && control[key] !== undefined).map(([key, title]) => `${title} ${formatMetric(valued[key])} vs ${formatMetric(control[key])}`);
+    quality = `${phrases.join('; ')} (no per-user scores were recorded, so no interval)`;
+  }
+  const cost: string[] = [];
   if (valued.trainingExamples !== undefined && control.trainingExamples) {
-    parts.push(`${formatPercent(valued.trainingExamples / control.trainingExamples, 0)} of the control's training examples`);
+    cost.push(`${formatPercent(valued.trainingExamples / control.trainingExamples, 0)} of the control's training examples`);
   }
   if (valued.trainSeconds !== undefined && control.trainSeconds) {
-    parts.push(`${(valued.trainSeconds / control.trainSeconds).toFixed(2)}× its training time`);
+    cost.push(`${(valued.trainSeconds / control.trainSeconds).toFixed(2)}× its training time`);
   }
-  return `Valued vs control: ${parts.join(', ')}.`;
+  return `Valued vs control, ${quality}.${cost.length ? ` ${cost.join(', ').replace(/^./, (c) => c.toUpperCase())}.` : ''}`;
 }
 
 export async function metricsSection(report: RunReport): Promise<Section> {
@@ -63,7 +78,7 @@ export async function metricsSection(report: RunReport): Promise<Section> {
     ],
     rows,
   );
-  const comparison = valuedVsControl(models);
+  const comparison = valuedVsControl(models, report.comparison);
   const svg = await renderSvg(metricsSpec(metricRows(models), models));
   return {
     ...section,

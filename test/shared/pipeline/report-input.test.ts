@@ -1,9 +1,14 @@
-// A metric the run did not compute must read "not computed" in the report, never 0.
+// What the report is built from must say what the run measured: a metric not computed reads
+// "not computed" (never 0), a sample is not a count, rejects are counted per file.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MetricRow } from '../../../shared/db/schema';
-import { buildRunReportInput } from '../../../shared/pipeline/steps/report-input';
+import { buildRunReportInput, HISTOGRAM_SAMPLE, rejectsByFile } from '../../../shared/pipeline/steps/report-input';
 import { parseRunReportInput } from '../../../shared/report/input';
 import { metricsSection } from '../../../shared/report/sections/metrics';
+import { valuesSection } from '../../../shared/report/sections/values';
 
 const metric = (label: string, name: string, value: number): MetricRow =>
   ({ id: 0, runId: 'r', stepId: null, name, value, epoch: null, label, recordedAt: new Date() });
@@ -32,5 +37,41 @@ describe('report metrics', () => {
     expect(valuedRow.match(/not computed/g)).toHaveLength(2);
     expect(valuedRow).toContain('0.0500');
     expect(valuedRow).toContain('0.1000');
+  });
+});
+
+describe('report counts', () => {
+  it('counts every valued example when the histogram draws a sample of more than 20,000 values', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'assay-report-values-'));
+    const n = 227_259;
+    const values = Float64Array.from({ length: n }, (_, i) => (i * 7919) % 1000);
+    await writeFile(path.join(dir, 'values.f64'), Buffer.from(values.buffer));
+    const summary = { id: 1, runId: 'r', stepId: null, method: 'knn-shapley', unit: 'interaction', count: n, mean: 0, std: 0, min: 0, max: 999, keptCount: 184_000, threshold: null, valuesUri: null, computeSeconds: 1, createdAt: new Date() };
+    const input = parseRunReportInput(await buildRunReportInput({ records: { run: undefined, steps: [], metrics: [], values: [summary as never] }, workflowId: 'wf', inputs: { value: dir } }));
+    const dist = input.values![0]!;
+    expect(dist.values!.length).toBeLessThanOrEqual(HISTOGRAM_SAMPLE);
+    expect(dist.count).toBe(n);
+    const section = await valuesSection(input);
+    expect(section.body).toMatch(/<td class="num">227,259<\/td><td class="num">184,000<\/td><td class="num">43,259<\/td>/);
+    expect(section.body).toContain(`a sample of ${dist.values!.length.toLocaleString('en-US')} of 227,259 values`);
+  });
+
+  it('counts rejects per source file against that file’s rows, including rejects of no read file', () => {
+    const rows = rejectsByFile({ 'data/events.csv': 233_000, 'data/items.csv': 1_000 }, [{ file: 'data/events.csv' }, { file: 'data/events.csv' }, { file: 'data/items.csv' }, { file: '(judgments)' }]);
+    expect(rows).toEqual([
+      { file: 'events.csv', rowsRead: 233_000, rejected: 2 },
+      { file: 'items.csv', rowsRead: 1_000, rejected: 1 },
+      { file: '(judgments)', rejected: 1 },
+    ]);
+  });
+
+  it('reads the valued-vs-control artifact into one comparison per metric, leaving out undefined ones', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'assay-report-comparison-'));
+    const d = { users: 50, meanA: 0.2, meanB: 0.1, difference: 0.1, low: 0.05, high: 0.15 };
+    const none = { users: 0, meanA: null, meanB: null, difference: null, low: null, high: null };
+    await writeFile(path.join(dir, 'valued-vs-control.json'), JSON.stringify({ k: 20, confidence: 0.95, metrics: { ndcg: d, hitRate: d, recall: d, mrr: d, auc: none } }));
+    const input = parseRunReportInput(await buildRunReportInput({ records: { run: undefined, steps: [], metrics: [], values: [] }, workflowId: 'wf', inputs: { infer: dir } }));
+    expect(input.comparison!.map((c) => c.metric)).toEqual(['NDCG@20', 'HR@20', 'Recall@20', 'MRR']);
+    expect(input.comparison![0]).toEqual({ metric: 'NDCG@20', valued: 0.2, control: 0.1, difference: 0.1, low: 0.05, high: 0.15, users: 50 });
   });
 });

@@ -53,8 +53,33 @@ describe('report page', () => {
     expect(html).toContain('href="http://127.0.0.1:8233/namespaces/default/workflows/assay%2Fml-100k%2F2025-06-14"');
   });
 
-  it('compares valued against control in one sentence', () => {
-    expect(html).toContain('Valued vs control: NDCG@10 0.0719 vs 0.0661 (+8.8%), 70% of the control&#39;s training examples, 0.75× its training time.');
+  it('compares valued against control on every headline metric with its paired interval, none picked', () => {
+    expect(html).toContain(
+      'Valued vs control, paired over 943 test users, difference with its 95% interval: NDCG@10 0.0719 vs 0.0661, +0.0058 [+0.0011, +0.0105]; ' +
+        'HR@10 0.1402 vs 0.1298, +0.0104 [−0.0021, +0.0229]; Recall@10 0.1402 vs 0.1298, +0.0104 [−0.0021, +0.0229]; ' +
+        'MRR 0.0589 vs 0.0542, +0.0047 [+0.0003, +0.0091]; AUC 0.9121 vs 0.9087, +0.0034 [−0.0012, +0.0080]. ' +
+        '70% of the control&#39;s training examples, 0.75× its training time.',
+    );
+  });
+
+  it('labels a sample of values as a sample and counts every valued example', () => {
+    const section = html.slice(html.indexOf('data-section="values"'), html.indexOf('data-section="detection"'));
+    expect(section).toContain('knn-shapley: the histogram draws a sample of 14,000 of 70,312 values');
+    expect(section).toMatch(/<td>knn-shapley<\/td><td class="num">70,312<\/td><td class="num">49,218<\/td><td class="num">21,094<\/td>/);
+    expect(svgTexts(chartSvg(html, 'value-histogram') as string)).toContain('examples in the sample');
+  });
+
+  it('explains that valued and control fine-tuning losses are weighted differently', () => {
+    const section = html.slice(html.indexOf('data-section="training"'), html.indexOf('data-section="metrics"'));
+    expect(section).toContain('The valued and control fine-tuning losses are weighted differently');
+  });
+
+  it('counts rejected event and item rows apart, each against its own file, and shows the raw line', () => {
+    const section = html.slice(html.indexOf('data-section="rejects"'));
+    expect(section).not.toMatch(/rejected of [\d,]+ rows read/);
+    expect(section).toMatch(/<code>ml-100k.inter<\/code><\/td><td class="num">410<\/td><td class="num">98,730<\/td>/);
+    expect(section).toMatch(/<code>ml-100k.item<\/code><\/td><td class="num">2<\/td><td class="num">1,682<\/td>/);
+    expect(section).toContain('raw line');
   });
 
   it('lists the 20 most contradicted quarantine examples, strongest first', () => {

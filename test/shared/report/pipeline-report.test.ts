@@ -130,6 +130,9 @@ describe('the report of a real pipeline run', () => {
     for (const [model, cells] of byModel) expect(Number(cells[2]), `${model} NDCG@10`).toBeGreaterThanOrEqual(0);
     expect(Number(byModel.get('valued')![6]!.replace(/,/g, '')), 'valued trained on fewer examples than the control').toBeLessThan(Number(byModel.get('control')![6]!.replace(/,/g, '')));
     await expectChart(page, 'metrics-bars', ['NDCG@10', 'HR@10', 'MRR', 'AUC', ...MODELS]);
+    // the verdict: every headline metric with the paired interval the infer step recorded
+    const verdict = await page.locator('section[data-section="metrics"] p.headline').innerText();
+    for (const metric of ['NDCG@10', 'HR@10', 'Recall@10', 'MRR', 'AUC']) expect(verdict).toMatch(new RegExp(`${metric} [\\d.]+ vs [\\d.]+, [+−][\\d.]+ \\[[+−][\\d.]+, [+−][\\d.]+\\]`));
 
     // Values: kept and quarantined on either side of a drawn threshold.
     await expectChart(page, 'value-histogram', ['knn-shapley (per interaction)', 'examples', 'kept', 'quarantined']);
@@ -150,6 +153,9 @@ describe('the report of a real pipeline run', () => {
     expect(rejects).toContain('ml-100k.inter');
     expect(rejects).toMatch(/rating/);
     expect(rejects).toMatch(/unknown-item/);
+    // a planted row shown as it is in the file, not rebuilt from parsed fields
+    expect(rejects).toMatch(/186\s+99999\s+3\s+891717742/);
+    expect(rejects).not.toMatch(/rejected of [\d,]+ rows read/);
 
     // Every chart on the page is drawn, not an empty box.
     for (const svg of await page.locator('figure > svg').all()) {

@@ -25,12 +25,28 @@ describe('pickRejectExamples', () => {
 });
 
 describe('valuedVsControl', () => {
-  it('states the relative NDCG@10 change, the share of examples and the time ratio', () => {
-    const sentence = valuedVsControl([
-      { model: 'v', role: 'valued', ndcg10: 0.06, hr10: 0.1, mrr: 0.05, trainingExamples: 500, trainSeconds: 30 },
-      { model: 'c', role: 'control', ndcg10: 0.08, hr10: 0.1, mrr: 0.05, trainingExamples: 1000, trainSeconds: 60 },
+  const models = [
+    { model: 'v', role: 'valued' as const, ndcg10: 0.06, hr10: 0.1, mrr: 0.05, trainingExamples: 500, trainSeconds: 30 },
+    { model: 'c', role: 'control' as const, ndcg10: 0.08, hr10: 0.12, mrr: 0.04, trainingExamples: 1000, trainSeconds: 60 },
+  ];
+
+  it('states every headline metric with its paired interval, then the share of examples and the time ratio', () => {
+    const sentence = valuedVsControl(models, [
+      { metric: 'NDCG@10', valued: 0.06, control: 0.08, difference: -0.02, low: -0.031, high: -0.009, users: 120 },
+      { metric: 'HR@10', valued: 0.1, control: 0.12, difference: -0.02, low: -0.05, high: 0.01, users: 120 },
+      { metric: 'MRR', valued: 0.05, control: 0.04, difference: 0.01, users: 1 },
     ]);
-    expect(sentence).toBe('Valued vs control: NDCG@10 0.0600 vs 0.0800 (−25.0%), 50% of the control\'s training examples, 0.50× its training time.');
+    expect(sentence).toBe(
+      'Valued vs control, paired over 120 test users, difference with its 95% interval: NDCG@10 0.0600 vs 0.0800, −0.0200 [−0.0310, −0.0090]; ' +
+        'HR@10 0.1000 vs 0.1200, −0.0200 [−0.0500, +0.0100]; MRR 0.0500 vs 0.0400, +0.0100 (no interval: one user). ' +
+        "50% of the control's training examples, 0.50× its training time.",
+    );
+  });
+
+  it('without per-user scores, lists every metric both models have and says there is no interval', () => {
+    expect(valuedVsControl(models)).toBe(
+      "Valued vs control, NDCG@10 0.0600 vs 0.0800; HR@10 0.1000 vs 0.1200; MRR 0.0500 vs 0.0400 (no per-user scores were recorded, so no interval). 50% of the control's training examples, 0.50× its training time.",
+    );
   });
 
   it('says nothing without both a valued model and a control', () => {
