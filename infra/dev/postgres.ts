@@ -1,6 +1,10 @@
 // A PostgreSQL cluster of the dev stack's own, on a free port, password-authenticated.
 // Postgres refuses to run as root, so as root the cluster is owned and run by the system
 // user `postgres` that Debian's package creates.
+// The application's role is not a superuser: the cluster's bootstrap superuser is
+// `<user>_admin`, which only creates the application role (LOGIN, CREATEDB for the tests'
+// throwaway databases) and its database, owned by it — so a leaked application password
+// cannot read server files or run programs (docs/decisions/0003-local-stack-security.md).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -11,6 +15,9 @@ import { serverEnvironment } from './server-env';
 import { spawnDetached, waitUntil, isOurProcess, type StartedProcess } from './processes';
 
 export interface PostgresSettings { port: number; user: string; password: string; database: string }
+
+/** The cluster's bootstrap superuser; the application never connects as it. */
+export const adminRole = (s: PostgresSettings): string => `${s.user}_admin`;
 
 function runAs(): { uid?: number; gid?: number } {
   if (userInfo().uid !== 0) return {};
@@ -38,7 +45,7 @@ export function initCluster(state: string, s: PostgresSettings): void {
   const pwfile = path.join(root, 'pwfile');
   writeFileSync(pwfile, s.password + '\n', { mode: 0o600 });
   ownTree(pwfile, ids);
-  const result = spawnSync(path.join(postgresBin(), 'initdb'), ['-D', data, '-U', s.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-instructions'], { ...ids, env: serverEnvironment(process.env), encoding: 'utf8' });
+  const result = spawnSync(path.join(postgresBin(), 'initdb'), ['-D', data, '-U', adminRole(s), `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-instructions'], { ...ids, env: serverEnvironment(process.env), encoding: 'utf8' });
   rmSync(pwfile);
   if (result.status !== 0) throw new Error(`initdb failed for ${data}:\n${result.stderr || result.stdout}\nRemove ${root} and run \`assay dev up\` again.`);
 }
@@ -57,8 +64,8 @@ export function startPostgres(state: string, s: PostgresSettings): StartedProces
   ], { log, ...ids });
 }
 
-export function databaseUrl(s: PostgresSettings, database = s.database): string {
-  return `postgres://${encodeURIComponent(s.user)}:${encodeURIComponent(s.password)}@127.0.0.1:${s.port}/${database}`;
+export function databaseUrl(s: PostgresSettings, database = s.database, user = s.user): string {
+  return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(s.password)}@127.0.0.1:${s.port}/${database}`;
 }
 
 async function query(url: string, run: (sql: postgres.Sql) => Promise<unknown>): Promise<void> {
@@ -67,10 +74,16 @@ async function query(url: string, run: (sql: postgres.Sql) => Promise<unknown>):
 }
 
 export async function waitForPostgres(proc: StartedProcess, s: PostgresSettings, timeoutMs: number): Promise<void> {
-  await waitUntil(() => query(databaseUrl(s, 'postgres'), (sql) => sql`select 1`).then(() => true), 'PostgreSQL', timeoutMs, proc.log, () => isOurProcess(proc));
-  await query(databaseUrl(s, 'postgres'), async (sql) => {
+  await waitUntil(() => query(databaseUrl(s, 'postgres'), (sql) => sql`select 1`).then(() => true).catch(() => query(databaseUrl(s, 'postgres', adminRole(s)), (sql) => sql`select 1`).then(() => true)), 'PostgreSQL', timeoutMs, proc.log, () => isOurProcess(proc));
+  // A cluster made before the admin role existed has the application role as its superuser: leave it as it is.
+  const admin = await query(databaseUrl(s, 'postgres', adminRole(s)), (sql) => sql`select 1`).then(() => true, () => false);
+  await query(databaseUrl(s, 'postgres', admin ? adminRole(s) : s.user), async (sql) => {
+    if (admin) {
+      const roles = await sql`select 1 from pg_roles where rolname = ${s.user}`;
+      if (roles.length === 0) await sql.unsafe(`create role "${s.user}" login nosuperuser createdb nocreaterole password '${s.password.replaceAll("'", "''")}'`);
+    }
     const rows = await sql`select 1 from pg_database where datname = ${s.database}`;
-    if (rows.length === 0) await sql.unsafe(`create database "${s.database}"`);
+    if (rows.length === 0) await sql.unsafe(`create database "${s.database}" owner "${s.user}"`);
   });
 }
 

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { devUp, devStatus } from '../../infra/dev/stack';
 import { envFilePath, parseEnvFile } from '../../infra/dev/env-file';
@@ -26,6 +27,21 @@ describe('assay dev stack', () => {
     expect(env.ASSAY_DATABASE_URL).toMatch(/^postgres:\/\/assay:.+@127\.0\.0\.1:\d+\/assay$/);
     const ui = await fetch(status.temporalUi);
     expect(ui.status).toBe(200);
+  });
+
+  it('the application connects as a role that is not a superuser, owns its database and may create throwaway ones', async () => {
+    const env = parseEnvFile(readFileSync(envFilePath(), 'utf8'), envFilePath());
+    const sql = postgres(env.ASSAY_DATABASE_URL!, { max: 1, onnotice: () => {} });
+    try {
+      const [role] = await sql`select rolsuper, rolcreatedb from pg_roles where rolname = current_user`;
+      expect(role).toEqual({ rolsuper: false, rolcreatedb: true });
+      const [owner] = await sql`select pg_get_userbyid(datdba) as owner from pg_database where datname = current_database()`;
+      expect(owner!.owner).toBe('assay');
+      // what only a superuser may do: read a server file
+      await expect(sql`select pg_read_file('postgresql.conf')`).rejects.toThrow(/permission denied/);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
   });
 
   it('re-running up reuses the running servers instead of starting new ones', async () => {
