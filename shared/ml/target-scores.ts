@@ -10,11 +10,9 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfigInput } from './config';
 import { encode, param, type RecModel } from './encoder';
-import type { UserSequences } from '../data/types';
 import { finetunePlan, rowBatch, type FinetuneData } from './finetune';
-import { sequenceWindows } from './pretrain';
 import { gatherRows } from './ops';
-import { FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW } from './vocabulary';
+import { FIRST_ITEM_ROW } from './vocabulary';
 
 export interface TargetScores {
   /** per train row j (data.train order): log p(item_j | context_j) */
@@ -53,48 +51,6 @@ export async function scoreTargets(model: RecModel, data: FinetuneData, configIn
     itemsT.dispose();
   }
   return { logProb, outranks };
-}
-
-/**
- * The bidirectional (pretrained, masked-item) form: each item of each sequence predicted from
- * both sides, with every `stride`-th position masked per pass so that masked neighbours are
- * at least `stride` apart. Returns log p(item | both sides) per position of `seqs.items`.
- */
-export async function scoreMaskedItems(model: RecModel, seqs: UserSequences, stride = 5, rowsPerBatch = 64): Promise<Float64Array> {
-  if (model.encoder.causal) throw new Error('scoreMaskedItems: needs a bidirectional (pretrained) model');
-  const windows = sequenceWindows(seqs, model.encoder.maxLen);
-  const itemsT = transposedItems(model);
-  const out = new Float64Array(seqs.items.length).fill(Number.NaN);
-  try {
-    const count = windows.start.length;
-    for (let w0 = 0; w0 < count; w0 += rowsPerBatch) {
-      const batch = Math.min(rowsPerBatch, count - w0);
-      let len = 1;
-      for (let b = 0; b < batch; b++) len = Math.max(len, (windows.end[w0 + b] as number) - (windows.start[w0 + b] as number));
-      for (let phase = 0; phase < Math.min(stride, len); phase++) {
-        const ids = new Int32Array(batch * len).fill(PAD_ROW);
-        const positions: number[] = [];
-        const at: number[] = [];
-        for (let b = 0; b < batch; b++) {
-          const lo = windows.start[w0 + b] as number;
-          const n = (windows.end[w0 + b] as number) - lo;
-          const base = b * len + (len - n);
-          for (let k = 0; k < n; k++) {
-            const masked = k % stride === phase;
-            ids[base + k] = masked ? MASK_ROW : itemRow(seqs.items[lo + k] as number);
-            if (masked) { positions.push(base + k); at.push(lo + k); }
-          }
-        }
-        if (positions.length === 0) continue;
-        const scored = scoreHidden(() => gatherRows(encode(model, ids, batch, len, { training: false }), Int32Array.from(positions)), itemsT, Int32Array.from(at, (p) => seqs.items[p] as number));
-        for (let t = 0; t < at.length; t++) out[at[t] as number] = scored.logProb[t] as number;
-      }
-      await yieldToEventLoop();
-    }
-  } finally {
-    itemsT.dispose();
-  }
-  return out;
 }
 
 /** The item rows of the tied table, transposed [dim × numItems]: the output layer's classes. */

@@ -4,8 +4,8 @@ import { selectBackend } from '../../../shared/ml/backend';
 import { createModel, disposeModel, encode, exportWeights, modelFromWeights, type RecModel } from '../../../shared/ml/encoder';
 import { EncoderConfigSchema } from '../../../shared/ml/config';
 import { itemEmbeddings } from '../../../shared/ml/scoring';
-import { scoreMaskedItems, scoreTargets } from '../../../shared/ml/target-scores';
-import { itemRow, MASK_ROW, PAD_ROW } from '../../../shared/ml/vocabulary';
+import { scoreTargets } from '../../../shared/ml/target-scores';
+import { itemRow, MASK_ROW } from '../../../shared/ml/vocabulary';
 import { TINY, tinySequences, tinyTable } from './tiny-data';
 
 const vocab = { numItems: TINY.numItems, vocabSize: 0 };
@@ -61,28 +61,5 @@ describe('scoreTargets', () => {
     const scores = await scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train, examples: { indices: Int32Array.from([2, 5]), weights: new Float32Array(2).fill(1) } });
     expect(Array.from(scores.logProb).map((x, j) => [j, Number.isNaN(x)]).filter(([, nan]) => !nan).map(([j]) => j)).toEqual([2, 5]);
     await expect(scoreTargets(bidirectional, { numUsers: TINY.numUsers, numItems: TINY.numItems, train })).rejects.toThrow(/causal/);
-  });
-});
-
-describe('scoreMaskedItems', () => {
-  it('predicts each item from both sides with only that item masked when the stride spans the window', async () => {
-    const seqs = tinySequences();
-    const scores = await scoreMaskedItems(bidirectional, seqs, encoder.maxLen);
-    const items = itemEmbeddings(bidirectional);
-    for (const u of [0, 3, 7]) {
-      const lo = seqs.offsets[u]!;
-      const n = seqs.offsets[u + 1]! - lo;
-      for (let k = 0; k < n; k++) {
-        const ids = new Int32Array(n).fill(PAD_ROW);
-        for (let q = 0; q < n; q++) ids[q] = q === k ? MASK_ROW : itemRow(seqs.items[lo + q]!);
-        const hidden = tf.tidy(() => encode(bidirectional, ids, 1, n, { training: false }).slice([k, 0], [1, 16]).dataSync());
-        const logits = Array.from({ length: TINY.numItems }, (_, i) => {
-          let dot = 0;
-          for (let c = 0; c < 16; c++) dot += hidden[c]! * items.data[i * 16 + c]!;
-          return dot;
-        });
-        expect(scores[lo + k]).toBeCloseTo(logSoftmax(logits, seqs.items[lo + k]!), 4);
-      }
-    }
   });
 });
