@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { BenchUsageError } from '../../bench/flags';
+import { benchSpec, parseBenchArgs } from '../../bench/valuation/options';
+import { realSource } from '../../bench/valuation/datasets';
+
+describe('valuation bench flags', () => {
+  it('runs ml-100k over three seeds by default, every setting, choosing (keep, λ) among four candidates', () => {
+    const o = parseBenchArgs([]);
+    expect(o).toMatchObject({ datasets: ['ml-100k'], seeds: 3, seed: 1, baselines: true, quick: false });
+    expect(o.settings).toEqual(['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3']);
+    expect(o.sizes.choices.map((c) => [c.keep, c.lambda])).toEqual([[0.8, 0], [0.9, 0], [0.8, 1], [0.9, 1]]);
+  });
+
+  it('takes a subset of settings and names an unknown one with the list to choose from', () => {
+    expect(parseBenchArgs(['--settings', 'clean,natural-2']).settings).toEqual(['clean', 'natural-2']);
+    expect(() => parseBenchArgs(['--settings', 'clean,uniform-30'])).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(['--settings', 'clean,uniform-30'])).toThrow(/unknown uniform-30; choose from uniform-20, natural-2, clean/);
+    expect(() => parseBenchArgs(['--seeds', '0'])).toThrow(/--seeds=0/);
+  });
+
+  it('values with the spec\'s cross-fit and trains the shipped ml-100k model', () => {
+    const spec = benchSpec(parseBenchArgs([]).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
+    expect(spec.valuation).toMatchObject({ method: 'cross-fit', folds: 2, warmupEpochs: 4, score: 'logProb' });
+    expect(spec.pretrain.encoder).toMatchObject({ dim: 64, layers: 2 });
+    expect([spec.pretrain.seed, spec.finetune.seed, spec.finetune.epochs]).toEqual([7, 7, 14]);
+  });
+});
