@@ -38,6 +38,10 @@ export interface CrossFitHooks {
   readonly shouldStop?: () => boolean;
 }
 
+export class CrossFitStoppedError extends Error {
+  override name = 'CrossFitStoppedError';
+}
+
 /** fold[j] ∈ [0, K): a seeded deal of the n interactions, each fold within one of n/K. */
 export function dealFolds(n: number, folds: number, seed: number): Uint8Array {
   const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -74,6 +78,8 @@ export async function crossFitValues(data: CrossFitData, pretrained: RecModel, f
       { checkpointDir: `${hooks.checkpointDir}/fold-${f}`, shouldStop: hooks.shouldStop },
     );
     try {
+      // a warm-up stopped early would score its fold with a half-trained model: no values then
+      if (trained.stopped) throw new CrossFitStoppedError(`cross-fit stopped on request during fold ${f + 1} of ${config.folds}, after ${trained.epochsDone} of ${config.warmupEpochs} warm-up epochs`);
       hooks.progress?.(`fold ${f + 1}/${config.folds}: scoring ${own.length} held-out interactions`);
       const ownIdx = Int32Array.from(own);
       const scores = await scoreTargets(trained.model, { ...data, examples: { indices: ownIdx, weights: new Float32Array(own.length).fill(1) } }, warmup);

@@ -7,7 +7,7 @@ import type { InteractionTable } from '../../../shared/data/types';
 import { selectBackend } from '../../../shared/ml/backend';
 import { EncoderConfigSchema } from '../../../shared/ml/config';
 import { createModel, disposeModel } from '../../../shared/ml/encoder';
-import { crossFitValues, dealFolds } from '../../../shared/valuation/cross-fit';
+import { CrossFitStoppedError, crossFitValues, dealFolds } from '../../../shared/valuation/cross-fit';
 import { noiseDetectionAuc } from '../../../shared/valuation/detection';
 
 const root = mkdtempSync(join(tmpdir(), 'assay-cross-fit-'));
@@ -53,6 +53,17 @@ describe('dealFolds', () => {
 });
 
 describe('crossFitValues', () => {
+  it('gives no values when asked to stop: a fold scored by a half-trained warm-up would look valued', async () => {
+    const numItems = 24;
+    const { train } = walksWithNoise(10, 8, numItems, 5);
+    const pretrained = createModel(EncoderConfigSchema.parse({ dim: 16, layers: 1, heads: 1, maxLen: 16, dropout: 0 }), { numItems, vocabSize: 0 }, 1);
+    try {
+      await expect(crossFitValues({ numUsers: 10, numItems, train }, pretrained, { batchSize: 8 }, { folds: 2, warmupEpochs: 2 }, { checkpointDir: join(root, 'stop'), shouldStop: () => true })).rejects.toThrow(CrossFitStoppedError);
+    } finally {
+      disposeModel(pretrained);
+    }
+  });
+
   it('values interactions that break the users\' pattern below those that follow it, from models that never trained on them', async () => {
     const numItems = 24;
     const { train, noisy } = walksWithNoise(60, 12, numItems, 3);
