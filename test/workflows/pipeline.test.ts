@@ -72,7 +72,9 @@ describe('pipeline spec validation', () => {
 
 describe('step cache', () => {
   it('an identical re-run is all cache hits; a fine-tune change re-runs only fine-tune and infer; a deleted artifact re-runs its step', async () => {
-    const spec = tinySpec('cache');
+    // keep 0.75, which no other test uses: artifacts are content-addressed, so a test running
+    // beside this one with the same value outputs would store the deleted selection again
+    const spec = tinySpec('cache', { valuation: { method: 'knn-shapley', k: 5, keep: 0.75, negatives: 1, maxValidPoints: 200 } });
     const workers = await startLocalWorkers(spec);
     try {
       const first = await client.runAndWait(spec, { noCache: true });
