@@ -305,7 +305,7 @@ async function runDataset(dataset: RealDataset, spec: PipelineSpec, flags: Flags
   console.log(`\n## ${dataset} — leave-last-out, full ranking over all unseen items, K=${spec.infer.k} (load ${load1()})`);
   console.log(`  ${describeTraining(spec)}`);
   const clock = new StepClock();
-  const source = spec.source as Extract<PipelineSpec['source'], { path: string }>;
+  const source = spec.source;
   const raw = await clock.time('load', () => loadSource(source), (r) => `${r.events.length} events`);
   const { dataset: ds } = await clock.time('preprocess', () => preprocess(raw, source.preprocess),
     (r) => `${r.dataset.numUsers} users, ${r.dataset.numItems} items; train ${r.dataset.train.length}, valid ${r.dataset.valid.length}, test ${r.dataset.test.length}`);

@@ -1,7 +1,9 @@
 // What a pipeline spec says about its input data. Parsed once at the boundary; the rest of
 // the data library takes the parsed (defaulted) shape.
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
+import { datasetFolder } from './data-folder';
 import { isTimeZone } from './timestamps';
 
 export const SOURCE_FORMATS = ['ml-100k', 'amazon-beauty', 'esci-ubi', 'jsonl', 'csv', 'parquet'] as const;
@@ -93,10 +95,12 @@ const sharedSourceFields = {
 export const DataSourceConfigSchema = z.discriminatedUnion('format', [
   z.object({
     format: z.enum(['ml-100k', 'amazon-beauty', 'esci-ubi']),
-    /** the dataset folder, e.g. ../shared/data/ml-100k */
-    path: z.string().min(1),
+    /** a dataset folder by name, found in the data folder (ASSAY_DATA_DIR) */
+    dataset: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a dataset is a folder name in ASSAY_DATA_DIR (letters, digits, dot, dash, underscore)').optional(),
+    /** or the dataset folder itself, relative to the spec file */
+    path: z.string().min(1).optional(),
     ...sharedSourceFields,
-  }),
+  }).refine((s) => (s.dataset === undefined) !== (s.path === undefined), { message: 'name the data with either source.dataset (a folder in ASSAY_DATA_DIR) or source.path (a folder beside the spec), not both or neither', path: ['dataset'] }),
   z.object({
     format: z.enum(['jsonl', 'csv', 'parquet']),
     paths: z.object({
@@ -111,6 +115,14 @@ export const DataSourceConfigSchema = z.discriminatedUnion('format', [
 ]);
 export type DataSourceConfig = z.output<typeof DataSourceConfigSchema>;
 export type DataSourceConfigInput = z.input<typeof DataSourceConfigSchema>;
+export type FolderSourceConfig = Extract<DataSourceConfig, { format: 'ml-100k' | 'amazon-beauty' | 'esci-ubi' }>;
+
+/** The folder a folder-format source reads: its `path` (from `baseDir`), or its named dataset in the data folder. */
+export function sourceFolder(config: Pick<FolderSourceConfig, 'path' | 'dataset'>, baseDir = process.cwd()): string {
+  if (config.path !== undefined) return resolve(baseDir, config.path);
+  if (config.dataset === undefined) throw new Error('a folder source names neither source.dataset nor source.path');
+  return datasetFolder(config.dataset);
+}
 
 /** Parses a user-supplied config; the error lists every issue as `path: message`. */
 export function parseDataSourceConfig(input: unknown): DataSourceConfig {

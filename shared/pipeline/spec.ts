@@ -13,6 +13,7 @@ import { jsonErrorOffset, lineColumn } from '../config/json-error-offset';
 import { clipText, MAX_DETAIL_CHARS } from '../data/bounded-text';
 import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
 import { defaultRootsFor } from './source-roots';
+import { datasetFolder, DatasetNotFoundError } from '../data/data-folder';
 
 export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
 
@@ -153,6 +154,15 @@ export function loadSpecFile(file: string, overrides: Partial<PipelineSpecInput>
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SpecError(`${file}: a spec must be a JSON object.`);
   const merged = { ...(raw as Record<string, unknown>), ...stripUndefined(overrides) };
   const spec = parseSpec(merged, file);
+  const source = spec.source;
+  if (!('paths' in source) && source.dataset !== undefined) {
+    try {
+      datasetFolder(source.dataset);
+    } catch (err) {
+      if (err instanceof DatasetNotFoundError) throw new SpecError(`${file}: source.dataset: ${err.message}`);
+      throw err;
+    }
+  }
   return resolvePaths(spec, path.dirname(path.resolve(file)));
 }
 
@@ -162,7 +172,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 function mapSourcePaths(spec: PipelineSpec, f: (p: string) => string): PipelineSpec {
   const source = spec.source;
-  if ('path' in source) return { ...spec, source: { ...source, path: f(source.path) } };
+  if (!('paths' in source)) return source.path === undefined ? spec : { ...spec, source: { ...source, path: f(source.path) } };
   const paths = Object.fromEntries(Object.entries(source.paths).map(([k, v]) => [k, v === undefined ? v : f(v)])) as typeof source.paths;
   return { ...spec, source: { ...source, paths } };
 }
