@@ -45,7 +45,7 @@ export function registerRun(program: Command): void {
   program.command('run')
     .description('validate a pipeline spec (JSON) and run it for one partition: preprocess → pretrain → value → fine-tune → infer → report')
     .argument('<spec>', 'path to the pipeline spec JSON file (examples: specs/generic-csv.json for your own data, specs/ml-100k.json)')
-    .addHelpText('after', `\nCheck a spec and its data first with \`assay validate <spec>\`.\n\n${formatReferenceText()}`)
+    .addHelpText('after', `\nCheck a spec and its data first with \`assay validate <spec>\`. Every spec field with its type, default and meaning: \`assay spec --help\` (docs/spec.md).\n\n${formatReferenceText()}`)
     .option('-p, --partition <name>', 'dataset partition (overrides the spec; replaces {partition} in source paths)')
     .option('--no-cache', 'run every step even when a cached result with the same fingerprint exists')
     .option('--from-step <step>', `re-run this step and everything after it (${STEPS.join(', ')})`)

@@ -23,53 +23,73 @@ export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1
  * fine-tunes of the model actually trained (shared/valuation/cross-fit.ts).
  */
 export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit'] as const;
+export type ValuationMethod = (typeof VALUATION_METHODS)[number];
+
+/** The important set's size when a spec sets neither `keep` nor `threshold`. */
+export const DEFAULT_KEEP = 0.8;
+
+/** What every method shares: the unit valued, the important set, its weights, the seed. */
+const selectionFields = {
+  unit: z.enum(['interaction', 'session', 'user']).default('interaction').describe('what one value is given to: each interaction, or every interaction of a session or a user alike (their mean value)'),
+  keep: z.number().gt(0, 'keep must be in (0, 1]').max(1, 'keep must be in (0, 1]').optional()
+    .describe(`the important set S: the top \`keep\` fraction of the units by value; ${DEFAULT_KEEP} when neither keep nor threshold is set; not with threshold`),
+  threshold: z.number().min(0).max(1).optional().describe('the important set S: every unit whose normalised value v̂ (its rank in [0, 1]) is at least this; not with keep'),
+  lambda: z.number().min(0).default(1).describe('λ in the fine-tuning weight 1 + λ·α·v̂ of an example in S; 0 trains S unweighted'),
+  alpha: z.number().min(0).default(1).describe('α in the fine-tuning weight 1 + λ·α·v̂ (the scale of the value term)'),
+  seed: z.number().int().optional().describe("the seed of the method's random draws (sampled negatives, validation sample, bags, folds); default: pretrain.seed"),
+};
+
+/** The labelled view's sizes, read by the methods that value the pretrained encoder's embeddings. */
+const labelledViewFields = {
+  negatives: z.number().int().min(1).default(1).describe('sampled negative items per observed interaction in the labelled (implicit-feedback) view'),
+  contextLen: z.number().int().min(1).default(20).describe("newest items of each example's context the encoder reads (one encoding per training example)"),
+  maxValidPoints: z.number().int().min(1).default(2000).describe('validation interactions sampled as the utility the values are measured against'),
+};
+
+/** Units with both keep and threshold set are refused: one of the two decides S. */
+const oneSelectionRule = (v: { keep?: number; threshold?: number }) => v.keep === undefined || v.threshold === undefined;
+const ONE_SELECTION_RULE = { message: 'set keep (the top fraction) or threshold (a least normalised value), not both', path: ['threshold'] };
 
 export const ValuationSpecSchema = z.object({
-  method: z.enum(VALUATION_METHODS).default('knn-shapley'),
-  /** what one value is given to: an interaction, a session or a user */
-  unit: z.enum(['interaction', 'session', 'user']).default('interaction'),
-  /** KNN-Shapley's K */
-  k: z.number().int().min(1).default(10),
-  /** Data-OOB's number of bagged learners */
-  bags: z.number().int().min(2).default(32),
-  /** sampled negatives per observed interaction in the labelled (implicit-feedback) view */
-  negatives: z.number().int().min(1).default(1),
-  /** the important set: the top `keep` fraction by value (or everything above `threshold`) */
-  keep: z.number().gt(0, 'keep must be in (0, 1]').max(1, 'keep must be in (0, 1]').default(0.8),
-  threshold: z.number().min(0).max(1).optional(),
-  /** weight of the value term: (1 + λ·α·v̂) */
-  lambda: z.number().min(0).default(1),
-  alpha: z.number().min(0).default(1),
-  /** newest items of each example's context the encoder reads (one encoding per example) */
-  contextLen: z.number().int().min(1).default(20),
-  /** validation points used as the utility (a sample keeps valuation fast on 2 cores) */
-  maxValidPoints: z.number().int().min(1).default(2000),
-  /** cross-fit: folds, warmupEpochs, score */
-  ...CrossFitSettings,
-});
+  method: z.enum(VALUATION_METHODS).default('knn-shapley').describe('how each training example is valued: knn-shapley (exact KNN-Shapley on the pretrained embeddings), data-oob (out-of-bag correctness of bagged learners), tracin (self-influence from a probe), loss and random (baselines), cross-fit (held-out warm-up fine-tunes of the model actually trained; docs/decisions/0001-valuation-cross-fit.md)'),
+  k: z.number().int().min(1).default(10).describe("knn-shapley: K, the neighbours of each validation point"),
+  bags: z.number().int().min(2).default(32).describe('data-oob: bagged learners'),
+  ...selectionFields,
+  ...labelledViewFields,
+  folds: CrossFitSettings.folds.describe('cross-fit: folds, each valued by a warm-up fine-tune on the others'),
+  warmupEpochs: CrossFitSettings.warmupEpochs.describe("cross-fit: epochs of each fold's warm-up fine-tune (the finetune settings otherwise)"),
+  score: CrossFitSettings.score.describe('cross-fit: the value, log p(item | context) or the share of the catalogue the item outranks'),
+}).refine(oneSelectionRule, ONE_SELECTION_RULE);
+export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
+
+/** The seed of the valuation's draws: its own, or the pretraining seed when the spec sets none. */
+export function valuationSeed(spec: Pick<PipelineSpec, 'valuation' | 'pretrain'>): number {
+  return spec.valuation.seed ?? spec.pretrain.seed;
+}
+
+/** The important-set rule of a valuation: its threshold, or its keep fraction (default DEFAULT_KEEP). */
+export function selectionRule(v: ValuationSpec): { keep: number; lambda: number; alpha: number } | { threshold: number; lambda: number; alpha: number } {
+  return v.threshold !== undefined ? { threshold: v.threshold, lambda: v.lambda, alpha: v.alpha } : { keep: v.keep ?? DEFAULT_KEEP, lambda: v.lambda, alpha: v.alpha };
+}
 
 /** The training config plus what the pipeline does around the loop. */
 export const FinetuneSpecSchema = FinetuneConfigSchema.extend({
-  /** stop on the validation split (NDCG@k every `every` epochs, `patience` scorings without a gain) and keep the best epoch; off when absent */
-  earlyStopping: EarlyStoppingSchema.optional(),
+  earlyStopping: EarlyStoppingSchema.optional().describe('stop on the validation split (NDCG@k every `every` epochs, `patience` scorings without a gain) and keep the best epoch; off when absent'),
 });
 
 export const InferSpecSchema = z.object({
-  k: z.number().int().min(1).max(1000).default(10),
-  /**
-   * leave out of the ranking the items a user already interacted with (one-off purchases);
-   * false keeps them as candidates, so repeat consumption (groceries, consumables) can count
-   * as hits — the models and the baselines are evaluated the same way
-   */
-  excludeSeen: z.boolean().default(true),
-  /** users scored per block in full ranking */
-  blockSize: z.number().int().min(1).default(256),
-  ease: z.object({ lambda: z.number().positive().default(250), maxItems: z.number().int().min(10).default(3000) }).prefault({}),
-  itemKnn: z.object({ neighbours: z.number().int().min(1).default(100) }).prefault({}),
-  /** quarantined examples the fine-tuned model contradicts most, listed in the report */
-  quarantineTop: z.number().int().min(1).default(20),
-  /** quarantined examples scored against the whole catalogue (a seeded sample beyond this) */
-  quarantineMaxScored: z.number().int().min(1).default(5000),
+  k: z.number().int().min(1).max(1000).default(10).describe('the cut-off K of NDCG@K, HR@K, Recall@K and of the recommendations listed'),
+  excludeSeen: z.boolean().default(true).describe('leave out of the ranking the items a user already interacted with (one-off purchases); false keeps them as candidates, so repeat consumption (groceries, consumables) can count as hits. Models and baselines are evaluated the same way'),
+  blockSize: z.number().int().min(1).default(256).describe('users scored per block in full ranking'),
+  ease: z.object({
+    lambda: z.number().positive().default(250).describe("EASE's L2 regularisation λ"),
+    maxItems: z.number().int().min(10).default(3000).describe('EASE runs on this many most frequent items (docs/decisions/0012-ease-item-limit.md); the restriction is printed beside its figures'),
+  }).prefault({}).describe('the EASE baseline'),
+  itemKnn: z.object({
+    neighbours: z.number().int().min(1).default(100).describe('most similar items kept per item'),
+  }).prefault({}).describe('the item-kNN baseline'),
+  quarantineTop: z.number().int().min(1).default(20).describe('quarantined examples the fine-tuned model contradicts most, listed in the report'),
+  quarantineMaxScored: z.number().int().min(1).default(5000).describe('quarantined examples scored against the whole catalogue (a seeded sample beyond this)'),
 });
 
 /**
@@ -80,36 +100,39 @@ export const InferSpecSchema = z.object({
  * full timeout still has the whole budget to wait out an outage.
  */
 export const RetrySpecSchema = z.object({
-  /** total time spent retrying a failing step or bookkeeping write */
-  budgetSeconds: z.number().int().min(1).default(1800),
-  /** the wait before the first retry; it doubles after each failed attempt */
-  initialIntervalSeconds: z.number().min(0.1).default(2),
-  /** the longest wait between two attempts */
-  maximumIntervalSeconds: z.number().min(0.1).default(60),
-}).prefault({}).refine((r) => r.maximumIntervalSeconds >= r.initialIntervalSeconds, { message: 'maximumIntervalSeconds must be at least initialIntervalSeconds', path: ['maximumIntervalSeconds'] });
+  budgetSeconds: z.number().int().min(1).default(1800).describe('total time spent retrying a failing step or bookkeeping write, on top of the step\'s own timeout'),
+  initialIntervalSeconds: z.number().min(0.1).default(2).describe('the wait before the first retry; it doubles after each failed attempt'),
+  maximumIntervalSeconds: z.number().min(0.1).default(60).describe('the longest wait between two attempts'),
+}).prefault({}).refine((r) => r.maximumIntervalSeconds >= r.initialIntervalSeconds, { message: 'maximumIntervalSeconds must be at least initialIntervalSeconds', path: ['maximumIntervalSeconds'] })
+  .describe('how long an outage (store, database, network) is waited out: failed attempts retry with exponential backoff until the budget is spent; invalid input fails at once');
 
 const defaultTimeouts: Record<StepName, number> = { preprocess: 900, pretrain: 3600, value: 1800, finetune: 3600, infer: 1800, report: 300 };
 
 export const PipelineSpecSchema = z.object({
-  dataset: slug,
-  partition: slug.default('full'),
-  /** `{partition}` in source paths is replaced by the partition */
-  source: DataSourceConfigSchema,
-  pretrain: PretrainConfigSchema.prefault({}),
-  valuation: ValuationSpecSchema.prefault({}),
-  finetune: FinetuneSpecSchema.prefault({}),
-  infer: InferSpecSchema.prefault({}),
-  /** also fine-tune without valuation (λ = 0, keep = 1): the comparison every report shows */
-  control: z.boolean().default(true),
-  /** per-step start-to-close timeouts in seconds */
-  timeouts: z.object(Object.fromEntries(STEPS.map((s) => [s, z.number().int().min(10).default(defaultTimeouts[s])])) as Record<StepName, z.ZodDefault<z.ZodNumber>>).prefault({}),
+  dataset: slug.describe('the name runs of this spec share: part of workflow ids (assay/<dataset>/<partition>), artifact keys and lineage'),
+  partition: slug.default('full').describe('the slice of the data this run covers (a day, a region); `{partition}` in source paths is replaced by it'),
+  source: DataSourceConfigSchema.describe('where the data is and how it is read and preprocessed'),
+  pretrain: PretrainConfigSchema.prefault({}).describe('self-supervised pretraining of the encoder: masked items over user sequences and masked tokens over item texts'),
+  valuation: ValuationSpecSchema.prefault({}).describe('how each training example is valued, and which examples fine-tuning keeps (the important set S) and with what weight'),
+  finetune: FinetuneSpecSchema.prefault({}).describe('next-item fine-tuning from the pretrained encoder, on S with weights 1 + λ·α·v̂ (and the control on everything)'),
+  infer: InferSpecSchema.prefault({}).describe('full-ranking evaluation on the test split, the baselines and the quarantine listing'),
+  control: z.boolean().default(true).describe('also fine-tune without valuation (λ = 0, keep = 1): the comparison every report shows'),
+  timeouts: z.object(Object.fromEntries(STEPS.map((s) => [s, z.number().int().min(10).default(defaultTimeouts[s]).describe(`seconds one attempt of the ${s} step may run`)])) as Record<StepName, z.ZodDefault<z.ZodNumber>>).prefault({})
+    .describe('per-step start-to-close timeouts in seconds'),
   retry: RetrySpecSchema,
-  /** a step that sends no heartbeat for this long is retried elsewhere (a lost worker) */
-  heartbeatSeconds: z.number().int().min(1).default(60),
-  taskQueues: z.object({ cpu: slug.default('assay-cpu'), accelerator: slug.default('assay-accelerator') }).prefault({}),
-  /** filled by the client: the code version recorded with the run */
-  codeVersion: z.string().default('dev'),
+  heartbeatSeconds: z.number().int().min(1).default(60).describe('a step that sends no heartbeat for this long is retried elsewhere (a lost worker)'),
+  taskQueues: z.object({
+    cpu: slug.default('assay-cpu').describe('the CPU pool\'s queue (workflows, preprocess, value, report), behind the per-checkout prefix'),
+    accelerator: slug.default('assay-accelerator').describe('the accelerator pool\'s queue (pretrain, fine-tune, infer), behind the per-checkout prefix'),
+  }).prefault({}).describe('the Temporal task queues the steps are sent to'),
+  codeVersion: z.string().default('dev').describe("set by the CLI, not by a spec file: the checkout's commit, recorded with the run"),
 });
+/** What a spec file may set: everything but what the CLI fills in. */
+export const SpecFileSchema = PipelineSpecSchema.omit({ codeVersion: true });
+/** Fields the CLI fills in, refused in a spec file with the reason. */
+const SET_BY_CLI: Record<string, string> = {
+  codeVersion: "is set by the CLI from the checkout's commit (recorded with the run and every step); remove it from the spec",
+};
 export type PipelineSpec = z.output<typeof PipelineSpecSchema>;
 export type PipelineSpecInput = z.input<typeof PipelineSpecSchema>;
 
@@ -152,6 +175,8 @@ export function loadSpecFile(file: string, overrides: Partial<PipelineSpecInput>
     throw new SpecError(`${where}: not valid JSON (${(err as Error).message}). Fix the syntax and run again.`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SpecError(`${file}: a spec must be a JSON object.`);
+  const setByCli = Object.keys(SET_BY_CLI).filter((key) => key in raw);
+  if (setByCli.length > 0) throw new SpecError(`Invalid pipeline spec:\n${formatProblems(setByCli.map((key) => `${key}: ${SET_BY_CLI[key]}`), file)}`);
   const merged = { ...(raw as Record<string, unknown>), ...stripUndefined(overrides) };
   const spec = parseSpec(merged, file);
   const source = spec.source;

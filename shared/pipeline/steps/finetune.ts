@@ -3,7 +3,7 @@
 // weight 1 (λ = 0, keep = 1) — the comparison every run reports.
 import path from 'node:path';
 import { finetune } from '../../ml/finetune';
-import type { PipelineSpec } from '../spec';
+import { selectionRule, type PipelineSpec } from '../spec';
 import type { StepDefinition } from '../step';
 import { inputFolder, publishCheckpoint, readInputDataset } from './dataset-input';
 import { readFloat32, readInt32 } from './typed-files';
@@ -19,7 +19,7 @@ export const finetuneStep: StepDefinition = {
   module: __filename,
   config: (spec, request) => {
     const s = spec as PipelineSpec;
-    return request.variant === 'valued' ? { finetune: s.finetune, selection: { keep: s.valuation.keep, threshold: s.valuation.threshold, lambda: s.valuation.lambda, alpha: s.valuation.alpha } } : { finetune: s.finetune };
+    return request.variant === 'valued' ? { finetune: s.finetune, selection: selectionRule(s.valuation) } : { finetune: s.finetune };
   },
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;

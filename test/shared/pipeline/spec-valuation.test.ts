@@ -1,0 +1,71 @@
+// What a data engineer may write in a spec's valuation and top level: keep or threshold (not
+// both), a valuation seed of its own that defaults to the pretraining seed, and no code version
+// (the CLI records the checkout's).
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_KEEP, loadSpecFile, parseSpec, selectionRule, SpecError, valuationSeed } from '../../../shared/pipeline/spec';
+import { valueStep } from '../../../shared/pipeline/steps/value';
+import type { StepRequest } from '../../../shared/pipeline/contract';
+import { tempDir } from '../data/helpers';
+
+const source = { format: 'ml-100k', dataset: 'ml-100k' };
+
+function errorOf(f: () => unknown): Error {
+  try {
+    f();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('the important set', () => {
+  it('refuses keep and threshold together, naming both', () => {
+    const error = errorOf(() => parseSpec({ dataset: 'd', source, valuation: { keep: 0.7, threshold: 0.5 } }, 'spec.json'));
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error.message).toContain('spec.json: valuation.threshold: set keep (the top fraction) or threshold (a least normalised value), not both');
+  });
+
+  it('is the threshold when only a threshold is set, the keep fraction otherwise', () => {
+    expect(selectionRule(parseSpec({ dataset: 'd', source, valuation: { threshold: 0.5, lambda: 2 } }).valuation)).toEqual({ threshold: 0.5, lambda: 2, alpha: 1 });
+    expect(selectionRule(parseSpec({ dataset: 'd', source, valuation: { keep: 0.6 } }).valuation)).toEqual({ keep: 0.6, lambda: 1, alpha: 1 });
+    expect(selectionRule(parseSpec({ dataset: 'd', source }).valuation)).toEqual({ keep: DEFAULT_KEEP, lambda: 1, alpha: 1 });
+  });
+});
+
+describe('the valuation seed', () => {
+  it('defaults to the pretraining seed, so a spec without one values as before', () => {
+    const spec = parseSpec({ dataset: 'd', source, pretrain: { seed: 7 } });
+    expect(spec.valuation.seed).toBeUndefined();
+    expect(valuationSeed(spec)).toBe(7);
+  });
+
+  it('is its own when set, and enters the value step fingerprint', () => {
+    const spec = parseSpec({ dataset: 'd', source, pretrain: { seed: 7 }, valuation: { method: 'random', seed: 3 } });
+    expect(valuationSeed(spec)).toBe(3);
+    const implicit = parseSpec({ dataset: 'd', source, pretrain: { seed: 7 }, valuation: { method: 'random' } });
+    const explicit = parseSpec({ dataset: 'd', source, pretrain: { seed: 7 }, valuation: { method: 'random', seed: 7 } });
+    const config = (s: unknown) => valueStep.config(s, {} as StepRequest) as { seed: number };
+    expect(config(spec).seed).toBe(3);
+    expect(config(implicit).seed).toBe(7);
+    expect(config(explicit).seed).toBe(7);
+  });
+});
+
+describe('the code version', () => {
+  it('is refused in a spec file, saying the CLI sets it', () => {
+    const file = path.join(tempDir(), 'spec.json');
+    writeFileSync(file, JSON.stringify({ dataset: 'd', source, codeVersion: 'mine' }));
+    const error = errorOf(() => loadSpecFile(file));
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error.message).toContain(`${file}: codeVersion: is set by the CLI from the checkout's commit`);
+  });
+
+  it('is what the CLI passes, over the default', () => {
+    const file = path.join(tempDir(), 'spec.json');
+    writeFileSync(file, JSON.stringify({ dataset: 'd', source }));
+    expect(loadSpecFile(file).codeVersion).toBe('dev');
+    expect(loadSpecFile(file, { codeVersion: 'abc1234' }).codeVersion).toBe('abc1234');
+  });
+});
