@@ -11,7 +11,7 @@ beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
 });
 
-describe('quarantined interactions (DESIGN §1 step 3: not training targets, still context)', () => {
+describe('quarantined interactions (docs/architecture.md §1 step 3: not training targets, still context)', () => {
   it('stay in the fine-tuning rows as inputs while only the selected set S is predicted', () => {
     const seqs = tinySequences();
     const train = tinyTable(seqs);
