@@ -7,6 +7,7 @@ import type { PipelineSpec } from '../spec';
 import type { StepDefinition } from '../step';
 import { inputFolder, publishCheckpoint, readInputDataset } from './dataset-input';
 import { readFloat32, readInt32 } from './typed-files';
+import { fineTuningData } from '../../valuation/quarantine';
 import { StepCancelledError, trainingRunFor } from './training-run';
 import { EarlyStopping } from './early-stopping';
 import { evaluateOnValidation } from './infer';
@@ -19,23 +20,27 @@ export const finetuneStep: StepDefinition = {
   module: __filename,
   config: (spec, request) => {
     const s = spec as PipelineSpec;
-    return request.variant === 'valued' ? { finetune: s.finetune, selection: { keep: s.valuation.keep, threshold: s.valuation.threshold, lambda: s.valuation.lambda, alpha: s.valuation.alpha } } : { finetune: s.finetune };
+    const v = s.valuation;
+    return request.variant === 'valued' ? { finetune: s.finetune, selection: { keep: v.keep, threshold: v.threshold, lambda: v.lambda, alpha: v.alpha, quarantine: v.quarantine, truncate: v.truncate } } : { finetune: s.finetune };
   },
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;
     const ds = await readInputDataset(ctx);
     const valued = ctx.request.variant === 'valued';
-    const examples = valued
-      ? { indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }
+    const selected = valued
+      ? fineTuningData(ds.train, { indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }, spec.valuation.quarantine)
       : undefined;
+    const examples = selected?.examples;
+    // the valued fine-tune alone uses the truncated loss: the control is plain fine-tuning
+    const config = valued && spec.valuation.truncate ? { ...spec.finetune, truncate: spec.valuation.truncate } : spec.finetune;
     const started = performance.now();
     const label = `finetune-${ctx.request.variant ?? 'valued'}`;
     const run = await trainingRunFor(ctx, spec.finetune.epochs, label);
     const stopping = spec.finetune.earlyStopping ? new EarlyStopping(spec.finetune.earlyStopping, (dir) => validationNdcg(dir, ds, spec)) : undefined;
     const result = await finetune(
-      { numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train, examples },
+      { numUsers: ds.numUsers, numItems: ds.numItems, train: selected?.train ?? ds.train, examples },
       inputFolder(ctx, 'pretrain'),
-      spec.finetune,
+      config,
       stopping
         ? {
             ...run,
