@@ -14,7 +14,7 @@ export const EncoderConfigSchema = z
     causal: z.boolean().default(false).describe('a position attends only to earlier positions (SASRec); false: bidirectional (BERT4Rec). Fine-tuning is always causal'),
     initStd: z.number().positive().default(0.02).describe('standard deviation of the normal the weights are initialised from'),
     // Checkpoints written before this option existed load as unscaled.
-    scaleInputEmbeddings: z.boolean().default(true).describe('multiply looked-up item and token vectors by √dim before the positions are added, the tied output layer unscaled (SASRec; docs/decisions/0010-scaled-input-embeddings.md)'),
+    scaleInputEmbeddings: z.boolean().default(true).describe('multiply looked-up item and token vectors by √dim before the positions are added, the tied output layer unscaled (SASRec; docs/decisions/0011-scaled-input-embeddings.md)'),
   })
   .refine((c) => c.dim % c.heads === 0, { message: 'dim must be divisible by heads', path: ['heads'] });
 export type EncoderConfig = z.infer<typeof EncoderConfigSchema>;
@@ -22,7 +22,7 @@ export type EncoderConfig = z.infer<typeof EncoderConfigSchema>;
 export const LossConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('full').describe('full: softmax over the whole catalogue') }),
   z.object({
-    kind: z.literal('sampled').describe('sampled: the target against `negatives` draws shared by the batch (docs/decisions/0007-sampled-softmax-popularity.md)'),
+    kind: z.literal('sampled').describe('sampled: the target against `negatives` draws shared by the batch (docs/decisions/0008-sampled-softmax-popularity.md)'),
     negatives: z.number().int().min(1).default(1024).describe('sampled negative items per batch'),
     sampler: z.enum(['uniform', 'popularity']).default('uniform').describe('uniform draws, or draws ∝ (train count + 1)^0.75 with the log-Q correction (shared/ml/negative-sampler.ts)'),
   }),
@@ -37,7 +37,7 @@ export const OptimizerConfigSchema = z.object({
   weightDecay: z.number().min(0).default(0).describe('decoupled weight decay (AdamW); 0 = plain Adam'),
   clipNorm: z.number().min(0).default(5).describe('global gradient-norm clip; 0 disables'),
   lazyRows: z.boolean().default(true).describe('true: a matrix row whose gradient is all zero this step keeps its weights and moments (lazy Adam; a sampled-softmax step updates only the rows it drew); false: dense Adam, every row moves every step'),
-  lrDecayPerEpoch: z.number().gt(0).max(1).default(1).describe('epoch e (from 0) trains at lr·lrDecayPerEpoch^e; 1 keeps the rate constant. Per epoch, so a run resumed with more epochs keeps its rates (docs/decisions/0009-per-epoch-lr-decay.md)'),
+  lrDecayPerEpoch: z.number().gt(0).max(1).default(1).describe('epoch e (from 0) trains at lr·lrDecayPerEpoch^e; 1 keeps the rate constant. Per epoch, so a run resumed with more epochs keeps its rates (docs/decisions/0010-per-epoch-lr-decay.md)'),
 });
 export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
 
@@ -47,7 +47,7 @@ const TrainingShape = {
   batchSize: z.number().int().min(1).default(64).describe('examples per optimizer step'),
   optimizer: OptimizerConfigSchema.prefault({}).describe('Adam and its learning-rate schedule'),
   loss: LossConfigSchema.default({ kind: 'full' }).describe('the item softmax: full, or sampled negatives'),
-  threads: z.number().int().min(1).max(32).default(1).describe('data-parallel worker threads, each training on its share of every batch with a model replica (docs/decisions/0006-data-parallel-threads.md); runs with different thread counts draw different (repeatable) random streams, and a checkpoint resumes only with its own count'),
+  threads: z.number().int().min(1).max(32).default(1).describe('data-parallel worker threads, each training on its share of every batch with a model replica (docs/decisions/0007-data-parallel-threads.md); runs with different thread counts draw different (repeatable) random streams, and a checkpoint resumes only with its own count'),
 };
 
 export const PretrainConfigSchema = z.object({
@@ -66,11 +66,22 @@ export const PretrainConfigSchema = z.object({
 });
 export type PretrainConfig = z.infer<typeof PretrainConfigSchema>;
 
+/**
+ * Truncated loss (T-CE): each batch drops its `rate` share of targets with the largest loss, the
+ * share growing linearly from 0 over the first `warmupEpochs` epochs (a model that has not yet
+ * learnt the clean patterns cannot tell noise by its loss).
+ */
+export const TruncateSchema = z.object({
+  rate: z.number().gt(0, 'rate must be in (0, 0.9]').max(0.9, 'rate must be in (0, 0.9]').describe("each batch's share of targets with the largest loss that is dropped, once warmed up"),
+  warmupEpochs: z.number().int().min(0).default(2).describe('epochs over which the dropped share grows linearly from 0 to rate'),
+});
+
 export const FinetuneConfigSchema = z.object({
   ...TrainingShape,
   epochs: z.number().int().min(1).default(5).describe('passes over the training data'),
   batchSize: z.number().int().min(1).default(128).describe('user rows per optimizer step'),
   maxQueryTokens: z.number().int().min(1).default(8).describe('query tokens kept per example when the interaction followed a search'),
+  truncate: TruncateSchema.optional().describe('truncated loss (T-CE): each batch drops its largest-loss targets; off when absent'),
 });
 export type FinetuneConfig = z.infer<typeof FinetuneConfigSchema>;
 

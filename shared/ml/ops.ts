@@ -23,7 +23,7 @@ export function swapLast(x: tf.Tensor): tf.Tensor {
 /**
  * a·b of two rank-2 tensors: in the SIMD kernels where they run (wasm/matmul.as.ts, the same
  * sums in the same order as XNNPACK, so the same bits), on the WASM heap, faster than tfjs's
- * XNNPACK product on every shape of ml-100k's training step (docs/decisions/0005-simd-kernels.md).
+ * XNNPACK product on every shape of ml-100k's training step (docs/decisions/0006-simd-kernels.md).
  */
 export function times(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const [m, k] = a.shape;

@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DataSourceConfigSchema } from '../data/source-config';
-import { FinetuneConfigSchema, PretrainConfigSchema } from '../ml/config';
+import { FinetuneConfigSchema, PretrainConfigSchema, TruncateSchema } from '../ml/config';
 import { CrossFitSettings } from '../valuation/cross-fit-config';
+import { QuarantineModeSchema } from '../valuation/quarantine';
 import { EarlyStoppingSchema } from './steps/early-stopping';
 import { STEPS, type StepName } from './contract';
 import { jsonErrorOffset, lineColumn } from '../config/json-error-offset';
@@ -22,8 +23,12 @@ export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1
  * (shared/valuation/implicit.ts); cross-fit values each interaction by held-out warm-up
  * fine-tunes of the model actually trained (shared/valuation/cross-fit.ts).
  */
-export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit'] as const;
+export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics'] as const;
 export type ValuationMethod = (typeof VALUATION_METHODS)[number];
+type ValuationMethodName = ValuationMethod;
+/** methods that value with warm-up fine-tunes of the model that is actually trained (they read the finetune settings) */
+export type TrainedValuationMethod = Extract<ValuationMethodName, 'cross-fit' | 'dynamics'>;
+export const valuesByTraining = (method: ValuationMethodName): method is TrainedValuationMethod => method === 'cross-fit' || method === 'dynamics';
 
 /** The important set's size when a spec sets neither `keep` nor `threshold`. */
 export const DEFAULT_KEEP = 0.8;
@@ -51,14 +56,16 @@ const oneSelectionRule = (v: { keep?: number; threshold?: number }) => v.keep ==
 const ONE_SELECTION_RULE = { message: 'set keep (the top fraction) or threshold (a least normalised value), not both', path: ['threshold'] };
 
 export const ValuationSpecSchema = z.object({
-  method: z.enum(VALUATION_METHODS).default('knn-shapley').describe('how each training example is valued: knn-shapley (exact KNN-Shapley on the pretrained embeddings), data-oob (out-of-bag correctness of bagged learners), tracin (self-influence from a probe), loss and random (baselines), cross-fit (held-out warm-up fine-tunes of the model actually trained; docs/decisions/0001-valuation-cross-fit.md)'),
+  method: z.enum(VALUATION_METHODS).default('knn-shapley').describe('how each training example is valued: knn-shapley (exact KNN-Shapley on the pretrained embeddings), data-oob (out-of-bag correctness of bagged learners), tracin (self-influence from a probe), loss and random (baselines), cross-fit (held-out warm-up fine-tunes of the model actually trained; docs/decisions/0001-valuation-cross-fit.md), dynamics (the losses a warm-up fine-tune logs as it trains)'),
   k: z.number().int().min(1).default(10).describe("knn-shapley: K, the neighbours of each validation point"),
   bags: z.number().int().min(2).default(32).describe('data-oob: bagged learners'),
   ...selectionFields,
   ...labelledViewFields,
   folds: CrossFitSettings.folds.describe('cross-fit: folds, each valued by a warm-up fine-tune on the others'),
-  warmupEpochs: CrossFitSettings.warmupEpochs.describe("cross-fit: epochs of each fold's warm-up fine-tune (the finetune settings otherwise)"),
+  warmupEpochs: CrossFitSettings.warmupEpochs.describe("cross-fit and dynamics: epochs of each warm-up fine-tune (the finetune settings otherwise)"),
   score: CrossFitSettings.score.describe('cross-fit: the value, log p(item | context) or the share of the catalogue the item outranks'),
+  quarantine: QuarantineModeSchema.default('context').describe("interactions outside the important set: kept in histories as context ('context') or dropped from fine-tuning altogether ('drop')"),
+  truncate: TruncateSchema.optional().describe("the valued fine-tune also drops each batch's largest-loss targets (T-CE); off when absent"),
 }).refine(oneSelectionRule, ONE_SELECTION_RULE);
 export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
 
@@ -83,7 +90,7 @@ export const InferSpecSchema = z.object({
   blockSize: z.number().int().min(1).default(256).describe('users scored per block in full ranking'),
   ease: z.object({
     lambda: z.number().positive().default(250).describe("EASE's L2 regularisation λ"),
-    maxItems: z.number().int().min(10).default(3000).describe('EASE runs on this many most frequent items (docs/decisions/0012-ease-item-limit.md); the restriction is printed beside its figures'),
+    maxItems: z.number().int().min(10).default(3000).describe('EASE runs on this many most frequent items (docs/decisions/0013-ease-item-limit.md); the restriction is printed beside its figures'),
   }).prefault({}).describe('the EASE baseline'),
   itemKnn: z.object({
     neighbours: z.number().int().min(1).default(100).describe('most similar items kept per item'),

@@ -15,7 +15,7 @@ export const easeConfigSchema = z.object({
   lambda: z.number().positive().default(500),
   /**
    * keep the most frequent items only: the inverse's cost grows with the cube of maxItems, and
-   * the default is what fits in about a minute (docs/decisions/0012-ease-item-limit.md)
+   * the default is what fits in about a minute (docs/decisions/0013-ease-item-limit.md)
    */
   maxItems: z.number().int().positive().default(3000),
 });

@@ -8,7 +8,7 @@
 // candidates = k + (most distinct items any row of the batch has seen) and drop the seen ones
 // (recommendTopK does). A ScatterND of −∞ into the scores would copy the whole
 // [batch × items] block once more — a third pass over memory next to Gemm's write and TopK's
-// read, at d = 64 where scoring is memory-bound (docs/decisions/0011-scorer-topk-seen-in-js.md).
+// read, at d = 64 where scoring is memory-bound (docs/decisions/0012-scorer-topk-seen-in-js.md).
 
 import { onnx } from 'onnx-proto';
 import { z } from 'zod';

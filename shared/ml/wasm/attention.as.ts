@@ -7,7 +7,7 @@
 // contiguous, zero-padded tiles, and its products (scores, output; in the backward pass the
 // probabilities' gradient and the three input gradients) run on the 4 × 8 register block of
 // the matrix products (lib/block.as.ts), since a query–key dot product at a time is bound by
-// its loads (docs/decisions/0005-simd-kernels.md). The forward pass keeps the probabilities for the backward one, which then
+// its loads (docs/decisions/0006-simd-kernels.md). The forward pass keeps the probabilities for the backward one, which then
 // needs neither the scores' product nor their exponentials again.
 //
 // Memory is the caller's: every pointer below is a byte offset into the module's memory.

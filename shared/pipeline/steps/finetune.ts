@@ -7,35 +7,38 @@ import { selectionRule, type PipelineSpec } from '../spec';
 import type { StepDefinition } from '../step';
 import { inputFolder, publishCheckpoint, readInputDataset } from './dataset-input';
 import { readFloat32, readInt32 } from './typed-files';
+import { fineTuningData, type SelectedExamples } from '../../valuation/quarantine';
 import { StepCancelledError, trainingRunFor } from './training-run';
 import { EarlyStopping } from './early-stopping';
 import { evaluateOnValidation } from './infer';
 import { loadModel } from '../../ml/load-model';
 import { disposeModel } from '../../ml/encoder';
-import type { SplitDataset } from '../../data/types';
+import type { InteractionTable, SplitDataset } from '../../data/types';
 
 export const finetuneStep: StepDefinition = {
   step: 'finetune',
   module: __filename,
   config: (spec, request) => {
     const s = spec as PipelineSpec;
-    return request.variant === 'valued' ? { finetune: s.finetune, selection: selectionRule(s.valuation) } : { finetune: s.finetune };
+    const v = s.valuation;
+    return request.variant === 'valued' ? { finetune: s.finetune, selection: { ...selectionRule(v), quarantine: v.quarantine, truncate: v.truncate } } : { finetune: s.finetune };
   },
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;
     const ds = await readInputDataset(ctx);
     const valued = ctx.request.variant === 'valued';
-    const examples = valued
-      ? { indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }
-      : undefined;
+    const input = valued
+      ? valuedFinetuneInput(spec, ds.train, { indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) })
+      : { train: ds.train, examples: undefined, config: spec.finetune };
+    const { examples, config } = input;
     const started = performance.now();
     const label = `finetune-${ctx.request.variant ?? 'valued'}`;
     const run = await trainingRunFor(ctx, spec.finetune.epochs, label);
     const stopping = spec.finetune.earlyStopping ? new EarlyStopping(spec.finetune.earlyStopping, (dir) => validationNdcg(dir, ds, spec)) : undefined;
     const result = await finetune(
-      { numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train, examples },
+      { numUsers: ds.numUsers, numItems: ds.numItems, train: input.train, examples },
       inputFolder(ctx, 'pretrain'),
-      spec.finetune,
+      config,
       stopping
         ? {
             ...run,
@@ -68,6 +71,16 @@ export const finetuneStep: StepDefinition = {
     };
   },
 };
+
+/**
+ * What the valued fine-tune trains on and with: the selected examples, without the quarantined
+ * interactions where `valuation.quarantine` is 'drop', and the truncated loss where
+ * `valuation.truncate` is set (the control is plain fine-tuning).
+ */
+export function valuedFinetuneInput(spec: PipelineSpec, train: InteractionTable, selected: SelectedExamples): { train: InteractionTable; examples: SelectedExamples; config: PipelineSpec['finetune'] } {
+  const data = fineTuningData(train, selected, spec.valuation.quarantine);
+  return { ...data, config: spec.valuation.truncate ? { ...spec.finetune, truncate: spec.valuation.truncate } : spec.finetune };
+}
 
 /** Validation NDCG@k of the model in a checkpoint directory (the test split stays unseen). */
 async function validationNdcg(checkpointDir: string, ds: SplitDataset, spec: PipelineSpec): Promise<number> {
