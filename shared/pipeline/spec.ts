@@ -46,9 +46,9 @@ const selectionFields = {
 
 /** The labelled view's sizes, read by the methods that value the pretrained encoder's embeddings. */
 const labelledViewFields = {
-  negatives: z.number().int().min(1).default(1).describe('sampled negative items per observed interaction in the labelled (implicit-feedback) view'),
-  contextLen: z.number().int().min(1).default(20).describe("newest items of each example's context the encoder reads (one encoding per training example)"),
-  maxValidPoints: z.number().int().min(1).default(2000).describe('validation interactions sampled as the utility the values are measured against'),
+  negatives: z.number().int().min(1).default(1).describe('knn-shapley, data-oob, tracin, loss, random: sampled negative items per observed interaction in the labelled (implicit-feedback) view'),
+  contextLen: z.number().int().min(1).default(20).describe("knn-shapley, data-oob, tracin, loss, random: newest items of each example's context the encoder reads (one encoding per training example)"),
+  maxValidPoints: z.number().int().min(1).default(2000).describe('knn-shapley, data-oob, tracin, loss, random: validation interactions sampled as the utility the values are measured against'),
 };
 
 /** Units with both keep and threshold set are refused: one of the two decides S. */
@@ -68,6 +68,33 @@ export const ValuationSpecSchema = z.object({
   truncate: TruncateSchema.optional().describe("the valued fine-tune also drops each batch's largest-loss targets (T-CE); off when absent"),
 }).refine(oneSelectionRule, ONE_SELECTION_RULE);
 export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
+
+const LABELLED_VIEW_METHODS: readonly ValuationMethod[] = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random'];
+/** The methods each method-specific valuation setting means something for. */
+const METHODS_OF_SETTING: Readonly<Record<string, readonly ValuationMethod[]>> = {
+  k: ['knn-shapley'],
+  bags: ['data-oob'],
+  folds: ['cross-fit'],
+  score: ['cross-fit'],
+  warmupEpochs: ['cross-fit', 'dynamics'],
+  ...Object.fromEntries(Object.keys(labelledViewFields).map((key) => [key, LABELLED_VIEW_METHODS])),
+};
+
+/**
+ * Settings a spec file gives its valuation that its method never reads (`k` with cross-fit):
+ * one problem line each, naming the methods the setting belongs to. Specs built in code (the
+ * benches compare several methods on one spec) are not held to this.
+ */
+export function settingsOfOtherMethods(valuation: unknown): string[] {
+  if (valuation === null || typeof valuation !== 'object' || Array.isArray(valuation)) return [];
+  const v = valuation as Record<string, unknown>;
+  const method = (v.method ?? 'knn-shapley') as ValuationMethod;
+  if (!VALUATION_METHODS.includes(method)) return [];
+  return Object.keys(v).flatMap((key) => {
+    const methods = METHODS_OF_SETTING[key];
+    return methods && !methods.includes(method) ? [`valuation.${key}: a setting of ${methods.join(', ')} only; this spec's method is ${method}, which does not read it: remove it (or change the method)`] : [];
+  });
+}
 
 /** The seed of the valuation's draws: its own, or the pretraining seed when the spec sets none. */
 export function valuationSeed(spec: Pick<PipelineSpec, 'valuation' | 'pretrain'>): number {
@@ -185,6 +212,8 @@ export function loadSpecFile(file: string, overrides: Partial<PipelineSpecInput>
   const setByCli = Object.keys(SET_BY_CLI).filter((key) => key in raw);
   if (setByCli.length > 0) throw new SpecError(`Invalid pipeline spec:\n${formatProblems(setByCli.map((key) => `${key}: ${SET_BY_CLI[key]}`), file)}`);
   const merged = { ...(raw as Record<string, unknown>), ...stripUndefined(overrides) };
+  const misplaced = settingsOfOtherMethods(merged.valuation);
+  if (misplaced.length > 0) throw new SpecError(`Invalid pipeline spec:\n${formatProblems(misplaced, file)}`);
   const spec = parseSpec(merged, file);
   const source = spec.source;
   if (!('paths' in source) && source.dataset !== undefined) {

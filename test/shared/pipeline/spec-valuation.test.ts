@@ -69,3 +69,26 @@ describe('the code version', () => {
     expect(loadSpecFile(file, { codeVersion: 'abc1234' }).codeVersion).toBe('abc1234');
   });
 });
+
+describe('method-specific valuation settings in a spec file', () => {
+  function specFile(valuation: object): string {
+    const file = path.join(tempDir(), 'spec.json');
+    writeFileSync(file, JSON.stringify({ dataset: 'd', source, valuation }));
+    return file;
+  }
+
+  it('are refused under a method that does not read them, naming the methods they belong to', () => {
+    const file = specFile({ method: 'cross-fit', folds: 2, k: 10, maxValidPoints: 500 });
+    const error = errorOf(() => loadSpecFile(file));
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error.message).toContain(`${file}: valuation.k: a setting of knn-shapley only; this spec's method is cross-fit, which does not read it`);
+    expect(error.message).toContain(`${file}: valuation.maxValidPoints: a setting of knn-shapley, data-oob, tracin, loss, random only; this spec's method is cross-fit`);
+    expect(error.message).not.toContain('valuation.folds');
+  });
+
+  it('are accepted under their own method (knn-shapley when none is named)', () => {
+    expect(loadSpecFile(specFile({ k: 5, negatives: 2 })).valuation).toMatchObject({ method: 'knn-shapley', k: 5, negatives: 2 });
+    expect(loadSpecFile(specFile({ method: 'dynamics', warmupEpochs: 2 })).valuation).toMatchObject({ method: 'dynamics', warmupEpochs: 2 });
+    expect(loadSpecFile(specFile({ method: 'data-oob', bags: 8, maxValidPoints: 100 })).valuation).toMatchObject({ bags: 8, maxValidPoints: 100 });
+  });
+});
