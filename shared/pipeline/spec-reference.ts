@@ -107,10 +107,15 @@ function walk(s: JsonSchema, at: string, required: boolean, when: string | undef
     walk({ ...tag, ...(dflt !== undefined ? { default: dflt } : {}) }, `${at}.${key}`, variants.every((v) => v.required?.includes(key)) && dflt === undefined, when, out);
   }
   for (const k of shared) walk(variants[0]!.properties![k]!, `${at}.${k}`, variants[0]!.required?.includes(k) ?? false, when, out);
+  // a field several variants declare alike is listed once, naming them all
+  const listed = new Set<string>();
   for (const variant of variants) {
-    const label = key ? `${key} = ${tagOf(variant, key)}` : undefined;
     for (const [k, child] of Object.entries(variant.properties!)) {
-      if (k === key || shared.includes(k)) continue;
+      const same = variants.filter((v) => JSON.stringify(v.properties?.[k]) === JSON.stringify(child));
+      const id = `${k} ${JSON.stringify(child)}`;
+      if (k === key || shared.includes(k) || listed.has(id)) continue;
+      listed.add(id);
+      const label = key ? `${key} = ${same.map((v) => tagOf(v, key)).join(' | ')}` : undefined;
       walk(child, `${at}.${k}`, variant.required?.includes(k) ?? false, label, out);
     }
   }

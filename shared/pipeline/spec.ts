@@ -46,39 +46,83 @@ const selectionFields = {
 
 /** The labelled view's sizes, read by the methods that value the pretrained encoder's embeddings. */
 const labelledViewFields = {
-  negatives: z.number().int().min(1).default(1).describe('knn-shapley, data-oob, tracin, loss, random: sampled negative items per observed interaction in the labelled (implicit-feedback) view'),
-  contextLen: z.number().int().min(1).default(20).describe("knn-shapley, data-oob, tracin, loss, random: newest items of each example's context the encoder reads (one encoding per training example)"),
-  maxValidPoints: z.number().int().min(1).default(2000).describe('knn-shapley, data-oob, tracin, loss, random: validation interactions sampled as the utility the values are measured against'),
+  negatives: z.number().int().min(1).default(1).describe('sampled negative items per observed interaction in the labelled (implicit-feedback) view'),
+  contextLen: z.number().int().min(1).default(20).describe("newest items of each example's context the encoder reads (one encoding per training example)"),
+  maxValidPoints: z.number().int().min(1).default(2000).describe('validation interactions sampled as the utility the values are measured against'),
 };
 
 /** Units with both keep and threshold set are refused: one of the two decides S. */
 const oneSelectionRule = (v: { keep?: number; threshold?: number }) => v.keep === undefined || v.threshold === undefined;
 const ONE_SELECTION_RULE = { message: 'set keep (the top fraction) or threshold (a least normalised value), not both', path: ['threshold'] };
 
-export const ValuationSpecSchema = z.object({
-  method: z.enum(VALUATION_METHODS).default('knn-shapley').describe('how each training example is valued: knn-shapley (exact KNN-Shapley on the pretrained embeddings), data-oob (out-of-bag correctness of bagged learners), tracin (self-influence from a probe), loss and random (baselines), cross-fit (held-out warm-up fine-tunes of the model actually trained; docs/decisions/0001-valuation-cross-fit.md), dynamics (the losses a warm-up fine-tune logs as it trains)'),
-  k: z.number().int().min(1).default(10).describe("knn-shapley: K, the neighbours of each validation point"),
-  bags: z.number().int().min(2).default(32).describe('data-oob: bagged learners'),
-  ...selectionFields,
-  ...labelledViewFields,
-  folds: CrossFitSettings.folds.describe('cross-fit: folds, each valued by a warm-up fine-tune on the others'),
-  warmupEpochs: CrossFitSettings.warmupEpochs.describe("cross-fit and dynamics: epochs of each warm-up fine-tune (the finetune settings otherwise)"),
-  score: CrossFitSettings.score.describe('cross-fit: the value, log p(item | context) or the share of the catalogue the item outranks'),
+/** Each method-specific setting, declared once: the file's union and the flat spec both read these. */
+const methodSettings = {
+  k: z.number().int().min(1).default(10).describe('K, the neighbours of each validation point'),
+  bags: z.number().int().min(2).default(32).describe('bagged learners'),
+  folds: CrossFitSettings.folds.describe('folds, each valued by a warm-up fine-tune on the others'),
+  warmupEpochs: CrossFitSettings.warmupEpochs.describe('epochs of each warm-up fine-tune (the finetune settings otherwise)'),
+  score: CrossFitSettings.score.describe('the value: log p(item | context), or the share of the catalogue the item outranks'),
+};
+
+/** What the important set does to fine-tuning, whatever the method. */
+const quarantineFields = {
   quarantine: QuarantineModeSchema.default('context').describe("interactions outside the important set: kept in histories as context ('context') or dropped from fine-tuning altogether ('drop')"),
   truncate: TruncateSchema.optional().describe("the valued fine-tune also drops each batch's largest-loss targets (T-CE); off when absent"),
+};
+
+const METHOD_DESCRIPTIONS: Record<ValuationMethod, string> = {
+  'knn-shapley': 'exact KNN-Shapley (Jia et al., VLDB 2019) on the pretrained embeddings, the validation sample as utility',
+  'data-oob': 'Data-OOB (Kwon & Zou, ICML 2023): out-of-bag correctness of bagged learners on the embeddings',
+  tracin: "TracIn self-influence from a short probe's checkpoints",
+  loss: "baseline: a probe's loss on each example",
+  random: 'baseline: a seeded random value per example',
+  'cross-fit': 'held-out warm-up fine-tunes of the model actually trained score the interactions they never trained on (docs/decisions/0001-valuation-cross-fit.md)',
+  dynamics: 'the losses one warm-up fine-tune logs as it trains (no scoring pass over the catalogue)',
+};
+
+function variant<M extends ValuationMethod, F extends z.ZodRawShape>(method: M, fields: F) {
+  return z.object({ method: z.literal(method).describe(`${method}: ${METHOD_DESCRIPTIONS[method]}`), ...fields, ...selectionFields, ...quarantineFields })
+    .refine((v) => oneSelectionRule(v as { keep?: number; threshold?: number }), ONE_SELECTION_RULE);
+}
+
+/**
+ * The valuation as a spec file writes it: one variant per method, each with the settings that
+ * method reads (and the important set's, which all share). docs/spec.md is generated from this.
+ */
+export const ValuationFileSchema = z.discriminatedUnion('method', [
+  z.object({
+    method: z.literal('knn-shapley').default('knn-shapley').describe(`knn-shapley (the default): ${METHOD_DESCRIPTIONS['knn-shapley']}`),
+    k: methodSettings.k,
+    ...labelledViewFields,
+    ...selectionFields,
+    ...quarantineFields,
+  }).refine(oneSelectionRule, ONE_SELECTION_RULE),
+  variant('data-oob', { bags: methodSettings.bags, ...labelledViewFields }),
+  variant('tracin', labelledViewFields),
+  variant('loss', labelledViewFields),
+  variant('random', labelledViewFields),
+  variant('cross-fit', { folds: methodSettings.folds, warmupEpochs: methodSettings.warmupEpochs, score: methodSettings.score }),
+  variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs }),
+], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });
+
+/**
+ * The valuation as the pipeline reads it: every method's settings with their defaults in one
+ * shape, so code that compares methods on one spec (the valuation bench) switches the method
+ * alone. A spec file is checked against ValuationFileSchema first (loadSpecFile).
+ */
+export const ValuationSpecSchema = z.object({
+  method: z.enum(VALUATION_METHODS).default('knn-shapley').describe('how each training example is valued'),
+  ...methodSettings,
+  ...selectionFields,
+  ...labelledViewFields,
+  ...quarantineFields,
 }).refine(oneSelectionRule, ONE_SELECTION_RULE);
 export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
 
-const LABELLED_VIEW_METHODS: readonly ValuationMethod[] = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random'];
-/** The methods each method-specific valuation setting means something for. */
-const METHODS_OF_SETTING: Readonly<Record<string, readonly ValuationMethod[]>> = {
-  k: ['knn-shapley'],
-  bags: ['data-oob'],
-  folds: ['cross-fit'],
-  score: ['cross-fit'],
-  warmupEpochs: ['cross-fit', 'dynamics'],
-  ...Object.fromEntries(Object.keys(labelledViewFields).map((key) => [key, LABELLED_VIEW_METHODS])),
-};
+/** The file schema's variant of `method`. */
+function variantOf(method: ValuationMethod) {
+  return ValuationFileSchema.options.find((o) => o.shape.method.safeParse(method).success)!;
+}
 
 /**
  * Settings a spec file gives its valuation that its method never reads (`k` with cross-fit):
@@ -91,8 +135,8 @@ export function settingsOfOtherMethods(valuation: unknown): string[] {
   const method = (v.method ?? 'knn-shapley') as ValuationMethod;
   if (!VALUATION_METHODS.includes(method)) return [];
   return Object.keys(v).flatMap((key) => {
-    const methods = METHODS_OF_SETTING[key];
-    return methods && !methods.includes(method) ? [`valuation.${key}: a setting of ${methods.join(', ')} only; this spec's method is ${method}, which does not read it: remove it (or change the method)`] : [];
+    const methods = VALUATION_METHODS.filter((m) => key in variantOf(m).shape);
+    return methods.length > 0 && !methods.includes(method) ? [`valuation.${key}: a setting of ${methods.join(', ')} only; this spec's method is ${method}, which does not read it: remove it (or change the method)`] : [];
   });
 }
 
@@ -162,7 +206,9 @@ export const PipelineSpecSchema = z.object({
   codeVersion: z.string().default('dev').describe("set by the CLI, not by a spec file: the checkout's commit, recorded with the run"),
 });
 /** What a spec file may set: everything but what the CLI fills in. */
-export const SpecFileSchema = PipelineSpecSchema.omit({ codeVersion: true });
+export const SpecFileSchema = PipelineSpecSchema.omit({ codeVersion: true }).extend({
+  valuation: ValuationFileSchema.prefault({}).describe(PipelineSpecSchema.shape.valuation.description ?? ''),
+});
 /** Fields the CLI fills in, refused in a spec file with the reason. */
 const SET_BY_CLI: Record<string, string> = {
   codeVersion: "is set by the CLI from the checkout's commit (recorded with the run and every step); remove it from the spec",
@@ -179,16 +225,24 @@ function formatProblems(lines: readonly string[], where: string): string {
   return lines.map((line) => `  ${where}: ${clipText(line, MAX_DETAIL_CHARS)}`).join('\n');
 }
 
-/** Validates a spec object; `where` names its origin (a file) in messages. Unknown keys are errors too. */
-export function parseSpec(input: unknown, where = 'spec'): PipelineSpec {
-  const parsed = PipelineSpecSchema.safeParse(input);
-  const problems = [
-    ...unknownKeys(PipelineSpecSchema, input).map(describeUnknownKey),
+/** Unknown keys and schema issues of `input`, one `field.path: reason` line each. */
+function problemsOf(schema: z.ZodType, input: unknown): string[] {
+  const parsed = schema.safeParse(input);
+  return [
+    ...unknownKeys(schema, input).map(describeUnknownKey),
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)),
   ];
-  if (problems.length > 0 || !parsed.success) {
-    throw new SpecError(`Invalid pipeline spec:\n${formatProblems(problems, where)}\nFix the field(s) above; docs/data-format.md describes the spec's source and the input columns (also \`assay spec\`), specs/ has examples.`);
-  }
+}
+
+function invalidSpec(problems: readonly string[], where: string): SpecError {
+  return new SpecError(`Invalid pipeline spec:\n${formatProblems(problems, where)}\nFix the field(s) above; docs/spec.md (also \`assay spec --help\`) describes every field, docs/data-format.md the input columns, specs/ has examples.`);
+}
+
+/** Validates a spec object; `where` names its origin (a file) in messages. Unknown keys are errors too. */
+export function parseSpec(input: unknown, where = 'spec'): PipelineSpec {
+  const problems = problemsOf(PipelineSpecSchema, input);
+  const parsed = PipelineSpecSchema.safeParse(input);
+  if (problems.length > 0 || !parsed.success) throw invalidSpec(problems, where);
   return parsed.data;
 }
 
@@ -213,7 +267,11 @@ export function loadSpecFile(file: string, overrides: Partial<PipelineSpecInput>
   if (setByCli.length > 0) throw new SpecError(`Invalid pipeline spec:\n${formatProblems(setByCli.map((key) => `${key}: ${SET_BY_CLI[key]}`), file)}`);
   const merged = { ...(raw as Record<string, unknown>), ...stripUndefined(overrides) };
   const misplaced = settingsOfOtherMethods(merged.valuation);
-  if (misplaced.length > 0) throw new SpecError(`Invalid pipeline spec:\n${formatProblems(misplaced, file)}`);
+  if (misplaced.length > 0) throw invalidSpec(misplaced, file);
+  // what the file says is held to the file's schema (the valuation by method); the code version is the CLI's
+  const { codeVersion: _setByCli, ...written } = merged;
+  const fileProblems = problemsOf(SpecFileSchema, written);
+  if (fileProblems.length > 0) throw invalidSpec(fileProblems, file);
   const spec = parseSpec(merged, file);
   const source = spec.source;
   if (!('paths' in source) && source.dataset !== undefined) {

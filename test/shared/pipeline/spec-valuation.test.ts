@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KEEP, loadSpecFile, parseSpec, selectionRule, SpecError, valuationSeed } from '../../../shared/pipeline/spec';
 import { valueStep } from '../../../shared/pipeline/steps/value';
+import { specJsonSchema } from '../../../shared/pipeline/spec-reference';
 import type { StepRequest } from '../../../shared/pipeline/contract';
 import { tempDir } from '../data/helpers';
 
@@ -90,5 +91,30 @@ describe('method-specific valuation settings in a spec file', () => {
     expect(loadSpecFile(specFile({ k: 5, negatives: 2 })).valuation).toMatchObject({ method: 'knn-shapley', k: 5, negatives: 2 });
     expect(loadSpecFile(specFile({ method: 'dynamics', warmupEpochs: 2 })).valuation).toMatchObject({ method: 'dynamics', warmupEpochs: 2 });
     expect(loadSpecFile(specFile({ method: 'data-oob', bags: 8, maxValidPoints: 100 })).valuation).toMatchObject({ bags: 8, maxValidPoints: 100 });
+  });
+});
+
+describe('the valuation of a spec file, by method', () => {
+  function specFile(valuation: object): string {
+    const file = path.join(tempDir(), 'spec.json');
+    writeFileSync(file, JSON.stringify({ dataset: 'd', source, valuation }));
+    return file;
+  }
+
+  it('names the methods when the method is unknown', () => {
+    const file = specFile({ method: 'shapley' });
+    expect(errorOf(() => loadSpecFile(file)).message).toContain(`${file}: valuation.method: unknown method; choose one of knn-shapley, data-oob, tracin, loss, random, cross-fit, dynamics`);
+  });
+
+  it("checks a setting against its method's own settings: a typo gets the closest one", () => {
+    const file = specFile({ method: 'cross-fit', fold: 3 });
+    expect(errorOf(() => loadSpecFile(file)).message).toContain(`${file}: valuation.fold: unknown key 'fold'; did you mean 'folds'?`);
+  });
+
+  it('is one JSON Schema variant per method in the generated reference', () => {
+    const valuation = (specJsonSchema().properties!.valuation as { oneOf: { properties: Record<string, { const?: string; default?: string }> }[] }).oneOf;
+    expect(valuation.map((v) => v.properties.method!.const)).toEqual(['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics']);
+    expect(Object.keys(valuation[5]!.properties)).toContain('folds');
+    expect(Object.keys(valuation[5]!.properties)).not.toContain('k');
   });
 });
