@@ -237,7 +237,8 @@ export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
       temporalWorkflowId: ctx.workflowId,
       temporalUrl: ctx.temporalUrl,
       config: Object.fromEntries(Object.entries({
-        'valuation.method': v.method, 'valuation.unit': v.unit, 'valuation.keep': v.keep, 'valuation.lambda': v.lambda,
+        'valuation.method': v.method, 'valuation.unit': v.unit, 'valuation.keep': v.keep, 'valuation.lambda': v.lambda, 'valuation.quarantine': v.quarantine,
+        'valuation.truncate.rate': (v.truncate as { rate?: number } | undefined)?.rate,
         'pretrain.epochs': spec.pretrain?.epochs, 'finetune.epochs': spec.finetune?.epochs,
       }).filter(([, x]) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) as Record<string, string | number | boolean>,
       failure,
