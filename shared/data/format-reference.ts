@@ -30,6 +30,8 @@ export const FORMAT_REFERENCE: readonly TableReference[] = [
       { name: 'query', type: 'string', required: false, meaning: 'the search query the event followed' },
       { name: 'position', type: 'integer ≥ 0', required: false, meaning: 'rank the item was shown at for the query' },
       { name: 'searchId', type: 'string', required: false, meaning: 'the search request the event belongs to (groups impressions with their clicks)' },
+      { name: 'quantity', type: 'number ≥ 0', required: false, meaning: 'units in this line; finetune.exampleWeight "quantity" weighs training targets by it (log1p, mean 1, capped at 10)' },
+      { name: 'value', type: 'number ≥ 0', required: false, meaning: 'money (or another magnitude) of this line; finetune.exampleWeight "value" weighs training targets by it' },
     ],
   },
   {
@@ -40,7 +42,7 @@ export const FORMAT_REFERENCE: readonly TableReference[] = [
       { name: 'description', type: 'string', required: false, meaning: 'item text' },
       { name: 'categoryPath', type: "'A > B > C' (JSON/Parquet: also a list)", required: false, meaning: 'category path, broadest first' },
       { name: 'brand', type: 'string', required: false, meaning: 'item text' },
-      { name: 'price', type: 'number ≥ 0', required: false, meaning: 'validated and kept with the item; recommendations.jsonl lists each recommended item\'s price (null where unknown); not a model input' },
+      { name: 'price', type: 'number ≥ 0', required: false, meaning: 'kept with the item (recommendations.jsonl lists it); with pretrain.encoder.priceBuckets, a model input (a learned vector per price bucket)' },
     ],
   },
   {

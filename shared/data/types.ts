@@ -24,7 +24,18 @@ export interface InteractionTable {
   readonly query: Int32Array;
   /** 0-based rank at which the item was shown for the query, -1 when unknown (optional) */
   readonly position?: Int32Array;
+  /**
+   * the source's optional magnitude columns (units, money), NaN on rows that gave none; present
+   * only when the source has the column, so datasets without it keep their bytes. Usable as
+   * fine-tuning example weights (finetune.exampleWeight).
+   */
+  readonly quantity?: Float32Array;
+  readonly value?: Float32Array;
 }
+
+/** The interaction columns usable as example weights. */
+export const WEIGHT_COLUMNS = ['quantity', 'value'] as const;
+export type WeightColumn = (typeof WEIGHT_COLUMNS)[number];
 
 /** Graded query–item relevance judgments (e.g. ESCI), one row per (query, item). */
 export interface QueryJudgments {

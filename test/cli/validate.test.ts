@@ -24,14 +24,18 @@ function specWith(eventsCsv: string, infer: object = {}): string {
 }
 
 describe('assay validate', () => {
-  it('profiles the shipped generic example: sizes, pruned items, repeats, the unread column and an estimate', () => {
+  it('profiles the shipped generic example: sizes, pruned items, repeats, its quantity column and an estimate', () => {
     const r = assay('validate', 'specs/generic-csv.json', '--json');
     expect(r.status, r.stderr).toBe(0);
     const v = JSON.parse(r.stdout);
     expect(v.profile).toMatchObject({ users: 60, items: 43, catalogue: 48, itemsWithoutEvents: 5, itemsPruned: 5, rejects: 0 });
-    expect(Object.values(v.profile.unknownColumns)).toEqual([['quantity']]);
+    expect(v.profile.unknownColumns).toEqual({});
+    expect(v.profile.weightColumns.quantity.rows).toBeGreaterThan(0);
+    expect(v.profile.weightColumns.quantity.distribution.min).toBeGreaterThanOrEqual(1);
     expect(v.profile.testRepeatShare).toBeGreaterThan(0.2);
     expect(v.estimate.totalSeconds).toBeGreaterThan(0);
+    const text = assay('validate', 'specs/generic-csv.json');
+    expect(text.stdout).toMatch(new RegExp(`quantity +${v.profile.weightColumns.quantity.rows} of [0-9,]+ events give it; min 1 · median \\d+ · p90 \\d+ · max 4`));
   });
 
   it('counts malformed rows by reason and lists unknown columns', () => {

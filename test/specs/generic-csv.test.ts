@@ -23,11 +23,11 @@ describe('specs/generic-csv.json', () => {
     }
   });
 
-  it('runs end to end: every step, the catalogue pruned and the unread column reported', async () => {
+  it('runs end to end: every step, the catalogue pruned, its quantity column read (no unread column)', async () => {
     const run = await runBare(loadSpecFile(path.join(repoRoot, 'specs', 'generic-csv.json')));
     expect(run.outcomes.map((o) => (o.variant ? `${o.step}:${o.variant}` : o.step))).toEqual(['preprocess', 'pretrain', 'value', 'finetune:valued', 'finetune:control', 'infer', 'report']);
     const preprocess = run.outcomes[0]!.outcome.metrics!;
-    expect(preprocess).toMatchObject({ rejects: 0, users: 60, itemsPruned: 5, unknownColumns: 1 });
+    expect(preprocess).toMatchObject({ rejects: 0, users: 60, itemsPruned: 5, unknownColumns: 0 });
     const infer = run.outcomes.find((o) => o.step === 'infer')!.outcome.labelledMetrics!;
     for (const model of ['valued', 'control', 'most-popular', 'item-knn', 'ease']) expect(Number.isFinite(infer[model]!['ndcg@10'])).toBe(true);
   });

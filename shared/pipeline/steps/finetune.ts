@@ -1,6 +1,7 @@
 // Step 4: supervised ranking fine-tune from the pretrained encoder. The valued variant trains
 // on the selected set S with weights (1 + λ·α·v̂); the control trains on everything with
-// weight 1 (λ = 0, keep = 1) — the comparison every run reports.
+// weight 1 (λ = 0, keep = 1) — the comparison every run reports. finetune.exampleWeight
+// multiplies both variants' weights by the events' quantity or value (example-weights.ts).
 import path from 'node:path';
 import { finetune } from '../../ml/finetune';
 import type { PipelineSpec } from '../spec';
@@ -13,6 +14,9 @@ import { evaluateOnValidation } from './infer';
 import { loadModel } from '../../ml/load-model';
 import { disposeModel } from '../../ml/encoder';
 import type { SplitDataset } from '../../data/types';
+import { columnWeights, weighExamples } from '../../ml/example-weights';
+import type { FinetuneExamples } from '../../ml/finetune';
+import { InvalidInputError } from '../errors';
 
 export const finetuneStep: StepDefinition = {
   step: 'finetune',
@@ -25,9 +29,10 @@ export const finetuneStep: StepDefinition = {
     const spec = ctx.request.spec as PipelineSpec;
     const ds = await readInputDataset(ctx);
     const valued = ctx.request.variant === 'valued';
-    const examples = valued
+    const valuedExamples = valued
       ? { indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }
       : undefined;
+    const examples = withColumnWeights(valuedExamples, ds, spec.finetune.exampleWeight);
     const started = performance.now();
     const label = `finetune-${ctx.request.variant ?? 'valued'}`;
     const run = await trainingRunFor(ctx, spec.finetune.epochs, label);
@@ -68,6 +73,13 @@ export const finetuneStep: StepDefinition = {
     };
   },
 };
+
+/** The examples with the spec's column weight multiplied in (both variants, so the comparison stays fair). */
+function withColumnWeights(examples: FinetuneExamples | undefined, ds: SplitDataset, column: PipelineSpec['finetune']['exampleWeight']): FinetuneExamples | undefined {
+  if (column === undefined || column === 'none') return examples;
+  if (!ds.train[column]) throw new InvalidInputError(`finetune.exampleWeight is '${column}' but the events have no ${column} column; add it to the events file (docs/data-format.md) or leave exampleWeight out`);
+  return weighExamples(examples, columnWeights(ds.train, column));
+}
 
 /** Validation NDCG@k of the model in a checkpoint directory (the test split stays unseen). */
 async function validationNdcg(checkpointDir: string, ds: SplitDataset, spec: PipelineSpec): Promise<number> {
