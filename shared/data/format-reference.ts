@@ -62,6 +62,12 @@ export const TIMESTAMP_RULES: readonly string[] = [
   'rejected, with the reason: ambiguous dates (01/02/2025), impossible dates (2025-02-30), times before 1990 or in the future',
 ];
 
+/** The spec switches that turn optional columns into model inputs. */
+export const FEATURE_SWITCHES: readonly { readonly path: string; readonly meaning: string }[] = [
+  { path: 'finetune.exampleWeight "quantity" | "value"', meaning: 'weighs each fine-tuning target by the column: log1p(x) over its mean, capped at 10; 1 where a row has none (default "none")' },
+  { path: 'pretrain.encoder.priceBuckets N (2-64)', meaning: 'item price as a feature: N quantile buckets (+1 for no price), a learned vector each, added to the item embedding (default off)' },
+];
+
 /** The reference as plain text for the terminal. */
 export function formatReferenceText(): string {
   const lines: string[] = ['Generic input (source.format csv | jsonl | parquet; a file\'s extension decides its reader):', ''];
@@ -73,6 +79,7 @@ export function formatReferenceText(): string {
   }
   lines.push('Timestamps:', ...TIMESTAMP_RULES.map((r) => `  - ${r}`), '');
   lines.push('Other columns are not read; `assay validate` and the preprocess summary list them.');
+  lines.push(...FEATURE_SWITCHES.map((f) => `${f.path}: ${f.meaning}`));
   lines.push('Catalogue items no event mentions are pruned (preprocess.pruneItemsWithoutEvents); preprocess.maxItems keeps the N most frequent.');
   lines.push('Full reference: docs/data-format.md · example: specs/generic-csv.json');
   return lines.join('\n');

@@ -28,6 +28,8 @@ describe('specs/generic-csv.json', () => {
     expect(run.outcomes.map((o) => (o.variant ? `${o.step}:${o.variant}` : o.step))).toEqual(['preprocess', 'pretrain', 'value', 'finetune:valued', 'finetune:control', 'infer', 'report']);
     const preprocess = run.outcomes[0]!.outcome.metrics!;
     expect(preprocess).toMatchObject({ rejects: 0, users: 60, itemsPruned: 5, unknownColumns: 0 });
+    // the spec weighs targets by quantity and feeds price buckets to the model: both train and infer
+    for (const variant of ['valued', 'control']) expect(Number.isFinite(run.outcomes.find((o) => o.step === 'finetune' && o.variant === variant)!.outcome.metrics!.loss)).toBe(true);
     const infer = run.outcomes.find((o) => o.step === 'infer')!.outcome.labelledMetrics!;
     for (const model of ['valued', 'control', 'most-popular', 'item-knn', 'ease']) expect(Number.isFinite(infer[model]!['ndcg@10'])).toBe(true);
   });
