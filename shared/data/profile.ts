@@ -35,6 +35,8 @@ export interface DatasetProfile {
   readonly rejects: number;
   readonly rejectsByReason: Readonly<Record<string, number>>;
   readonly unknownColumns: Readonly<Record<string, readonly string[]>>;
+  /** items in the model with a price (what pretrain.encoder.priceBuckets buckets) */
+  readonly itemsWithPrice: number;
   /** per magnitude column the events carry: kept events that give it, and its distribution over them */
   readonly weightColumns: Partial<Readonly<Record<WeightColumn, { readonly rows: number; readonly distribution: Distribution }>>>;
 }
@@ -78,6 +80,7 @@ export function profileDataset(raw: RawDataset, result: PreprocessResult): Datas
     rejects: summary.rejects,
     rejectsByReason: summary.rejectsByReason,
     unknownColumns: summary.unknownColumns,
+    itemsWithPrice: ds.itemPrice ? ds.itemPrice.reduce((n, p) => n + (Number.isNaN(p) ? 0 : 1), 0) : 0,
     weightColumns: weightColumnsOf(splits),
   };
 }

@@ -14,12 +14,12 @@ const dirs: string[] = [];
 afterEach(() => { while (dirs.length > 0) rmSync(dirs.pop()!, { recursive: true, force: true }); });
 
 /** A spec over an events CSV written next to it. */
-function specWith(eventsCsv: string, infer: object = {}): string {
+function specWith(eventsCsv: string, infer: object = {}, more: object = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'assay-validate-'));
   dirs.push(dir);
   writeFileSync(path.join(dir, 'events.csv'), eventsCsv);
   const spec = path.join(dir, 'spec.json');
-  writeFileSync(spec, JSON.stringify({ dataset: 'v', source: { format: 'csv', paths: { events: 'events.csv' }, preprocess: { split: { mode: 'leave-last-out' } } }, infer }));
+  writeFileSync(spec, JSON.stringify({ dataset: 'v', source: { format: 'csv', paths: { events: 'events.csv' }, preprocess: { split: { mode: 'leave-last-out' } } }, infer, ...more }));
   return spec;
 }
 
@@ -65,6 +65,18 @@ describe('assay validate', () => {
     const kept = assay('validate', specWith(csv, { excludeSeen: false }));
     expect(kept.status, kept.stderr).toBe(0);
     expect(kept.stdout).not.toMatch(/test targets are items the user already had/);
+  });
+
+  it('fails with exit code 1 when a switch needs a column the data lacks: an example-weight column, item prices', () => {
+    const csv = 'user,item,type,timestamp,quantity\nu1,a,purchase,2025-01-01T10:00:00Z,2\nu1,b,purchase,2025-01-02T10:00:00Z,1\nu1,c,purchase,2025-01-03T10:00:00Z,3\n';
+    const ok = assay('validate', specWith(csv, {}, { finetune: { exampleWeight: 'quantity' } }));
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/prices +0 of 3 items have one/);
+    const r = assay('validate', specWith(csv, {}, { finetune: { exampleWeight: 'value' }, pretrain: { encoder: { priceBuckets: 4 } } }));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/NOT TRAINABLE/);
+    expect(r.stdout).toMatch(/finetune\.exampleWeight is 'value' but the events have no value column/);
+    expect(r.stdout).toMatch(/pretrain\.encoder\.priceBuckets is set but no item has a price/);
   });
 
   it('fails with exit code 1 and says why when nothing is left to train on', () => {

@@ -34,6 +34,12 @@ describe('specs/generic-csv.json', () => {
     for (const model of ['valued', 'control', 'most-popular', 'item-knn', 'ease']) expect(Number.isFinite(infer[model]!['ndcg@10'])).toBe(true);
   });
 
+  it('refuses a switch whose data the source lacks as invalid input, naming it', async () => {
+    const file = path.join(repoRoot, 'specs', 'generic-csv.json');
+    const noValue = runBare(loadSpecFile(file, { finetune: { epochs: 1, exampleWeight: 'value' } }));
+    await expect(noValue).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/finetune\.exampleWeight is 'value' but the events have no value column/) });
+  });
+
   it('with excludeSeen false a repeat purchase can be a hit, so most-popular scores higher than with seen items excluded', async () => {
     const file = path.join(repoRoot, 'specs', 'generic-csv.json');
     const hitRate = async (excludeSeen: boolean) => {
