@@ -100,6 +100,11 @@ describe('a model with price as an item feature', () => {
     disposeModel(loaded);
   });
 
+  it('trains the bucket vectors on data-parallel threads too (each replica gets the buckets)', async () => {
+    const pre = await pretrain({ numItems: TINY.numItems, sequences: seqs, itemPrice }, { encoder: { ...encoder, priceBuckets: 4 }, epochs: 1, batchSize: 4, threads: 2 }, { checkpointDir: join(root, 'pre-threads') });
+    expect(pre.weights['embedding.price']!.data.some((v) => v !== 0)).toBe(true);
+  });
+
   it('refuses the switch when the data has no prices', async () => {
     await expect(pretrain({ numItems: TINY.numItems, sequences: seqs }, { encoder: { ...encoder, priceBuckets: 4 }, epochs: 1, batchSize: 4 }, { checkpointDir: join(root, 'none') })).rejects.toThrow(/needs item prices, and the data has none/);
   });
