@@ -41,8 +41,10 @@ export interface BenchSizes {
   /** users sampled from ml-100k (its 943 = all of them) */
   readonly ml100kUsers: number;
   readonly beautyUsers: number;
-  /** the protocol's candidates for (keep, λ), chosen on validation */
+  /** the protocol's candidates for (keep, λ, quarantine), chosen on validation */
   readonly choices: readonly Choice[];
+  /** T-CE's candidate rates, chosen on validation (empty: no T-CE arm) */
+  readonly truncateRates: readonly number[];
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
   /** the embedding methods' settings (their detection rows) */
@@ -62,8 +64,21 @@ export interface BenchOptions {
   readonly sizes: BenchSizes;
 }
 
-/** keep 0.8 / 0.9, with and without the value-weighted objective */
-const CHOICES: readonly Choice[] = [{ keep: 0.8, lambda: 0 }, { keep: 0.9, lambda: 0 }, { keep: 0.8, lambda: 1 }, { keep: 0.9, lambda: 1 }];
+/**
+ * keep 0.8 / 0.9 with the quarantined interactions kept as context or dropped, without the
+ * value-weighted objective (λ = 0 beat λ = 1 on validation in the previous full run,
+ * docs/valuation.md)
+ */
+const CHOICES: readonly Choice[] = [
+  { keep: 0.8, lambda: 0, quarantine: 'context' }, { keep: 0.9, lambda: 0, quarantine: 'context' },
+  { keep: 0.8, lambda: 0, quarantine: 'drop' }, { keep: 0.9, lambda: 0, quarantine: 'drop' },
+];
+
+/** clean data: the target fixes keep at 0.5; what is left to choose is the quarantine mode */
+export const CLEAN_CHOICES: readonly Choice[] = [{ keep: 0.5, lambda: 0, quarantine: 'context' }, { keep: 0.5, lambda: 0, quarantine: 'drop' }];
+
+/** T-CE's drop rate after its warm-up: fixed at the planted noise rate (ml-100k's share of ratings 1–2 is close to it) */
+const TRUNCATE_RATES: readonly number[] = [0.2];
 
 function sizesFor(quick: boolean, beautyUsers: number | undefined): BenchSizes {
   const valuation = { method: 'cross-fit', folds: 2, warmupEpochs: 4, k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
@@ -72,12 +87,13 @@ function sizesFor(quick: boolean, beautyUsers: number | undefined): BenchSizes {
       label: 'quick (smoke run)',
       ml100kUsers: 200,
       beautyUsers: beautyUsers ?? 300,
-      choices: [{ keep: 0.8, lambda: 0 }],
+      choices: [{ keep: 0.8, lambda: 0, quarantine: 'drop' }],
+      truncateRates: [0.2],
       override: { pretrain: { encoder: { dim: 16, layers: 1, heads: 1, maxLen: 20 }, epochs: 1, text: { maxTokens: 8 } }, finetune: { epochs: 2 } },
       valuation: { ...valuation, warmupEpochs: 1 },
     };
   }
-  return { label: 'default (the shipped models)', ml100kUsers: 943, beautyUsers: beautyUsers ?? 1_000_000, choices: CHOICES, valuation };
+  return { label: 'default (the shipped models)', ml100kUsers: 943, beautyUsers: beautyUsers ?? 1_000_000, choices: CHOICES, truncateRates: TRUNCATE_RATES, valuation };
 }
 
 function settingList(flag: string | undefined, quick: boolean): SettingName[] {

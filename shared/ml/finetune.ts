@@ -218,13 +218,20 @@ export function rowBatch(model: RecModel, plan: FinetunePlan, samples: Int32Arra
   return { ids, batch, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets), weights: Float32Array.from(weights), ranks: Int32Array.from(ranks) };
 }
 
-function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random): tf.Scalar {
+/** The truncated loss's drop share in (0-based) `epoch`: its rate, reached linearly over the warm-up epochs. */
+export function truncationShare(cfg: FinetuneConfig, epoch: number): number {
+  if (!cfg.truncate) return 0;
+  const { rate, warmupEpochs } = cfg.truncate;
+  return warmupEpochs === 0 ? rate : rate * Math.min(1, epoch / warmupEpochs);
+}
+
+function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random, epoch: number): tf.Scalar {
   const { ids, batch, len, positions, targets, weights } = rowBatch(model, plan, samples);
   const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng }), positions);
   const block = { table: itemTable(model), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
   // softmaxLoss divides by the batch's targets; this turns that into batch rows × targetsPerRow
   const scale = targets.length / (batch * plan.targetsPerRow);
-  return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng);
+  return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng, truncationShare(cfg, epoch));
 }
 
 /**
@@ -270,7 +277,7 @@ export function finetuneLoopData(input: unknown, model: RecModel): LoopData {
     numSamples: plan.rows.start.length,
     examplesPerEpoch: plan.examples,
     lengthOf: (s) => plan.rowSymbols[s] as number,
-    batchLoss: (samples, rng) => rowLoss(model, plan, samples, cfg, rng),
+    batchLoss: (samples, rng, epoch) => rowLoss(model, plan, samples, cfg, rng, epoch),
   };
 }
 

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DataSourceConfigSchema } from '../data/source-config';
 import { WEIGHT_COLUMNS } from '../data/types';
-import { FinetuneConfigSchema, PretrainConfigSchema } from '../ml/config';
+import { FinetuneConfigSchema, PretrainConfigSchema, TruncateSchema } from '../ml/config';
 import { CrossFitSettings } from '../valuation/cross-fit-config';
+import { QuarantineModeSchema } from '../valuation/quarantine';
 import { EarlyStoppingSchema } from './steps/early-stopping';
 import { STEPS, type StepName } from './contract';
 import { jsonErrorOffset, lineColumn } from '../config/json-error-offset';
@@ -46,6 +47,10 @@ export const ValuationSpecSchema = z.object({
   maxValidPoints: z.number().int().min(1).default(2000),
   /** cross-fit: folds, warmupEpochs, score */
   ...CrossFitSettings,
+  /** interactions outside the important set: kept in histories as context ('context') or dropped from fine-tuning altogether ('drop') */
+  quarantine: QuarantineModeSchema.default('context'),
+  /** the valued fine-tune also drops each batch's largest-loss targets (T-CE); off when absent */
+  truncate: TruncateSchema.optional(),
 });
 
 /** The training config plus what the pipeline does around the loop. */
