@@ -78,8 +78,9 @@ export interface SplitDataset {
   readonly itemText: readonly string[];
   /**
    * price per item from the item file, NaN where it gave none; carried so outputs can show
-   * what is being recommended at what price (recommendations.jsonl). Absent in datasets
-   * written before prices were kept. Not a model input.
+   * what is being recommended at what price (recommendations.jsonl), and bucketed into a model
+   * input when pretrain.encoder.priceBuckets is set (shared/ml/price-buckets.ts). Absent in
+   * datasets written before prices were kept.
    */
   readonly itemPrice?: Float64Array;
   /** search query text per dense query index (empty when the source has no queries) */
