@@ -12,7 +12,7 @@ import type { Choice } from './protocol';
 
 export { BenchUsageError };
 
-const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--seeds N] [--seed N] [--quick on]
+const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics] [--seeds N] [--seed N] [--quick on]
        [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--settings a,b,…]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
@@ -26,6 +26,7 @@ export type SettingName = (typeof SETTING_NAMES)[number];
 const onOff = z.enum(['on', 'off']);
 const FlagsSchema = z.object({
   dataset: z.enum([...REAL_DATASETS, 'all']).default('ml-100k'),
+  method: z.enum(['cross-fit', 'dynamics']).default('cross-fit'),
   quick: onOff.default('off'),
   seed: z.coerce.number().int('must be an integer').min(0).default(1),
   seeds: z.coerce.number().int('must be an integer').min(1).max(10).default(3),
@@ -47,8 +48,8 @@ export interface BenchSizes {
   readonly truncateRates: readonly number[];
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
-  /** the embedding methods' settings (their detection rows) */
-  readonly valuation: object;
+  /** the valuation's settings (the embedding methods' detection rows read theirs too) */
+  readonly valuation: { readonly method: 'cross-fit' | 'dynamics' } & Record<string, unknown>;
 }
 
 export interface BenchOptions {
@@ -80,8 +81,8 @@ export const CLEAN_CHOICES: readonly Choice[] = [{ keep: 0.5, lambda: 0, quarant
 /** T-CE's drop rate after its warm-up: fixed at the planted noise rate (ml-100k's share of ratings 1–2 is close to it) */
 const TRUNCATE_RATES: readonly number[] = [0.2];
 
-function sizesFor(quick: boolean, beautyUsers: number | undefined): BenchSizes {
-  const valuation = { method: 'cross-fit', folds: 2, warmupEpochs: 4, k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
+function sizesFor(quick: boolean, beautyUsers: number | undefined, method: 'cross-fit' | 'dynamics'): BenchSizes {
+  const valuation = { method, folds: 2, warmupEpochs: 4, k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
   if (quick) {
     return {
       label: 'quick (smoke run)',
@@ -116,7 +117,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     beautyPayoff: f['beauty-payoff'] === 'on',
     baselines: f.baselines === 'on',
     settings: settingList(f.settings, quick),
-    sizes: sizesFor(quick, f['beauty-users']),
+    sizes: sizesFor(quick, f['beauty-users'], f.method),
   };
 }
 

@@ -23,7 +23,11 @@ export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1
  * (shared/valuation/implicit.ts); cross-fit values each interaction by held-out warm-up
  * fine-tunes of the model actually trained (shared/valuation/cross-fit.ts).
  */
-export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit'] as const;
+export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics'] as const;
+type ValuationMethodName = (typeof VALUATION_METHODS)[number];
+/** methods that value with warm-up fine-tunes of the model that is actually trained (they read the finetune settings) */
+export type TrainedValuationMethod = Extract<ValuationMethodName, 'cross-fit' | 'dynamics'>;
+export const valuesByTraining = (method: ValuationMethodName): method is TrainedValuationMethod => method === 'cross-fit' || method === 'dynamics';
 
 export const ValuationSpecSchema = z.object({
   method: z.enum(VALUATION_METHODS).default('knn-shapley'),
@@ -45,7 +49,7 @@ export const ValuationSpecSchema = z.object({
   contextLen: z.number().int().min(1).default(20),
   /** validation points used as the utility (a sample keeps valuation fast on 2 cores) */
   maxValidPoints: z.number().int().min(1).default(2000),
-  /** cross-fit: folds, warmupEpochs, score */
+  /** cross-fit: folds, warmupEpochs, score; dynamics: warmupEpochs */
   ...CrossFitSettings,
   /** interactions outside the important set: kept in histories as context ('context') or dropped from fine-tuning altogether ('drop') */
   quarantine: QuarantineModeSchema.default('context'),
