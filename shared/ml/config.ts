@@ -30,6 +30,12 @@ export const EncoderConfigSchema = z
      * Checkpoints written before this option existed load as unscaled.
      */
     scaleInputEmbeddings: z.boolean().default(true),
+    /**
+     * item price as a feature: items are bucketed by the quantiles of their prices into this
+     * many buckets (plus one for items without a price) and a learned vector per bucket is added
+     * to the item's embedding (price-buckets.ts). Absent: off, and the model is as without it.
+     */
+    priceBuckets: z.number().int().min(2).max(64).optional(),
   })
   .refine((c) => c.dim % c.heads === 0, { message: 'dim must be divisible by heads', path: ['heads'] });
 export type EncoderConfig = z.infer<typeof EncoderConfigSchema>;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DataSourceConfigSchema } from '../data/source-config';
+import { WEIGHT_COLUMNS } from '../data/types';
 import { FinetuneConfigSchema, PretrainConfigSchema, TruncateSchema } from '../ml/config';
 import { CrossFitSettings } from '../valuation/cross-fit-config';
 import { QuarantineModeSchema } from '../valuation/quarantine';
@@ -60,6 +61,11 @@ export const ValuationSpecSchema = z.object({
 export const FinetuneSpecSchema = FinetuneConfigSchema.extend({
   /** stop on the validation split (NDCG@k every `every` epochs, `patience` scorings without a gain) and keep the best epoch; off when absent */
   earlyStopping: EarlyStoppingSchema.optional(),
+  /**
+   * weigh each training target by the events' quantity or value column (log1p, scaled to mean 1,
+   * capped: shared/ml/example-weights.ts), multiplying the valuation weight; absent = 'none'
+   */
+  exampleWeight: z.enum(['none', ...WEIGHT_COLUMNS]).optional(),
 });
 
 export const InferSpecSchema = z.object({
