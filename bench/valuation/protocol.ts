@@ -1,6 +1,6 @@
 // The valuation bench's protocol, fixed before any figure is looked at:
 //   - a setting is a dataset with known noise (none, planted, or natural) and a seed;
-//   - the pipeline's path runs on it: pretrain → value (cross-fit) → fine-tune, with the
+//   - the pipeline's path runs on it: pretrain → value (cross-fit or dynamics) → fine-tune, with the
 //     control (every example, weight 1), the valued fine-tune (top `keep` by value, weights
 //     1 + λ·α·v̂, the quarantined interactions kept as context or dropped), random removal
 //     (the same choice, examples picked at random), the truncated loss (T-CE: every example,
@@ -12,6 +12,7 @@
 import type { SplitDataset } from '../../shared/data';
 import type { PipelineSpec } from '../../shared/pipeline/spec';
 import { crossFitValues } from '../../shared/valuation/cross-fit';
+import { trainingDynamicsValues } from '../../shared/valuation/training-dynamics';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
 import { createRng } from '../../shared/valuation/rng';
 import { selectImportant } from '../../shared/valuation/selection';
@@ -40,6 +41,12 @@ export interface Choice {
   readonly keep: number;
   readonly lambda: number;
   readonly quarantine: QuarantineMode;
+}
+
+/** The valuation the bench runs, as the tables name it. */
+export function methodLabel(spec: PipelineSpec): string {
+  const v = spec.valuation;
+  return v.method === 'dynamics' ? `dynamics (${v.warmupEpochs} warm-up epochs)` : `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs, ${v.score})`;
 }
 
 export const choiceLabel = (c: Choice): string => `keep ${c.keep}, λ ${c.lambda}, ${c.quarantine === 'drop' ? 'rest dropped' : 'rest as context'}`;
@@ -85,11 +92,13 @@ export interface RunOptions {
 }
 
 export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec): Promise<{ values: Float64Array; seconds: number }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'assay-bench-cross-fit-'));
+  const dir = await mkdtemp(path.join(tmpdir(), 'assay-bench-values-'));
   try {
     const v = spec.valuation;
     const started = performance.now();
-    const values = await crossFitValues(ds, pretrained.model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.pretrain.seed }, { checkpointDir: dir });
+    const values = v.method === 'dynamics'
+      ? await trainingDynamicsValues(ds, pretrained.model, spec.finetune, v.warmupEpochs, { checkpointDir: dir })
+      : await crossFitValues(ds, pretrained.model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.pretrain.seed }, { checkpointDir: dir });
     return { values, seconds: (performance.now() - started) / 1000 };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -149,7 +158,7 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
       if (diff > 1e-9) throw new Error(`the bench no longer values what the pipeline's value step values (max difference ${diff}); update bench/valuation/protocol.ts to follow shared/pipeline/steps/value.ts`);
     }
     const detection = setting.kind === 'clean' ? undefined : noiseDetectionQuality(values, noisy);
-    log(`cross-fit values ${valueSeconds.toFixed(1)} s${detection ? `, AUC ${detection.auc.toFixed(3)}, k-means F1 ${detection.kmeansF1.toFixed(3)}` : ''}`);
+    log(`${spec.valuation.method} values ${valueSeconds.toFixed(1)} s${detection ? `, AUC ${detection.auc.toFixed(3)}, k-means F1 ${detection.kmeansF1.toFixed(3)}` : ''}`);
     if (!options.payoff) {
       const epochProbe = options.timeOneEpoch ? await finetuneAndEvaluate(ds, pretrained, { ...spec, finetune: { ...spec.finetune, epochs: 1 } }) : undefined;
       if (epochProbe) log(`one fine-tuning epoch ${epochProbe.trainSeconds.toFixed(1)} s`);

@@ -2,7 +2,7 @@
 // standard error over test users) and the verdict against the valuation issue's targets.
 import type { PipelineSpec } from '../../shared/pipeline/spec';
 import type { FinetuneOutcome } from './pipeline-path';
-import { choiceLabel, truncateLabel, type NoiseSetting, type SeedRun } from './protocol';
+import { choiceLabel, methodLabel, truncateLabel, type NoiseSetting, type SeedRun } from './protocol';
 import { fixed, percent, signed } from './table';
 
 export interface Measured {
@@ -42,7 +42,7 @@ function pairedSe(a: readonly FinetuneOutcome[], b: readonly FinetuneOutcome[]):
 export function detectionTable(measured: readonly Measured[]): { header: string[]; rows: string[][] } {
   const rows = measured.filter((m) => m.setting.kind !== 'clean').map((m) => {
     const d = m.runs.map((r) => r.detection!);
-    return [m.setting.dataset, m.setting.noise, `cross-fit (${m.spec.valuation.folds} folds × ${m.spec.valuation.warmupEpochs} warm-up epochs, ${m.spec.valuation.score}; ${m.runs.length} seed${m.runs.length > 1 ? 's' : ''})`, withSpread(d.map((x) => x.auc), 3), '—', withSpread(d.map((x) => x.kmeansF1), 3), mean(m.runs.map((r) => r.valueSeconds)).toFixed(1)];
+    return [m.setting.dataset, m.setting.noise, `${methodLabel(m.spec)}; ${m.runs.length} seed${m.runs.length > 1 ? 's' : ''}`, withSpread(d.map((x) => x.auc), 3), '—', withSpread(d.map((x) => x.kmeansF1), 3), mean(m.runs.map((r) => r.valueSeconds)).toFixed(1)];
   });
   return { header: ['dataset', 'noise', 'method', 'AUC', 'Δ AUC vs random', 'k-means F1', 'value seconds'], rows };
 }
@@ -54,7 +54,7 @@ function armsOf(m: Measured): Arm[] {
   const runs = m.runs;
   const arms: Arm[] = [
     { kind: 'control', label: 'control (all, weight 1)', outcomes: runs.map((r) => r.control!) },
-    { kind: 'valued', label: `valued (cross-fit, ${choiceLabel(runs[0]!.choice!)})`, outcomes: runs.map((r) => r.valued!) },
+    { kind: 'valued', label: `valued (${m.spec.valuation.method}, ${choiceLabel(runs[0]!.choice!)})`, outcomes: runs.map((r) => r.valued!) },
   ];
   if (runs[0]!.randomRemoval) arms.push({ kind: 'random', label: `random removal (${choiceLabel(runs[0]!.choice!)})`, outcomes: runs.map((r) => r.randomRemoval!) });
   if (runs[0]!.truncated) arms.push({ kind: 'truncated', label: `truncated loss (all, ${truncateLabel(runs[0]!.truncateRate!)})`, outcomes: runs.map((r) => r.truncated!) });

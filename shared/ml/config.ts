@@ -15,6 +15,8 @@ export const EncoderConfigSchema = z
     initStd: z.number().positive().default(0.02).describe('standard deviation of the normal the weights are initialised from'),
     // Checkpoints written before this option existed load as unscaled.
     scaleInputEmbeddings: z.boolean().default(true).describe('multiply looked-up item and token vectors by √dim before the positions are added, the tied output layer unscaled (SASRec; docs/decisions/0011-scaled-input-embeddings.md)'),
+    priceBuckets: z.number().int().min(2).max(64).optional()
+      .describe("item price as a feature: items are bucketed by the quantiles of their prices into this many buckets (plus one for items without a price) and a learned vector per bucket is added to the item's embedding (shared/ml/price-buckets.ts); absent: off"),
   })
   .refine((c) => c.dim % c.heads === 0, { message: 'dim must be divisible by heads', path: ['heads'] });
 export type EncoderConfig = z.infer<typeof EncoderConfigSchema>;

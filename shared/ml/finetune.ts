@@ -17,7 +17,7 @@ import { orderByUserTime } from '../data/preprocess/sequences';
 import type { Random } from '../data/random';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfig, type FinetuneConfigInput } from './config';
 import type { LoopData, LoopInput } from './data-parallel';
-import { encode, exportWeights, modelFromWeights, param, type NamedWeights, type RecModel } from './encoder';
+import { encode, exportWeights, itemTable, modelFromWeights, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { loadModel } from './load-model';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
@@ -236,7 +236,7 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
   const n = plan.order.order.length;
   const observe = lossLog ? (nll: Float64Array) => nll.forEach((v, i) => { lossLog[epoch * n + (plan.order.order[ranks[i] as number] as number)] = v; }) : undefined;
   const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng }), positions);
-  const block = { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
+  const block = { table: itemTable(model), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
   // softmaxLoss divides by the batch's targets; this turns that into batch rows × targetsPerRow
   const scale = targets.length / (batch * plan.targetsPerRow);
   return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng, { dropLargest: truncationShare(cfg, epoch), observe });

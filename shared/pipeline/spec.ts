@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DataSourceConfigSchema } from '../data/source-config';
+import { WEIGHT_COLUMNS } from '../data/types';
 import { FinetuneConfigSchema, PretrainConfigSchema, TruncateSchema } from '../ml/config';
 import { CrossFitSettings } from '../valuation/cross-fit-config';
 import { QuarantineModeSchema } from '../valuation/quarantine';
@@ -153,6 +154,8 @@ export function selectionRule(v: ValuationSpec): { keep: number; lambda: number;
 /** The training config plus what the pipeline does around the loop. */
 export const FinetuneSpecSchema = FinetuneConfigSchema.extend({
   earlyStopping: EarlyStoppingSchema.optional().describe('stop on the validation split (NDCG@k every `every` epochs, `patience` scorings without a gain) and keep the best epoch; off when absent'),
+  exampleWeight: z.enum(['none', ...WEIGHT_COLUMNS]).optional()
+    .describe("weigh each training target by the events' quantity or value column (log1p, scaled to mean 1, capped: shared/ml/example-weights.ts), multiplying the valuation weight; absent = 'none'"),
 });
 
 export const InferSpecSchema = z.object({

@@ -25,4 +25,10 @@ describe('valuation bench flags', () => {
     expect(spec.pretrain.encoder).toMatchObject({ dim: 64, layers: 2 });
     expect([spec.pretrain.seed, spec.finetune.seed, spec.finetune.epochs]).toEqual([7, 7, 14]);
   });
+
+  it('values with training dynamics when asked, and names an unknown method', () => {
+    const spec = benchSpec(parseBenchArgs(['--method', 'dynamics']).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
+    expect(spec.valuation).toMatchObject({ method: 'dynamics', warmupEpochs: 4 });
+    expect(() => parseBenchArgs(['--method', 'shapley'])).toThrow(/--method/);
+  });
 });

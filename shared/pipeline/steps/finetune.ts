@@ -1,6 +1,7 @@
 // Step 4: supervised ranking fine-tune from the pretrained encoder. The valued variant trains
 // on the selected set S with weights (1 + λ·α·v̂); the control trains on everything with
-// weight 1 (λ = 0, keep = 1) — the comparison every run reports.
+// weight 1 (λ = 0, keep = 1) — the comparison every run reports. finetune.exampleWeight
+// multiplies both variants' weights by the events' quantity or value (example-weights.ts).
 import path from 'node:path';
 import { finetune } from '../../ml/finetune';
 import { selectionRule, type PipelineSpec } from '../spec';
@@ -14,6 +15,8 @@ import { evaluateOnValidation } from './infer';
 import { loadModel } from '../../ml/load-model';
 import { disposeModel } from '../../ml/encoder';
 import type { InteractionTable, SplitDataset } from '../../data/types';
+import { columnWeights, weighExamples } from '../../ml/example-weights';
+import { InvalidInputError } from '../errors';
 
 export const finetuneStep: StepDefinition = {
   step: 'finetune',
@@ -27,9 +30,12 @@ export const finetuneStep: StepDefinition = {
     const spec = ctx.request.spec as PipelineSpec;
     const ds = await readInputDataset(ctx);
     const valued = ctx.request.variant === 'valued';
+    // column weights come from the whole train table and go in before quarantine 'drop' cuts it,
+    // so a row weighs the same in both variants
+    const rowWeights = columnWeightsOf(ds, spec.finetune.exampleWeight);
     const input = valued
-      ? valuedFinetuneInput(spec, ds.train, { indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) })
-      : { train: ds.train, examples: undefined, config: spec.finetune };
+      ? valuedFinetuneInput(spec, ds.train, weighSelected({ indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }, rowWeights))
+      : { train: ds.train, examples: rowWeights ? weighExamples(undefined, rowWeights) : undefined, config: spec.finetune };
     const { examples, config } = input;
     const started = performance.now();
     const label = `finetune-${ctx.request.variant ?? 'valued'}`;
@@ -71,6 +77,17 @@ export const finetuneStep: StepDefinition = {
     };
   },
 };
+
+/** Each train row's weight from the spec's column (both variants, so the comparison stays fair); none without one. */
+function columnWeightsOf(ds: SplitDataset, column: PipelineSpec['finetune']['exampleWeight']): Float32Array | undefined {
+  if (column === undefined || column === 'none') return undefined;
+  if (!ds.train[column]) throw new InvalidInputError(`finetune.exampleWeight is '${column}' but the events have no ${column} column; add it to the events file (docs/data-format.md) or leave exampleWeight out`);
+  return columnWeights(ds.train, column);
+}
+
+function weighSelected(selected: SelectedExamples, rowWeights: Float32Array | undefined): SelectedExamples {
+  return rowWeights ? weighExamples(selected, rowWeights) : selected;
+}
 
 /**
  * What the valued fine-tune trains on and with: the selected examples, without the quarantined
