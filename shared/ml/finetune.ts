@@ -16,7 +16,7 @@ import type { InteractionTable, Matrix } from '../data/types';
 import { orderByUserTime } from '../data/preprocess/sequences';
 import type { Random } from '../data/random';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfig, type FinetuneConfigInput } from './config';
-import type { LoopData, LoopInput } from './data-parallel';
+import type { LoopData, LoopInput } from './loop-data';
 import { encode, exportWeights, itemTable, modelFromWeights, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { loadModel } from './load-model';
@@ -244,7 +244,7 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
 
 /**
  * The fine-tuning rows of validated data and the loss of a batch of them on `model`: built
- * once here, and once more on each data-parallel thread's replica (data-parallel.ts).
+ * once here, and once more on each data-parallel thread's replica (data-parallel/).
  */
 /** The rows, weights and negative sampler of validated fine-tuning data (built per thread). */
 export function finetunePlan(data: FinetuneData, cfg: FinetuneConfig, maxLen: number): FinetunePlan {
@@ -276,7 +276,7 @@ export function finetunePlan(data: FinetuneData, cfg: FinetuneConfig, maxLen: nu
 
 /**
  * The fine-tuning rows of validated data and the loss of a batch of them on `model`: built
- * once here, and once more on each data-parallel thread's replica (data-parallel.ts).
+ * once here, and once more on each data-parallel thread's replica (data-parallel/).
  */
 export function finetuneLoopData(input: unknown, model: RecModel): LoopData {
   const { data, cfg } = input as LoopInput<FinetuneData, FinetuneConfig>;

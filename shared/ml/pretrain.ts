@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Matrix, UserSequences } from '../data/types';
 import type { Random } from '../data/random';
 import { PretrainConfigSchema, parseConfig, type PretrainConfig, type PretrainConfigInput } from './config';
-import type { LoopData, LoopInput } from './data-parallel';
+import type { LoopData, LoopInput } from './loop-data';
 import { createModel, encode, encodeBlocks, exportWeights, itemTable, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
@@ -184,7 +184,7 @@ class TextCursor {
 
 /**
  * The pretraining windows of validated data and the loss of a batch of them on `model`: built
- * once here, and once more on each data-parallel thread's replica (data-parallel.ts).
+ * once here, and once more on each data-parallel thread's replica (data-parallel/).
  */
 export function pretrainLoopData(input: unknown, model: RecModel): LoopData {
   const { data, cfg } = input as LoopInput<PretrainData, PretrainConfig>;

@@ -8,7 +8,7 @@
 // deterministic, so a resumed run repeats the uninterrupted one bit for bit.
 //
 // Both cores: with `threads` > 1 each step is shared by data-parallel worker threads
-// (data-parallel.ts): every thread computes the gradient of its part of the batch on its own
+// (data-parallel/): every thread computes the gradient of its part of the batch on its own
 // replica and all apply the same mean, reduced in a fixed order, so the run stays exactly
 // repeatable and resumable; each part draws from its own generator, seeded by (seed, epoch,
 // batch, part). One thread (the default) keeps the single generator per epoch described above.
@@ -18,7 +18,9 @@ import * as tf from '@tensorflow/tfjs';
 import { Random } from '../data/random';
 import { Adam } from './adam';
 import type { BackendName } from './backend';
-import { DataParallelGroup, partGradients, weightsDigest, type LoopData, type ReplicaRecipe } from './data-parallel';
+import { DataParallelGroup } from './data-parallel/group';
+import { partGradients, weightsDigest } from './data-parallel/replica';
+import type { LoopData, ReplicaRecipe } from './loop-data';
 import type { OptimizerConfig } from './config';
 import { exportWeights, assignWeights, type NamedWeights, type RecModel } from './encoder';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -64,7 +66,7 @@ export interface LoopSpec extends LoopData {
   readonly optimizer: OptimizerConfig;
   readonly config: unknown;
   readonly dataFingerprint: string;
-  /** data-parallel threads (data-parallel.ts); 1 trains on this thread alone */
+  /** data-parallel threads (data-parallel/); 1 trains on this thread alone */
   readonly threads?: number;
   /** how the other threads rebuild this loop's data and loss; required when threads > 1 */
   readonly replica?: ReplicaRecipe;

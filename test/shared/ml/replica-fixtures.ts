@@ -1,6 +1,6 @@
 // Loop-data builders that data-parallel tests hand to worker threads by module path.
 import * as tf from '@tensorflow/tfjs';
-import type { LoopData } from '../../../shared/ml/data-parallel';
+import type { LoopData } from '../../../shared/ml/loop-data';
 import { param, type RecModel } from '../../../shared/ml/encoder';
 import { gatherRows } from '../../../shared/ml/ops';
 

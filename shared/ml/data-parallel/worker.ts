@@ -1,14 +1,16 @@
-// Worker-thread entry of data-parallel training (data-parallel.ts): builds a replica of the
+// Worker-thread entry of data-parallel training (group.ts starts it): builds a replica of the
 // model, its Adam and the run's loss, then follows the main thread step by step until told
 // to exit, and replies with a digest of its final weights. A failure is written into the
 // shared control block first, so that a main thread blocked in Atomics.wait sees it at once.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Adam } from './adam';
-import { selectBackend } from './backend';
-import { CONTROL, partGradients, partOf, partRandom, StepExchange, weightsDigest, type LoopDataBuilder, type ReplicaStart } from './data-parallel';
-import { modelFromWeights } from './encoder';
-import { epochBatches, epochRandom } from './training-loop';
-import { setKernelsEnabled } from './wasm/kernels';
+import { Adam } from '../adam';
+import { selectBackend } from '../backend';
+import { modelFromWeights } from '../encoder';
+import type { LoopDataBuilder } from '../loop-data';
+import { epochBatches, epochRandom } from '../training-loop';
+import { setKernelsEnabled } from '../wasm/kernels';
+import { COMMAND, SLOT, StepExchange } from './exchange';
+import { partGradients, partOf, partRandom, weightsDigest, type ReplicaStart } from './replica';
 
 const start = workerData as ReplicaStart;
 const exchange = new StepExchange(start.shared, start.names, start.sizes, start.threads);
@@ -30,11 +32,11 @@ async function main(): Promise<void> {
   let batchesEpoch = -1;
   let batches: Int32Array[] = [];
   for (;;) {
-    exchange.waitFor(CONTROL.GEN, seen + 1);
-    seen = Atomics.load(exchange.control, CONTROL.GEN);
-    if (Atomics.load(exchange.control, CONTROL.COMMAND) === CONTROL.EXIT) break;
-    const epoch = Atomics.load(exchange.control, CONTROL.EPOCH);
-    const batch = Atomics.load(exchange.control, CONTROL.BATCH);
+    exchange.waitFor(SLOT.GEN, seen + 1);
+    seen = Atomics.load(exchange.control, SLOT.GEN);
+    if (Atomics.load(exchange.control, SLOT.COMMAND) === COMMAND.EXIT) break;
+    const epoch = Atomics.load(exchange.control, SLOT.EPOCH);
+    const batch = Atomics.load(exchange.control, SLOT.BATCH);
     if (batchesEpoch !== epoch) {
       batches = epochBatches(data.numSamples, start.batchSize, epochRandom(start.seed, epoch), data.lengthOf);
       batchesEpoch = epoch;
@@ -43,8 +45,8 @@ async function main(): Promise<void> {
     if (!samples) throw new Error(`epoch ${epoch + 1} has no batch ${batch + 1}`);
     const parity = steps % 2;
     partGradients(model, data, partOf(samples, start.part, start.threads), partRandom(start.seed, epoch, batch, start.part), epoch, (result) => exchange.write(parity, start.part, result));
-    exchange.bump(CONTROL.DONE);
-    exchange.waitFor(CONTROL.RELEASE, seen);
+    exchange.bump(SLOT.DONE);
+    exchange.waitFor(SLOT.RELEASE, seen);
     adam.applyValues(exchange.sharedMean(parity, start.part, steps).grads, epoch);
     steps += 1;
   }
