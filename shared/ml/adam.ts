@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from './config';
 import type { NamedWeights } from './encoder';
-import { rememberVariableValues, versionOf } from './ops';
+import { rememberVariableValues, versionOf } from './variable-values';
 import { adamArena, type AdamArena, type AdamSlot } from './wasm/adam-arena';
 import { tensorValues } from './wasm/kernels';
 

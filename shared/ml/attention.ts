@@ -5,7 +5,8 @@
 // probabilities with a seeded mask; a query with no key to attend to outputs zeros.
 import * as tf from '@tensorflow/tfjs';
 import { blockDraw, dropoutFactorsTensor, type DropoutDraw } from './dropout';
-import { kernelOp, matMul } from './ops';
+import { matMul } from './matmul';
+import { kernelOp } from './wasm/kernel-op';
 import { blockStarts, type RowBlock } from './row-blocks';
 import { kernelCall, type SharedKernelExports } from './wasm/kernel-call';
 import { cpuKernels } from './wasm/kernels';
@@ -72,7 +73,7 @@ function attentionBlocksOnOps(qkv: tf.Tensor, pad: Uint8Array, { blocks, dim, he
  * the three weights, so a block neither joins them on every encode nor parts their gradient
  * (through tfjs a Concat forward and a SplitV backward, ~1 % of an ml-100k pretraining step
  * with the per-kernel overhead). The kernels join them in scratch and run the product of
- * ops.ts's matMul, whose sums these are bit for bit.
+ * matmul.ts's matMul, whose sums these are bit for bit.
  */
 export function qkvProjection(x: tf.Tensor, weights: QkvParts): tf.Tensor2D {
   const [rows, dim] = x.shape as [number, number];

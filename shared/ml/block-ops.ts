@@ -5,7 +5,8 @@
 // residual steps, fused with them into one op each (the encoder's per-op overhead).
 import * as tf from '@tensorflow/tfjs';
 import { dropoutFactorsTensor, kernelStream, type DropoutDraw } from './dropout';
-import { kernelOp, matMul } from './ops';
+import { matMul } from './matmul';
+import { kernelOp } from './wasm/kernel-op';
 import { cpuKernels, type WasmKernels } from './wasm/kernels';
 
 export const LAYER_NORM_EPSILON = 1e-5;

@@ -6,7 +6,7 @@
 // kernel op is tested against.
 import * as tf from '@tensorflow/tfjs';
 import { blockDraw, dropoutFactorsTensor, kernelStream, type DropoutDraw } from './dropout';
-import { checkRowIds, gatherRows } from './ops';
+import { checkRowIds, gatherRows } from './gather-rows';
 import { blockStarts, type RowBlock } from './row-blocks';
 import { kernelCall } from './wasm/kernel-call';
 import { cpuKernels } from './wasm/kernels';

@@ -20,7 +20,7 @@ import { qkvProjection, selfAttention } from './attention';
 import type { EncoderConfig } from './config';
 import type { DropoutDraw } from './dropout';
 import { embedInputs } from './embed';
-import { gatherRows } from './ops';
+import { gatherRows } from './gather-rows';
 import type { RowBlock } from './row-blocks';
 import { FIRST_ITEM_ROW, PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
 

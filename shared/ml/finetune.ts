@@ -21,7 +21,7 @@ import { encode, exportWeights, itemTable, modelFromWeights, type NamedWeights, 
 import { fingerprintArrays } from './fingerprint';
 import { loadModel } from './load-model';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
-import { gatherRows } from './ops';
+import { gatherRows } from './gather-rows';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';
 import { runEpochs, type TrainingRun } from './training-loop';

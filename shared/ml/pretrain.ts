@@ -14,7 +14,7 @@ import type { LoopData, LoopInput } from './loop-data';
 import { createModel, encode, encodeBlocks, exportWeights, itemTable, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
-import { gatherRows } from './ops';
+import { gatherRows } from './gather-rows';
 import { priceBuckets } from './price-buckets';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';

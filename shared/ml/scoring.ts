@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix, UserSequences } from '../data/types';
 import { encode, itemTable, type RecModel } from './encoder';
-import { gatherRows } from './ops';
+import { gatherRows } from './gather-rows';
 import { FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, SEP_ROW, tokenRow, type TokenCsr } from './vocabulary';
 
 /**

@@ -19,7 +19,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../data/random';
 import { uniformSampler, type NegativeSampler } from './negative-sampler';
-import { gatherRows, matMul, swapLast, times } from './ops';
+import { gatherRows } from './gather-rows';
+import { matMul, swapLast, times } from './matmul';
 import { kernelCall } from './wasm/kernel-call';
 import { cpuKernels, tensorFromKernel, tensorValues } from './wasm/kernels';
 

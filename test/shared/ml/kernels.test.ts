@@ -8,7 +8,7 @@ import { attentionOnOps, attentionPath, qkvProjection, selfAttention, type Atten
 import { selectBackend } from '../../../shared/ml/backend';
 import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps, linearGelu, residualAdd, residualAddOnOps, residualLinear } from '../../../shared/ml/block-ops';
 import { blockDraw, dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/dropout';
-import { matMul, swapLast } from '../../../shared/ml/ops';
+import { matMul, swapLast } from '../../../shared/ml/matmul';
 import { HEAP_KERNELS_WASM_PATH, heapKernels } from '../../../shared/ml/wasm/heap-kernels';
 import { cpuKernels, KERNELS_WASM_PATH, loadKernels, setKernelsEnabled, wasmKernels } from '../../../shared/ml/wasm/kernels';
 

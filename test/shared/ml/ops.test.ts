@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/data/random';
 import { selectBackend } from '../../../shared/ml/backend';
-import { gatherRows, matMul } from '../../../shared/ml/ops';
+import { gatherRows } from '../../../shared/ml/gather-rows';
+import { matMul } from '../../../shared/ml/matmul';
 import { setKernelsEnabled } from '../../../shared/ml/wasm/kernels';
 
 beforeAll(async () => {
