@@ -2,6 +2,7 @@
 // coerced by the bench's zod schema; a bad flag names itself, its value and the usage line.
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
+import { issueLines } from '../shared/config/zod-issues';
 
 export class BenchUsageError extends Error {
   override name = 'BenchUsageError';
@@ -16,7 +17,7 @@ export function parseStringFlags<S extends z.ZodObject>(schema: S, args: string[
   }
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  --${i.path.join('.')}=${String(values[String(i.path[0])])}: ${i.message}`);
+    const lines = issueLines(parsed.error, { indent: '  ', label: (i, path) => `--${path}=${String(values[String(i.path[0])])}` });
     throw new BenchUsageError(`invalid flags:\n${lines.join('\n')}\n${usage}`);
   }
   return parsed.data;

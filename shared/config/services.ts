@@ -2,6 +2,7 @@
 // by `assay dev up`), never from code, so the same build points at a dev stack or at
 // existing servers.
 import { z } from 'zod';
+import { issueLines } from './zod-issues';
 
 export const ServicesSchema = z.object({
   ASSAY_TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port').default('127.0.0.1:7233'),
@@ -26,7 +27,7 @@ export function readServices(env: NodeJS.ProcessEnv = process.env): Services {
   }
   const parsed = ServicesSchema.safeParse(picked);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(picked[String(i.path[0])])}: ${i.message}`);
+    const lines = issueLines(parsed.error, { indent: '  ', label: (i, path) => `${path}=${JSON.stringify(picked[String(i.path[0])])}` });
     throw new Error(`Invalid Assay environment:\n${lines.join('\n')}\nFix the variable(s) above (or remove them to use the dev stack defaults from \`assay dev up\`).`);
   }
   return parsed.data;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
 import { datasetFolder } from './data-folder';
 import { isTimeZone } from './timestamps';
+import { issueLines } from '../config/zod-issues';
 
 export const SOURCE_FORMATS = ['ml-100k', 'amazon-beauty', 'esci-ubi', 'jsonl', 'csv', 'parquet'] as const;
 
@@ -115,7 +116,7 @@ export function parseDataSourceConfig(input: unknown): DataSourceConfig {
   const parsed = DataSourceConfigSchema.safeParse(input);
   const lines = [
     ...unknownKeys(DataSourceConfigSchema, input).map((found) => `  ${describeUnknownKey(found)}`),
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(root)'}: ${i.message}`)),
+    ...(parsed.success ? [] : issueLines(parsed.error, { indent: '  ' })),
   ];
   if (parsed.success && lines.length === 0) return parsed.data;
   throw new Error(`invalid data source config:\n${lines.join('\n')}`);

@@ -21,6 +21,7 @@ import {
   type StepRow,
   type ValueSummaryRow,
 } from './schema';
+import { issueLines } from '../config/zod-issues';
 
 export { downstream, upstream, type LineageGraph, type UpstreamStart } from './lineage-walks';
 
@@ -105,7 +106,7 @@ export type ValueSummaryRecord = z.input<typeof ValueSummaryRecordSchema>;
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => `  ${what}.${i.path.join('.')}: ${i.message}`);
+  const lines = issueLines(parsed.error, { under: what, indent: '  ' });
   throw new Error(`Invalid ${what}:\n${lines.join('\n')}`);
 }
 

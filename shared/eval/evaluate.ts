@@ -9,6 +9,7 @@ import type { TargetSets } from './interaction-csr';
 import { METRIC_NAMES, MetricAverager, userMetrics, type MetricName, type UserMetrics } from './metrics';
 import { rankTargets } from './target-ranks';
 import { markSeen, topKExcludingSeen, type TopKBlock } from './topk';
+import { issueList } from '../config/zod-issues';
 
 /** Scores for a block of users: users.length × numItems, row-major. */
 export type BatchScorer = (users: Int32Array) => Promise<Float32Array>;
@@ -62,7 +63,7 @@ export async function evaluateFullRanking(request: EvaluationRequest): Promise<E
     keepTopK: request.keepTopK,
   });
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const issues = issueList(parsed.error);
     throw new RangeError(`evaluateFullRanking: invalid settings (${issues})`);
   }
   const { numItems, k, blockSize, keepTopK } = parsed.data;

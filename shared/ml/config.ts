@@ -2,6 +2,7 @@
 // boundary. Defaults are sized for a 2-core CPU host (WASM backend, one thread): a small
 // encoder that still learns MovieLens/Amazon Beauty sequences in minutes.
 import { z } from 'zod';
+import { issueLines } from '../config/zod-issues';
 
 export const EncoderConfigSchema = z
   .object({
@@ -94,6 +95,6 @@ export type FinetuneConfigInput = z.input<typeof FinetuneConfigSchema>;
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const reasons = parsed.error.issues.map((i) => `  ${what}.${i.path.join('.') || '(root)'}: ${i.message}`);
+  const reasons = issueLines(parsed.error, { under: what, indent: '  ' });
   throw new Error(`Invalid ${what} config:\n${reasons.join('\n')}\nFix these fields and run again.`);
 }

@@ -16,6 +16,7 @@ import { clipText, MAX_DETAIL_CHARS } from '../data/bounded-text';
 import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
 import { defaultRootsFor } from './source-roots';
 import { datasetFolder, DatasetNotFoundError } from '../data/data-folder';
+import { issueLines } from '../config/zod-issues';
 
 export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
 
@@ -233,7 +234,7 @@ function problemsOf(schema: z.ZodType, input: unknown): string[] {
   const parsed = schema.safeParse(input);
   return [
     ...unknownKeys(schema, input).map(describeUnknownKey),
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)),
+    ...(parsed.success ? [] : issueLines(parsed.error)),
   ];
 }
 

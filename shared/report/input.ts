@@ -2,6 +2,7 @@
 // (Postgres) and artifact manifests; every section past the run summary is optional, because
 // a run that stopped half-way still deserves a report of what exists.
 import { z } from 'zod';
+import { issueLines } from '../config/zod-issues';
 
 const isoTime = z.iso.datetime({ offset: true });
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -203,7 +204,7 @@ export type PairedComparisonT = z.infer<typeof PairedComparison>;
 export function parseRunReportInput(input: unknown): RunReport {
   const parsed = RunReportInput.safeParse(input);
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  const lines = issueLines(parsed.error, { indent: '  ' });
   throw new Error(
     `Invalid run report input (${lines.length} problem(s)):\n${lines.join('\n')}\n` +
       'Fix the field(s) above where the RunReportInput is assembled (lineage/metrics → report).',

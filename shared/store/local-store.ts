@@ -13,6 +13,7 @@ import { DigestingTransform, verifyingStream } from './digest-stream';
 import { ArtifactNotFoundError, InvalidArtifactRefError } from './errors';
 import { aliasKey, contentKey, parseAliasKey, runPrefix, TMP_PREFIX } from './keys';
 import { ArtifactRefSchema, buildManifest, parseManifest, toRef, type AliasTarget, type ArtifactManifest, type ArtifactRef } from './manifest';
+import { issueList } from '../config/zod-issues';
 
 export class LocalArtifactStore extends StreamingArtifactStore {
   readonly kind = 'local' as const;
@@ -77,7 +78,7 @@ export class LocalArtifactStore extends StreamingArtifactStore {
   private contentPathOf(ref: ArtifactRef): string {
     const parsed = ArtifactRefSchema.safeParse(ref);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      const issues = issueList(parsed.error);
       throw new InvalidArtifactRefError(String((ref as { uri?: unknown })?.uri), issues);
     }
     const expected = this.uriOf(ref.sha256);

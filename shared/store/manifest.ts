@@ -1,6 +1,7 @@
 // The shapes that cross the store's boundary: refs (what workflow payloads carry) and alias
 // manifests (the small JSON document stored at runs/<run>/<step>/<name>).
 import { z } from 'zod';
+import { issueList } from '../config/zod-issues';
 
 export const ArtifactRefSchema = z.object({
   /** s3://<bucket>/sha256/<digest> or file:///<root>/sha256/<digest> */
@@ -50,7 +51,7 @@ export function parseManifest(text: string, location: string): ArtifactManifest 
   }
   const parsed = ArtifactManifestSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const issues = issueList(parsed.error);
     throw new Error(`Alias manifest at ${location} is not a valid Assay manifest (${issues}). Re-run the step that wrote it with --no-cache.`);
   }
   return parsed.data;

@@ -21,6 +21,7 @@ import {
   type ArtifactRef,
 } from './manifest';
 import { explainS3Error, isNotFound, s3Call, type S3Connection } from './s3-connection';
+import { issueList } from '../config/zod-issues';
 
 /** Bytes held in memory per upload: one part. S3 needs >= 5 MiB for every part but the last. */
 const PART_SIZE = 8 * 1024 * 1024;
@@ -173,7 +174,7 @@ export class MinioArtifactStore extends StreamingArtifactStore {
   private keyOf(ref: ArtifactRef): string {
     const parsed = ArtifactRefSchema.safeParse(ref);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      const issues = issueList(parsed.error);
       throw new InvalidArtifactRefError(String((ref as { uri?: unknown })?.uri), issues);
     }
     const key = contentKey(ref.sha256);

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Matrix } from '../data/types';
 import { ValuationInputError } from './errors';
+import { issuePath } from '../config/zod-issues';
 
 /** Embeddings with one integer class label per row (labels 0..numClasses-1). */
 export interface LabelledEmbeddings {
@@ -119,6 +120,6 @@ export function parseConfig<S extends z.ZodType>(schema: S, config: unknown): z.
   const result = schema.safeParse(config ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const path = ['config', ...issue.path.map(String)].join('.');
+  const path = issuePath(issue, 'config');
   throw new ValuationInputError(path, issue.message, 'Fix the value in the valuation config.');
 }

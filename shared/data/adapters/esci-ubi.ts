@@ -18,6 +18,7 @@ import type { Limits } from '../source-config';
 import type { TimestampSettings } from '../timestamps';
 import type { EventType } from '../types';
 import { collect } from './canonical';
+import { issuePath } from '../../config/zod-issues';
 
 export const UBI_ACTION_TO_EVENT: Readonly<Record<string, EventType>> = {
   impression: 'view',
@@ -153,7 +154,7 @@ async function readEsciJudgments(file: string, rejects: Reject[]): Promise<{ acc
   const parsed = JudgmentFileSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new DataFileError(file, 'wrong-shape', `judgments file shape: ${issue.path.join('.')}: ${issue.message} — expected {judgmentRatings:[{query, ratings:[{docId, rating}]}]}`);
+    throw new DataFileError(file, 'wrong-shape', `judgments file shape: ${issuePath(issue)}: ${issue.message} — expected {judgmentRatings:[{query, ratings:[{docId, rating}]}]}`);
   }
   const accepted: RawJudgment[] = [];
   let rows = 0;

@@ -20,6 +20,7 @@ import {
 import { z } from 'zod';
 import type { Reject } from '../rejects';
 import type { InteractionTable, ItemTokens, QueryJudgments, SplitDataset } from '../types';
+import { issuePath } from '../../config/zod-issues';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const DATASET_FORMAT = 'assay-split-dataset/1';
@@ -104,7 +105,7 @@ export async function readManifest(dir: string): Promise<DatasetManifest> {
   const parsed = DatasetManifestSchema.safeParse(JSON.parse(text));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`${path}: invalid manifest at ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`${path}: invalid manifest at ${issuePath(issue)}: ${issue.message}`);
   }
   return parsed.data;
 }
