@@ -1,6 +1,9 @@
 // Seeded pseudo-random numbers for everything that must replay bit for bit (synthetic data,
 // sampling, shuffles). Math.random cannot be seeded, so any module that needs repeatable
 // randomness takes a `Random` built from an explicit seed.
+// Valuation keeps its own generator (shared/valuation/rng.ts, sfc32): a different algorithm
+// with different values for the same seed, so neither can stand in for the other without
+// changing the weights, data and valuations each one's seeds reproduce.
 
 /**
  * mulberry32 (Tommy Ettinger, 2017): a 32-bit state generator, period 2^32, good enough

@@ -1,6 +1,10 @@
 // Seeded pseudo-random numbers for valuation: bootstraps, negative sampling, the random
 // baseline and synthetic data. sfc32 (Chris Doty-Humphrey's Small Fast Counting generator)
 // seeded through splitmix32, so nearby seeds give unrelated streams; same seed, same values.
+// Deliberately not shared/data/random.ts's Random: that is mulberry32, another algorithm with
+// other values for the same seed (Random(1) starts 0.1657…, createRng(1) 0.4256…), so serving
+// valuation from it would change every bootstrap, sample and valuation figure and digest.
+// Within each module the stream is fixed; only the two must not be swapped for one another.
 
 export interface Rng {
   /** uniform in [0, 1) */
