@@ -1,6 +1,7 @@
 // Copies of variables' values kept beside the backend, one per version, so that repeated row
 // lookups in one training step read an embedding table out of the backend once.
 import type * as tf from '@tensorflow/tfjs';
+import { dataIdOf } from './tfjs-internals';
 
 /**
  * A variable's values, copied out of the backend once per version: a training step looks
@@ -12,7 +13,7 @@ const variableCopies = new WeakMap<object, Float32Array>();
 
 /** The backend buffer handle a variable holds now; every assign swaps it. */
 export function versionOf(variable: tf.Variable): object {
-  return (variable as unknown as { dataId: object }).dataId;
+  return dataIdOf(variable);
 }
 
 /**

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { allocateOnHeap, heapMemory, heapOffsetOf, wasmBackend, type WasmBackendInternals } from '../tfjs-internals';
 import { KERNEL_FUNCTIONS, kernelsEnabled, type KernelExports } from './kernels';
 
 /** Where infra/setup.sh writes the module (a build output, ignored by git). */
@@ -22,13 +23,6 @@ declare const WebAssembly: {
 /** Every pointer is a byte offset into the backend's heap (see the .as.ts files). */
 export type HeapKernelExports = Omit<KernelExports, 'memory' | 'heapBase'>;
 
-/** What this module reads of the WASM backend: its memory, where each tensor lives, and its allocator. */
-interface WasmBackendInternals {
-  readonly wasm: { readonly asm: { readonly memory: object } };
-  readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number | null } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
 export class HeapKernels {
   constructor(
     readonly exports: HeapKernelExports,
@@ -37,14 +31,14 @@ export class HeapKernels {
 
   /** The byte offset of a tensor's data in the heap; the tensor must live on this backend. */
   at(t: tf.Tensor): number {
-    const offset = this.backend.dataIdMap.get((t as unknown as { dataId: object }).dataId)?.memoryOffset;
-    if (typeof offset !== 'number') throw new Error(`HeapKernels: tensor ${t.id} has no data in the WASM heap`);
+    const offset = heapOffsetOf(this.backend, t);
+    if (offset === undefined) throw new Error(`HeapKernels: tensor ${t.id} has no data in the WASM heap`);
     return offset;
   }
 
   /** A new tensor the backend allocated (contents undefined until a kernel writes them), and where it lies. */
   output(shape: number[], dtype: 'float32' | 'int32' = 'float32'): { tensor: tf.Tensor; at: number } {
-    const tensor = tf.engine().makeTensorFromTensorInfo(this.backend.makeOutput(shape, dtype));
+    const tensor = allocateOnHeap(this.backend, shape, dtype);
     return { tensor, at: this.at(tensor) };
   }
 }
@@ -75,8 +69,8 @@ export function heapKernelsOn(memory: object): HeapKernelExports | null {
 /** The heap kernels under the active WASM backend, or null (another backend, kernels off, module not built). */
 export function heapKernels(): HeapKernels | null {
   if (!kernelsEnabled() || tf.getBackend() !== 'wasm') return null;
-  const backend = tf.backend() as unknown as WasmBackendInternals;
-  const memory = backend.wasm.asm.memory;
+  const backend = wasmBackend();
+  const memory = heapMemory(backend);
   if (bound?.memory !== memory) {
     const exports = heapKernelsOn(memory);
     if (!exports) return null;

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { heapFloats, heapOffsetOf, wasmBackend } from '../tfjs-internals';
 
 /** Where infra/setup.sh writes the compiled module (a build output, ignored by git). */
 export const KERNELS_WASM_PATH = path.resolve(__dirname, '../../../build/wasm/kernels.wasm');
@@ -112,12 +113,6 @@ export function loadKernels(file: string): WasmKernels {
   return new WasmKernels(exports as unknown as KernelExports);
 }
 
-/** What tensorValues reads of the WASM backend: its heap, and where each tensor lives in it. */
-interface WasmBackendInternals {
-  readonly wasm: { readonly HEAPU8: Uint8Array };
-  readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number | null } | undefined };
-}
-
 /**
  * The float32 values of `t` without a copy where the WASM backend holds them: a view into its
  * heap, valid only until the next tfjs op (which may free, reuse or grow that memory), so copy
@@ -127,9 +122,9 @@ interface WasmBackendInternals {
  */
 export function tensorValues(t: tf.Tensor): Float32Array {
   if (t.dtype === 'float32' && tf.getBackend() === 'wasm') {
-    const backend = tf.backend() as unknown as WasmBackendInternals;
-    const at = backend.dataIdMap.get((t as unknown as { dataId: object }).dataId)?.memoryOffset;
-    if (typeof at === 'number') return new Float32Array(backend.wasm.HEAPU8.buffer, at, t.size);
+    const backend = wasmBackend();
+    const at = heapOffsetOf(backend, t);
+    if (at !== undefined) return heapFloats(backend, at, t.size);
   }
   return t.dataSync() as Float32Array;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../shared/ml/backend';
+import { checkWasmInternals, PINNED_TFJS_VERSION } from '../../../shared/ml/tfjs-internals';
 
 describe('selectBackend', () => {
   it('falls back from the absent native bindings to WASM, logs the choice and activates it', async () => {
@@ -30,5 +31,17 @@ describe('the WASM kernels this module replaces', () => {
     expect(table.arraySync()[4]).toEqual([12, 13, 14]);
     // its gradient (a pad) still flows
     expect((tf.grad((x: tf.Tensor) => tf.sum(tf.slice(x, [1, 0], [1, 3])))(table).arraySync() as number[][])[1]).toEqual([1, 1, 1]);
+  });
+});
+
+describe('checkWasmInternals', () => {
+  it('passes on the pinned WASM backend, and names each missing field with the version to install on a backend without them', async () => {
+    await selectBackend('wasm', () => undefined);
+    expect(() => checkWasmInternals()).not.toThrow();
+    // the CPU backend has none of the WASM backend's private fields: the check must name them
+    await selectBackend('cpu', () => undefined);
+    expect(() => checkWasmInternals()).toThrow(/the cpu backend of @tensorflow\/tfjs \S+ lacks internals .*backend\.wasm\.HEAPU8.*backend\.dataIdMap\.get.*install the version package\.json pins/);
+    expect(PINNED_TFJS_VERSION).toBe(tf.version_core);
+    await selectBackend('wasm', () => undefined);
   });
 });
