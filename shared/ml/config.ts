@@ -30,6 +30,12 @@ export const EncoderConfigSchema = z
      * Checkpoints written before this option existed load as unscaled.
      */
     scaleInputEmbeddings: z.boolean().default(true),
+    /**
+     * width of the frozen text embedding each item carries (item-text.ts); its projection to
+     * `dim` is added to the item's id row wherever the item is read. Set by pretraining from
+     * the embeddings it is given; absent, the model has no item text.
+     */
+    itemTextDim: z.number().int().min(1).optional(),
   })
   .refine((c) => c.dim % c.heads === 0, { message: 'dim must be divisible by heads', path: ['heads'] });
 export type EncoderConfig = z.infer<typeof EncoderConfigSchema>;
@@ -84,6 +90,14 @@ const TrainingShape = {
    * alone. Runs with different thread counts draw different random streams (both repeatable).
    */
   threads: z.number().int().min(1).max(32).default(1),
+  /**
+   * with item text (encoder.itemTextDim): the probability that an item's id row is left out of a
+   * training step, so the item is read and predicted through its text alone that step
+   * (DropoutNet, Volkovs et al., NeurIPS 2017) and the text projection learns to stand in for
+   * the id rows items never trained on lack. Absent or 0: every id row always counts. Ignored
+   * without item text.
+   */
+  idDropout: z.number().min(0).lt(1).optional(),
 };
 
 export const PretrainConfigSchema = z.object({
@@ -114,6 +128,21 @@ export const FinetuneConfigSchema = z.object({
   maxQueryTokens: z.number().int().min(1).default(8),
 });
 export type FinetuneConfig = z.infer<typeof FinetuneConfigSchema>;
+
+/**
+ * Item text in the models (the spec's `itemText`): frozen embeddings of each item's text from the
+ * pretrained sentence encoder (shared/text/item-text.ts), projected and added to the item's id
+ * embedding in pretraining, fine-tuning and the exported scorer. Off by default: id rows alone.
+ */
+export const ItemTextConfigSchema = z.object({
+  /** add the projected text embedding of each item to its id embedding, in pretraining, fine-tuning and inference */
+  enabled: z.boolean().default(false),
+  /** texts per encoder call */
+  batchSize: z.number().int().positive().default(64),
+  /** tokens kept per item text (the model reads at most 256); titles and categories are far shorter */
+  maxTokens: z.number().int().min(2).max(256).default(64),
+});
+export type ItemTextConfig = z.infer<typeof ItemTextConfigSchema>;
 
 export type PretrainConfigInput = z.input<typeof PretrainConfigSchema>;
 export type FinetuneConfigInput = z.input<typeof FinetuneConfigSchema>;

@@ -17,7 +17,7 @@ import { orderByUserTime } from '../data/preprocess/sequences';
 import type { Random } from '../data/random';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfig, type FinetuneConfigInput } from './config';
 import type { LoopData, LoopInput } from './data-parallel';
-import { encode, exportWeights, modelFromWeights, param, type NamedWeights, type RecModel } from './encoder';
+import { encode, exportWeights, itemTable, modelFromWeights, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { loadModel } from './load-model';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
@@ -220,8 +220,10 @@ export function rowBatch(model: RecModel, plan: FinetunePlan, samples: Int32Arra
 
 function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random): tf.Scalar {
   const { ids, batch, len, positions, targets, weights } = rowBatch(model, plan, samples);
-  const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng }), positions);
-  const block = { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
+  // inputs and tied outputs read one table: the id rows plus projected item text where the model has it
+  const table = itemTable(model, cfg.idDropout ? { rate: cfg.idDropout, rng } : undefined);
+  const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng, table }), positions);
+  const block = { table, firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
   // softmaxLoss divides by the batch's targets; this turns that into batch rows × targetsPerRow
   const scale = targets.length / (batch * plan.targetsPerRow);
   return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng);

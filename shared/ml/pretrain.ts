@@ -11,7 +11,7 @@ import type { Matrix, UserSequences } from '../data/types';
 import type { Random } from '../data/random';
 import { PretrainConfigSchema, parseConfig, type PretrainConfig, type PretrainConfigInput } from './config';
 import type { LoopData, LoopInput } from './data-parallel';
-import { createModel, encode, encodeBlocks, exportWeights, param, type NamedWeights, type RecModel } from './encoder';
+import { createModel, encode, encodeBlocks, exportWeights, itemTable, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
@@ -26,6 +26,11 @@ export interface PretrainData {
   readonly sequences: UserSequences;
   /** token ids of each item's text, one CSR row per item; omit to train on sequences only */
   readonly itemText?: TokenCsr;
+  /**
+   * frozen embeddings of each item's text (numItems × width, item-text.ts): the model adds their
+   * learned projection to every item's id row (encoder.ts itemTable); omit for id rows alone
+   */
+  readonly itemTextEmbeddings?: Matrix;
 }
 
 export interface PretrainResult {
@@ -143,14 +148,14 @@ export function maskedTextBatch(vocab: Vocabulary, text: TokenCsr, items: Int32A
 }
 
 /** The loss of one class block (items or text tokens) at a batch's masked positions, read from hidden rows starting at `firstRow`. */
-function maskedLoss(model: RecModel, hidden: tf.Tensor2D, firstRow: number, batch: MaskedBatch, block: 'items' | 'tokens', sampler: NegativeSampler, cfg: PretrainConfig, rng: Random): tf.Scalar {
+function maskedLoss(model: RecModel, table: tf.Tensor2D, hidden: tf.Tensor2D, firstRow: number, batch: MaskedBatch, block: 'items' | 'tokens', sampler: NegativeSampler, cfg: PretrainConfig, rng: Random): tf.Scalar {
   const positions = firstRow === 0 ? batch.positions : batch.positions.map((p) => p + firstRow);
   const atMasks = gatherRows(hidden, positions);
   const vocab = model.vocabulary;
   const classes =
     block === 'items'
-      ? { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: vocab.numItems, sampler }
-      : { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW + vocab.numItems, classes: vocab.vocabSize, sampler };
+      ? { table, firstRow: FIRST_ITEM_ROW, classes: vocab.numItems, sampler }
+      : { table, firstRow: FIRST_ITEM_ROW + vocab.numItems, classes: vocab.vocabSize, sampler };
   return softmaxLoss(classes, atMasks, batch.targets, null, cfg.loss, rng);
 }
 
@@ -201,14 +206,16 @@ export function pretrainLoopData(input: unknown, model: RecModel): LoopData {
     lengthOf: (w) => (windows.end[w] as number) - (windows.start[w] as number),
     batchLoss: (samples, rng) => {
       const items = maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng);
+      // the inputs and the tied output read one table, with item text projected in when the model has it
+      const table = itemTable(model, cfg.idDropout ? { rate: cfg.idDropout, rng } : undefined);
       if (!cursor || !text || !tokenSampler || cfg.text.weight === 0) {
-        return maskedLoss(model, encode(model, items.ids, items.batch, items.len, { training: true, rng }), 0, items, 'items', itemSampler, cfg, rng);
+        return maskedLoss(model, table, encode(model, items.ids, items.batch, items.len, { training: true, rng, table }), 0, items, 'items', itemSampler, cfg, rng);
       }
       const texts = maskedTextBatch(vocab, text, cursor.take(textPerPart, rng), cfg.text.maxTokens, cfg.text.maskProb, rng);
       // both batches through the encoder at once: one gradient per weight, not two summed
-      const hidden = encodeBlocks(model, [items, texts], { training: true, rng });
-      const itemLoss = maskedLoss(model, hidden, 0, items, 'items', itemSampler, cfg, rng);
-      const textLoss = maskedLoss(model, hidden, items.batch * items.len, texts, 'tokens', tokenSampler, cfg, rng);
+      const hidden = encodeBlocks(model, [items, texts], { training: true, rng, table });
+      const itemLoss = maskedLoss(model, table, hidden, 0, items, 'items', itemSampler, cfg, rng);
+      const textLoss = maskedLoss(model, table, hidden, items.batch * items.len, texts, 'tokens', tokenSampler, cfg, rng);
       return tf.add(itemLoss, tf.mul(textLoss, cfg.text.weight)) as tf.Scalar;
     },
   };
@@ -228,7 +235,10 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
   }
   const vocab: Vocabulary = { numItems: data.numItems, vocabSize: text?.vocabSize ?? 0 };
   if (sequenceWindows(seqs, cfg.encoder.maxLen).start.length === 0) throw new Error('pretrain: every user sequence is empty; there is nothing to train on');
-  const model = createModel(cfg.encoder, vocab, cfg.seed);
+  const textEmb = data.itemTextEmbeddings;
+  if (textEmb) assertItemTextEmbeddings(textEmb, data.numItems, cfg.encoder.itemTextDim);
+  else if (cfg.encoder.itemTextDim) throw new Error(`pretrain: encoder.itemTextDim=${cfg.encoder.itemTextDim} but no itemTextEmbeddings were given; pass them or leave itemTextDim out`);
+  const model = createModel(textEmb ? { ...cfg.encoder, itemTextDim: textEmb.cols } : cfg.encoder, vocab, cfg.seed, textEmb);
   const input: LoopInput<PretrainData, PretrainConfig> = { data, cfg };
   const loop = await runEpochs(
     {
@@ -239,7 +249,7 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
       batchSize: cfg.batchSize,
       optimizer: cfg.optimizer,
       config: cfg,
-      dataFingerprint: fingerprintArrays([data.numItems, seqs.offsets, seqs.items, text?.offsets, text?.ids, text?.vocabSize]),
+      dataFingerprint: fingerprintArrays([data.numItems, seqs.offsets, seqs.items, text?.offsets, text?.ids, text?.vocabSize, ...(textEmb ? [textEmb.data] : [])]),
       threads: cfg.threads,
       replica: { module: __filename, builder: 'pretrainLoopData', input },
       ...pretrainLoopData(input, model),
@@ -247,4 +257,13 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
     run,
   );
   return { model, itemEmbeddings: itemEmbeddings(model), weights: exportWeights(model), config: cfg, ...loop };
+}
+
+/** Frozen item text rows must be one finite row per item, of the width the config names (if any). */
+function assertItemTextEmbeddings(m: Matrix, numItems: number, configured: number | undefined): void {
+  if (m.rows !== numItems) throw new Error(`pretrain: itemTextEmbeddings has ${m.rows} rows for numItems=${numItems}; give one text embedding per item`);
+  if (m.data.length !== m.rows * m.cols) throw new Error(`pretrain: itemTextEmbeddings holds ${m.data.length} values, not rows × cols = ${m.rows * m.cols}`);
+  if (configured !== undefined && configured !== m.cols) throw new Error(`pretrain: encoder.itemTextDim=${configured} but the item text embeddings are ${m.cols} wide`);
+  const bad = m.data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new Error(`pretrain: itemTextEmbeddings row ${Math.floor(bad / m.cols)} holds a non-finite value`);
 }

@@ -6,7 +6,7 @@
 // shaped to predict the next item.
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix, UserSequences } from '../data/types';
-import { encode, param, type RecModel } from './encoder';
+import { encode, itemTable, type RecModel } from './encoder';
 import { gatherRows } from './ops';
 import { FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, SEP_ROW, tokenRow, type TokenCsr } from './vocabulary';
 
@@ -21,11 +21,11 @@ function readOut(t: tf.Tensor): Float32Array {
   return data.slice();
 }
 
-/** The item rows of the tied embedding table (numItems × dim). */
+/** The item rows of the tied embedding table (numItems × dim), item text projected in when the model has it. */
 export function itemEmbeddings(model: RecModel): Matrix {
   const { numItems } = model.vocabulary;
   const dim = model.encoder.dim;
-  return { rows: numItems, cols: dim, data: readOut(tf.tidy(() => tf.slice(param(model, 'embedding.table'), [FIRST_ITEM_ROW, 0], [numItems, dim]))) };
+  return { rows: numItems, cols: dim, data: readOut(tf.tidy(() => tf.slice(itemTable(model), [FIRST_ITEM_ROW, 0], [numItems, dim]))) };
 }
 
 /**

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DataSourceConfigSchema } from '../data/source-config';
-import { FinetuneConfigSchema, PretrainConfigSchema } from '../ml/config';
+import { FinetuneConfigSchema, ItemTextConfigSchema, PretrainConfigSchema } from '../ml/config';
 import { CrossFitSettings } from '../valuation/cross-fit-config';
 import { EarlyStoppingSchema } from './steps/early-stopping';
 import { STEPS, type StepName } from './contract';
@@ -95,6 +95,8 @@ export const PipelineSpecSchema = z.object({
   /** `{partition}` in source paths is replaced by the partition */
   source: DataSourceConfigSchema,
   pretrain: PretrainConfigSchema.prefault({}),
+  /** frozen pretrained text embeddings of the items added to their id embeddings (shared/ml/config.ts ItemTextConfigSchema) */
+  itemText: ItemTextConfigSchema.prefault({}),
   valuation: ValuationSpecSchema.prefault({}),
   finetune: FinetuneSpecSchema.prefault({}),
   infer: InferSpecSchema.prefault({}),
