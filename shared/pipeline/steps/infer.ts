@@ -14,7 +14,7 @@ import { buildMostPopular } from '../../eval/baselines/most-popular';
 import { buildItemKnn } from '../../eval/baselines/item-knn';
 import { buildEase } from '../../eval/baselines/ease';
 import { loadModel } from '../../ml/load-model';
-import { contextEmbeddings, itemEmbeddings, userEmbeddings } from '../../ml/scoring';
+import { contextEmbeddings, itemEmbeddings, itemsIn, servingItemEmbeddings, userEmbeddings } from '../../ml/scoring';
 import type { RecModel } from '../../ml/encoder';
 import { exportDotScorer } from '../../ml/onnx/export-dot-scorer';
 import { createScoringSession } from '../../ml/onnx/scoring-session';
@@ -60,15 +60,17 @@ function validSetting(ds: SplitDataset, spec: PipelineSpec): EvaluationSetting {
 
 /** Full-ranking metrics on the validation split (for picking an epoch; the test split stays unseen). */
 export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: PipelineSpec) {
-  const { result, scoring } = await scoreAgainst(model, ds.numItems, validSetting(ds, spec), spec);
+  const { result, scoring } = await scoreAgainst(model, ds, validSetting(ds, spec), spec);
   await scoring.session.release();
   return result;
 }
 
-async function scoreAgainst(model: RecModel, numItems: number, setting: EvaluationSetting, spec: PipelineSpec) {
+async function scoreAgainst(model: RecModel, ds: SplitDataset, setting: EvaluationSetting, spec: PipelineSpec) {
   const { seen, excluded, targets } = setting;
+  const numItems = ds.numItems;
   const users = userEmbeddings(model, seen);
-  const exported = exportDotScorer({ userEmbeddings: users, itemEmbeddings: itemEmbeddings(model), k: spec.infer.k });
+  // with item text, an item no training row reached is ranked by its text alone (servingItemEmbeddings)
+  const exported = exportDotScorer({ userEmbeddings: users, itemEmbeddings: servingItemEmbeddings(model, itemsIn(ds.train.item, numItems)), k: spec.infer.k });
   const scoring = await createScoringSession(exported.files['scorer.onnx']);
   const result = await evaluateFullRanking({ scorer: onnxBatchScorer(scoring, users), numItems, seen: excluded, targets, k: spec.infer.k, blockSize: spec.infer.blockSize });
   return { result, users, exported, scoring };
@@ -76,7 +78,7 @@ async function scoreAgainst(model: RecModel, numItems: number, setting: Evaluati
 
 export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: PipelineSpec, outDir?: string) {
   const setting = testSetting(ds, spec);
-  const { result, users, exported, scoring } = await scoreAgainst(model, ds.numItems, setting, spec);
+  const { result, users, exported, scoring } = await scoreAgainst(model, ds, setting, spec);
   if (outDir) {
     for (const [name, bytes] of Object.entries(exported.files)) await writeFile(path.join(outDir, name), bytes);
     const recs = await recommendTopK({ scoring, userEmbeddings: users, numItems: ds.numItems, k: spec.infer.k, seen: setting.excluded, blockSize: spec.infer.blockSize });
