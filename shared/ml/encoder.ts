@@ -5,6 +5,8 @@
 // Forward pass (Vaswani et al. 2017, pre-LN variant of Xiong et al. 2020), input ids [B×L]
 // into the shared table (vocabulary.ts):
 //   x = table[ids]·(√dim if scaleInputEmbeddings) + position[maxLen-L .. maxLen)  → dropout
+//   (table = itemTable: the id rows, plus on each item's row text·itemText.proj when the model
+//    carries frozen item text; the tied output layer reads the same table)
 //   (positions are right-aligned: rows are left-padded and the last column is always
 //    position maxLen-1, so the trailing [MASK] sees the same position at any batch length)
 //   for each block:  x = x + dropout(Wo·MHA(LN1(x)) + bo)

@@ -6,6 +6,9 @@
 //    are given: the input is [item, token…], so the item's own embedding learns from its
 //    text, which carries signal to items with few interactions.
 // Both losses are summed into one optimizer step: loss = L_items + text.weight · L_text.
+// Given frozen item text embeddings (a pretrained sentence encoder's, shared/text/item-text.ts),
+// the model adds their learned projection to every item's id row (encoder.ts itemTable), here
+// and in every later step, so an item's text shapes its representation wherever it is read.
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix, UserSequences } from '../data/types';
 import type { Random } from '../data/random';

@@ -1,5 +1,7 @@
 // Step 2: self-supervised pretraining — masked item modeling over user sequences plus masked
-// token modeling over item text — resumable from the newest checkpoint.
+// token modeling over item text — resumable from the newest checkpoint. With spec.itemText on, the
+// items' texts are first encoded by the pretrained sentence encoder (cached per text version,
+// published as ITEM_TEXT_FILE) and the model carries them from here to inference.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pretrain } from '../../ml/pretrain';
