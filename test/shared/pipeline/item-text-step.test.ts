@@ -53,6 +53,10 @@ describe('item text (spec.itemText)', () => {
     expect(pretrained.itemTextsCached).toBe(0);
     const infer = first.outcomes.find((o) => o.step === 'infer')!.outcome.labelledMetrics!;
     expect(Number.isFinite(infer.valued!['ndcg@10'])).toBe(true);
+    // test targets whose item no training row reached are scored apart, through their text
+    expect(infer['cold-items:valued']!.targets).toBeGreaterThan(0);
+    expect(infer['cold-items:valued']!.targets).toBe(infer['cold-items:most-popular']!.targets);
+    expect(Number.isFinite(infer['cold-items:valued']!['ndcg@10'])).toBe(true);
 
     const second = await runBare(tinySpec());
     const again = second.outcomes.find((o) => o.step === 'pretrain')!.outcome.metrics;
@@ -66,5 +70,6 @@ describe('item text (spec.itemText)', () => {
     await expect(runBare(tinySpec())).rejects.toThrow(/itemText\.enabled: The pretrained text encoder .* is not installed: .*Install it from the Assay checkout with: ASSAY_CACHE=\S+ bash infra\/setup\.sh --text-model/);
     const off = await runBare(tinySpec({ itemText: { enabled: false } }));
     expect(off.outcomes.find((o) => o.step === 'pretrain')!.outcome.metrics.itemTextsEncoded).toBeUndefined();
+    expect(Object.keys(off.outcomes.find((o) => o.step === 'infer')!.outcome.labelledMetrics!).filter((label) => label.startsWith('cold-items:'))).toEqual([]);
   });
 });
