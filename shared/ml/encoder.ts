@@ -22,6 +22,7 @@ import { qkvProjection, selfAttention } from './attention';
 import type { EncoderConfig } from './config';
 import type { DropoutDraw } from './dropout';
 import { embedInputs } from './embed';
+import { gatherRows } from './ops';
 import type { RowBlock } from './row-blocks';
 import { FIRST_ITEM_ROW, PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
 import type { Matrix } from '../data/types';
@@ -66,9 +67,24 @@ export function parameterShapes(cfg: EncoderConfig, vocab: Vocabulary): Array<[s
     );
   }
   shapes.push(['final.ln.gamma', [d]], ['final.ln.beta', [d]]);
-  // last, so a model without item text draws exactly the initial weights it always did
+  // last, so a model without the feature has exactly the parameters (and initial draws) it had before
+  if (usesPrice(cfg, vocab)) shapes.push(['embedding.price', [(cfg.priceBuckets as number) + 1, d]]);
+  // after it, so a model without item text draws exactly the initial weights it always did
   if (cfg.itemTextDim) shapes.push(['itemText.proj', [cfg.itemTextDim, d]]);
   return shapes;
+}
+
+/** Whether the model adds a price-bucket vector to its items; a config and a vocabulary that disagree are an error. */
+export function usesPrice(cfg: EncoderConfig, vocab: Vocabulary): boolean {
+  const buckets = vocab.itemPriceBucket;
+  if (cfg.priceBuckets === undefined) {
+    if (buckets) throw new Error('the vocabulary has item price buckets but encoder.priceBuckets is not set; use the encoder config the model was trained with');
+    return false;
+  }
+  if (!buckets) throw new Error(`encoder.priceBuckets=${cfg.priceBuckets} needs each item's price bucket in the vocabulary (pretrain with the items' prices)`);
+  if (buckets.length !== vocab.numItems) throw new Error(`the vocabulary has ${buckets.length} item price buckets for ${vocab.numItems} items`);
+  for (const b of buckets) if (!(Number.isInteger(b) && b >= 0 && b <= cfg.priceBuckets)) throw new Error(`item price bucket ${b} is outside [0, ${cfg.priceBuckets}]`);
+  return true;
 }
 
 /** Standard normal by Box–Muller from the seeded generator, so initial weights replay. */
@@ -95,7 +111,8 @@ export function createModel(cfg: EncoderConfig, vocab: Vocabulary, seed: number,
     const size = shape.reduce((a, b) => a * b, 1);
     let data: Float32Array;
     if (name.endsWith('.gamma')) data = new Float32Array(size).fill(1);
-    else if (shape.length === 1) data = new Float32Array(size);
+    // price vectors start at zero: the items start where they would without the feature
+    else if (shape.length === 1 || name === 'embedding.price') data = new Float32Array(size);
     else data = normals(rng, size, cfg.initStd);
     if (name === 'embedding.table') data.fill(0, PAD_ROW * cfg.dim, (PAD_ROW + 1) * cfg.dim);
     weights[name] = { shape, data };
@@ -161,23 +178,36 @@ export interface ForwardOptions {
 }
 
 /**
- * The embedding table as the model reads it: the id rows, plus on each item's row the projection
- * of its frozen text, text·itemText.proj, when the model has item text. Without item text this is
- * the `embedding.table` variable itself.
+ * The embedding table the model reads items from: `embedding.table`, plus on each item's row
+ * its price bucket's vector when the model takes price (usesPrice) and the projection of its
+ * frozen text, text·itemText.proj, when it has item text. Inputs, the output softmax and the
+ * exported item embeddings all read this, so the features are the same everywhere; without
+ * either it is the `embedding.table` variable itself. `idDropout` (training, item text only)
+ * leaves whole id rows out at its rate, no rescaling, so a dropped item is represented exactly
+ * as one never trained on: by its features alone.
  */
 export function itemTable(model: RecModel, idDropout?: { readonly rate: number; readonly rng: Random }): tf.Tensor2D {
-  let table = param(model, 'embedding.table') as tf.Tensor2D;
-  if (!model.itemText) return table;
-  const rows = table.shape[0];
-  const numItems = model.vocabulary.numItems;
-  if (idDropout && idDropout.rate > 0) {
-    // whole id rows out, no rescaling: a dropped item is represented exactly as an unseen one
-    const keep = new Float32Array(rows).fill(1);
-    for (let i = 0; i < numItems; i++) if (idDropout.rng.next() < idDropout.rate) keep[FIRST_ITEM_ROW + i] = 0;
-    table = tf.mul(table, tf.tensor2d(keep, [rows, 1]));
-  }
-  const projected = tf.matMul(model.itemText, param(model, 'itemText.proj'));
-  return tf.add(table, tf.pad(projected, [[FIRST_ITEM_ROW, rows - FIRST_ITEM_ROW - numItems], [0, 0]]));
+  const table = param(model, 'embedding.table') as tf.Tensor2D;
+  const buckets = model.vocabulary.itemPriceBucket;
+  const price = buckets !== undefined && model.encoder.priceBuckets !== undefined;
+  if (!price && !model.itemText) return table;
+  const [rows, d] = table.shape;
+  const { numItems } = model.vocabulary;
+  return tf.tidy(() => {
+    let ids: tf.Tensor2D = table;
+    if (model.itemText && idDropout && idDropout.rate > 0) {
+      const keep = new Float32Array(rows).fill(1);
+      for (let i = 0; i < numItems; i++) if (idDropout.rng.next() < idDropout.rate) keep[FIRST_ITEM_ROW + i] = 0;
+      ids = tf.mul(table, tf.tensor2d(keep, [rows, 1]));
+    }
+    let perItem: tf.Tensor | null = price ? gatherRows(param(model, 'embedding.price'), Int32Array.from(buckets)) : null;
+    if (model.itemText) {
+      const projected = tf.matMul(model.itemText, param(model, 'itemText.proj'));
+      perItem = perItem ? tf.add(perItem, projected) : projected;
+    }
+    const padded = tf.concat([tf.zeros([FIRST_ITEM_ROW, d]), perItem!, tf.zeros([rows - FIRST_ITEM_ROW - numItems, d])]);
+    return tf.add(ids, padded) as tf.Tensor2D;
+  });
 }
 
 /** The item vectors of items the model never saw: their text's projection alone (rows × dim). */

@@ -18,6 +18,7 @@ import { createModel, encode, encodeBlocks, exportWeights, itemTable, type Named
 import { fingerprintArrays } from './fingerprint';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
+import { priceBuckets } from './price-buckets';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';
 import { runEpochs, type TrainingRun } from './training-loop';
@@ -29,6 +30,8 @@ export interface PretrainData {
   readonly sequences: UserSequences;
   /** token ids of each item's text, one CSR row per item; omit to train on sequences only */
   readonly itemText?: TokenCsr;
+  /** each item's price (NaN where unknown); read only with encoder.priceBuckets */
+  readonly itemPrice?: Float64Array;
   /**
    * frozen embeddings of each item's text (numItems × width, item-text.ts): the model adds their
    * learned projection to every item's id row (encoder.ts itemTable); omit for id rows alone
@@ -151,14 +154,14 @@ export function maskedTextBatch(vocab: Vocabulary, text: TokenCsr, items: Int32A
 }
 
 /** The loss of one class block (items or text tokens) at a batch's masked positions, read from hidden rows starting at `firstRow`. */
-function maskedLoss(model: RecModel, table: tf.Tensor2D, hidden: tf.Tensor2D, firstRow: number, batch: MaskedBatch, block: 'items' | 'tokens', sampler: NegativeSampler, cfg: PretrainConfig, rng: Random): tf.Scalar {
+function maskedLoss(model: RecModel, table: tf.Tensor2D | undefined, hidden: tf.Tensor2D, firstRow: number, batch: MaskedBatch, block: 'items' | 'tokens', sampler: NegativeSampler, cfg: PretrainConfig, rng: Random): tf.Scalar {
   const positions = firstRow === 0 ? batch.positions : batch.positions.map((p) => p + firstRow);
   const atMasks = gatherRows(hidden, positions);
   const vocab = model.vocabulary;
   const classes =
     block === 'items'
-      ? { table, firstRow: FIRST_ITEM_ROW, classes: vocab.numItems, sampler }
-      : { table, firstRow: FIRST_ITEM_ROW + vocab.numItems, classes: vocab.vocabSize, sampler };
+      ? { table: table ?? itemTable(model), firstRow: FIRST_ITEM_ROW, classes: vocab.numItems, sampler }
+      : { table: table ?? itemTable(model), firstRow: FIRST_ITEM_ROW + vocab.numItems, classes: vocab.vocabSize, sampler };
   return softmaxLoss(classes, atMasks, batch.targets, null, cfg.loss, rng);
 }
 
@@ -210,18 +213,29 @@ export function pretrainLoopData(input: unknown, model: RecModel): LoopData {
     batchLoss: (samples, rng) => {
       const items = maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng);
       // the inputs and the tied output read one table, with item text projected in when the model has it
-      const table = itemTable(model, cfg.idDropout ? { rate: cfg.idDropout, rng } : undefined);
+      // (with item text drawn once per batch, so its id dropout is the same for both)
+      const table = model.itemText ? itemTable(model, cfg.idDropout ? { rate: cfg.idDropout, rng } : undefined) : undefined;
+      const forward = { training: true, rng, ...(table && { table }) };
       if (!cursor || !text || !tokenSampler || cfg.text.weight === 0) {
-        return maskedLoss(model, table, encode(model, items.ids, items.batch, items.len, { training: true, rng, table }), 0, items, 'items', itemSampler, cfg, rng);
+        return maskedLoss(model, table, encode(model, items.ids, items.batch, items.len, forward), 0, items, 'items', itemSampler, cfg, rng);
       }
       const texts = maskedTextBatch(vocab, text, cursor.take(textPerPart, rng), cfg.text.maxTokens, cfg.text.maskProb, rng);
       // both batches through the encoder at once: one gradient per weight, not two summed
-      const hidden = encodeBlocks(model, [items, texts], { training: true, rng, table });
+      const hidden = encodeBlocks(model, [items, texts], forward);
       const itemLoss = maskedLoss(model, table, hidden, 0, items, 'items', itemSampler, cfg, rng);
       const textLoss = maskedLoss(model, table, hidden, items.batch * items.len, texts, 'tokens', tokenSampler, cfg, rng);
       return tf.add(itemLoss, tf.mul(textLoss, cfg.text.weight)) as tf.Scalar;
     },
   };
+}
+
+/** The items' price buckets when the encoder takes price (encoder.priceBuckets). */
+function priceVocabulary(data: PretrainData, buckets: number | undefined): Pick<Vocabulary, 'itemPriceBucket'> {
+  if (buckets === undefined) return {};
+  const prices = data.itemPrice;
+  if (!prices || !prices.some((p) => !Number.isNaN(p))) throw new Error(`pretrain: encoder.priceBuckets=${buckets} needs item prices, and the data has none; add a price column to the items file or leave priceBuckets out`);
+  if (prices.length !== data.numItems) throw new Error(`pretrain: itemPrice has ${prices.length} entries for numItems=${data.numItems}`);
+  return { itemPriceBucket: priceBuckets(prices, buckets) };
 }
 
 export async function pretrain(data: PretrainData, configInput: PretrainConfigInput, run: TrainingRun): Promise<PretrainResult> {
@@ -236,7 +250,7 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
     assertTokenCsr(text, data.numItems, 'pretrain: itemText');
     if (cfg.text.maxTokens + 1 > cfg.encoder.maxLen) throw new Error(`pretrain: text.maxTokens + 1 = ${cfg.text.maxTokens + 1} exceeds encoder.maxLen=${cfg.encoder.maxLen}; lower text.maxTokens`);
   }
-  const vocab: Vocabulary = { numItems: data.numItems, vocabSize: text?.vocabSize ?? 0 };
+  const vocab: Vocabulary = { numItems: data.numItems, vocabSize: text?.vocabSize ?? 0, ...priceVocabulary(data, cfg.encoder.priceBuckets) };
   if (sequenceWindows(seqs, cfg.encoder.maxLen).start.length === 0) throw new Error('pretrain: every user sequence is empty; there is nothing to train on');
   const textEmb = data.itemTextEmbeddings;
   if (textEmb) assertItemTextEmbeddings(textEmb, data.numItems, cfg.encoder.itemTextDim);
@@ -252,7 +266,7 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
       batchSize: cfg.batchSize,
       optimizer: cfg.optimizer,
       config: cfg,
-      dataFingerprint: fingerprintArrays([data.numItems, seqs.offsets, seqs.items, text?.offsets, text?.ids, text?.vocabSize, ...(textEmb ? [textEmb.data] : [])]),
+      dataFingerprint: fingerprintArrays([data.numItems, seqs.offsets, seqs.items, text?.offsets, text?.ids, text?.vocabSize, ...(vocab.itemPriceBucket ? [Int32Array.from(vocab.itemPriceBucket)] : []), ...(textEmb ? [textEmb.data] : [])]),
       threads: cfg.threads,
       replica: { module: __filename, builder: 'pretrainLoopData', input },
       ...pretrainLoopData(input, model),

@@ -30,9 +30,10 @@ export function itemEmbeddings(model: RecModel): Matrix {
 
 /**
  * The item vectors a ranking uses: itemEmbeddings, except that in a model with item text an item
- * no training interaction reached (`trained[i]` = 0) is its text projection alone. Its id row
- * never had the item as a target, only as a negative, so it carries no signal of its own; its
- * text does (the cold-start protocol of bench/cold-start). Without item text: itemEmbeddings.
+ * no training interaction reached (`trained[i]` = 0) is its features alone (its text projection,
+ * plus its price vector when the model takes price). Its id row never had the item as a target,
+ * only as a negative, so it carries no signal of its own; its text does (the cold-start protocol
+ * of bench/cold-start). Without item text: itemEmbeddings.
  */
 export function servingItemEmbeddings(model: RecModel, trained: Uint8Array): Matrix {
   const items = itemEmbeddings(model);
@@ -41,8 +42,10 @@ export function servingItemEmbeddings(model: RecModel, trained: Uint8Array): Mat
   const cold = Int32Array.from(trained.keys()).filter((i) => trained[i] === 0);
   if (cold.length === 0) return items;
   const dim = items.cols;
-  const projected = readOut(tf.tidy(() => tf.matMul(tf.gather(model.itemText!, cold), param(model, 'itemText.proj'))));
-  cold.forEach((item, r) => items.data.set(projected.subarray(r * dim, (r + 1) * dim), item * dim));
+  const idRows = readOut(tf.tidy(() => tf.gather(param(model, 'embedding.table'), Int32Array.from(cold, (item) => FIRST_ITEM_ROW + item))));
+  cold.forEach((item, r) => {
+    for (let c = 0; c < dim; c++) items.data[item * dim + c]! -= idRows[r * dim + c]!;
+  });
   return items;
 }
 

@@ -25,10 +25,14 @@ export const pretrainStep: StepDefinition = {
     const spec = ctx.request.spec as PipelineSpec;
     const ds = await readInputDataset(ctx);
     if (ds.numItems < 2) throw new InvalidInputError(`the dataset has ${ds.numItems} item(s); pretraining needs at least 2`);
+    const buckets = spec.pretrain.encoder.priceBuckets;
+    if (buckets !== undefined && !ds.itemPrice?.some((p) => !Number.isNaN(p))) {
+      throw new InvalidInputError(`pretrain.encoder.priceBuckets=${buckets} makes price an item feature, but the dataset has no item prices; add a price column to the items file (docs/data-format.md) or leave priceBuckets out`);
+    }
     const started = performance.now();
     const text = spec.itemText.enabled ? await encodeItemText(ds, spec.itemText, ctx) : undefined;
     const result = await pretrain(
-      { numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds), ...(text && { itemTextEmbeddings: text.embeddings }) },
+      { numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds), ...(ds.itemPrice ? { itemPrice: ds.itemPrice } : {}), ...(text && { itemTextEmbeddings: text.embeddings }) },
       spec.pretrain,
       await trainingRunFor(ctx, spec.pretrain.epochs, 'pretrain'),
     );
