@@ -1,4 +1,4 @@
-// Step 2 of the method (DESIGN §1): self-supervised pretraining of the encoder.
+// Step 2 of the method (docs/architecture.md §1): self-supervised pretraining of the encoder.
 //  - Masked item modeling over users' train sequences (BERT4Rec, Sun et al., CIKM 2019):
 //    each item is replaced by [MASK] with probability maskProb and predicted from both
 //    sides with a softmax over the whole catalogue through the tied item embedding.

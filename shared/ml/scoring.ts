@@ -12,8 +12,8 @@ import { FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, SEP_ROW, tokenRow, type Tok
 
 /**
  * A tensor's values as a fresh Float32Array, disposing the tensor. Reading inside tf.tidy
- * and returning the array makes tidy walk every element looking for tensors (measured: a
- * matMul timed that way ran at 0.02–0.07 GFLOP/s against 3–12 outside), so read after it.
+ * and returning the array makes tidy walk every element looking for tensors, which slows a
+ * product by two orders of magnitude (docs/performance.md), so read after it.
  */
 function readOut(t: tf.Tensor): Float32Array {
   const data = t.dataSync() as Float32Array;

@@ -250,7 +250,7 @@ export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
       temporalWorkflowId: ctx.workflowId,
       temporalUrl: ctx.temporalUrl,
       config: Object.fromEntries(Object.entries({
-        'valuation.method': v.method, 'valuation.unit': v.unit, 'valuation.keep': v.keep, 'valuation.lambda': v.lambda, 'valuation.quarantine': v.quarantine,
+        'valuation.method': v.method, 'valuation.unit': v.unit, 'valuation.keep': v.keep, 'valuation.threshold': v.threshold, 'valuation.lambda': v.lambda, 'valuation.quarantine': v.quarantine,
         'valuation.truncate.rate': (v.truncate as { rate?: number } | undefined)?.rate,
         'pretrain.epochs': spec.pretrain?.epochs, 'finetune.epochs': spec.finetune?.epochs,
         'pretrain.encoder.priceBuckets': spec.pretrain?.encoder?.priceBuckets, 'finetune.exampleWeight': spec.finetune?.exampleWeight,

@@ -1,4 +1,4 @@
-// Held-out quality of the valued model beside its control and the baselines (DESIGN §1: a
+// Held-out quality of the valued model beside its control and the baselines (docs/architecture.md §1: a
 // report always shows the control next to the valued run: quality, examples used, time).
 import type { ModelMetricsT, PairedComparisonT, RunReport } from '../input';
 import { metricRows, metricsSpec, orderModels } from '../charts/metrics-bars';
