@@ -18,6 +18,8 @@ export const EncoderConfigSchema = z
     scaleInputEmbeddings: z.boolean().default(true).describe('multiply looked-up item and token vectors by √dim before the positions are added, the tied output layer unscaled (SASRec; docs/decisions/0011-scaled-input-embeddings.md)'),
     priceBuckets: z.number().int().min(2).max(64).optional()
       .describe("item price as a feature: items are bucketed by the quantiles of their prices into this many buckets (plus one for items without a price) and a learned vector per bucket is added to the item's embedding (shared/ml/price-buckets.ts); absent: off"),
+    itemTextDim: z.number().int().min(1).optional()
+      .describe("width of the frozen text embedding each item carries (shared/text/item-text.ts); its learned projection to dim is added to the item's id row wherever the item is read. Set by pretraining from the embeddings it is given (spec itemText); absent: no item text"),
   })
   .refine((c) => c.dim % c.heads === 0, { message: 'dim must be divisible by heads', path: ['heads'] });
 export type EncoderConfig = z.infer<typeof EncoderConfigSchema>;
@@ -51,6 +53,8 @@ const TrainingShape = {
   optimizer: OptimizerConfigSchema.prefault({}).describe('Adam and its learning-rate schedule'),
   loss: LossConfigSchema.default({ kind: 'full' }).describe('the item softmax: full, or sampled negatives'),
   threads: z.number().int().min(1).max(32).default(1).describe('data-parallel worker threads, each training on its share of every batch with a model replica (docs/decisions/0007-data-parallel-threads.md); runs with different thread counts draw different (repeatable) random streams, and a checkpoint resumes only with its own count'),
+  idDropout: z.number().min(0).lt(1).optional()
+    .describe("with item text: the probability that an item's id row is left out of a training step, so the item is read and predicted through its text alone (DropoutNet, Volkovs et al. 2017) and the text projection learns to stand in for the id row a new item lacks; absent or 0: every id row counts; ignored without item text"),
 };
 
 export const PretrainConfigSchema = z.object({
@@ -87,6 +91,18 @@ export const FinetuneConfigSchema = z.object({
   truncate: TruncateSchema.optional().describe('truncated loss (T-CE): each batch drops its largest-loss targets; off when absent'),
 });
 export type FinetuneConfig = z.infer<typeof FinetuneConfigSchema>;
+
+/**
+ * Item text in the models (the spec's `itemText`): frozen embeddings of each item's text from the
+ * pretrained sentence encoder (shared/text/item-text.ts), projected and added to the item's id
+ * embedding in pretraining, fine-tuning and the exported scorer. Off by default: id rows alone.
+ */
+export const ItemTextConfigSchema = z.object({
+  enabled: z.boolean().default(false).describe("add each item's projected text embedding (all-MiniLM-L6-v2, installed by bash infra/setup.sh --text-model) to its id embedding in pretraining, fine-tuning and inference"),
+  batchSize: z.number().int().positive().default(64).describe('item texts per sentence-encoder call'),
+  maxTokens: z.number().int().min(2).max(256).default(64).describe('tokens kept per item text (the encoder reads at most 256); titles and categories are far shorter'),
+});
+export type ItemTextConfig = z.infer<typeof ItemTextConfigSchema>;
 
 export type PretrainConfigInput = z.input<typeof PretrainConfigSchema>;
 export type FinetuneConfigInput = z.input<typeof FinetuneConfigSchema>;

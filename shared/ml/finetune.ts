@@ -235,8 +235,10 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
   const { ids, batch, len, positions, targets, weights, ranks } = rowBatch(model, plan, samples);
   const n = plan.order.order.length;
   const observe = lossLog ? (nll: Float64Array) => nll.forEach((v, i) => { lossLog[epoch * n + (plan.order.order[ranks[i] as number] as number)] = v; }) : undefined;
-  const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng }), positions);
-  const block = { table: itemTable(model), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
+  // with item text, inputs and tied outputs read one table, drawn once (its id dropout must be the same for both)
+  const table = model.itemText ? itemTable(model, cfg.idDropout ? { rate: cfg.idDropout, rng } : undefined) : undefined;
+  const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng, ...(table && { table }) }), positions);
+  const block = { table: table ?? itemTable(model), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
   // softmaxLoss divides by the batch's targets; this turns that into batch rows × targetsPerRow
   const scale = targets.length / (batch * plan.targetsPerRow);
   return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng, { dropLargest: truncationShare(cfg, epoch), observe });

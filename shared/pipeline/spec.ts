@@ -6,7 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DataSourceConfigSchema } from '../data/source-config';
 import { WEIGHT_COLUMNS } from '../data/types';
-import { FinetuneConfigSchema, PretrainConfigSchema, TruncateSchema } from '../ml/config';
+import { FinetuneConfigSchema, ItemTextConfigSchema, PretrainConfigSchema, TruncateSchema } from '../ml/config';
 import { CrossFitSettings } from '../valuation/cross-fit-config';
 import { QuarantineModeSchema } from '../valuation/quarantine';
 import { EarlyStoppingSchema } from './steps/early-stopping';
@@ -195,6 +195,7 @@ export const PipelineSpecSchema = z.object({
   partition: slug.default('full').describe('the slice of the data this run covers (a day, a region); `{partition}` in source paths is replaced by it'),
   source: DataSourceConfigSchema.describe('where the data is and how it is read and preprocessed'),
   pretrain: PretrainConfigSchema.prefault({}).describe('self-supervised pretraining of the encoder: masked items over user sequences and masked tokens over item texts'),
+  itemText: ItemTextConfigSchema.prefault({}).describe('frozen pretrained text embeddings of the items, projected and added to their id embeddings (docs/cold-start.md); off by default'),
   valuation: ValuationSpecSchema.prefault({}).describe('how each training example is valued, and which examples fine-tuning keeps (the important set S) and with what weight'),
   finetune: FinetuneSpecSchema.prefault({}).describe('next-item fine-tuning from the pretrained encoder, on S with weights 1 + λ·α·v̂ (and the control on everything)'),
   infer: InferSpecSchema.prefault({}).describe('full-ranking evaluation on the test split, the baselines and the quarantine listing'),
