@@ -1,10 +1,10 @@
 // The throughput bench's reference: the backend's own matMul GFLOP/s, and that of the SIMD
-// kernels' product that training runs instead where it can (shared/ml/matmul.ts times()), on one
+// kernels' product that training runs instead where it can (shared/ml/kernels/matmul.ts times()), on one
 // thread or on several at once (each thread its own tfjs backend, as data-parallel training
 // runs them).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../shared/ml/backend';
-import { times } from '../shared/ml/matmul';
+import { times } from '../shared/ml/kernels/matmul';
 import { runWorker } from '../shared/threads/worker';
 
 /** Whose product: tfjs's matMul on the backend, or the kernels' (matmul.ts times(), which falls back to tfjs where they do not run). */

@@ -17,12 +17,8 @@
 // the WASM backend). gelu is the tanh approximation. LN: (x-μ)/√(σ²+1e-5)·γ + β over the last axis.
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../data/random';
-import { layerNorm, linearGelu, residualLinear } from './block-ops';
-import { qkvProjection, selfAttention } from './attention';
+import { embedInputs, gatherRows, layerNorm, linearGelu, qkvProjection, residualLinear, selfAttention, type DropoutDraw } from './kernels';
 import type { EncoderConfig } from './config';
-import type { DropoutDraw } from './dropout';
-import { embedInputs } from './embed';
-import { gatherRows } from './gather-rows';
 import type { RowBlock } from './row-blocks';
 import { FIRST_ITEM_ROW, PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
 import type { Matrix } from '../data/types';

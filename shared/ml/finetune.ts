@@ -21,9 +21,8 @@ import { encode, exportWeights, itemTable, modelFromWeights, type NamedWeights, 
 import { fingerprintArrays } from './fingerprint';
 import { loadModel } from './load-model';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
-import { gatherRows } from './gather-rows';
+import { gatherRows, softmaxLoss } from './kernels';
 import { itemEmbeddings } from './scoring';
-import { softmaxLoss } from './softmax-loss';
 import { runEpochs, type TrainingRun } from './training-loop';
 import { assertTokenCsr, FIRST_ITEM_ROW, itemRow, MASK_ROW, SEP_ROW, tokenRow, type TokenCsr } from './vocabulary';
 

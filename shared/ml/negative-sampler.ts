@@ -7,7 +7,7 @@
 // items far more often; each drawn negative's logit is then lowered by log(K·q_j), the log of
 // its expected count among the K draws (the log-Q correction of Bengio & Senécal 2008, Yi et
 // al. 2019), so that Σ_draws exp(logit_j)/(K·q_j) estimates the full softmax's denominator
-// without bias rather than one tilted towards popular items (softmax-loss.ts).
+// without bias rather than one tilted towards popular items (kernels/softmax-loss.ts).
 import type { Random } from '../data/random';
 import type { LossConfig } from './config';
 

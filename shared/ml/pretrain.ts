@@ -17,10 +17,9 @@ import type { LoopData, LoopInput } from './loop-data';
 import { createModel, encode, encodeBlocks, exportWeights, itemTable, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
-import { gatherRows } from './gather-rows';
+import { gatherRows, softmaxLoss } from './kernels';
 import { priceBuckets } from './price-buckets';
 import { itemEmbeddings } from './scoring';
-import { softmaxLoss } from './softmax-loss';
 import { runEpochs, type TrainingRun } from './training-loop';
 import { assertTokenCsr, FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, tokenRow, type TokenCsr, type Vocabulary } from './vocabulary';
 

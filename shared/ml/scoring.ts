@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix, UserSequences } from '../data/types';
 import { encode, itemTable, param, type RecModel } from './encoder';
-import { gatherRows } from './gather-rows';
+import { gatherRows } from './kernels';
 import { FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, SEP_ROW, tokenRow, type TokenCsr } from './vocabulary';
 
 /**

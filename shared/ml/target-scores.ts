@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfigInput } from './config';
 import { encode, itemTable, type RecModel } from './encoder';
 import { finetunePlan, rowBatch, type FinetuneData } from './finetune';
-import { gatherRows } from './gather-rows';
+import { gatherRows } from './kernels';
 import { FIRST_ITEM_ROW } from './vocabulary';
 
 export interface TargetScores {

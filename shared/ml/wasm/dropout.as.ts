@@ -1,4 +1,4 @@
-// AssemblyScript (see attention.as.ts): dropout drawn in WASM from the stream of ../dropout.ts's
+// AssemblyScript (see attention.as.ts): dropout drawn in WASM from the stream of ../kernels/dropout.ts's
 // dropoutFactors (mulberry32, from the state a Random starts in), so the factors are the same
 // bit for bit; the JS loop cost ~4 % of a training step, and its fresh array another
 // allocation per dropout site.

@@ -1,5 +1,5 @@
 // AssemblyScript (see attention.as.ts): an embedding lookup and its gradient, on the tfjs WASM
-// heap (gather-rows.ts), where the table is read in place instead of copied out of the
+// heap (../kernels/gather-rows.ts), where the table is read in place instead of copied out of the
 // backend and the gradient is summed where the backend keeps it instead of copied in.
 //   table f32 [rows × cols], ids i32 [n] (each in [0, rows)), out f32 [n × cols]
 //   dy f32 [n × cols] → grad f32 [rows × cols]

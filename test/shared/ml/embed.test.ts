@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/data/random';
 import { selectBackend } from '../../../shared/ml/backend';
-import { blockDraw } from '../../../shared/ml/dropout';
-import { embedInputs, embedOnOps, type EmbedShape } from '../../../shared/ml/embed';
+import { blockDraw } from '../../../shared/ml/kernels/dropout';
+import { embedInputs, type EmbedShape } from '../../../shared/ml/kernels/embed';
+import { embedOnOps } from '../../../shared/ml/kernels/reference';
 
 afterAll(async () => {
   await selectBackend('wasm', () => undefined);

@@ -4,11 +4,12 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/data/random';
-import { attentionOnOps, attentionPath, qkvProjection, selfAttention, type AttentionShape, type QkvParts } from '../../../shared/ml/attention';
+import { attentionPath, qkvProjection, selfAttention, type AttentionShape, type QkvParts } from '../../../shared/ml/kernels/attention';
 import { selectBackend } from '../../../shared/ml/backend';
-import { biasGelu, biasGeluOnOps, layerNorm, layerNormOnOps, linearGelu, residualAdd, residualAddOnOps, residualLinear } from '../../../shared/ml/block-ops';
-import { blockDraw, dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/dropout';
-import { matMul, swapLast } from '../../../shared/ml/matmul';
+import { biasGelu, layerNorm, linearGelu, residualAdd, residualLinear } from '../../../shared/ml/kernels/block-ops';
+import { attentionOnOps, biasGeluOnOps, layerNormOnOps, residualAddOnOps } from '../../../shared/ml/kernels/reference';
+import { blockDraw, dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/kernels/dropout';
+import { matMul, swapLast } from '../../../shared/ml/kernels/matmul';
 import { HEAP_KERNELS_WASM_PATH, heapKernels } from '../../../shared/ml/wasm/heap-kernels';
 import { cpuKernels, KERNELS_WASM_PATH, loadKernels, setKernelsEnabled, wasmKernels } from '../../../shared/ml/wasm/kernels';
 

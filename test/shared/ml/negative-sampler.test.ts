@@ -9,7 +9,7 @@ import { LossConfigSchema } from '../../../shared/ml/config';
 import { finetune } from '../../../shared/ml/finetune';
 import { pretrain } from '../../../shared/ml/pretrain';
 import { countsOf, POPULARITY_EXPONENT, popularitySampler, samplerFor, uniformSampler, type NegativeSampler } from '../../../shared/ml/negative-sampler';
-import { softmaxLoss } from '../../../shared/ml/softmax-loss';
+import { softmaxLoss } from '../../../shared/ml/kernels/softmax-loss';
 import { TINY, tinyItemText, tinySequences, tinyTable } from './tiny-data';
 
 beforeAll(async () => {

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/data/random';
 import { selectBackend } from '../../../shared/ml/backend';
-import { gatherRows } from '../../../shared/ml/gather-rows';
-import { matMul } from '../../../shared/ml/matmul';
+import { gatherRows } from '../../../shared/ml/kernels/gather-rows';
+import { matMul } from '../../../shared/ml/kernels/matmul';
 import { setKernelsEnabled } from '../../../shared/ml/wasm/kernels';
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoopData } from '../../../shared/ml/loop-data';
 import { param, type RecModel } from '../../../shared/ml/encoder';
-import { gatherRows } from '../../../shared/ml/gather-rows';
+import { gatherRows } from '../../../shared/ml/kernels/gather-rows';
 
 export interface SquaresInput {
   readonly samples: number;

@@ -1,9 +1,9 @@
 // Row lookups with a gradient that scatter-adds into the looked-up rows only: embedding
 // lookups and picking positions out of hidden states.
 import * as tf from '@tensorflow/tfjs';
-import { currentValues } from './variable-values';
-import { heapKernels, type HeapKernels } from './wasm/heap-kernels';
-import { tensorValues } from './wasm/kernels';
+import { currentValues } from '../variable-values';
+import { heapKernels, type HeapKernels } from '../wasm/heap-kernels';
+import { tensorValues } from '../wasm/kernels';
 
 /**
  * Where an array bound for a new tensor may be reused: the WASM backend copies it into its heap

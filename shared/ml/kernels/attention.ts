@@ -4,12 +4,13 @@
 // tfjs ops. Both mask [PAD] keys (and future keys when causal) and drop attention
 // probabilities with a seeded mask; a query with no key to attend to outputs zeros.
 import * as tf from '@tensorflow/tfjs';
-import { blockDraw, dropoutFactorsTensor, type DropoutDraw } from './dropout';
+import { blockDraw, type DropoutDraw } from './dropout';
 import { matMul } from './matmul';
-import { kernelOp } from './wasm/kernel-op';
-import { blockStarts, type RowBlock } from './row-blocks';
-import { kernelCall, type SharedKernelExports } from './wasm/kernel-call';
-import { cpuKernels } from './wasm/kernels';
+import { attentionOnOps } from './reference';
+import { kernelOp } from '../wasm/kernel-op';
+import { blockStarts, type RowBlock } from '../row-blocks';
+import { kernelCall, type SharedKernelExports } from '../wasm/kernel-call';
+import { cpuKernels } from '../wasm/kernels';
 
 export interface AttentionShape {
   readonly batch: number;
@@ -190,49 +191,4 @@ function attentionOnKernels(qkv: tf.Tensor, bias: QkvParts | null, pad: Uint8Arr
     };
   });
   return op(qkv, ...(bias ?? [])) as tf.Tensor2D;
-}
-
-/** Additive mask [batch·heads, 1|len, len]: −1e9 on [PAD] keys, and on future keys when causal. */
-function additiveMask(pad: Uint8Array, { batch, len, heads, causal }: AttentionShape): tf.Tensor {
-  const NEG = -1e9;
-  const rows = causal ? len : 1;
-  const m = new Float32Array(batch * heads * rows * len);
-  const block = rows * len;
-  for (let b = 0; b < batch; b++) {
-    const first = b * heads * block;
-    for (let q = 0; q < rows; q++) {
-      for (let k = 0; k < len; k++) if ((causal && k > q) || pad[b * len + k] === 1) m[first + q * len + k] = NEG;
-    }
-    for (let h = 1; h < heads; h++) m.copyWithin(first + h * block, first, first + block);
-  }
-  return tf.tensor3d(m, [batch * heads, rows, len]);
-}
-
-/** 1 where query row r of [batch·heads × len] has at least one key it may attend to, else 0. */
-function attendingRows(pad: Uint8Array, { batch, len, heads, causal }: AttentionShape): tf.Tensor {
-  const keep = new Float32Array(batch * heads * len);
-  for (let b = 0; b < batch; b++) {
-    let anyKey = false;
-    for (let k = 0; k < len; k++) anyKey ||= pad[b * len + k] !== 1;
-    let earlierKey = false;
-    for (let q = 0; q < len; q++) {
-      earlierKey ||= pad[b * len + q] !== 1;
-      const attends = causal ? earlierKey : anyKey;
-      for (let h = 0; h < heads; h++) keep[(b * heads + h) * len + q] = attends ? 1 : 0;
-    }
-  }
-  return tf.tensor3d(keep, [batch * heads, len, 1]);
-}
-
-/** The same attention on tfjs ops (batched matMuls, softmax): the native-backend path and the kernel's reference. */
-export function attentionOnOps(qkv: tf.Tensor, pad: Uint8Array, shape: AttentionShape, dropout: AttentionDropout | null): tf.Tensor2D {
-  const { batch, len, dim, heads } = shape;
-  const dh = dim / heads;
-  const splitHeads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [batch, len, heads, dh]), [0, 2, 1, 3]), [batch * heads, len, dh]);
-  const [q, k, v] = tf.split(qkv, 3, 1).map(splitHeads) as [tf.Tensor, tf.Tensor, tf.Tensor];
-  const scores = tf.add(tf.mul(matMul(q, tf.transpose(k, [0, 2, 1])), 1 / Math.sqrt(dh)), additiveMask(pad, shape));
-  let probs = tf.mul(tf.softmax(scores), attendingRows(pad, shape));
-  if (dropout && dropout.rate > 0) probs = tf.mul(probs, dropoutFactorsTensor(probs.shape, dropout));
-  const ctx = tf.reshape(tf.transpose(tf.reshape(matMul(probs, v), [batch, heads, len, dh]), [0, 2, 1, 3]), [batch * len, dim]);
-  return ctx as tf.Tensor2D;
 }

@@ -17,12 +17,12 @@
 // feedback the hardest positives are the likeliest to be noise. `observe` receives every ℓ_m
 // (unweighted) as the forward pass computes them: training dynamics at no extra cost.
 import * as tf from '@tensorflow/tfjs';
-import type { Random } from '../data/random';
-import { uniformSampler, type NegativeSampler } from './negative-sampler';
+import type { Random } from '../../data/random';
+import { uniformSampler, type NegativeSampler } from '../negative-sampler';
 import { gatherRows } from './gather-rows';
 import { matMul, swapLast, times } from './matmul';
-import { kernelCall } from './wasm/kernel-call';
-import { cpuKernels, tensorFromKernel, tensorValues } from './wasm/kernels';
+import { kernelCall } from '../wasm/kernel-call';
+import { cpuKernels, tensorFromKernel, tensorValues } from '../wasm/kernels';
 
 export interface ClassBlock {
   /** the [rows×dim] table the classes live in */

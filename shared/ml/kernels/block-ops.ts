@@ -1,15 +1,14 @@
 // The row-wise ops of a Transformer block — layer norm, GELU over a bias-added projection,
 // and the residual step x + dropout(y + b) — as tfjs ops: one SIMD kernel call each way
-// (./wasm/rows.as.ts, ./wasm/dropout.as.ts) where the kernels apply, else composed from tfjs
-// ops (the reference the kernels are tested against); and the products that feed GELU and the
+// (./wasm/rows.as.ts, ./wasm/dropout.as.ts) where the kernels apply, else their tfjs-ops
+// forms (reference.ts, which the kernels are tested against); and the products that feed GELU and the
 // residual steps, fused with them into one op each (the encoder's per-op overhead).
 import * as tf from '@tensorflow/tfjs';
-import { dropoutFactorsTensor, kernelStream, type DropoutDraw } from './dropout';
+import { kernelStream, type DropoutDraw } from './dropout';
 import { matMul } from './matmul';
-import { kernelOp } from './wasm/kernel-op';
-import { cpuKernels, type WasmKernels } from './wasm/kernels';
-
-export const LAYER_NORM_EPSILON = 1e-5;
+import { biasGeluOnOps, LAYER_NORM_EPSILON, layerNormOnOps, residualAddOnOps } from './reference';
+import { kernelOp } from '../wasm/kernel-op';
+import { cpuKernels, type WasmKernels } from '../wasm/kernels';
 
 const usesKernels = (cols: number): WasmKernels | null => (cols % 4 === 0 ? cpuKernels() : null);
 
@@ -26,13 +25,6 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.T
       run: (k, [xAt, gAt, dyAt, dxAt, dgAt, dbAt, xhatAt]) => k.layerNormBackward(xAt!, gAt!, dyAt!, dxAt!, dgAt!, dbAt!, xhatAt!, rows, cols, LAYER_NORM_EPSILON),
     },
   ) as tf.Tensor2D;
-}
-
-export function layerNormOnOps(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor2D {
-  const mean = tf.mean(x, -1, true);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), -1, true);
-  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, LAYER_NORM_EPSILON))), gamma), beta) as tf.Tensor2D;
 }
 
 /**
@@ -79,13 +71,6 @@ export function linearGelu(x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor): tf.Tens
       },
     },
   ) as tf.Tensor2D;
-}
-
-const GELU_C = Math.sqrt(2 / Math.PI);
-export function biasGeluOnOps(x: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-  const z = tf.add(x, bias);
-  const inner = tf.mul(tf.add(z, tf.mul(tf.mul(tf.mul(z, z), z), 0.044715)), GELU_C);
-  return tf.mul(tf.mul(z, 0.5), tf.add(tf.tanh(inner), 1)) as tf.Tensor2D;
 }
 
 /**
@@ -144,9 +129,4 @@ export function residualLinear(x: tf.Tensor, h: tf.Tensor, w: tf.Tensor, bias: t
       gradients: ([dh, dw, db], dout) => [dout, dh!, dw!, db!],
     },
   ) as tf.Tensor2D;
-}
-
-export function residualAddOnOps(x: tf.Tensor, y: tf.Tensor, bias: tf.Tensor, draw: DropoutDraw | null): tf.Tensor2D {
-  const z = tf.add(y, bias);
-  return tf.add(x, draw ? tf.mul(z, dropoutFactorsTensor(z.shape, draw)) : z) as tf.Tensor2D;
 }

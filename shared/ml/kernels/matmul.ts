@@ -1,7 +1,7 @@
 // Matrix products for training steps: in the SIMD kernels where they run, else tfjs's matMul,
 // with a gradient that never asks WASM for a transposed-operand product.
 import * as tf from '@tensorflow/tfjs';
-import { kernelCall } from './wasm/kernel-call';
+import { kernelCall } from '../wasm/kernel-call';
 
 /** Swaps the last two axes, outside of any gradient (none is recorded on the kernel path): in the SIMD kernels for a float matrix where they run (wasm/matmul.as.ts), else with tfjs's Transpose kernel. */
 export function swapLast(x: tf.Tensor): tf.Tensor {

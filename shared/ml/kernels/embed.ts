@@ -5,11 +5,12 @@
 // each a sweep over the [batch·len × dim] rows. Elsewhere the same ops on tfjs, which the
 // kernel op is tested against.
 import * as tf from '@tensorflow/tfjs';
-import { blockDraw, dropoutFactorsTensor, kernelStream, type DropoutDraw } from './dropout';
-import { checkRowIds, gatherRows } from './gather-rows';
-import { blockStarts, type RowBlock } from './row-blocks';
-import { kernelCall } from './wasm/kernel-call';
-import { cpuKernels } from './wasm/kernels';
+import { blockDraw, kernelStream, type DropoutDraw } from './dropout';
+import { checkRowIds } from './gather-rows';
+import { embedOnOps } from './reference';
+import { blockStarts, type RowBlock } from '../row-blocks';
+import { kernelCall } from '../wasm/kernel-call';
+import { cpuKernels } from '../wasm/kernels';
 
 export interface EmbedShape {
   readonly batch: number;
@@ -64,14 +65,4 @@ export function embedInputs(table: tf.Tensor, position: tf.Tensor, ids: Int32Arr
     };
   });
   return op(table, position) as tf.Tensor2D;
-}
-
-export function embedOnOps(table: tf.Tensor, position: tf.Tensor, ids: Int32Array, { batch, len, scale }: EmbedShape, draw: DropoutDraw | null): tf.Tensor2D {
-  const dim = table.shape[1] as number;
-  const positions = tf.slice(position, [(position.shape[0] as number) - len, 0], [len, dim]);
-  let x: tf.Tensor = tf.reshape(gatherRows(table, ids), [batch, len, dim]);
-  if (scale !== 1) x = tf.mul(x, scale);
-  x = tf.add(x, positions);
-  if (draw) x = tf.mul(x, dropoutFactorsTensor(x.shape, draw));
-  return tf.reshape(x, [batch * len, dim]) as tf.Tensor2D;
 }

@@ -2,8 +2,8 @@
 // resumed run replays them: each dropout site takes one draw from the step's generator as the
 // seed of its own mask stream.
 import * as tf from '@tensorflow/tfjs';
-import { mixSeed, Random } from '../data/random';
-import { kernelCall } from './wasm/kernel-call';
+import { mixSeed, Random } from '../../data/random';
+import { kernelCall } from '../wasm/kernel-call';
 
 /** One dropout site: its rate and the seed of its mask stream. */
 export interface DropoutDraw {
