@@ -99,6 +99,10 @@ export class WasmKernels {
 /** Every function the modules export; the heap module has all but heapBase (./heap-kernels.ts). */
 export const KERNEL_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionProbsFloats', 'attentionForward', 'attentionBackward', 'layerNormForward', 'layerNormBackward', 'biasGeluForward', 'biasGeluBackward', 'softmaxGradient', 'dropoutFactors', 'residualForward', 'residualBackward', 'columnSums', 'gatherRows', 'scatterAddRows', 'fillZeros', 'embedForward', 'embedBackward', 'matMulTN', 'matMulNN', 'transpose', 'concatColumns3', 'splitColumns3', 'adamRowSquares', 'adamUpdate'] as const satisfies ReadonlyArray<keyof KernelExports>;
 
+/** Compiles only while KERNEL_FUNCTIONS names every function of KernelExports (a test holds it to the .as.ts sources' exports). */
+type Unlisted = Exclude<keyof KernelExports, 'memory' | (typeof KERNEL_FUNCTIONS)[number]>;
+export const KERNEL_FUNCTIONS_COMPLETE: [Unlisted] extends [never] ? true : { unlisted: Unlisted } = true;
+
 /** Loads a compiled kernel module, checking that it exports everything this code calls. */
 export function loadKernels(file: string): WasmKernels {
   const rebuild = 'rebuild it with `bash infra/setup.sh`';

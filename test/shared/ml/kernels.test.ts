@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { attentionOnOps, biasGeluOnOps, layerNormOnOps, residualAddOnOps } from 
 import { blockDraw, dropoutFactors, dropoutFactorsTensor } from '../../../shared/ml/kernels/dropout';
 import { matMul, swapLast } from '../../../shared/ml/kernels/matmul';
 import { HEAP_KERNELS_WASM_PATH, heapKernels } from '../../../shared/ml/wasm/heap-kernels';
-import { cpuKernels, KERNELS_WASM_PATH, loadKernels, setKernelsEnabled, wasmKernels } from '../../../shared/ml/wasm/kernels';
+import { cpuKernels, KERNEL_FUNCTIONS, KERNELS_WASM_PATH, loadKernels, setKernelsEnabled, wasmKernels } from '../../../shared/ml/wasm/kernels';
 
 beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
@@ -38,6 +39,14 @@ describe('the SIMD kernels', () => {
     expect(heapKernels(), `no kernels at ${HEAP_KERNELS_WASM_PATH}: run bash infra/setup.sh`).not.toBeNull();
     expect(attentionPath({ dim: 16, heads: 2 })).toBe('wasm-simd-kernel');
     expect(attentionPath({ dim: 12, heads: 2 })).toBe('tfjs-ops'); // head width 6 is not a multiple of 4
+  });
+
+  it('export exactly the functions KERNEL_FUNCTIONS lists, the list KernelExports is checked against', () => {
+    const dir = path.join(__dirname, '../../../shared/ml/wasm');
+    const exported = readdirSync(dir)
+      .filter((f) => f.endsWith('.as.ts'))
+      .flatMap((f) => [...readFileSync(path.join(dir, f), 'utf8').matchAll(/^export function (\w+)/gm)].map((m) => m[1]!));
+    expect(exported.sort()).toEqual([...KERNEL_FUNCTIONS].sort());
   });
 
   it('place no data of their own in the memory they import (it is the tfjs heap): no data section in the heap module', async () => {
