@@ -6,3 +6,4 @@ export * from './value';
 export * from './finetune';
 export * from './infer';
 export * from './report';
+export * from './partitions';

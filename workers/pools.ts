@@ -9,7 +9,7 @@ import { workflowsPath } from './workflows-path';
 
 export type Pool = 'cpu' | 'accelerator';
 
-const CPU_ACTIVITIES = ['preprocess', 'value', 'report', 'recordRunStarted', 'recordRunFinished', 'digestText'] as const;
+const CPU_ACTIVITIES = ['preprocess', 'value', 'report', 'recordRunStarted', 'recordRunFinished', 'digestText', 'pipelineIdentity', 'partitionState'] as const;
 const ACCELERATOR_ACTIVITIES = ['pretrain', 'finetune', 'infer'] as const;
 
 function pick<K extends keyof typeof activities>(names: readonly K[]): Pick<typeof activities, K> {

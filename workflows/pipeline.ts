@@ -3,12 +3,13 @@
 // every side effect happens in an activity, and only artifact references cross Temporal.
 import {
   ApplicationFailure, CancellationScope, defineQuery, defineSignal, isCancellation, proxyActivities, setCurrentDetails,
-  setHandler, upsertSearchAttributes, workflowInfo,
+  setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { STEPS, type RunIdentity, type RunProgress, type StepName, type StepRequest, type StepResult, type Variant } from '../shared/pipeline/contract';
+import { STEPS, type PipelineIdentity, type RunIdentity, type RunProgress, type StepName, type StepRequest, type StepResult, type Variant } from '../shared/pipeline/contract';
 import type { ArtifactRef } from '../shared/store/manifest';
 import { CODE_VERSION, DATASET, PARTITION, STATUS, STEP } from '../shared/temporal/search-attributes';
+import { identityMemo } from '../shared/temporal/run-memo';
 import { failureCause, reasonOf } from './failure-cause';
 import { bookkeepingProfile, failedRunReportOptions, stepOptions, stepProfile } from './activity-profiles';
 
@@ -18,6 +19,8 @@ export interface PipelineInput {
   noCache?: boolean;
   /** re-run this step and everything after it, ignoring the cache */
   fromStep?: StepName;
+  /** the spec and code digests, when the starter (a backfill) has them; else the run asks a CPU worker */
+  identity?: PipelineIdentity;
 }
 
 /** The few spec fields orchestration reads; the steps read the rest. */
@@ -89,6 +92,8 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
 
   try {
     await bookkeeping.recordRunStarted(run, spec);
+    // Recorded in the memo so a later backfill can tell whether this run still stands.
+    upsertMemo(identityMemo(input.identity ?? (await bookkeeping.pipelineIdentity(spec))));
     const pre = await runStep('preprocess', {});
     const pre_ = pre.outputs;
     const pt = await runStep('pretrain', pre_);

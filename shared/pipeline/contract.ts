@@ -21,6 +21,12 @@ export interface RunIdentity {
   codeVersion: string;
 }
 
+/** A run's identity beyond its partition (shared/pipeline/pipeline-identity.ts); a run carries it in its memo. */
+export interface PipelineIdentity {
+  specDigest: string;
+  codeDigest: string;
+}
+
 export interface StepRequest {
   run: RunIdentity;
   /** the validated pipeline spec, as JSON (see shared/pipeline/spec.ts) */
