@@ -15,14 +15,15 @@ import { InvalidInputError } from '../shared/pipeline/errors';
 import { clipText, MAX_MESSAGE_CHARS } from '../shared/data/bounded-text';
 import * as lineage from '../shared/db/lineage';
 import type { Database } from '../shared/db/open-database';
-import { RetrySpecSchema } from '../shared/pipeline/spec';
+import { PipelineSpecSchema, RetrySpecSchema } from '../shared/pipeline/spec';
 import type { ArtifactRef } from '../shared/store/manifest';
 import { digestFile } from '../shared/store/digest-stream';
 import { segmentFor } from '../shared/store/keys';
 import { artifactStore, lineageDb, signalEpoch, workerIdentity } from './runtime';
 import { computeBackend, deviceUsed } from './compute';
 import { LineageJournal } from './lineage-journal';
-import { checkpointOfHeartbeat, latestAliasName, newerCheckpoint, restoreCheckpoint, storedCheckpoint } from './checkpoints';
+import { checkpointOfHeartbeat, newerCheckpoint, restoreCheckpoint, storedCheckpoint } from './checkpoints';
+import { CheckpointRetention, storeCheckpoint } from './checkpoint-store';
 
 /** Outputs are named `<group>=<file>`; a group becomes one input folder of later steps. */
 export const GROUP_SEPARATOR = '=';
@@ -144,6 +145,11 @@ async function recordOutcome(db: Database, stepId: number, runId: string, group:
   if (outcome.valueSummary) await lineage.recordValueSummary(db, { ...outcome.valueSummary, runId, stepId });
 }
 
+/** How many epochs of checkpoints a training step keeps in the store (spec `checkpoints.keep`). */
+function checkpointsKept(spec: unknown): number {
+  return PipelineSpecSchema.shape.checkpoints.parse((spec as { checkpoints?: unknown } | null)?.checkpoints ?? {}).keep;
+}
+
 /** An error's message as lineage records it: bounded, whatever the error carried. */
 function errorText(err: unknown): string {
   return clipText(err instanceof Error ? err.message : String(err), MAX_MESSAGE_CHARS);
@@ -260,6 +266,8 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
       await restoreCheckpoint(store, resume, resumeDir);
       lastCheckpoint = { epoch: resume.epoch, checkpoint: resume.index, checkpointUri: resume.index.uri };
     }
+    const place = { run: aliasRun(run.runId), step: def.step, group };
+    let retention: CheckpointRetention | undefined;
     const epochs: NonNullable<StepIndex['epochs']> = [];
     const scratchDir = path.join(work, 'scratch');
     await mkdir(scratchDir, { recursive: true });
@@ -268,11 +276,14 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
       heartbeat: (progress) => { lastProgress = progress; beat(); },
       cancelled: () => ctx.cancellationSignal.aborted,
       async checkpoint(epoch, dir, details) {
-        const files = await uploadFolder(dir, { run: aliasRun(run.runId), step: def.step, prefix: `${group}-checkpoint-${epoch}-` });
-        const index = await store.put(Buffer.from(JSON.stringify({ epoch, files })), { run: aliasRun(run.runId), step: def.step, name: latestAliasName(group), contentType: 'application/json' });
-        lastCheckpoint = { epoch, checkpointUri: index.uri, checkpoint: index };
+        const stored = await storeCheckpoint(store, place, epoch, dir);
+        lastCheckpoint = { epoch, checkpointUri: stored.index.uri, checkpoint: stored.index };
         lastProgress = { ...details, epoch };
         beat();
+        // Housekeeping after the heartbeat names the new one; a deletion that fails is retried
+        // with the next epoch's, and never fails the step.
+        retention ??= new CheckpointRetention(store, place, checkpointsKept(request.spec));
+        await retention.stored(stored).catch((err: unknown) => log.warn(`${group}: could not delete old checkpoints yet`, { error: errorText(err) }));
         const wf = info.workflowExecution;
         if (wf) await signalEpoch(wf.workflowId, wf.runId, { step: group, epoch, epochs: details?.epochs, loss: details?.loss });
       },

@@ -1,14 +1,14 @@
 // What makes two runs of a partition the same run: the spec fields that decide results and the
 // code of every step. A backfill reuses a completed partition only when both match; a changed
 // spec or changed code starts a new run. Orchestration settings (task queues, timeouts, retry
-// budget, heartbeats) and the client's code version do not change what a run computes.
+// budget, heartbeats, checkpoint retention) and the client's code version do not change what a run computes.
 import { createHash } from 'node:crypto';
 import { STEPS, type PipelineIdentity } from './contract';
 import { codeDigest } from './code-digest';
 import { canonicalJson } from './fingerprint';
 import { STEP_DEFINITIONS } from './steps';
 
-const NOT_RESULT_FIELDS = ['partition', 'codeVersion', 'taskQueues', 'timeouts', 'retry', 'heartbeatSeconds'] as const;
+const NOT_RESULT_FIELDS = ['partition', 'codeVersion', 'taskQueues', 'timeouts', 'retry', 'heartbeatSeconds', 'checkpoints'] as const;
 
 /** sha256 of the spec without its partition and orchestration settings, in canonical JSON. */
 export function specDigest(spec: unknown): string {

@@ -103,6 +103,12 @@ export const PipelineSpecSchema = z.object({
   /** per-step start-to-close timeouts in seconds */
   timeouts: z.object(Object.fromEntries(STEPS.map((s) => [s, z.number().int().min(10).default(defaultTimeouts[s])])) as Record<StepName, z.ZodDefault<z.ZodNumber>>).prefault({}),
   retry: RetrySpecSchema,
+  /**
+   * training checkpoints kept in the store per step: the newest `keep` epochs (a retry resumes
+   * from the newest); older ones are deleted as training goes on. The final model is the
+   * step's output besides these.
+   */
+  checkpoints: z.object({ keep: z.number().int().min(1).default(2) }).prefault({}),
   /** a step that sends no heartbeat for this long is retried elsewhere (a lost worker) */
   heartbeatSeconds: z.number().int().min(1).default(60),
   taskQueues: z.object({ cpu: slug.default('assay-cpu'), accelerator: slug.default('assay-accelerator') }).prefault({}),
