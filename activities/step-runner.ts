@@ -6,7 +6,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ACCELERATED_STEPS, type StepName, type StepRequest, type StepResult } from '../shared/pipeline/contract';
+import type { StepName, StepRequest, StepResult } from '../shared/pipeline/contract';
+import { groupOf, poolOf } from '../shared/pipeline/step-table';
 import type { StepContext, StepDefinition, StepOutcome, StepProgress } from '../shared/pipeline/step';
 import { stepFingerprint } from '../shared/pipeline/fingerprint';
 import { codeDigest, type CodeDigest } from '../shared/pipeline/code-digest';
@@ -28,10 +29,6 @@ import { CheckpointRetention, storeCheckpoint } from './checkpoint-store';
 /** Outputs are named `<group>=<file>`; a group becomes one input folder of later steps. */
 export const GROUP_SEPARATOR = '=';
 const OUTPUTS_INDEX = '_outputs.json';
-
-function groupOf(request: StepRequest, step: StepName): string {
-  return request.variant ? `${request.variant}-${step}` : step;
-}
 
 function aliasRun(runId: string): string {
   return runId.replaceAll('/', '+');
@@ -205,10 +202,10 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const { run } = request;
   const info = activityInfo();
   const ctx = Context.current();
-  const group = groupOf(request, def.step);
+  const group = groupOf(def.step, request.variant);
   const config = def.config(request.spec, request);
   const journal = attemptJournal(request.spec, def.step);
-  const who = workerIdentity(ACCELERATED_STEPS.has(def.step) ? 'accelerator' : 'cpu');
+  const who = workerIdentity(poolOf(def.step));
   const compute = await computeBackend(def.step);
   const backend = compute.name;
   const device = deviceUsed(compute, who.device);

@@ -5,9 +5,6 @@ import type { ArtifactRef } from '../store/manifest';
 export const STEPS = ['preprocess', 'pretrain', 'value', 'finetune', 'infer', 'report'] as const;
 export type StepName = (typeof STEPS)[number];
 
-/** Steps the accelerator pool runs; the rest run on the CPU pool. */
-export const ACCELERATED_STEPS: ReadonlySet<StepName> = new Set(['pretrain', 'finetune', 'infer']);
-
 /** `valued` trains on the selected set with value weights; `control` is plain fine-tuning. */
 export type Variant = 'valued' | 'control';
 
