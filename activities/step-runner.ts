@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StepRequest, StepResult } from '../shared/pipeline/contract';
+import type { PipelineSpec } from '../shared/pipeline/spec';
 import { groupOf, poolOf } from '../shared/pipeline/step-table';
 import type { StepContext, StepDefinition, StepOutcome, StepProgress } from '../shared/pipeline/step';
 import type { CodeDigest } from '../shared/pipeline/code-digest';
@@ -29,7 +30,9 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const info = activityInfo();
   const ctx = Context.current();
   const group = groupOf(def.step, request.variant);
-  const config = def.config(request.spec, request);
+  // The step sees its slice of the spec and nothing else of it; the slice is what the fingerprint covers.
+  const { spec, ...call } = request;
+  const config = def.config(spec as PipelineSpec, call);
   const journal = attemptJournal(request.spec, def.step);
   const who = workerIdentity(poolOf(def.step));
   const compute = await computeBackend(def.step);
@@ -42,7 +45,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   let code: CodeDigest;
   try {
     code = await stepCode(def);
-    sourceFiles = def.sourceFiles ? await def.sourceFiles(request.spec) : {};
+    sourceFiles = def.sourceFiles ? await def.sourceFiles(config) : {};
     rawDigests = await digestSourceFiles(sourceFiles);
   } catch (err) {
     // No fingerprint without the code's and the source's digests; the attempt is still recorded, with why.
@@ -89,7 +92,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     const scratchDir = path.join(work, 'scratch');
     await mkdir(scratchDir, { recursive: true });
     const stepCtx: StepContext = {
-      request, inputs: inputDirs, outDir, scratchDir, backend, resumeDir, resumeEpoch,
+      request: call, inputs: inputDirs, outDir, scratchDir, backend, resumeDir, resumeEpoch,
       heartbeat: (progress) => { lastProgress = progress; beat(); },
       cancelled: () => ctx.cancellationSignal.aborted,
       checkpoint: (epoch, dir, details) => checkpointer.stored(epoch, dir, details, () => { lastProgress = { ...details, epoch }; beat(); }),
@@ -108,7 +111,7 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     const keepAlive = setInterval(beat, 2000);
     let outcome: StepOutcome;
     try {
-      outcome = await def.run(stepCtx);
+      outcome = await def.run(stepCtx, config);
     } finally {
       clearInterval(keepAlive);
     }

@@ -31,8 +31,9 @@ export async function runBare(spec: PipelineSpec): Promise<BareRun> {
     const scratchDir = path.join(root, `${group}-scratch`);
     await mkdir(outDir, { recursive: true });
     await mkdir(scratchDir, { recursive: true });
+    const call = { run, inputs: {}, variant, noCache: true };
     const ctx: StepContext = {
-      request: { run, spec, inputs: {}, variant, noCache: true },
+      request: call,
       inputs: Object.fromEntries(inputs.flatMap((g) => (folders[g] ? [[g, folders[g]]] : []))),
       outDir,
       scratchDir,
@@ -44,7 +45,7 @@ export async function runBare(spec: PipelineSpec): Promise<BareRun> {
       runRecords: async () => ({ run: undefined, steps: [], metrics: [], values: [] }),
     };
     const started = performance.now();
-    const outcome = await def.run(ctx);
+    const outcome = await def.run(ctx, def.config(spec, call));
     outcomes.push({ step: name, variant, seconds: (performance.now() - started) / 1000, outcome });
     folders[group] = outDir;
   };

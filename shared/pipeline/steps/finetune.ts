@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { finetune } from '../../ml/finetune';
 import type { PipelineSpec } from '../spec';
-import type { StepDefinition } from '../step';
+import { defineStep } from '../step';
 import { inputFolder, publishCheckpoint, readInputDataset } from './dataset-input';
 import { readFloat32, readInt32 } from './typed-files';
 import { StepCancelledError, trainingRunFor } from './training-run';
@@ -14,15 +14,16 @@ import { loadModel } from '../../ml/load-model';
 import { disposeModel } from '../../ml/encoder';
 import type { SplitDataset } from '../../data/types';
 
-export const finetuneStep: StepDefinition = {
+export const finetuneStep = defineStep({
   step: 'finetune',
   module: __filename,
-  config: (spec, request) => {
-    const s = spec as PipelineSpec;
-    return request.variant === 'valued' ? { finetune: s.finetune, selection: { keep: s.valuation.keep, threshold: s.valuation.threshold, lambda: s.valuation.lambda, alpha: s.valuation.alpha } } : { finetune: s.finetune };
-  },
-  async run(ctx) {
-    const spec = ctx.request.spec as PipelineSpec;
+  // early stopping scores validation with the infer settings, so then they are read (and covered) too
+  config: (s, call) => ({
+    finetune: s.finetune,
+    ...(call.variant === 'valued' ? { selection: { keep: s.valuation.keep, threshold: s.valuation.threshold, lambda: s.valuation.lambda, alpha: s.valuation.alpha } } : {}),
+    ...(s.finetune.earlyStopping ? { infer: s.infer } : {}),
+  }),
+  async run(ctx, spec) {
     const ds = await readInputDataset(ctx);
     const valued = ctx.request.variant === 'valued';
     const examples = valued
@@ -31,7 +32,8 @@ export const finetuneStep: StepDefinition = {
     const started = performance.now();
     const label = `finetune-${ctx.request.variant ?? 'valued'}`;
     const run = await trainingRunFor(ctx, spec.finetune.epochs, label);
-    const stopping = spec.finetune.earlyStopping ? new EarlyStopping(spec.finetune.earlyStopping, (dir) => validationNdcg(dir, ds, spec)) : undefined;
+    const validation = spec.infer;
+    const stopping = spec.finetune.earlyStopping && validation ? new EarlyStopping(spec.finetune.earlyStopping, (dir) => validationNdcg(dir, ds, { infer: validation })) : undefined;
     const result = await finetune(
       { numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train, examples },
       inputFolder(ctx, 'pretrain'),
@@ -42,7 +44,7 @@ export const finetuneStep: StepDefinition = {
             async onEpoch(p) {
               await run.onEpoch?.(p);
               const scored = await stopping.afterEpoch(p);
-              if (scored) run.log?.(`validation NDCG@${spec.infer.k} after epoch ${scored.epoch}: ${scored.score.toFixed(4)} (best ${stopping.best!.score.toFixed(4)} at epoch ${stopping.best!.epoch})`);
+              if (scored) run.log?.(`validation NDCG@${validation?.k} after epoch ${scored.epoch}: ${scored.score.toFixed(4)} (best ${stopping.best!.score.toFixed(4)} at epoch ${stopping.best!.epoch})`);
             },
             // the loop's own stop between batches: the next epoch ends before its first batch
             shouldStop: () => (run.shouldStop?.() ?? false) || stopping.shouldStop,
@@ -67,10 +69,10 @@ export const finetuneStep: StepDefinition = {
       },
     };
   },
-};
+});
 
 /** Validation NDCG@k of the model in a checkpoint directory (the test split stays unseen). */
-async function validationNdcg(checkpointDir: string, ds: SplitDataset, spec: PipelineSpec): Promise<number> {
+async function validationNdcg(checkpointDir: string, ds: SplitDataset, spec: Pick<PipelineSpec, 'infer'>): Promise<number> {
   const { model } = await loadModel(checkpointDir);
   try {
     return (await evaluateOnValidation(model, ds, spec)).means.ndcg;

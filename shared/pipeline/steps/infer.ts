@@ -20,7 +20,10 @@ import { exportDotScorer } from '../../ml/onnx/export-dot-scorer';
 import { createScoringSession } from '../../ml/onnx/scoring-session';
 import { onnxBatchScorer, recommendTopK } from '../../ml/onnx/batch-inference';
 import type { PipelineSpec } from '../spec';
-import type { StepContext, StepDefinition } from '../step';
+import { defineStep, type StepContext } from '../step';
+
+/** What evaluation reads of the spec: the infer settings (a whole spec has them too). */
+export type InferSettings = Pick<PipelineSpec, 'infer'>;
 import { historyOf, inputFolder, readInputDataset, trainAndValid } from './dataset-input';
 import { contextsBefore, sampleRows } from './contexts';
 import { readFloat64, readInt32 } from './typed-files';
@@ -44,28 +47,28 @@ function noExclusions(numUsers: number): UserSequences {
   return { offsets: new Int32Array(numUsers + 1), items: new Int32Array(0) };
 }
 
-function settingOf(ds: SplitDataset, seen: UserSequences, targets: TargetSets, spec: PipelineSpec): EvaluationSetting {
+function settingOf(ds: SplitDataset, seen: UserSequences, targets: TargetSets, spec: InferSettings): EvaluationSetting {
   return { seen, excluded: spec.infer.excludeSeen ? seen : noExclusions(ds.numUsers), targets };
 }
 
 /** The test split as rows of the train+valid table the users have already seen. */
-function testSetting(ds: SplitDataset, spec: PipelineSpec): EvaluationSetting {
+function testSetting(ds: SplitDataset, spec: InferSettings): EvaluationSetting {
   return settingOf(ds, historyOf(ds, true), userCsrFromInteractions(ds.test, ds.numUsers), spec);
 }
 
 /** The validation split against the train table alone. */
-function validSetting(ds: SplitDataset, spec: PipelineSpec): EvaluationSetting {
+function validSetting(ds: SplitDataset, spec: InferSettings): EvaluationSetting {
   return settingOf(ds, historyOf(ds, false), userCsrFromInteractions(ds.valid, ds.numUsers), spec);
 }
 
 /** Full-ranking metrics on the validation split (for picking an epoch; the test split stays unseen). */
-export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: PipelineSpec) {
+export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: InferSettings) {
   const { result, scoring } = await scoreAgainst(model, ds.numItems, validSetting(ds, spec), spec);
   await scoring.session.release();
   return result;
 }
 
-async function scoreAgainst(model: RecModel, numItems: number, setting: EvaluationSetting, spec: PipelineSpec) {
+async function scoreAgainst(model: RecModel, numItems: number, setting: EvaluationSetting, spec: InferSettings) {
   const { seen, excluded, targets } = setting;
   const users = userEmbeddings(model, seen);
   const exported = exportDotScorer({ userEmbeddings: users, itemEmbeddings: itemEmbeddings(model), k: spec.infer.k });
@@ -74,7 +77,7 @@ async function scoreAgainst(model: RecModel, numItems: number, setting: Evaluati
   return { result, users, exported, scoring };
 }
 
-export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: PipelineSpec, outDir?: string) {
+export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: InferSettings, outDir?: string) {
   const setting = testSetting(ds, spec);
   const { result, users, exported, scoring } = await scoreAgainst(model, ds.numItems, setting, spec);
   if (outDir) {
@@ -130,7 +133,7 @@ function contradictedQuarantine(model: RecModel, ds: SplitDataset, quarantine: I
   }));
 }
 
-export async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: Pick<StepContext, 'heartbeat'>): Promise<Record<string, Metrics>> {
+export async function baselines(ds: SplitDataset, spec: InferSettings, ctx: Pick<StepContext, 'heartbeat'>): Promise<Record<string, Metrics>> {
   const { excluded, targets } = testSetting(ds, spec);
   const matrix = binaryUserItem(trainAndValid(ds), ds.numUsers, ds.numItems);
   const out: Record<string, Metrics> = {};
@@ -145,13 +148,12 @@ export async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: Pick<
   return out;
 }
 
-export const inferStep: StepDefinition = {
+export const inferStep = defineStep({
   step: 'infer',
   module: __filename,
   // the seed draws the scored sample of the quarantine set
-  config: (spec) => ({ infer: (spec as PipelineSpec).infer, seed: (spec as PipelineSpec).pretrain.seed }),
-  async run(ctx) {
-    const spec = ctx.request.spec as PipelineSpec;
+  config: (spec) => ({ infer: spec.infer, seed: spec.pretrain.seed }),
+  async run(ctx, spec) {
     const ds = await readInputDataset(ctx);
     const k = spec.infer.k;
     const labelled: Record<string, Metrics> = {};
@@ -173,11 +175,11 @@ export const inferStep: StepDefinition = {
       ctx.heartbeat({ phase: 'scoring the quarantine set' });
       const values = await readFloat64(path.join(valueDir!, 'values.f64'));
       const quarantine = await readInt32(quarantineFile);
-      const scored = sampleRows(quarantine.length, spec.infer.quarantineMaxScored, spec.pretrain.seed).map((i) => quarantine[i]!);
+      const scored = sampleRows(quarantine.length, spec.infer.quarantineMaxScored, spec.seed).map((i) => quarantine[i]!);
       const examples = contradictedQuarantine(valued, ds, scored, values, spec.infer.quarantineTop);
       await writeFile(path.join(ctx.outDir, 'quarantine-contradicted.json'), JSON.stringify(examples, null, 2));
     }
     await writeFile(path.join(ctx.outDir, 'metrics.json'), JSON.stringify({ k, models: labelled, executionProvider: v.provider, fallback: v.fallback }, null, 2));
     return { metrics: { users: v.result.counts.usersEvaluated }, labelledMetrics: labelled };
   },
-};
+});

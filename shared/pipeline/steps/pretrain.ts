@@ -2,24 +2,22 @@
 // token modeling over item text — resumable from the newest checkpoint.
 import { pretrain } from '../../ml/pretrain';
 import { InvalidInputError } from '../errors';
-import type { PipelineSpec } from '../spec';
-import type { StepDefinition } from '../step';
+import { defineStep } from '../step';
 import { itemTextTokens, publishCheckpoint, readInputDataset, historyOf } from './dataset-input';
 import { StepCancelledError, trainingRunFor } from './training-run';
 
-export const pretrainStep: StepDefinition = {
+export const pretrainStep = defineStep({
   step: 'pretrain',
   module: __filename,
-  config: (spec) => (spec as PipelineSpec).pretrain,
-  async run(ctx) {
-    const spec = ctx.request.spec as PipelineSpec;
+  config: (spec) => spec.pretrain,
+  async run(ctx, config) {
     const ds = await readInputDataset(ctx);
     if (ds.numItems < 2) throw new InvalidInputError(`the dataset has ${ds.numItems} item(s); pretraining needs at least 2`);
     const started = performance.now();
     const result = await pretrain(
       { numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds) },
-      spec.pretrain,
-      await trainingRunFor(ctx, spec.pretrain.epochs, 'pretrain'),
+      config,
+      await trainingRunFor(ctx, config.epochs, 'pretrain'),
     );
     if (result.stopped) throw new StepCancelledError(`pretrain stopped on cancellation after epoch ${result.epochsDone}`);
     if (!result.checkpointDir) throw new Error('pretrain finished without a checkpoint');
@@ -34,4 +32,4 @@ export const pretrainStep: StepDefinition = {
       },
     };
   },
-};
+});

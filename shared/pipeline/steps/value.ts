@@ -15,19 +15,19 @@ import { aggregateByUnit, unitOfRows } from '../../valuation/units';
 import { ValuationInputError } from '../../valuation/errors';
 import { InvalidInputError } from '../errors';
 import type { PipelineSpec } from '../spec';
-import type { StepContext, StepDefinition } from '../step';
+import { defineStep, type StepContext } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
 import type { RecModel } from '../../ml/encoder';
 import { historyOf, inputFolder, readInputDataset } from './dataset-input';
 import { allRows, contextsBefore, embedContexts, sampleRows } from './contexts';
 import { writeTyped } from './typed-files';
 
-export function methodConfig(spec: PipelineSpec) {
+export function methodConfig(spec: ValueSlice) {
   const v = spec.valuation;
   switch (v.method) {
     case 'knn-shapley': return { k: v.k };
-    case 'data-oob': return { bags: v.bags, seed: spec.pretrain.seed };
-    case 'random': return { seed: spec.pretrain.seed };
+    case 'data-oob': return { bags: v.bags, seed: spec.seed };
+    case 'random': return { seed: spec.seed };
     default: return {};
   }
 }
@@ -48,10 +48,10 @@ export interface ValuationInputs {
 }
 
 /** What valuation reads, from a dataset and the pretrained encoder (the benches reuse it). */
-export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: PipelineSpec, progress: (phase: string) => void = () => {}): Promise<ValuationInputs> {
+export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: ValueSlice, progress: (phase: string) => void = () => {}): Promise<ValuationInputs> {
   const maxLen = Math.min(model.encoder.maxLen - 1, spec.valuation.contextLen);
   const trainContext = await embedContexts(model, contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen), (done, total) => progress(`embedding training contexts ${done}/${total}`), maxLen + 1);
-  const validRows = sampleRows(ds.valid.length, spec.valuation.maxValidPoints, spec.pretrain.seed);
+  const validRows = sampleRows(ds.valid.length, spec.valuation.maxValidPoints, spec.seed);
   if (validRows.length === 0) throw new InvalidInputError('the validation split is empty, so there is no utility to value data against; use a split with validation interactions');
   const history = historyOf(ds, false);
   const offsets = new Int32Array(validRows.length + 1);
@@ -69,8 +69,9 @@ export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: P
 }
 
 /** cross-fit in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. */
-async function crossFitStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, spec: PipelineSpec): Promise<Float64Array> {
+async function crossFitStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, spec: ValueSlice): Promise<Float64Array> {
   const v = spec.valuation;
+  if (!spec.finetune) throw new Error('cross-fit valuation needs the fine-tune settings in the value step\'s config slice');
   const checkpointDir = await mkdtemp(path.join(ctx.scratchDir ?? tmpdir(), 'assay-cross-fit-'));
   let lastBeat = 0;
   const beat = (phase: string) => {
@@ -84,7 +85,7 @@ async function crossFitStepValues(ctx: StepContext, ds: SplitDataset, model: Rec
     ds,
     model,
     spec.finetune,
-    { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.pretrain.seed },
+    { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.seed },
     {
       checkpointDir,
       progress: (p) => { phase = p; ctx.heartbeat({ phase }); },
@@ -94,16 +95,20 @@ async function crossFitStepValues(ctx: StepContext, ds: SplitDataset, model: Rec
   );
 }
 
-export const valueStep: StepDefinition = {
+/**
+ * What the value step reads of the spec: the valuation settings and the seed; cross-fit trains
+ * with the fine-tune settings, so they are in it too for that method.
+ */
+export function valueSliceOf(spec: PipelineSpec) {
+  return { valuation: spec.valuation, seed: spec.pretrain.seed, ...(spec.valuation.method === 'cross-fit' ? { finetune: spec.finetune } : {}) };
+}
+export type ValueSlice = ReturnType<typeof valueSliceOf>;
+
+export const valueStep = defineStep({
   step: 'value',
   module: __filename,
-  // cross-fit trains with the fine-tune settings, so they enter its fingerprint too
-  config: (spec) => {
-    const s = spec as PipelineSpec;
-    return { valuation: s.valuation, seed: s.pretrain.seed, ...(s.valuation.method === 'cross-fit' ? { finetune: s.finetune } : {}) };
-  },
-  async run(ctx) {
-    const spec = ctx.request.spec as PipelineSpec;
+  config: valueSliceOf,
+  async run(ctx, spec) {
     const v = spec.valuation;
     const ds = await readInputDataset(ctx);
     const { model } = await loadModel(inputFolder(ctx, 'pretrain'));
@@ -122,7 +127,7 @@ export const valueStep: StepDefinition = {
           { context: inputs.validContext, items: inputs.validItems },
           inputs.itemEmb,
           (train, valid) => valueData(method, train, valid, methodConfig(spec) as never),
-          { negatives: v.negatives, seed: spec.pretrain.seed },
+          { negatives: v.negatives, seed: spec.seed },
         );
       }
     } catch (err) {
@@ -147,4 +152,4 @@ export const valueStep: StepDefinition = {
       valueSummary: { ...summary, valuesFile: 'values.f64' },
     };
   },
-};
+});
