@@ -4,6 +4,9 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from '../activities';
 import { configureWorkerIdentity } from '../activities/runtime';
+import { stepCode } from '../activities/step-cache';
+import { codeVersion } from '../shared/pipeline/code-version';
+import { STEP_DEFINITIONS } from '../shared/pipeline/steps';
 import type { Services } from '../shared/config/services';
 import { workflowsPath } from './workflows-path';
 import { STEPS } from '../shared/pipeline/contract';
@@ -33,6 +36,10 @@ export interface PoolOptions {
 export async function createPoolWorker(pool: Pool, opts: PoolOptions): Promise<Worker> {
   const connection = opts.connection ?? (await NativeConnection.connect({ address: opts.services.ASSAY_TEMPORAL_ADDRESS }));
   configureWorkerIdentity(pool, opts.device ?? 'cpu');
+  // The version and step digests this worker records are taken now, from the code it has just
+  // loaded, not at its first step, when the checkout may have moved on.
+  codeVersion();
+  await Promise.all(STEPS.filter((s) => poolOf(s) === pool).map((s) => stepCode(STEP_DEFINITIONS[s])));
   if (pool === 'cpu') {
     return Worker.create({
       connection, namespace: opts.services.ASSAY_TEMPORAL_NAMESPACE, taskQueue: opts.taskQueue,
