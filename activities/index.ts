@@ -1,3 +1,4 @@
+// Each step's activity: a thin adapter over the step runner; its pool comes from shared/pipeline/step-table.ts.
 export * from './self-check';
 export * from './run-records';
 export * from './preprocess';
