@@ -87,14 +87,17 @@ export async function runPartition(opts: PartitionOptions): Promise<PartitionOut
       pollMs = Math.min(2 * pollMs, POLL_MAX_MS);
       continue;
     }
-    if (awaited && state.status !== 'none') {
+    const change = state.status === 'completed' ? changeOf(state.identity, identity) : undefined;
+    // A run in flight is someone else's: its outcome is reported, unless it completed a run of
+    // another spec or code, which cannot stand for this backfill's.
+    if (awaited && state.status !== 'none' && !change) {
       return { action: 'awaited', result: state.status, run: state.runId, error: state.error };
     }
     if (state.status === 'completed') {
-      const change = changeOf(state.identity, identity);
       if (!change) return { action: 'reused', result: 'completed', run: state.runId };
       action = 'rerun';
-      why = change;
+      why = awaited ? `${change} (after awaiting the run in flight)` : change;
+      awaited = false;
     }
     if (failures > opts.retries) return { action, why, result: 'failed', run: state.runId, error: lastError ?? state.error };
     opts.onPhase?.('running');

@@ -7,7 +7,8 @@ import type { PipelineIdentity } from './contract';
  * - `ran`: no run of the partition existed (or the last one failed), so one was started;
  * - `reused`: a completed run with the same spec and code digests, `run` names it;
  * - `rerun`: a completed run existed but `why` (spec changed, code changed) it cannot stand;
- * - `awaited`: a run was in flight; the backfill waited for it and reports its outcome.
+ * - `awaited`: a run was in flight; the backfill waited for it and reports its outcome (when it
+ *   completed a run of another spec or code, the partition is `rerun` instead, saying so).
  */
 export interface PartitionOutcome {
   action: 'ran' | 'reused' | 'rerun' | 'awaited';

@@ -72,7 +72,7 @@ describe('backfill identity', () => {
     }
   });
 
-  it('a partition still running is awaited, reported as awaited with the outcome of that run, and not started again', async () => {
+  it('a partition still running is awaited and reported with the outcome of that run, not started again; one running another spec is awaited, then run again', async () => {
     const spec = tinySpec('bf-await');
     const id = `assay/${spec.dataset}/p1`;
     const services = readServices();
@@ -85,14 +85,23 @@ describe('backfill identity', () => {
     try {
       const started = await client.startRun({ ...spec, partition: 'p1' });
       const running = `${id}/${(await started.describe()).runId}`;
-      const { handle, result } = await client.backfill(spec, ['p1'], 1);
-      await waitFor(async () => ((await handle.query<Record<string, PartitionPhase>>('backfillProgress')).p1 === 'awaiting' ? true : undefined), 'the backfill to await the running partition');
+      // p2 is in flight with another spec: awaited, then run again for this one
+      const other = await client.startRun({ ...spec, partition: 'p2', finetune: { ...spec.finetune, epochs: spec.finetune.epochs + 1 } });
+      const otherRun = `assay/${spec.dataset}/p2/${(await other.describe()).runId}`;
+      const { handle, result } = await client.backfill(spec, ['p1', 'p2'], 2);
+      await waitFor(async () => {
+        const phases = await handle.query<Record<string, PartitionPhase>>('backfillProgress');
+        return phases.p1 === 'awaiting' && phases.p2 === 'awaiting' ? true : undefined;
+      }, 'the backfill to await both running partitions');
       accelerator = await createPoolWorker('accelerator', { services, taskQueue: spec.taskQueues.accelerator, connection, device: 'cpu' });
       acceleratorRunning = accelerator.run();
-      const outcome = (await result).outcomes.p1!;
+      const outcomes = (await result).outcomes;
+      const outcome = outcomes.p1!;
       expect(outcome).toEqual({ action: 'awaited', result: 'completed', run: running });
       expect(describeOutcome(outcome)).toBe('awaited: was running → completed');
       expect(await executionsOf(id)).toEqual([running]);
+      expect(outcomes.p2).toMatchObject({ action: 'rerun', why: 'spec changed (after awaiting the run in flight)', result: 'completed' });
+      expect(await executionsOf(`assay/${spec.dataset}/p2`)).toEqual([outcomes.p2!.run, otherRun]);
     } finally {
       accelerator?.shutdown();
       cpu.shutdown();
