@@ -40,16 +40,19 @@ export interface StoredCheckpoint {
   files: Record<string, ArtifactRef>;
 }
 
-/** Stores every file of `dir` as epoch `epoch`'s checkpoint and moves the latest alias to it. */
-export async function storeCheckpoint(store: ArtifactStore, place: CheckpointPlace, epoch: number, dir: string): Promise<StoredCheckpoint> {
+/**
+ * Stores every file of `dir` as epoch `epoch`'s checkpoint and moves the latest alias to it, in
+ * the run's own place and under each of `alsoUnder` (other alias runs, e.g. the fingerprint's).
+ */
+export async function storeCheckpoint(store: ArtifactStore, place: CheckpointPlace, epoch: number, dir: string, alsoUnder: readonly string[] = []): Promise<StoredCheckpoint> {
   const files: Record<string, ArtifactRef> = {};
   for (const file of (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort()) {
     const framed = frameCheckpointFile(place, epoch, file, await readFile(path.join(dir, file)));
     files[file] = await store.put(framed, { run: place.run, step: place.step, name: fileAliasName(place.group, epoch, file), meta: { framedCheckpoint: true } });
   }
-  const index = await store.put(Buffer.from(JSON.stringify({ epoch, files, framed: true })), {
-    run: place.run, step: place.step, name: latestAliasName(place.group), contentType: 'application/json',
-  });
+  const body = Buffer.from(JSON.stringify({ epoch, files, framed: true }));
+  const index = await store.put(body, { run: place.run, step: place.step, name: latestAliasName(place.group), contentType: 'application/json' });
+  for (const run of alsoUnder) await store.put(body, { run, step: place.step, name: latestAliasName(place.group), contentType: 'application/json' });
   return { epoch, index, files };
 }
 

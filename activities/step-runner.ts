@@ -23,6 +23,8 @@ import { cachedStep, fingerprintOf, flatMetrics, publishStepIndex, recordedOutco
 import { StepCheckpoints, checkpointsKept } from './step-checkpoints';
 import { attemptJournal, FAILED_ATTEMPT_FLUSH_MS, flushHeartbeating, recordEpoch, recordOutcome, recordOutputs, runRecordsAfter } from './step-lineage';
 import { errorText, toFailure } from './step-failure';
+import { attemptStop } from './attempt-stop';
+import { clipText, MAX_MESSAGE_CHARS } from '../shared/data/bounded-text';
 
 export async function executeStep(def: StepDefinition, request: StepRequest): Promise<StepResult> {
   const started = Date.now();
@@ -62,7 +64,16 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const base = { step: def.step, variant: request.variant, fingerprint, worker: who.worker, device, backend, codeVersion: version, sourceDigest: code.digest };
 
   if (!request.noCache) {
-    const hit = await cachedStep(fingerprint);
+    let hit: Awaited<ReturnType<typeof cachedStep>>;
+    try {
+      hit = await cachedStep(fingerprint);
+    } catch (err) {
+      // The lookup needs the database and the store; while either is away the attempt fails
+      // (and retries) like any other, closed in lineage rather than left running.
+      journal.enqueue('finish attempt', async (db) => lineage.finishStep(db, await stepIdOf, { status: 'failed', error: errorText(err) }));
+      await flushHeartbeating(journal, () => ctx.heartbeat(), FAILED_ATTEMPT_FLUSH_MS).catch(() => undefined);
+      throw toFailure(err, def.step);
+    }
     if (hit) {
       const inputs = { ...(await storeSourceFiles(sourceFiles, rawDigests, storeRun)), ...request.inputs };
       const outputs = { ...hit.index.outputs, [hit.indexName]: hit.indexRef };
@@ -82,7 +93,10 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   let lastProgress: StepProgress = { phase: 'starting' };
   const beat = () => ctx.heartbeat({ ...checkpoints?.heartbeatFields, progress: lastProgress });
   try {
-    const checkpointer = new StepCheckpoints(await artifactStore(), { run: storeRun, step: def.step, group }, checkpointsKept(request.spec), info.workflowExecution);
+    const checkpointer = new StepCheckpoints(await artifactStore(), { run: storeRun, step: def.step, group }, checkpointsKept(request.spec), {
+      // with the cache on, another execution of the same fingerprint may have left one to resume from
+      fingerprint, shareAcrossExecutions: !request.noCache, workflow: info.workflowExecution,
+    });
     checkpoints = checkpointer;
     const inputDirs = await downloadInputs(request.inputs, path.join(work, 'in'));
     const outDir = path.join(work, 'out');
@@ -128,7 +142,10 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     return { ...base, outputs: allOutputs, metrics: flatMetrics(recorded), cacheHit: false, durationMs: Date.now() - started };
   } catch (err) {
     const cancelled = ctx.cancellationSignal.aborted;
-    journal.enqueue('finish attempt', async (db) => lineage.finishStep(db, await stepIdOf, { status: cancelled ? 'cancelled' : 'failed', error: errorText(err) }));
+    // aborted is not always cancelled: a timed-out attempt or a worker shutting down is not
+    const stop = cancelled ? attemptStop(ctx.cancellationDetails) : undefined;
+    const error = stop && stop.status !== 'cancelled' ? `${stop.why} (${errorText(err)})` : errorText(err);
+    journal.enqueue('finish attempt', async (db) => lineage.finishStep(db, await stepIdOf, { status: stop?.status ?? 'failed', error: clipText(error, MAX_MESSAGE_CHARS) }));
     await flushHeartbeating(journal, beat, FAILED_ATTEMPT_FLUSH_MS).catch(() => undefined);
     // A step that stopped because it was cancelled reports a cancellation, not a failure, so
     // the workflow (and lineage) call the run cancelled whichever fine-tune variant was running.

@@ -12,8 +12,8 @@ import { loadavg } from 'node:os';
 import { selectBackend } from '../shared/ml/backend';
 import { loadReal, naturalNoise, plantRandomItems, subsampleUsers, type NoisyDataset, type RealDataset } from './valuation/datasets';
 import { detection, prepare, type Setting } from './valuation/experiments';
-import { BenchUsageError, benchSpec, parseBenchArgs, type BenchOptions, type SettingName } from './valuation/options';
-import { choiceLabel, runSetting, type NoiseSetting, type SeedRun } from './valuation/protocol';
+import { BenchUsageError, benchSpec, CLEAN_CHOICES, parseBenchArgs, type BenchOptions, type SettingName } from './valuation/options';
+import { choiceLabel, runSetting, TRUNCATE_WARMUP_EPOCHS, type NoiseSetting, type SeedRun } from './valuation/protocol';
 import { markdownTable } from './valuation/table';
 import { payoffTable, detectionTable, verdictTable, type Measured } from './valuation/verdict';
 
@@ -30,8 +30,8 @@ function settingsFor(name: RealDataset, ds: Awaited<ReturnType<typeof loadReal>>
     const n = naturalNoise(ds, max);
     return { setting: { dataset: name, noise: `natural (${label})`, kind: 'natural' as const, ds: n.ds, noisy: n.noisy, choices: options.sizes.choices }, payoff };
   };
-  // clean: the target fixes keep ≤ 0.5, so nothing is chosen
-  const clean = { setting: { dataset: name, noise: 'clean', kind: 'clean' as const, ds, noisy: new Uint8Array(ds.train.length), choices: [{ keep: 0.5, lambda: 0 }] }, payoff: true };
+  // clean: the target fixes keep ≤ 0.5, so only the quarantine mode is chosen
+  const clean = { setting: { dataset: name, noise: 'clean', kind: 'clean' as const, ds, noisy: new Uint8Array(ds.train.length), choices: options.quick ? options.sizes.choices.map((c) => ({ ...c, keep: 0.5 })) : CLEAN_CHOICES }, payoff: true };
   const all: Record<SettingName, () => { setting: NoiseSetting; payoff: boolean }> = {
     'uniform-20': () => planted(0.2, 'uniform', true),
     'natural-2': () => natural(0, 'ratings 1–2', true),
@@ -71,8 +71,9 @@ export async function run(args: string[]): Promise<void> {
   await selectBackend(undefined, log);
   const seeds = Array.from({ length: options.seeds }, (_, i) => options.seed + i);
   log(`valuation bench — ${options.sizes.label}; datasets ${options.datasets.join(', ')}; seeds ${seeds.join(', ')}; load ${loadavg()[0]!.toFixed(1)} at start`);
-  log('Protocol (fixed before tuning): values from cross-fit (K warm-up fine-tunes, each scoring the interactions it never trained on);');
-  log(`  (keep, λ) chosen on the validation split's NDCG@10 among ${options.sizes.choices.map(choiceLabel).join(' | ')} on the first seed and reused; α = 1;`);
+  log(`Protocol (fixed before tuning): values from ${options.sizes.valuation.method === 'dynamics' ? 'dynamics (one warm-up fine-tune, each interaction\'s mean training loss)' : 'cross-fit (K warm-up fine-tunes, each scoring the interactions it never trained on)'};`);
+  log(`  (keep, λ, quarantine) chosen on the validation split's NDCG@10 among ${options.sizes.choices.map(choiceLabel).join(' | ')} on the first seed and reused; α = 1;`);
+  if (options.sizes.truncateRates.length > 0) log(`  T-CE (truncated loss on every example, warm-up ${TRUNCATE_WARMUP_EPOCHS} epochs): rate chosen on validation among ${options.sizes.truncateRates.join(' | ')} on the first seed;`);
   log('  the test split is scored once for each configuration reported below and never used to choose.');
   const started = performance.now();
   const measured: Measured[] = [];
@@ -84,7 +85,7 @@ export async function run(args: string[]): Promise<void> {
     const spec = (seed: number) => benchSpec(options.sizes, name, source, seed, name);
     for (const [i, { setting, payoff }] of settingsFor(name, ds, options).entries()) {
       const t0 = performance.now();
-      const runs: SeedRun[] = await runSetting(setting, payoff ? seeds : seeds.slice(0, options.detectionSeeds), { spec, payoff, log, timeOneEpoch: name === 'amazon-beauty', checkValueStep: i === 0 });
+      const runs: SeedRun[] = await runSetting(setting, payoff ? seeds : seeds.slice(0, options.detectionSeeds), { spec, payoff, log, truncateRates: options.sizes.truncateRates, timeOneEpoch: name === 'amazon-beauty', checkValueStep: options.checkValueStep && i === 0 });
       measured.push({ setting, runs, payoff, spec: spec(options.seed), users: ds.numUsers });
       if (options.baselines && setting.kind !== 'clean' && name === 'ml-100k' && (setting.noise === 'uniform 20%' || setting.noise.startsWith('natural (ratings 1'))) baselineRows.push(...(await baselineDetection(setting, options, source)));
       log(`  ${setting.dataset} ${setting.noise}: ${((performance.now() - t0) / 60000).toFixed(1)} min (load ${loadavg()[0]!.toFixed(1)})`);

@@ -41,12 +41,18 @@ export function formatValidation(file: string, v: SpecValidation): string {
     `  events per user min ${s.min} · median ${s.p50} · p90 ${s.p90} · max ${s.max} · mean ${s.mean.toFixed(1)}`,
     `  repeats         ${percent(p.repeatShare)} of events revisit an item; ${percent(p.testRepeatShare)} of test targets are repeats`,
     `  rejects         ${p.rejects === 0 ? 'none' : Object.entries(p.rejectsByReason).map(([reason, count]) => `${reason} ${n(count)}`).join(', ')}`,
+    ...Object.entries(p.weightColumns).map(([w, c]) => `  ${w.padEnd(15)} ${n(c.rows)} of ${n(p.eventsKept)} events give it; min ${c.distribution.min} · median ${c.distribution.p50} · p90 ${c.distribution.p90} · max ${c.distribution.max} (finetune.exampleWeight '${w}' weighs by it)`),
+    `  prices          ${n(p.itemsWithPrice)} of ${n(p.items)} items have one${priceHint(v)}`,
     `  unread columns  ${Object.entries(p.unknownColumns).filter(([, c]) => c.length > 0).map(([f, c]) => `${f.split('/').pop()}: ${c.join(', ')}`).join('; ') || 'none'}`,
     `  estimate        ${n(Math.round(v.estimate.parameters))} parameters, peak memory ≈ ${bytes(v.estimate.peakMemoryBytes)}, training ≈ ${duration(v.estimate.totalSeconds)} (pretrain ${duration(v.estimate.pretrainSeconds)}, each fine-tune ${duration(v.estimate.finetuneSeconds)})`,
     `                  an order of magnitude: ${ASSUMED_FLOPS_PER_THREAD / 1e9} GFLOP/s per training thread assumed`,
   ];
   for (const w of v.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
+}
+
+function priceHint(v: SpecValidation): string {
+  return v.profile.itemsWithPrice > 0 ? ' (pretrain.encoder.priceBuckets makes price an item feature)' : '';
 }
 
 function bytes(b: number): string {

@@ -37,7 +37,8 @@ export async function loadReal(name: RealDataset): Promise<{ ds: SplitDataset; s
   return { ds: dataset, source };
 }
 
-type Table = { -readonly [K in keyof InteractionTable]-?: NonNullable<InteractionTable[K]> };
+// the benchmark datasets have no weight columns
+type Table = { -readonly [K in Exclude<keyof InteractionTable, 'quantity' | 'value'>]-?: NonNullable<InteractionTable[K]> };
 
 function selectRows(t: InteractionTable, rows: Int32Array, userMap: Int32Array, itemMap: Int32Array): Table {
   const n = rows.length;

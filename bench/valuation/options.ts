@@ -12,8 +12,8 @@ import type { Choice } from './protocol';
 
 export { BenchUsageError };
 
-const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--seeds N] [--seed N] [--quick on]
-       [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--settings a,b,…]
+const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics] [--seeds N] [--seed N] [--quick on]
+       [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
   20 % popularity-drawn and natural (ratings ≤ 3). amazon-beauty: detection at 20 % uniform on all users
@@ -26,6 +26,7 @@ export type SettingName = (typeof SETTING_NAMES)[number];
 const onOff = z.enum(['on', 'off']);
 const FlagsSchema = z.object({
   dataset: z.enum([...REAL_DATASETS, 'all']).default('ml-100k'),
+  method: z.enum(['cross-fit', 'dynamics']).default('cross-fit'),
   quick: onOff.default('off'),
   seed: z.coerce.number().int('must be an integer').min(0).default(1),
   seeds: z.coerce.number().int('must be an integer').min(1).max(10).default(3),
@@ -33,6 +34,7 @@ const FlagsSchema = z.object({
   'beauty-users': z.coerce.number().int('must be an integer').min(50, 'must be at least 50').optional(),
   'beauty-payoff': onOff.default('off'),
   baselines: onOff.default('on'),
+  'check-value-step': onOff.default('on'),
   settings: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, `a comma-separated list of: ${SETTING_NAMES.join(', ')}`).optional(),
 });
 
@@ -41,12 +43,14 @@ export interface BenchSizes {
   /** users sampled from ml-100k (its 943 = all of them) */
   readonly ml100kUsers: number;
   readonly beautyUsers: number;
-  /** the protocol's candidates for (keep, λ), chosen on validation */
+  /** the protocol's candidates for (keep, λ, quarantine), chosen on validation */
   readonly choices: readonly Choice[];
+  /** T-CE's candidate rates, chosen on validation (empty: no T-CE arm) */
+  readonly truncateRates: readonly number[];
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
-  /** the embedding methods' settings (their detection rows) */
-  readonly valuation: object;
+  /** the valuation's settings (the embedding methods' detection rows read theirs too) */
+  readonly valuation: { readonly method: 'cross-fit' | 'dynamics' } & Record<string, unknown>;
 }
 
 export interface BenchOptions {
@@ -57,27 +61,43 @@ export interface BenchOptions {
   readonly detectionSeeds: number;
   readonly beautyPayoff: boolean;
   readonly baselines: boolean;
+  /** run the pipeline's value step once per dataset and check the bench values the same (costs one more valuation) */
+  readonly checkValueStep: boolean;
   /** which of ml-100k's settings run (amazon-beauty runs uniform-20) */
   readonly settings: readonly SettingName[];
   readonly sizes: BenchSizes;
 }
 
-/** keep 0.8 / 0.9, with and without the value-weighted objective */
-const CHOICES: readonly Choice[] = [{ keep: 0.8, lambda: 0 }, { keep: 0.9, lambda: 0 }, { keep: 0.8, lambda: 1 }, { keep: 0.9, lambda: 1 }];
+/**
+ * keep 0.8 / 0.9 with the quarantined interactions kept as context or dropped, without the
+ * value-weighted objective (λ = 0 beat λ = 1 on validation in the previous full run,
+ * docs/valuation.md)
+ */
+const CHOICES: readonly Choice[] = [
+  { keep: 0.8, lambda: 0, quarantine: 'context' }, { keep: 0.9, lambda: 0, quarantine: 'context' },
+  { keep: 0.8, lambda: 0, quarantine: 'drop' }, { keep: 0.9, lambda: 0, quarantine: 'drop' },
+];
 
-function sizesFor(quick: boolean, beautyUsers: number | undefined): BenchSizes {
-  const valuation = { method: 'cross-fit', folds: 2, warmupEpochs: 4, k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
+/** clean data: the target fixes keep at 0.5; what is left to choose is the quarantine mode */
+export const CLEAN_CHOICES: readonly Choice[] = [{ keep: 0.5, lambda: 0, quarantine: 'context' }, { keep: 0.5, lambda: 0, quarantine: 'drop' }];
+
+/** T-CE's drop rate after its warm-up: fixed at the planted noise rate (ml-100k's share of ratings 1–2 is close to it) */
+const TRUNCATE_RATES: readonly number[] = [0.2];
+
+function sizesFor(quick: boolean, beautyUsers: number | undefined, method: 'cross-fit' | 'dynamics'): BenchSizes {
+  const valuation = { method, folds: 2, warmupEpochs: 4, k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
   if (quick) {
     return {
       label: 'quick (smoke run)',
       ml100kUsers: 200,
       beautyUsers: beautyUsers ?? 300,
-      choices: [{ keep: 0.8, lambda: 0 }],
+      choices: [{ keep: 0.8, lambda: 0, quarantine: 'drop' }],
+      truncateRates: [0.2],
       override: { pretrain: { encoder: { dim: 16, layers: 1, heads: 1, maxLen: 20 }, epochs: 1, text: { maxTokens: 8 } }, finetune: { epochs: 2 } },
       valuation: { ...valuation, warmupEpochs: 1 },
     };
   }
-  return { label: 'default (the shipped models)', ml100kUsers: 943, beautyUsers: beautyUsers ?? 1_000_000, choices: CHOICES, valuation };
+  return { label: 'default (the shipped models)', ml100kUsers: 943, beautyUsers: beautyUsers ?? 1_000_000, choices: CHOICES, truncateRates: TRUNCATE_RATES, valuation };
 }
 
 function settingList(flag: string | undefined, quick: boolean): SettingName[] {
@@ -99,8 +119,9 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     detectionSeeds: f['detection-seeds'],
     beautyPayoff: f['beauty-payoff'] === 'on',
     baselines: f.baselines === 'on',
+    checkValueStep: f['check-value-step'] === 'on',
     settings: settingList(f.settings, quick),
-    sizes: sizesFor(quick, f['beauty-users']),
+    sizes: sizesFor(quick, f['beauty-users'], f.method),
   };
 }
 

@@ -18,6 +18,7 @@ import type { PipelineSpec } from '../../shared/pipeline/spec';
 import type { StepContext } from '../../shared/pipeline/step';
 import { historyOf, itemTextTokens } from '../../shared/pipeline/steps/dataset-input';
 import { evaluateModel, evaluateOnValidation } from '../../shared/pipeline/steps/infer';
+import { valuedFinetuneInput } from '../../shared/pipeline/steps/finetune';
 import { readFloat64 } from '../../shared/pipeline/steps/typed-files';
 import { methodConfig, valuationInputs, valueSliceOf, valueStep, type ValuationInputs } from '../../shared/pipeline/steps/value';
 import { valueImplicitFeedback } from '../../shared/valuation/implicit';
@@ -121,12 +122,17 @@ export interface FinetuneOutcome {
   readonly epochSeconds: number;
 }
 
-/** The fine-tune step on `examples` (undefined = the control: every row, weight 1), then the infer step's evaluation. */
+/**
+ * The fine-tune step, then the infer step's evaluation: the control on every row with weight 1
+ * (`examples` undefined), or the valued fine-tune on `examples` as the step trains it
+ * (`valuedFinetuneInput`: spec.valuation's quarantine mode and truncated loss).
+ */
 export async function finetuneAndEvaluate(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, examples?: FinetuneExamples): Promise<FinetuneOutcome> {
   const root = await mkdtemp(path.join(tmpdir(), 'assay-bench-finetune-'));
   try {
     const started = performance.now();
-    const result = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train, examples }, pretrained.model, spec.finetune, { checkpointDir: root });
+    const input = examples ? valuedFinetuneInput(spec, ds.train, examples) : { train: ds.train, examples: undefined, config: spec.finetune };
+    const result = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: input.train, examples: input.examples }, pretrained.model, input.config, { checkpointDir: root });
     const trainSeconds = (performance.now() - started) / 1000;
     try {
       const valid = await evaluateOnValidation(result.model, ds, spec);

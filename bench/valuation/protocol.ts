@@ -1,15 +1,18 @@
 // The valuation bench's protocol, fixed before any figure is looked at:
 //   - a setting is a dataset with known noise (none, planted, or natural) and a seed;
-//   - the pipeline's path runs on it: pretrain → value (cross-fit) → fine-tune, with the
+//   - the pipeline's path runs on it: pretrain → value (cross-fit or dynamics) → fine-tune, with the
 //     control (every example, weight 1), the valued fine-tune (top `keep` by value, weights
-//     1 + λ·α·v̂), random removal (the same `keep`, chosen at random) and, for planted noise,
-//     the clean reference (the same pipeline on the data before planting);
-//   - every choice (here `keep` and λ) is made on the validation split's NDCG@10, on the first seed,
-//     and kept for the others; the test split is scored once per reported configuration and
-//     never used to choose.
+//     1 + λ·α·v̂, the quarantined interactions kept as context or dropped), random removal
+//     (the same choice, examples picked at random), the truncated loss (T-CE: every example,
+//     each batch's largest losses dropped after a warm-up) and, for planted noise, the clean
+//     reference (the same pipeline on the data before planting);
+//   - every choice (keep, λ, quarantine mode, T-CE's rate) is made on the validation split's
+//     NDCG@10, on the first seed, and kept for the others; the test split is scored once per
+//     reported configuration and never used to choose.
 import type { SplitDataset } from '../../shared/data';
 import type { PipelineSpec } from '../../shared/pipeline/spec';
 import { crossFitValues } from '../../shared/valuation/cross-fit';
+import { trainingDynamicsValues } from '../../shared/valuation/training-dynamics';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
 import { createRng } from '../../shared/valuation/rng';
 import { selectImportant } from '../../shared/valuation/selection';
@@ -17,6 +20,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkAgainstValueStep, finetuneAndEvaluate, pretrainOn, type FinetuneOutcome, type Pretrained } from './pipeline-path';
+import type { QuarantineMode } from '../../shared/valuation/quarantine';
 
 export interface NoiseSetting {
   readonly dataset: string;
@@ -32,13 +36,24 @@ export interface NoiseSetting {
   readonly choices: readonly Choice[];
 }
 
-/** What the valued fine-tune uses: the top `keep` by value, weighted 1 + λ·α·v̂. */
+/** What the valued fine-tune uses: the top `keep` by value, weighted 1 + λ·α·v̂, the rest kept as context or dropped. */
 export interface Choice {
   readonly keep: number;
   readonly lambda: number;
+  readonly quarantine: QuarantineMode;
 }
 
-export const choiceLabel = (c: Choice): string => `keep ${c.keep}, λ ${c.lambda}`;
+/** The valuation the bench runs, as the tables name it. */
+export function methodLabel(spec: PipelineSpec): string {
+  const v = spec.valuation;
+  return v.method === 'dynamics' ? `dynamics (${v.warmupEpochs} warm-up epochs)` : `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs, ${v.score})`;
+}
+
+export const choiceLabel = (c: Choice): string => `keep ${c.keep}, λ ${c.lambda}, ${c.quarantine === 'drop' ? 'rest dropped' : 'rest as context'}`;
+
+/** T-CE's drop rate at the end of its warm-up. */
+export const TRUNCATE_WARMUP_EPOCHS = 4;
+export const truncateLabel = (rate: number): string => `T-CE rate ${rate}`;
 
 export interface SeedRun {
   readonly seed: number;
@@ -52,6 +67,11 @@ export interface SeedRun {
   /** validation NDCG@10 per choice tried (first seed only) */
   readonly tried: readonly [Choice, number][];
   readonly randomRemoval?: FinetuneOutcome;
+  /** the truncated loss on every example, at the rate chosen on validation */
+  readonly truncated?: FinetuneOutcome;
+  readonly truncateRate?: number;
+  /** validation NDCG@10 per rate tried (first seed only) */
+  readonly truncateTried: readonly [number, number][];
   readonly cleanReference?: FinetuneOutcome;
   /** detection-only runs: one fine-tuning epoch timed in the same run, for the value step's cost */
   readonly epochProbe?: FinetuneOutcome;
@@ -61,6 +81,8 @@ export interface RunOptions {
   readonly spec: (seed: number) => PipelineSpec;
   /** choose on validation (first seed) or use this one */
   readonly choice?: Choice;
+  /** T-CE's candidate rates (none: no T-CE arm), or the one chosen on the first seed */
+  readonly truncateRates: readonly number[];
   readonly payoff: boolean;
   /** run the pipeline's value step on the same data and model once, and compare its values */
   readonly checkValueStep?: boolean;
@@ -70,11 +92,13 @@ export interface RunOptions {
 }
 
 export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec): Promise<{ values: Float64Array; seconds: number }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'assay-bench-cross-fit-'));
+  const dir = await mkdtemp(path.join(tmpdir(), 'assay-bench-values-'));
   try {
     const v = spec.valuation;
     const started = performance.now();
-    const values = await crossFitValues(ds, pretrained.model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.pretrain.seed }, { checkpointDir: dir });
+    const values = v.method === 'dynamics'
+      ? await trainingDynamicsValues(ds, pretrained.model, spec.finetune, v.warmupEpochs, { checkpointDir: dir })
+      : await crossFitValues(ds, pretrained.model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.pretrain.seed }, { checkpointDir: dir });
     return { values, seconds: (performance.now() - started) / 1000 };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -92,6 +116,33 @@ function selectionOf(values: Float64Array, { keep, lambda }: Choice, spec: Pipel
   return { indices: selection.important, weights: Float32Array.from(selection.important, (i) => selection.weights[i]!) };
 }
 
+/** The spec the valued fine-tune of `choice` runs under (the value step's settings unchanged). */
+function choiceSpec(spec: PipelineSpec, choice: Choice): PipelineSpec {
+  return { ...spec, valuation: { ...spec.valuation, keep: choice.keep, lambda: choice.lambda, quarantine: choice.quarantine } };
+}
+
+/** The best of `candidates` by validation NDCG@10; `tieBreak` orders equals (negative: a first). */
+function bestOnValidation<C>(tried: readonly [C, FinetuneOutcome][], tieBreak: (a: C, b: C) => number): [C, FinetuneOutcome] {
+  let best = tried[0]!;
+  for (const t of tried.slice(1)) if (t[1].validNdcg > best[1].validNdcg || (t[1].validNdcg === best[1].validNdcg && tieBreak(t[0], best[0]) < 0)) best = t;
+  return best;
+}
+
+/** T-CE on every example at each rate (one on later seeds): the outcome at the rate validation prefers. */
+async function truncatedArm(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, rates: readonly number[], log: (line: string) => void) {
+  const every = { indices: Int32Array.from({ length: ds.train.length }, (_, i) => i), weights: new Float32Array(ds.train.length).fill(1) };
+  const tried: [number, FinetuneOutcome][] = [];
+  for (const rate of rates) {
+    const withRate = { ...spec, valuation: { ...spec.valuation, keep: 1, quarantine: 'context' as const, truncate: { rate, warmupEpochs: TRUNCATE_WARMUP_EPOCHS } } };
+    const outcome = await finetuneAndEvaluate(ds, pretrained, withRate, every);
+    tried.push([rate, outcome]);
+    log(`${truncateLabel(rate)}: valid ${outcome.validNdcg.toFixed(4)}${rates.length > 1 ? '' : `, test ${outcome.ndcg.toFixed(4)}`} (${outcome.trainSeconds.toFixed(1)} s)`);
+  }
+  // ties go to the lower rate (closer to plain fine-tuning)
+  const [rate, outcome] = bestOnValidation(tried, (a, b) => a - b);
+  return { rate, outcome, tried: tried.map(([r, o]) => [r, o.validNdcg] as [number, number]) };
+}
+
 /** One seed of one setting: values, detection, and (with payoff) the four fine-tunes. */
 export async function runSeed(setting: NoiseSetting, seed: number, options: RunOptions): Promise<SeedRun> {
   const spec = options.spec(seed);
@@ -107,32 +158,30 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
       if (diff > 1e-9) throw new Error(`the bench no longer values what the pipeline's value step values (max difference ${diff}); update bench/valuation/protocol.ts to follow shared/pipeline/steps/value.ts`);
     }
     const detection = setting.kind === 'clean' ? undefined : noiseDetectionQuality(values, noisy);
-    log(`cross-fit values ${valueSeconds.toFixed(1)} s${detection ? `, AUC ${detection.auc.toFixed(3)}, k-means F1 ${detection.kmeansF1.toFixed(3)}` : ''}`);
+    log(`${spec.valuation.method} values ${valueSeconds.toFixed(1)} s${detection ? `, AUC ${detection.auc.toFixed(3)}, k-means F1 ${detection.kmeansF1.toFixed(3)}` : ''}`);
     if (!options.payoff) {
       const epochProbe = options.timeOneEpoch ? await finetuneAndEvaluate(ds, pretrained, { ...spec, finetune: { ...spec.finetune, epochs: 1 } }) : undefined;
       if (epochProbe) log(`one fine-tuning epoch ${epochProbe.trainSeconds.toFixed(1)} s`);
-      return { seed, detection, valueSeconds, tried: [], epochProbe };
+      return { seed, detection, valueSeconds, tried: [], truncateTried: [], epochProbe };
     }
     const control = await finetuneAndEvaluate(ds, pretrained, spec);
     log(`control: valid ${control.validNdcg.toFixed(4)}, test ${control.ndcg.toFixed(4)} (${control.trainSeconds.toFixed(1)} s)`);
     const grid = options.choice ? [options.choice] : setting.choices;
-    let best: { choice: Choice; outcome: FinetuneOutcome } | undefined;
-    const tried: [Choice, number][] = [];
+    const outcomes: [Choice, FinetuneOutcome][] = [];
     for (const choice of grid) {
-      const outcome = await finetuneAndEvaluate(ds, pretrained, spec, selectionOf(values, choice, spec));
-      tried.push([choice, outcome.validNdcg]);
+      const outcome = await finetuneAndEvaluate(ds, pretrained, choiceSpec(spec, choice), selectionOf(values, choice, spec));
+      outcomes.push([choice, outcome]);
       log(`valued ${choiceLabel(choice)}: valid ${outcome.validNdcg.toFixed(4)}${grid.length > 1 ? '' : `, test ${outcome.ndcg.toFixed(4)}`} (${outcome.trainSeconds.toFixed(1)} s)`);
-      // ties go to the larger keep (more data), then to the smaller λ
-      const better = !best || outcome.validNdcg > best.outcome.validNdcg
-        || (outcome.validNdcg === best.outcome.validNdcg && (choice.keep > best.choice.keep || (choice.keep === best.choice.keep && choice.lambda < best.choice.lambda)));
-      if (better) best = { choice, outcome };
     }
-    const { choice, outcome: valued } = best!;
+    // ties go to the larger keep (more data), then to the smaller λ, then to keeping the context
+    const [choice, valued] = bestOnValidation(outcomes, (a, b) => b.keep - a.keep || a.lambda - b.lambda || (a.quarantine === 'context' ? -1 : 1));
+    const tried = outcomes.map(([c, o]) => [c, o.validNdcg] as [Choice, number]);
     let randomRemoval: FinetuneOutcome | undefined;
     if (setting.kind !== 'clean') {
-      randomRemoval = await finetuneAndEvaluate(ds, pretrained, spec, selectionOf(uniformValues(ds.train.length, seed), choice, spec));
+      randomRemoval = await finetuneAndEvaluate(ds, pretrained, choiceSpec(spec, choice), selectionOf(uniformValues(ds.train.length, seed), choice, spec));
       log(`random removal (${choiceLabel(choice)}): test ${randomRemoval.ndcg.toFixed(4)}`);
     }
+    const truncated = setting.kind !== 'clean' && options.truncateRates.length > 0 ? await truncatedArm(ds, pretrained, spec, options.truncateRates, log) : undefined;
     let cleanReference: FinetuneOutcome | undefined;
     if (setting.clean) {
       const cleanPretrained = await pretrainOn(setting.clean, spec);
@@ -143,7 +192,7 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
         await cleanPretrained.dispose();
       }
     }
-    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference };
+    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
   } finally {
     await pretrained.dispose();
   }
@@ -153,10 +202,12 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
 export async function runSetting(setting: NoiseSetting, seeds: readonly number[], options: RunOptions): Promise<SeedRun[]> {
   const runs: SeedRun[] = [];
   let choice = options.choice ?? (setting.choices.length === 1 ? setting.choices[0] : undefined);
+  let truncateRates = options.truncateRates;
   for (const seed of seeds) {
-    const run = await runSeed(setting, seed, { ...options, choice, checkValueStep: options.checkValueStep && runs.length === 0 });
+    const run = await runSeed(setting, seed, { ...options, choice, truncateRates, checkValueStep: options.checkValueStep && runs.length === 0 });
     runs.push(run);
     choice = run.choice;
+    if (run.truncateRate !== undefined) truncateRates = [run.truncateRate];
   }
   return runs;
 }

@@ -2,7 +2,7 @@
 // standard error over test users) and the verdict against the valuation issue's targets.
 import type { PipelineSpec } from '../../shared/pipeline/spec';
 import type { FinetuneOutcome } from './pipeline-path';
-import { choiceLabel, type NoiseSetting, type SeedRun } from './protocol';
+import { choiceLabel, methodLabel, truncateLabel, type NoiseSetting, type SeedRun } from './protocol';
 import { fixed, percent, signed } from './table';
 
 export interface Measured {
@@ -42,21 +42,23 @@ function pairedSe(a: readonly FinetuneOutcome[], b: readonly FinetuneOutcome[]):
 export function detectionTable(measured: readonly Measured[]): { header: string[]; rows: string[][] } {
   const rows = measured.filter((m) => m.setting.kind !== 'clean').map((m) => {
     const d = m.runs.map((r) => r.detection!);
-    return [m.setting.dataset, m.setting.noise, `cross-fit (${m.spec.valuation.folds} folds × ${m.spec.valuation.warmupEpochs} warm-up epochs, ${m.spec.valuation.score}; ${m.runs.length} seed${m.runs.length > 1 ? 's' : ''})`, withSpread(d.map((x) => x.auc), 3), '—', withSpread(d.map((x) => x.kmeansF1), 3), mean(m.runs.map((r) => r.valueSeconds)).toFixed(1)];
+    return [m.setting.dataset, m.setting.noise, `${methodLabel(m.spec)}; ${m.runs.length} seed${m.runs.length > 1 ? 's' : ''}`, withSpread(d.map((x) => x.auc), 3), '—', withSpread(d.map((x) => x.kmeansF1), 3), mean(m.runs.map((r) => r.valueSeconds)).toFixed(1)];
   });
   return { header: ['dataset', 'noise', 'method', 'AUC', 'Δ AUC vs random', 'k-means F1', 'value seconds'], rows };
 }
 
-interface Arm { label: string; outcomes: FinetuneOutcome[] }
+type ArmKind = 'control' | 'valued' | 'random' | 'truncated' | 'clean';
+interface Arm { kind: ArmKind; label: string; outcomes: FinetuneOutcome[] }
 
 function armsOf(m: Measured): Arm[] {
   const runs = m.runs;
   const arms: Arm[] = [
-    { label: 'control (all, weight 1)', outcomes: runs.map((r) => r.control!) },
-    { label: `valued (cross-fit, ${choiceLabel(runs[0]!.choice!)})`, outcomes: runs.map((r) => r.valued!) },
+    { kind: 'control', label: 'control (all, weight 1)', outcomes: runs.map((r) => r.control!) },
+    { kind: 'valued', label: `valued (${m.spec.valuation.method}, ${choiceLabel(runs[0]!.choice!)})`, outcomes: runs.map((r) => r.valued!) },
   ];
-  if (runs[0]!.randomRemoval) arms.push({ label: `random removal (${choiceLabel(runs[0]!.choice!)})`, outcomes: runs.map((r) => r.randomRemoval!) });
-  if (runs[0]!.cleanReference) arms.push({ label: 'clean reference (no noise planted)', outcomes: runs.map((r) => r.cleanReference!) });
+  if (runs[0]!.randomRemoval) arms.push({ kind: 'random', label: `random removal (${choiceLabel(runs[0]!.choice!)})`, outcomes: runs.map((r) => r.randomRemoval!) });
+  if (runs[0]!.truncated) arms.push({ kind: 'truncated', label: `truncated loss (all, ${truncateLabel(runs[0]!.truncateRate!)})`, outcomes: runs.map((r) => r.truncated!) });
+  if (runs[0]!.cleanReference) arms.push({ kind: 'clean', label: 'clean reference (no noise planted)', outcomes: runs.map((r) => r.cleanReference!) });
   return arms;
 }
 
@@ -66,10 +68,11 @@ export function payoffTable(measured: readonly Measured[]): { header: string[]; 
     const arms = armsOf(m);
     const control = arms[0]!.outcomes;
     const keepNote = m.runs[0]!.tried.length > 1 ? `valid NDCG (seed ${m.runs[0]!.seed}): control ${m.runs[0]!.control!.validNdcg.toFixed(4)}; ${m.runs[0]!.tried.map(([c, v]) => `${choiceLabel(c)}: ${v.toFixed(4)}`).join('; ')}` : 'fixed by the target';
-    for (const [i, arm] of arms.entries()) {
-      const ndcg = arm.outcomes.map((o) => o.ndcg);
-      const delta = i === 0 ? '—' : `${signed(mean(ndcg) - mean(control.map((o) => o.ndcg)), 4)} ± ${fixed(pairedSe(arm.outcomes, control), 4)}`;
-      rows.push([m.setting.dataset, m.setting.noise, arm.label, withSpread(ndcg), fixed(standardError(seedMeanPerUser(arm.outcomes)), 4), delta, withSpread(arm.outcomes.map((o) => o.hitRate)), String(arm.outcomes[0]!.examples), mean(arm.outcomes.map((o) => o.trainSeconds)).toFixed(1), i === 1 ? keepNote : '']);
+    for (const [i, a] of arms.entries()) {
+      const ndcg = a.outcomes.map((o) => o.ndcg);
+      const delta = i === 0 ? '—' : `${signed(mean(ndcg) - mean(control.map((o) => o.ndcg)), 4)} ± ${fixed(pairedSe(a.outcomes, control), 4)}`;
+      const note = i === 1 ? keepNote : a.kind === 'truncated' && m.runs[0]!.truncateTried.length > 1 ? `valid NDCG: ${m.runs[0]!.truncateTried.map(([r, v]) => `${truncateLabel(r)}: ${v.toFixed(4)}`).join('; ')}` : '';
+      rows.push([m.setting.dataset, m.setting.noise, a.label, withSpread(ndcg), fixed(standardError(seedMeanPerUser(a.outcomes)), 4), delta, withSpread(a.outcomes.map((o) => o.hitRate)), String(a.outcomes[0]!.examples), mean(a.outcomes.map((o) => o.trainSeconds)).toFixed(1), note]);
     }
   }
   return { header: ['dataset', 'noise', 'fine-tune', 'test NDCG@10', 'SE (users)', 'Δ vs control ± paired SE', 'test HR@10', 'examples', 'train s', 'choice (validation)'], rows };
@@ -94,11 +97,18 @@ function detectionVerdicts(measured: readonly Measured[], dataset: string): Verd
   ];
 }
 
+function arm(m: Measured, kind: ArmKind): Arm {
+  const found = armsOf(m).find((a) => a.kind === kind);
+  if (!found) throw new Error(`${m.setting.dataset} ${m.setting.noise}: no ${kind} fine-tune was run`);
+  return found;
+}
+
+const meanNdcg = (m: Measured, kind: ArmKind): number => mean(arm(m, kind).outcomes.map((o) => o.ndcg));
+
 function payoffVerdicts(measured: readonly Measured[], dataset: string): Verdict[] {
   const m = find(measured, dataset, 'uniform 20%');
   if (!m?.payoff) return [[`payoff, ${dataset}, 20 % uniform: valued ≥ control + 10 %, above random removal, ≥ 90 % of clean`, 'not measured in this run', '—']];
-  const arms = armsOf(m);
-  const [control, valued, random, clean] = arms.map((a) => mean(a.outcomes.map((o) => o.ndcg))) as [number, number, number, number];
+  const [control, valued, random, clean] = (['control', 'valued', 'random', 'clean'] as const).map((kind) => meanNdcg(m, kind)) as [number, number, number, number];
   return [
     [`payoff, ${dataset}, 20 % uniform: valued NDCG@10 ≥ control + 10 %`, `${valued.toFixed(4)} vs ${control.toFixed(4)} (${signed((valued / control - 1) * 100, 1)} %)`, yes(valued >= control * 1.1)],
     [`payoff, ${dataset}, 20 % uniform: valued above random removal`, `${valued.toFixed(4)} vs ${random.toFixed(4)}`, yes(valued > random)],
@@ -115,18 +125,18 @@ export function verdictTable(measured: readonly Measured[]): { header: string[];
   } else rows.push(['detection, ml-100k natural (ratings 1–2): AUC ≥ 0.75', 'not measured in this run', '—']);
   rows.push(...payoffVerdicts(measured, 'ml-100k'), ...payoffVerdicts(measured, 'amazon-beauty'));
   if (natural?.payoff) {
-    const [control, valued] = armsOf(natural);
-    const d = mean(valued!.outcomes.map((o) => o.ndcg)) - mean(control!.outcomes.map((o) => o.ndcg));
-    const se = pairedSe(valued!.outcomes, control!.outcomes);
+    const [control, valued] = [arm(natural, 'control'), arm(natural, 'valued')];
+    const d = meanNdcg(natural, 'valued') - meanNdcg(natural, 'control');
+    const se = pairedSe(valued.outcomes, control.outcomes);
     rows.push(['payoff, ml-100k natural (ratings 1–2): valued − control > 1 SE', `${signed(d, 4)} (paired SE ${se.toFixed(4)})`, yes(d > se)]);
   }
   const clean = find(measured, 'ml-100k', 'clean');
   if (clean?.payoff) {
-    const [control, valued] = armsOf(clean);
-    const d = mean(valued!.outcomes.map((o) => o.ndcg)) - mean(control!.outcomes.map((o) => o.ndcg));
-    const se = standardError(seedMeanPerUser(control!.outcomes));
-    const time = mean(valued!.outcomes.map((o) => o.trainSeconds)) / mean(control!.outcomes.map((o) => o.trainSeconds));
-    rows.push([`clean ml-100k: valued on ${percent(valued!.outcomes[0]!.examples / control!.outcomes[0]!.examples)} of the examples within 1 SE of the control`, `${signed(d, 4)} (control's SE ${se.toFixed(4)})`, yes(Math.abs(d) <= se || d > 0)]);
+    const [control, valued] = [arm(clean, 'control'), arm(clean, 'valued')];
+    const d = meanNdcg(clean, 'valued') - meanNdcg(clean, 'control');
+    const se = standardError(seedMeanPerUser(control.outcomes));
+    const time = mean(valued.outcomes.map((o) => o.trainSeconds)) / mean(control.outcomes.map((o) => o.trainSeconds));
+    rows.push([`clean ml-100k: valued on ${percent(valued.outcomes[0]!.examples / control.outcomes[0]!.examples)} of the examples within 1 SE of the control`, `${signed(d, 4)} (control's SE ${se.toFixed(4)})`, yes(Math.abs(d) <= se || d > 0)]);
     rows.push(['clean ml-100k: at ≤ 55 % of the control\'s fine-tuning time', percent(time), yes(time <= 0.55)]);
   }
   rows.push(['stretch: Amazon Beauty as shipped, valued above the control and SASRec full CE (0.0533 / 0.0327)', 'not measured in this run', '—']);

@@ -30,6 +30,8 @@ export const FORMAT_REFERENCE: readonly TableReference[] = [
       { name: 'query', type: 'string', required: false, meaning: 'the search query the event followed' },
       { name: 'position', type: 'integer ≥ 0', required: false, meaning: 'rank the item was shown at for the query' },
       { name: 'searchId', type: 'string', required: false, meaning: 'the search request the event belongs to (groups impressions with their clicks)' },
+      { name: 'quantity', type: 'number ≥ 0', required: false, meaning: 'units in this line; finetune.exampleWeight "quantity" weighs training targets by it (log1p, mean 1, capped at 10)' },
+      { name: 'value', type: 'number ≥ 0', required: false, meaning: 'money (or another magnitude) of this line; finetune.exampleWeight "value" weighs training targets by it' },
     ],
   },
   {
@@ -40,7 +42,7 @@ export const FORMAT_REFERENCE: readonly TableReference[] = [
       { name: 'description', type: 'string', required: false, meaning: 'item text' },
       { name: 'categoryPath', type: "'A > B > C' (JSON/Parquet: also a list)", required: false, meaning: 'category path, broadest first' },
       { name: 'brand', type: 'string', required: false, meaning: 'item text' },
-      { name: 'price', type: 'number ≥ 0', required: false, meaning: 'validated and kept with the item; recommendations.jsonl lists each recommended item\'s price (null where unknown); not a model input' },
+      { name: 'price', type: 'number ≥ 0', required: false, meaning: 'kept with the item (recommendations.jsonl lists it); with pretrain.encoder.priceBuckets, a model input (a learned vector per price bucket)' },
     ],
   },
   {
@@ -60,6 +62,12 @@ export const TIMESTAMP_RULES: readonly string[] = [
   'rejected, with the reason: ambiguous dates (01/02/2025), impossible dates (2025-02-30), times before 1990 or in the future',
 ];
 
+/** The spec switches that turn optional columns into model inputs. */
+export const FEATURE_SWITCHES: readonly { readonly path: string; readonly meaning: string }[] = [
+  { path: 'finetune.exampleWeight "quantity" | "value"', meaning: 'weighs each fine-tuning target by the column: log1p(x) over its mean, capped at 10; 1 where a row has none (default "none")' },
+  { path: 'pretrain.encoder.priceBuckets N (2-64)', meaning: 'item price as a feature: N quantile buckets (+1 for no price), a learned vector each, added to the item embedding (default off)' },
+];
+
 /** The reference as plain text for the terminal. */
 export function formatReferenceText(): string {
   const lines: string[] = ['Generic input (source.format csv | jsonl | parquet; a file\'s extension decides its reader):', ''];
@@ -71,6 +79,7 @@ export function formatReferenceText(): string {
   }
   lines.push('Timestamps:', ...TIMESTAMP_RULES.map((r) => `  - ${r}`), '');
   lines.push('Other columns are not read; `assay validate` and the preprocess summary list them.');
+  lines.push(...FEATURE_SWITCHES.map((f) => `${f.path}: ${f.meaning}`));
   lines.push('Catalogue items no event mentions are pruned (preprocess.pruneItemsWithoutEvents); preprocess.maxItems keeps the N most frequent.');
   lines.push('Full reference: docs/data-format.md · example: specs/generic-csv.json');
   return lines.join('\n');

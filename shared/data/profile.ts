@@ -3,7 +3,7 @@
 // come back to an item, and what was rejected or left unread.
 import type { RawDataset } from './raw-events';
 import type { PreprocessResult } from './preprocess/preprocess';
-import type { InteractionTable } from './types';
+import { WEIGHT_COLUMNS, type InteractionTable, type WeightColumn } from './types';
 
 export interface Distribution {
   readonly min: number;
@@ -35,6 +35,10 @@ export interface DatasetProfile {
   readonly rejects: number;
   readonly rejectsByReason: Readonly<Record<string, number>>;
   readonly unknownColumns: Readonly<Record<string, readonly string[]>>;
+  /** items in the model with a price (what pretrain.encoder.priceBuckets buckets) */
+  readonly itemsWithPrice: number;
+  /** per magnitude column the events carry: kept events that give it, and its distribution over them */
+  readonly weightColumns: Partial<Readonly<Record<WeightColumn, { readonly rows: number; readonly distribution: Distribution }>>>;
 }
 
 export function profileDataset(raw: RawDataset, result: PreprocessResult): DatasetProfile {
@@ -76,7 +80,23 @@ export function profileDataset(raw: RawDataset, result: PreprocessResult): Datas
     rejects: summary.rejects,
     rejectsByReason: summary.rejectsByReason,
     unknownColumns: summary.unknownColumns,
+    itemsWithPrice: ds.itemPrice ? ds.itemPrice.reduce((n, p) => n + (Number.isNaN(p) ? 0 : 1), 0) : 0,
+    weightColumns: weightColumnsOf(splits),
   };
+}
+
+function weightColumnsOf(splits: readonly InteractionTable[]): DatasetProfile['weightColumns'] {
+  const out: Partial<Record<WeightColumn, { rows: number; distribution: Distribution }>> = {};
+  for (const w of WEIGHT_COLUMNS) {
+    if (!splits.some((t) => t[w])) continue;
+    const given: number[] = [];
+    for (const t of splits) {
+      const col = t[w];
+      if (col) for (const v of col) if (!Number.isNaN(v)) given.push(v);
+    }
+    out[w] = { rows: given.length, distribution: distributionOf(given) };
+  }
+  return out;
 }
 
 export function distributionOf(values: ArrayLike<number>): Distribution {

@@ -72,6 +72,9 @@ export interface RawEventColumns {
   readonly query: Int32Array;
   readonly position: Int32Array;
   readonly searchId: Int32Array;
+  /** the optional magnitude columns, NaN where a row gave none; absent when no row gave one */
+  readonly quantity?: Float64Array;
+  readonly value?: Float64Array;
   readonly file: Int32Array;
   readonly line: Int32Array;
 }
@@ -92,9 +95,14 @@ export class RawEventTable {
     query: new GrowableInt32(),
     position: new GrowableInt32(),
     searchId: new GrowableInt32(),
+    quantity: new GrowableFloat64(),
+    value: new GrowableFloat64(),
     file: new GrowableInt32(),
     line: new GrowableInt32(),
   };
+
+  /** whether any appended row gave a quantity / value (the dataset carries the column only then) */
+  private seen = { quantity: false, value: false };
 
   get length(): number {
     return this.cols.user.length;
@@ -110,6 +118,10 @@ export class RawEventTable {
     c.query.push(event.query === undefined ? -1 : this.queries.id(event.query));
     c.position.push(event.position ?? -1);
     c.searchId.push(event.searchId === undefined ? -1 : this.searchIds.id(event.searchId));
+    c.quantity.push(event.quantity ?? Number.NaN);
+    c.value.push(event.value ?? Number.NaN);
+    if (event.quantity !== undefined) this.seen.quantity = true;
+    if (event.value !== undefined) this.seen.value = true;
     c.file.push(this.files.id(file));
     c.line.push(line);
   }
@@ -126,6 +138,8 @@ export class RawEventTable {
       query: c.query.view(),
       position: c.position.view(),
       searchId: c.searchId.view(),
+      ...(this.seen.quantity ? { quantity: c.quantity.view() } : {}),
+      ...(this.seen.value ? { value: c.value.view() } : {}),
       file: c.file.view(),
       line: c.line.view(),
     };
@@ -146,6 +160,8 @@ export class RawEventTable {
     if (q >= 0) parts.push(`query=${JSON.stringify(this.queries.values[q])}`);
     const p = c.position.data[i]!;
     if (p >= 0) parts.push(`position=${p}`);
+    if (!Number.isNaN(c.quantity.data[i]!)) parts.push(`quantity=${c.quantity.data[i]}`);
+    if (!Number.isNaN(c.value.data[i]!)) parts.push(`value=${c.value.data[i]}`);
     return parts.join(' ');
   }
 
@@ -164,7 +180,7 @@ export class RawEventTable {
 
 /** A validated event; the optional context fields may be left out by adapters that lack them. */
 export type AppendableEvent = Pick<RawEvent, 'user' | 'item' | 'type' | 'timestamp'> &
-  Partial<Pick<RawEvent, 'session' | 'query' | 'position' | 'searchId'>>;
+  Partial<Pick<RawEvent, 'session' | 'query' | 'position' | 'searchId' | 'quantity' | 'value'>>;
 
 export interface LocatedItem {
   readonly item: RawItem;

@@ -56,6 +56,11 @@ export function timestampSchema(nowSeconds: number, settings: TimestampSettings 
   });
 }
 
+/** An optional magnitude usable as an example weight: a finite number ≥ 0 (NaN and junk are wrong-type). */
+function exampleWeightColumn(name: string) {
+  return z.number().nonnegative(`${name} must be ≥ 0`).nullish().transform((v) => v ?? undefined);
+}
+
 export function rawEventSchema(options: EventSchemaOptions = {}) {
   const now = options.nowSeconds ?? Date.now() / 1000;
   return z.object({
@@ -68,6 +73,10 @@ export function rawEventSchema(options: EventSchemaOptions = {}) {
     position: z.number().int().nonnegative().nullish().transform((v) => v ?? undefined),
     /** the search request the event belongs to (UBI query_id): groups impressions with their clicks */
     searchId: optionalText,
+    /** units bought (or viewed) in this line; finetune.exampleWeight can weigh the event by it */
+    quantity: exampleWeightColumn('quantity'),
+    /** money (or any other magnitude) of this line; finetune.exampleWeight can weigh the event by it */
+    value: exampleWeightColumn('value'),
   });
 }
 export type RawEvent = z.output<ReturnType<typeof rawEventSchema>>;

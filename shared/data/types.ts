@@ -24,7 +24,18 @@ export interface InteractionTable {
   readonly query: Int32Array;
   /** 0-based rank at which the item was shown for the query, -1 when unknown (optional) */
   readonly position?: Int32Array;
+  /**
+   * the source's optional magnitude columns (units, money), NaN on rows that gave none; present
+   * only when the source has the column, so datasets without it keep their bytes. Usable as
+   * fine-tuning example weights (finetune.exampleWeight).
+   */
+  readonly quantity?: Float32Array;
+  readonly value?: Float32Array;
 }
+
+/** The interaction columns usable as example weights. */
+export const WEIGHT_COLUMNS = ['quantity', 'value'] as const;
+export type WeightColumn = (typeof WEIGHT_COLUMNS)[number];
 
 /** Graded query–item relevance judgments (e.g. ESCI), one row per (query, item). */
 export interface QueryJudgments {
@@ -67,8 +78,9 @@ export interface SplitDataset {
   readonly itemText: readonly string[];
   /**
    * price per item from the item file, NaN where it gave none; carried so outputs can show
-   * what is being recommended at what price (recommendations.jsonl). Absent in datasets
-   * written before prices were kept. Not a model input.
+   * what is being recommended at what price (recommendations.jsonl), and bucketed into a model
+   * input when pretrain.encoder.priceBuckets is set (shared/ml/price-buckets.ts). Absent in
+   * datasets written before prices were kept.
    */
   readonly itemPrice?: Float64Array;
   /** search query text per dense query index (empty when the source has no queries) */

@@ -30,6 +30,12 @@ export const EncoderConfigSchema = z
      * Checkpoints written before this option existed load as unscaled.
      */
     scaleInputEmbeddings: z.boolean().default(true),
+    /**
+     * item price as a feature: items are bucketed by the quantiles of their prices into this
+     * many buckets (plus one for items without a price) and a learned vector per bucket is added
+     * to the item's embedding (price-buckets.ts). Absent: off, and the model is as without it.
+     */
+    priceBuckets: z.number().int().min(2).max(64).optional(),
   })
   .refine((c) => c.dim % c.heads === 0, { message: 'dim must be divisible by heads', path: ['heads'] });
 export type EncoderConfig = z.infer<typeof EncoderConfigSchema>;
@@ -106,12 +112,24 @@ export const PretrainConfigSchema = z.object({
 });
 export type PretrainConfig = z.infer<typeof PretrainConfigSchema>;
 
+/**
+ * Truncated loss (T-CE): each batch drops its `rate` share of targets with the largest loss, the
+ * share growing linearly from 0 over the first `warmupEpochs` epochs (a model that has not yet
+ * learnt the clean patterns cannot tell noise by its loss).
+ */
+export const TruncateSchema = z.object({
+  rate: z.number().gt(0, 'rate must be in (0, 0.9]').max(0.9, 'rate must be in (0, 0.9]'),
+  warmupEpochs: z.number().int().min(0).default(2),
+});
+
 export const FinetuneConfigSchema = z.object({
   ...TrainingShape,
   epochs: z.number().int().min(1).default(5),
   batchSize: z.number().int().min(1).default(128),
   /** query tokens kept per example when the interaction followed a search */
   maxQueryTokens: z.number().int().min(1).default(8),
+  /** truncated loss (TruncateSchema); off when absent */
+  truncate: TruncateSchema.optional(),
 });
 export type FinetuneConfig = z.infer<typeof FinetuneConfigSchema>;
 

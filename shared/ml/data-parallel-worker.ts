@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     const samples = batches[batch];
     if (!samples) throw new Error(`epoch ${epoch + 1} has no batch ${batch + 1}`);
     const parity = steps % 2;
-    partGradients(model, data, partOf(samples, start.part, start.threads), partRandom(start.seed, epoch, batch, start.part), (result) => exchange.write(parity, start.part, result));
+    partGradients(model, data, partOf(samples, start.part, start.threads), partRandom(start.seed, epoch, batch, start.part), epoch, (result) => exchange.write(parity, start.part, result));
     exchange.bump(CONTROL.DONE);
     exchange.waitFor(CONTROL.RELEASE, seen);
     adam.applyValues(exchange.sharedMean(parity, start.part, steps).grads, epoch);

@@ -46,7 +46,8 @@ export interface LoopData {
    */
   readonly lengthOf?: (sample: number) => number;
   /** the loss of one batch of sample indices; may draw from rng (masks, negatives, dropout) */
-  readonly batchLoss: (samples: Int32Array, rng: Random) => tf.Scalar;
+  /** `epoch` (0-based) lets a loss follow a schedule over training, e.g. a growing drop rate */
+  readonly batchLoss: (samples: Int32Array, rng: Random, epoch: number) => tf.Scalar;
 }
 
 export type LoopDataBuilder = (input: unknown, model: RecModel) => LoopData;
@@ -289,10 +290,10 @@ export interface ReplicaStart {
  * exchange before any other tfjs op runs. Reading copies out first cost a 14 MB allocation and
  * copy per step on Amazon Beauty, in every thread.
  */
-export function partGradients(model: RecModel, data: LoopData, samples: Int32Array, rng: Random, write: (result: PartResult) => void): void {
+export function partGradients(model: RecModel, data: LoopData, samples: Int32Array, rng: Random, epoch: number, write: (result: PartResult) => void): void {
   if (samples.length === 0) return write({ loss: 0, samples: 0, grads: null });
   tf.tidy(() => {
-    const result = tf.variableGrads(() => data.batchLoss(samples, rng), [...model.params.values()]);
+    const result = tf.variableGrads(() => data.batchLoss(samples, rng, epoch), [...model.params.values()]);
     write({ loss: result.value.dataSync()[0] as number, samples: samples.length, grads: gradientValues(model, result.grads) });
   });
 }

@@ -20,8 +20,9 @@ import { qkvProjection, selfAttention } from './attention';
 import type { EncoderConfig } from './config';
 import type { DropoutDraw } from './dropout';
 import { embedInputs } from './embed';
+import { gatherRows } from './ops';
 import type { RowBlock } from './row-blocks';
-import { PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
+import { FIRST_ITEM_ROW, PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
 
 /** Weights by parameter name, each a row-major float32 array (the checkpoint/export form). */
 export type NamedWeights = Record<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
@@ -55,7 +56,40 @@ export function parameterShapes(cfg: EncoderConfig, vocab: Vocabulary): Array<[s
     );
   }
   shapes.push(['final.ln.gamma', [d]], ['final.ln.beta', [d]]);
+  // last, so a model without the feature has exactly the parameters (and initial draws) it had before
+  if (usesPrice(cfg, vocab)) shapes.push(['embedding.price', [(cfg.priceBuckets as number) + 1, d]]);
   return shapes;
+}
+
+/** Whether the model adds a price-bucket vector to its items; a config and a vocabulary that disagree are an error. */
+export function usesPrice(cfg: EncoderConfig, vocab: Vocabulary): boolean {
+  const buckets = vocab.itemPriceBucket;
+  if (cfg.priceBuckets === undefined) {
+    if (buckets) throw new Error('the vocabulary has item price buckets but encoder.priceBuckets is not set; use the encoder config the model was trained with');
+    return false;
+  }
+  if (!buckets) throw new Error(`encoder.priceBuckets=${cfg.priceBuckets} needs each item's price bucket in the vocabulary (pretrain with the items' prices)`);
+  if (buckets.length !== vocab.numItems) throw new Error(`the vocabulary has ${buckets.length} item price buckets for ${vocab.numItems} items`);
+  for (const b of buckets) if (!(Number.isInteger(b) && b >= 0 && b <= cfg.priceBuckets)) throw new Error(`item price bucket ${b} is outside [0, ${cfg.priceBuckets}]`);
+  return true;
+}
+
+/**
+ * The embedding table the model reads items from: `embedding.table`, plus on each item's row
+ * its price bucket's vector when the model takes price (usesPrice). Inputs, the output softmax
+ * and the exported item embeddings all read this, so the feature is the same everywhere.
+ */
+export function itemTable(model: RecModel): tf.Tensor2D {
+  const table = param(model, 'embedding.table') as tf.Tensor2D;
+  const buckets = model.vocabulary.itemPriceBucket;
+  if (!buckets || model.encoder.priceBuckets === undefined) return table;
+  const [rows, d] = table.shape;
+  const { numItems } = model.vocabulary;
+  return tf.tidy(() => {
+    const perItem = gatherRows(param(model, 'embedding.price'), Int32Array.from(buckets));
+    const padded = tf.concat([tf.zeros([FIRST_ITEM_ROW, d]), perItem, tf.zeros([rows - FIRST_ITEM_ROW - numItems, d])]);
+    return tf.add(table, padded) as tf.Tensor2D;
+  });
 }
 
 /** Standard normal by Box–Muller from the seeded generator, so initial weights replay. */
@@ -79,7 +113,8 @@ export function createModel(cfg: EncoderConfig, vocab: Vocabulary, seed: number)
     const size = shape.reduce((a, b) => a * b, 1);
     let data: Float32Array;
     if (name.endsWith('.gamma')) data = new Float32Array(size).fill(1);
-    else if (shape.length === 1) data = new Float32Array(size);
+    // price vectors start at zero: the items start where they would without the feature
+    else if (shape.length === 1 || name === 'embedding.price') data = new Float32Array(size);
     else data = normals(rng, size, cfg.initStd);
     if (name === 'embedding.table') data.fill(0, PAD_ROW * cfg.dim, (PAD_ROW + 1) * cfg.dim);
     weights[name] = { shape, data };
@@ -169,7 +204,7 @@ export function encodeBlocks(model: RecModel, batches: readonly EncoderBatch[], 
   const d = cfg.dim;
   const p = (name: string) => param(model, name);
 
-  let x: tf.Tensor = embedInputs(p('embedding.table'), p('embedding.position'), ids, { blocks, scale: cfg.scaleInputEmbeddings ? Math.sqrt(d) : 1 }, dropoutDraw(cfg.dropout, opts));
+  let x: tf.Tensor = embedInputs(itemTable(model), p('embedding.position'), ids, { blocks, scale: cfg.scaleInputEmbeddings ? Math.sqrt(d) : 1 }, dropoutDraw(cfg.dropout, opts));
 
   const pad = new Uint8Array(ids.length);
   for (let i = 0; i < ids.length; i++) if (ids[i] === PAD_ROW) pad[i] = 1;

@@ -17,7 +17,7 @@ import { orderByUserTime } from '../data/preprocess/sequences';
 import type { Random } from '../data/random';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfig, type FinetuneConfigInput } from './config';
 import type { LoopData, LoopInput } from './data-parallel';
-import { encode, exportWeights, modelFromWeights, param, type NamedWeights, type RecModel } from './encoder';
+import { encode, exportWeights, itemTable, modelFromWeights, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { loadModel } from './load-model';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
@@ -42,6 +42,12 @@ export interface FinetuneData {
   readonly examples?: FinetuneExamples;
   /** token ids per dense query index, used for interactions whose `query` ≥ 0 */
   readonly queryTokens?: TokenCsr;
+  /**
+   * when given (epochs × train.length, on a SharedArrayBuffer so data-parallel threads write it
+   * too), entry [e·n + j] receives the loss of train interaction j as a target in epoch e
+   * (unweighted, with dropout, as the training step computed it); untouched where j is not a target
+   */
+  readonly lossLog?: Float32Array;
 }
 
 export interface FinetuneResult {
@@ -218,13 +224,22 @@ export function rowBatch(model: RecModel, plan: FinetunePlan, samples: Int32Arra
   return { ids, batch, len, positions: Int32Array.from(positions), targets: Int32Array.from(targets), weights: Float32Array.from(weights), ranks: Int32Array.from(ranks) };
 }
 
-function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random): tf.Scalar {
-  const { ids, batch, len, positions, targets, weights } = rowBatch(model, plan, samples);
+/** The truncated loss's drop share in (0-based) `epoch`: its rate, reached linearly over the warm-up epochs. */
+export function truncationShare(cfg: FinetuneConfig, epoch: number): number {
+  if (!cfg.truncate) return 0;
+  const { rate, warmupEpochs } = cfg.truncate;
+  return warmupEpochs === 0 ? rate : rate * Math.min(1, epoch / warmupEpochs);
+}
+
+function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random, epoch: number, lossLog?: Float32Array): tf.Scalar {
+  const { ids, batch, len, positions, targets, weights, ranks } = rowBatch(model, plan, samples);
+  const n = plan.order.order.length;
+  const observe = lossLog ? (nll: Float64Array) => nll.forEach((v, i) => { lossLog[epoch * n + (plan.order.order[ranks[i] as number] as number)] = v; }) : undefined;
   const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng }), positions);
-  const block = { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
+  const block = { table: itemTable(model), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
   // softmaxLoss divides by the batch's targets; this turns that into batch rows × targetsPerRow
   const scale = targets.length / (batch * plan.targetsPerRow);
-  return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng);
+  return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng, { dropLargest: truncationShare(cfg, epoch), observe });
 }
 
 /**
@@ -270,7 +285,7 @@ export function finetuneLoopData(input: unknown, model: RecModel): LoopData {
     numSamples: plan.rows.start.length,
     examplesPerEpoch: plan.examples,
     lengthOf: (s) => plan.rowSymbols[s] as number,
-    batchLoss: (samples, rng) => rowLoss(model, plan, samples, cfg, rng),
+    batchLoss: (samples, rng, epoch) => rowLoss(model, plan, samples, cfg, rng, epoch, data.lossLog),
   };
 }
 
@@ -301,6 +316,7 @@ export async function finetune(
     if (it < 0 || it >= data.numItems) throw new Error(`finetune: train.item[${j}]=${it} is outside [0, numItems=${data.numItems})`);
   }
   const examples = validateExamples(data);
+  if (data.lossLog && data.lossLog.length !== cfg.epochs * train.length) throw new Error(`finetune: lossLog has ${data.lossLog.length} entries; give epochs × train interactions = ${cfg.epochs * train.length}`);
   // causal attention from here on: see the header comment
   const model = modelFromWeights({ ...source.encoder, causal: true }, source.vocabulary, exportWeights(source));
   if (typeof init === 'string') for (const v of source.params.values()) v.dispose();

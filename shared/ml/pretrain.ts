@@ -11,10 +11,11 @@ import type { Matrix, UserSequences } from '../data/types';
 import type { Random } from '../data/random';
 import { PretrainConfigSchema, parseConfig, type PretrainConfig, type PretrainConfigInput } from './config';
 import type { LoopData, LoopInput } from './data-parallel';
-import { createModel, encode, encodeBlocks, exportWeights, param, type NamedWeights, type RecModel } from './encoder';
+import { createModel, encode, encodeBlocks, exportWeights, itemTable, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
 import { gatherRows } from './ops';
+import { priceBuckets } from './price-buckets';
 import { itemEmbeddings } from './scoring';
 import { softmaxLoss } from './softmax-loss';
 import { runEpochs, type TrainingRun } from './training-loop';
@@ -26,6 +27,8 @@ export interface PretrainData {
   readonly sequences: UserSequences;
   /** token ids of each item's text, one CSR row per item; omit to train on sequences only */
   readonly itemText?: TokenCsr;
+  /** each item's price (NaN where unknown); read only with encoder.priceBuckets */
+  readonly itemPrice?: Float64Array;
 }
 
 export interface PretrainResult {
@@ -149,8 +152,8 @@ function maskedLoss(model: RecModel, hidden: tf.Tensor2D, firstRow: number, batc
   const vocab = model.vocabulary;
   const classes =
     block === 'items'
-      ? { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW, classes: vocab.numItems, sampler }
-      : { table: param(model, 'embedding.table'), firstRow: FIRST_ITEM_ROW + vocab.numItems, classes: vocab.vocabSize, sampler };
+      ? { table: itemTable(model), firstRow: FIRST_ITEM_ROW, classes: vocab.numItems, sampler }
+      : { table: itemTable(model), firstRow: FIRST_ITEM_ROW + vocab.numItems, classes: vocab.vocabSize, sampler };
   return softmaxLoss(classes, atMasks, batch.targets, null, cfg.loss, rng);
 }
 
@@ -214,6 +217,15 @@ export function pretrainLoopData(input: unknown, model: RecModel): LoopData {
   };
 }
 
+/** The items' price buckets when the encoder takes price (encoder.priceBuckets). */
+function priceVocabulary(data: PretrainData, buckets: number | undefined): Pick<Vocabulary, 'itemPriceBucket'> {
+  if (buckets === undefined) return {};
+  const prices = data.itemPrice;
+  if (!prices || !prices.some((p) => !Number.isNaN(p))) throw new Error(`pretrain: encoder.priceBuckets=${buckets} needs item prices, and the data has none; add a price column to the items file or leave priceBuckets out`);
+  if (prices.length !== data.numItems) throw new Error(`pretrain: itemPrice has ${prices.length} entries for numItems=${data.numItems}`);
+  return { itemPriceBucket: priceBuckets(prices, buckets) };
+}
+
 export async function pretrain(data: PretrainData, configInput: PretrainConfigInput, run: TrainingRun): Promise<PretrainResult> {
   const cfg = parseConfig(PretrainConfigSchema, configInput, 'pretrain');
   const seqs = data.sequences;
@@ -226,7 +238,7 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
     assertTokenCsr(text, data.numItems, 'pretrain: itemText');
     if (cfg.text.maxTokens + 1 > cfg.encoder.maxLen) throw new Error(`pretrain: text.maxTokens + 1 = ${cfg.text.maxTokens + 1} exceeds encoder.maxLen=${cfg.encoder.maxLen}; lower text.maxTokens`);
   }
-  const vocab: Vocabulary = { numItems: data.numItems, vocabSize: text?.vocabSize ?? 0 };
+  const vocab: Vocabulary = { numItems: data.numItems, vocabSize: text?.vocabSize ?? 0, ...priceVocabulary(data, cfg.encoder.priceBuckets) };
   if (sequenceWindows(seqs, cfg.encoder.maxLen).start.length === 0) throw new Error('pretrain: every user sequence is empty; there is nothing to train on');
   const model = createModel(cfg.encoder, vocab, cfg.seed);
   const input: LoopInput<PretrainData, PretrainConfig> = { data, cfg };
@@ -239,7 +251,7 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
       batchSize: cfg.batchSize,
       optimizer: cfg.optimizer,
       config: cfg,
-      dataFingerprint: fingerprintArrays([data.numItems, seqs.offsets, seqs.items, text?.offsets, text?.ids, text?.vocabSize]),
+      dataFingerprint: fingerprintArrays([data.numItems, seqs.offsets, seqs.items, text?.offsets, text?.ids, text?.vocabSize, ...(vocab.itemPriceBucket ? [Int32Array.from(vocab.itemPriceBucket)] : [])]),
       threads: cfg.threads,
       replica: { module: __filename, builder: 'pretrainLoopData', input },
       ...pretrainLoopData(input, model),

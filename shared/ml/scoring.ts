@@ -6,7 +6,7 @@
 // shaped to predict the next item.
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix, UserSequences } from '../data/types';
-import { encode, param, type RecModel } from './encoder';
+import { encode, itemTable, type RecModel } from './encoder';
 import { gatherRows } from './ops';
 import { FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, SEP_ROW, tokenRow, type TokenCsr } from './vocabulary';
 
@@ -25,7 +25,7 @@ function readOut(t: tf.Tensor): Float32Array {
 export function itemEmbeddings(model: RecModel): Matrix {
   const { numItems } = model.vocabulary;
   const dim = model.encoder.dim;
-  return { rows: numItems, cols: dim, data: readOut(tf.tidy(() => tf.slice(param(model, 'embedding.table'), [FIRST_ITEM_ROW, 0], [numItems, dim]))) };
+  return { rows: numItems, cols: dim, data: readOut(tf.tidy(() => tf.slice(itemTable(model), [FIRST_ITEM_ROW, 0], [numItems, dim]))) };
 }
 
 /**

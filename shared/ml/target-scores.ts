@@ -9,7 +9,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfigInput } from './config';
-import { encode, param, type RecModel } from './encoder';
+import { encode, itemTable, type RecModel } from './encoder';
 import { finetunePlan, rowBatch, type FinetuneData } from './finetune';
 import { gatherRows } from './ops';
 import { FIRST_ITEM_ROW } from './vocabulary';
@@ -55,7 +55,7 @@ export async function scoreTargets(model: RecModel, data: FinetuneData, configIn
 
 /** The item rows of the tied table, transposed [dim × numItems]: the output layer's classes. */
 function transposedItems(model: RecModel): tf.Tensor2D {
-  return tf.tidy(() => tf.transpose(tf.slice(param(model, 'embedding.table') as tf.Tensor2D, [FIRST_ITEM_ROW, 0], [model.vocabulary.numItems, model.encoder.dim])));
+  return tf.tidy(() => tf.transpose(tf.slice(itemTable(model), [FIRST_ITEM_ROW, 0], [model.vocabulary.numItems, model.encoder.dim])));
 }
 
 /**

@@ -218,7 +218,7 @@ export function assertParallelBackend(kind: string, backend: BackendName, thread
 function serialStep(spec: LoopSpec, adam: Adam, epoch: number, samples: Int32Array, rng: Random): number {
   let loss = Number.NaN;
   // the gradient arrives as views into the backend's memory: Adam copies them all in before it runs a tfjs op
-  partGradients(spec.model, spec, samples, rng, (part) => {
+  partGradients(spec.model, spec, samples, rng, epoch, (part) => {
     if (part.grads) adam.applyValues(part.grads, epoch);
     loss = part.loss;
   });
@@ -227,7 +227,7 @@ function serialStep(spec: LoopSpec, adam: Adam, epoch: number, samples: Int32Arr
 
 /** One step shared with the worker threads: this thread's part, then Adam on the mean of all parts. */
 function parallelStep(group: DataParallelGroup, spec: LoopSpec, adam: Adam, epoch: number, batch: number, samples: Int32Array): number {
-  const { loss, grads } = group.step(epoch, batch, samples, (part, rng, write) => partGradients(spec.model, spec, part, rng, write));
+  const { loss, grads } = group.step(epoch, batch, samples, (part, rng, write) => partGradients(spec.model, spec, part, rng, epoch, write));
   adam.applyValues(grads, epoch);
   return loss;
 }

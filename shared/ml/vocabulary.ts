@@ -13,6 +13,11 @@ export interface Vocabulary {
   readonly numItems: number;
   /** text tokens known to the model; 0 when it was trained without text */
   readonly vocabSize: number;
+  /**
+   * price bucket of each item (0 = no price, 1..encoder.priceBuckets), present only when the
+   * model takes price as an item feature (price-buckets.ts); fixed at pretraining
+   */
+  readonly itemPriceBucket?: readonly number[];
 }
 
 export const itemRow = (item: number): number => FIRST_ITEM_ROW + item;

@@ -31,10 +31,10 @@ export interface ResourceEstimate {
 }
 
 export function estimateResources(spec: PipelineSpec, sizes: DataSizes): ResourceEstimate {
-  const { dim: d, layers, maxLen: T, ffnMultiplier } = spec.pretrain.encoder;
+  const { dim: d, layers, maxLen: T, ffnMultiplier, priceBuckets } = spec.pretrain.encoder;
   const V = sizes.items;
   const layerParams = (4 + 2 * ffnMultiplier) * d * d;
-  const parameters = V * d + T * d + layers * layerParams + sizes.vocabulary * d;
+  const parameters = V * d + T * d + layers * layerParams + sizes.vocabulary * d + (priceBuckets === undefined ? 0 : (priceBuckets + 1) * d);
 
   // one sequence through the encoder: every position through every layer, plus attention
   const encoderFlops = T * layers * (layerParams + 2 * T * d);

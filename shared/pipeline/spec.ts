@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DataSourceConfigSchema } from '../data/source-config';
-import { FinetuneConfigSchema, PretrainConfigSchema } from '../ml/config';
+import { WEIGHT_COLUMNS } from '../data/types';
+import { FinetuneConfigSchema, PretrainConfigSchema, TruncateSchema } from '../ml/config';
 import { CrossFitSettings } from '../valuation/cross-fit-config';
+import { QuarantineModeSchema } from '../valuation/quarantine';
 import { EarlyStoppingSchema } from './steps/early-stopping';
 import { STEPS, type StepName } from './contract';
 import { jsonErrorOffset, lineColumn } from '../config/json-error-offset';
@@ -21,7 +23,11 @@ export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1
  * (shared/valuation/implicit.ts); cross-fit values each interaction by held-out warm-up
  * fine-tunes of the model actually trained (shared/valuation/cross-fit.ts).
  */
-export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit'] as const;
+export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics'] as const;
+type ValuationMethodName = (typeof VALUATION_METHODS)[number];
+/** methods that value with warm-up fine-tunes of the model that is actually trained (they read the finetune settings) */
+export type TrainedValuationMethod = Extract<ValuationMethodName, 'cross-fit' | 'dynamics'>;
+export const valuesByTraining = (method: ValuationMethodName): method is TrainedValuationMethod => method === 'cross-fit' || method === 'dynamics';
 
 export const ValuationSpecSchema = z.object({
   method: z.enum(VALUATION_METHODS).default('knn-shapley'),
@@ -43,14 +49,23 @@ export const ValuationSpecSchema = z.object({
   contextLen: z.number().int().min(1).default(20),
   /** validation points used as the utility (a sample keeps valuation fast on 2 cores) */
   maxValidPoints: z.number().int().min(1).default(2000),
-  /** cross-fit: folds, warmupEpochs, score */
+  /** cross-fit: folds, warmupEpochs, score; dynamics: warmupEpochs */
   ...CrossFitSettings,
+  /** interactions outside the important set: kept in histories as context ('context') or dropped from fine-tuning altogether ('drop') */
+  quarantine: QuarantineModeSchema.default('context'),
+  /** the valued fine-tune also drops each batch's largest-loss targets (T-CE); off when absent */
+  truncate: TruncateSchema.optional(),
 });
 
 /** The training config plus what the pipeline does around the loop. */
 export const FinetuneSpecSchema = FinetuneConfigSchema.extend({
   /** stop on the validation split (NDCG@k every `every` epochs, `patience` scorings without a gain) and keep the best epoch; off when absent */
   earlyStopping: EarlyStoppingSchema.optional(),
+  /**
+   * weigh each training target by the events' quantity or value column (log1p, scaled to mean 1,
+   * capped: shared/ml/example-weights.ts), multiplying the valuation weight; absent = 'none'
+   */
+  exampleWeight: z.enum(['none', ...WEIGHT_COLUMNS]).optional(),
 });
 
 export const InferSpecSchema = z.object({

@@ -26,7 +26,21 @@ export async function validateSpecData(spec: PipelineSpec): Promise<SpecValidati
   const result = await preprocess(raw, source.preprocess);
   const profile = profileDataset(raw, result);
   const estimate = estimateResources(spec, { users: profile.users, items: profile.items, trainEvents: profile.split.train, vocabulary: result.summary.vocabulary });
-  return { profile, estimate, warnings: warningsOf(spec, profile), trainable: profile.split.train > 0 };
+  const missing = missingFeatureData(spec, profile);
+  return { profile, estimate, warnings: [...warningsOf(spec, profile), ...missing], trainable: profile.split.train > 0 && missing.length === 0 };
+}
+
+/** Switches that need data the source does not have: the run would fail at that step. */
+function missingFeatureData(spec: PipelineSpec, p: DatasetProfile): string[] {
+  const out: string[] = [];
+  const column = spec.finetune.exampleWeight;
+  if (column !== undefined && column !== 'none' && !p.weightColumns[column]) {
+    out.push(`finetune.exampleWeight is '${column}' but the events have no ${column} column: the fine-tune step would fail (docs/data-format.md, "Example weights")`);
+  }
+  if (spec.pretrain.encoder.priceBuckets !== undefined && p.itemsWithPrice === 0) {
+    out.push('pretrain.encoder.priceBuckets is set but no item has a price: the pretrain step would fail (add a price column to the items file, or leave priceBuckets out)');
+  }
+  return out;
 }
 
 function warningsOf(spec: PipelineSpec, p: DatasetProfile): string[] {

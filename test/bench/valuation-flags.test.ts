@@ -4,11 +4,12 @@ import { benchSpec, parseBenchArgs } from '../../bench/valuation/options';
 import { realSource } from '../../bench/valuation/datasets';
 
 describe('valuation bench flags', () => {
-  it('runs ml-100k over three seeds by default, every setting, choosing (keep, λ) among four candidates', () => {
+  it('runs ml-100k over three seeds by default, every setting, choosing (keep, λ, quarantine) among four candidates, with T-CE at one rate', () => {
     const o = parseBenchArgs([]);
     expect(o).toMatchObject({ datasets: ['ml-100k'], seeds: 3, seed: 1, baselines: true, quick: false });
     expect(o.settings).toEqual(['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3']);
-    expect(o.sizes.choices.map((c) => [c.keep, c.lambda])).toEqual([[0.8, 0], [0.9, 0], [0.8, 1], [0.9, 1]]);
+    expect(o.sizes.choices.map((c) => [c.keep, c.lambda, c.quarantine])).toEqual([[0.8, 0, 'context'], [0.9, 0, 'context'], [0.8, 0, 'drop'], [0.9, 0, 'drop']]);
+    expect(o.sizes.truncateRates).toEqual([0.2]);
   });
 
   it('takes a subset of settings and names an unknown one with the list to choose from', () => {
@@ -23,5 +24,11 @@ describe('valuation bench flags', () => {
     expect(spec.valuation).toMatchObject({ method: 'cross-fit', folds: 2, warmupEpochs: 4, score: 'logProb' });
     expect(spec.pretrain.encoder).toMatchObject({ dim: 64, layers: 2 });
     expect([spec.pretrain.seed, spec.finetune.seed, spec.finetune.epochs]).toEqual([7, 7, 14]);
+  });
+
+  it('values with training dynamics when asked, and names an unknown method', () => {
+    const spec = benchSpec(parseBenchArgs(['--method', 'dynamics']).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
+    expect(spec.valuation).toMatchObject({ method: 'dynamics', warmupEpochs: 4 });
+    expect(() => parseBenchArgs(['--method', 'shapley'])).toThrow(/--method/);
   });
 });

@@ -14,24 +14,28 @@ const dirs: string[] = [];
 afterEach(() => { while (dirs.length > 0) rmSync(dirs.pop()!, { recursive: true, force: true }); });
 
 /** A spec over an events CSV written next to it. */
-function specWith(eventsCsv: string, infer: object = {}): string {
+function specWith(eventsCsv: string, infer: object = {}, more: object = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'assay-validate-'));
   dirs.push(dir);
   writeFileSync(path.join(dir, 'events.csv'), eventsCsv);
   const spec = path.join(dir, 'spec.json');
-  writeFileSync(spec, JSON.stringify({ dataset: 'v', source: { format: 'csv', paths: { events: 'events.csv' }, preprocess: { split: { mode: 'leave-last-out' } } }, infer }));
+  writeFileSync(spec, JSON.stringify({ dataset: 'v', source: { format: 'csv', paths: { events: 'events.csv' }, preprocess: { split: { mode: 'leave-last-out' } } }, infer, ...more }));
   return spec;
 }
 
 describe('assay validate', () => {
-  it('profiles the shipped generic example: sizes, pruned items, repeats, the unread column and an estimate', () => {
+  it('profiles the shipped generic example: sizes, pruned items, repeats, its quantity column and an estimate', () => {
     const r = assay('validate', 'specs/generic-csv.json', '--json');
     expect(r.status, r.stderr).toBe(0);
     const v = JSON.parse(r.stdout);
     expect(v.profile).toMatchObject({ users: 60, items: 43, catalogue: 48, itemsWithoutEvents: 5, itemsPruned: 5, rejects: 0 });
-    expect(Object.values(v.profile.unknownColumns)).toEqual([['quantity']]);
+    expect(v.profile.unknownColumns).toEqual({});
+    expect(v.profile.weightColumns.quantity.rows).toBeGreaterThan(0);
+    expect(v.profile.weightColumns.quantity.distribution.min).toBeGreaterThanOrEqual(1);
     expect(v.profile.testRepeatShare).toBeGreaterThan(0.2);
     expect(v.estimate.totalSeconds).toBeGreaterThan(0);
+    const text = assay('validate', 'specs/generic-csv.json');
+    expect(text.stdout).toMatch(new RegExp(`quantity +${v.profile.weightColumns.quantity.rows} of [0-9,]+ events give it; min 1 · median \\d+ · p90 \\d+ · max 4`));
   });
 
   it('counts malformed rows by reason and lists unknown columns', () => {
@@ -61,6 +65,18 @@ describe('assay validate', () => {
     const kept = assay('validate', specWith(csv, { excludeSeen: false }));
     expect(kept.status, kept.stderr).toBe(0);
     expect(kept.stdout).not.toMatch(/test targets are items the user already had/);
+  });
+
+  it('fails with exit code 1 when a switch needs a column the data lacks: an example-weight column, item prices', () => {
+    const csv = 'user,item,type,timestamp,quantity\nu1,a,purchase,2025-01-01T10:00:00Z,2\nu1,b,purchase,2025-01-02T10:00:00Z,1\nu1,c,purchase,2025-01-03T10:00:00Z,3\n';
+    const ok = assay('validate', specWith(csv, {}, { finetune: { exampleWeight: 'quantity' } }));
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/prices +0 of 3 items have one/);
+    const r = assay('validate', specWith(csv, {}, { finetune: { exampleWeight: 'value' }, pretrain: { encoder: { priceBuckets: 4 } } }));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/NOT TRAINABLE/);
+    expect(r.stdout).toMatch(/finetune\.exampleWeight is 'value' but the events have no value column/);
+    expect(r.stdout).toMatch(/pretrain\.encoder\.priceBuckets is set but no item has a price/);
   });
 
   it('fails with exit code 1 and says why when nothing is left to train on', () => {

@@ -23,13 +23,21 @@ describe('specs/generic-csv.json', () => {
     }
   });
 
-  it('runs end to end: every step, the catalogue pruned and the unread column reported', async () => {
+  it('runs end to end: every step, the catalogue pruned, its quantity column read (no unread column)', async () => {
     const run = await runBare(loadSpecFile(path.join(repoRoot, 'specs', 'generic-csv.json')));
     expect(run.outcomes.map((o) => (o.variant ? `${o.step}:${o.variant}` : o.step))).toEqual(['preprocess', 'pretrain', 'value', 'finetune:valued', 'finetune:control', 'infer', 'report']);
     const preprocess = run.outcomes[0]!.outcome.metrics!;
-    expect(preprocess).toMatchObject({ rejects: 0, users: 60, itemsPruned: 5, unknownColumns: 1 });
+    expect(preprocess).toMatchObject({ rejects: 0, users: 60, itemsPruned: 5, unknownColumns: 0 });
+    // the spec weighs targets by quantity and feeds price buckets to the model: both train and infer
+    for (const variant of ['valued', 'control']) expect(Number.isFinite(run.outcomes.find((o) => o.step === 'finetune' && o.variant === variant)!.outcome.metrics!.loss)).toBe(true);
     const infer = run.outcomes.find((o) => o.step === 'infer')!.outcome.labelledMetrics!;
     for (const model of ['valued', 'control', 'most-popular', 'item-knn', 'ease']) expect(Number.isFinite(infer[model]!['ndcg@10'])).toBe(true);
+  });
+
+  it('refuses a switch whose data the source lacks as invalid input, naming it', async () => {
+    const file = path.join(repoRoot, 'specs', 'generic-csv.json');
+    const noValue = runBare(loadSpecFile(file, { finetune: { epochs: 1, exampleWeight: 'value' } }));
+    await expect(noValue).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/finetune\.exampleWeight is 'value' but the events have no value column/) });
   });
 
   it('with excludeSeen false a repeat purchase can be a hit, so most-popular scores higher than with seen items excluded', async () => {

@@ -1,6 +1,6 @@
 // Files already in Assay's canonical field names (JSONL, CSV or Parquet): items
 // {id,title,description,categoryPath,brand,price}, events {user,item,type,timestamp,session,
-// query,position,searchId}, judgments {query,item,relevance}. The synthetic generator writes
+// query,position,searchId,quantity,value}, judgments {query,item,relevance}. The synthetic generator writes
 // this shape too.
 import { boundedReject, DataFileError, type Reject } from '../rejects';
 import { RawEventTable, type LocatedItem, type RawDataset } from '../raw-events';
@@ -49,7 +49,7 @@ export async function loadCanonical(source: CanonicalSource): Promise<RawDataset
     for await (const row of readRows(file, formatOf(file, source.format), {
       ...common,
       requiredColumns: ['user', 'item', 'type', 'timestamp'],
-      numericFields: ['position'],
+      numericFields: ['position', 'quantity', 'value'],
     })) {
       onRow();
       if ('reject' in row) { rejects.push(row.reject); continue; }

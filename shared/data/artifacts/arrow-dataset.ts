@@ -180,6 +180,9 @@ function interactionsToArrow(t: InteractionTable): Table {
     relevance: makeVector(t.relevance),
     query: makeVector(t.query),
     position: makeVector(t.position ?? new Int32Array(t.length).fill(-1)),
+    // only when the source had the column: datasets without it keep their bytes and digests
+    ...(t.quantity ? { quantity: makeVector(t.quantity) } : {}),
+    ...(t.value ? { value: makeVector(t.value) } : {}),
   });
 }
 
@@ -194,6 +197,8 @@ function interactionsFromArrow(table: Table): InteractionTable {
     relevance: column(table, 'relevance', Float32Array),
     query: column(table, 'query', Int32Array),
     position: column(table, 'position', Int32Array),
+    ...(table.getChild('quantity') ? { quantity: column(table, 'quantity', Float32Array) } : {}),
+    ...(table.getChild('value') ? { value: column(table, 'value', Float32Array) } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { Interner, type RawDataset } from '../raw-events';
 import { RejectLog, type Reject } from '../rejects';
 import type { RawItem } from '../schemas';
 import { PreprocessConfigSchema, type PreprocessConfig } from '../source-config';
-import type { InteractionTable, QueryJudgments, SplitDataset } from '../types';
+import { WEIGHT_COLUMNS, type InteractionTable, type QueryJudgments, type SplitDataset } from '../types';
 import { tokenizeItems } from '../vocabulary';
 import { dedupeItems, dropDuplicateEvents } from './dedupe';
 import { dropSupersededImpressions, relevanceOfType } from './label';
@@ -131,7 +131,8 @@ export async function preprocess(raw: RawDataset, configInput: PreprocessConfigI
 
   const counts = [0, 0, 0];
   for (const i of order) counts[part[i]!]!++;
-  const tables = [TRAIN, VALID, TEST].map((p) => allocateTable(counts[p]!));
+  const weightColumns = WEIGHT_COLUMNS.filter((w) => c[w] !== undefined);
+  const tables = [TRAIN, VALID, TEST].map((p) => allocateTable(counts[p]!, weightColumns));
   const fill = [0, 0, 0];
   for (const i of order) {
     const p = part[i]!;
@@ -145,6 +146,7 @@ export async function preprocess(raw: RawDataset, configInput: PreprocessConfigI
     t.relevance[k] = relevance[i]!;
     t.query[k] = c.query[i]!;
     t.position[k] = c.position[i]!;
+    for (const w of weightColumns) t[w]![k] = c[w]![i]!;
   }
 
   // queries: every event query (dense = raw interned id), then judged queries not seen in events
@@ -193,10 +195,11 @@ export async function preprocess(raw: RawDataset, configInput: PreprocessConfigI
   return { dataset, rejects: log.rows, summary };
 }
 
-type MutableTable = { -readonly [K in keyof InteractionTable]-?: NonNullable<InteractionTable[K]> };
+type MutableTable = { -readonly [K in Exclude<keyof InteractionTable, 'quantity' | 'value'>]-?: NonNullable<InteractionTable[K]> } & { quantity?: Float32Array; value?: Float32Array };
 
-function allocateTable(n: number): MutableTable {
+function allocateTable(n: number, weightColumns: readonly ('quantity' | 'value')[]): MutableTable {
   return {
+    ...Object.fromEntries(weightColumns.map((w) => [w, new Float32Array(n)])),
     length: n,
     user: new Int32Array(n),
     item: new Int32Array(n),

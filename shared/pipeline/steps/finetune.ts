@@ -1,43 +1,54 @@
 // Step 4: supervised ranking fine-tune from the pretrained encoder. The valued variant trains
 // on the selected set S with weights (1 + λ·α·v̂); the control trains on everything with
-// weight 1 (λ = 0, keep = 1) — the comparison every run reports.
+// weight 1 (λ = 0, keep = 1) — the comparison every run reports. finetune.exampleWeight
+// multiplies both variants' weights by the events' quantity or value (example-weights.ts).
 import path from 'node:path';
 import { finetune } from '../../ml/finetune';
 import type { PipelineSpec } from '../spec';
 import { defineStep } from '../step';
 import { inputFolder, publishCheckpoint, readInputDataset } from './dataset-input';
 import { readFloat32, readInt32 } from './typed-files';
+import { fineTuningData, type SelectedExamples } from '../../valuation/quarantine';
 import { StepCancelledError, trainingRunFor } from './training-run';
 import { EarlyStopping } from './early-stopping';
 import { evaluateOnValidation } from './infer';
 import { loadModel } from '../../ml/load-model';
 import { disposeModel } from '../../ml/encoder';
-import type { SplitDataset } from '../../data/types';
+import type { InteractionTable, SplitDataset } from '../../data/types';
+import { columnWeights, weighExamples } from '../../ml/example-weights';
+import { InvalidInputError } from '../errors';
 
 export const finetuneStep = defineStep({
   step: 'finetune',
   module: __filename,
   // early stopping scores validation with the infer settings, so then they are read (and covered) too
-  config: (s, call) => ({
-    finetune: s.finetune,
-    ...(call.variant === 'valued' ? { selection: { keep: s.valuation.keep, threshold: s.valuation.threshold, lambda: s.valuation.lambda, alpha: s.valuation.alpha } } : {}),
-    ...(s.finetune.earlyStopping ? { infer: s.infer } : {}),
-  }),
+  config: (s, call) => {
+    const v = s.valuation;
+    return {
+      finetune: s.finetune,
+      ...(call.variant === 'valued' ? { selection: { keep: v.keep, threshold: v.threshold, lambda: v.lambda, alpha: v.alpha, quarantine: v.quarantine, truncate: v.truncate } } : {}),
+      ...(s.finetune.earlyStopping ? { infer: s.infer } : {}),
+    };
+  },
   async run(ctx, spec) {
     const ds = await readInputDataset(ctx);
     const valued = ctx.request.variant === 'valued';
-    const examples = valued
-      ? { indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }
-      : undefined;
+    // column weights come from the whole train table and go in before quarantine 'drop' cuts it,
+    // so a row weighs the same in both variants
+    const rowWeights = columnWeightsOf(ds, spec.finetune.exampleWeight);
+    const input = valued
+      ? valuedFinetuneInput({ finetune: spec.finetune, valuation: selectionOf(spec) }, ds.train, weighSelected({ indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }, rowWeights))
+      : { train: ds.train, examples: rowWeights ? weighExamples(undefined, rowWeights) : undefined, config: spec.finetune };
+    const { examples, config } = input;
     const started = performance.now();
     const label = `finetune-${ctx.request.variant ?? 'valued'}`;
     const run = await trainingRunFor(ctx, spec.finetune.epochs, label);
     const validation = spec.infer;
     const stopping = spec.finetune.earlyStopping && validation ? new EarlyStopping(spec.finetune.earlyStopping, (dir) => validationNdcg(dir, ds, { infer: validation })) : undefined;
     const result = await finetune(
-      { numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train, examples },
+      { numUsers: ds.numUsers, numItems: ds.numItems, train: input.train, examples },
       inputFolder(ctx, 'pretrain'),
-      spec.finetune,
+      config,
       stopping
         ? {
             ...run,
@@ -70,6 +81,33 @@ export const finetuneStep = defineStep({
     };
   },
 });
+
+/** Each train row's weight from the spec's column (both variants, so the comparison stays fair); none without one. */
+function columnWeightsOf(ds: SplitDataset, column: PipelineSpec['finetune']['exampleWeight']): Float32Array | undefined {
+  if (column === undefined || column === 'none') return undefined;
+  if (!ds.train[column]) throw new InvalidInputError(`finetune.exampleWeight is '${column}' but the events have no ${column} column; add it to the events file (docs/data-format.md) or leave exampleWeight out`);
+  return columnWeights(ds.train, column);
+}
+
+function weighSelected(selected: SelectedExamples, rowWeights: Float32Array | undefined): SelectedExamples {
+  return rowWeights ? weighExamples(selected, rowWeights) : selected;
+}
+
+/**
+ * What the valued fine-tune trains on and with: the selected examples, without the quarantined
+ * interactions where `valuation.quarantine` is 'drop', and the truncated loss where
+ * `valuation.truncate` is set (the control is plain fine-tuning).
+ */
+export function valuedFinetuneInput(spec: { finetune: PipelineSpec['finetune']; valuation: Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> }, train: InteractionTable, selected: SelectedExamples): { train: InteractionTable; examples: SelectedExamples; config: PipelineSpec['finetune'] } {
+  const data = fineTuningData(train, selected, spec.valuation.quarantine);
+  return { ...data, config: spec.valuation.truncate ? { ...spec.finetune, truncate: spec.valuation.truncate } : spec.finetune };
+}
+
+/** The valued variant's selection settings, which its slice always carries. */
+function selectionOf(slice: { selection?: Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> }): Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> {
+  if (!slice.selection) throw new Error('the valued fine-tune needs the selection settings in its config slice');
+  return slice.selection;
+}
 
 /** Validation NDCG@k of the model in a checkpoint directory (the test split stays unseen). */
 async function validationNdcg(checkpointDir: string, ds: SplitDataset, spec: Pick<PipelineSpec, 'infer'>): Promise<number> {

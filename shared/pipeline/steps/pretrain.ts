@@ -13,9 +13,13 @@ export const pretrainStep = defineStep({
   async run(ctx, config) {
     const ds = await readInputDataset(ctx);
     if (ds.numItems < 2) throw new InvalidInputError(`the dataset has ${ds.numItems} item(s); pretraining needs at least 2`);
+    const buckets = config.encoder.priceBuckets;
+    if (buckets !== undefined && !ds.itemPrice?.some((p) => !Number.isNaN(p))) {
+      throw new InvalidInputError(`pretrain.encoder.priceBuckets=${buckets} makes price an item feature, but the dataset has no item prices; add a price column to the items file (docs/data-format.md) or leave priceBuckets out`);
+    }
     const started = performance.now();
     const result = await pretrain(
-      { numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds) },
+      { numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds), ...(ds.itemPrice ? { itemPrice: ds.itemPrice } : {}) },
       config,
       await trainingRunFor(ctx, config.epochs, 'pretrain'),
     );

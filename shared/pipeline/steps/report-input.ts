@@ -220,7 +220,7 @@ function runOutcome(records: RunRecords, control: boolean, failed: boolean): { s
 export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
   const { records } = ctx;
   const run = records.run;
-  const spec = (run?.spec ?? {}) as { valuation?: Record<string, unknown>; pretrain?: { epochs?: number }; finetune?: { epochs?: number }; control?: boolean };
+  const spec = (run?.spec ?? {}) as { valuation?: Record<string, unknown>; pretrain?: { epochs?: number; encoder?: { priceBuckets?: number } }; finetune?: { epochs?: number; exampleWeight?: string }; control?: boolean };
   const steps = stepRecords(records);
   const failure = ctx.failure ?? failureOf(records, spec.control !== false);
   const outcome = runOutcome(records, spec.control !== false, failure !== undefined);
@@ -237,8 +237,10 @@ export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
       temporalWorkflowId: ctx.workflowId,
       temporalUrl: ctx.temporalUrl,
       config: Object.fromEntries(Object.entries({
-        'valuation.method': v.method, 'valuation.unit': v.unit, 'valuation.keep': v.keep, 'valuation.lambda': v.lambda,
+        'valuation.method': v.method, 'valuation.unit': v.unit, 'valuation.keep': v.keep, 'valuation.lambda': v.lambda, 'valuation.quarantine': v.quarantine,
+        'valuation.truncate.rate': (v.truncate as { rate?: number } | undefined)?.rate,
         'pretrain.epochs': spec.pretrain?.epochs, 'finetune.epochs': spec.finetune?.epochs,
+        'pretrain.encoder.priceBuckets': spec.pretrain?.encoder?.priceBuckets, 'finetune.exampleWeight': spec.finetune?.exampleWeight,
       }).filter(([, x]) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) as Record<string, string | number | boolean>,
       failure,
     },

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { loadModel } from '../../ml/load-model';
 import { itemEmbeddings } from '../../ml/scoring';
 import { crossFitValues } from '../../valuation/cross-fit';
+import { trainingDynamicsValues } from '../../valuation/training-dynamics';
 import { valueImplicitFeedback } from '../../valuation/implicit';
 import { valueData } from '../../valuation/methods';
 import { selectImportant } from '../../valuation/selection';
 import { aggregateByUnit, unitOfRows } from '../../valuation/units';
 import { ValuationInputError } from '../../valuation/errors';
 import { InvalidInputError } from '../errors';
-import type { PipelineSpec } from '../spec';
+import { valuesByTraining, type PipelineSpec } from '../spec';
 import { defineStep, type StepContext } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
 import type { RecModel } from '../../ml/encoder';
@@ -68,10 +69,10 @@ export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: V
   return { trainContext, validContext, validItems: Int32Array.from(validRows, (r) => ds.valid.item[r]!), itemEmb: itemEmbeddings(model) };
 }
 
-/** cross-fit in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. */
-async function crossFitStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, spec: ValueSlice): Promise<Float64Array> {
+/** cross-fit or training dynamics in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. */
+async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, spec: ValueSlice): Promise<Float64Array> {
   const v = spec.valuation;
-  if (!spec.finetune) throw new Error('cross-fit valuation needs the fine-tune settings in the value step\'s config slice');
+  if (!spec.finetune) throw new Error(`${v.method} valuation needs the fine-tune settings in the value step's config slice`);
   const checkpointDir = await mkdtemp(path.join(ctx.scratchDir ?? tmpdir(), 'assay-cross-fit-'));
   let lastBeat = 0;
   const beat = (phase: string) => {
@@ -80,27 +81,24 @@ async function crossFitStepValues(ctx: StepContext, ds: SplitDataset, model: Rec
     lastBeat = now;
     ctx.heartbeat({ phase });
   };
-  let phase = 'cross-fit';
-  return crossFitValues(
-    ds,
-    model,
-    spec.finetune,
-    { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.seed },
-    {
-      checkpointDir,
-      progress: (p) => { phase = p; ctx.heartbeat({ phase }); },
-      // polled between batches: keeps the heartbeat alive through long warm-up epochs
-      shouldStop: () => { beat(phase); return ctx.cancelled(); },
-    },
-  );
+  let phase: string = v.method;
+  const hooks = {
+    checkpointDir,
+    progress: (p: string) => { phase = p; ctx.heartbeat({ phase }); },
+    // polled between batches: keeps the heartbeat alive through long warm-up epochs
+    shouldStop: () => { beat(phase); return ctx.cancelled(); },
+  };
+  return v.method === 'dynamics'
+    ? trainingDynamicsValues(ds, model, spec.finetune, v.warmupEpochs, hooks)
+    : crossFitValues(ds, model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.seed }, hooks);
 }
 
 /**
- * What the value step reads of the spec: the valuation settings and the seed; cross-fit trains
- * with the fine-tune settings, so they are in it too for that method.
+ * What the value step reads of the spec: the valuation settings and the seed; cross-fit and
+ * dynamics train with the fine-tune settings, so they are in it too for those methods.
  */
 export function valueSliceOf(spec: PipelineSpec) {
-  return { valuation: spec.valuation, seed: spec.pretrain.seed, ...(spec.valuation.method === 'cross-fit' ? { finetune: spec.finetune } : {}) };
+  return { valuation: spec.valuation, seed: spec.pretrain.seed, ...(valuesByTraining(spec.valuation.method) ? { finetune: spec.finetune } : {}) };
 }
 export type ValueSlice = ReturnType<typeof valueSliceOf>;
 
@@ -115,8 +113,8 @@ export const valueStep = defineStep({
     let values: Float64Array;
     let validPoints = 0;
     try {
-      if (v.method === 'cross-fit') {
-        values = await crossFitStepValues(ctx, ds, model, spec);
+      if (valuesByTraining(v.method)) {
+        values = await trainedStepValues(ctx, ds, model, spec);
       } else {
         const inputs = await valuationInputs(ds, model, spec, (phase) => ctx.heartbeat({ phase }));
         validPoints = inputs.validItems.length;

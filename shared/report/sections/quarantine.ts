@@ -15,6 +15,13 @@ export function mostContradicted(examples: readonly QuarantineExampleT[], limit 
     .slice(0, limit);
 }
 
+/** What the valued fine-tune did with the quarantined interactions (valuation.quarantine), in words. */
+export function quarantineUse(mode: unknown): string {
+  if (mode === 'drop') return 'In this run they were dropped from the valued fine-tune altogether — neither targets nor context in its training rows; inference still reads every user\'s full history.';
+  if (mode === 'context') return 'In this run they stayed in the users\' histories as context for the valued fine-tune and were only never trained on as targets; inference reads every user\'s full history.';
+  return 'This run did not record what the valued fine-tune did with them (valuation.quarantine).';
+}
+
 export function quarantineSection(report: RunReport): Section {
   const section = { id: 'quarantine', title: 'Quarantine: examples the model contradicts most' };
   const examples = report.quarantine;
@@ -22,6 +29,7 @@ export function quarantineSection(report: RunReport): Section {
     return { ...section, body: notComputed(missingReason(report, PRODUCERS.quarantine, 'The fine-tuned model did not score a quarantine set in this run.')) };
   }
   const top = mostContradicted(examples);
+  const mode = report.run.config['valuation.quarantine'];
   const rows = top.map((e, i) => [
     i + 1,
     markup(
@@ -37,6 +45,7 @@ export function quarantineSection(report: RunReport): Section {
     ...section,
     body:
       `<p>Top ${top.length} of ${Math.max(examples.length, report.quarantinedCount ?? 0).toLocaleString('en-US')} quarantined examples, by how strongly the fine-tuned model disagrees with their label.</p>` +
+      `<p class="muted">${escapeHtml(quarantineUse(mode))}</p>` +
       table(
         [
           { title: '#', numeric: true },

@@ -13,6 +13,13 @@ import type { Section } from './section';
 export const WEIGHTING_NOTE =
   'The valued and control fine-tuning losses are weighted differently (valued: each kept example weighted by 1 + λ·α·v̂; control: every example weighted 1), so compare each curve with itself, not one with the other; the metrics section compares the models.';
 
+/** The note, with the column weight both arms share when finetune.exampleWeight names one. */
+export function weightingNote(report: RunReport): string {
+  const column = report.run.config['finetune.exampleWeight'];
+  if (column !== 'quantity' && column !== 'value') return WEIGHTING_NOTE;
+  return `${WEIGHTING_NOTE} Both arms' examples are also weighted by the events' ${column} (finetune.exampleWeight: log1p, scaled to mean 1).`;
+}
+
 function bothArms(report: RunReport): boolean {
   const finetune = (report.training ?? []).filter((p) => p.phase === 'finetune');
   return finetune.some((p) => p.variant === 'valued') && finetune.some((p) => p.variant === 'control');
@@ -26,6 +33,6 @@ export async function trainingSection(report: RunReport): Promise<Section> {
   const svg = await renderSvg(trainingSpec(trainingRows(report.training)));
   const hasValidation = report.training.some((p) => p.split === 'valid');
   const base = hasValidation ? 'Loss per epoch; solid = training loss, dashed = validation loss.' : 'Training loss per epoch.';
-  const caption = bothArms(report) ? `${base} ${WEIGHTING_NOTE}` : base;
+  const caption = bothArms(report) ? `${base} ${weightingNote(report)}` : base;
   return { ...section, body: figure('training-curves', svg, caption) };
 }

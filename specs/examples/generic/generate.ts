@@ -2,7 +2,7 @@
 // committed files are reproducible: `npx tsx specs/examples/generic/generate.ts [outDir]`.
 // A small grocery shop: popular staples bought again and again (repeat consumption), a long
 // tail viewed more than bought, two catalogue items nobody touched, and a `quantity` column
-// Assay does not read (so `assay validate` shows how unknown columns are reported).
+// (empty on views) that the spec uses as the fine-tuning example weight.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Random } from '../../../shared/data/random';

@@ -16,7 +16,7 @@ function csvSource() {
   const events = join(dir, 'events.csv');
   writeFileSync(items, 'id,title,colour\na,A,red\nb,B,blue\nc,C,red\nd,D,green\ne,E,green\n');
   const rows = [['u1', 'a'], ['u1', 'b'], ['u1', 'a'], ['u2', 'a'], ['u2', 'b'], ['u2', 'c']];
-  writeFileSync(events, 'user,item,type,timestamp,quantity\n' + rows.map(([u, it], i) => `${u},${it},purchase,${T + i * 60},2`).join('\n') + '\n');
+  writeFileSync(events, 'user,item,type,timestamp,store\n' + rows.map(([u, it], i) => `${u},${it},purchase,${T + i * 60},s2`).join('\n') + '\n');
   return { name: 'cat', format: 'csv' as const, paths: { events, items }, limits, nowSeconds: NOW };
 }
 
@@ -24,9 +24,9 @@ describe('catalogue and columns', () => {
   it('lists the columns it does not read, per file', async () => {
     const source = csvSource();
     const raw = await loadCanonical(source);
-    expect(raw.unknownColumns).toEqual({ [source.paths.items]: ['colour'], [source.paths.events]: ['quantity'] });
+    expect(raw.unknownColumns).toEqual({ [source.paths.items]: ['colour'], [source.paths.events]: ['store'] });
     const { summary } = await preprocess(raw, { split: { mode: 'leave-last-out' } });
-    expect(summary.unknownColumns[source.paths.events]).toEqual(['quantity']);
+    expect(summary.unknownColumns[source.paths.events]).toEqual(['store']);
   });
 
   it('prunes catalogue items no event mentions by default, and counts them', async () => {

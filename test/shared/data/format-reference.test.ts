@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../infra/dev/paths';
-import { FORMAT_REFERENCE, formatReferenceText } from '../../../shared/data/format-reference';
+import { FEATURE_SWITCHES, FORMAT_REFERENCE, formatReferenceText } from '../../../shared/data/format-reference';
 import { KNOWN_COLUMNS } from '../../../shared/data/unknown-columns';
 
 describe('the generic format reference', () => {
@@ -18,6 +18,11 @@ describe('the generic format reference', () => {
         expect(docs).toContain(`| \`${c.name}\` | ${c.required ? 'yes' : 'no'} |`);
         expect(text).toMatch(new RegExp(`^  ${c.name} +${c.required ? 'required' : 'optional'} `, 'm'));
       }
+    }
+    for (const f of FEATURE_SWITCHES) {
+      const key = f.path.split(' ')[0]!;
+      expect(text).toContain(key);
+      expect(docs).toContain(key.split('.').pop());
     }
   });
 });

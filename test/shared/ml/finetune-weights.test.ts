@@ -6,7 +6,7 @@ import { selectBackend } from '../../../shared/ml/backend';
 import { Random } from '../../../shared/data/random';
 import { createModel, disposeModel, exportWeights } from '../../../shared/ml/encoder';
 import { EncoderConfigSchema, FinetuneConfigSchema } from '../../../shared/ml/config';
-import { finetune, finetuneLoopData } from '../../../shared/ml/finetune';
+import { finetune, finetuneLoopData, truncationShare } from '../../../shared/ml/finetune';
 import { itemEmbeddings, userEmbeddings } from '../../../shared/ml/scoring';
 import { TINY, tinySequences, tinyTable } from './tiny-data';
 
@@ -65,7 +65,7 @@ describe('finetune example weights', () => {
     const [a, b] = [lengths.indexOf(Math.min(...lengths)), lengths.indexOf(Math.max(...lengths))];
     expect(lengths[b]! / lengths[a]!).toBeGreaterThan(2); // rows of 1 + n−1 symbols hold n targets
     const lossOf = (...rows: number[]) => {
-      const loss = loop.batchLoss(Int32Array.from(rows), new Random(1));
+      const loss = loop.batchLoss(Int32Array.from(rows), new Random(1), 0);
       const value = loss.dataSync()[0] as number;
       loss.dispose();
       return value;
@@ -74,6 +74,23 @@ describe('finetune example weights', () => {
     expect(lb / la).toBeGreaterThan(2); // each row's loss grows with its targets
     expect(both).toBeCloseTo((la + lb) / 2, 5);
     disposeModel(model);
+  });
+
+  it('truncated loss follows its warm-up: no drop in the first epoch, the full rate from the end of the warm-up', async () => {
+    const train = tinyTable(tinySequences());
+    train.query.fill(-1);
+    const init = createModel(encoder, vocab, 1);
+    const cfg = { epochs: 1, batchSize: 8, optimizer: { weightDecay: 0 } };
+    const data = { numUsers: TINY.numUsers, numItems: TINY.numItems, train };
+    const plain = await finetune(data, init, cfg, { checkpointDir: join(root, 'plain') });
+    const warming = await finetune(data, init, { ...cfg, truncate: { rate: 0.5, warmupEpochs: 2 } }, { checkpointDir: join(root, 'warming') });
+    const dropping = await finetune(data, init, { ...cfg, truncate: { rate: 0.5, warmupEpochs: 0 } }, { checkpointDir: join(root, 'dropping') });
+    const table = (r: typeof plain) => Array.from(r.weights['embedding.table']!.data);
+    expect(table(warming)).toEqual(table(plain));
+    expect(table(dropping)).not.toEqual(table(plain));
+    expect(truncationShare(FinetuneConfigSchema.parse({ truncate: { rate: 0.2, warmupEpochs: 4 } }), 2)).toBeCloseTo(0.1, 10);
+    expect(truncationShare(FinetuneConfigSchema.parse({ truncate: { rate: 0.2, warmupEpochs: 4 } }), 9)).toBeCloseTo(0.2, 10);
+    expect(() => FinetuneConfigSchema.parse({ truncate: { rate: 1 } })).toThrow(/rate must be in \(0, 0.9\]/);
   });
 
   it('rejects weights that do not match the selected examples, naming the fields', async () => {

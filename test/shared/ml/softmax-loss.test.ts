@@ -107,6 +107,31 @@ describe.each([
     expect(dTable.subarray(firstRow * d, (firstRow + c) * d).some((v) => v !== 0)).toBe(true);
   });
 
+  it('truncated (dropLargest): the largest-loss share of the targets adds nothing to the loss or either gradient, the rest is the weighted loss divided by every target', () => {
+    const rng = new Random(4);
+    const [m, c, d] = [10, 7, 4];
+    const h = tf.tensor2d(Float32Array.from({ length: m * d }, () => rng.next() * 4 - 2), [m, d]);
+    const table = tf.tensor2d(Float32Array.from({ length: c * d }, () => rng.next() * 2 - 1), [c, d]);
+    const picked = Int32Array.from({ length: m }, () => rng.int(c));
+    const weights = Float32Array.from({ length: m }, () => rng.next() + 0.5);
+    // each row's own loss, from single-row calls
+    const nll = Array.from({ length: m }, (_, i) => classCrossEntropy(tf.slice(h, [i, 0], [1, d]) as tf.Tensor2D, { table, firstRow: 0, classes: c }, picked.subarray(i, i + 1), null).dataSync()[0] as number);
+    const dropped = new Set(nll.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3).map(([, i]) => i));
+    const truncated = (a: tf.Tensor, b: tf.Tensor) => classCrossEntropy(a as tf.Tensor2D, { table: b, firstRow: 0, classes: c }, picked, weights, { dropLargest: 0.3, observe: (v) => { seen = Array.from(v); } });
+    const kept = Float32Array.from(weights, (w, i) => (dropped.has(i) ? 0 : w));
+    const reference = (a: tf.Tensor, b: tf.Tensor) => classCrossEntropy(a as tf.Tensor2D, { table: b, firstRow: 0, classes: c }, picked, kept);
+    const expected = nll.reduce((sum, v, i) => sum + (dropped.has(i) ? 0 : (weights[i] as number) * v), 0) / m;
+    let seen: number[] = [];
+    expect(truncated(h, table).dataSync()[0]).toBeCloseTo(expected, 5);
+    // observe sees every target's own loss, dropped ones included
+    seen.forEach((v, i) => expect(v).toBeCloseTo(nll[i]!, 5));
+    expect(seen).toHaveLength(m);
+    const [gTruncated, gReference] = [tf.grads(truncated)([h, table]), tf.grads(reference)([h, table])];
+    for (let k = 0; k < 2; k++) expect(Array.from(gTruncated[k]!.dataSync())).toEqual(Array.from(gReference[k]!.dataSync()));
+    const dHidden = gTruncated[0]!.dataSync();
+    for (const i of dropped) expect(Array.from(dHidden.subarray(i * d, (i + 1) * d)).every((v) => v === 0)).toBe(true);
+  });
+
   it('rejects a class block outside its table', () => {
     const table = tf.zeros([4, 2]) as tf.Tensor2D;
     expect(() => classCrossEntropy(tf.zeros([1, 2]) as tf.Tensor2D, { table, firstRow: 2, classes: 3 }, Int32Array.from([0]), null)).toThrow(/classes \[2, 5\) fall outside the table's 4 rows/);

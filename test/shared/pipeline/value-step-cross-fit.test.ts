@@ -22,3 +22,21 @@ describe('the value step with cross-fit', () => {
     expect(run.outcomes.map((o) => o.step)).toContain('infer');
   });
 });
+
+describe('the value step with training dynamics, and the valued fine-tune\'s quarantine and truncated loss', () => {
+  it('values from one logged warm-up, then fine-tunes on the kept interactions alone (quarantine drop) with the truncated loss', async () => {
+    const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { valuation: { method: 'dynamics', warmupEpochs: 2, keep: 0.7, quarantine: 'drop', truncate: { rate: 0.1, warmupEpochs: 1 } } } as never);
+    const run = await runBare(spec);
+    const value = run.outcomes.find((o) => o.step === 'value')!.outcome;
+    expect(value.valueSummary?.method).toBe('dynamics');
+    const examples = value.metrics.examples!;
+    // negated mean cross-entropies: negative, and not all equal
+    expect(value.valueSummary!.max).toBeLessThan(0);
+    expect(value.valueSummary!.min).toBeLessThan(value.valueSummary!.max);
+    const valued = run.outcomes.find((o) => o.step === 'finetune' && o.variant === 'valued')!.outcome;
+    const control = run.outcomes.find((o) => o.step === 'finetune' && o.variant === 'control')!.outcome;
+    expect(valued.metrics.trainExamples).toBe(Math.ceil(0.7 * examples));
+    expect(control.metrics.trainExamples).toBe(examples);
+    expect(run.outcomes.map((o) => o.step)).toContain('infer');
+  });
+});

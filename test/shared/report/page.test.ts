@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../../shared/report/input';
 import { buildReportHtml, SECTION_IDS } from '../../../shared/report/page';
+import { WEIGHTING_NOTE, weightingNote } from '../../../shared/report/sections/training';
 import { buildFailedRun, buildRealisticRun } from './fixtures/realistic-run';
 import { chartSvg, svgTexts } from './svg-text';
 
@@ -72,6 +74,13 @@ describe('report page', () => {
   it('explains that valued and control fine-tuning losses are weighted differently', () => {
     const section = html.slice(html.indexOf('data-section="training"'), html.indexOf('data-section="metrics"'));
     expect(section).toContain('The valued and control fine-tuning losses are weighted differently');
+    expect(section).not.toContain('finetune.exampleWeight');
+  });
+
+  it('adds the column weight both arms share when finetune.exampleWeight names one', () => {
+    const withColumn = (column: string) => weightingNote({ run: { config: { 'finetune.exampleWeight': column } } } as unknown as RunReport);
+    expect(withColumn('quantity')).toMatch(/weighted differently.*Both arms' examples are also weighted by the events' quantity \(finetune\.exampleWeight/);
+    expect(withColumn('none')).toBe(WEIGHTING_NOTE);
   });
 
   it('counts rejected event and item rows apart, each against its own file, and shows the raw line', () => {

@@ -146,6 +146,8 @@ describe('the report of a real pipeline run', () => {
     expect(Number(shown)).toBeGreaterThan(0);
     expect(Number(total!.replace(/,/g, '')), 'all quarantined examples are counted, not only those listed').toBeGreaterThan(Number(shown));
     expect(await page.locator('section[data-section="quarantine"] table.data tbody tr').count()).toBe(Number(shown));
+    // and what the valued fine-tune did with them (the spec's default: kept as context)
+    expect(await page.locator('section[data-section="quarantine"] p').nth(1).innerText()).toMatch(/stayed in the users' histories as context/);
 
     // Rejects: the planted bad rows, by reason, with file:line examples.
     await expectChart(page, 'rejects-bars', ['rejected rows']);

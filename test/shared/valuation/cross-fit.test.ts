@@ -9,6 +9,7 @@ import { EncoderConfigSchema } from '../../../shared/ml/config';
 import { createModel, disposeModel } from '../../../shared/ml/encoder';
 import { CrossFitStoppedError, crossFitValues, dealFolds } from '../../../shared/valuation/cross-fit';
 import { noiseDetectionAuc } from '../../../shared/valuation/detection';
+import { meanLossValues, trainingDynamicsValues } from '../../../shared/valuation/training-dynamics';
 
 const root = mkdtempSync(join(tmpdir(), 'assay-cross-fit-'));
 beforeAll(async () => {
@@ -101,5 +102,30 @@ describe('crossFitValues', () => {
     } finally {
       disposeModel(pretrained);
     }
+  });
+});
+
+describe('trainingDynamicsValues', () => {
+  it('values interactions that break the users\' pattern below those that follow it, from the losses the warm-up logged on two threads', async () => {
+    const numItems = 24;
+    const { train, noisy } = walksWithNoise(60, 12, numItems, 3);
+    const pretrained = createModel(EncoderConfigSchema.parse({ dim: 16, layers: 1, heads: 1, maxLen: 16, dropout: 0 }), { numItems, vocabSize: 0 }, 1);
+    try {
+      const values = await trainingDynamicsValues({ numUsers: 60, numItems, train }, pretrained, { batchSize: 16, optimizer: { lr: 1e-2 }, threads: 2 }, 4, { checkpointDir: join(root, 'dynamics') });
+      // every interaction was a target in every epoch: a loss logged by one thread or the other
+      expect(values.every(Number.isFinite)).toBe(true);
+      expect(new Set(values).size).toBeGreaterThan(train.length / 2);
+      expect(noiseDetectionAuc(values, noisy)).toBeGreaterThan(0.8);
+      await expect(trainingDynamicsValues({ numUsers: 60, numItems, train }, pretrained, { batchSize: 16 }, 2, { checkpointDir: join(root, 'dynamics-stop'), shouldStop: () => true })).rejects.toThrow(CrossFitStoppedError);
+    } finally {
+      disposeModel(pretrained);
+    }
+  });
+
+  it('averages the logged epochs of each interaction and gives one never logged the lowest value', () => {
+    // 2 epochs × 3 interactions; interaction 2 never logged
+    const log = Float32Array.from([1, 4, Number.NaN, 3, Number.NaN, Number.NaN]);
+    expect(Array.from(meanLossValues(log, 2, 3))).toEqual([-2, -4, -4]);
+    expect(() => meanLossValues(new Float32Array(2).fill(Number.NaN), 1, 2)).toThrow(/no loss was logged/);
   });
 });
