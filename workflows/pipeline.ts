@@ -92,9 +92,9 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   };
 
   try {
-    await bookkeeping.recordRunStarted(run, spec);
+    const identity = await bookkeeping.recordRunStarted(run, spec);
     // Recorded in the memo so a later backfill can tell whether this run still stands.
-    upsertMemo(identityMemo(input.identity ?? (await bookkeeping.pipelineIdentity(spec))));
+    upsertMemo(identityMemo(input.identity ?? identity));
     for (const stage of stagesFor(spec)) {
       // allSettled, not all: on cancellation a queued step settles at once while a running one
       // still has to stop and record itself; the run must wait for both.
