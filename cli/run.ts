@@ -127,7 +127,7 @@ export function registerRun(program: Command): void {
       'step to stop and lineage to record the run cancelled, then exits; a second Ctrl-C exits at once.',
       'A partition already running is not started twice: the command says how to follow that run.',
       '',
-      'Check a spec and its data first with `assay validate <spec>`.',
+      'Check a spec and its data first with `assay validate <spec>`. Every spec field with its type, default and meaning: `assay spec --help` (docs/spec.md).',
       '',
       formatReferenceText(),
     ].join('\n'))

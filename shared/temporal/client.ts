@@ -3,7 +3,7 @@
 import { Client, Connection, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Services } from '../config/services';
-import type { PipelineSpec } from '../pipeline/spec';
+import { DEFAULT_KEEP, type PipelineSpec } from '../pipeline/spec';
 import type { StepName } from '../pipeline/contract';
 import type { BackfillInput, BackfillResult } from '../../workflows/backfill';
 import type { PipelineInput, PipelineResult, PipelineSpecView } from '../../workflows/pipeline';
@@ -85,7 +85,7 @@ export class AssayClient {
       staticSummary: `Assay pipeline · ${spec.dataset} / ${spec.partition}`,
       staticDetails: [
         `**dataset** ${spec.dataset} · **partition** ${spec.partition} · **code** ${spec.codeVersion}`,
-        `**valuation** ${spec.valuation.method} (unit ${spec.valuation.unit}, keep ${spec.valuation.keep}, λ ${spec.valuation.lambda})`,
+        `**valuation** ${spec.valuation.method} (unit ${spec.valuation.unit}, ${spec.valuation.threshold !== undefined ? `v̂ ≥ ${spec.valuation.threshold}` : `keep ${spec.valuation.keep ?? DEFAULT_KEEP}`}, λ ${spec.valuation.lambda})`,
         `**control run** ${spec.control ? 'yes' : 'no'}`,
       ].join('\n\n'),
     });

@@ -4,7 +4,7 @@
 // multiplies both variants' weights by the events' quantity or value (example-weights.ts).
 import path from 'node:path';
 import { finetune } from '../../ml/finetune';
-import type { PipelineSpec } from '../spec';
+import { selectionRule, type PipelineSpec } from '../spec';
 import { defineStep } from '../step';
 import { inputFolder, publishCheckpoint, readInputDataset } from './dataset-input';
 import { readFloat32, readInt32 } from './typed-files';
@@ -26,7 +26,7 @@ export const finetuneStep = defineStep({
     const v = s.valuation;
     return {
       finetune: s.finetune,
-      ...(call.variant === 'valued' ? { selection: { keep: v.keep, threshold: v.threshold, lambda: v.lambda, alpha: v.alpha, quarantine: v.quarantine, truncate: v.truncate } } : {}),
+      ...(call.variant === 'valued' ? { selection: { ...selectionRule(v), quarantine: v.quarantine, truncate: v.truncate } } : {}),
       ...(s.finetune.earlyStopping ? { infer: s.infer } : {}),
     };
   },

@@ -15,7 +15,7 @@ import { selectImportant } from '../../valuation/selection';
 import { aggregateByUnit, unitOfRows } from '../../valuation/units';
 import { ValuationInputError } from '../../valuation/errors';
 import { InvalidInputError } from '../errors';
-import { valuesByTraining, type PipelineSpec } from '../spec';
+import { selectionRule, valuationSeed, valuesByTraining, type PipelineSpec } from '../spec';
 import { defineStep, type StepContext } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
 import type { RecModel } from '../../ml/encoder';
@@ -94,11 +94,11 @@ async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecM
 }
 
 /**
- * What the value step reads of the spec: the valuation settings and the seed; cross-fit and
+ * What the value step reads of the spec: the valuation settings and its seed; cross-fit and
  * dynamics train with the fine-tune settings, so they are in it too for those methods.
  */
 export function valueSliceOf(spec: PipelineSpec) {
-  return { valuation: spec.valuation, seed: spec.pretrain.seed, ...(valuesByTraining(spec.valuation.method) ? { finetune: spec.finetune } : {}) };
+  return { valuation: spec.valuation, seed: valuationSeed(spec), ...(valuesByTraining(spec.valuation.method) ? { finetune: spec.finetune } : {}) };
 }
 export type ValueSlice = ReturnType<typeof valueSliceOf>;
 
@@ -133,7 +133,7 @@ export const valueStep = defineStep({
       throw err;
     }
     const unitValues = aggregateByUnit(values, unitOfRows(ds.train, v.unit)).broadcast;
-    const selection = selectImportant(unitValues, v.threshold !== undefined ? { threshold: v.threshold, lambda: v.lambda, alpha: v.alpha } : { keep: v.keep, lambda: v.lambda, alpha: v.alpha });
+    const selection = selectImportant(unitValues, selectionRule(v));
     const weights = Float32Array.from(selection.important, (i) => selection.weights[i]!);
     await writeTyped(path.join(ctx.outDir, 'values.f64'), unitValues);
     await writeTyped(path.join(ctx.outDir, 'normalized.f64'), selection.normalized);
