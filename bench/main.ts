@@ -2,6 +2,7 @@
 // baseline measured in the same run); none asserts a time.
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   'knn-shapley': () => import('./knn-shapley'),
+  search: () => import('./search'),
   'text-encoder': () => import('./text-encoder'),
   overhead: () => import('./overhead'),
   quality: () => import('./quality'),
