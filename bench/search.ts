@@ -10,14 +10,10 @@ import { z } from 'zod';
 import { loadEsciUbi } from '../shared/data/adapters/esci-ubi';
 import { LimitsSchema } from '../shared/data/source-config';
 import { generateSynthetic } from '../shared/data/synthetic';
-import type { Matrix } from '../shared/data/types';
 import { pairedDifference } from '../shared/eval/paired-difference';
-import { Bm25Index } from '../shared/search/bm25';
 import { ESCI_UBI_CAVEAT, esciSearchTask } from '../shared/search/esci-search';
-import { fitRankingHead } from '../shared/search/fit-ranking-head';
-import { splitQueries } from '../shared/search/query-split';
-import type { RankingHeadOptions } from '../shared/search/ranking-head';
-import { evaluateRanking, type QueryScorer, type RankingSummary } from '../shared/search/ranking-eval';
+import { evaluateRanking, type RankingSummary } from '../shared/search/ranking-eval';
+import { compareSearchRankers } from '../shared/search/search-comparison';
 import type { SearchReject, SearchTask } from '../shared/search/search-task';
 import { syntheticSearchTask } from '../shared/search/synthetic-search';
 import { loadSentenceEncoder, type SentenceEncoder } from '../shared/text/sentence-encoder';
@@ -73,61 +69,33 @@ export async function run(args: string[]): Promise<void> {
 }
 
 async function benchTask(label: string, task: SearchTask, rejects: readonly SearchReject[], encoder: SentenceEncoder, flags: Flags, trainOnJudgments: boolean): Promise<void> {
-  const split = splitQueries(task.queryTexts.length, flags.seed);
   const rejectCounts = Object.entries(rejects.reduce<Record<string, number>>((acc, r) => ((acc[r.reason] = (acc[r.reason] ?? 0) + 1), acc), {}));
   console.log(`\n## ${label}`);
+  const run = await compareSearchRankers(task, encoder, {
+    epochs: flags.epochs,
+    ranks: flags.ranks,
+    learningRates: flags['learning-rates'],
+    itemVectors: switchValues(flags['item-vectors']),
+    impressionNegatives: switchValues(flags['impression-negatives']),
+    trainOnJudgments,
+    seed: flags.seed,
+  });
+  const { split } = run;
   console.log(`${task.itemIds.length} items, ${task.queryTexts.length} queries (train ${split.train.length} / validation ${split.validation.length} / test ${split.test.length}), ${task.searchQuery.length} logged searches${rejectCounts.length ? `; left out: ${rejectCounts.map(([k, v]) => `${v} ${k}`).join(', ')}` : ''}`);
-
-  const started = performance.now();
-  const items = await encoder.encode(task.itemTexts);
-  const queries = await encoder.encode(task.queryTexts);
-  const encodeSeconds = (performance.now() - started) / 1000;
-
-  const bm25 = new Bm25Index(task.itemTexts);
-  const bm25Scorer: QueryScorer = (q, out) => void bm25.score(task.queryTexts[q]!, out as Float32Array<ArrayBuffer>);
-  const zeroShot = cosineScorer(queries, items);
-
-  const grid: RankingHeadOptions[] = [];
-  for (const rank of flags.ranks) {
-    for (const learningRate of flags['learning-rates']) {
-      for (const itemVectors of switchValues(flags['item-vectors'])) {
-        for (const impressionNegatives of switchValues(flags['impression-negatives'])) grid.push({ rank, learningRate, itemVectors, impressionNegatives, seed: flags.seed });
-      }
-    }
-  }
-  const trainStarted = performance.now();
-  const fit = fitRankingHead(task, queries, items, split, grid, flags.epochs, trainOnJudgments);
-  const trainSeconds = (performance.now() - trainStarted) / 1000;
-  const dim = queries.cols;
-  const model: QueryScorer = (q, out) => fit.head.scoreAll(queries.data.subarray(q * dim, (q + 1) * dim), out);
-
-  const rows: [string, QueryScorer][] = [['BM25 (k1 1.2, b 0.75)', bm25Scorer], ['zero-shot encoder (cosine)', zeroShot], ['ranking head (trained)', model]];
-  const results = rows.map(([name, scorer]) => ({ name, validation: evaluateRanking(task, split.validation, scorer), test: evaluateRanking(task, split.test, scorer) }));
-  console.log(`encoding ${task.itemIds.length + task.queryTexts.length} texts: ${encodeSeconds.toFixed(1)} s; head training (grid of ${grid.length} × ${flags.epochs} epochs): ${trainSeconds.toFixed(1)} s`);
-  console.log(`chosen on validation: ${JSON.stringify(fit.options)}, epoch ${fit.epoch}`);
+  console.log(`encoding ${task.itemIds.length + task.queryTexts.length} texts: ${run.encodeSeconds.toFixed(1)} s; head training (grid of ${run.gridSize} × ${flags.epochs} epochs): ${run.trainSeconds.toFixed(1)} s`);
+  console.log(`chosen on validation: ${JSON.stringify(run.chosen)}, epoch ${run.chosenEpoch}`);
+  const names = { bm25: 'BM25 (k1 1.2, b 0.75)', 'zero-shot': 'zero-shot encoder (cosine)', head: 'ranking head (trained)' } as const;
   console.log('\n| method | validation NDCG@10 | test NDCG@10 ± s.e. | test queries |');
   console.log('|---|---:|---:|---:|');
-  for (const r of results) console.log(`| ${r.name} | ${r.validation.mean.toFixed(4)} | ${formatMean(r.test)} | ${r.test.queries} |`);
+  for (const r of run.methods) console.log(`| ${names[r.name]} | ${r.validation.mean.toFixed(4)} | ${formatMean(r.test)} | ${r.test.queries} |`);
   const all = Int32Array.from(task.queryTexts.keys());
-  const [bm25All, zeroShotAll] = [bm25Scorer, zeroShot].map((scorer) => evaluateRanking(task, all, scorer));
+  const [bm25All, zeroShotAll] = [run.scorers.bm25, run.scorers['zero-shot']].map((scorer) => evaluateRanking(task, all, scorer));
   console.log(`every query with a relevant item (${bm25All!.queries}; no training involved): BM25 ${formatMean(bm25All!)}, zero-shot encoder ${formatMean(zeroShotAll!)}`);
-  const bm25Test = results[0]!.test;
-  for (const r of results.slice(1)) {
+  const bm25Test = run.methods[0]!.test;
+  for (const r of run.methods.slice(1)) {
     const diff = pairedDifference(r.test.queryIds, Float32Array.from(r.test.perQuery), bm25Test.queryIds, Float32Array.from(bm25Test.perQuery));
-    console.log(`test, ${r.name} − BM25: ${diff.difference!.toFixed(4)} (95% CI ${diff.low!.toFixed(4)} … ${diff.high!.toFixed(4)}, ${diff.users} queries paired)`);
+    console.log(`test, ${names[r.name]} − BM25: ${diff.difference!.toFixed(4)} (95% CI ${diff.low!.toFixed(4)} … ${diff.high!.toFixed(4)}, ${diff.users} queries paired)`);
   }
-}
-
-function cosineScorer(queries: Matrix, items: Matrix): QueryScorer {
-  const dim = queries.cols;
-  return (q, out) => {
-    const query = queries.data.subarray(q * dim, (q + 1) * dim);
-    for (let i = 0; i < items.rows; i++) {
-      let sum = 0;
-      for (let d = 0; d < dim; d++) sum += query[d]! * items.data[i * dim + d]!;
-      out[i] = sum;
-    }
-  };
 }
 
 function formatMean(s: RankingSummary): string {

@@ -15,6 +15,7 @@ import { jsonErrorOffset, lineColumn } from '../config/json-error-offset';
 import { clipText, MAX_DETAIL_CHARS } from '../data/bounded-text';
 import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
 import { defaultRootsFor } from './source-roots';
+import { searchComparisonSchema } from '../search/search-spec';
 
 export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
 
@@ -84,6 +85,8 @@ export const InferSpecSchema = z.object({
   quarantineTop: z.number().int().min(1).default(20),
   /** quarantined examples scored against the whole catalogue (a seeded sample beyond this) */
   quarantineMaxScored: z.number().int().min(1).default(5000),
+  /** rank items for held-out queries (BM25, zero-shot encoder, trained head) and put NDCG@10 in the step metrics; needs the text model (bash infra/setup.sh --text-model) */
+  search: searchComparisonSchema.optional(),
 });
 
 /**
