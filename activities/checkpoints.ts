@@ -1,6 +1,8 @@
 // A training step's checkpoints in the artifact store: where a retried attempt resumes from.
 // Each stored epoch is an index artifact ({epoch, files: {name: ref}}) under the run alias
 // `<group>-checkpoint-latest.json`, and its reference rides along on every heartbeat.
+// The same index is also published under the step's fingerprint, so a later execution of the
+// same work (a resumed or re-run partition: same code, config and inputs) finds it too.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -19,6 +21,15 @@ const CheckpointIndexSchema = z.object({ epoch: z.number().int().min(0), files: 
 
 export function latestAliasName(group: string): string {
   return `${group}-checkpoint-latest.json`;
+}
+
+/**
+ * The alias run under which checkpoints are kept by fingerprint rather than by execution. The
+ * fingerprint covers the step's code, config and inputs, so any checkpoint found there is one
+ * of this very computation.
+ */
+export function fingerprintRun(fingerprint: string): string {
+  return `checkpoints+${fingerprint}`;
 }
 
 /** The checkpoint a previous attempt's last heartbeat named, if the details carry one. */

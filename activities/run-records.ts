@@ -11,5 +11,6 @@ export async function recordRunStarted(run: RunIdentity, spec: unknown): Promise
 
 export async function recordRunFinished(run: RunIdentity, status: 'completed' | 'failed' | 'cancelled', error: string | null): Promise<void> {
   const { db } = await lineageDb();
+  await lineage.closeRunningAttempts(db, run.runId, status);
   await lineage.setRunStatus(db, run.runId, status, { error: error ?? undefined });
 }

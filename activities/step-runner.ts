@@ -22,7 +22,8 @@ import { segmentFor } from '../shared/store/keys';
 import { artifactStore, lineageDb, signalEpoch, workerIdentity } from './runtime';
 import { computeBackend, deviceUsed } from './compute';
 import { LineageJournal } from './lineage-journal';
-import { checkpointOfHeartbeat, latestAliasName, newerCheckpoint, restoreCheckpoint, storedCheckpoint } from './checkpoints';
+import { attemptStop } from './attempt-stop';
+import { checkpointOfHeartbeat, fingerprintRun, latestAliasName, newerCheckpoint, restoreCheckpoint, storedCheckpoint } from './checkpoints';
 
 /** Outputs are named `<group>=<file>`; a group becomes one input folder of later steps. */
 export const GROUP_SEPARATOR = '=';
@@ -229,7 +230,16 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
   const base = { step: def.step, variant: request.variant, fingerprint, worker: who.worker, device, backend, codeVersion: version, sourceDigest: code.digest };
 
   if (!request.noCache) {
-    const hit = await cachedStep(fingerprint);
+    let hit: Awaited<ReturnType<typeof cachedStep>>;
+    try {
+      hit = await cachedStep(fingerprint);
+    } catch (err) {
+      // The lookup needs the database and the store; while either is away the attempt fails
+      // (and retries) like any other, closed in lineage rather than left running.
+      journal.enqueue('finish attempt', async (db) => lineage.finishStep(db, await stepIdOf, { status: 'failed', error: errorText(err) }));
+      await flushHeartbeating(journal, () => ctx.heartbeat(), FAILED_ATTEMPT_FLUSH_MS).catch(() => undefined);
+      throw toFailure(err, def.step);
+    }
     if (hit) {
       const inputs = { ...(await storeSourceFiles(sourceFiles, rawDigests, aliasRun(run.runId))), ...request.inputs };
       const outputs = { ...hit.index.outputs, [hit.indexName]: hit.indexRef };
@@ -253,7 +263,11 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     const outDir = path.join(work, 'out');
     await mkdir(outDir, { recursive: true });
     const store = await artifactStore();
-    const resume = newerCheckpoint(checkpointOfHeartbeat(info.heartbeatDetails), await storedCheckpoint(store, aliasRun(run.runId), def.step, group));
+    // This execution's own checkpoint, else (with the cache on) one another execution of the same
+    // fingerprint stored: a resumed or re-run partition goes on where the failed one stopped.
+    const ofThisRun = await storedCheckpoint(store, aliasRun(run.runId), def.step, group);
+    const ofFingerprint = request.noCache ? undefined : await storedCheckpoint(store, fingerprintRun(fingerprint), def.step, group);
+    const resume = newerCheckpoint(checkpointOfHeartbeat(info.heartbeatDetails), newerCheckpoint(ofThisRun, ofFingerprint));
     let resumeDir: string | undefined;
     if (resume) {
       resumeDir = path.join(work, 'resume');
@@ -269,12 +283,15 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
       cancelled: () => ctx.cancellationSignal.aborted,
       async checkpoint(epoch, dir, details) {
         const files = await uploadFolder(dir, { run: aliasRun(run.runId), step: def.step, prefix: `${group}-checkpoint-${epoch}-` });
-        const index = await store.put(Buffer.from(JSON.stringify({ epoch, files })), { run: aliasRun(run.runId), step: def.step, name: latestAliasName(group), contentType: 'application/json' });
+        const indexBody = Buffer.from(JSON.stringify({ epoch, files }));
+        const index = await store.put(indexBody, { run: aliasRun(run.runId), step: def.step, name: latestAliasName(group), contentType: 'application/json' });
+        await store.put(indexBody, { run: fingerprintRun(fingerprint), step: def.step, name: latestAliasName(group), contentType: 'application/json' });
         lastCheckpoint = { epoch, checkpointUri: index.uri, checkpoint: index };
         lastProgress = { ...details, epoch };
         beat();
         const wf = info.workflowExecution;
-        if (wf) await signalEpoch(wf.workflowId, wf.runId, { step: group, epoch, epochs: details?.epochs, loss: details?.loss });
+        // Not awaited: while the Temporal server is away the signal waits on it, and training must not.
+        if (wf) void signalEpoch(wf.workflowId, wf.runId, { step: group, epoch, epochs: details?.epochs, loss: details?.loss });
       },
       async runRecords() {
         // The report reads what the earlier steps recorded, so their queued writes land first.
@@ -322,7 +339,10 @@ export async function executeStep(def: StepDefinition, request: StepRequest): Pr
     return { ...base, outputs: allOutputs, metrics: flatMetrics(recorded), cacheHit: false, durationMs: Date.now() - started };
   } catch (err) {
     const cancelled = ctx.cancellationSignal.aborted;
-    journal.enqueue('finish attempt', async (db) => lineage.finishStep(db, await stepIdOf, { status: cancelled ? 'cancelled' : 'failed', error: errorText(err) }));
+    // aborted is not always cancelled: a timed-out attempt or a worker shutting down is not
+    const stop = cancelled ? attemptStop(ctx.cancellationDetails) : undefined;
+    const error = stop && stop.status !== 'cancelled' ? `${stop.why} (${errorText(err)})` : errorText(err);
+    journal.enqueue('finish attempt', async (db) => lineage.finishStep(db, await stepIdOf, { status: stop?.status ?? 'failed', error: clipText(error, MAX_MESSAGE_CHARS) }));
     await flushHeartbeating(journal, beat, FAILED_ATTEMPT_FLUSH_MS).catch(() => undefined);
     // A step that stopped because it was cancelled reports a cancellation, not a failure, so
     // the workflow (and lineage) call the run cancelled whichever fine-tune variant was running.

@@ -1,6 +1,7 @@
 // `npm run bench -- <name> [args]`: each benchmark prints its figures (ratios against a
 // baseline measured in the same run); none asserts a time.
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+  'cold-start': () => import('./cold-start'),
   'knn-shapley': () => import('./knn-shapley'),
   search: () => import('./search'),
   'text-encoder': () => import('./text-encoder'),

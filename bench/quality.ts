@@ -61,78 +61,10 @@ type Flags = z.infer<typeof FlagsSchema>;
 export const parseFlags = (args: string[]): Flags => parseStringFlags(FlagsSchema, args, USAGE);
 
 /**
- * Per-dataset training sizes when no flag overrides them, chosen so `--dataset all` takes about
- * an hour on the 2-core host (tfjs WASM, SIMD, two data-parallel threads), measured with
- * validation-set learning curves (HR@10 after fine-tuning epochs, the test split untouched):
- *  - ml-100k: the shipped encoder (dim 64, 2 blocks, maxLen 50, full softmax), 2 pretraining
- *    epochs, then fine-tuning until the curve flattens: valid HR@10 0.104 after 2 epochs,
- *    0.135 after 4, 0.163 after 8, 0.178 after 14, 0.186 after 18 (~15 s an epoch here; measured
- *    before fine-tuning divided its loss per row, finetune.ts).
- *  - amazon-beauty (54.5k items, 40k users of ~7 train items): sampled softmax (the full one
- *    over 54.5k items took 3.8 s a step on the busy host, ~20 min an epoch), batch 128, maxLen 50
- *    (length-bucketed batches make long maxLen cheap), lr 1e-3, one pretraining epoch, inputs
- *    scaled by √dim. Valid HR@10 after 4 / 8 / 12 / 16 / 20 epochs with 2 heads, FFN 2×dim,
- *    dropout 0.2 and 1024 uniform negatives: 0.0215 / 0.0484 / 0.0530 / 0.0539 / 0.0536. With
- *    the published SASRec shape (1 head, FFN = dim, dropout 0.1) and 4096 negatives after 4 / 8:
- *    uniform 0.0432 / 0.0569; drawn by popularity with the log-Q correction 0.0451 / 0.0599,
- *    then 0.0558 after 12; 8192 such negatives 0.0508 / 0.0583; dropout 0.2 instead peaked at
- *    0.0590 after 8 (0.0562 after 6, 0.0585 after 10). So 4096 popularity negatives, at most 16
- *    epochs, scored on the validation split every 2 and stopped at the first drop (validEvery).
- *    Then, without pretraining, on one thread, after 4 / 6 / 8 / 10 epochs: the loss as each
- *    batch's target mean 0.0507 / 0.0582; divided by rows × the epoch's targets per row
- *    (finetune.ts) 0.0491 / 0.0619 / 0.0636 / 0.0627; that with dense Adam (lazyRows off)
- *    0.0541 / 0.0633 / 0.0634 — the same peak, reached two epochs sooner. Changed by less than
- *    0.001: no gradient clipping (identical after 4), no target for the first item of a row
- *    (after 4 and 6), SASRec's own block layout (after 2 and 4). This plan on two threads, with
- *    its pretraining epoch: 0.0315 / 0.0549 / 0.0656 / 0.0658 after 2 / 4 / 6 / 8; with two
- *    pretraining epochs 0.0323 / 0.0523 / 0.0631 after 2 / 4 / 6, so one stays.
- *    Past epoch 8 the training loss kept falling while validation stood still, so the learning
- *    rate now decays per epoch (optimizer.lrDecayPerEpoch). No pretraining, one thread, after
- *    2 / 4 / 6 / 8 / 10: lr 2e-3 ×0.75 an epoch 0.0388 / 0.0596 / 0.0641 / 0.0650 / 0.0651;
- *    1e-3 ×0.85 0.0266 / 0.0460 (too slow); 2e-3 ×0.85 – / 0.0610 / 0.0637 / 0.0635 (lower
- *    training loss, no better); 2e-3 ×0.65 0.0375 / 0.0557 (cooled too soon); the mean of the
- *    ×0.75 run's weights after epochs 6–8 0.0648 (no gain). With 8192 negatives, 2e-3 ×0.75:
- *    0.0426 / 0.0608 / 0.0650 after 2 / 4 / 6, each step ~45 % longer. So fine-tuning draws
- *    8192 negatives at lr 2e-3 ×0.75 an epoch, for at most 12 epochs. This plan on two threads,
- *    with its pretraining epoch: 0.0359 / 0.0575 / 0.0634 / 0.0648 / 0.0653 / 0.0661 after
- *    2 / … / 12 — its best above the constant rate's 0.0658, by less than the ±0.0012 standard
- *    error of a validation HR@10 over 40k users, so a tie that the validation split decided.
- *    Two more epochs (--epochs-finetune 14) gave 0.0661 again after 14 (test HR@10 / NDCG@10
- *    on that checkpoint 0.0522 / 0.0326, against 0.0524 / 0.0327 after 12), so 12 stay.
- *    16384 negatives (--negatives 16384, pretraining too; ~1.5× the step) trailed 8192 after
- *    2 / 4 epochs, 0.0329 / 0.0557 against 0.0359 / 0.0575, and were stopped there. Twice the
- *    width (--dim 128, with 4096 negatives to keep the step's cost): 0.0280 / 0.0582 / 0.0652 /
- *    0.0660 / 0.0650 after 2 / … / 10 (stopped at the drop), a tie with the plan's 0.0661; its
- *    test HR@10 / NDCG@10 on epoch 8 were 0.0508 / 0.0315, so dim 64 stays.
- *    The full softmax over all 54.5k items (--negatives 0, pretraining too; 1049 examples/s
- *    against the plan's ~1600 on the same host): 0.0354 / 0.0578 / 0.0641 / 0.0663 / 0.0662
- *    after 2 / … / 10 (stopped at the drop), a tie with the plan's 0.0661 again; test HR@10 /
- *    NDCG@10 on epoch 8 were 0.0509 / 0.0323, so the 8192 sampled negatives stay.
- *    Decoupled weight decay 0.02 (--weight-decay, AdamW): 0.0363 / 0.0589 / 0.0648 / 0.0661 /
- *    0.0663 / 0.0665 after 2 / … / 12, its best above the plan's 0.0661 (within the standard
- *    error again), so the fine-tuning plan takes it; test HR@10 / NDCG@10 on epoch 12 were
- *    0.0529 / 0.0329 (the published SASRec: 0.0533 / 0.0327).
- *    The same plan again after attention's kernels changed their sums' order (27.5 instead of
- *    37.6 minutes): validation 0.0364 / 0.0574 / 0.0631 / 0.0648 / 0.0653 / 0.0659, test on
- *    epoch 12 0.0523 / 0.0327; with --seed 7: 0.0381 / 0.0579 / 0.0640 / 0.0657 / 0.0663 /
- *    0.0659, test on epoch 10 0.0519 / 0.0325. Three runs of the plan, test HR@10 0.0519–0.0529
- *    (mean 0.0524), NDCG@10 0.0325–0.0329: a tie with the published NDCG, short of its HR.
- *    Dropout 0.2 (--dropout 0.2): 0.0357 / 0.0555 / 0.0627 / 0.0654 / 0.0657 / 0.0667, the
- *    best validation yet but within its standard error; test on epoch 12 0.0522 / 0.0323, so
- *    0.1 stays. Dropout 0.4 (SASRec's paper used 0.5 on its sparse datasets), trained longer
- *    and cooled slower to make up for it (--dropout 0.4 --epochs-finetune 16 --lr-decay 0.8):
- *    0.0303 / 0.0487 / 0.0589 / 0.0634 / 0.0644 / 0.0658 / 0.0663 / 0.0665 after 2 / … / 16,
- *    test on epoch 16 0.0512 / 0.0318 in 44 minutes, so 0.1 stays.
- *    The plan after pretraining began encoding item windows and texts in one pass (its draws
- *    changed order): validation 0.0363 / 0.0574 / 0.0632 / 0.0647 / 0.0652 / 0.0660, test on
- *    epoch 12 0.0521 / 0.0326 in 23.1 minutes (fine-tuning 3,833 examples/s; an earlier build of
- *    the same change, with a softmax kernel since dropped, 0.0522 / 0.0325). Five runs of the
- *    plan: test HR@10 0.0519–0.0529 (mean 0.0523), NDCG@10 0.0325–0.0329 (mean 0.0326).
- *    After the data-parallel threads were dealt each batch's samples in turn (each part holds
- *    other samples, so another run; fine-tuning ~30 % faster): validation 0.0362 / 0.0574 /
- *    0.0640 / 0.0650 / 0.0656 / 0.0658, test on epoch 12 0.0508 / 0.0325 in 19.6 minutes; with
- *    --seed 7 0.0372 / 0.0583 / 0.0635 / 0.0651 / 0.0659 / 0.0661, test 0.0519 / 0.0325 in
- *    17.8 minutes. Seven runs: HR@10 mean 0.0520, NDCG@10 mean 0.0326.
+ * Per-dataset training sizes when no flag overrides them, chosen from validation-set learning
+ * curves (the test split untouched) so that `--dataset all` takes about an hour on a 2-core
+ * host. The curves and every alternative tried: docs/quality.md ("the quality bench's training
+ * plans").
  */
 interface TrainingPlan {
   readonly pretrain: object;
@@ -305,7 +237,7 @@ async function runDataset(dataset: RealDataset, spec: PipelineSpec, flags: Flags
   console.log(`\n## ${dataset} — leave-last-out, full ranking over all unseen items, K=${spec.infer.k} (load ${load1()})`);
   console.log(`  ${describeTraining(spec)}`);
   const clock = new StepClock();
-  const source = spec.source as Extract<PipelineSpec['source'], { path: string }>;
+  const source = spec.source;
   const raw = await clock.time('load', () => loadSource(source), (r) => `${r.events.length} events`);
   const { dataset: ds } = await clock.time('preprocess', () => preprocess(raw, source.preprocess),
     (r) => `${r.dataset.numUsers} users, ${r.dataset.numItems} items; train ${r.dataset.train.length}, valid ${r.dataset.valid.length}, test ${r.dataset.test.length}`);

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
 import { loadEsciUbi } from '../shared/data/adapters/esci-ubi';
+import { dataFolder } from '../shared/data/data-folder';
 import { LimitsSchema } from '../shared/data/source-config';
 import { generateSynthetic } from '../shared/data/synthetic';
 import { pairedDifference } from '../shared/eval/paired-difference';
@@ -35,7 +36,7 @@ const flagsSchema = z.object({
   'item-vectors': z.enum(['both', 'on', 'off']).default('off'),
   'impression-negatives': z.enum(['both', 'on', 'off']).default('both'),
   seed: z.coerce.number().int().default(7),
-  esci: z.string().default(path.resolve(__dirname, '../../shared/data/esci-ubi')),
+  esci: z.string().default(path.join(dataFolder(), 'esci-ubi')),
 });
 type Flags = z.infer<typeof flagsSchema>;
 

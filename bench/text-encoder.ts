@@ -2,6 +2,7 @@
 // titles and a synthetic catalogue (shared/data/synthetic.ts titles, default 100k items) — with
 // the ONNX Runtime encoder Assay uses, and the same forward pass in TensorFlow.js on a subset
 // for the runtime comparison (docs/decisions/0002-text-encoder-runtime.md). Prints, asserts nothing.
+import { dataFolder } from '../shared/data/data-folder';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -20,7 +21,7 @@ const flagsSchema = z.object({
   batch: z.coerce.number().int().positive().default(64),
   threads: z.coerce.number().int().positive().optional(),
   'tfjs-items': z.coerce.number().int().nonnegative().default(1682),
-  ml100k: z.string().default(path.resolve(__dirname, '../../shared/data/ml-100k')),
+  ml100k: z.string().default(path.join(dataFolder(), 'ml-100k')),
 });
 
 /** ml-100k item text as the bench encodes it: "Title (year)". */

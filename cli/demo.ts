@@ -10,10 +10,11 @@ import { withClient } from './context';
 import { watchRun } from './progress';
 import { loadSpecForCli, metricsTable } from './run';
 import { codeDrift } from './code-drift';
+import { explainRunError, onInterrupt } from './follow';
 
 export function registerDemo(program: Command): void {
   program.command('demo')
-    .description('start the dev stack and run the full pipeline on the shipped data (specs/ml-100k.json) with in-process workers')
+    .description('start the dev stack and run the full pipeline on the shipped data (specs/ml-100k.json) with in-process workers; Ctrl-C cancels the run')
     .option('--spec <file>', 'another spec to run', path.join(repoRoot, 'specs', 'ml-100k.json'))
     .option('--no-cache', 'ignore the step cache')
     .action(async (flags: { spec: string; cache: boolean }) => {
@@ -27,8 +28,24 @@ export function registerDemo(program: Command): void {
           const handle = await client.startRun(spec, { noCache: !flags.cache });
           const link = client.uiLink(handle.workflowId);
           console.error(`running ${handle.workflowId} on ${spec.dataset} — watch it in the Temporal UI: ${link}`);
-          await watchRun(handle);
-          const result = (await handle.result()) as PipelineResult;
+          // Its workers run in this process, so Ctrl-C cancels the run, as with `assay run --workers`.
+          let cancelling = false;
+          const off = onInterrupt(handle.workflowId, 'cancel', async () => {
+            cancelling = true;
+            await handle.cancel();
+            await handle.result().catch(() => undefined);
+            await workers.stop();
+          });
+          let result: PipelineResult;
+          try {
+            await watchRun(handle);
+            result = (await handle.result().catch(async (err: unknown) => {
+              if (cancelling) await new Promise(() => undefined);
+              throw explainRunError(err, handle.workflowId);
+            })) as PipelineResult;
+          } finally {
+            off();
+          }
           console.log(`\nAssay run ${handle.workflowId} — full-ranking metrics on the held-out test split\n`);
           console.log(metricsTable(result));
           console.log(`\nsteps: ${result.steps.map((s) => `${s.step}${s.variant ? `(${s.variant})` : ''} ${(s.durationMs / 1000).toFixed(1)}s${s.cacheHit ? ' [cache]' : ''}`).join(' · ')}`);

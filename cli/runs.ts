@@ -1,5 +1,6 @@
-// `assay status | list | cancel`: find and control runs through Temporal.
+// `assay status | watch | list | cancel`: find, follow and control runs through Temporal.
 import type { Command } from 'commander';
+import { followRun } from './run';
 import type { RunProgress } from '../shared/pipeline/contract';
 import { withClient, printJson, formatTable } from './context';
 
@@ -17,6 +18,14 @@ export function registerRuns(program: Command): void {
       console.log(`${id}  ${out.status}  started ${d.startTime.toISOString()}${d.closeTime ? `  closed ${d.closeTime.toISOString()}` : ''}`);
       if (progress) console.log(`  step: ${progress.step}  done: ${progress.completed.join(', ') || '—'}  cache hits: ${progress.cacheHits.join(', ') || '—'}`);
       console.log(`  Temporal UI: ${out.ui}`);
+    }));
+
+  program.command('watch')
+    .description('attach to a run: live progress until it ends, then its metrics or the failing step and root cause; Ctrl-C detaches, the run goes on')
+    .argument('<run>', 'workflow id, e.g. assay/ml-100k/full')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, flags: { json?: boolean }) => withClient(async (client) => {
+      await followRun(client, client.client.workflow.getHandle(id), { json: flags.json, interrupt: 'detach' });
     }));
 
   program.command('list')

@@ -1,6 +1,6 @@
 // The Temporal runtime's logger for Assay's workers. The SDK warns "No workflows registered,
 // not polling for workflow tasks" for every worker without workflows; the accelerator pool
-// runs activities only by design (workflows live on the CPU pool, DESIGN.md §2), so that line
+// runs activities only by design (workflows live on the CPU pool, docs/architecture.md §2), so that line
 // says nothing a user can act on and is left out. Everything else passes through unchanged.
 import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
 

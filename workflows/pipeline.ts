@@ -2,7 +2,7 @@
 // (valued, and the control beside it) → infer → report. Deterministic orchestration only:
 // every side effect happens in an activity, and only artifact references cross Temporal.
 import {
-  ApplicationFailure, CancellationScope, defineQuery, defineSignal, isCancellation, proxyActivities, setCurrentDetails,
+  ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, defineSignal, isCancellation, proxyActivities, setCurrentDetails,
   setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
@@ -113,7 +113,9 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     upsertSearchAttributes([{ key: STATUS, value: 'completed' }]);
     return { runId: run.runId, steps: results, metrics: inf.metrics, report: rep.outputs['report=report.html'] };
   } catch (err) {
-    const cancelled = isCancellation(err);
+    // Once the run's cancellation was requested it ends cancelled, also when the step it waited
+    // for could not say so itself (its worker died, so the attempt timed out instead).
+    const cancelled = isCancellation(err) || CancellationScope.current().consideredCancelled;
     const cause = failureCause(err);
     // The step whose activity failed, else the one in progress (a cancelled or timed-out wait).
     const failedAt = cause.activity ?? progress.step;
@@ -124,7 +126,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
       if (!cancelled) await steps.report.executeWithOptions(failedRunReportOptions(spec), [{ run, spec, inputs: reportInputs(), noCache: true }]).catch(() => undefined);
     });
     upsertSearchAttributes([{ key: STATUS, value: cancelled ? 'cancelled' : 'failed' }]);
-    if (cancelled) throw err;
+    if (cancelled) throw isCancellation(err) ? err : new CancelledFailure(`cancelled while ${failedAt} ran; it stopped with: ${reason}`);
     // The details carry the step and the reason apart, so a client can print them without parsing.
     throw ApplicationFailure.create({
       type: 'PipelineFailed', nonRetryable: true, message: `pipeline ${run.runId} failed at ${failedAt}: ${reason}`,

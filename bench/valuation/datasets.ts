@@ -24,10 +24,8 @@ export interface NoisyDataset {
   readonly source: DataSourceConfig;
 }
 
-const SHARED_DATA = path.resolve(__dirname, '../../../shared/data');
-
 export function realSource(name: RealDataset): DataSourceConfig {
-  return parseDataSourceConfig({ format: name, path: path.join(SHARED_DATA, name), preprocess: { split: { mode: 'leave-last-out' } } });
+  return parseDataSourceConfig({ format: name, dataset: name, preprocess: { split: { mode: 'leave-last-out' } } });
 }
 
 /** Reads and preprocesses a real dataset exactly as the preprocess step does. */

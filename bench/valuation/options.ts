@@ -13,7 +13,7 @@ import type { Choice } from './protocol';
 export { BenchUsageError };
 
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics] [--seeds N] [--seed N] [--quick on]
-       [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--settings a,b,…]
+       [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
   20 % popularity-drawn and natural (ratings ≤ 3). amazon-beauty: detection at 20 % uniform on all users
@@ -34,6 +34,7 @@ const FlagsSchema = z.object({
   'beauty-users': z.coerce.number().int('must be an integer').min(50, 'must be at least 50').optional(),
   'beauty-payoff': onOff.default('off'),
   baselines: onOff.default('on'),
+  'check-value-step': onOff.default('on'),
   settings: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, `a comma-separated list of: ${SETTING_NAMES.join(', ')}`).optional(),
 });
 
@@ -60,6 +61,8 @@ export interface BenchOptions {
   readonly detectionSeeds: number;
   readonly beautyPayoff: boolean;
   readonly baselines: boolean;
+  /** run the pipeline's value step once per dataset and check the bench values the same (costs one more valuation) */
+  readonly checkValueStep: boolean;
   /** which of ml-100k's settings run (amazon-beauty runs uniform-20) */
   readonly settings: readonly SettingName[];
   readonly sizes: BenchSizes;
@@ -116,6 +119,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     detectionSeeds: f['detection-seeds'],
     beautyPayoff: f['beauty-payoff'] === 'on',
     baselines: f.baselines === 'on',
+    checkValueStep: f['check-value-step'] === 'on',
     settings: settingList(f.settings, quick),
     sizes: sizesFor(quick, f['beauty-users'], f.method),
   };

@@ -219,6 +219,26 @@ async function closeLostAttempts(db: Database, runId: string, stepName: string, 
     .where(and(eq(steps.runId, runId), eq(steps.stepName, stepName), eq(steps.status, 'running'), lt(steps.attempt, before)));
 }
 
+/**
+ * When a run ends, an attempt still marked `running` can no longer report (its worker went away
+ * and no later attempt came to close it): it is closed as `lost`, so no finished run shows a
+ * step running forever. A late report from such a worker still overwrites it with its outcome.
+ */
+export async function closeRunningAttempts(db: Database, runId: string, runStatus: RunStatus): Promise<number> {
+  const now = new Date();
+  const closed = await db
+    .update(steps)
+    .set({
+      status: 'lost',
+      finishedAt: now,
+      durationMs: sql`greatest(0, round(extract(epoch from (${now.toISOString()}::timestamptz - ${steps.startedAt})) * 1000))::integer`,
+      error: `no result: the run ended (${runStatus}) while this attempt was still marked running, so its worker was lost`,
+    })
+    .where(and(eq(steps.runId, runId), eq(steps.status, 'running')))
+    .returning({ id: steps.id });
+  return closed.length;
+}
+
 /** Closes a step attempt; the duration is measured by the database from its recorded start. */
 export async function finishStep(db: Database, stepId: number, outcome: StepOutcome): Promise<StepRow> {
   const row = parse(StepOutcomeSchema, outcome, 'step outcome');

@@ -1,4 +1,4 @@
-// Lineage and metrics tables (DESIGN §3). This file is the single source of truth: drizzle-kit
+// Lineage and metrics tables (docs/architecture.md §3). This file is the single source of truth: drizzle-kit
 // generates shared/db/migrations from it and every query is typed by it.
 //
 // The graph is bipartite: artifacts are the nodes that hold data, step attempts are the nodes

@@ -1,4 +1,4 @@
-// Full-ranking evaluation (DESIGN §1 evaluation protocol): every user's held-out items are ranked
+// Full-ranking evaluation (docs/architecture.md §1 evaluation protocol): every user's held-out items are ranked
 // against ALL items the user has not seen — never against sampled negatives. The scorer is any
 // batch function (trained model, ONNX session, baseline), so every method is measured by the
 // same code. Users are scored in blocks to bound memory at blockSize × numItems floats.

@@ -103,8 +103,8 @@ export class Adam {
 
   /**
    * Reads a parameter's values into its slot only when the variable was assigned from outside
-   * since the last update (a restore, a weight load): reading Amazon Beauty's 14 MB item table
-   * back every step cost more than the update.
+   * since the last update (a restore, a weight load): reading a large item table back every
+   * step costs more than the update.
    */
   private refreshWeights(name: string, p: tf.Variable, s: AdamSlot): void {
     if (this.written.get(name) === versionOf(p)) return;

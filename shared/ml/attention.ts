@@ -42,9 +42,9 @@ export interface AttentionBlocks {
  * within each; or the row blocks' rows one block after another) and bias Q's, K's and V's [dim]
  * each (or null) → [rows × dim]. `pad[r]` = 1 marks position r as [PAD]. `dropout` null = no
  * dropout; each block draws its own mask. The kernel adds the bias where it gathers Q|K|V and
- * sums its gradient there: through tfjs a broadcast Add and a column Sum, ~2 and ~5 ms each on
- * ml-100k's [3200 × 192], slower than the attention itself; and it takes the three biases as
- * they are, so no Concat joins them and no SplitV parts their gradient.
+ * sums its gradient there, which through tfjs took a broadcast Add and a column Sum slower than
+ * the attention itself (docs/performance.md); and it takes the three biases as they are, so no
+ * Concat joins them and no SplitV parts their gradient.
  */
 export function selfAttention(qkv: tf.Tensor, bias: QkvParts | null, pad: Uint8Array, shape: AttentionShape | AttentionBlocks, dropout: AttentionDropout | null): tf.Tensor2D {
   const layout: AttentionBlocks = 'blocks' in shape ? shape : { blocks: [shape], dim: shape.dim, heads: shape.heads, causal: shape.causal };

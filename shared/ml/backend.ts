@@ -1,14 +1,9 @@
-// Picks the TensorFlow.js backend for this process (DESIGN §4): native TensorFlow bindings
+// Picks the TensorFlow.js backend for this process (docs/architecture.md §4): native TensorFlow bindings
 // where they are installed (GPU build first), else WASM, else the plain-JS CPU backend.
 // The bindings need a download from outside the npm registry, so they are optional and
 // loaded with a guarded require; the choice is logged and returned so steps can record it.
-//
-// Measured on this project's 2-core host (tfjs 4.22, Node 20, cores shared with other work):
-//   matMul [640×64]·[64×1682]ᵀ forward: cpu 543 ms, wasm 14.9 ms with an explicit transpose
-//   (wasm's transposed-operand kernel: 132 ms — hence the explicit-transpose matMul in ops.ts);
-//   one full training step of the default encoder (dim 64, 2 blocks, batch 64 × 50 items,
-//   full softmax over ml-100k's 1682 items, Adam): cpu 7.9 s, wasm 0.47 s — wasm ≈ 17× faster.
-// So when the bindings are absent the WASM backend is the default.
+// When the bindings are absent the WASM backend is the default: a training step runs about 17×
+// faster there than on the CPU backend (docs/performance.md, "what the WASM backend does fast").
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

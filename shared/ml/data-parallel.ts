@@ -10,8 +10,8 @@
 //   parameters (the mean over parts 0..T−1, in order) into the shared mean, MEANED += 1
 //   all: wait MEANED = T × steps so far → Adam on the whole shared mean.
 // The mean weighs each part by its number of samples and sums in part order, so every replica
-// applies exactly the same floats. Each thread reducing only its slice, not the whole mean:
-// on Amazon Beauty (3.6M values) the whole mean took 37 ms of a 225 ms fine-tuning step.
+// applies exactly the same floats. Each thread reduces only its slice, not the whole mean,
+// which on a large item table is a noticeable share of a step (docs/performance.md).
 // Determinism: part p of batch b in epoch e draws from its own generator (partRandom), so a
 // run with the same seed and thread count repeats exactly and resumes exactly; a different
 // thread count is a different (equally valid) run, and the config records it.
@@ -66,9 +66,8 @@ export function partRandom(seed: number, epoch: number, batch: number, part: num
 /**
  * Part `part` of a batch dealt to `threads` parts in turn (samples part, part+T, …). Dealt, not
  * cut into consecutive slices: a length-bucketed batch is sorted by length (epochBatches), so
- * the last slice held the longest rows and the most targets, and the other threads waited for
- * it: on Amazon Beauty fine-tuning the main thread waited 25–31 ms a step for the other's
- * part, 7–10 ms with the batch dealt (steps of 176–184 ms became 166–174 ms).
+ * the last slice would hold the longest rows and the most targets, and the other threads would
+ * wait for it (docs/decisions/0007-data-parallel-threads.md).
  */
 export function partOf(samples: Int32Array, part: number, threads: number): Int32Array {
   const out = new Int32Array(Math.max(0, Math.ceil((samples.length - part) / threads)));

@@ -5,6 +5,8 @@
 // Forward pass (Vaswani et al. 2017, pre-LN variant of Xiong et al. 2020), input ids [B×L]
 // into the shared table (vocabulary.ts):
 //   x = table[ids]·(√dim if scaleInputEmbeddings) + position[maxLen-L .. maxLen)  → dropout
+//   (table = itemTable: the id rows, plus on each item's row text·itemText.proj when the model
+//    carries frozen item text; the tied output layer reads the same table)
 //   (positions are right-aligned: rows are left-padded and the last column is always
 //    position maxLen-1, so the trailing [MASK] sees the same position at any batch length)
 //   for each block:  x = x + dropout(Wo·MHA(LN1(x)) + bo)
@@ -23,6 +25,7 @@ import { embedInputs } from './embed';
 import { gatherRows } from './ops';
 import type { RowBlock } from './row-blocks';
 import { FIRST_ITEM_ROW, PAD_ROW, tableRows, type Vocabulary } from './vocabulary';
+import type { Matrix } from '../data/types';
 
 /** Weights by parameter name, each a row-major float32 array (the checkpoint/export form). */
 export type NamedWeights = Record<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
@@ -32,7 +35,15 @@ export interface RecModel {
   readonly vocabulary: Vocabulary;
   /** trainable parameters by name, in `parameterNames` order */
   readonly params: ReadonlyMap<string, tf.Variable>;
+  /**
+   * frozen text embedding of each item [numItems × encoder.itemTextDim] when the model has
+   * item text: a constant, never trained, carried in exports and checkpoints as FROZEN_ITEM_TEXT
+   */
+  readonly itemText?: tf.Tensor2D;
 }
+
+/** The name the frozen item text embeddings travel under in NamedWeights (checkpoints, replicas). */
+export const FROZEN_ITEM_TEXT = 'frozen.itemText';
 
 /** Every parameter's name and shape, in a fixed order (checkpoints and exports follow it). */
 export function parameterShapes(cfg: EncoderConfig, vocab: Vocabulary): Array<[string, number[]]> {
@@ -58,6 +69,8 @@ export function parameterShapes(cfg: EncoderConfig, vocab: Vocabulary): Array<[s
   shapes.push(['final.ln.gamma', [d]], ['final.ln.beta', [d]]);
   // last, so a model without the feature has exactly the parameters (and initial draws) it had before
   if (usesPrice(cfg, vocab)) shapes.push(['embedding.price', [(cfg.priceBuckets as number) + 1, d]]);
+  // after it, so a model without item text draws exactly the initial weights it always did
+  if (cfg.itemTextDim) shapes.push(['itemText.proj', [cfg.itemTextDim, d]]);
   return shapes;
 }
 
@@ -74,24 +87,6 @@ export function usesPrice(cfg: EncoderConfig, vocab: Vocabulary): boolean {
   return true;
 }
 
-/**
- * The embedding table the model reads items from: `embedding.table`, plus on each item's row
- * its price bucket's vector when the model takes price (usesPrice). Inputs, the output softmax
- * and the exported item embeddings all read this, so the feature is the same everywhere.
- */
-export function itemTable(model: RecModel): tf.Tensor2D {
-  const table = param(model, 'embedding.table') as tf.Tensor2D;
-  const buckets = model.vocabulary.itemPriceBucket;
-  if (!buckets || model.encoder.priceBuckets === undefined) return table;
-  const [rows, d] = table.shape;
-  const { numItems } = model.vocabulary;
-  return tf.tidy(() => {
-    const perItem = gatherRows(param(model, 'embedding.price'), Int32Array.from(buckets));
-    const padded = tf.concat([tf.zeros([FIRST_ITEM_ROW, d]), perItem, tf.zeros([rows - FIRST_ITEM_ROW - numItems, d])]);
-    return tf.add(table, padded) as tf.Tensor2D;
-  });
-}
-
 /** Standard normal by Box–Muller from the seeded generator, so initial weights replay. */
 function normals(rng: Random, n: number, std: number): Float32Array {
   const out = new Float32Array(n);
@@ -105,8 +100,11 @@ function normals(rng: Random, n: number, std: number): Float32Array {
   return out;
 }
 
-/** A freshly initialised model: N(0, initStd) matrices, zero biases, unit LN gains. */
-export function createModel(cfg: EncoderConfig, vocab: Vocabulary, seed: number): RecModel {
+/**
+ * A freshly initialised model: N(0, initStd) matrices, zero biases, unit LN gains. A config
+ * with itemTextDim needs the frozen `itemText` rows [numItems × itemTextDim].
+ */
+export function createModel(cfg: EncoderConfig, vocab: Vocabulary, seed: number, itemText?: Matrix): RecModel {
   const rng = new Random(seed);
   const weights: NamedWeights = {};
   for (const [name, shape] of parameterShapes(cfg, vocab)) {
@@ -119,6 +117,7 @@ export function createModel(cfg: EncoderConfig, vocab: Vocabulary, seed: number)
     if (name === 'embedding.table') data.fill(0, PAD_ROW * cfg.dim, (PAD_ROW + 1) * cfg.dim);
     weights[name] = { shape, data };
   }
+  if (itemText) weights[FROZEN_ITEM_TEXT] = { shape: [itemText.rows, itemText.cols], data: itemText.data };
   return modelFromWeights(cfg, vocab, weights);
 }
 
@@ -133,13 +132,20 @@ export function modelFromWeights(cfg: EncoderConfig, vocab: Vocabulary, weights:
     }
     params.set(name, tf.variable(tf.tensor(w.data.slice(), shape), true));
   }
-  return { encoder: cfg, vocabulary: vocab, params };
+  if (!cfg.itemTextDim) return { encoder: cfg, vocabulary: vocab, params };
+  const text = weights[FROZEN_ITEM_TEXT];
+  const shape = [vocab.numItems, cfg.itemTextDim];
+  if (!text || text.shape.join('x') !== shape.join('x')) {
+    throw new Error(`Model weights need '${FROZEN_ITEM_TEXT}' of shape [${shape.join(',')}] (encoder.itemTextDim=${cfg.itemTextDim}), got ${text ? `[${text.shape.join(',')}]` : 'none'}`);
+  }
+  return { encoder: cfg, vocabulary: vocab, params, itemText: tf.tensor2d(text.data.slice(), shape as [number, number]) };
 }
 
 /** Copies every parameter out of the backend. */
 export function exportWeights(model: RecModel): NamedWeights {
   const out: NamedWeights = {};
   for (const [name, v] of model.params) out[name] = { shape: v.shape.slice(), data: (v.dataSync() as Float32Array).slice() };
+  if (model.itemText) out[FROZEN_ITEM_TEXT] = { shape: model.itemText.shape.slice(), data: (model.itemText.dataSync() as Float32Array).slice() };
   return out;
 }
 
@@ -153,6 +159,7 @@ export function assignWeights(model: RecModel, weights: NamedWeights): void {
 
 export function disposeModel(model: RecModel): void {
   for (const v of model.params.values()) v.dispose();
+  model.itemText?.dispose();
 }
 
 export function param(model: RecModel, name: string): tf.Variable {
@@ -166,6 +173,51 @@ export interface ForwardOptions {
   readonly training: boolean;
   /** draws the dropout seeds; required when training with dropout > 0 */
   readonly rng?: Random;
+  /** itemTable(model) when the caller already computed it for this step (the loss reads it too) */
+  readonly table?: tf.Tensor2D;
+}
+
+/**
+ * The embedding table the model reads items from: `embedding.table`, plus on each item's row
+ * its price bucket's vector when the model takes price (usesPrice) and the projection of its
+ * frozen text, text·itemText.proj, when it has item text. Inputs, the output softmax and the
+ * exported item embeddings all read this, so the features are the same everywhere; without
+ * either it is the `embedding.table` variable itself. `idDropout` (training, item text only)
+ * leaves whole id rows out at its rate, no rescaling, so a dropped item is represented exactly
+ * as one never trained on: by its features alone.
+ */
+export function itemTable(model: RecModel, idDropout?: { readonly rate: number; readonly rng: Random }): tf.Tensor2D {
+  const table = param(model, 'embedding.table') as tf.Tensor2D;
+  const buckets = model.vocabulary.itemPriceBucket;
+  const price = buckets !== undefined && model.encoder.priceBuckets !== undefined;
+  if (!price && !model.itemText) return table;
+  const [rows, d] = table.shape;
+  const { numItems } = model.vocabulary;
+  return tf.tidy(() => {
+    let ids: tf.Tensor2D = table;
+    if (model.itemText && idDropout && idDropout.rate > 0) {
+      const keep = new Float32Array(rows).fill(1);
+      for (let i = 0; i < numItems; i++) if (idDropout.rng.next() < idDropout.rate) keep[FIRST_ITEM_ROW + i] = 0;
+      ids = tf.mul(table, tf.tensor2d(keep, [rows, 1]));
+    }
+    let perItem: tf.Tensor | null = price ? gatherRows(param(model, 'embedding.price'), Int32Array.from(buckets)) : null;
+    if (model.itemText) {
+      const projected = tf.matMul(model.itemText, param(model, 'itemText.proj'));
+      perItem = perItem ? tf.add(perItem, projected) : projected;
+    }
+    const padded = tf.concat([tf.zeros([FIRST_ITEM_ROW, d]), perItem!, tf.zeros([rows - FIRST_ITEM_ROW - numItems, d])]);
+    return tf.add(ids, padded) as tf.Tensor2D;
+  });
+}
+
+/** The item vectors of items the model never saw: their text's projection alone (rows × dim). */
+export function projectItemText(model: RecModel, text: Matrix): Matrix {
+  if (!model.encoder.itemTextDim) throw new Error('projectItemText: the model was trained without item text');
+  if (text.cols !== model.encoder.itemTextDim) throw new Error(`projectItemText: text embeddings have ${text.cols} columns, the model projects ${model.encoder.itemTextDim}`);
+  const out = tf.tidy(() => tf.matMul(tf.tensor2d(text.data, [text.rows, text.cols]), param(model, 'itemText.proj')));
+  const data = (out.dataSync() as Float32Array).slice();
+  out.dispose();
+  return { rows: text.rows, cols: model.encoder.dim, data };
 }
 
 /** The rate and mask seed of one dropout site, or null when it is off (inference, rate 0). */
@@ -204,7 +256,7 @@ export function encodeBlocks(model: RecModel, batches: readonly EncoderBatch[], 
   const d = cfg.dim;
   const p = (name: string) => param(model, name);
 
-  let x: tf.Tensor = embedInputs(itemTable(model), p('embedding.position'), ids, { blocks, scale: cfg.scaleInputEmbeddings ? Math.sqrt(d) : 1 }, dropoutDraw(cfg.dropout, opts));
+  let x: tf.Tensor = embedInputs(opts.table ?? itemTable(model), p('embedding.position'), ids, { blocks, scale: cfg.scaleInputEmbeddings ? Math.sqrt(d) : 1 }, dropoutDraw(cfg.dropout, opts));
 
   const pad = new Uint8Array(ids.length);
   for (let i = 0; i < ids.length; i++) if (ids[i] === PAD_ROW) pad[i] = 1;

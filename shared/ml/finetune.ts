@@ -1,12 +1,12 @@
-// Step 4 of the method (DESIGN §1): supervised next-item ranking from the pretrained
+// Step 4 of the method (docs/architecture.md §1): supervised next-item ranking from the pretrained
 // encoder. Each training interaction i of user u is one example: the context is u's
 // earlier train interactions (plus the search query when i followed one); the target is
 // i's item, scored against the catalogue by the same tied dot product used at inference.
 // The encoder switches to causal attention here (SASRec, Kang & McAuley, ICDM 2018): one
 // pass over a row [[MASK]=start, x1, ([SEP] q…)?, x2, …] yields the context of every
 // interaction at the position just before its item, so an epoch costs one encoder pass
-// per row of up to maxLen symbols instead of one per interaction (~maxLen× less work,
-// measured: ~100 examples/s one-per-interaction vs the figures in the report).
+// per row of up to maxLen symbols instead of one per interaction (~maxLen× less work;
+// docs/decisions/0005-causal-fine-tuning.md).
 // The value-weighted objective is one call:
 //   min_θ Σ_{i∈S} (1 + λ·α·v̂_i) · ℓ(M_θ(x_i), y_i)
 // with `examples.indices` = S and `examples.weights` = (1 + λ·α·v̂_i); λ = 0 over every
@@ -150,9 +150,9 @@ export interface FinetunePlan {
    * input symbols of each row (its padded length): the start symbol and every interaction's
    * symbols except the newest item's own. That item is only predicted, so the row's last
    * column is the position predicting it — as at inference, where the context's newest item
-   * sits in the last column (position maxLen-1) and its hidden state ranks the next one. With
-   * the newest item kept as an input, position maxLen-1 was never given a target in
-   * fine-tuning, and inference read an output the loss had never shaped.
+   * sits in the last column (position maxLen-1) and its hidden state ranks the next one. Were
+   * the newest item kept as an input, position maxLen-1 would never get a target in
+   * fine-tuning, and inference would read an output the loss had never shaped.
    */
   readonly rowSymbols: Int32Array;
   /** summed example weight per rank (0 for context-only interactions) */
@@ -235,8 +235,10 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
   const { ids, batch, len, positions, targets, weights, ranks } = rowBatch(model, plan, samples);
   const n = plan.order.order.length;
   const observe = lossLog ? (nll: Float64Array) => nll.forEach((v, i) => { lossLog[epoch * n + (plan.order.order[ranks[i] as number] as number)] = v; }) : undefined;
-  const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng }), positions);
-  const block = { table: itemTable(model), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
+  // with item text, inputs and tied outputs read one table, drawn once (its id dropout must be the same for both)
+  const table = model.itemText ? itemTable(model, cfg.idDropout ? { rate: cfg.idDropout, rng } : undefined) : undefined;
+  const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng, ...(table && { table }) }), positions);
+  const block = { table: table ?? itemTable(model), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
   // softmaxLoss divides by the batch's targets; this turns that into batch rows × targetsPerRow
   const scale = targets.length / (batch * plan.targetsPerRow);
   return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng, { dropLargest: truncationShare(cfg, epoch), observe });

@@ -22,9 +22,8 @@ export function swapLast(x: tf.Tensor): tf.Tensor {
 
 /**
  * a·b of two rank-2 tensors: in the SIMD kernels where they run (wasm/matmul.as.ts, the same
- * sums in the same order as XNNPACK, so the same bits), on the WASM heap 15-25 % faster than
- * tfjs's XNNPACK product on every shape of ml-100k's training step on this host (e.g. 30.4
- * against 25.1 GFLOP/s for [6400×64]·[64×192], 28.8 against 22.9 for the [6400×64]·[64×1682] logits).
+ * sums in the same order as XNNPACK, so the same bits), on the WASM heap, faster than tfjs's
+ * XNNPACK product on every shape of ml-100k's training step (docs/decisions/0006-simd-kernels.md).
  */
 export function times(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const [m, k] = a.shape;
@@ -40,9 +39,8 @@ export function times(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 /**
  * aᵀ·b of two rank-2 tensors with the same rows. In the SIMD kernels where they run
  * (wasm/matmul.as.ts: the same sums in the same order as XNNPACK, so the same bits), sparing
- * the transposed copy of a and XNNPACK's packing and re-streaming of the tall b: a weight
- * gradient Xᵀ·dY with 6,400 rows ran at 7-10 GFLOP/s through tfjs, against 20-25 for the
- * forward products.
+ * the transposed copy of a and XNNPACK's packing and re-streaming of the tall b, which held
+ * weight gradients Xᵀ·dY well below the forward products' speed (docs/performance.md).
  */
 export function transposedTimes(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const [rows, m] = a.shape;
@@ -59,8 +57,8 @@ export function transposedTimes(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
  * a·b for rank-2 or batched (same leading dims) operands, with a gradient that never asks
  * for a transposed matMul: dA = dY·Bᵀ on an explicitly transposed copy, dB = Aᵀ·dY by
  * transposedTimes (rank 2) or on a transposed copy too; rank-2 products run in times().
- * WASM's transposed-operand matMul kernel is ~9× slower than a transpose followed by a plain
- * matMul (132 ms vs 14.9 ms for [640×64]·[64×1682]). Callers that need a·bᵀ pass an
+ * WASM's transposed-operand matMul kernel is several times slower than a transpose followed by
+ * a plain matMul (docs/performance.md). Callers that need a·bᵀ pass an
  * explicitly transposed b for the same reason.
  */
 export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -157,8 +155,8 @@ export function gatherRows(table: tf.Tensor, ids: Int32Array): tf.Tensor {
   checkRowIds('gatherRows', ids, rows);
   const heap = heapKernels();
   if (heap) return gatherRowsOnHeap(heap, table, ids, rows, cols);
-  // copied on typed arrays: WASM's GatherV2 took 15-23 ms for 6,400 rows of 64, a copy of
-  // the whole table out of the backend and the row copies well under that even for 57k rows
+  // copied on typed arrays: a copy of the whole table out of the backend and the row copies
+  // cost less than WASM's GatherV2, even for a 57k-row table (docs/performance.md)
   const variableValues = table instanceof tf.Variable ? tableValues(table) : null;
   const op = tf.customGrad(() => {
     // any other tensor is read in place, before the next tfjs op (tensorValues)

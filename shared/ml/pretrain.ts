@@ -1,4 +1,4 @@
-// Step 2 of the method (DESIGN §1): self-supervised pretraining of the encoder.
+// Step 2 of the method (docs/architecture.md §1): self-supervised pretraining of the encoder.
 //  - Masked item modeling over users' train sequences (BERT4Rec, Sun et al., CIKM 2019):
 //    each item is replaced by [MASK] with probability maskProb and predicted from both
 //    sides with a softmax over the whole catalogue through the tied item embedding.
@@ -6,6 +6,9 @@
 //    are given: the input is [item, token…], so the item's own embedding learns from its
 //    text, which carries signal to items with few interactions.
 // Both losses are summed into one optimizer step: loss = L_items + text.weight · L_text.
+// Given frozen item text embeddings (a pretrained sentence encoder's, shared/text/item-text.ts),
+// the model adds their learned projection to every item's id row (encoder.ts itemTable), here
+// and in every later step, so an item's text shapes its representation wherever it is read.
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix, UserSequences } from '../data/types';
 import type { Random } from '../data/random';
@@ -29,6 +32,11 @@ export interface PretrainData {
   readonly itemText?: TokenCsr;
   /** each item's price (NaN where unknown); read only with encoder.priceBuckets */
   readonly itemPrice?: Float64Array;
+  /**
+   * frozen embeddings of each item's text (numItems × width, item-text.ts): the model adds their
+   * learned projection to every item's id row (encoder.ts itemTable); omit for id rows alone
+   */
+  readonly itemTextEmbeddings?: Matrix;
 }
 
 export interface PretrainResult {
@@ -146,14 +154,14 @@ export function maskedTextBatch(vocab: Vocabulary, text: TokenCsr, items: Int32A
 }
 
 /** The loss of one class block (items or text tokens) at a batch's masked positions, read from hidden rows starting at `firstRow`. */
-function maskedLoss(model: RecModel, hidden: tf.Tensor2D, firstRow: number, batch: MaskedBatch, block: 'items' | 'tokens', sampler: NegativeSampler, cfg: PretrainConfig, rng: Random): tf.Scalar {
+function maskedLoss(model: RecModel, table: tf.Tensor2D | undefined, hidden: tf.Tensor2D, firstRow: number, batch: MaskedBatch, block: 'items' | 'tokens', sampler: NegativeSampler, cfg: PretrainConfig, rng: Random): tf.Scalar {
   const positions = firstRow === 0 ? batch.positions : batch.positions.map((p) => p + firstRow);
   const atMasks = gatherRows(hidden, positions);
   const vocab = model.vocabulary;
   const classes =
     block === 'items'
-      ? { table: itemTable(model), firstRow: FIRST_ITEM_ROW, classes: vocab.numItems, sampler }
-      : { table: itemTable(model), firstRow: FIRST_ITEM_ROW + vocab.numItems, classes: vocab.vocabSize, sampler };
+      ? { table: table ?? itemTable(model), firstRow: FIRST_ITEM_ROW, classes: vocab.numItems, sampler }
+      : { table: table ?? itemTable(model), firstRow: FIRST_ITEM_ROW + vocab.numItems, classes: vocab.vocabSize, sampler };
   return softmaxLoss(classes, atMasks, batch.targets, null, cfg.loss, rng);
 }
 
@@ -204,14 +212,18 @@ export function pretrainLoopData(input: unknown, model: RecModel): LoopData {
     lengthOf: (w) => (windows.end[w] as number) - (windows.start[w] as number),
     batchLoss: (samples, rng) => {
       const items = maskedItemBatch(seqs, windows, samples, cfg.maskProb, rng);
+      // the inputs and the tied output read one table, with item text projected in when the model has it
+      // (with item text drawn once per batch, so its id dropout is the same for both)
+      const table = model.itemText ? itemTable(model, cfg.idDropout ? { rate: cfg.idDropout, rng } : undefined) : undefined;
+      const forward = { training: true, rng, ...(table && { table }) };
       if (!cursor || !text || !tokenSampler || cfg.text.weight === 0) {
-        return maskedLoss(model, encode(model, items.ids, items.batch, items.len, { training: true, rng }), 0, items, 'items', itemSampler, cfg, rng);
+        return maskedLoss(model, table, encode(model, items.ids, items.batch, items.len, forward), 0, items, 'items', itemSampler, cfg, rng);
       }
       const texts = maskedTextBatch(vocab, text, cursor.take(textPerPart, rng), cfg.text.maxTokens, cfg.text.maskProb, rng);
       // both batches through the encoder at once: one gradient per weight, not two summed
-      const hidden = encodeBlocks(model, [items, texts], { training: true, rng });
-      const itemLoss = maskedLoss(model, hidden, 0, items, 'items', itemSampler, cfg, rng);
-      const textLoss = maskedLoss(model, hidden, items.batch * items.len, texts, 'tokens', tokenSampler, cfg, rng);
+      const hidden = encodeBlocks(model, [items, texts], forward);
+      const itemLoss = maskedLoss(model, table, hidden, 0, items, 'items', itemSampler, cfg, rng);
+      const textLoss = maskedLoss(model, table, hidden, items.batch * items.len, texts, 'tokens', tokenSampler, cfg, rng);
       return tf.add(itemLoss, tf.mul(textLoss, cfg.text.weight)) as tf.Scalar;
     },
   };
@@ -240,7 +252,10 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
   }
   const vocab: Vocabulary = { numItems: data.numItems, vocabSize: text?.vocabSize ?? 0, ...priceVocabulary(data, cfg.encoder.priceBuckets) };
   if (sequenceWindows(seqs, cfg.encoder.maxLen).start.length === 0) throw new Error('pretrain: every user sequence is empty; there is nothing to train on');
-  const model = createModel(cfg.encoder, vocab, cfg.seed);
+  const textEmb = data.itemTextEmbeddings;
+  if (textEmb) assertItemTextEmbeddings(textEmb, data.numItems, cfg.encoder.itemTextDim);
+  else if (cfg.encoder.itemTextDim) throw new Error(`pretrain: encoder.itemTextDim=${cfg.encoder.itemTextDim} but no itemTextEmbeddings were given; pass them or leave itemTextDim out`);
+  const model = createModel(textEmb ? { ...cfg.encoder, itemTextDim: textEmb.cols } : cfg.encoder, vocab, cfg.seed, textEmb);
   const input: LoopInput<PretrainData, PretrainConfig> = { data, cfg };
   const loop = await runEpochs(
     {
@@ -251,7 +266,7 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
       batchSize: cfg.batchSize,
       optimizer: cfg.optimizer,
       config: cfg,
-      dataFingerprint: fingerprintArrays([data.numItems, seqs.offsets, seqs.items, text?.offsets, text?.ids, text?.vocabSize, ...(vocab.itemPriceBucket ? [Int32Array.from(vocab.itemPriceBucket)] : [])]),
+      dataFingerprint: fingerprintArrays([data.numItems, seqs.offsets, seqs.items, text?.offsets, text?.ids, text?.vocabSize, ...(vocab.itemPriceBucket ? [Int32Array.from(vocab.itemPriceBucket)] : []), ...(textEmb ? [textEmb.data] : [])]),
       threads: cfg.threads,
       replica: { module: __filename, builder: 'pretrainLoopData', input },
       ...pretrainLoopData(input, model),
@@ -259,4 +274,13 @@ export async function pretrain(data: PretrainData, configInput: PretrainConfigIn
     run,
   );
   return { model, itemEmbeddings: itemEmbeddings(model), weights: exportWeights(model), config: cfg, ...loop };
+}
+
+/** Frozen item text rows must be one finite row per item, of the width the config names (if any). */
+function assertItemTextEmbeddings(m: Matrix, numItems: number, configured: number | undefined): void {
+  if (m.rows !== numItems) throw new Error(`pretrain: itemTextEmbeddings has ${m.rows} rows for numItems=${numItems}; give one text embedding per item`);
+  if (m.data.length !== m.rows * m.cols) throw new Error(`pretrain: itemTextEmbeddings holds ${m.data.length} values, not rows × cols = ${m.rows * m.cols}`);
+  if (configured !== undefined && configured !== m.cols) throw new Error(`pretrain: encoder.itemTextDim=${configured} but the item text embeddings are ${m.cols} wide`);
+  const bad = m.data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new Error(`pretrain: itemTextEmbeddings row ${Math.floor(bad / m.cols)} holds a non-finite value`);
 }

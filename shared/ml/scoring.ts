@@ -6,14 +6,14 @@
 // shaped to predict the next item.
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix, UserSequences } from '../data/types';
-import { encode, itemTable, type RecModel } from './encoder';
+import { encode, itemTable, param, type RecModel } from './encoder';
 import { gatherRows } from './ops';
 import { FIRST_ITEM_ROW, itemRow, MASK_ROW, PAD_ROW, SEP_ROW, tokenRow, type TokenCsr } from './vocabulary';
 
 /**
  * A tensor's values as a fresh Float32Array, disposing the tensor. Reading inside tf.tidy
- * and returning the array makes tidy walk every element looking for tensors (measured: a
- * matMul timed that way ran at 0.02–0.07 GFLOP/s against 3–12 outside), so read after it.
+ * and returning the array makes tidy walk every element looking for tensors, which slows a
+ * product by two orders of magnitude (docs/performance.md), so read after it.
  */
 function readOut(t: tf.Tensor): Float32Array {
   const data = t.dataSync() as Float32Array;
@@ -21,11 +21,39 @@ function readOut(t: tf.Tensor): Float32Array {
   return data.slice();
 }
 
-/** The item rows of the tied embedding table (numItems × dim). */
+/** The item rows of the tied embedding table (numItems × dim), item text projected in when the model has it. */
 export function itemEmbeddings(model: RecModel): Matrix {
   const { numItems } = model.vocabulary;
   const dim = model.encoder.dim;
   return { rows: numItems, cols: dim, data: readOut(tf.tidy(() => tf.slice(itemTable(model), [FIRST_ITEM_ROW, 0], [numItems, dim]))) };
+}
+
+/**
+ * The item vectors a ranking uses: itemEmbeddings, except that in a model with item text an item
+ * no training interaction reached (`trained[i]` = 0) is its features alone (its text projection,
+ * plus its price vector when the model takes price). Its id row never had the item as a target,
+ * only as a negative, so it carries no signal of its own; its text does (the cold-start protocol
+ * of bench/cold-start). Without item text: itemEmbeddings.
+ */
+export function servingItemEmbeddings(model: RecModel, trained: Uint8Array): Matrix {
+  const items = itemEmbeddings(model);
+  if (!model.itemText) return items;
+  if (trained.length !== items.rows) throw new Error(`servingItemEmbeddings: ${trained.length} trained flags for ${items.rows} items`);
+  const cold = Int32Array.from(trained.keys()).filter((i) => trained[i] === 0);
+  if (cold.length === 0) return items;
+  const dim = items.cols;
+  const idRows = readOut(tf.tidy(() => tf.gather(param(model, 'embedding.table'), Int32Array.from(cold, (item) => FIRST_ITEM_ROW + item))));
+  cold.forEach((item, r) => {
+    for (let c = 0; c < dim; c++) items.data[item * dim + c]! -= idRows[r * dim + c]!;
+  });
+  return items;
+}
+
+/** 1 for each item a row of `items` names (e.g. a train table's items), else 0. */
+export function itemsIn(items: Int32Array, numItems: number): Uint8Array {
+  const out = new Uint8Array(numItems);
+  for (const i of items) out[i] = 1;
+  return out;
 }
 
 /**

@@ -113,13 +113,12 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, weights: 
  * crossEntropy(hidden·classesᵀ) as one op, the classes being the block's rows of its table; the
  * table's gradient is table-sized, zero outside the block. Where the SIMD kernels run, the
  * class rows are read where the table lies (no Slice, and no PadV2 of their gradient to the
- * table's size: 76 ms of two ml-100k pretraining epochs), and the logits' gradient G and both
+ * table's size), and the logits' gradient G and both
  * products of the backward pass, G·classes and Gᵀ·hidden, are computed in the kernels' memory
  * (classGradients): G, [M × C], never becomes a tensor. Elsewhere the classes' gradient is
  * Gᵀ·hidden on a transposed copy of G made on the typed array: the stock route, hiddenᵀ·G,
  * hands XNNPACK the fresh [M × C] gradient as its right operand, which it packs on every call
- * (~240 ms for ml-100k's [6400 × 1682] on this host, against ~75 ms for the product with a
- * [6400 × 64] right operand).
+ * (about three times the product with the narrow [M × dim] right operand; docs/performance.md).
  */
 export function classCrossEntropy(hidden: tf.Tensor2D, block: ClassBlock, targets: Int32Array, weights: Float32Array | null, options: LossOptions = {}): tf.Scalar {
   const m = hidden.shape[0];
@@ -260,7 +259,7 @@ function classGradients(probs: tf.Tensor2D, hidden: tf.Tensor2D, table: tf.Tenso
   const rowBytes = dim * 4;
   call.exports.matMulNN(g, tableAt + firstRow * rowBytes, dHiddenAt, m, c, dim);
   // (hiddenᵀ·G)ᵀ rather than Gᵀ·hidden: the same sums, but reading G's rows along their length
-  // instead of four columns at a stride of C floats (~25 against ~18 GFLOP/s for ml-100k)
+  // instead of four columns at a stride of C floats, which runs faster (docs/performance.md)
   call.exports.matMulTN(hAt, g, dClassesTAt, m, dim, c);
   call.exports.fillZeros(dTableAt, firstRow * dim);
   call.exports.transpose(dClassesTAt, dTableAt + firstRow * rowBytes, dim, c);

@@ -92,7 +92,7 @@ export const LENGTH_CHUNK_BATCHES = 32;
  * is cut into chunks of LENGTH_CHUNK_BATCHES batches, each chunk is sorted by length and cut
  * into batches, and the batches are shuffled — rows are padded to the longest of their
  * batch, and on short-history data (Amazon Beauty: ~7 items a user, maxLen 20-50) random
- * batches were mostly padding.
+ * batches would be mostly padding.
  */
 export function epochBatches(numSamples: number, batchSize: number, rng: Random, lengthOf?: (sample: number) => number): Int32Array[] {
   const order = new Int32Array(numSamples);

@@ -3,15 +3,17 @@
 // refused before the file is read, stored or quoted in an error.
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { sharedDataFolder } from '../data/data-folder';
+import { dataFolder } from '../data/data-folder';
 import { InvalidInputError } from './errors';
 
-/** Roots of a source built in code rather than loaded from a spec file: the shared data only. */
-export const DEFAULT_CODE_ROOTS: readonly string[] = [sharedDataFolder];
+/** Roots of a source built in code rather than loaded from a spec file: the data folder only. */
+export function defaultCodeRoots(): readonly string[] {
+  return [dataFolder()];
+}
 
-/** The spec's folder and the shared data folder: what a spec file may read unless it says otherwise. */
+/** The spec's folder and the data folder (ASSAY_DATA_DIR): what a spec file may read unless it says otherwise. */
 export function defaultRootsFor(specFolder: string): string[] {
-  return [specFolder, sharedDataFolder];
+  return [specFolder, dataFolder()];
 }
 
 /** Resolves symlinks; a path that does not exist yet is judged by its absolute spelling. */
@@ -28,7 +30,7 @@ function isInside(root: string, candidate: string): boolean {
  * Throws a non-retryable input error unless `file` (after symlinks) lies under one of `roots`
  * (after symlinks); `setting` is the spec field that named the file.
  */
-export async function assertUnderAllowedRoots(file: string, setting: string, roots: readonly string[] = DEFAULT_CODE_ROOTS): Promise<void> {
+export async function assertUnderAllowedRoots(file: string, setting: string, roots: readonly string[] = defaultCodeRoots()): Promise<void> {
   const real = await resolved(file);
   const realRoots = await Promise.all(roots.map(resolved));
   if (realRoots.some((root) => isInside(root, real))) return;

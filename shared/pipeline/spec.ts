@@ -6,7 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DataSourceConfigSchema } from '../data/source-config';
 import { WEIGHT_COLUMNS } from '../data/types';
-import { FinetuneConfigSchema, PretrainConfigSchema, TruncateSchema } from '../ml/config';
+import { FinetuneConfigSchema, ItemTextConfigSchema, PretrainConfigSchema, TruncateSchema } from '../ml/config';
 import { CrossFitSettings } from '../valuation/cross-fit-config';
 import { QuarantineModeSchema } from '../valuation/quarantine';
 import { EarlyStoppingSchema } from './steps/early-stopping';
@@ -15,6 +15,7 @@ import { jsonErrorOffset, lineColumn } from '../config/json-error-offset';
 import { clipText, MAX_DETAIL_CHARS } from '../data/bounded-text';
 import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
 import { defaultRootsFor } from './source-roots';
+import { datasetFolder, DatasetNotFoundError } from '../data/data-folder';
 import { searchComparisonSchema } from '../search/search-spec';
 
 export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
@@ -25,68 +26,153 @@ export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1
  * fine-tunes of the model actually trained (shared/valuation/cross-fit.ts).
  */
 export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics'] as const;
-type ValuationMethodName = (typeof VALUATION_METHODS)[number];
+export type ValuationMethod = (typeof VALUATION_METHODS)[number];
+type ValuationMethodName = ValuationMethod;
 /** methods that value with warm-up fine-tunes of the model that is actually trained (they read the finetune settings) */
 export type TrainedValuationMethod = Extract<ValuationMethodName, 'cross-fit' | 'dynamics'>;
 export const valuesByTraining = (method: ValuationMethodName): method is TrainedValuationMethod => method === 'cross-fit' || method === 'dynamics';
 
+/** The important set's size when a spec sets neither `keep` nor `threshold`. */
+export const DEFAULT_KEEP = 0.8;
+
+/** What every method shares: the unit valued, the important set, its weights, the seed. */
+const selectionFields = {
+  unit: z.enum(['interaction', 'session', 'user']).default('interaction').describe('what one value is given to: each interaction, or every interaction of a session or a user alike (their mean value)'),
+  keep: z.number().gt(0, 'keep must be in (0, 1]').max(1, 'keep must be in (0, 1]').optional()
+    .describe(`the important set S: the top \`keep\` fraction of the units by value; ${DEFAULT_KEEP} when neither keep nor threshold is set; not with threshold`),
+  threshold: z.number().min(0).max(1).optional().describe('the important set S: every unit whose normalised value v̂ (its rank in [0, 1]) is at least this; not with keep'),
+  lambda: z.number().min(0).default(1).describe('λ in the fine-tuning weight 1 + λ·α·v̂ of an example in S; 0 trains S unweighted'),
+  alpha: z.number().min(0).default(1).describe('α in the fine-tuning weight 1 + λ·α·v̂ (the scale of the value term)'),
+  seed: z.number().int().optional().describe("the seed of the method's random draws (sampled negatives, validation sample, bags, folds); default: pretrain.seed"),
+};
+
+/** The labelled view's sizes, read by the methods that value the pretrained encoder's embeddings. */
+const labelledViewFields = {
+  negatives: z.number().int().min(1).default(1).describe('sampled negative items per observed interaction in the labelled (implicit-feedback) view'),
+  contextLen: z.number().int().min(1).default(20).describe("newest items of each example's context the encoder reads (one encoding per training example)"),
+  maxValidPoints: z.number().int().min(1).default(2000).describe('validation interactions sampled as the utility the values are measured against'),
+};
+
+/** Units with both keep and threshold set are refused: one of the two decides S. */
+const oneSelectionRule = (v: { keep?: number; threshold?: number }) => v.keep === undefined || v.threshold === undefined;
+const ONE_SELECTION_RULE = { message: 'set keep (the top fraction) or threshold (a least normalised value), not both', path: ['threshold'] };
+
+/** Each method-specific setting, declared once: the file's union and the flat spec both read these. */
+const methodSettings = {
+  k: z.number().int().min(1).default(10).describe('K, the neighbours of each validation point'),
+  bags: z.number().int().min(2).default(32).describe('bagged learners'),
+  folds: CrossFitSettings.folds.describe('folds, each valued by a warm-up fine-tune on the others'),
+  warmupEpochs: CrossFitSettings.warmupEpochs.describe('epochs of each warm-up fine-tune (the finetune settings otherwise)'),
+  score: CrossFitSettings.score.describe('the value: log p(item | context), or the share of the catalogue the item outranks'),
+};
+
+/** What the important set does to fine-tuning, whatever the method. */
+const quarantineFields = {
+  quarantine: QuarantineModeSchema.default('context').describe("interactions outside the important set: kept in histories as context ('context') or dropped from fine-tuning altogether ('drop')"),
+  truncate: TruncateSchema.optional().describe("the valued fine-tune also drops each batch's largest-loss targets (T-CE); off when absent"),
+};
+
+const METHOD_DESCRIPTIONS: Record<ValuationMethod, string> = {
+  'knn-shapley': 'exact KNN-Shapley (Jia et al., VLDB 2019) on the pretrained embeddings, the validation sample as utility',
+  'data-oob': 'Data-OOB (Kwon & Zou, ICML 2023): out-of-bag correctness of bagged learners on the embeddings',
+  tracin: "TracIn self-influence from a short probe's checkpoints",
+  loss: "baseline: a probe's loss on each example",
+  random: 'baseline: a seeded random value per example',
+  'cross-fit': 'held-out warm-up fine-tunes of the model actually trained score the interactions they never trained on (docs/decisions/0001-valuation-cross-fit.md)',
+  dynamics: 'the losses one warm-up fine-tune logs as it trains (no scoring pass over the catalogue)',
+};
+
+function variant<M extends ValuationMethod, F extends z.ZodRawShape>(method: M, fields: F) {
+  return z.object({ method: z.literal(method).describe(`${method}: ${METHOD_DESCRIPTIONS[method]}`), ...fields, ...selectionFields, ...quarantineFields })
+    .refine((v) => oneSelectionRule(v as { keep?: number; threshold?: number }), ONE_SELECTION_RULE);
+}
+
+/**
+ * The valuation as a spec file writes it: one variant per method, each with the settings that
+ * method reads (and the important set's, which all share). docs/spec.md is generated from this.
+ */
+export const ValuationFileSchema = z.discriminatedUnion('method', [
+  z.object({
+    method: z.literal('knn-shapley').default('knn-shapley').describe(`knn-shapley (the default): ${METHOD_DESCRIPTIONS['knn-shapley']}`),
+    k: methodSettings.k,
+    ...labelledViewFields,
+    ...selectionFields,
+    ...quarantineFields,
+  }).refine(oneSelectionRule, ONE_SELECTION_RULE),
+  variant('data-oob', { bags: methodSettings.bags, ...labelledViewFields }),
+  variant('tracin', labelledViewFields),
+  variant('loss', labelledViewFields),
+  variant('random', labelledViewFields),
+  variant('cross-fit', { folds: methodSettings.folds, warmupEpochs: methodSettings.warmupEpochs, score: methodSettings.score }),
+  variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs }),
+], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });
+
+/**
+ * The valuation as the pipeline reads it: every method's settings with their defaults in one
+ * shape, so code that compares methods on one spec (the valuation bench) switches the method
+ * alone. A spec file is checked against ValuationFileSchema first (loadSpecFile).
+ */
 export const ValuationSpecSchema = z.object({
-  method: z.enum(VALUATION_METHODS).default('knn-shapley'),
-  /** what one value is given to: an interaction, a session or a user */
-  unit: z.enum(['interaction', 'session', 'user']).default('interaction'),
-  /** KNN-Shapley's K */
-  k: z.number().int().min(1).default(10),
-  /** Data-OOB's number of bagged learners */
-  bags: z.number().int().min(2).default(32),
-  /** sampled negatives per observed interaction in the labelled (implicit-feedback) view */
-  negatives: z.number().int().min(1).default(1),
-  /** the important set: the top `keep` fraction by value (or everything above `threshold`) */
-  keep: z.number().gt(0, 'keep must be in (0, 1]').max(1, 'keep must be in (0, 1]').default(0.8),
-  threshold: z.number().min(0).max(1).optional(),
-  /** weight of the value term: (1 + λ·α·v̂) */
-  lambda: z.number().min(0).default(1),
-  alpha: z.number().min(0).default(1),
-  /** newest items of each example's context the encoder reads (one encoding per example) */
-  contextLen: z.number().int().min(1).default(20),
-  /** validation points used as the utility (a sample keeps valuation fast on 2 cores) */
-  maxValidPoints: z.number().int().min(1).default(2000),
-  /** cross-fit: folds, warmupEpochs, score; dynamics: warmupEpochs */
-  ...CrossFitSettings,
-  /** interactions outside the important set: kept in histories as context ('context') or dropped from fine-tuning altogether ('drop') */
-  quarantine: QuarantineModeSchema.default('context'),
-  /** the valued fine-tune also drops each batch's largest-loss targets (T-CE); off when absent */
-  truncate: TruncateSchema.optional(),
-});
+  method: z.enum(VALUATION_METHODS).default('knn-shapley').describe('how each training example is valued'),
+  ...methodSettings,
+  ...selectionFields,
+  ...labelledViewFields,
+  ...quarantineFields,
+}).refine(oneSelectionRule, ONE_SELECTION_RULE);
+export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
+
+/** The file schema's variant of `method`. */
+function variantOf(method: ValuationMethod) {
+  return ValuationFileSchema.options.find((o) => o.shape.method.safeParse(method).success)!;
+}
+
+/**
+ * Settings a spec file gives its valuation that its method never reads (`k` with cross-fit):
+ * one problem line each, naming the methods the setting belongs to. Specs built in code (the
+ * benches compare several methods on one spec) are not held to this.
+ */
+export function settingsOfOtherMethods(valuation: unknown): string[] {
+  if (valuation === null || typeof valuation !== 'object' || Array.isArray(valuation)) return [];
+  const v = valuation as Record<string, unknown>;
+  const method = (v.method ?? 'knn-shapley') as ValuationMethod;
+  if (!VALUATION_METHODS.includes(method)) return [];
+  return Object.keys(v).flatMap((key) => {
+    const methods = VALUATION_METHODS.filter((m) => key in variantOf(m).shape);
+    return methods.length > 0 && !methods.includes(method) ? [`valuation.${key}: a setting of ${methods.join(', ')} only; this spec's method is ${method}, which does not read it: remove it (or change the method)`] : [];
+  });
+}
+
+/** The seed of the valuation's draws: its own, or the pretraining seed when the spec sets none. */
+export function valuationSeed(spec: Pick<PipelineSpec, 'valuation' | 'pretrain'>): number {
+  return spec.valuation.seed ?? spec.pretrain.seed;
+}
+
+/** The important-set rule of a valuation: its threshold, or its keep fraction (default DEFAULT_KEEP). */
+export function selectionRule(v: ValuationSpec): { keep: number; lambda: number; alpha: number } | { threshold: number; lambda: number; alpha: number } {
+  return v.threshold !== undefined ? { threshold: v.threshold, lambda: v.lambda, alpha: v.alpha } : { keep: v.keep ?? DEFAULT_KEEP, lambda: v.lambda, alpha: v.alpha };
+}
 
 /** The training config plus what the pipeline does around the loop. */
 export const FinetuneSpecSchema = FinetuneConfigSchema.extend({
-  /** stop on the validation split (NDCG@k every `every` epochs, `patience` scorings without a gain) and keep the best epoch; off when absent */
-  earlyStopping: EarlyStoppingSchema.optional(),
-  /**
-   * weigh each training target by the events' quantity or value column (log1p, scaled to mean 1,
-   * capped: shared/ml/example-weights.ts), multiplying the valuation weight; absent = 'none'
-   */
-  exampleWeight: z.enum(['none', ...WEIGHT_COLUMNS]).optional(),
+  earlyStopping: EarlyStoppingSchema.optional().describe('stop on the validation split (NDCG@k every `every` epochs, `patience` scorings without a gain) and keep the best epoch; off when absent'),
+  exampleWeight: z.enum(['none', ...WEIGHT_COLUMNS]).optional()
+    .describe("weigh each training target by the events' quantity or value column (log1p, scaled to mean 1, capped: shared/ml/example-weights.ts), multiplying the valuation weight; absent = 'none'"),
 });
 
 export const InferSpecSchema = z.object({
-  k: z.number().int().min(1).max(1000).default(10),
-  /**
-   * leave out of the ranking the items a user already interacted with (one-off purchases);
-   * false keeps them as candidates, so repeat consumption (groceries, consumables) can count
-   * as hits — the models and the baselines are evaluated the same way
-   */
-  excludeSeen: z.boolean().default(true),
-  /** users scored per block in full ranking */
-  blockSize: z.number().int().min(1).default(256),
-  ease: z.object({ lambda: z.number().positive().default(250), maxItems: z.number().int().min(10).default(3000) }).prefault({}),
-  itemKnn: z.object({ neighbours: z.number().int().min(1).default(100) }).prefault({}),
-  /** quarantined examples the fine-tuned model contradicts most, listed in the report */
-  quarantineTop: z.number().int().min(1).default(20),
-  /** quarantined examples scored against the whole catalogue (a seeded sample beyond this) */
-  quarantineMaxScored: z.number().int().min(1).default(5000),
-  /** rank items for held-out queries (BM25, zero-shot encoder, trained head) and put NDCG@10 in the step metrics; needs the text model (bash infra/setup.sh --text-model) */
-  search: searchComparisonSchema.optional(),
+  k: z.number().int().min(1).max(1000).default(10).describe('the cut-off K of NDCG@K, HR@K, Recall@K and of the recommendations listed'),
+  excludeSeen: z.boolean().default(true).describe('leave out of the ranking the items a user already interacted with (one-off purchases); false keeps them as candidates, so repeat consumption (groceries, consumables) can count as hits. Models and baselines are evaluated the same way'),
+  blockSize: z.number().int().min(1).default(256).describe('users scored per block in full ranking'),
+  ease: z.object({
+    lambda: z.number().positive().default(250).describe("EASE's L2 regularisation λ"),
+    maxItems: z.number().int().min(10).default(3000).describe('EASE runs on this many most frequent items (docs/decisions/0013-ease-item-limit.md); the restriction is printed beside its figures'),
+  }).prefault({}).describe('the EASE baseline'),
+  itemKnn: z.object({
+    neighbours: z.number().int().min(1).default(100).describe('most similar items kept per item'),
+  }).prefault({}).describe('the item-kNN baseline'),
+  quarantineTop: z.number().int().min(1).default(20).describe('quarantined examples the fine-tuned model contradicts most, listed in the report'),
+  quarantineMaxScored: z.number().int().min(1).default(5000).describe('quarantined examples scored against the whole catalogue (a seeded sample beyond this)'),
+  search: searchComparisonSchema.optional().describe('rank items for held-out queries (BM25, the zero-shot text encoder, the trained ranking head; shared/search/) and put their NDCG@10 in the infer metrics; needs the text model (bash infra/setup.sh --text-model)'),
 });
 
 /**
@@ -97,36 +183,42 @@ export const InferSpecSchema = z.object({
  * full timeout still has the whole budget to wait out an outage.
  */
 export const RetrySpecSchema = z.object({
-  /** total time spent retrying a failing step or bookkeeping write */
-  budgetSeconds: z.number().int().min(1).default(1800),
-  /** the wait before the first retry; it doubles after each failed attempt */
-  initialIntervalSeconds: z.number().min(0.1).default(2),
-  /** the longest wait between two attempts */
-  maximumIntervalSeconds: z.number().min(0.1).default(60),
-}).prefault({}).refine((r) => r.maximumIntervalSeconds >= r.initialIntervalSeconds, { message: 'maximumIntervalSeconds must be at least initialIntervalSeconds', path: ['maximumIntervalSeconds'] });
+  budgetSeconds: z.number().int().min(1).default(1800).describe('total time spent retrying a failing step or bookkeeping write, on top of the step\'s own timeout'),
+  initialIntervalSeconds: z.number().min(0.1).default(2).describe('the wait before the first retry; it doubles after each failed attempt'),
+  maximumIntervalSeconds: z.number().min(0.1).default(60).describe('the longest wait between two attempts'),
+}).prefault({}).refine((r) => r.maximumIntervalSeconds >= r.initialIntervalSeconds, { message: 'maximumIntervalSeconds must be at least initialIntervalSeconds', path: ['maximumIntervalSeconds'] })
+  .describe('how long an outage (store, database, network) is waited out: failed attempts retry with exponential backoff until the budget is spent; invalid input fails at once');
 
 const defaultTimeouts: Record<StepName, number> = { preprocess: 900, pretrain: 3600, value: 1800, finetune: 3600, infer: 1800, report: 300 };
 
 export const PipelineSpecSchema = z.object({
-  dataset: slug,
-  partition: slug.default('full'),
-  /** `{partition}` in source paths is replaced by the partition */
-  source: DataSourceConfigSchema,
-  pretrain: PretrainConfigSchema.prefault({}),
-  valuation: ValuationSpecSchema.prefault({}),
-  finetune: FinetuneSpecSchema.prefault({}),
-  infer: InferSpecSchema.prefault({}),
-  /** also fine-tune without valuation (λ = 0, keep = 1): the comparison every report shows */
-  control: z.boolean().default(true),
-  /** per-step start-to-close timeouts in seconds */
-  timeouts: z.object(Object.fromEntries(STEPS.map((s) => [s, z.number().int().min(10).default(defaultTimeouts[s])])) as Record<StepName, z.ZodDefault<z.ZodNumber>>).prefault({}),
+  dataset: slug.describe('the name runs of this spec share: part of workflow ids (assay/<dataset>/<partition>), artifact keys and lineage'),
+  partition: slug.default('full').describe('the slice of the data this run covers (a day, a region); `{partition}` in source paths is replaced by it'),
+  source: DataSourceConfigSchema.describe('where the data is and how it is read and preprocessed'),
+  pretrain: PretrainConfigSchema.prefault({}).describe('self-supervised pretraining of the encoder: masked items over user sequences and masked tokens over item texts'),
+  itemText: ItemTextConfigSchema.prefault({}).describe('frozen pretrained text embeddings of the items, projected and added to their id embeddings (docs/cold-start.md); off by default'),
+  valuation: ValuationSpecSchema.prefault({}).describe('how each training example is valued, and which examples fine-tuning keeps (the important set S) and with what weight'),
+  finetune: FinetuneSpecSchema.prefault({}).describe('next-item fine-tuning from the pretrained encoder, on S with weights 1 + λ·α·v̂ (and the control on everything)'),
+  infer: InferSpecSchema.prefault({}).describe('full-ranking evaluation on the test split, the baselines and the quarantine listing'),
+  control: z.boolean().default(true).describe('also fine-tune without valuation (λ = 0, keep = 1): the comparison every report shows'),
+  timeouts: z.object(Object.fromEntries(STEPS.map((s) => [s, z.number().int().min(10).default(defaultTimeouts[s]).describe(`seconds one attempt of the ${s} step may run`)])) as Record<StepName, z.ZodDefault<z.ZodNumber>>).prefault({})
+    .describe('per-step start-to-close timeouts in seconds'),
   retry: RetrySpecSchema,
-  /** a step that sends no heartbeat for this long is retried elsewhere (a lost worker) */
-  heartbeatSeconds: z.number().int().min(1).default(60),
-  taskQueues: z.object({ cpu: slug.default('assay-cpu'), accelerator: slug.default('assay-accelerator') }).prefault({}),
-  /** filled by the client: the code version recorded with the run */
-  codeVersion: z.string().default('dev'),
+  heartbeatSeconds: z.number().int().min(1).default(60).describe('a step that sends no heartbeat for this long is retried elsewhere (a lost worker)'),
+  taskQueues: z.object({
+    cpu: slug.default('assay-cpu').describe('the CPU pool\'s queue (workflows, preprocess, value, report), behind the per-checkout prefix'),
+    accelerator: slug.default('assay-accelerator').describe('the accelerator pool\'s queue (pretrain, fine-tune, infer), behind the per-checkout prefix'),
+  }).prefault({}).describe('the Temporal task queues the steps are sent to'),
+  codeVersion: z.string().default('dev').describe("set by the CLI, not by a spec file: the checkout's commit, recorded with the run"),
 });
+/** What a spec file may set: everything but what the CLI fills in. */
+export const SpecFileSchema = PipelineSpecSchema.omit({ codeVersion: true }).extend({
+  valuation: ValuationFileSchema.prefault({}).describe(PipelineSpecSchema.shape.valuation.description ?? ''),
+});
+/** Fields the CLI fills in, refused in a spec file with the reason. */
+const SET_BY_CLI: Record<string, string> = {
+  codeVersion: "is set by the CLI from the checkout's commit (recorded with the run and every step); remove it from the spec",
+};
 export type PipelineSpec = z.output<typeof PipelineSpecSchema>;
 export type PipelineSpecInput = z.input<typeof PipelineSpecSchema>;
 
@@ -139,16 +231,24 @@ function formatProblems(lines: readonly string[], where: string): string {
   return lines.map((line) => `  ${where}: ${clipText(line, MAX_DETAIL_CHARS)}`).join('\n');
 }
 
-/** Validates a spec object; `where` names its origin (a file) in messages. Unknown keys are errors too. */
-export function parseSpec(input: unknown, where = 'spec'): PipelineSpec {
-  const parsed = PipelineSpecSchema.safeParse(input);
-  const problems = [
-    ...unknownKeys(PipelineSpecSchema, input).map(describeUnknownKey),
+/** Unknown keys and schema issues of `input`, one `field.path: reason` line each. */
+function problemsOf(schema: z.ZodType, input: unknown): string[] {
+  const parsed = schema.safeParse(input);
+  return [
+    ...unknownKeys(schema, input).map(describeUnknownKey),
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)),
   ];
-  if (problems.length > 0 || !parsed.success) {
-    throw new SpecError(`Invalid pipeline spec:\n${formatProblems(problems, where)}\nFix the field(s) above; docs/data-format.md describes the spec's source and the input columns (also \`assay spec\`), specs/ has examples.`);
-  }
+}
+
+function invalidSpec(problems: readonly string[], where: string): SpecError {
+  return new SpecError(`Invalid pipeline spec:\n${formatProblems(problems, where)}\nFix the field(s) above; docs/spec.md (also \`assay spec --help\`) describes every field, docs/data-format.md the input columns, specs/ has examples.`);
+}
+
+/** Validates a spec object; `where` names its origin (a file) in messages. Unknown keys are errors too. */
+export function parseSpec(input: unknown, where = 'spec'): PipelineSpec {
+  const problems = problemsOf(PipelineSpecSchema, input);
+  const parsed = PipelineSpecSchema.safeParse(input);
+  if (problems.length > 0 || !parsed.success) throw invalidSpec(problems, where);
   return parsed.data;
 }
 
@@ -169,8 +269,25 @@ export function loadSpecFile(file: string, overrides: Partial<PipelineSpecInput>
     throw new SpecError(`${where}: not valid JSON (${(err as Error).message}). Fix the syntax and run again.`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new SpecError(`${file}: a spec must be a JSON object.`);
+  const setByCli = Object.keys(SET_BY_CLI).filter((key) => key in raw);
+  if (setByCli.length > 0) throw new SpecError(`Invalid pipeline spec:\n${formatProblems(setByCli.map((key) => `${key}: ${SET_BY_CLI[key]}`), file)}`);
   const merged = { ...(raw as Record<string, unknown>), ...stripUndefined(overrides) };
+  const misplaced = settingsOfOtherMethods(merged.valuation);
+  if (misplaced.length > 0) throw invalidSpec(misplaced, file);
+  // what the file says is held to the file's schema (the valuation by method); the code version is the CLI's
+  const { codeVersion: _setByCli, ...written } = merged;
+  const fileProblems = problemsOf(SpecFileSchema, written);
+  if (fileProblems.length > 0) throw invalidSpec(fileProblems, file);
   const spec = parseSpec(merged, file);
+  const source = spec.source;
+  if (!('paths' in source) && source.dataset !== undefined) {
+    try {
+      datasetFolder(source.dataset);
+    } catch (err) {
+      if (err instanceof DatasetNotFoundError) throw new SpecError(`${file}: source.dataset: ${err.message}`);
+      throw err;
+    }
+  }
   return resolvePaths(spec, path.dirname(path.resolve(file)));
 }
 
@@ -180,7 +297,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 function mapSourcePaths(spec: PipelineSpec, f: (p: string) => string): PipelineSpec {
   const source = spec.source;
-  if ('path' in source) return { ...spec, source: { ...source, path: f(source.path) } };
+  if (!('paths' in source)) return source.path === undefined ? spec : { ...spec, source: { ...source, path: f(source.path) } };
   const paths = Object.fromEntries(Object.entries(source.paths).map(([k, v]) => [k, v === undefined ? v : f(v)])) as typeof source.paths;
   return { ...spec, source: { ...source, paths } };
 }

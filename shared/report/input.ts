@@ -173,6 +173,11 @@ export const RunReportInput = z.object({
   steps: z.array(StepRecord).default([]),
   training: z.array(TrainingPoint).optional(),
   metrics: z.array(ModelMetrics).optional(),
+  /**
+   * with item text: the test targets whose item no training row reached, ranked by their text
+   * alone, per model (most-popular beside them); absent otherwise
+   */
+  coldItems: z.array(z.object({ model: z.string().min(1), ndcg10: unitInterval, hr10: unitInterval.optional(), targets: z.number().int().min(0) })).optional(),
   /** valued vs control on every headline metric with paired intervals, when the run had a control */
   comparison: z.array(PairedComparison).optional(),
   values: z.array(ValueDistribution).optional(),

@@ -3,17 +3,14 @@
 import { z } from 'zod';
 
 export const searchComparisonSchema = z.object({
-  /** training passes per grid point; the best validation epoch is kept (0 = the zero-shot start) */
-  epochs: z.number().int().nonnegative().default(5),
-  ranks: z.array(z.number().int().positive()).min(1).default([16]),
-  learningRates: z.array(z.number().positive()).min(1).default([0.001, 0.005]),
-  /** grid values of the head's switches (see ranking-head.ts) */
-  itemVectors: z.array(z.boolean()).min(1).default([false]),
-  impressionNegatives: z.array(z.boolean()).min(1).default([false, true]),
-  /** also train on the training queries' graded judgments (real ones; never planted truth) */
-  trainOnJudgments: z.boolean().default(false),
-  validationShare: z.number().min(0).max(0.5).default(0.2),
-  testShare: z.number().min(0.05).max(0.5).default(0.2),
-  seed: z.number().int().default(7),
+  epochs: z.number().int().nonnegative().default(5).describe("training passes per grid point; the best validation epoch is kept (0 = the zero-shot encoder's ranking)"),
+  ranks: z.array(z.number().int().positive()).min(1).default([16]).describe("grid: ranks r of the head's learned low-rank correction"),
+  learningRates: z.array(z.number().positive()).min(1).default([0.001, 0.005]).describe("grid: the head's Adam learning rates"),
+  itemVectors: z.array(z.boolean()).min(1).default([false]).describe('grid: whether the head also learns a vector per item id beside its text'),
+  impressionNegatives: z.array(z.boolean()).min(1).default([false, true]).describe("grid: whether a search's shown-not-clicked items are negatives (besides items drawn from the catalogue)"),
+  trainOnJudgments: z.boolean().default(false).describe("also train on the training queries' graded judgments"),
+  validationShare: z.number().min(0).max(0.5).default(0.2).describe('share of distinct queries held out to choose the settings'),
+  testShare: z.number().min(0.05).max(0.5).default(0.2).describe('share of distinct queries held out and scored once'),
+  seed: z.number().int().default(7).describe('the seed of the query split, the initial weights and the drawn negatives'),
 });
 export type SearchComparisonOptions = z.input<typeof searchComparisonSchema>;

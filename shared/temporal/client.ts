@@ -1,8 +1,9 @@
 // A typed wrapper over the Temporal client for Assay's workflows, so the CLI, tests and
 // benchmarks start, find and control runs one way.
-import { Client, Connection, ScheduleOverlapPolicy, WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { Services } from '../config/services';
-import type { PipelineSpec } from '../pipeline/spec';
+import { DEFAULT_KEEP, type PipelineSpec } from '../pipeline/spec';
 import type { StepName } from '../pipeline/contract';
 import type { BackfillInput, BackfillResult } from '../../workflows/backfill';
 import type { PipelineInput, PipelineResult, PipelineSpecView } from '../../workflows/pipeline';
@@ -10,6 +11,18 @@ import { DATASET, PARTITION, CODE_VERSION } from './search-attributes';
 
 export function pipelineId(dataset: string, partition: string): string {
   return `assay/${dataset}/${partition}`;
+}
+
+/**
+ * A start refused because the partition's pipeline is still running: Temporal keeps one open
+ * execution per workflow id, so a second start never makes a second run. The message names
+ * the commands that follow or stop the running one.
+ */
+export class RunAlreadyRunningError extends Error {
+  constructor(readonly workflowId: string, readonly runId: string | undefined) {
+    super(`${workflowId} is already running${runId ? ` (execution ${runId})` : ''}; nothing new was started. Follow it with \`assay watch ${workflowId}\`, or cancel it with \`assay cancel ${workflowId}\` and start again.`);
+    this.name = 'RunAlreadyRunningError';
+  }
 }
 
 export interface RunOptions { noCache?: boolean; fromStep?: StepName; workflowId?: string }
@@ -36,8 +49,30 @@ export class AssayClient {
     return runId ? `${base}/${runId}/history` : base;
   }
 
-  /** Starts one pipeline; re-running a partition reuses its workflow id (the step cache makes it cheap). */
+  /**
+   * Starts one pipeline; re-running a partition reuses its workflow id (the step cache makes it
+   * cheap). While one is running a second start is refused with RunAlreadyRunningError.
+   */
   async startRun(spec: PipelineSpec, opts: RunOptions = {}): Promise<WorkflowHandle> {
+    try {
+      return await this.startPipeline(spec, opts);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const workflowId = err.workflowId;
+      const runId = await this.client.workflow.getHandle(workflowId).describe().then((d) => d.runId, () => undefined);
+      throw new RunAlreadyRunningError(workflowId, runId);
+    }
+  }
+
+  /** The spec and options an execution was started with (the first event of its history). */
+  async inputOf(workflowId: string, runId?: string): Promise<PipelineInput> {
+    const history = await this.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    if (!payload) throw new Error(`${workflowId}: its history has no start input; is it an Assay pipeline?`);
+    return defaultPayloadConverter.fromPayload<PipelineInput>(payload);
+  }
+
+  private startPipeline(spec: PipelineSpec, opts: RunOptions): Promise<WorkflowHandle> {
     const input: PipelineInput = { spec: spec as PipelineSpecView, noCache: opts.noCache, fromStep: opts.fromStep };
     return this.client.workflow.start('pipeline', {
       args: [input],
@@ -50,7 +85,7 @@ export class AssayClient {
       staticSummary: `Assay pipeline · ${spec.dataset} / ${spec.partition}`,
       staticDetails: [
         `**dataset** ${spec.dataset} · **partition** ${spec.partition} · **code** ${spec.codeVersion}`,
-        `**valuation** ${spec.valuation.method} (unit ${spec.valuation.unit}, keep ${spec.valuation.keep}, λ ${spec.valuation.lambda})`,
+        `**valuation** ${spec.valuation.method} (unit ${spec.valuation.unit}, ${spec.valuation.threshold !== undefined ? `v̂ ≥ ${spec.valuation.threshold}` : `keep ${spec.valuation.keep ?? DEFAULT_KEEP}`}, λ ${spec.valuation.lambda})`,
         `**control run** ${spec.control ? 'yes' : 'no'}`,
       ].join('\n\n'),
     });

@@ -1,4 +1,4 @@
-// Held-out likelihood from the model that is actually trained (DESIGN §1, "values from the
+// Held-out likelihood from the model that is actually trained (docs/architecture.md §1, "values from the
 // model actually trained"): the training interactions are dealt into K folds; for each fold a
 // short warm-up fine-tune from the pretrained encoder trains on the other folds' interactions
 // (every interaction stays in the histories as context) and then scores the fold's own,

@@ -1,7 +1,7 @@
 // Block dot products through onnxruntime-node: a one-node ONNX graph, Gemm(V, T, transB=1),
-// so MLAS's vectorized kernels do the 2·M·N·d multiply-adds. Measured on this project's
-// 2-core machine (32 × 100,000 × 64 block): ~20 ms here against ~250 ms for the JS loop in
-// knn-shapley-kernel.ts, which stays as the fallback when the native binding cannot load.
+// so MLAS's vectorized kernels do the 2·M·N·d multiply-adds, an order of magnitude faster than
+// the JS loop in knn-shapley-kernel.ts (docs/performance.md), which stays as the fallback when
+// the native binding cannot load.
 import type { InferenceSession } from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 

@@ -1,4 +1,4 @@
-// Every valuation method behind one interface, keyed by the names DESIGN §1 uses, so the
+// Every valuation method behind one interface, keyed by the names docs/architecture.md §1 uses, so the
 // valuation activity can pick one from a pipeline spec:
 //   (train, valid, config) → Promise<Float64Array>, one value per training example, higher =
 //   more valuable, deterministic for a config (and its seed, where the method samples).

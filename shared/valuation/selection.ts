@@ -1,4 +1,4 @@
-// From values to what fine-tuning uses (DESIGN §1 steps 3–4):
+// From values to what fine-tuning uses (docs/architecture.md §1 steps 3–4):
 // - v̂ ∈ [0,1] by RANK normalization, v̂_i = (rank_i − 1)/(N − 1) with average ranks for ties.
 //   Rank, not min-max: KNN-Shapley and TracIn values are heavy-tailed, and min-max would
 //   squeeze almost every example next to one value, making λ·α·v̂ a near-constant weight;

@@ -1,4 +1,4 @@
-// The valuation unit (DESIGN §1 step 3): values are computed per example, then averaged over
+// The valuation unit (docs/architecture.md §1 step 3): values are computed per example, then averaged over
 // the unit — an interaction (itself), a session, or a user — and broadcast back, so every
 // example of a unit carries the unit's mean value and selection keeps or quarantines whole units.
 import type { InteractionTable } from '../data/types';

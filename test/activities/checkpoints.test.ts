@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkpointOfHeartbeat, latestAliasName, newerCheckpoint, storedCheckpoint, type Checkpoint } from '../../activities/checkpoints';
+import { checkpointOfHeartbeat, fingerprintRun, latestAliasName, newerCheckpoint, storedCheckpoint, type Checkpoint } from '../../activities/checkpoints';
 import { LocalArtifactStore } from '../../shared/store';
 
 const ref = (n: number) => ({ uri: `sha256/${n.toString(16).padStart(64, '0')}`, sha256: n.toString(16).padStart(64, '0'), bytes: n });
@@ -42,5 +42,18 @@ describe('resume checkpoint choice', () => {
     const stored = await storedCheckpoint(store, 'r1', 'pretrain', 'pretrain');
     expect(stored?.epoch).toBe(3);
     expect(newerCheckpoint(at(2), stored)?.epoch).toBe(3);
+  });
+
+  it('a checkpoint kept under the step\'s fingerprint is found by another execution of the same work', async () => {
+    const store = new LocalArtifactStore(mkdtempSync(path.join(tmpdir(), 'assay-cp-')));
+    const fingerprint = 'f'.repeat(64);
+    const file = await store.put(Buffer.from('weights 5'), { run: 'exec-1', step: 'pretrain', name: 'pretrain-checkpoint-5-model.bin' });
+    const index = Buffer.from(JSON.stringify({ epoch: 5, files: { 'model.bin': file } }));
+    await store.put(index, { run: 'exec-1', step: 'pretrain', name: latestAliasName('pretrain'), contentType: 'application/json' });
+    await store.put(index, { run: fingerprintRun(fingerprint), step: 'pretrain', name: latestAliasName('pretrain'), contentType: 'application/json' });
+    // a new execution has nothing under its own run, and finds epoch 5 under the fingerprint
+    expect(await storedCheckpoint(store, 'exec-2', 'pretrain', 'pretrain')).toBeUndefined();
+    expect((await storedCheckpoint(store, fingerprintRun(fingerprint), 'pretrain', 'pretrain'))?.epoch).toBe(5);
+    expect(await storedCheckpoint(store, fingerprintRun('e'.repeat(64)), 'pretrain', 'pretrain')).toBeUndefined();
   });
 });

@@ -15,15 +15,27 @@ describe('assay CLI', () => {
   it('--help lists every command with what it does', () => {
     const r = assay('--help');
     expect(r.status).toBe(0);
-    for (const command of ['demo', 'run', 'status', 'list', 'cancel', 'backfill', 'schedule', 'lineage', 'metrics', 'worker', 'dev']) expect(r.out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['demo', 'run', 'status', 'watch', 'list', 'cancel', 'backfill', 'schedule', 'lineage', 'metrics', 'worker', 'dev']) expect(r.out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
-  it('run --help documents the spec argument and the cache flags', () => {
+  it('run --help documents the spec argument, the cache flags, --resume and what Ctrl-C does', () => {
     const r = assay('run', '--help');
     expect(r.status).toBe(0);
-    expect(r.out).toContain('<spec>');
+    expect(r.out).toContain('[spec]');
     expect(r.out).toContain('--no-cache');
     expect(r.out).toContain('--from-step <step>');
+    expect(r.out).toContain('--resume <run>');
+    expect(r.out).toContain('Without --workers, Ctrl-C detaches');
+    expect(r.out).toContain('so Ctrl-C cancels the run');
+  });
+
+  it('run needs a spec file or a run to resume, not both', () => {
+    const none = assay('run');
+    expect(none.status).toBe(1);
+    expect(none.err).toContain('name a spec file (`assay run specs/tiny.json`), or a run to resume (`assay run --resume <run>`)');
+    const both = assay('run', 'specs/tiny.json', '--resume', 'assay/x/p0');
+    expect(both.status).toBe(1);
+    expect(both.err).toContain('--resume assay/x/p0 runs the spec that run was started with; leave out specs/tiny.json');
   });
 
   it('rejects an unknown --from-step, naming the allowed steps, before reading the spec', () => {

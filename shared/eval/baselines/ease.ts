@@ -14,10 +14,8 @@ export const easeConfigSchema = z.object({
   /** ridge strength λ (Steck reports 200–1000 on ML-20M / Netflix / MSD) */
   lambda: z.number().positive().default(500),
   /**
-   * keep the most frequent items only. Measured on the shared 2-core dev machine (load ~12):
-   * invertSpd n = 2,000 in ~6 s, n = 3,000 in ~32 s (ONNX Runtime's com.microsoft Inverse, an
-   * LU with twice the flops: 5 s and 39 s), so 3,000 is what fits in about a minute; the cost
-   * grows with the cube of maxItems
+   * keep the most frequent items only: the inverse's cost grows with the cube of maxItems, and
+   * the default is what fits in about a minute (docs/decisions/0013-ease-item-limit.md)
    */
   maxItems: z.number().int().positive().default(3000),
 });

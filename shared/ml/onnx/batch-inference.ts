@@ -38,7 +38,7 @@ export async function recommendTopK(request: RecommendRequest): Promise<{ users:
   };
 
   // Two blocks in flight: ONNX Runtime scores the next block while this thread filters the
-  // previous one (measured 85 → 97 GFLOP/s on 2 cores; the filtering is otherwise idle time).
+  // previous one, so the filtering is not idle scoring time (docs/performance.md).
   type Pending = { blockStart: number; blockUsers: Int32Array; candidates: number; result: Promise<ort.InferenceSession.OnnxValueMapType> };
   const collect = async ({ blockStart, blockUsers, candidates, result }: Pending): Promise<void> => {
     const out = await result;

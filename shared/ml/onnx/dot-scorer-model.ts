@@ -6,9 +6,9 @@
 // Outputs: scores [batch, items], top_scores [batch, candidates], top_items [batch, candidates] int64.
 // Seen items are not masked in the graph: for the top k unseen items of a row, ask for
 // candidates = k + (most distinct items any row of the batch has seen) and drop the seen ones
-// (recommendTopK does). A ScatterND of −∞ into the scores, as before, copied the whole
+// (recommendTopK does). A ScatterND of −∞ into the scores would copy the whole
 // [batch × items] block once more — a third pass over memory next to Gemm's write and TopK's
-// read, at d = 64 where scoring is memory-bound.
+// read, at d = 64 where scoring is memory-bound (docs/decisions/0012-scorer-topk-seen-in-js.md).
 
 import { onnx } from 'onnx-proto';
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 // AssemblyScript (see attention.as.ts): Adam's two sweeps over one parameter, as ../adam.ts's
 // loops do them — f64 arithmetic on f32 storage, the same operations in the same order, so
-// the same bits — two elements at a time. The loops in JavaScript took ~50 ms a dense step
-// on Amazon Beauty's 3.5M-entry item table, more than the rest of the step.
+// the same bits — two elements at a time. In JavaScript the loops over a large item table cost
+// more than the rest of a dense step (docs/performance.md).
 //   g, m, v, w  f32 [rows × cols]  gradient, moments, weights
 //   touched     u8  [rows]         1 where the row takes this step's update
 

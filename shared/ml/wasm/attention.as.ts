@@ -2,12 +2,12 @@
 // (build/wasm/kernels.wasm, with a memory of its own; build/wasm/heap-kernels.wasm, on the
 // tfjs WASM backend's heap): multi-head scaled dot-product attention, forward and backward,
 // fused over the heads of one [rows × 3·dim] Q|K|V block. The tfjs WASM backend runs batched
-// matMul at 1-2 GFLOP/s against 12-25 for 2-D products, and splitting heads costs transposes
+// matMul an order of magnitude slower than 2-D products, and splitting heads costs transposes
 // and mask/scale/softmax kernels on top. Here each (row, head) pair is gathered into
 // contiguous, zero-padded tiles, and its products (scores, output; in the backward pass the
 // probabilities' gradient and the three input gradients) run on the 4 × 8 register block of
-// the matrix products (lib/block.as.ts): a query–key dot product at a time was load-bound at
-// ~5 GFLOP/s. The forward pass keeps the probabilities for the backward one, which then
+// the matrix products (lib/block.as.ts), since a query–key dot product at a time is bound by
+// its loads (docs/decisions/0006-simd-kernels.md). The forward pass keeps the probabilities for the backward one, which then
 // needs neither the scores' product nor their exponentials again.
 //
 // Memory is the caller's: every pointer below is a byte offset into the module's memory.

@@ -105,8 +105,8 @@ function nnOne(a: usize, b: usize, out: usize, k0: i32, k1: i32, first: bool, i:
 /**
  * out[cols × rows] = xᵀ for x [rows × cols], in 4 × 4 blocks transposed in registers (the
  * edges one element at a time): the operands the products above take transposed (a weight for
- * the input gradient, the class block for the logits). A tfjs Transpose of a small weight cost
- * ~0.3 ms a call here, nearly all of it per-kernel overhead.
+ * the input gradient, the class block for the logits). A tfjs Transpose of a small weight is
+ * nearly all per-kernel overhead.
  */
 export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
   const inRow = <usize>cols << 2;

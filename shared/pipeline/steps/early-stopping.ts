@@ -5,10 +5,8 @@
 import { z } from 'zod';
 
 export const EarlyStoppingSchema = z.object({
-  /** scorings in a row without a better validation NDCG@k before training stops */
-  patience: z.number().int().min(1),
-  /** score the validation split after every this many epochs */
-  every: z.number().int().min(1).default(1),
+  patience: z.number().int().min(1).describe('scorings in a row without a better validation NDCG@k before training stops'),
+  every: z.number().int().min(1).default(1).describe('score the validation split after every this many epochs'),
 });
 export type EarlyStoppingSettings = z.output<typeof EarlyStoppingSchema>;
 

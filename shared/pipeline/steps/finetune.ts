@@ -4,7 +4,7 @@
 // multiplies both variants' weights by the events' quantity or value (example-weights.ts).
 import path from 'node:path';
 import { finetune } from '../../ml/finetune';
-import type { PipelineSpec } from '../spec';
+import { selectionRule, type PipelineSpec } from '../spec';
 import type { StepDefinition } from '../step';
 import { inputFolder, publishCheckpoint, readInputDataset } from './dataset-input';
 import { readFloat32, readInt32 } from './typed-files';
@@ -24,7 +24,7 @@ export const finetuneStep: StepDefinition = {
   config: (spec, request) => {
     const s = spec as PipelineSpec;
     const v = s.valuation;
-    return request.variant === 'valued' ? { finetune: s.finetune, selection: { keep: v.keep, threshold: v.threshold, lambda: v.lambda, alpha: v.alpha, quarantine: v.quarantine, truncate: v.truncate } } : { finetune: s.finetune };
+    return request.variant === 'valued' ? { finetune: s.finetune, selection: { ...selectionRule(v), quarantine: v.quarantine, truncate: v.truncate } } : { finetune: s.finetune };
   },
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;

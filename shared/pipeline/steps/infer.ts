@@ -15,7 +15,7 @@ import { buildMostPopular } from '../../eval/baselines/most-popular';
 import { buildItemKnn } from '../../eval/baselines/item-knn';
 import { buildEase } from '../../eval/baselines/ease';
 import { loadModel } from '../../ml/load-model';
-import { contextEmbeddings, itemEmbeddings, userEmbeddings } from '../../ml/scoring';
+import { contextEmbeddings, itemEmbeddings, itemsIn, servingItemEmbeddings, userEmbeddings } from '../../ml/scoring';
 import type { RecModel } from '../../ml/encoder';
 import { exportDotScorer } from '../../ml/onnx/export-dot-scorer';
 import { createScoringSession } from '../../ml/onnx/scoring-session';
@@ -28,6 +28,7 @@ import { contextsBefore, sampleRows } from './contexts';
 import { readFloat64, readInt32 } from './typed-files';
 import { VALUED_VS_CONTROL_FILE } from './valued-vs-control';
 import { valuedVsControl } from './valued-vs-control-paired';
+import { COLD_ITEMS_PREFIX } from './cold-items';
 
 type Metrics = Record<string, number>;
 
@@ -62,15 +63,17 @@ function validSetting(ds: SplitDataset, spec: PipelineSpec): EvaluationSetting {
 
 /** Full-ranking metrics on the validation split (for picking an epoch; the test split stays unseen). */
 export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: PipelineSpec) {
-  const { result, scoring } = await scoreAgainst(model, ds.numItems, validSetting(ds, spec), spec);
+  const { result, scoring } = await scoreAgainst(model, ds, validSetting(ds, spec), spec);
   await scoring.session.release();
   return result;
 }
 
-async function scoreAgainst(model: RecModel, numItems: number, setting: EvaluationSetting, spec: PipelineSpec) {
+async function scoreAgainst(model: RecModel, ds: SplitDataset, setting: EvaluationSetting, spec: PipelineSpec) {
   const { seen, excluded, targets } = setting;
+  const numItems = ds.numItems;
   const users = userEmbeddings(model, seen);
-  const exported = exportDotScorer({ userEmbeddings: users, itemEmbeddings: itemEmbeddings(model), k: spec.infer.k });
+  // with item text, an item no training row reached is ranked by its text alone (servingItemEmbeddings)
+  const exported = exportDotScorer({ userEmbeddings: users, itemEmbeddings: servingItemEmbeddings(model, itemsIn(ds.train.item, numItems)), k: spec.infer.k });
   const scoring = await createScoringSession(exported.files['scorer.onnx']);
   const result = await evaluateFullRanking({ scorer: onnxBatchScorer(scoring, users), numItems, seen: excluded, targets, k: spec.infer.k, blockSize: spec.infer.blockSize });
   return { result, users, exported, scoring };
@@ -78,7 +81,7 @@ async function scoreAgainst(model: RecModel, numItems: number, setting: Evaluati
 
 export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: PipelineSpec, outDir?: string) {
   const setting = testSetting(ds, spec);
-  const { result, users, exported, scoring } = await scoreAgainst(model, ds.numItems, setting, spec);
+  const { result, users, exported, scoring } = await scoreAgainst(model, ds, setting, spec);
   if (outDir) {
     for (const [name, bytes] of Object.entries(exported.files)) await writeFile(path.join(outDir, name), bytes);
     const recs = await recommendTopK({ scoring, userEmbeddings: users, numItems: ds.numItems, k: spec.infer.k, seen: setting.excluded, blockSize: spec.infer.blockSize });
@@ -132,6 +135,46 @@ function contradictedQuarantine(model: RecModel, ds: SplitDataset, quarantine: I
   }));
 }
 
+/** The targets of `targets` whose item `trained` does not flag, per user (CSR). */
+function untrainedTargets(targets: TargetSets, trained: Uint8Array): TargetSets {
+  const offsets = new Int32Array(targets.offsets.length);
+  const items: number[] = [];
+  const relevance: number[] = [];
+  for (let u = 0; u + 1 < targets.offsets.length; u++) {
+    for (let j = targets.offsets[u]!; j < targets.offsets[u + 1]!; j++) {
+      if (trained[targets.items[j]!]) continue;
+      items.push(targets.items[j]!);
+      if (targets.relevance) relevance.push(targets.relevance[j]!);
+    }
+    offsets[u + 1] = items.length;
+  }
+  return { offsets, items: Int32Array.from(items), ...(targets.relevance && { relevance: Float32Array.from(relevance) }) };
+}
+
+/**
+ * With item text, the test targets whose item no training row reached — items the models know
+ * by their text alone (servingItemEmbeddings) — scored apart: the fine-tuned models against
+ * most-popular, each over the full ranking. Empty when the model has no item text or the test
+ * split has no such target.
+ */
+async function coldItemMetrics(models: ReadonlyArray<[string, RecModel]>, ds: SplitDataset, spec: PipelineSpec): Promise<Record<string, Metrics>> {
+  if (!models[0]?.[1].itemText) return {};
+  const setting = testSetting(ds, spec);
+  const targets = untrainedTargets(setting.targets, itemsIn(ds.train.item, ds.numItems));
+  if (targets.items.length === 0) return {};
+  const cold = { ...setting, targets };
+  const out: Record<string, Metrics> = {};
+  for (const [name, model] of models) {
+    const { result, scoring } = await scoreAgainst(model, ds, cold, spec);
+    await scoring.session.release();
+    out[`${COLD_ITEMS_PREFIX}${name}`] = { ...summarize(result, spec.infer.k), targets: result.counts.targets };
+  }
+  const popular = buildMostPopular(binaryUserItem(trainAndValid(ds), ds.numUsers, ds.numItems)).scorer;
+  const result = await evaluateFullRanking({ scorer: popular, numItems: ds.numItems, seen: cold.excluded, targets, k: spec.infer.k, blockSize: spec.infer.blockSize });
+  out[`${COLD_ITEMS_PREFIX}most-popular`] = { ...summarize(result, spec.infer.k), targets: result.counts.targets };
+  return out;
+}
+
 export async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: Pick<StepContext, 'heartbeat'>): Promise<Record<string, Metrics>> {
   const { excluded, targets } = testSetting(ds, spec);
   const matrix = binaryUserItem(trainAndValid(ds), ds.numUsers, ds.numItems);
@@ -161,14 +204,18 @@ export const inferStep: StepDefinition = {
     const valued = (await loadModel(inputFolder(ctx, 'valued-finetune'))).model;
     const v = await evaluateModel(valued, ds, spec, ctx.outDir);
     labelled.valued = summarize(v.result, k);
+    const fineTuned: Array<[string, RecModel]> = [['valued', valued]];
     if (ctx.inputs['control-finetune']) {
       ctx.heartbeat({ phase: 'evaluating the control model' });
       const control = (await loadModel(inputFolder(ctx, 'control-finetune'))).model;
       const c = await evaluateModel(control, ds, spec);
       labelled.control = summarize(c.result, k);
+      fineTuned.push(['control', control]);
       await writeFile(path.join(ctx.outDir, VALUED_VS_CONTROL_FILE), JSON.stringify(valuedVsControl(v.result, c.result, k), null, 2));
     }
     Object.assign(labelled, await baselines(ds, spec, ctx));
+    ctx.heartbeat({ phase: 'scoring items new to training' });
+    Object.assign(labelled, await coldItemMetrics(fineTuned, ds, spec));
     const valueDir = ctx.inputs.value;
     const quarantineFile = valueDir ? path.join(valueDir, 'quarantine.i32') : undefined;
     if (quarantineFile && existsSync(quarantineFile)) {

@@ -1,16 +1,26 @@
 // Step 2: self-supervised pretraining — masked item modeling over user sequences plus masked
-// token modeling over item text — resumable from the newest checkpoint.
+// token modeling over item text — resumable from the newest checkpoint. With spec.itemText on, the
+// items' texts are first encoded by the pretrained sentence encoder (cached per text version,
+// published as ITEM_TEXT_FILE) and the model carries them from here to inference.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { pretrain } from '../../ml/pretrain';
 import { InvalidInputError } from '../errors';
 import type { PipelineSpec } from '../spec';
-import type { StepDefinition } from '../step';
+import type { StepContext, StepDefinition } from '../step';
 import { itemTextTokens, publishCheckpoint, readInputDataset, historyOf } from './dataset-input';
 import { StepCancelledError, trainingRunFor } from './training-run';
+import type { SplitDataset } from '../../data/types';
+import type { ItemTextConfig } from '../../ml/config';
+import { ITEM_TEXT_FILE, itemTextEmbeddings, loadItemTextEncoder, textEmbeddingCacheDir } from '../../text/item-text';
+import { TextModelNotInstalledError } from '../../text/model-location';
+import { encodeTextEmbeddingTable } from '../../text/text-embedding-table';
 
 export const pretrainStep: StepDefinition = {
   step: 'pretrain',
   module: __filename,
-  config: (spec) => (spec as PipelineSpec).pretrain,
+  // item text enters the fingerprint only when on, so runs without it keep their cached steps
+  config: (spec) => ((spec as PipelineSpec).itemText.enabled ? { ...(spec as PipelineSpec).pretrain, itemText: (spec as PipelineSpec).itemText } : (spec as PipelineSpec).pretrain),
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;
     const ds = await readInputDataset(ctx);
@@ -20,8 +30,9 @@ export const pretrainStep: StepDefinition = {
       throw new InvalidInputError(`pretrain.encoder.priceBuckets=${buckets} makes price an item feature, but the dataset has no item prices; add a price column to the items file (docs/data-format.md) or leave priceBuckets out`);
     }
     const started = performance.now();
+    const text = spec.itemText.enabled ? await encodeItemText(ds, spec.itemText, ctx) : undefined;
     const result = await pretrain(
-      { numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds), ...(ds.itemPrice ? { itemPrice: ds.itemPrice } : {}) },
+      { numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds), ...(ds.itemPrice ? { itemPrice: ds.itemPrice } : {}), ...(text && { itemTextEmbeddings: text.embeddings }) },
       spec.pretrain,
       await trainingRunFor(ctx, spec.pretrain.epochs, 'pretrain'),
     );
@@ -35,7 +46,28 @@ export const pretrainStep: StepDefinition = {
         examplesPerSecond: result.examplesPerSecond,
         trainSeconds: (performance.now() - started) / 1000,
         resumedFromEpoch: ctx.resumeEpoch ?? 0,
+        ...(text && { itemTextsEncoded: text.encoded, itemTextsCached: text.cached, itemTextSeconds: text.seconds }),
       },
     };
   },
 };
+
+/**
+ * The frozen text embedding of every item (spec.itemText): encoded through the tool cache, and
+ * published as the step's ITEM_TEXT_FILE. A missing model fails the step at once with the command
+ * that installs it: retrying cannot install it.
+ */
+async function encodeItemText(ds: SplitDataset, config: ItemTextConfig, ctx: StepContext) {
+  ctx.heartbeat({ phase: 'encoding item text' });
+  const started = performance.now();
+  let encoder;
+  try {
+    encoder = await loadItemTextEncoder(config);
+  } catch (err) {
+    if (err instanceof TextModelNotInstalledError) throw new InvalidInputError(err.message, 'itemText.enabled');
+    throw err;
+  }
+  const result = await itemTextEmbeddings(encoder, ds.itemText, textEmbeddingCacheDir());
+  await writeFile(path.join(ctx.outDir, ITEM_TEXT_FILE), encodeTextEmbeddingTable(result.table));
+  return { ...result, seconds: (performance.now() - started) / 1000 };
+}

@@ -10,6 +10,7 @@ import type { RunReportInput } from '../../report/input';
 import type { RunRecords } from '../step';
 import { readFloat64 } from './typed-files';
 import { VALUED_VS_CONTROL_FILE, ValuedVsControlSchema } from './valued-vs-control';
+import { COLD_ITEMS_PREFIX } from './cold-items';
 
 type Input = RunReportInput;
 type StepStatus = NonNullable<Input['steps']>[number]['status'];
@@ -64,6 +65,18 @@ function modelMetrics(records: RunRecords): Input['metrics'] {
       trainingExamples: train.trainExamples, trainSeconds: train.trainSeconds,
     });
   }
+  return rows.length ? rows : undefined;
+}
+
+/** The infer step's metrics on test targets new to training (infer.ts coldItemMetrics), when it recorded any. */
+function coldItemRows(records: RunRecords): Input['coldItems'] {
+  const byModel = new Map<string, Record<string, number>>();
+  for (const m of records.metrics) {
+    if (m.epoch !== null || !m.label?.startsWith(COLD_ITEMS_PREFIX)) continue;
+    const model = m.label.slice(COLD_ITEMS_PREFIX.length);
+    byModel.set(model, { ...(byModel.get(model) ?? {}), [m.name]: m.value });
+  }
+  const rows = [...byModel].filter(([, m]) => m['ndcg@10'] !== undefined).map(([model, m]) => ({ model, ndcg10: clamp01(m['ndcg@10']!), hr10: recorded01(m['hr@10']), targets: Math.max(0, Math.round(m.targets ?? 0)) }));
   return rows.length ? rows : undefined;
 }
 
@@ -237,7 +250,7 @@ export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
       temporalWorkflowId: ctx.workflowId,
       temporalUrl: ctx.temporalUrl,
       config: Object.fromEntries(Object.entries({
-        'valuation.method': v.method, 'valuation.unit': v.unit, 'valuation.keep': v.keep, 'valuation.lambda': v.lambda, 'valuation.quarantine': v.quarantine,
+        'valuation.method': v.method, 'valuation.unit': v.unit, 'valuation.keep': v.keep, 'valuation.threshold': v.threshold, 'valuation.lambda': v.lambda, 'valuation.quarantine': v.quarantine,
         'valuation.truncate.rate': (v.truncate as { rate?: number } | undefined)?.rate,
         'pretrain.epochs': spec.pretrain?.epochs, 'finetune.epochs': spec.finetune?.epochs,
         'pretrain.encoder.priceBuckets': spec.pretrain?.encoder?.priceBuckets, 'finetune.exampleWeight': spec.finetune?.exampleWeight,
@@ -247,6 +260,7 @@ export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
     steps,
     training: trainingCurves(records),
     metrics: modelMetrics(records),
+    coldItems: coldItemRows(records),
     comparison: await comparisonOf(ctx),
     values: await valueDistributions(ctx),
     quarantine: await quarantineOf(ctx),

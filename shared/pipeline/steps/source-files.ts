@@ -6,14 +6,16 @@ import { access, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FOLDER_LAYOUTS } from '../../data/adapters/folder-layouts';
 import { InvalidInputError } from '../errors';
-import { assertUnderAllowedRoots, DEFAULT_CODE_ROOTS } from '../source-roots';
+import { sourceFolder } from '../../data/source-config';
+import { DatasetNotFoundError } from '../../data/data-folder';
+import { assertUnderAllowedRoots, defaultCodeRoots } from '../source-roots';
 import type { PipelineSpec } from '../spec';
 
 type Source = PipelineSpec['source'];
 
 /** role → absolute file: the spec's `paths` keys, or the file names a folder format reads. */
 export async function sourceFilesOf(source: Source): Promise<Record<string, string>> {
-  const roots = source.allowedRoots ?? DEFAULT_CODE_ROOTS;
+  const roots = source.allowedRoots ?? defaultCodeRoots();
   if ('paths' in source) {
     const files: Record<string, string> = {};
     for (const [role, file] of Object.entries(source.paths)) {
@@ -24,14 +26,22 @@ export async function sourceFilesOf(source: Source): Promise<Record<string, stri
     }
     return files;
   }
-  return folderFiles(source.path, source.format, roots);
+  const setting = source.dataset !== undefined ? 'source.dataset' : 'source.path';
+  let dir: string;
+  try {
+    dir = sourceFolder(source);
+  } catch (err) {
+    if (err instanceof DatasetNotFoundError) throw new InvalidInputError(err.message, setting);
+    throw err;
+  }
+  return folderFiles(dir, source.format, roots, setting);
 }
 
-async function folderFiles(dir: string, format: keyof typeof FOLDER_LAYOUTS, roots: readonly string[]): Promise<Record<string, string>> {
-  await assertUnderAllowedRoots(dir, 'source.path', roots);
+async function folderFiles(dir: string, format: keyof typeof FOLDER_LAYOUTS, roots: readonly string[], setting: string): Promise<Record<string, string>> {
+  await assertUnderAllowedRoots(dir, setting, roots);
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new InvalidInputError(`${dir} is not a folder; point it at the dataset folder (e.g. ../shared/data/ml-100k)`, 'source.path');
+    throw new InvalidInputError(`${dir} is not a folder; point it at the dataset folder (a folder with the format's files, or name a dataset in ASSAY_DATA_DIR with source.dataset)`, setting);
   }
   const layout = FOLDER_LAYOUTS[format];
   const present = new Set(await readdir(dir));
@@ -40,15 +50,15 @@ async function folderFiles(dir: string, format: keyof typeof FOLDER_LAYOUTS, roo
     throw new InvalidInputError(
       `${dir} has no ${missing.join(', ')}; a ${format} folder needs ${layout.required.join(', ')}` +
         `${layout.optional.length > 0 ? ` (and reads ${layout.optional.join(', ')} when present)` : ''}`,
-      'source.path',
+      setting,
     );
   }
   const files: Record<string, string> = {};
   for (const name of [...layout.required, ...layout.optional.filter((n) => present.has(n))]) {
     const file = path.join(dir, name);
     // a folder inside the roots may still hold a link to a file outside them
-    await assertUnderAllowedRoots(file, 'source.path', roots);
-    await assertReadableFile(file, 'source.path');
+    await assertUnderAllowedRoots(file, setting, roots);
+    await assertReadableFile(file, setting);
     files[name] = file;
   }
   return files;

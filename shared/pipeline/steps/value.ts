@@ -15,7 +15,7 @@ import { selectImportant } from '../../valuation/selection';
 import { aggregateByUnit, unitOfRows } from '../../valuation/units';
 import { ValuationInputError } from '../../valuation/errors';
 import { InvalidInputError } from '../errors';
-import { valuesByTraining, type PipelineSpec } from '../spec';
+import { selectionRule, valuationSeed, valuesByTraining, type PipelineSpec } from '../spec';
 import type { StepContext, StepDefinition } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
 import type { RecModel } from '../../ml/encoder';
@@ -27,8 +27,8 @@ export function methodConfig(spec: PipelineSpec) {
   const v = spec.valuation;
   switch (v.method) {
     case 'knn-shapley': return { k: v.k };
-    case 'data-oob': return { bags: v.bags, seed: spec.pretrain.seed };
-    case 'random': return { seed: spec.pretrain.seed };
+    case 'data-oob': return { bags: v.bags, seed: valuationSeed(spec) };
+    case 'random': return { seed: valuationSeed(spec) };
     default: return {};
   }
 }
@@ -52,7 +52,7 @@ export interface ValuationInputs {
 export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: PipelineSpec, progress: (phase: string) => void = () => {}): Promise<ValuationInputs> {
   const maxLen = Math.min(model.encoder.maxLen - 1, spec.valuation.contextLen);
   const trainContext = await embedContexts(model, contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen), (done, total) => progress(`embedding training contexts ${done}/${total}`), maxLen + 1);
-  const validRows = sampleRows(ds.valid.length, spec.valuation.maxValidPoints, spec.pretrain.seed);
+  const validRows = sampleRows(ds.valid.length, spec.valuation.maxValidPoints, valuationSeed(spec));
   if (validRows.length === 0) throw new InvalidInputError('the validation split is empty, so there is no utility to value data against; use a split with validation interactions');
   const history = historyOf(ds, false);
   const offsets = new Int32Array(validRows.length + 1);
@@ -89,7 +89,7 @@ async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecM
   };
   return v.method === 'dynamics'
     ? trainingDynamicsValues(ds, model, spec.finetune, v.warmupEpochs, hooks)
-    : crossFitValues(ds, model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.pretrain.seed }, hooks);
+    : crossFitValues(ds, model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: valuationSeed(spec) }, hooks);
 }
 
 export const valueStep: StepDefinition = {
@@ -98,7 +98,7 @@ export const valueStep: StepDefinition = {
   // cross-fit and dynamics train with the fine-tune settings, so they enter their fingerprint too
   config: (spec) => {
     const s = spec as PipelineSpec;
-    return { valuation: s.valuation, seed: s.pretrain.seed, ...(valuesByTraining(s.valuation.method) ? { finetune: s.finetune } : {}) };
+    return { valuation: s.valuation, seed: valuationSeed(s), ...(valuesByTraining(s.valuation.method) ? { finetune: s.finetune } : {}) };
   },
   async run(ctx) {
     const spec = ctx.request.spec as PipelineSpec;
@@ -120,7 +120,7 @@ export const valueStep: StepDefinition = {
           { context: inputs.validContext, items: inputs.validItems },
           inputs.itemEmb,
           (train, valid) => valueData(method, train, valid, methodConfig(spec) as never),
-          { negatives: v.negatives, seed: spec.pretrain.seed },
+          { negatives: v.negatives, seed: valuationSeed(spec) },
         );
       }
     } catch (err) {
@@ -128,7 +128,7 @@ export const valueStep: StepDefinition = {
       throw err;
     }
     const unitValues = aggregateByUnit(values, unitOfRows(ds.train, v.unit)).broadcast;
-    const selection = selectImportant(unitValues, v.threshold !== undefined ? { threshold: v.threshold, lambda: v.lambda, alpha: v.alpha } : { keep: v.keep, lambda: v.lambda, alpha: v.alpha });
+    const selection = selectImportant(unitValues, selectionRule(v));
     const weights = Float32Array.from(selection.important, (i) => selection.weights[i]!);
     await writeTyped(path.join(ctx.outDir, 'values.f64'), unitValues);
     await writeTyped(path.join(ctx.outDir, 'normalized.f64'), selection.normalized);

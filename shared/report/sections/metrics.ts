@@ -1,4 +1,4 @@
-// Held-out quality of the valued model beside its control and the baselines (DESIGN §1: a
+// Held-out quality of the valued model beside its control and the baselines (docs/architecture.md §1: a
 // report always shows the control next to the valued run: quality, examples used, time).
 import type { ModelMetricsT, PairedComparisonT, RunReport } from '../input';
 import { metricRows, metricsSpec, orderModels } from '../charts/metrics-bars';
@@ -85,6 +85,20 @@ export async function metricsSection(report: RunReport): Promise<Section> {
     body:
       (comparison ? `<p class="headline">${escapeHtml(comparison)}</p>` : '') +
       metricsTable +
-      figure('metrics-bars', svg, 'One panel per metric, each on its own scale; full ranking over all items.'),
+      figure('metrics-bars', svg, 'One panel per metric, each on its own scale; full ranking over all items.') +
+      coldItemsTable(report),
   };
+}
+
+/** The cold-start table, present only when the run scored items new to training by their text. */
+function coldItemsTable(report: RunReport): string {
+  const rows = report.coldItems;
+  if (!rows?.length) return '';
+  return (
+    `<h3>Items new to training</h3><p>Test interactions whose item no training interaction reached: the fine-tuned models rank it by its text alone (item text on), over all items.</p>` +
+    table(
+      [{ title: 'model' }, { title: 'NDCG@10', numeric: true }, { title: 'HR@10', numeric: true }, { title: 'test targets', numeric: true }],
+      rows.map((r) => [r.model, formatMetric(r.ndcg10), r.hr10 === undefined ? markup('<span class="metric-not-computed">not computed</span>') : formatMetric(r.hr10), formatCount(r.targets)]),
+    )
+  );
 }

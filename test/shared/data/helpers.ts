@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { dataFolder } from '../../../shared/data/data-folder';
 
 const made: string[] = [];
 afterEach(() => {
@@ -27,5 +28,5 @@ export async function collectAll<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-export const REAL_DATA = join(__dirname, '../../../../shared/data');
+export const REAL_DATA = dataFolder();
 export const NOW = Date.UTC(2026, 0, 1) / 1000;

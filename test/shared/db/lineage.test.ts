@@ -2,6 +2,7 @@ import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifactByUri,
+  closeRunningAttempts,
   createRun,
   finishStep,
   findCompletedStepByFingerprint,
@@ -104,6 +105,23 @@ describe.each<DriverKind>(['pglite', 'postgres'])('lineage repository on %s', (k
     expect(byId[second]!.status).toBe('running');
     expect(byId[otherVariant]!.status).toBe('running');
     expect(Object.keys(byId)).toHaveLength(3);
+  });
+
+  it('closes the attempts still running when their run ends, in that run only, and leaves finished ones as they are', async () => {
+    await newRun(db, 'ended-run');
+    await newRun(db, 'other-run');
+    const attempt = { runId: 'ended-run', stepName: 'preprocess', attempt: 1, fingerprint: 'fp-pre' };
+    const done = await startStepAttempt(db, attempt);
+    await finishStep(db, done, { status: 'completed' });
+    const orphan = await startStepAttempt(db, { ...attempt, stepName: 'pretrain' });
+    const elsewhere = await startStepAttempt(db, { ...attempt, runId: 'other-run', stepName: 'pretrain' });
+    expect(await closeRunningAttempts(db, 'ended-run', 'cancelled')).toBe(1);
+    const byId = Object.fromEntries([...(await stepsOfRun(db, 'ended-run')), ...(await stepsOfRun(db, 'other-run'))].map((s) => [s.id, s]));
+    expect(byId[orphan]).toMatchObject({ status: 'lost', error: expect.stringMatching(/the run ended \(cancelled\)/) });
+    expect(byId[done]!.status).toBe('completed');
+    expect(byId[elsewhere]!.status).toBe('running');
+    // a late report from the lost attempt's worker still says what really happened
+    expect((await finishStep(db, orphan, { status: 'failed', error: 'late' })).status).toBe('failed');
   });
 
   it('records an artifact once per uri, keeps large sizes exact and refuses a changed digest', async () => {

@@ -3,10 +3,11 @@
 // so these tests do not depend on the preprocessing pipeline.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { dataFolder } from '../../../shared/data/data-folder';
 import { sequencesOf } from '../../../shared/data/preprocess/sequences';
 import type { InteractionTable, UserSequences } from '../../../shared/data/types';
 
-export const ML100K_INTER = resolve(__dirname, '../../../../shared/data/ml-100k/ml-100k.inter');
+export const ML100K_INTER = resolve(dataFolder(), 'ml-100k', 'ml-100k.inter');
 
 export interface LeaveLastOut {
   readonly numUsers: number;

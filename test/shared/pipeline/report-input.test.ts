@@ -40,6 +40,19 @@ describe('report metrics', () => {
   });
 });
 
+describe('report: items new to training', () => {
+  it('gathers the infer step\'s cold-item metrics per model, apart from the main table', async () => {
+    const report = await reportWith([
+      metric('valued', 'ndcg@10', 0.05),
+      metric('cold-items:valued', 'ndcg@10', 0.031), metric('cold-items:valued', 'hr@10', 0.0625), metric('cold-items:valued', 'targets', 16),
+      metric('cold-items:most-popular', 'ndcg@10', 0), metric('cold-items:most-popular', 'targets', 16),
+    ]);
+    expect(report.coldItems).toEqual([{ model: 'valued', ndcg10: 0.031, hr10: 0.0625, targets: 16 }, { model: 'most-popular', ndcg10: 0, targets: 16 }]);
+    expect(report.metrics!.map((m) => m.model)).toEqual(['valued']);
+    expect((await reportWith([metric('valued', 'ndcg@10', 0.05)])).coldItems).toBeUndefined();
+  });
+});
+
 describe('report counts', () => {
   it('counts every valued example when the histogram draws a sample of more than 20,000 values', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'assay-report-values-'));

@@ -11,7 +11,7 @@ import { parseDataSourceConfig } from '../../../shared/data/source-config';
 import { segmentFor, assertSafeSegment } from '../../../shared/store/keys';
 import { tempDir } from '../data/helpers';
 import { loadSpecFile, sourceForPartition } from '../../../shared/pipeline/spec';
-import { sharedDataFolder } from '../../../shared/data/data-folder';
+import { dataFolder } from '../../../shared/data/data-folder';
 import { repoRoot } from '../../../infra/dev/paths';
 
 // the temporary folders these tests read from are declared, as a spec outside the data folder must
@@ -67,9 +67,9 @@ describe('allowed roots of a spec file', () => {
     const file = path.join(dir, 'hostile.json');
     writeFileSync(file, JSON.stringify({ dataset: 'hostile', source: { format: 'csv', paths: { events: '/etc/passwd' } } }));
     const spec = loadSpecFile(file);
-    expect(spec.source.allowedRoots).toEqual([dir, sharedDataFolder]);
+    expect(spec.source.allowedRoots).toEqual([dir, dataFolder()]);
     await expect(sourceFilesOf(sourceForPartition(spec))).rejects.toThrow(
-      `source.paths.events: /etc/passwd is outside the folders this spec may read (${realpathSync(dir)}, ${realpathSync(sharedDataFolder)}); move the data under one of them or add its folder to source.allowedRoots in the spec`,
+      `source.paths.events: /etc/passwd is outside the folders this spec may read (${realpathSync(dir)}, ${realpathSync(dataFolder())}); move the data under one of them or add its folder to source.allowedRoots in the spec`,
     );
   });
 

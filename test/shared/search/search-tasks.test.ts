@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../infra/dev/paths';
+import { dataFolder } from '../../../shared/data/data-folder';
 import { loadEsciUbi } from '../../../shared/data/adapters/esci-ubi';
 import { LimitsSchema } from '../../../shared/data/source-config';
 import { generateSynthetic } from '../../../shared/data/synthetic';
@@ -48,7 +48,7 @@ describe('search tasks and their evaluation', () => {
   });
 
   it('reads the ESCI/UBI sample with the titles its events carry as the only item text', async () => {
-    const dataset = await loadEsciUbi(path.join(repoRoot, '..', 'shared', 'data', 'esci-ubi'), LimitsSchema.parse({}));
+    const dataset = await loadEsciUbi(path.join(dataFolder(), 'esci-ubi'), LimitsSchema.parse({}));
     const esci = esciSearchTask(dataset);
     expect(esci.titledItems).toBe(esci.task.itemIds.length);
     expect(esci.titledItems).toBeLessThan(esci.eventItems);

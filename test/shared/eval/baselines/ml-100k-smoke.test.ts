@@ -10,8 +10,9 @@ import { buildMostPopular } from '../../../../shared/eval/baselines/most-popular
 import { evaluateFullRanking, type BatchScorer } from '../../../../shared/eval/evaluate';
 import { userCsrFromInteractions } from '../../../../shared/eval/interaction-csr';
 import { interactions } from './tiny-data';
+import { dataFolder } from '../../../../shared/data/data-folder';
 
-const INTER_FILE = join(__dirname, '../../../../../shared/data/ml-100k/ml-100k.inter');
+const INTER_FILE = join(dataFolder(), 'ml-100k', 'ml-100k.inter');
 
 function leaveLastOut() {
   const lines = readFileSync(INTER_FILE, 'utf8').trim().split('\n').slice(1);

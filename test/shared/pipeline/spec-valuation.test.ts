@@ -1,0 +1,120 @@
+// What a data engineer may write in a spec's valuation and top level: keep or threshold (not
+// both), a valuation seed of its own that defaults to the pretraining seed, and no code version
+// (the CLI records the checkout's).
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_KEEP, loadSpecFile, parseSpec, selectionRule, SpecError, valuationSeed } from '../../../shared/pipeline/spec';
+import { valueStep } from '../../../shared/pipeline/steps/value';
+import { specJsonSchema } from '../../../shared/pipeline/spec-reference';
+import type { StepRequest } from '../../../shared/pipeline/contract';
+import { tempDir } from '../data/helpers';
+
+const source = { format: 'ml-100k', dataset: 'ml-100k' };
+
+function errorOf(f: () => unknown): Error {
+  try {
+    f();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('the important set', () => {
+  it('refuses keep and threshold together, naming both', () => {
+    const error = errorOf(() => parseSpec({ dataset: 'd', source, valuation: { keep: 0.7, threshold: 0.5 } }, 'spec.json'));
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error.message).toContain('spec.json: valuation.threshold: set keep (the top fraction) or threshold (a least normalised value), not both');
+  });
+
+  it('is the threshold when only a threshold is set, the keep fraction otherwise', () => {
+    expect(selectionRule(parseSpec({ dataset: 'd', source, valuation: { threshold: 0.5, lambda: 2 } }).valuation)).toEqual({ threshold: 0.5, lambda: 2, alpha: 1 });
+    expect(selectionRule(parseSpec({ dataset: 'd', source, valuation: { keep: 0.6 } }).valuation)).toEqual({ keep: 0.6, lambda: 1, alpha: 1 });
+    expect(selectionRule(parseSpec({ dataset: 'd', source }).valuation)).toEqual({ keep: DEFAULT_KEEP, lambda: 1, alpha: 1 });
+  });
+});
+
+describe('the valuation seed', () => {
+  it('defaults to the pretraining seed, so a spec without one values as before', () => {
+    const spec = parseSpec({ dataset: 'd', source, pretrain: { seed: 7 } });
+    expect(spec.valuation.seed).toBeUndefined();
+    expect(valuationSeed(spec)).toBe(7);
+  });
+
+  it('is its own when set, and enters the value step fingerprint', () => {
+    const spec = parseSpec({ dataset: 'd', source, pretrain: { seed: 7 }, valuation: { method: 'random', seed: 3 } });
+    expect(valuationSeed(spec)).toBe(3);
+    const implicit = parseSpec({ dataset: 'd', source, pretrain: { seed: 7 }, valuation: { method: 'random' } });
+    const explicit = parseSpec({ dataset: 'd', source, pretrain: { seed: 7 }, valuation: { method: 'random', seed: 7 } });
+    const config = (s: unknown) => valueStep.config(s, {} as StepRequest) as { seed: number };
+    expect(config(spec).seed).toBe(3);
+    expect(config(implicit).seed).toBe(7);
+    expect(config(explicit).seed).toBe(7);
+  });
+});
+
+describe('the code version', () => {
+  it('is refused in a spec file, saying the CLI sets it', () => {
+    const file = path.join(tempDir(), 'spec.json');
+    writeFileSync(file, JSON.stringify({ dataset: 'd', source, codeVersion: 'mine' }));
+    const error = errorOf(() => loadSpecFile(file));
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error.message).toContain(`${file}: codeVersion: is set by the CLI from the checkout's commit`);
+  });
+
+  it('is what the CLI passes, over the default', () => {
+    const file = path.join(tempDir(), 'spec.json');
+    writeFileSync(file, JSON.stringify({ dataset: 'd', source }));
+    expect(loadSpecFile(file).codeVersion).toBe('dev');
+    expect(loadSpecFile(file, { codeVersion: 'abc1234' }).codeVersion).toBe('abc1234');
+  });
+});
+
+describe('method-specific valuation settings in a spec file', () => {
+  function specFile(valuation: object): string {
+    const file = path.join(tempDir(), 'spec.json');
+    writeFileSync(file, JSON.stringify({ dataset: 'd', source, valuation }));
+    return file;
+  }
+
+  it('are refused under a method that does not read them, naming the methods they belong to', () => {
+    const file = specFile({ method: 'cross-fit', folds: 2, k: 10, maxValidPoints: 500 });
+    const error = errorOf(() => loadSpecFile(file));
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error.message).toContain(`${file}: valuation.k: a setting of knn-shapley only; this spec's method is cross-fit, which does not read it`);
+    expect(error.message).toContain(`${file}: valuation.maxValidPoints: a setting of knn-shapley, data-oob, tracin, loss, random only; this spec's method is cross-fit`);
+    expect(error.message).not.toContain('valuation.folds');
+  });
+
+  it('are accepted under their own method (knn-shapley when none is named)', () => {
+    expect(loadSpecFile(specFile({ k: 5, negatives: 2 })).valuation).toMatchObject({ method: 'knn-shapley', k: 5, negatives: 2 });
+    expect(loadSpecFile(specFile({ method: 'dynamics', warmupEpochs: 2 })).valuation).toMatchObject({ method: 'dynamics', warmupEpochs: 2 });
+    expect(loadSpecFile(specFile({ method: 'data-oob', bags: 8, maxValidPoints: 100 })).valuation).toMatchObject({ bags: 8, maxValidPoints: 100 });
+  });
+});
+
+describe('the valuation of a spec file, by method', () => {
+  function specFile(valuation: object): string {
+    const file = path.join(tempDir(), 'spec.json');
+    writeFileSync(file, JSON.stringify({ dataset: 'd', source, valuation }));
+    return file;
+  }
+
+  it('names the methods when the method is unknown', () => {
+    const file = specFile({ method: 'shapley' });
+    expect(errorOf(() => loadSpecFile(file)).message).toContain(`${file}: valuation.method: unknown method; choose one of knn-shapley, data-oob, tracin, loss, random, cross-fit, dynamics`);
+  });
+
+  it("checks a setting against its method's own settings: a typo gets the closest one", () => {
+    const file = specFile({ method: 'cross-fit', fold: 3 });
+    expect(errorOf(() => loadSpecFile(file)).message).toContain(`${file}: valuation.fold: unknown key 'fold'; did you mean 'folds'?`);
+  });
+
+  it('is one JSON Schema variant per method in the generated reference', () => {
+    const valuation = (specJsonSchema().properties!.valuation as { oneOf: { properties: Record<string, { const?: string; default?: string }> }[] }).oneOf;
+    expect(valuation.map((v) => v.properties.method!.const)).toEqual(['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics']);
+    expect(Object.keys(valuation[5]!.properties)).toContain('folds');
+    expect(Object.keys(valuation[5]!.properties)).not.toContain('k');
+  });
+});
