@@ -48,8 +48,12 @@ function positiveList(text: string, ctx: z.RefinementCtx, integers: boolean): nu
 
 const switchValues = (flag: 'both' | 'on' | 'off'): boolean[] => (flag === 'both' ? [false, true] : [flag === 'on']);
 
+export function parseFlags(args: string[]): Flags {
+  return parseStringFlags(flagsSchema, args, USAGE);
+}
+
 export async function run(args: string[]): Promise<void> {
-  const flags = parseStringFlags(flagsSchema, args, USAGE);
+  const flags = parseFlags(args);
   const commit = gitCommit();
   console.log(`search bench — commit ${commit}, ${new Date().toISOString().slice(0, 10)}, flags ${JSON.stringify(flags)}`);
   const encoder = await loadSentenceEncoder();
