@@ -85,7 +85,7 @@ export class Bm25Index {
   }
 
   /** BM25 of `query` against every document (0 where no term is shared), into `out` when given. */
-  score(query: string, out = new Float32Array(this.documents)): Float32Array {
+  score(query: string, out: Float32Array = new Float32Array(this.documents)): Float32Array {
     if (out.length !== this.documents) throw new RangeError(`BM25 score buffer has ${out.length} slots for ${this.documents} documents`);
     out.fill(0);
     const norm = this.averageLength > 0 ? this.b / this.averageLength : 0;

@@ -51,7 +51,7 @@ export async function compareSearchRankers(task: SearchTask, encoder: TextEncodi
   const trainSeconds = (performance.now() - trainStarted) / 1000;
   const dim = queries.cols;
   const scorers: Record<MethodResult['name'], QueryScorer> = {
-    bm25: (q, out) => void bm25.score(task.queryTexts[q]!, out as Float32Array<ArrayBuffer>),
+    bm25: (q, out) => void bm25.score(task.queryTexts[q]!, out),
     'zero-shot': cosineScorer(queries, items),
     head: (q, out) => fit.head.scoreAll(queries.data.subarray(q * dim, (q + 1) * dim), out),
   };
