@@ -16,6 +16,7 @@ import { clipText, MAX_DETAIL_CHARS } from '../data/bounded-text';
 import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
 import { defaultRootsFor } from './source-roots';
 import { datasetFolder, DatasetNotFoundError } from '../data/data-folder';
+import { searchComparisonSchema } from '../search/search-spec';
 
 export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
 
@@ -171,6 +172,7 @@ export const InferSpecSchema = z.object({
   }).prefault({}).describe('the item-kNN baseline'),
   quarantineTop: z.number().int().min(1).default(20).describe('quarantined examples the fine-tuned model contradicts most, listed in the report'),
   quarantineMaxScored: z.number().int().min(1).default(5000).describe('quarantined examples scored against the whole catalogue (a seeded sample beyond this)'),
+  search: searchComparisonSchema.optional().describe('rank items for held-out queries (BM25, the zero-shot text encoder, the trained ranking head; shared/search/) and put their NDCG@10 in the infer metrics; needs the text model (bash infra/setup.sh --text-model)'),
 });
 
 /**

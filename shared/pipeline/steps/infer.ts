@@ -1,8 +1,9 @@
 // Step 5: full-ranking evaluation of the valued model, the control and the baselines on the
 // held-out test split (seen items excluded unless infer.excludeSeen is false, never sampled
 // negatives); top-K recommendations
-// for every user through the exported ONNX scorer; and the quarantine set scored by the
-// fine-tuned model, listing the examples it confidently contradicts (suspected noise).
+// for every user through the exported ONNX scorer; the quarantine set scored by the
+// fine-tuned model, listing the examples it confidently contradicts (suspected noise); and, with
+// infer.search, query rankings for held-out queries (shared/search/pipeline-search.ts).
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import type { RecModel } from '../../ml/encoder';
 import { exportDotScorer } from '../../ml/onnx/export-dot-scorer';
 import { createScoringSession } from '../../ml/onnx/scoring-session';
 import { onnxBatchScorer, recommendTopK } from '../../ml/onnx/batch-inference';
+import { searchMetrics } from '../../search/pipeline-search';
 import type { PipelineSpec } from '../spec';
 import { defineStep, type StepContext } from '../step';
 
@@ -226,7 +228,12 @@ export const inferStep = defineStep({
       const examples = contradictedQuarantine(valued, ds, scored, values, spec.infer.quarantineTop);
       await writeFile(path.join(ctx.outDir, 'quarantine-contradicted.json'), JSON.stringify(examples, null, 2));
     }
-    await writeFile(path.join(ctx.outDir, 'metrics.json'), JSON.stringify({ k, models: labelled, executionProvider: v.provider, fallback: v.fallback }, null, 2));
-    return { metrics: { users: v.result.counts.usersEvaluated }, labelledMetrics: labelled };
+    let search: Record<string, number> = {};
+    if (spec.infer.search) {
+      ctx.heartbeat({ phase: 'ranking items for held-out queries' });
+      search = await searchMetrics(ds, spec.infer.search, ctx.outDir);
+    }
+    await writeFile(path.join(ctx.outDir, 'metrics.json'), JSON.stringify({ k, models: labelled, search, executionProvider: v.provider, fallback: v.fallback }, null, 2));
+    return { metrics: { users: v.result.counts.usersEvaluated, ...search }, labelledMetrics: labelled };
   },
 });
