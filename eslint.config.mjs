@@ -18,8 +18,9 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['node:*', 'fs', 'path', 'crypto', 'os', 'child_process'], message: 'Workflows must stay deterministic: no Node APIs.' },
-          // Values only from the few shared modules that are plain deterministic data.
-          { regex: '^\\.\\./(activities|shared)/(?!temporal/search-attributes$|pipeline/contract$)', allowTypeImports: true, message: 'Workflows import activities and shared code as types only.' },
+          // Values only from the few shared modules that are plain deterministic data or pure
+          // functions of it (each imports nothing but types).
+          { regex: '^\\.\\./(activities|shared)/(?!temporal/search-attributes$|temporal/run-memo$|pipeline/contract$|pipeline/partition-outcome$|pipeline/step-table$)', allowTypeImports: true, message: 'Workflows import activities and shared code as types only.' },
         ],
       }],
     },

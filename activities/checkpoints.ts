@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ArtifactStore } from '../shared/store';
 import { ArtifactRefSchema, type ArtifactRef } from '../shared/store/manifest';
+import { restoreCheckpointFile } from './checkpoint-framing';
 
 export interface Checkpoint {
   /** epochs completed when it was stored */
@@ -17,7 +18,8 @@ export interface Checkpoint {
 }
 
 const HeartbeatCheckpointSchema = z.object({ epoch: z.number().int().min(0), checkpoint: ArtifactRefSchema });
-const CheckpointIndexSchema = z.object({ epoch: z.number().int().min(0), files: z.record(z.string(), ArtifactRefSchema) });
+// `framed`: the files are stored framed (checkpoint-framing.ts); indexes stored before framing lack it.
+const CheckpointIndexSchema = z.object({ epoch: z.number().int().min(0), files: z.record(z.string(), ArtifactRefSchema), framed: z.boolean().optional() });
 
 export function latestAliasName(group: string): string {
   return `${group}-checkpoint-latest.json`;
@@ -62,5 +64,5 @@ export async function storedCheckpoint(store: ArtifactStore, run: string, step: 
 export async function restoreCheckpoint(store: ArtifactStore, cp: Checkpoint, dir: string): Promise<void> {
   const index = CheckpointIndexSchema.parse(JSON.parse((await store.getBuffer(cp.index)).toString('utf8')));
   await mkdir(dir, { recursive: true });
-  for (const [file, ref] of Object.entries(index.files)) await store.getToFile(ref, path.join(dir, file));
+  for (const [file, ref] of Object.entries(index.files)) await restoreCheckpointFile(store, ref, index.framed === true, path.join(dir, file));
 }

@@ -2,8 +2,7 @@
 // attempt. Model steps select the TensorFlow.js backend (native bindings, else WASM, else CPU)
 // and say whether Assay's SIMD kernels run beside it; the rest run plain Node.
 import type { StepName } from '../shared/pipeline/contract';
-
-const MODEL_STEPS: ReadonlySet<StepName> = new Set(['pretrain', 'value', 'finetune', 'infer']);
+import { STEP_TABLE } from '../shared/pipeline/step-table';
 
 export interface ComputeBackend {
   /** e.g. `tfjs-wasm+simd-kernels`, `tfjs-tensorflow`, `node` */
@@ -13,7 +12,7 @@ export interface ComputeBackend {
 }
 
 export async function computeBackend(step: StepName): Promise<ComputeBackend> {
-  if (!MODEL_STEPS.has(step)) return { name: 'node', device: 'cpu' };
+  if (!STEP_TABLE[step].model) return { name: 'node', device: 'cpu' };
   const { selectBackend } = await import('../shared/ml/backend');
   const choice = await selectBackend(undefined, () => {});
   const { cpuKernels } = await import('../shared/ml/wasm/kernels');

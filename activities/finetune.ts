@@ -1,4 +1,4 @@
-// Step 4 (accelerator pool): value-weighted fine-tuning (or the control).
+// Step 4: value-weighted fine-tuning (or the control).
 import type { StepRequest, StepResult } from '../shared/pipeline/contract';
 import { finetuneStep } from '../shared/pipeline/steps/finetune';
 import { executeStep } from './step-runner';

@@ -1,4 +1,4 @@
-// Step 5 (accelerator pool): full-ranking metrics, recommendations, contradicted quarantine examples.
+// Step 5: full-ranking metrics, recommendations, contradicted quarantine examples.
 import type { StepRequest, StepResult } from '../shared/pipeline/contract';
 import { inferStep } from '../shared/pipeline/steps/infer';
 import { executeStep } from './step-runner';

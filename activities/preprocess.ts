@@ -1,4 +1,4 @@
-// Step 1 (CPU pool): raw files → validated, split dataset artifacts.
+// Step 1: raw files → validated, split dataset artifacts.
 import type { StepRequest, StepResult } from '../shared/pipeline/contract';
 import { preprocessStep } from '../shared/pipeline/steps/preprocess';
 import { executeStep } from './step-runner';

@@ -1,4 +1,4 @@
-// Step 2 (accelerator pool): self-supervised pretraining, resumable from checkpoints.
+// Step 2: self-supervised pretraining, resumable from checkpoints.
 import type { StepRequest, StepResult } from '../shared/pipeline/contract';
 import { pretrainStep } from '../shared/pipeline/steps/pretrain';
 import { executeStep } from './step-runner';

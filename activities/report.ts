@@ -1,4 +1,4 @@
-// Last step (CPU pool): the run's HTML report.
+// Last step: the run's HTML report.
 import type { StepRequest, StepResult } from '../shared/pipeline/contract';
 import { reportStep } from '../shared/pipeline/steps/report';
 import { executeStep } from './step-runner';

@@ -48,14 +48,21 @@ export function lineageDb(): Promise<OpenedDatabase> {
 
 let temporal: Promise<Client> | undefined;
 
+/** This worker's Temporal client, for activities that look at or signal other workflows. */
+export function temporalClient(): Promise<Client> {
+  temporal ??= Connection.connect({ address: servicesOf().ASSAY_TEMPORAL_ADDRESS, connectTimeout: 2000 })
+    .then((connection) => new Client({ connection, namespace: servicesOf().ASSAY_TEMPORAL_NAMESPACE }))
+    .catch((err) => { temporal = undefined; throw err; });
+  return temporal;
+}
+
 /**
  * Tells the running workflow a training step stored an epoch, for the UI's live details.
  * Best effort: progress display must never fail or slow down a step.
  */
 export async function signalEpoch(workflowId: string, runId: string, progress: { step: string; epoch: number; epochs?: number; loss?: number }): Promise<void> {
   try {
-    temporal ??= Connection.connect({ address: servicesOf().ASSAY_TEMPORAL_ADDRESS, connectTimeout: 2000 }).then((connection) => new Client({ connection, namespace: servicesOf().ASSAY_TEMPORAL_NAMESPACE }));
-    await (await temporal).workflow.getHandle(workflowId, runId).signal('epoch', progress);
+    await (await temporalClient()).workflow.getHandle(workflowId, runId).signal('epoch', progress);
   } catch {
     temporal = undefined;
   }

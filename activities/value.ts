@@ -1,4 +1,4 @@
-// Step 3 (CPU pool): a value per training example, the important set and the quarantine set.
+// Step 3: a value per training example, the important set and the quarantine set.
 import type { StepRequest, StepResult } from '../shared/pipeline/contract';
 import { valueStep } from '../shared/pipeline/steps/value';
 import { executeStep } from './step-runner';

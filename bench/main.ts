@@ -3,6 +3,7 @@
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   'cold-start': () => import('./cold-start'),
   'knn-shapley': () => import('./knn-shapley'),
+  search: () => import('./search'),
   'text-encoder': () => import('./text-encoder'),
   overhead: () => import('./overhead'),
   quality: () => import('./quality'),

@@ -1,9 +1,11 @@
 // `assay backfill <spec> --from D --to D` (or --partitions a,b,c): one child pipeline per
-// partition with bounded concurrency; finished partitions are never run twice.
+// partition with bounded concurrency. Per partition it says what it did and why: a completed run
+// of the same spec and code is reused, a changed spec or code runs again, a run in flight is awaited.
 import type { Command } from 'commander';
 import { withClient, printJson, formatTable } from './context';
 import { loadSpecForCli } from './run';
 import { slug } from '../shared/pipeline/spec';
+import { describeOutcome } from '../shared/pipeline/partition-outcome';
 
 /**
  * The partitions of `--partitions a,b,c`, each held to the rule `-p` and the spec apply: a
@@ -62,7 +64,11 @@ export function registerBackfill(program: Command): void {
           if (!flags.json) console.error(`backfill ${handle.workflowId}: ${partitions.length} partitions — Temporal UI: ${client.uiLink(handle.workflowId)}`);
           const outcome = await result;
           if (flags.json) return printJson(outcome);
-          console.log(formatTable(['partition', 'outcome', 'error'], partitions.map((p) => [p, outcome.outcomes[p], outcome.errors[p]])));
+          console.log(formatTable(['partition', 'outcome', 'run'], partitions.map((p) => {
+            const o = outcome.outcomes[p];
+            return [p, o ? describeOutcome(o) : 'not reached', o?.run ?? ''];
+          })));
+          if (partitions.some((p) => outcome.outcomes[p]?.result !== 'completed')) process.exitCode = 1;
         });
       } finally {
         await workers?.stop();

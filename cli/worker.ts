@@ -4,6 +4,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { defaultQueue } from '../shared/temporal/task-queues';
+import { STEPS } from '../shared/pipeline/contract';
+import { poolOf, type Pool } from '../shared/pipeline/step-table';
+
+/** The steps a pool runs, from the step table, for the help text. */
+function stepsOf(pool: Pool): string {
+  return STEPS.filter((s) => poolOf(s) === pool).join(', ');
+}
 
 export function parseDevices(raw: string): string[] {
   const devices = raw.split(',').map((d) => d.trim()).filter(Boolean);
@@ -22,7 +29,7 @@ function spawnWorker(pool: 'cpu' | 'accelerator', taskQueue: string, device?: st
 
 export function registerWorker(program: Command): void {
   program.command('worker')
-    .description('run a worker pool: cpu (workflows, preprocess, value, report) or gpu (pretrain, fine-tune, infer; one process per device)')
+    .description(`run a worker pool: cpu (workflows, ${stepsOf('cpu')}) or gpu (${stepsOf('accelerator')}; one process per device)`)
     .requiredOption('--pool <pool>', 'cpu or gpu')
     .option('--devices <list>', 'gpu pool: device indices, one process each (default 0); on a host without GPUs the same pool runs on the CPU backend', '0')
     .option('--task-queue <name>', 'task queue to poll (default: assay-cpu / assay-accelerator behind this checkout\'s prefix, or ASSAY_TASK_QUEUE_PREFIX)')

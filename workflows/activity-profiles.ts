@@ -3,7 +3,8 @@
 // attempts retry with exponential backoff, with no attempt cap, until the spec's retry budget
 // (a schedule-to-close time) is spent; only errors that retrying cannot fix stop at once.
 import { ActivityCancellationType, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
-import { ACCELERATED_STEPS, type StepName, type Variant } from '../shared/pipeline/contract';
+import type { StepName, Variant } from '../shared/pipeline/contract';
+import { poolOf } from '../shared/pipeline/step-table';
 import type { PipelineSpecView } from './pipeline';
 
 /** Error types raised for bad input or a malformed reference (activities/step-runner.ts toFailure). */
@@ -44,7 +45,7 @@ export function stepProfile(spec: Pick<PipelineSpecView, 'retry' | 'heartbeatSec
 export function stepOptions(spec: Pick<PipelineSpecView, 'retry' | 'timeouts' | 'taskQueues' | 'dataset' | 'partition'>, step: StepName, variant?: Variant): ActivityOptions {
   const runSeconds = spec.timeouts[step];
   return {
-    taskQueue: ACCELERATED_STEPS.has(step) ? spec.taskQueues.accelerator : spec.taskQueues.cpu,
+    taskQueue: spec.taskQueues[poolOf(step)],
     startToCloseTimeout: runSeconds * 1000,
     scheduleToCloseTimeout: (runSeconds + spec.retry.budgetSeconds) * 1000,
     summary: `${step}${variant ? ` (${variant})` : ''} · ${spec.dataset}/${spec.partition}`,

@@ -3,12 +3,14 @@
 // every side effect happens in an activity, and only artifact references cross Temporal.
 import {
   ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, defineSignal, isCancellation, proxyActivities, setCurrentDetails,
-  setHandler, upsertSearchAttributes, workflowInfo,
+  setHandler, upsertMemo, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
-import { STEPS, type RunIdentity, type RunProgress, type StepName, type StepRequest, type StepResult, type Variant } from '../shared/pipeline/contract';
+import { STEPS, type PipelineIdentity, type RunIdentity, type RunProgress, type StepName, type StepRequest, type StepResult } from '../shared/pipeline/contract';
 import type { ArtifactRef } from '../shared/store/manifest';
 import { CODE_VERSION, DATASET, PARTITION, STATUS, STEP } from '../shared/temporal/search-attributes';
+import { identityMemo } from '../shared/temporal/run-memo';
+import { groupOf, inputsOf, REPORT_NODE, stagesFor, type GraphNode } from '../shared/pipeline/step-table';
 import { failureCause, reasonOf } from './failure-cause';
 import { bookkeepingProfile, failedRunReportOptions, stepOptions, stepProfile } from './activity-profiles';
 
@@ -18,6 +20,8 @@ export interface PipelineInput {
   noCache?: boolean;
   /** re-run this step and everything after it, ignoring the cache */
   fromStep?: StepName;
+  /** the spec and code digests, when the starter (a backfill) has them; else the run asks a CPU worker */
+  identity?: PipelineIdentity;
 }
 
 /** The few spec fields orchestration reads; the steps read the rest. */
@@ -69,49 +73,46 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
   ]);
   const fromIndex = input.fromStep ? STEPS.indexOf(input.fromStep) : STEPS.length;
   const results: StepResult[] = [];
-  // what the report step reads: the dataset (rejects), the values and the inference outputs
-  const forReport: Record<string, ArtifactRef> = {};
-  const reportInputs = () => ({ ...forReport });
+  // every finished step's outputs by group; a step reads the groups the graph names
+  const outputsByGroup: Record<string, Record<string, ArtifactRef>> = {};
+  const resultsByGroup: Record<string, StepResult> = {};
 
-  const runStep = async (step: StepName, inputs: Record<string, ArtifactRef>, variant?: Variant): Promise<StepResult> => {
+  const runStep = async (node: GraphNode): Promise<StepResult> => {
+    const { step, variant } = node;
     progress.step = step;
     progress.detail = `${step}${variant ? ` (${variant})` : ''} running`;
     setCurrentDetails(`**${progress.detail}** · done: ${progress.completed.join(', ') || 'nothing yet'}`);
     upsertSearchAttributes([{ key: STEP, value: step }]);
-    const request: StepRequest = { run, spec, inputs, variant, noCache: Boolean(input.noCache) || STEPS.indexOf(step) >= fromIndex };
+    const request: StepRequest = { run, spec, inputs: inputsOf(node, outputsByGroup), variant, noCache: Boolean(input.noCache) || STEPS.indexOf(step) >= fromIndex };
     const result = await steps[step].executeWithOptions(stepOptions(spec, step, variant), [request]);
     results.push(result);
-    if (step === 'preprocess' || step === 'value' || step === 'infer') Object.assign(forReport, result.outputs);
     if (!variant || variant === 'valued') progress.completed.push(step);
     if (result.cacheHit) progress.cacheHits.push(step);
     return result;
   };
 
   try {
-    await bookkeeping.recordRunStarted(run, spec);
-    const pre = await runStep('preprocess', {});
-    const pre_ = pre.outputs;
-    const pt = await runStep('pretrain', pre_);
-    const val = await runStep('value', { ...pre_, ...pt.outputs });
-    // allSettled, not all: on cancellation the queued variant settles at once while the running
-    // one still has to stop and record itself; the run must wait for both.
-    const [valuedRun, controlRun] = await Promise.allSettled([
-      runStep('finetune', { ...pre_, ...pt.outputs, ...val.outputs }, 'valued'),
-      spec.control ? runStep('finetune', { ...pre_, ...pt.outputs }, 'control') : Promise.resolve(undefined),
-    ]);
-    if (valuedRun.status === 'rejected' || controlRun.status === 'rejected') {
-      const reasons = [valuedRun, controlRun].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-      throw reasons.find((e) => isCancellation(e)) ?? reasons[0];
+    const identity = await bookkeeping.recordRunStarted(run, spec);
+    // Recorded in the memo so a later backfill can tell whether this run still stands.
+    upsertMemo(identityMemo(input.identity ?? identity));
+    for (const stage of stagesFor(spec)) {
+      // allSettled, not all: on cancellation a queued step settles at once while a running one
+      // still has to stop and record itself; the run must wait for both.
+      const settled = await Promise.allSettled(stage.map(runStep));
+      const reasons = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      if (reasons.length > 0) throw reasons.find((e) => isCancellation(e)) ?? reasons[0];
+      stage.forEach((node, i) => {
+        const result = (settled[i] as PromiseFulfilledResult<StepResult>).value;
+        const group = groupOf(node.step, node.variant);
+        outputsByGroup[group] = result.outputs;
+        resultsByGroup[group] = result;
+      });
     }
-    const valued = valuedRun.value;
-    const control = controlRun.value;
-    const inf = await runStep('infer', { ...pre_, ...val.outputs, ...valued.outputs, ...(control?.outputs ?? {}) });
-    const rep = await runStep('report', reportInputs());
     progress.step = 'done';
     setCurrentDetails(`**done** · cache hits: ${progress.cacheHits.join(', ') || 'none'}`);
     await bookkeeping.recordRunFinished(run, 'completed', null);
     upsertSearchAttributes([{ key: STATUS, value: 'completed' }]);
-    return { runId: run.runId, steps: results, metrics: inf.metrics, report: rep.outputs['report=report.html'] };
+    return { runId: run.runId, steps: results, metrics: resultsByGroup.infer?.metrics ?? {}, report: outputsByGroup.report?.['report=report.html'] };
   } catch (err) {
     // Once the run's cancellation was requested it ends cancelled, also when the step it waited
     // for could not say so itself (its worker died, so the attempt timed out instead).
@@ -123,7 +124,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     // Bookkeeping must still happen when the workflow itself is being cancelled.
     await CancellationScope.nonCancellable(async () => {
       await bookkeeping.recordRunFinished(run, cancelled ? 'cancelled' : 'failed', `${failedAt}: ${reason}`);
-      if (!cancelled) await steps.report.executeWithOptions(failedRunReportOptions(spec), [{ run, spec, inputs: reportInputs(), noCache: true }]).catch(() => undefined);
+      if (!cancelled) await steps.report.executeWithOptions(failedRunReportOptions(spec), [{ run, spec, inputs: inputsOf(REPORT_NODE, outputsByGroup), noCache: true }]).catch(() => undefined);
     });
     upsertSearchAttributes([{ key: STATUS, value: cancelled ? 'cancelled' : 'failed' }]);
     if (cancelled) throw isCancellation(err) ? err : new CancelledFailure(`cancelled while ${failedAt} ran; it stopped with: ${reason}`);

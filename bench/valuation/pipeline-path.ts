@@ -20,7 +20,7 @@ import { historyOf, itemTextTokens } from '../../shared/pipeline/steps/dataset-i
 import { evaluateModel, evaluateOnValidation } from '../../shared/pipeline/steps/infer';
 import { valuedFinetuneInput } from '../../shared/pipeline/steps/finetune';
 import { readFloat64 } from '../../shared/pipeline/steps/typed-files';
-import { methodConfig, valuationInputs, valueStep, type ValuationInputs } from '../../shared/pipeline/steps/value';
+import { methodConfig, valuationInputs, valueSliceOf, valueStep, type ValuationInputs } from '../../shared/pipeline/steps/value';
 import { valueImplicitFeedback } from '../../shared/valuation/implicit';
 import { valueData, type ValuationMethod } from '../../shared/valuation/methods';
 import { aggregateByUnit, unitOfRows } from '../../shared/valuation/units';
@@ -57,14 +57,14 @@ export async function pretrainOn(ds: SplitDataset, spec: PipelineSpec): Promise<
 /** What valuation reads, assembled exactly as the value step does (shared code). */
 export async function valuationInputsTimed(ds: SplitDataset, model: RecModel, spec: PipelineSpec): Promise<ValuationInputs & { seconds: number }> {
   const started = performance.now();
-  const inputs = await valuationInputs(ds, model, spec);
+  const inputs = await valuationInputs(ds, model, valueSliceOf(spec));
   return { ...inputs, seconds: (performance.now() - started) / 1000 };
 }
 
 /** One value per training interaction (unit 'interaction'), as the value step computes it. */
 export async function valueTraining(ds: SplitDataset, inputs: ValuationInputs, method: ValuationMethod, spec: PipelineSpec, override?: object): Promise<Float64Array> {
   const methodSpec: PipelineSpec = { ...spec, valuation: { ...spec.valuation, method } };
-  const config = { ...(methodConfig(methodSpec) as object), ...override };
+  const config = { ...(methodConfig(valueSliceOf(methodSpec)) as object), ...override };
   const values = await valueImplicitFeedback(
     { context: inputs.trainContext, items: ds.train.item },
     { context: inputs.validContext, items: inputs.validItems },
@@ -86,7 +86,7 @@ export async function checkAgainstValueStep(ds: SplitDataset, pretrained: Pretra
     const outDir = path.join(root, 'value');
     await writeDataset(datasetDir, ds);
     const ctx: StepContext = {
-      request: { run: { runId: 'bench', executionId: 'bench', dataset: ds.name, partition: 'full', codeVersion: 'bench' }, spec, inputs: {}, noCache: true },
+      request: { run: { runId: 'bench', executionId: 'bench', dataset: ds.name, partition: 'full', codeVersion: 'bench' }, inputs: {}, noCache: true },
       inputs: { preprocess: datasetDir, pretrain: pretrained.checkpointDir },
       outDir,
       backend: 'bench',
@@ -97,7 +97,7 @@ export async function checkAgainstValueStep(ds: SplitDataset, pretrained: Pretra
       runRecords: async () => ({ run: undefined, steps: [], metrics: [], values: [] }),
     };
     await mkdir(outDir, { recursive: true });
-    await valueStep.run(ctx);
+    await valueStep.run(ctx, valueStep.config(spec, ctx.request));
     const stepValues = await readFloat64(path.join(outDir, 'values.f64'));
     if (stepValues.length !== values.length) return Infinity;
     let worst = 0;

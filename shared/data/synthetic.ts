@@ -78,6 +78,8 @@ export interface SyntheticData {
   /** favourite category per user (bots: -1) */
   readonly userFavorite: Int32Array;
   readonly queryTexts: readonly string[];
+  /** category index per query: the category its words come from and its searches show */
+  readonly queryCategory: Int32Array;
   readonly categoryNames: readonly string[];
   readonly events: SyntheticEvents;
   readonly truth: SyntheticTruth;
@@ -143,6 +145,7 @@ export function generateSynthetic(input: SyntheticConfigInput): SyntheticData {
 
   // queries: category words, assigned to categories round-robin
   const queryTexts: string[] = [];
+  const queryCategoryList: number[] = [];
   const queriesOf: number[][] = categoryNames.map(() => []);
   const seenQueries = new Set<string>();
   for (let q = 0; queryTexts.length < config.queries && q < config.queries * 20; q++) {
@@ -153,6 +156,7 @@ export function generateSynthetic(input: SyntheticConfigInput): SyntheticData {
     if (seenQueries.has(unique)) continue;
     seenQueries.add(unique);
     queriesOf[c]!.push(queryTexts.length);
+    queryCategoryList.push(c);
     queryTexts.push(unique);
   }
 
@@ -274,6 +278,7 @@ export function generateSynthetic(input: SyntheticConfigInput): SyntheticData {
     userIds,
     userFavorite,
     queryTexts,
+    queryCategory: Int32Array.from(queryCategoryList),
     categoryNames,
     events: out,
     truth: {

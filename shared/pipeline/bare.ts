@@ -1,19 +1,15 @@
-// The five steps called directly, in one process, on local folders: no Temporal, no store,
-// no database. The overhead benchmark compares this with the same pipeline run through
-// Temporal, so the cost of durability is measured rather than guessed.
+// The pipeline's steps called directly, in one process, on local folders: no Temporal, no
+// store, no database. It walks the same graph as the workflow (step-table.ts), so the overhead
+// benchmark compares like with like and the cost of durability is measured rather than guessed.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { selectBackend } from '../ml/backend';
 import type { RunIdentity, StepName, Variant } from './contract';
 import type { PipelineSpec } from './spec';
-import type { StepContext, StepDefinition, StepOutcome } from './step';
-import { preprocessStep } from './steps/preprocess';
-import { pretrainStep } from './steps/pretrain';
-import { valueStep } from './steps/value';
-import { finetuneStep } from './steps/finetune';
-import { inferStep } from './steps/infer';
-import { reportStep } from './steps/report';
+import type { StepContext, StepOutcome } from './step';
+import { groupOf, stagesFor, type GraphNode } from './step-table';
+import { STEP_DEFINITIONS } from './steps';
 
 export interface BareRun {
   outcomes: Array<{ step: StepName; variant?: Variant; seconds: number; outcome: StepOutcome }>;
@@ -28,15 +24,17 @@ export async function runBare(spec: PipelineSpec): Promise<BareRun> {
   // The same backend choice the activities make (native bindings → WASM → CPU).
   await selectBackend(undefined, () => {});
   const t0 = performance.now();
-  const step = async (def: StepDefinition, variant?: Variant) => {
-    const group = variant ? `${variant}-${def.step}` : def.step;
+  const step = async ({ step: name, variant, inputs }: GraphNode) => {
+    const def = STEP_DEFINITIONS[name];
+    const group = groupOf(name, variant);
     const outDir = path.join(root, group);
     const scratchDir = path.join(root, `${group}-scratch`);
     await mkdir(outDir, { recursive: true });
     await mkdir(scratchDir, { recursive: true });
+    const call = { run, inputs: {}, variant, noCache: true };
     const ctx: StepContext = {
-      request: { run, spec, inputs: {}, variant, noCache: true },
-      inputs: { ...folders },
+      request: call,
+      inputs: Object.fromEntries(inputs.flatMap((g) => (folders[g] ? [[g, folders[g]]] : []))),
       outDir,
       scratchDir,
       backend: 'bare',
@@ -47,18 +45,13 @@ export async function runBare(spec: PipelineSpec): Promise<BareRun> {
       runRecords: async () => ({ run: undefined, steps: [], metrics: [], values: [] }),
     };
     const started = performance.now();
-    const outcome = await def.run(ctx);
-    outcomes.push({ step: def.step, variant, seconds: (performance.now() - started) / 1000, outcome });
+    const outcome = await def.run(ctx, def.config(spec, call));
+    outcomes.push({ step: name, variant, seconds: (performance.now() - started) / 1000, outcome });
     folders[group] = outDir;
   };
   try {
-    await step(preprocessStep);
-    await step(pretrainStep);
-    await step(valueStep);
-    await step(finetuneStep, 'valued');
-    if (spec.control) await step(finetuneStep, 'control');
-    await step(inferStep);
-    await step(reportStep);
+    // one step at a time, also within a stage: the benchmark times each step alone
+    for (const stage of stagesFor(spec)) for (const node of stage) await step(node);
     return { outcomes, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -5,9 +5,6 @@ import type { ArtifactRef } from '../store/manifest';
 export const STEPS = ['preprocess', 'pretrain', 'value', 'finetune', 'infer', 'report'] as const;
 export type StepName = (typeof STEPS)[number];
 
-/** Steps the accelerator pool runs; the rest run on the CPU pool. */
-export const ACCELERATED_STEPS: ReadonlySet<StepName> = new Set(['pretrain', 'finetune', 'infer']);
-
 /** `valued` trains on the selected set with value weights; `control` is plain fine-tuning. */
 export type Variant = 'valued' | 'control';
 
@@ -19,6 +16,12 @@ export interface RunIdentity {
   dataset: string;
   partition: string;
   codeVersion: string;
+}
+
+/** A run's identity beyond its partition (shared/pipeline/pipeline-identity.ts); a run carries it in its memo. */
+export interface PipelineIdentity {
+  specDigest: string;
+  codeDigest: string;
 }
 
 export interface StepRequest {

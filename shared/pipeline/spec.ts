@@ -17,6 +17,7 @@ import { describeUnknownKey, unknownKeys } from '../config/unknown-keys';
 import { defaultRootsFor } from './source-roots';
 import { datasetFolder, DatasetNotFoundError } from '../data/data-folder';
 import { issueLines } from '../config/zod-issues';
+import { searchComparisonSchema } from '../search/search-spec';
 
 export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1-63 letters, digits, dot, dash or underscore (it becomes part of workflow ids and artifact keys)');
 
@@ -172,6 +173,7 @@ export const InferSpecSchema = z.object({
   }).prefault({}).describe('the item-kNN baseline'),
   quarantineTop: z.number().int().min(1).default(20).describe('quarantined examples the fine-tuned model contradicts most, listed in the report'),
   quarantineMaxScored: z.number().int().min(1).default(5000).describe('quarantined examples scored against the whole catalogue (a seeded sample beyond this)'),
+  search: searchComparisonSchema.optional().describe('rank items for held-out queries (BM25, the zero-shot text encoder, the trained ranking head; shared/search/) and put their NDCG@10 in the infer metrics; needs the text model (bash infra/setup.sh --text-model)'),
 });
 
 /**
@@ -203,6 +205,9 @@ export const PipelineSpecSchema = z.object({
   timeouts: z.object(Object.fromEntries(STEPS.map((s) => [s, z.number().int().min(10).default(defaultTimeouts[s]).describe(`seconds one attempt of the ${s} step may run`)])) as Record<StepName, z.ZodDefault<z.ZodNumber>>).prefault({})
     .describe('per-step start-to-close timeouts in seconds'),
   retry: RetrySpecSchema,
+  checkpoints: z.object({
+    keep: z.number().int().min(1).default(2).describe('epochs of checkpoints kept in the store per training step, newest first; older ones are deleted as training goes on (a retry resumes from the newest)'),
+  }).prefault({}).describe('training checkpoints in the store; the final model is the step\'s output besides them'),
   heartbeatSeconds: z.number().int().min(1).default(60).describe('a step that sends no heartbeat for this long is retried elsewhere (a lost worker)'),
   taskQueues: z.object({
     cpu: slug.default('assay-cpu').describe('the CPU pool\'s queue (workflows, preprocess, value, report), behind the per-checkout prefix'),

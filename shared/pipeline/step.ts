@@ -1,9 +1,15 @@
 // The contract between the step runner (activities/step-runner.ts) and a step's own code in
-// shared/pipeline/steps: a step sees local folders and a few callbacks, never Temporal, the
-// store or the database, so it can also run bare (the overhead benchmark does).
+// shared/pipeline/steps: a step sees local folders, a few callbacks and its config slice, never
+// Temporal, the store, the database or the rest of the spec, so it can also run bare (the
+// overhead benchmark does) and its fingerprint covers everything it reads.
 import type * as lineage from '../db/lineage';
 import type { MetricRow, RunRow, StepRow, ValueSummaryRow } from '../db/schema';
 import type { StepName, StepRequest } from './contract';
+import type { PipelineSpec } from './spec';
+import { poolOf, type Pool } from './step-table';
+
+/** What a step knows of the call besides its slice: the run, its variant, its input refs; not the spec. */
+export type StepCall = Omit<StepRequest, 'spec'>;
 
 /** Live progress shown by `assay run` and in the Temporal UI's pending activity. */
 export interface StepProgress {
@@ -16,7 +22,7 @@ export interface StepProgress {
 }
 
 export interface StepContext {
-  request: StepRequest;
+  request: StepCall;
   /** input groups as local folders, e.g. inputs.preprocess → folder with train.arrow ... */
   inputs: Record<string, string>;
   /** write output files here; each becomes an artifact `<group>=<file>` */
@@ -54,22 +60,45 @@ export interface StepOutcome {
   valueSummary?: Omit<lineage.ValueSummaryRecord, 'runId' | 'stepId' | 'valuesUri'> & { valuesFile?: string };
 }
 
-export interface StepDefinition {
+/** A step as its module writes it: `run` receives exactly the slice `config` takes from the spec. */
+export interface StepSpec<S> {
   step: StepName;
   /**
    * The step's own module (`__filename`). Its sources and everything they import enter the
    * fingerprint (shared/pipeline/code-digest.ts), so no hand-kept version can go stale.
    */
   module: string;
-  /** the part of the spec this step reads; it enters the fingerprint */
-  config(spec: unknown, request: StepRequest): unknown;
+  /** the part of the spec this step reads; it enters the fingerprint, and it is all `run` sees of the spec */
+  config(spec: PipelineSpec, call: StepCall): S;
   /**
    * Raw files outside the store that the step reads (the source data), by role (`events`,
    * `items`, … or a file's name inside a dataset folder). The runner stores them as artifacts
    * named by role, so lineage reaches back to each of them and each digest enters the
    * fingerprint under its role: two files with the same name in different folders stay two.
    */
-  sourceFiles?(spec: unknown): Promise<Record<string, string>>;
-  run(ctx: StepContext): Promise<StepOutcome>;
+  sourceFiles?(slice: S): Promise<Record<string, string>>;
+  run(ctx: StepContext, slice: S): Promise<StepOutcome>;
 }
 
+/** A step as the runners hold it: its slice opaque, its pool from the step table. */
+export interface StepDefinition {
+  step: StepName;
+  pool: Pool;
+  module: string;
+  config(spec: PipelineSpec, call: StepCall): unknown;
+  sourceFiles?(slice: unknown): Promise<Record<string, string>>;
+  /** `slice` must be what `config` returned for this call */
+  run(ctx: StepContext, slice: unknown): Promise<StepOutcome>;
+}
+
+export function defineStep<S>(def: StepSpec<S>): StepDefinition {
+  const { sourceFiles } = def;
+  return {
+    step: def.step,
+    pool: poolOf(def.step),
+    module: def.module,
+    config: (spec, call) => def.config(spec, call),
+    sourceFiles: sourceFiles ? (slice) => sourceFiles(slice as S) : undefined,
+    run: (ctx, slice) => def.run(ctx, slice as S),
+  };
+}

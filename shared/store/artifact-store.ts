@@ -41,6 +41,8 @@ export interface ArtifactStore {
   listRun(run: string): Promise<RunArtifact[]>;
   /** Deletes the content object (aliases pointing to it then fail with ArtifactNotFoundError). */
   remove(ref: ArtifactRef): Promise<void>;
+  /** Deletes the alias runs/<run>/<step>/<name> (not its content); a missing alias is no error. */
+  removeAlias(run: string, step: string, name: string): Promise<void>;
 }
 
 /** putFile/getToFile/getBuffer in terms of the streaming put/get each store implements. */
@@ -53,6 +55,7 @@ export abstract class StreamingArtifactStore implements ArtifactStore {
   abstract resolveAlias(run: string, step: string, name: string): Promise<ArtifactManifest | undefined>;
   abstract listRun(run: string): Promise<RunArtifact[]>;
   abstract remove(ref: ArtifactRef): Promise<void>;
+  abstract removeAlias(run: string, step: string, name: string): Promise<void>;
 
   putFile(filePath: string, alias: AliasTarget): Promise<ArtifactRef> {
     return this.put(createReadStream(filePath), alias);

@@ -146,6 +146,10 @@ export class LocalArtifactStore extends StreamingArtifactStore {
   async remove(ref: ArtifactRef): Promise<void> {
     await rm(this.contentPathOf(ref), { force: true });
   }
+
+  async removeAlias(run: string, step: string, name: string): Promise<void> {
+    await rm(this.pathOf(aliasKey(run, step, name)), { force: true });
+  }
 }
 
 async function readdirIfExists(dir: string): Promise<string[]> {

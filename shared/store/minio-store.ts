@@ -260,6 +260,11 @@ export class MinioArtifactStore extends StreamingArtifactStore {
     const key = this.keyOf(ref);
     await this.call(`removing ${key}`, () => this.conn.client.removeObject(this.conn.bucket, key));
   }
+
+  async removeAlias(run: string, step: string, name: string): Promise<void> {
+    const key = aliasKey(run, step, name);
+    await this.call(`removing alias ${key}`, () => this.conn.client.removeObject(this.conn.bucket, key));
+  }
 }
 
 function partSizeAfter(partsUploaded: number): number {

@@ -121,10 +121,10 @@ describe('backfill', () => {
     try {
       const partitions = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05'];
       const first = await (await client.backfill(spec, partitions, 2)).result;
-      expect(Object.values(first.outcomes)).toEqual(partitions.map(() => 'completed'));
+      expect(partitions.map((p) => [first.outcomes[p]?.action, first.outcomes[p]?.result])).toEqual(partitions.map(() => ['ran', 'completed']));
       expect(await countPipelines(spec.dataset)).toBe(5);
       const second: BackfillResult = await (await client.backfill(spec, partitions, 2)).result;
-      expect(second.outcomes).toEqual(Object.fromEntries(partitions.map((p) => [p, 'already-done'])));
+      expect(second.outcomes).toEqual(Object.fromEntries(partitions.map((p) => [p, { action: 'reused', result: 'completed', run: first.outcomes[p]?.run }])));
       expect(await countPipelines(spec.dataset)).toBe(5);
       const ids = [];
       for await (const w of client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${spec.dataset}'` })) ids.push(w.workflowId);

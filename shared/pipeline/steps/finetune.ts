@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { finetune } from '../../ml/finetune';
 import { selectionRule, type PipelineSpec } from '../spec';
-import type { StepDefinition } from '../step';
+import { defineStep } from '../step';
 import { inputFolder, publishCheckpoint, readInputDataset } from './dataset-input';
 import { readFloat32, readInt32 } from './typed-files';
 import { fineTuningData, type SelectedExamples } from '../../valuation/quarantine';
@@ -18,29 +18,33 @@ import type { InteractionTable, SplitDataset } from '../../data/types';
 import { columnWeights, weighExamples } from '../../ml/example-weights';
 import { InvalidInputError } from '../errors';
 
-export const finetuneStep: StepDefinition = {
+export const finetuneStep = defineStep({
   step: 'finetune',
   module: __filename,
-  config: (spec, request) => {
-    const s = spec as PipelineSpec;
+  // early stopping scores validation with the infer settings, so then they are read (and covered) too
+  config: (s, call) => {
     const v = s.valuation;
-    return request.variant === 'valued' ? { finetune: s.finetune, selection: { ...selectionRule(v), quarantine: v.quarantine, truncate: v.truncate } } : { finetune: s.finetune };
+    return {
+      finetune: s.finetune,
+      ...(call.variant === 'valued' ? { selection: { ...selectionRule(v), quarantine: v.quarantine, truncate: v.truncate } } : {}),
+      ...(s.finetune.earlyStopping ? { infer: s.infer } : {}),
+    };
   },
-  async run(ctx) {
-    const spec = ctx.request.spec as PipelineSpec;
+  async run(ctx, spec) {
     const ds = await readInputDataset(ctx);
     const valued = ctx.request.variant === 'valued';
     // column weights come from the whole train table and go in before quarantine 'drop' cuts it,
     // so a row weighs the same in both variants
     const rowWeights = columnWeightsOf(ds, spec.finetune.exampleWeight);
     const input = valued
-      ? valuedFinetuneInput(spec, ds.train, weighSelected({ indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }, rowWeights))
+      ? valuedFinetuneInput({ finetune: spec.finetune, valuation: selectionOf(spec) }, ds.train, weighSelected({ indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }, rowWeights))
       : { train: ds.train, examples: rowWeights ? weighExamples(undefined, rowWeights) : undefined, config: spec.finetune };
     const { examples, config } = input;
     const started = performance.now();
     const label = `finetune-${ctx.request.variant ?? 'valued'}`;
     const run = await trainingRunFor(ctx, spec.finetune.epochs, label);
-    const stopping = spec.finetune.earlyStopping ? new EarlyStopping(spec.finetune.earlyStopping, (dir) => validationNdcg(dir, ds, spec)) : undefined;
+    const validation = spec.infer;
+    const stopping = spec.finetune.earlyStopping && validation ? new EarlyStopping(spec.finetune.earlyStopping, (dir) => validationNdcg(dir, ds, { infer: validation })) : undefined;
     const result = await finetune(
       { numUsers: ds.numUsers, numItems: ds.numItems, train: input.train, examples },
       inputFolder(ctx, 'pretrain'),
@@ -51,7 +55,7 @@ export const finetuneStep: StepDefinition = {
             async onEpoch(p) {
               await run.onEpoch?.(p);
               const scored = await stopping.afterEpoch(p);
-              if (scored) run.log?.(`validation NDCG@${spec.infer.k} after epoch ${scored.epoch}: ${scored.score.toFixed(4)} (best ${stopping.best!.score.toFixed(4)} at epoch ${stopping.best!.epoch})`);
+              if (scored) run.log?.(`validation NDCG@${validation?.k} after epoch ${scored.epoch}: ${scored.score.toFixed(4)} (best ${stopping.best!.score.toFixed(4)} at epoch ${stopping.best!.epoch})`);
             },
             // the loop's own stop between batches: the next epoch ends before its first batch
             shouldStop: () => (run.shouldStop?.() ?? false) || stopping.shouldStop,
@@ -76,7 +80,7 @@ export const finetuneStep: StepDefinition = {
       },
     };
   },
-};
+});
 
 /** Each train row's weight from the spec's column (both variants, so the comparison stays fair); none without one. */
 function columnWeightsOf(ds: SplitDataset, column: PipelineSpec['finetune']['exampleWeight']): Float32Array | undefined {
@@ -94,13 +98,19 @@ function weighSelected(selected: SelectedExamples, rowWeights: Float32Array | un
  * interactions where `valuation.quarantine` is 'drop', and the truncated loss where
  * `valuation.truncate` is set (the control is plain fine-tuning).
  */
-export function valuedFinetuneInput(spec: PipelineSpec, train: InteractionTable, selected: SelectedExamples): { train: InteractionTable; examples: SelectedExamples; config: PipelineSpec['finetune'] } {
+export function valuedFinetuneInput(spec: { finetune: PipelineSpec['finetune']; valuation: Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> }, train: InteractionTable, selected: SelectedExamples): { train: InteractionTable; examples: SelectedExamples; config: PipelineSpec['finetune'] } {
   const data = fineTuningData(train, selected, spec.valuation.quarantine);
   return { ...data, config: spec.valuation.truncate ? { ...spec.finetune, truncate: spec.valuation.truncate } : spec.finetune };
 }
 
+/** The valued variant's selection settings, which its slice always carries. */
+function selectionOf(slice: { selection?: Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> }): Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> {
+  if (!slice.selection) throw new Error('the valued fine-tune needs the selection settings in its config slice');
+  return slice.selection;
+}
+
 /** Validation NDCG@k of the model in a checkpoint directory (the test split stays unseen). */
-async function validationNdcg(checkpointDir: string, ds: SplitDataset, spec: PipelineSpec): Promise<number> {
+async function validationNdcg(checkpointDir: string, ds: SplitDataset, spec: Pick<PipelineSpec, 'infer'>): Promise<number> {
   const { model } = await loadModel(checkpointDir);
   try {
     return (await evaluateOnValidation(model, ds, spec)).means.ndcg;

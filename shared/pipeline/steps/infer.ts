@@ -1,8 +1,9 @@
 // Step 5: full-ranking evaluation of the valued model, the control and the baselines on the
 // held-out test split (seen items excluded unless infer.excludeSeen is false, never sampled
 // negatives); top-K recommendations
-// for every user through the exported ONNX scorer; and the quarantine set scored by the
-// fine-tuned model, listing the examples it confidently contradicts (suspected noise).
+// for every user through the exported ONNX scorer; the quarantine set scored by the
+// fine-tuned model, listing the examples it confidently contradicts (suspected noise); and, with
+// infer.search, query rankings for held-out queries (shared/search/pipeline-search.ts).
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,8 +20,12 @@ import type { RecModel } from '../../ml/encoder';
 import { exportDotScorer } from '../../ml/onnx/export-dot-scorer';
 import { createScoringSession } from '../../ml/onnx/scoring-session';
 import { onnxBatchScorer, recommendTopK } from '../../ml/onnx/batch-inference';
+import { searchMetrics } from '../../search/pipeline-search';
 import type { PipelineSpec } from '../spec';
-import type { StepContext, StepDefinition } from '../step';
+import { defineStep, type StepContext } from '../step';
+
+/** What evaluation reads of the spec: the infer settings (a whole spec has them too). */
+export type InferSettings = Pick<PipelineSpec, 'infer'>;
 import { historyOf, inputFolder, readInputDataset, trainAndValid } from './dataset-input';
 import { contextsBefore, sampleRows } from './contexts';
 import { readFloat64, readInt32 } from './typed-files';
@@ -45,28 +50,28 @@ function noExclusions(numUsers: number): UserSequences {
   return { offsets: new Int32Array(numUsers + 1), items: new Int32Array(0) };
 }
 
-function settingOf(ds: SplitDataset, seen: UserSequences, targets: TargetSets, spec: PipelineSpec): EvaluationSetting {
+function settingOf(ds: SplitDataset, seen: UserSequences, targets: TargetSets, spec: InferSettings): EvaluationSetting {
   return { seen, excluded: spec.infer.excludeSeen ? seen : noExclusions(ds.numUsers), targets };
 }
 
 /** The test split as rows of the train+valid table the users have already seen. */
-function testSetting(ds: SplitDataset, spec: PipelineSpec): EvaluationSetting {
+function testSetting(ds: SplitDataset, spec: InferSettings): EvaluationSetting {
   return settingOf(ds, historyOf(ds, true), userCsrFromInteractions(ds.test, ds.numUsers), spec);
 }
 
 /** The validation split against the train table alone. */
-function validSetting(ds: SplitDataset, spec: PipelineSpec): EvaluationSetting {
+function validSetting(ds: SplitDataset, spec: InferSettings): EvaluationSetting {
   return settingOf(ds, historyOf(ds, false), userCsrFromInteractions(ds.valid, ds.numUsers), spec);
 }
 
 /** Full-ranking metrics on the validation split (for picking an epoch; the test split stays unseen). */
-export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: PipelineSpec) {
+export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: InferSettings) {
   const { result, scoring } = await scoreAgainst(model, ds, validSetting(ds, spec), spec);
   await scoring.session.release();
   return result;
 }
 
-async function scoreAgainst(model: RecModel, ds: SplitDataset, setting: EvaluationSetting, spec: PipelineSpec) {
+async function scoreAgainst(model: RecModel, ds: SplitDataset, setting: EvaluationSetting, spec: InferSettings) {
   const { seen, excluded, targets } = setting;
   const numItems = ds.numItems;
   const users = userEmbeddings(model, seen);
@@ -77,7 +82,7 @@ async function scoreAgainst(model: RecModel, ds: SplitDataset, setting: Evaluati
   return { result, users, exported, scoring };
 }
 
-export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: PipelineSpec, outDir?: string) {
+export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: InferSettings, outDir?: string) {
   const setting = testSetting(ds, spec);
   const { result, users, exported, scoring } = await scoreAgainst(model, ds, setting, spec);
   if (outDir) {
@@ -155,7 +160,7 @@ function untrainedTargets(targets: TargetSets, trained: Uint8Array): TargetSets 
  * most-popular, each over the full ranking. Empty when the model has no item text or the test
  * split has no such target.
  */
-async function coldItemMetrics(models: ReadonlyArray<[string, RecModel]>, ds: SplitDataset, spec: PipelineSpec): Promise<Record<string, Metrics>> {
+async function coldItemMetrics(models: ReadonlyArray<[string, RecModel]>, ds: SplitDataset, spec: InferSettings): Promise<Record<string, Metrics>> {
   if (!models[0]?.[1].itemText) return {};
   const setting = testSetting(ds, spec);
   const targets = untrainedTargets(setting.targets, itemsIn(ds.train.item, ds.numItems));
@@ -173,7 +178,7 @@ async function coldItemMetrics(models: ReadonlyArray<[string, RecModel]>, ds: Sp
   return out;
 }
 
-export async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: Pick<StepContext, 'heartbeat'>): Promise<Record<string, Metrics>> {
+export async function baselines(ds: SplitDataset, spec: InferSettings, ctx: Pick<StepContext, 'heartbeat'>): Promise<Record<string, Metrics>> {
   const { excluded, targets } = testSetting(ds, spec);
   const matrix = binaryUserItem(trainAndValid(ds), ds.numUsers, ds.numItems);
   const out: Record<string, Metrics> = {};
@@ -188,13 +193,12 @@ export async function baselines(ds: SplitDataset, spec: PipelineSpec, ctx: Pick<
   return out;
 }
 
-export const inferStep: StepDefinition = {
+export const inferStep = defineStep({
   step: 'infer',
   module: __filename,
   // the seed draws the scored sample of the quarantine set
-  config: (spec) => ({ infer: (spec as PipelineSpec).infer, seed: (spec as PipelineSpec).pretrain.seed }),
-  async run(ctx) {
-    const spec = ctx.request.spec as PipelineSpec;
+  config: (spec) => ({ infer: spec.infer, seed: spec.pretrain.seed }),
+  async run(ctx, spec) {
     const ds = await readInputDataset(ctx);
     const k = spec.infer.k;
     const labelled: Record<string, Metrics> = {};
@@ -220,11 +224,16 @@ export const inferStep: StepDefinition = {
       ctx.heartbeat({ phase: 'scoring the quarantine set' });
       const values = await readFloat64(path.join(valueDir!, 'values.f64'));
       const quarantine = await readInt32(quarantineFile);
-      const scored = sampleRows(quarantine.length, spec.infer.quarantineMaxScored, spec.pretrain.seed).map((i) => quarantine[i]!);
+      const scored = sampleRows(quarantine.length, spec.infer.quarantineMaxScored, spec.seed).map((i) => quarantine[i]!);
       const examples = contradictedQuarantine(valued, ds, scored, values, spec.infer.quarantineTop);
       await writeFile(path.join(ctx.outDir, 'quarantine-contradicted.json'), JSON.stringify(examples, null, 2));
     }
-    await writeFile(path.join(ctx.outDir, 'metrics.json'), JSON.stringify({ k, models: labelled, executionProvider: v.provider, fallback: v.fallback }, null, 2));
-    return { metrics: { users: v.result.counts.usersEvaluated }, labelledMetrics: labelled };
+    let search: Record<string, number> = {};
+    if (spec.infer.search) {
+      ctx.heartbeat({ phase: 'ranking items for held-out queries' });
+      search = await searchMetrics(ds, spec.infer.search, ctx.outDir);
+    }
+    await writeFile(path.join(ctx.outDir, 'metrics.json'), JSON.stringify({ k, models: labelled, search, executionProvider: v.provider, fallback: v.fallback }, null, 2));
+    return { metrics: { users: v.result.counts.usersEvaluated, ...search }, labelledMetrics: labelled };
   },
-};
+});

@@ -3,18 +3,16 @@
 import { DataFileError, loadSource, preprocess, writeDataset } from '../../data';
 import { withRawLines } from '../../data/reject-raw-lines';
 import { InvalidInputError } from '../errors';
-import { sourceForPartition, type PipelineSpec } from '../spec';
-import type { StepDefinition } from '../step';
+import { sourceForPartition } from '../spec';
+import { defineStep } from '../step';
 import { sourceFilesOf } from './source-files';
 
-export const preprocessStep: StepDefinition = {
+export const preprocessStep = defineStep({
   step: 'preprocess',
   module: __filename,
-  config: (spec) => sourceForPartition(spec as PipelineSpec),
-  sourceFiles: (spec) => sourceFilesOf(sourceForPartition(spec as PipelineSpec)),
-  async run(ctx) {
-    const spec = ctx.request.spec as PipelineSpec;
-    const source = sourceForPartition(spec);
+  config: (spec) => sourceForPartition(spec),
+  sourceFiles: (source) => sourceFilesOf(source),
+  async run(ctx, source) {
     ctx.heartbeat({ phase: 'reading and validating' });
     let raw;
     try {
@@ -41,4 +39,4 @@ export const preprocessStep: StepDefinition = {
       },
     };
   },
-};
+});

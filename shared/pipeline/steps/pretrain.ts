@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pretrain } from '../../ml/pretrain';
 import { InvalidInputError } from '../errors';
 import type { PipelineSpec } from '../spec';
-import type { StepContext, StepDefinition } from '../step';
+import { defineStep, type StepContext } from '../step';
 import { itemTextTokens, publishCheckpoint, readInputDataset, historyOf } from './dataset-input';
 import { StepCancelledError, trainingRunFor } from './training-run';
 import type { SplitDataset } from '../../data/types';
@@ -16,25 +16,25 @@ import { ITEM_TEXT_FILE, itemTextEmbeddings, loadItemTextEncoder, textEmbeddingC
 import { TextModelNotInstalledError } from '../../text/model-location';
 import { encodeTextEmbeddingTable } from '../../text/text-embedding-table';
 
-export const pretrainStep: StepDefinition = {
+export const pretrainStep = defineStep({
   step: 'pretrain',
   module: __filename,
   // item text enters the fingerprint only when on, so runs without it keep their cached steps
-  config: (spec) => ((spec as PipelineSpec).itemText.enabled ? { ...(spec as PipelineSpec).pretrain, itemText: (spec as PipelineSpec).itemText } : (spec as PipelineSpec).pretrain),
-  async run(ctx) {
-    const spec = ctx.request.spec as PipelineSpec;
+  config: (spec): PipelineSpec['pretrain'] & { itemText?: PipelineSpec['itemText'] } => (spec.itemText.enabled ? { ...spec.pretrain, itemText: spec.itemText } : spec.pretrain),
+  async run(ctx, slice) {
+    const { itemText, ...config } = slice;
     const ds = await readInputDataset(ctx);
     if (ds.numItems < 2) throw new InvalidInputError(`the dataset has ${ds.numItems} item(s); pretraining needs at least 2`);
-    const buckets = spec.pretrain.encoder.priceBuckets;
+    const buckets = config.encoder.priceBuckets;
     if (buckets !== undefined && !ds.itemPrice?.some((p) => !Number.isNaN(p))) {
       throw new InvalidInputError(`pretrain.encoder.priceBuckets=${buckets} makes price an item feature, but the dataset has no item prices; add a price column to the items file (docs/data-format.md) or leave priceBuckets out`);
     }
     const started = performance.now();
-    const text = spec.itemText.enabled ? await encodeItemText(ds, spec.itemText, ctx) : undefined;
+    const text = itemText?.enabled ? await encodeItemText(ds, itemText, ctx) : undefined;
     const result = await pretrain(
       { numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds), ...(ds.itemPrice ? { itemPrice: ds.itemPrice } : {}), ...(text && { itemTextEmbeddings: text.embeddings }) },
-      spec.pretrain,
-      await trainingRunFor(ctx, spec.pretrain.epochs, 'pretrain'),
+      config,
+      await trainingRunFor(ctx, config.epochs, 'pretrain'),
     );
     if (result.stopped) throw new StepCancelledError(`pretrain stopped on cancellation after epoch ${result.epochsDone}`);
     if (!result.checkpointDir) throw new Error('pretrain finished without a checkpoint');
@@ -50,7 +50,7 @@ export const pretrainStep: StepDefinition = {
       },
     };
   },
-};
+});
 
 /**
  * The frozen text embedding of every item (spec.itemText): encoded through the tool cache, and

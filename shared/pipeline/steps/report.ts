@@ -2,14 +2,14 @@
 // runs after a failure (with whatever inputs exist), so a broken run still explains itself.
 import path from 'node:path';
 import { writeReport } from '../../report';
-import type { StepDefinition } from '../step';
+import { defineStep } from '../step';
 import { buildRunReportInput } from './report-input';
 
-export const reportStep: StepDefinition = {
+export const reportStep = defineStep({
   step: 'report',
   module: __filename,
   // A report describes one run's lineage, so it is never served from another run's cache.
-  config: (_spec, request) => ({ run: request.run.runId, inputs: Object.keys(request.inputs).sort() }),
+  config: (_spec, call) => ({ run: call.run.runId, inputs: Object.keys(call.inputs).sort() }),
   async run(ctx) {
     const records = await ctx.runRecords();
     const ui = process.env.ASSAY_TEMPORAL_UI;
@@ -21,4 +21,4 @@ export const reportStep: StepDefinition = {
     const written = await writeReport(input, path.join(ctx.outDir, 'report.html'));
     return { metrics: { reportBytes: written.bytes } };
   },
-};
+});

@@ -16,19 +16,19 @@ import { aggregateByUnit, unitOfRows } from '../../valuation/units';
 import { ValuationInputError } from '../../valuation/errors';
 import { InvalidInputError } from '../errors';
 import { selectionRule, valuationSeed, valuesByTraining, type PipelineSpec } from '../spec';
-import type { StepContext, StepDefinition } from '../step';
+import { defineStep, type StepContext } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
 import type { RecModel } from '../../ml/encoder';
 import { historyOf, inputFolder, readInputDataset } from './dataset-input';
 import { allRows, contextsBefore, embedContexts, sampleRows } from './contexts';
 import { writeTyped } from './typed-files';
 
-export function methodConfig(spec: PipelineSpec) {
+export function methodConfig(spec: ValueSlice) {
   const v = spec.valuation;
   switch (v.method) {
     case 'knn-shapley': return { k: v.k };
-    case 'data-oob': return { bags: v.bags, seed: valuationSeed(spec) };
-    case 'random': return { seed: valuationSeed(spec) };
+    case 'data-oob': return { bags: v.bags, seed: spec.seed };
+    case 'random': return { seed: spec.seed };
     default: return {};
   }
 }
@@ -49,10 +49,10 @@ export interface ValuationInputs {
 }
 
 /** What valuation reads, from a dataset and the pretrained encoder (the benches reuse it). */
-export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: PipelineSpec, progress: (phase: string) => void = () => {}): Promise<ValuationInputs> {
+export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: ValueSlice, progress: (phase: string) => void = () => {}): Promise<ValuationInputs> {
   const maxLen = Math.min(model.encoder.maxLen - 1, spec.valuation.contextLen);
   const trainContext = await embedContexts(model, contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen), (done, total) => progress(`embedding training contexts ${done}/${total}`), maxLen + 1);
-  const validRows = sampleRows(ds.valid.length, spec.valuation.maxValidPoints, valuationSeed(spec));
+  const validRows = sampleRows(ds.valid.length, spec.valuation.maxValidPoints, spec.seed);
   if (validRows.length === 0) throw new InvalidInputError('the validation split is empty, so there is no utility to value data against; use a split with validation interactions');
   const history = historyOf(ds, false);
   const offsets = new Int32Array(validRows.length + 1);
@@ -70,8 +70,9 @@ export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: P
 }
 
 /** cross-fit or training dynamics in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. */
-async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, spec: PipelineSpec): Promise<Float64Array> {
+async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, spec: ValueSlice): Promise<Float64Array> {
   const v = spec.valuation;
+  if (!spec.finetune) throw new Error(`${v.method} valuation needs the fine-tune settings in the value step's config slice`);
   const checkpointDir = await mkdtemp(path.join(ctx.scratchDir ?? tmpdir(), 'assay-cross-fit-'));
   let lastBeat = 0;
   const beat = (phase: string) => {
@@ -89,19 +90,23 @@ async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecM
   };
   return v.method === 'dynamics'
     ? trainingDynamicsValues(ds, model, spec.finetune, v.warmupEpochs, hooks)
-    : crossFitValues(ds, model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: valuationSeed(spec) }, hooks);
+    : crossFitValues(ds, model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.seed }, hooks);
 }
 
-export const valueStep: StepDefinition = {
+/**
+ * What the value step reads of the spec: the valuation settings and its seed; cross-fit and
+ * dynamics train with the fine-tune settings, so they are in it too for those methods.
+ */
+export function valueSliceOf(spec: PipelineSpec) {
+  return { valuation: spec.valuation, seed: valuationSeed(spec), ...(valuesByTraining(spec.valuation.method) ? { finetune: spec.finetune } : {}) };
+}
+export type ValueSlice = ReturnType<typeof valueSliceOf>;
+
+export const valueStep = defineStep({
   step: 'value',
   module: __filename,
-  // cross-fit and dynamics train with the fine-tune settings, so they enter their fingerprint too
-  config: (spec) => {
-    const s = spec as PipelineSpec;
-    return { valuation: s.valuation, seed: valuationSeed(s), ...(valuesByTraining(s.valuation.method) ? { finetune: s.finetune } : {}) };
-  },
-  async run(ctx) {
-    const spec = ctx.request.spec as PipelineSpec;
+  config: valueSliceOf,
+  async run(ctx, spec) {
     const v = spec.valuation;
     const ds = await readInputDataset(ctx);
     const { model } = await loadModel(inputFolder(ctx, 'pretrain'));
@@ -120,7 +125,7 @@ export const valueStep: StepDefinition = {
           { context: inputs.validContext, items: inputs.validItems },
           inputs.itemEmb,
           (train, valid) => valueData(method, train, valid, methodConfig(spec) as never),
-          { negatives: v.negatives, seed: valuationSeed(spec) },
+          { negatives: v.negatives, seed: spec.seed },
         );
       }
     } catch (err) {
@@ -145,4 +150,4 @@ export const valueStep: StepDefinition = {
       valueSummary: { ...summary, valuesFile: 'values.f64' },
     };
   },
-};
+});

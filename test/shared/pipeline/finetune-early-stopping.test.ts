@@ -23,7 +23,7 @@ const inputs: Record<string, string> = {};
 
 function contextFor(spec: PipelineSpec, group: string): StepContext {
   return {
-    request: { run: { runId: 'test', executionId: 'test', dataset: spec.dataset, partition: spec.partition, codeVersion: 'test' }, spec, inputs: {}, variant: group.startsWith('control') ? 'control' : undefined, noCache: true },
+    request: { run: { runId: 'test', executionId: 'test', dataset: spec.dataset, partition: spec.partition, codeVersion: 'test' }, inputs: {}, variant: group.startsWith('control') ? 'control' : undefined, noCache: true },
     inputs: { ...inputs },
     outDir: path.join(root, group),
     scratchDir: path.join(root, `${group}-scratch`),
@@ -40,7 +40,7 @@ async function runStep(def: StepDefinition, spec: PipelineSpec, group: string) {
   const ctx = contextFor(spec, group);
   await mkdir(ctx.outDir, { recursive: true });
   await mkdir(ctx.scratchDir!, { recursive: true });
-  const outcome = await def.run(ctx);
+  const outcome = await def.run(ctx, def.config(spec, ctx.request));
   return { outcome, outDir: ctx.outDir, scratchDir: ctx.scratchDir! };
 }
 

@@ -4,10 +4,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KEEP, loadSpecFile, parseSpec, selectionRule, SpecError, valuationSeed } from '../../../shared/pipeline/spec';
+import { DEFAULT_KEEP, loadSpecFile, parseSpec, selectionRule, SpecError, valuationSeed, type PipelineSpec } from '../../../shared/pipeline/spec';
 import { valueStep } from '../../../shared/pipeline/steps/value';
 import { specJsonSchema } from '../../../shared/pipeline/spec-reference';
-import type { StepRequest } from '../../../shared/pipeline/contract';
+import type { StepCall } from '../../../shared/pipeline/step';
 import { tempDir } from '../data/helpers';
 
 const source = { format: 'ml-100k', dataset: 'ml-100k' };
@@ -47,7 +47,7 @@ describe('the valuation seed', () => {
     expect(valuationSeed(spec)).toBe(3);
     const implicit = parseSpec({ dataset: 'd', source, pretrain: { seed: 7 }, valuation: { method: 'random' } });
     const explicit = parseSpec({ dataset: 'd', source, pretrain: { seed: 7 }, valuation: { method: 'random', seed: 7 } });
-    const config = (s: unknown) => valueStep.config(s, {} as StepRequest) as { seed: number };
+    const config = (s: PipelineSpec) => valueStep.config(s, {} as StepCall) as { seed: number };
     expect(config(spec).seed).toBe(3);
     expect(config(implicit).seed).toBe(7);
     expect(config(explicit).seed).toBe(7);

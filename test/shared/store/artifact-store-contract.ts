@@ -204,6 +204,15 @@ export function describeArtifactStoreContract(label: string, makeHarness: () => 
       expect((error as Error).message).toContain(ref.uri);
     });
 
+    it('removes an alias but not its content; removing a missing alias is no error', async () => {
+      const ref = await h.store.put(Buffer.from('alias to drop ' + run), { run, step: 'pretrain', name: 'dropped.txt' });
+      await h.store.removeAlias(run, 'pretrain', 'dropped.txt');
+      expect(await h.store.resolveAlias(run, 'pretrain', 'dropped.txt')).toBeUndefined();
+      expect((await h.store.listRun(run)).map((a) => a.name)).not.toContain('dropped.txt');
+      expect(await h.store.exists(ref)).toBe(true);
+      await expect(h.store.removeAlias(run, 'pretrain', 'dropped.txt')).resolves.toBeUndefined();
+    });
+
     it('accepts a Readable of string chunks as a body', async () => {
       const ref = await h.store.put(Readable.from(['a', 'b', 'c']), { run, step: 'infer', name: 'abc.txt' });
       expect((await h.store.getBuffer(ref)).toString()).toBe('abc');

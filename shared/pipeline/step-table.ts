@@ -1,0 +1,67 @@
+// The one table of the pipeline's steps and the graph between them, as plain data: which pool
+// runs a step, whether it computes with the model backend, how its outputs are grouped, and
+// which groups each step reads. The workflow, the worker pools, the compute selection, the
+// step runner and the bare runner all read it; none keeps its own list.
+import type { StepName, Variant } from './contract';
+
+export type Pool = 'cpu' | 'accelerator';
+
+export interface StepTableEntry {
+  /** the worker pool (task queue) whose workers run the step */
+  pool: Pool;
+  /** computes with the model backend (tfjs and the SIMD kernels); the others run plain Node */
+  model: boolean;
+}
+
+export const STEP_TABLE: Readonly<Record<StepName, StepTableEntry>> = {
+  preprocess: { pool: 'cpu', model: false },
+  pretrain: { pool: 'accelerator', model: true },
+  value: { pool: 'cpu', model: true },
+  finetune: { pool: 'accelerator', model: true },
+  infer: { pool: 'accelerator', model: true },
+  report: { pool: 'cpu', model: false },
+};
+
+/** A step's output group: its outputs are named `<group>=<file>` and read as folder `<group>`. */
+export function groupOf(step: StepName, variant?: Variant): string {
+  return variant ? `${variant}-${step}` : step;
+}
+
+export function poolOf(step: StepName): Pool {
+  return STEP_TABLE[step].pool;
+}
+
+/** One step of the graph: which groups' outputs it reads (a group that did not run is left out). */
+export interface GraphNode {
+  step: StepName;
+  variant?: Variant;
+  inputs: readonly string[];
+  /** runs only when the spec asks for the control comparison */
+  onlyWithControl?: boolean;
+}
+
+/** The pipeline in stages: each stage runs after the one before; the steps of a stage run side by side. */
+export const PIPELINE_GRAPH: ReadonlyArray<readonly GraphNode[]> = [
+  [{ step: 'preprocess', inputs: [] }],
+  [{ step: 'pretrain', inputs: ['preprocess'] }],
+  [{ step: 'value', inputs: ['preprocess', 'pretrain'] }],
+  [
+    { step: 'finetune', variant: 'valued', inputs: ['preprocess', 'pretrain', 'value'] },
+    { step: 'finetune', variant: 'control', inputs: ['preprocess', 'pretrain'], onlyWithControl: true },
+  ],
+  [{ step: 'infer', inputs: ['preprocess', 'value', 'valued-finetune', 'control-finetune'] }],
+  [{ step: 'report', inputs: ['preprocess', 'value', 'infer'] }],
+];
+
+/** The graph's stages with the nodes this spec runs. */
+export function stagesFor(spec: { control: boolean }): GraphNode[][] {
+  return PIPELINE_GRAPH.map((stage) => stage.filter((n) => !n.onlyWithControl || spec.control));
+}
+
+/** The report's node: a failed run's report reads whatever of its inputs exist. */
+export const REPORT_NODE: GraphNode = PIPELINE_GRAPH[PIPELINE_GRAPH.length - 1]![0]!;
+
+/** The inputs of `node` from the outputs of the groups that ran so far, merged. */
+export function inputsOf<T>(node: GraphNode, outputsByGroup: Readonly<Record<string, Record<string, T>>>): Record<string, T> {
+  return Object.assign({}, ...node.inputs.map((g) => outputsByGroup[g] ?? {})) as Record<string, T>;
+}

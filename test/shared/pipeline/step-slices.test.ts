@@ -1,0 +1,27 @@
+// Each step reads only its config slice, and the slice is what its fingerprint covers: a spec
+// field a step reads must be in its slice, one it does not read must not be.
+import { describe, expect, it } from 'vitest';
+import { STEPS, type RunIdentity } from '../../../shared/pipeline/contract';
+import type { StepCall } from '../../../shared/pipeline/step';
+import { STEP_DEFINITIONS } from '../../../shared/pipeline/steps';
+import { finetuneStep } from '../../../shared/pipeline/steps/finetune';
+import { tinySpec } from '../../support/pipeline';
+
+const run: RunIdentity = { runId: 'r', executionId: 'e', dataset: 'd', partition: 'p', codeVersion: 'test' };
+const call = (variant?: 'valued' | 'control'): StepCall => ({ run, inputs: {}, variant, noCache: true });
+
+describe('step config slices', () => {
+  it('early stopping brings the infer settings it scores validation with into the fine-tune slice, and only then', () => {
+    const plain = tinySpec('slices');
+    const stopping = tinySpec('slices', { finetune: { epochs: 3, batchSize: 128, earlyStopping: { patience: 1 } } });
+    expect(finetuneStep.config(plain, call('control'))).toEqual({ finetune: plain.finetune });
+    expect(finetuneStep.config(stopping, call('control'))).toEqual({ finetune: stopping.finetune, infer: stopping.infer });
+    expect(Object.keys(finetuneStep.config(plain, call('valued')) as object).sort()).toEqual(['finetune', 'selection']);
+  });
+
+  it('no step\'s slice changes with orchestration settings', () => {
+    const spec = tinySpec('slices');
+    const moved = { ...spec, timeouts: { ...spec.timeouts, report: 11 }, heartbeatSeconds: 7, taskQueues: { cpu: 'a', accelerator: 'b' }, checkpoints: { keep: 9 }, codeVersion: 'other' };
+    for (const step of STEPS) expect(STEP_DEFINITIONS[step].config(moved, call('valued')), step).toEqual(STEP_DEFINITIONS[step].config(spec, call('valued')));
+  });
+});

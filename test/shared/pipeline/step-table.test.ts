@@ -1,0 +1,38 @@
+// The step table and graph every part of the pipeline reads: a well-formed graph, and pools
+// that register exactly the steps the table gives them.
+import { describe, expect, it } from 'vitest';
+import { STEPS } from '../../../shared/pipeline/contract';
+import { groupOf, PIPELINE_GRAPH, STEP_TABLE, stagesFor } from '../../../shared/pipeline/step-table';
+import { STEP_DEFINITIONS } from '../../../shared/pipeline/steps';
+import { activitiesOf } from '../../../workers/pools';
+import { stepOptions } from '../../../workflows/activity-profiles';
+import { tinySpec } from '../../support/pipeline';
+
+describe('step table', () => {
+  it('the graph runs every step, each reading only groups of earlier stages, and every definition is the step it is filed under', () => {
+    const seen = new Set<string>();
+    for (const stage of PIPELINE_GRAPH) {
+      for (const node of stage) for (const g of node.inputs) expect(seen, `${groupOf(node.step, node.variant)} reads ${g}`).toContain(g);
+      for (const node of stage) seen.add(groupOf(node.step, node.variant));
+    }
+    expect([...new Set(PIPELINE_GRAPH.flat().map((n) => n.step))]).toEqual([...STEPS]);
+    for (const step of STEPS) expect(STEP_DEFINITIONS[step].step).toBe(step);
+  });
+
+  it('leaves the control fine-tune out when the spec asks for no control', () => {
+    const groups = (control: boolean) => stagesFor({ control }).flat().map((n) => groupOf(n.step, n.variant));
+    expect(groups(true)).toContain('control-finetune');
+    expect(groups(false)).not.toContain('control-finetune');
+    expect(groups(false)).toContain('valued-finetune');
+  });
+
+  it('each pool registers exactly its steps, and each step is sent to its pool\'s task queue', () => {
+    const spec = tinySpec('table');
+    for (const pool of ['cpu', 'accelerator'] as const) {
+      const registered = Object.keys(activitiesOf(pool)).filter((n) => (STEPS as readonly string[]).includes(n)).sort();
+      expect(registered).toEqual(STEPS.filter((s) => STEP_TABLE[s].pool === pool).sort());
+    }
+    expect(Object.keys(activitiesOf('cpu'))).toEqual(expect.arrayContaining(['recordRunStarted', 'recordRunFinished', 'pipelineIdentity', 'partitionState']));
+    for (const step of STEPS) expect(stepOptions(spec, step).taskQueue).toBe(spec.taskQueues[STEP_TABLE[step].pool]);
+  });
+});
