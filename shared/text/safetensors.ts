@@ -4,6 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { issueList } from '../config/zod-issues';
 
 const tensorEntrySchema = z.object({
   dtype: z.string(),
@@ -38,7 +39,7 @@ export function parseSafetensorsFloat32(bytes: Uint8Array, source = 'safetensors
   for (const [name, raw] of Object.entries(headerSchema.parse(json))) {
     if (name === '__metadata__') continue;
     const parsed = tensorEntrySchema.safeParse(raw);
-    if (!parsed.success) throw new Error(`${source}: tensor ${name}: ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success) throw new Error(`${source}: tensor ${name}: ${issueList(parsed.error)}`);
     const { dtype, shape, data_offsets: [begin, end] } = parsed.data;
     if (dtype !== 'F32') continue;
     const count = shape.reduce((product, dim) => product * dim, 1);

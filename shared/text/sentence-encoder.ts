@@ -16,6 +16,7 @@ import { createScoringSession, type ExecutionProvider, type ScoringSession } fro
 import { BERT_ENCODER_NAMES, bertConfigSchema, buildBertEncoderModel } from './bert-onnx-graph';
 import { requireTextModel, TEXT_MODEL, type TextModelLocation } from './model-location';
 import { parseSafetensorsFloat32 } from './safetensors';
+import { issueList } from '../config/zod-issues';
 
 export const sentenceEncoderOptionsSchema = z.object({
   /** texts per ONNX Runtime call; batches hold texts of similar length */
@@ -54,7 +55,7 @@ export async function loadSentenceEncoder(options: SentenceEncoderOptions = {}, 
     readFile(path.join(location.dir, 'config.json'), 'utf8'),
   ]);
   const configParse = bertConfigSchema.safeParse(JSON.parse(configText));
-  if (!configParse.success) throw new Error(`${path.join(location.dir, 'config.json')}: ${z.prettifyError(configParse.error)}`);
+  if (!configParse.success) throw new Error(`${path.join(location.dir, 'config.json')}: ${issueList(configParse.error)}`);
   const config = configParse.data;
   const model = buildBertEncoderModel(config, parseSafetensorsFloat32(weightBytes, path.join(location.dir, 'model.safetensors')));
   const scoring = await createScoringSession(model, {
