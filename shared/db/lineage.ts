@@ -2,7 +2,7 @@
 // them, metrics and value summaries. Every write is safe to repeat, because Temporal retries
 // activities and a retry must not duplicate rows. Inputs are checked with zod so a bad record
 // names its field instead of surfacing as a constraint violation.
-import { and, asc, desc, eq, exists, inArray, isNull, like, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gt, inArray, isNull, like, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from './open-database';
 import {
@@ -209,6 +209,7 @@ export async function startStepAttempt(db: Database, attempt: StepAttempt): Prom
 
 async function closeLostAttempts(db: Database, runId: string, stepName: string, before: number): Promise<void> {
   const now = new Date();
+  const earlier = (status: 'running' | 'completed') => and(eq(steps.runId, runId), eq(steps.stepName, stepName), eq(steps.status, status), lt(steps.attempt, before));
   await db
     .update(steps)
     .set({
@@ -217,8 +218,13 @@ async function closeLostAttempts(db: Database, runId: string, stepName: string, 
       durationMs: sql`greatest(0, round(extract(epoch from (${now.toISOString()}::timestamptz - ${steps.startedAt})) * 1000))::integer`,
       error: `no result: attempt ${before} of this step started, so this attempt's worker was lost or timed out`,
     })
-    .where(and(eq(steps.runId, runId), eq(steps.stepName, stepName), eq(steps.status, 'running'), lt(steps.attempt, before)));
+    .where(earlier('running'));
+  // A recorded completion that Temporal never received (the server was away, or had already
+  // timed the attempt out): the later attempt's result is the one the run uses.
+  await db.update(steps).set({ status: 'lost', error: supersededNote(before) }).where(earlier('completed'));
 }
+
+const supersededNote = (later: number): string => `finished, but its result never reached Temporal: attempt ${later} of this step started, and the run uses that one's`;
 
 /**
  * When a run ends, an attempt still marked `running` can no longer report (its worker went away
@@ -244,19 +250,28 @@ export async function closeRunningAttempts(db: Database, runId: string, runStatu
 export async function finishStep(db: Database, stepId: number, outcome: StepOutcome): Promise<StepRow> {
   const row = parse(StepOutcomeSchema, outcome, 'step outcome');
   const finishedAt = row.finishedAt ?? new Date();
+  const [later] = row.status === 'completed' ? await laterAttempts(db, stepId) : [];
   const [saved] = await db
     .update(steps)
     .set({
-      status: row.status,
+      ...(later ? { status: 'lost' as const, error: supersededNote(later.attempt) } : { status: row.status, error: row.error ?? null }),
       cacheHit: row.cacheHit,
       finishedAt,
       durationMs: sql`greatest(0, round(extract(epoch from (${finishedAt.toISOString()}::timestamptz - ${steps.startedAt})) * 1000))::integer`,
-      error: row.error ?? null,
     })
     .where(eq(steps.id, stepId))
     .returning();
   if (!saved) throw new Error(`finishStep: no step attempt with id ${stepId}; it must come from startStepAttempt.`);
   return saved;
+}
+
+/** Attempts of the same run and step that started after attempt `stepId` (a late completion does not count). */
+async function laterAttempts(db: Database, stepId: number): Promise<{ attempt: number }[]> {
+  const [own] = await db.select({ runId: steps.runId, stepName: steps.stepName, attempt: steps.attempt }).from(steps).where(eq(steps.id, stepId));
+  if (!own) return [];
+  return db.select({ attempt: steps.attempt }).from(steps)
+    .where(and(eq(steps.runId, own.runId), eq(steps.stepName, own.stepName), gt(steps.attempt, own.attempt)))
+    .orderBy(desc(steps.attempt)).limit(1);
 }
 
 export async function stepsOfRun(db: Database, runId: string): Promise<StepRow[]> {

@@ -143,6 +143,16 @@ export function settingsOfOtherMethods(valuation: unknown): string[] {
   });
 }
 
+/**
+ * A parsed spec as a spec file may say it (what `loadSpecFile` accepts back): without the
+ * code version the CLI sets, and with only the valuation settings its method reads.
+ */
+export function specFileContents(spec: PipelineSpec): Record<string, unknown> {
+  const { codeVersion: _setByCli, valuation, ...rest } = spec;
+  const own = variantOf(valuation.method).shape;
+  return { ...rest, valuation: Object.fromEntries(Object.entries(valuation).filter(([key]) => key in own)) };
+}
+
 /** The seed of the valuation's draws: its own, or the pretraining seed when the spec sets none. */
 export function valuationSeed(spec: Pick<PipelineSpec, 'valuation' | 'pretrain'>): number {
   return spec.valuation.seed ?? spec.pretrain.seed;

@@ -125,11 +125,15 @@ describe('fault matrix', () => {
       const attempts = (await lineage.stepsOfRun(opened.db, runId)).filter((s) => s.stepName === 'pretrain');
       console.log(`pretrain attempts: ${attempts.map((s) => `#${s.attempt} ${s.status}`).join('; ')}; completed attempt resumed from epoch ${pretrain.metrics.resumedFromEpoch}`);
       expect(pretrain.metrics.epochs).toBe(40);
-      if (attempts.length > 1) {
+      if (attempts.length > 1 && !pretrain.cacheHit) {
         // A retry after the restart resumes from a checkpoint at least as new as the one stored
         // when the server came back, not from the older one the last heartbeat before the stop named.
         expect(pretrain.metrics.resumedFromEpoch).toBeGreaterThanOrEqual(atRestart);
       }
+      // Or attempt 1 finished every epoch while the server was away: the retry is then served
+      // its result from the step cache, and attempt 1 (whose completion never reached Temporal)
+      // is recorded lost, so the run still has one completed attempt per step (countLineage).
+      console.log(`pretrain served from the step cache: ${pretrain.cacheHit}; attempts ${attempts.map((s) => `#${s.attempt} ${s.status}`).join(', ')}`);
       const count = await countLineage(opened.db, runId, result);
       console.log(count.summary);
       expect(count.problems).toEqual([]);

@@ -107,6 +107,24 @@ describe.each<DriverKind>(['pglite', 'postgres'])('lineage repository on %s', (k
     expect(Object.keys(byId)).toHaveLength(3);
   });
 
+  it('a completion Temporal never received does not count: an attempt finished before, or reporting after, a later attempt started is lost', async () => {
+    await newRun(db, 'late-run');
+    const attempt = { runId: 'late-run', stepName: 'pretrain', attempt: 1, fingerprint: 'fp-late' };
+    // finished while the server was away, then the server retried the step
+    const early = await startStepAttempt(db, attempt);
+    await finishStep(db, early, { status: 'completed' });
+    const second = await startStepAttempt(db, { ...attempt, attempt: 2 });
+    // attempt 2's worker vanished; attempt 3 runs; attempt 2 then reports a completion too late
+    const third = await startStepAttempt(db, { ...attempt, attempt: 3 });
+    const late = await finishStep(db, second, { status: 'completed' });
+    await finishStep(db, third, { status: 'completed' });
+    const byId = Object.fromEntries((await stepsOfRun(db, 'late-run')).map((s) => [s.id, s]));
+    expect(byId[early]).toMatchObject({ status: 'lost', error: expect.stringMatching(/never reached Temporal: attempt 2 of this step started/) });
+    expect(late).toMatchObject({ status: 'lost', error: expect.stringMatching(/attempt 3 of this step started/) });
+    expect(byId[third]!.status).toBe('completed');
+    expect(Object.values(byId).filter((s) => s.status === 'completed')).toHaveLength(1);
+  });
+
   it('closes the attempts still running when their run ends, in that run only, and leaves finished ones as they are', async () => {
     await newRun(db, 'ended-run');
     await newRun(db, 'other-run');

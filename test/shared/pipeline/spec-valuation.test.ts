@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KEEP, loadSpecFile, parseSpec, selectionRule, SpecError, valuationSeed, type PipelineSpec } from '../../../shared/pipeline/spec';
+import { DEFAULT_KEEP, loadSpecFile, parseSpec, selectionRule, specFileContents, SpecError, valuationSeed, type PipelineSpec } from '../../../shared/pipeline/spec';
 import { valueStep } from '../../../shared/pipeline/steps/value';
 import { specJsonSchema } from '../../../shared/pipeline/spec-reference';
 import type { StepCall } from '../../../shared/pipeline/step';
@@ -116,5 +116,18 @@ describe('the valuation of a spec file, by method', () => {
     expect(valuation.map((v) => v.properties.method!.const)).toEqual(['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics']);
     expect(Object.keys(valuation[5]!.properties)).toContain('folds');
     expect(Object.keys(valuation[5]!.properties)).not.toContain('k');
+  });
+});
+
+describe('a parsed spec written back as a file', () => {
+  it('loads again as the same spec: the code version and the other methods\' settings are left out', () => {
+    for (const valuation of [{ method: 'cross-fit', keep: 0.9, lambda: 0 }, { method: 'knn-shapley', k: 5 }, { method: 'dynamics', warmupEpochs: 2, quarantine: 'drop' }]) {
+      const spec = parseSpec({ dataset: 'd', source, valuation, codeVersion: 'abc' });
+      const file = path.join(tempDir(), 'spec.json');
+      writeFileSync(file, JSON.stringify(specFileContents(spec)));
+      const again = loadSpecFile(file);
+      expect({ ...again, source: spec.source, codeVersion: 'abc' }).toEqual(spec);
+      expect(JSON.stringify(specFileContents(spec))).not.toContain('codeVersion');
+    }
   });
 });
