@@ -6,9 +6,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readServices, type Services } from '../../shared/config/services';
-import { openDatabase, type OpenedDatabase } from '../../shared/db/open-database';
+import { openDatabase } from '../../shared/db/open-database';
 import * as lineage from '../../shared/db/lineage';
 import { createArtifactStore } from '../../shared/store';
 import { AssayClient } from '../../shared/temporal/client';
@@ -19,24 +19,12 @@ import { databaseUrl, initCluster, startPostgres, waitForPostgres, type Postgres
 import { startTemporal, waitForTemporal } from '../../infra/dev/temporal';
 import { findFreePort } from '../../infra/dev/ports';
 import { stopProcess, type StartedProcess } from '../../infra/dev/processes';
-import { requireServices } from '../support/services';
+import { useStackClients } from '../support/stack-clients';
 import { spawnPoolWorker, tinySpec, waitForExit } from '../support/pipeline';
 import { countLineage } from '../support/lineage-checks';
 import { waitFor } from '../support/wait-for';
 
-let client: AssayClient;
-let opened: OpenedDatabase;
-
-beforeAll(async () => {
-  requireServices('ASSAY_TEMPORAL_ADDRESS', 'ASSAY_S3_ENDPOINT', 'ASSAY_DATABASE_URL');
-  client = await AssayClient.connect(readServices());
-  opened = await openDatabase(readServices());
-});
-
-afterAll(async () => {
-  await client?.close();
-  await opened?.close();
-});
+const stack = useStackClients();
 
 /** A unique slice of the shipped data, so no earlier run's cache entry or checkpoint applies. */
 const freshEvents = () => 2500 + Math.floor(Math.random() * 400);
@@ -55,7 +43,7 @@ describe('fault matrix', () => {
     const spec = { ...base, source: { ...base.source, limits: { ...base.source.limits, maxEvents: freshEvents() } }, pretrain: { ...base.pretrain, epochs: 20 } };
     const workers = [spawnPoolWorker('cpu', spec.taskQueues.cpu, privateDb), spawnPoolWorker('accelerator', spec.taskQueues.accelerator, privateDb)];
     try {
-      const handle = await client.startRun(spec);
+      const handle = await stack.client.startRun(spec);
       const runId = `${handle.workflowId}/${(await handle.describe()).runId}`;
       await waitFor(async () => ((await lineage.stepsOfRun(db.db, runId)).some((s) => s.stepName === 'pretrain' && s.status === 'running') ? true : undefined), 'pretraining to start');
       // fast shutdown: the workers' open connections are dropped, as in a crash of the database
@@ -122,7 +110,7 @@ describe('fault matrix', () => {
       own = await AssayClient.connect(services);
       const result = (await own.client.workflow.getHandle(handle.workflowId, execution).result()) as PipelineResult;
       const pretrain = result.steps.find((s) => s.step === 'pretrain')!;
-      const attempts = (await lineage.stepsOfRun(opened.db, runId)).filter((s) => s.stepName === 'pretrain');
+      const attempts = (await lineage.stepsOfRun(stack.opened.db, runId)).filter((s) => s.stepName === 'pretrain');
       console.log(`pretrain attempts: ${attempts.map((s) => `#${s.attempt} ${s.status}`).join('; ')}; completed attempt resumed from epoch ${pretrain.metrics.resumedFromEpoch}`);
       expect(pretrain.metrics.epochs).toBe(40);
       if (attempts.length > 1 && !pretrain.cacheHit) {
@@ -134,7 +122,7 @@ describe('fault matrix', () => {
       // its result from the step cache, and attempt 1 (whose completion never reached Temporal)
       // is recorded lost, so the run still has one completed attempt per step (countLineage).
       console.log(`pretrain served from the step cache: ${pretrain.cacheHit}; attempts ${attempts.map((s) => `#${s.attempt} ${s.status}`).join(', ')}`);
-      const count = await countLineage(opened.db, runId, result);
+      const count = await countLineage(stack.opened.db, runId, result);
       console.log(count.summary);
       expect(count.problems).toEqual([]);
       for (const output of result.steps.flatMap((s) => Object.values(s.outputs))) expect(await store.exists(output)).toBe(true);
@@ -158,21 +146,21 @@ describe('fault matrix', () => {
     const partitions = Array.from({ length: 10 }, (_, i) => `p${i}`);
     const workers = await startLocalWorkers(spec);
     try {
-      const handles = await Promise.all(partitions.map((partition) => client.startRun({ ...spec, partition })));
+      const handles = await Promise.all(partitions.map((partition) => stack.client.startRun({ ...spec, partition })));
       const results = await Promise.all(handles.map(async (h) => ({ handle: h, runId: `${h.workflowId}/${(await h.describe()).runId}`, result: (await h.result()) as PipelineResult })));
       const steps = ['infer', 'preprocess', 'pretrain', 'report', 'value', 'valued-finetune'];
       let attempts = 0;
       let outputs = 0;
       let cacheHits = 0;
       for (const { runId, result } of results) {
-        const count = await countLineage(opened.db, runId, result, steps);
+        const count = await countLineage(stack.opened.db, runId, result, steps);
         expect(count.problems, runId).toEqual([]);
         attempts += count.steps;
         outputs += count.outputs;
         cacheHits += result.steps.filter((s) => s.cacheHit).length;
       }
       const ids = [];
-      for await (const w of client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${spec.dataset}'` })) ids.push(w.workflowId);
+      for await (const w of stack.client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${spec.dataset}'` })) ids.push(w.workflowId);
       expect(ids.sort()).toEqual(partitions.map((p) => `assay/${spec.dataset}/${p}`).sort());
       console.log(`ten partitions: ${results.length} completed, ${ids.length} executions, ${attempts} step attempts (${cacheHits} cache hits), ${outputs} outputs recorded, lineage problems: none`);
     } finally {

@@ -5,35 +5,21 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readServices, type Services } from '../../shared/config/services';
-import { openDatabase, type OpenedDatabase } from '../../shared/db/open-database';
 import * as lineage from '../../shared/db/lineage';
 import { createArtifactStore } from '../../shared/store';
-import { AssayClient } from '../../shared/temporal/client';
 import type { PipelineResult } from '../../workflows/pipeline';
 import { startMinio, waitForMinio, type MinioSettings } from '../../infra/dev/minio';
 import { findFreePort } from '../../infra/dev/ports';
 import { stopProcess, type StartedProcess } from '../../infra/dev/processes';
-import { requireServices } from '../support/services';
+import { useStackClients } from '../support/stack-clients';
 import { spawnPoolWorker, tinySpec, waitForExit } from '../support/pipeline';
 import { waitFor } from '../support/wait-for';
 
 const OUTAGE_MS = 30_000;
 
-let client: AssayClient;
-let opened: OpenedDatabase;
-
-beforeAll(async () => {
-  requireServices('ASSAY_TEMPORAL_ADDRESS', 'ASSAY_S3_ENDPOINT', 'ASSAY_DATABASE_URL');
-  client = await AssayClient.connect(readServices());
-  opened = await openDatabase(readServices());
-});
-
-afterAll(async () => {
-  await client?.close();
-  await opened?.close();
-});
+const stack = useStackClients();
 
 describe('outages', () => {
   it('MinIO stopped for 30 s mid-pretraining: the step retries past five attempts inside its budget, the run completes, nothing partial is visible', async () => {
@@ -56,9 +42,9 @@ describe('outages', () => {
     const workerErrors: string[] = [];
     for (const w of workers) w.stderr?.on('data', (d: Buffer) => workerErrors.push(d.toString('utf8')));
     try {
-      const handle = await client.startRun(slow, { noCache: true });
+      const handle = await stack.client.startRun(slow, { noCache: true });
       const runId = `${handle.workflowId}/${(await handle.describe()).runId}`;
-      await waitFor(async () => ((await lineage.stepsOfRun(opened.db, runId)).some((s) => s.stepName === 'pretrain' && s.status === 'running') ? true : undefined), 'pretraining to start', 120_000).catch(async (err: unknown) => {
+      await waitFor(async () => ((await lineage.stepsOfRun(stack.opened.db, runId)).some((s) => s.stepName === 'pretrain' && s.status === 'running') ? true : undefined), 'pretraining to start', 120_000).catch(async (err: unknown) => {
         const pending = (await handle.describe()).raw.pendingActivities ?? [];
         throw new Error(`${(err as Error).message}; pending: ${JSON.stringify(pending.map((p) => [p.activityType?.name, p.attempt, p.lastFailure?.message]))}; worker stderr: ${workerErrors.join('').slice(-2000)}`);
       });
@@ -71,7 +57,7 @@ describe('outages', () => {
 
       const result = (await handle.result()) as PipelineResult;
       expect(result.metrics['valued.ndcg@10']).toBeGreaterThanOrEqual(0);
-      const steps = await lineage.stepsOfRun(opened.db, runId);
+      const steps = await lineage.stepsOfRun(stack.opened.db, runId);
       const pretrain = steps.filter((s) => s.stepName === 'pretrain');
       console.log(`pretrain attempts: ${pretrain.map((s) => `#${s.attempt} ${s.status}${s.error ? ` (${s.error.slice(0, 60)})` : ''}`).join('; ')}`);
       // The old policy (maximumAttempts: 5) gave up within this outage; the budget does not.

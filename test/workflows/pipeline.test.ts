@@ -4,13 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ScheduleOverlapPolicy, WorkflowFailedError } from '@temporalio/client';
 import { readServices } from '../../shared/config/services';
-import { openDatabase, type OpenedDatabase } from '../../shared/db/open-database';
 import * as lineage from '../../shared/db/lineage';
 import { createArtifactStore } from '../../shared/store';
-import { AssayClient } from '../../shared/temporal/client';
 import type { PipelineResult } from '../../workflows/pipeline';
 import type { BackfillResult } from '../../workflows/backfill';
 import type { RunProgress } from '../../shared/pipeline/contract';
@@ -18,30 +16,18 @@ import { startLocalWorkers } from '../../cli/local-workers';
 import { createPoolWorker } from '../../workers/pools';
 import { computeBackend, deviceUsed } from '../../activities/compute';
 import { repoRoot } from '../../infra/dev/paths';
-import { requireServices } from '../support/services';
+import { useStackClients } from '../support/stack-clients';
 import { spawnAcceleratorWorker, tinySpec, waitForExit } from '../support/pipeline';
 import { waitFor } from '../support/wait-for';
 
-let client: AssayClient;
-let opened: OpenedDatabase;
+const stack = useStackClients();
 
-beforeAll(async () => {
-  requireServices('ASSAY_TEMPORAL_ADDRESS', 'ASSAY_S3_ENDPOINT', 'ASSAY_DATABASE_URL');
-  client = await AssayClient.connect(readServices());
-  opened = await openDatabase(readServices());
-});
-
-afterAll(async () => {
-  await client?.close();
-  await opened?.close();
-});
-
-const stepsOf = async (runId: string) => lineage.stepsOfRun(opened.db, runId);
+const stepsOf = async (runId: string) => lineage.stepsOfRun(stack.opened.db, runId);
 const byName = (steps: Awaited<ReturnType<typeof stepsOf>>) => Object.fromEntries(steps.filter((s) => s.status === 'completed').map((s) => [s.stepName, s]));
 
 async function countPipelines(dataset: string): Promise<number> {
   let n = 0;
-  for await (const _ of client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${dataset}'` })) n++;
+  for await (const _ of stack.client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${dataset}'` })) n++;
   return n;
 }
 
@@ -77,7 +63,7 @@ describe('step cache', () => {
     const spec = tinySpec('cache', { valuation: { method: 'knn-shapley', k: 5, keep: 0.75, negatives: 1, maxValidPoints: 200 } });
     const workers = await startLocalWorkers(spec);
     try {
-      const first = await client.runAndWait(spec, { noCache: true });
+      const first = await stack.client.runAndWait(spec, { noCache: true });
       expect(first.result.steps.every((s) => !s.cacheHit)).toBe(true);
       // every stored training epoch reached the workflow (it drives the UI's live details)
       const history = await first.handle.fetchHistory();
@@ -85,13 +71,13 @@ describe('step cache', () => {
       expect(epochs.length).toBe(spec.pretrain.epochs + 2 * spec.finetune.epochs);
 
       const t0 = Date.now();
-      const again = await client.runAndWait(spec);
+      const again = await stack.client.runAndWait(spec);
       const hits = Object.fromEntries(again.result.steps.map((s) => [`${s.step}${s.variant ? `:${s.variant}` : ''}`, s.cacheHit]));
       expect(hits).toEqual({ preprocess: true, pretrain: true, value: true, 'finetune:valued': true, 'finetune:control': true, infer: true, report: false });
       expect(again.result.metrics['valued.ndcg@10']).toBe(first.result.metrics['valued.ndcg@10']);
       console.log(`fully cached re-run: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-      const changed = await client.runAndWait({ ...spec, finetune: { ...spec.finetune, batchSize: 64 } });
+      const changed = await stack.client.runAndWait({ ...spec, finetune: { ...spec.finetune, batchSize: 64 } });
       const reran = changed.result.steps.filter((s) => !s.cacheHit).map((s) => `${s.step}${s.variant ? `:${s.variant}` : ''}`).sort();
       expect(reran).toEqual(['finetune:control', 'finetune:valued', 'infer', 'report']);
 
@@ -99,12 +85,12 @@ describe('step cache', () => {
       const store = await createArtifactStore(readServices());
       const value = changed.result.steps.find((s) => s.step === 'value')!;
       await store.remove(value.outputs['value=selected.i32']!);
-      const healed = await client.runAndWait(spec);
+      const healed = await stack.client.runAndWait(spec);
       const healedHits = Object.fromEntries(healed.result.steps.map((s) => [`${s.step}${s.variant ? `:${s.variant}` : ''}`, s.cacheHit]));
       expect(healedHits.preprocess).toBe(true);
       expect(healedHits.pretrain).toBe(true);
       expect(healedHits.value).toBe(false);
-      const runRow = await lineage.findRun(opened.db, healed.handle.workflowId);
+      const runRow = await lineage.findRun(stack.opened.db, healed.handle.workflowId);
       expect(runRow?.status).toBe('completed');
       const steps = await stepsOf(runRow!.id);
       expect(steps.find((s) => s.stepName === 'pretrain')?.cacheHit).toBe(true);
@@ -120,14 +106,14 @@ describe('backfill', () => {
     const workers = await startLocalWorkers(spec);
     try {
       const partitions = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05'];
-      const first = await (await client.backfill(spec, partitions, 2)).result;
+      const first = await (await stack.client.backfill(spec, partitions, 2)).result;
       expect(partitions.map((p) => [first.outcomes[p]?.action, first.outcomes[p]?.result])).toEqual(partitions.map(() => ['ran', 'completed']));
       expect(await countPipelines(spec.dataset)).toBe(5);
-      const second: BackfillResult = await (await client.backfill(spec, partitions, 2)).result;
+      const second: BackfillResult = await (await stack.client.backfill(spec, partitions, 2)).result;
       expect(second.outcomes).toEqual(Object.fromEntries(partitions.map((p) => [p, { action: 'reused', result: 'completed', run: first.outcomes[p]?.run }])));
       expect(await countPipelines(spec.dataset)).toBe(5);
       const ids = [];
-      for await (const w of client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${spec.dataset}'` })) ids.push(w.workflowId);
+      for await (const w of stack.client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${spec.dataset}'` })) ids.push(w.workflowId);
       expect(ids.sort()).toEqual(partitions.map((p) => `assay/${spec.dataset}/${p}`));
     } finally {
       await workers.stop();
@@ -143,10 +129,10 @@ describe('accelerator pool', () => {
     const cpuRunning = cpu.run();
     const gpus = [spawnAcceleratorWorker(a.taskQueues.accelerator, '0'), spawnAcceleratorWorker(a.taskQueues.accelerator, '1')];
     try {
-      const [ra, rb] = await Promise.all([client.runAndWait(a), client.runAndWait(b)]);
+      const [ra, rb] = await Promise.all([stack.client.runAndWait(a), stack.client.runAndWait(b)]);
       const recorded = new Set<string>();
       for (const r of [ra, rb]) {
-        const run = await lineage.findRun(opened.db, r.handle.workflowId);
+        const run = await lineage.findRun(stack.opened.db, r.handle.workflowId);
         for (const s of await stepsOf(run!.id)) if (['pretrain', 'valued-finetune', 'control-finetune', 'infer'].includes(s.stepName)) recorded.add(`${/\((cuda:\d)\)$/.exec(s.worker ?? '')?.[1] ?? '?'} → ${s.device ?? '?'}`);
       }
       // Both pinned workers took steps. The device is the pin only where the backend computes
@@ -171,7 +157,7 @@ describe('accelerator pool', () => {
     let second: ReturnType<typeof spawnAcceleratorWorker> | undefined;
     try {
       // no cache: pretraining must really run (an earlier run on this stack may have cached it)
-      const handle = await client.startRun(slow, { noCache: true });
+      const handle = await stack.client.startRun(slow, { noCache: true });
       // Wait until pretraining has stored a checkpoint after at least one epoch, then kill.
       await waitFor(async () => {
         const d = await handle.describe();
@@ -187,7 +173,7 @@ describe('accelerator pool', () => {
       const pretrain = result.steps.find((s) => s.step === 'pretrain')!;
       expect(pretrain.metrics.resumedFromEpoch).toBeGreaterThanOrEqual(1);
       expect(pretrain.metrics.epochs).toBe(40);
-      const run = await lineage.findRun(opened.db, handle.workflowId);
+      const run = await lineage.findRun(stack.opened.db, handle.workflowId);
       const attempts = (await stepsOf(run!.id)).filter((s) => s.stepName === 'pretrain');
       // attempt 1 died with the worker; a later attempt (the next one, unless a loaded CI adds a
       // heartbeat timeout) completed, and only one did
@@ -197,7 +183,7 @@ describe('accelerator pool', () => {
       expect(attempts[0]?.status).toBe('lost');
       expect(attempts.filter((s) => s.status === 'running')).toHaveLength(0);
       // no duplicated lineage: every edge of the completed attempt is unique, one model output set
-      const graph = await lineage.upstream(opened.db, { runId: run!.id });
+      const graph = await lineage.upstream(stack.opened.db, { runId: run!.id });
       const edgeKeys = graph.edges.map((e) => `${e.stepId}/${e.artifactId}/${e.direction}`);
       expect(new Set(edgeKeys).size).toBe(edgeKeys.length);
     } finally {
@@ -216,7 +202,7 @@ describe('cancellation', () => {
     const slow = { ...spec, finetune: { ...spec.finetune, epochs: 200 } };
     const workers = await startLocalWorkers(spec);
     try {
-      const handle = await client.startRun(slow);
+      const handle = await stack.client.startRun(slow);
       await waitFor(async () => ((await handle.query<RunProgress>('progress')).step === 'finetune' ? true : undefined), 'the fine-tune step');
       await new Promise((r) => setTimeout(r, 1500));
       const t0 = Date.now();
@@ -224,7 +210,7 @@ describe('cancellation', () => {
       const error = await handle.result().then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       expect(Date.now() - t0).toBeLessThan(spec.heartbeatSeconds * 1000 + 5000);
-      const run = await lineage.findRun(opened.db, handle.workflowId);
+      const run = await lineage.findRun(stack.opened.db, handle.workflowId);
       expect(run?.status).toBe('cancelled');
       const finetunes = (await stepsOf(run!.id)).filter((s) => s.stepName.endsWith('finetune'));
       expect(finetunes.length).toBeGreaterThan(0);
@@ -242,8 +228,8 @@ describe('schedules', () => {
     const scheduleId = `${spec.dataset}-daily`;
     const workers = await startLocalWorkers(spec);
     try {
-      await client.createSchedule(scheduleId, spec, '0 2 * * *');
-      const handle = client.client.schedule.getHandle(scheduleId);
+      await stack.client.createSchedule(scheduleId, spec, '0 2 * * *');
+      const handle = stack.client.client.schedule.getHandle(scheduleId);
       await handle.pause('paused by test');
       expect((await handle.describe()).state.paused).toBe(true);
       await handle.unpause();
@@ -251,7 +237,7 @@ describe('schedules', () => {
       await handle.backfill({ start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11-02T23:59:59Z'), overlap: ScheduleOverlapPolicy.ALLOW_ALL });
       const ids = await waitFor(async () => {
         const found: string[] = [];
-        for await (const w of client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${spec.dataset}' AND ExecutionStatus = 'Completed'` })) found.push(w.workflowId);
+        for await (const w of stack.client.client.workflow.list({ query: `WorkflowType = 'pipeline' AND AssayDataset = '${spec.dataset}' AND ExecutionStatus = 'Completed'` })) found.push(w.workflowId);
         return found.length === 2 ? found.sort() : undefined;
       }, 'two scheduled partitions to complete');
       expect(ids).toEqual([`assay/${spec.dataset}/2026-11-01`, `assay/${spec.dataset}/2026-11-02`]);

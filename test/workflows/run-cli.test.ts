@@ -6,15 +6,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from '../../activities';
 import { readServices } from '../../shared/config/services';
-import { openDatabase, type OpenedDatabase } from '../../shared/db/open-database';
 import * as lineage from '../../shared/db/lineage';
 import { specFileContents, type PipelineSpec } from '../../shared/pipeline/spec';
-import { AssayClient, pipelineId, RunAlreadyRunningError } from '../../shared/temporal/client';
+import { pipelineId, RunAlreadyRunningError } from '../../shared/temporal/client';
 import type { PipelineResult } from '../../workflows/pipeline';
 import { startLocalWorkers } from '../../cli/local-workers';
 import { storedCheckpoint } from '../../activities/checkpoints';
@@ -22,24 +21,12 @@ import { createArtifactStore } from '../../shared/store';
 import { createPoolWorker } from '../../workers/pools';
 import { workflowsPath } from '../../workers/workflows-path';
 import { repoRoot } from '../../infra/dev/paths';
-import { requireServices } from '../support/services';
+import { useStackClients } from '../support/stack-clients';
 import { tinySpec } from '../support/pipeline';
 import { countLineage } from '../support/lineage-checks';
 import { waitFor } from '../support/wait-for';
 
-let client: AssayClient;
-let opened: OpenedDatabase;
-
-beforeAll(async () => {
-  requireServices('ASSAY_TEMPORAL_ADDRESS', 'ASSAY_S3_ENDPOINT', 'ASSAY_DATABASE_URL');
-  client = await AssayClient.connect(readServices());
-  opened = await openDatabase(readServices());
-});
-
-afterAll(async () => {
-  await client?.close();
-  await opened?.close();
-});
+const stack = useStackClients();
 
 interface Cli { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> }
 
@@ -64,13 +51,13 @@ function specFile(name: string, edit: (s: PipelineSpec) => PipelineSpec = (s) =>
 }
 
 async function lineageRunOf(workflowId: string) {
-  return waitFor(async () => lineage.findRun(opened.db, workflowId), `a lineage run of ${workflowId}`);
+  return waitFor(async () => lineage.findRun(stack.opened.db, workflowId), `a lineage run of ${workflowId}`);
 }
 
 async function pretrainRunning(workflowId: string): Promise<void> {
   await waitFor(async () => {
-    const run = await lineage.findRun(opened.db, workflowId);
-    return run && (await lineage.stepsOfRun(opened.db, run.id)).some((s) => s.stepName === 'pretrain' && s.status === 'running') ? true : undefined;
+    const run = await lineage.findRun(stack.opened.db, workflowId);
+    return run && (await lineage.stepsOfRun(stack.opened.db, run.id)).some((s) => s.stepName === 'pretrain' && s.status === 'running') ? true : undefined;
   }, 'pretraining to start');
 }
 
@@ -114,18 +101,18 @@ describe('assay run', () => {
       expect(stepsLine).toMatch(/value [\d.]+s(?! \[cache\])/);
 
       const executions: Array<{ runId: string; status: string }> = [];
-      for await (const w of client.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) executions.push({ runId: w.runId, status: w.status.name });
+      for await (const w of stack.client.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) executions.push({ runId: w.runId, status: w.status.name });
       expect(executions.map((e) => e.status).sort()).toEqual(['COMPLETED', 'FAILED']);
       const completed = executions.find((e) => e.status === 'COMPLETED')!;
       const runId = `${workflowId}/${completed.runId}`;
-      const result = (await client.client.workflow.getHandle(workflowId, completed.runId).result()) as PipelineResult;
-      const count = await countLineage(opened.db, runId, result);
+      const result = (await stack.client.client.workflow.getHandle(workflowId, completed.runId).result()) as PipelineResult;
+      const count = await countLineage(stack.opened.db, runId, result);
       console.log(count.summary);
       expect(count.problems).toEqual([]);
-      const failedRun = await lineage.getRun(opened.db, `${workflowId}/${executions.find((e) => e.status === 'FAILED')!.runId}`);
+      const failedRun = await lineage.getRun(stack.opened.db, `${workflowId}/${executions.find((e) => e.status === 'FAILED')!.runId}`);
       expect(failedRun?.status).toBe('failed');
       expect(failedRun?.error).toContain('value: injected fault');
-      const resumedSteps = await lineage.stepsOfRun(opened.db, runId);
+      const resumedSteps = await lineage.stepsOfRun(stack.opened.db, runId);
       expect(resumedSteps.filter((s) => s.stepName === 'pretrain').map((s) => s.cacheHit)).toEqual([true]);
     } finally {
       if (faulty.getState() === 'RUNNING') faulty.shutdown();
@@ -142,7 +129,7 @@ describe('assay run', () => {
     const { spec, workflowId } = specFile('resume-checkpoint', (s) => ({ ...s, pretrain: { ...s.pretrain, epochs: 30 } }));
     const workers = await startLocalWorkers(spec);
     try {
-      const handle = await client.startRun(spec);
+      const handle = await stack.client.startRun(spec);
       const stopped = (await handle.describe()).runId;
       const store = await createArtifactStore(readServices());
       const storedEpoch = async () => (await storedCheckpoint(store, `${workflowId}/${stopped}`.replaceAll('/', '+'), 'pretrain', 'pretrain'))?.epoch ?? 0;
@@ -155,10 +142,10 @@ describe('assay run', () => {
       expect(resumed.stderr()).toContain(`resuming ${workflowId} from execution ${stopped} (terminated)`);
       const stepsLine = resumed.stdout().split('\n').find((l) => l.startsWith('steps: '))!;
       const executions: Array<{ runId: string; status: string }> = [];
-      for await (const w of client.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) executions.push({ runId: w.runId, status: w.status.name });
+      for await (const w of stack.client.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) executions.push({ runId: w.runId, status: w.status.name });
       expect(executions.map((e) => e.status).sort()).toEqual(['COMPLETED', 'TERMINATED']);
       const completed = executions.find((e) => e.status === 'COMPLETED')!.runId;
-      const result = (await client.client.workflow.getHandle(workflowId, completed).result()) as PipelineResult;
+      const result = (await stack.client.client.workflow.getHandle(workflowId, completed).result()) as PipelineResult;
       const pretrain = result.steps.find((s) => s.step === 'pretrain')!;
       console.log(`assay run --resume of a terminated run: stored epoch ${before} at termination; pretrain resumed from epoch ${pretrain.metrics.resumedFromEpoch} of ${pretrain.metrics.epochs}; ${stepsLine}`);
       expect(stepsLine).toMatch(/preprocess [\d.]+s \[cache\]/);
@@ -167,13 +154,13 @@ describe('assay run', () => {
       // that result from the step cache. Otherwise it trains on from the newest stored epoch.
       if (!pretrain.cacheHit) expect(pretrain.metrics.resumedFromEpoch).toBeGreaterThanOrEqual(before);
       expect(pretrain.metrics.epochs).toBe(30);
-      const count = await countLineage(opened.db, `${workflowId}/${completed}`, result);
+      const count = await countLineage(stack.opened.db, `${workflowId}/${completed}`, result);
       console.log(count.summary);
       expect(count.problems).toEqual([]);
       // the terminated execution ran no cleanup of its own; resuming closed its lineage
-      const old = await lineage.getRun(opened.db, `${workflowId}/${stopped}`);
+      const old = await lineage.getRun(stack.opened.db, `${workflowId}/${stopped}`);
       expect(old?.status).toBe('failed');
-      expect((await lineage.stepsOfRun(opened.db, `${workflowId}/${stopped}`)).filter((s) => s.status === 'running')).toEqual([]);
+      expect((await lineage.stepsOfRun(stack.opened.db, `${workflowId}/${stopped}`)).filter((s) => s.status === 'running')).toEqual([]);
     } finally {
       await workers.stop();
     }
@@ -192,14 +179,14 @@ describe('assay run', () => {
       expect(said).toContain(`run ${workflowId} continues in Temporal`);
       expect(said).toContain(`assay watch ${workflowId}`);
       expect(said).toContain(`assay cancel ${workflowId}`);
-      const handle = client.client.workflow.getHandle(workflowId);
+      const handle = stack.client.client.workflow.getHandle(workflowId);
       const result = (await handle.result()) as PipelineResult;
       const run = await lineageRunOf(workflowId);
-      const count = await countLineage(opened.db, run.id, result);
+      const count = await countLineage(stack.opened.db, run.id, result);
       console.log(count.summary);
       expect(count.problems).toEqual([]);
       // nobody cancelled, and lineage says nobody did
-      expect((await lineage.stepsOfRun(opened.db, run.id)).filter((s) => s.status === 'cancelled')).toEqual([]);
+      expect((await lineage.stepsOfRun(stack.opened.db, run.id)).filter((s) => s.status === 'cancelled')).toEqual([]);
       const watch = assay(['watch', workflowId]);
       expect(await watch.exit, watch.stderr()).toBe(0);
       expect(watch.stdout()).toMatch(/steps: preprocess/);
@@ -218,10 +205,10 @@ describe('assay run', () => {
     expect(code).toBe(130);
     expect(cli.stderr()).toContain(`cancelling run ${workflowId}`);
     expect(cli.stderr()).toContain(`run ${workflowId} cancelled`);
-    expect((await client.client.workflow.getHandle(workflowId).describe()).status.name).toBe('CANCELLED');
+    expect((await stack.client.client.workflow.getHandle(workflowId).describe()).status.name).toBe('CANCELLED');
     const run = await lineageRunOf(workflowId);
     expect(run.status).toBe('cancelled');
-    const steps = await lineage.stepsOfRun(opened.db, run.id);
+    const steps = await lineage.stepsOfRun(stack.opened.db, run.id);
     console.log(`lineage: run ${run.status}; ${steps.map((s) => `${s.stepName}#${s.attempt} ${s.status}`).join(', ')}`);
     expect(steps.filter((s) => s.status === 'running')).toEqual([]);
     expect(steps.filter((s) => s.stepName === 'pretrain').map((s) => s.status)).toEqual(['cancelled']);
@@ -241,13 +228,13 @@ describe('assay run', () => {
     expect(said.includes('exiting without waiting') || said.includes(`run ${workflowId} cancelled`)).toBe(true);
     const workers = await startLocalWorkers(spec);
     try {
-      await client.client.workflow.getHandle(workflowId).result().catch(() => undefined);
-      expect((await client.client.workflow.getHandle(workflowId).describe()).status.name).toBe('CANCELLED');
+      await stack.client.client.workflow.getHandle(workflowId).result().catch(() => undefined);
+      expect((await stack.client.client.workflow.getHandle(workflowId).describe()).status.name).toBe('CANCELLED');
       const run = await waitFor(async () => {
-        const r = await lineage.findRun(opened.db, workflowId);
+        const r = await lineage.findRun(stack.opened.db, workflowId);
         return r?.status === 'cancelled' ? r : undefined;
       }, 'lineage to record the cancellation');
-      const steps = await lineage.stepsOfRun(opened.db, run.id);
+      const steps = await lineage.stepsOfRun(stack.opened.db, run.id);
       console.log(`lineage: run ${run.status}; ${steps.map((s) => `${s.stepName}#${s.attempt} ${s.status}`).join(', ')}`);
       expect(steps.filter((s) => s.status === 'running')).toEqual([]);
     } finally {
@@ -258,7 +245,7 @@ describe('assay run', () => {
   it('the same partition started twice at once: one execution; the second caller is told how to attach', async () => {
     const { spec, file, workflowId } = specFile('twice');
     // no workers: the run stays open for as long as the test needs it
-    const starts = await Promise.allSettled([client.startRun(spec), client.startRun(spec)]);
+    const starts = await Promise.allSettled([stack.client.startRun(spec), stack.client.startRun(spec)]);
     expect(starts.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
     const refused = starts.find((s) => s.status === 'rejected')!;
     expect(refused.reason).toBeInstanceOf(RunAlreadyRunningError);
@@ -269,8 +256,8 @@ describe('assay run', () => {
     expect(cli.stderr()).toContain(`${workflowId} is already running`);
     expect(cli.stderr()).toContain(`assay watch ${workflowId}`);
     const executions = [];
-    for await (const w of client.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) executions.push(w.runId);
+    for await (const w of stack.client.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) executions.push(w.runId);
     expect(executions).toHaveLength(1);
-    await client.client.workflow.getHandle(workflowId).terminate('test done');
+    await stack.client.client.workflow.getHandle(workflowId).terminate('test done');
   });
 });
