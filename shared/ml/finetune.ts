@@ -243,10 +243,6 @@ function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: 
   return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng, { dropLargest: truncationShare(cfg, epoch), observe });
 }
 
-/**
- * The fine-tuning rows of validated data and the loss of a batch of them on `model`: built
- * once here, and once more on each data-parallel thread's replica (data-parallel/).
- */
 /** The rows, weights and negative sampler of validated fine-tuning data (built per thread). */
 export function finetunePlan(data: FinetuneData, cfg: FinetuneConfig, maxLen: number): FinetunePlan {
   const train = data.train;
