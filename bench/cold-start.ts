@@ -11,9 +11,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { BenchUsageError, parseStringFlags } from './flags';
+import { parseStringFlags, runIfMain } from './flags';
 import { Random } from '../shared/data/random';
 import type { Matrix } from '../shared/data/types';
+import { rowDotScorer } from '../shared/eval/row-dot';
 import { selectBackend } from '../shared/ml/backend';
 import { disposeModel, projectItemText, type RecModel } from '../shared/ml/encoder';
 import { finetune } from '../shared/ml/finetune';
@@ -66,16 +67,7 @@ function catalogueVectors(model: RecModel, split: ColdStartSplit, text: Matrix |
 }
 
 function modelScorer(model: RecModel, set: ExampleSet, items: Matrix): (e: number, out: Float32Array) => void {
-  const contexts = contextEmbeddings(model, { sequences: set.contexts });
-  const d = items.cols;
-  return (e, out) => {
-    const c = contexts.data.subarray(e * d, (e + 1) * d);
-    for (let i = 0; i < items.rows; i++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += c[k]! * items.data[i * d + k]!;
-      out[i] = s;
-    }
-  };
+  return rowDotScorer(contextEmbeddings(model, { sequences: set.contexts }), items);
 }
 
 function candidates(numItems: number, items: Iterable<number>): Uint8Array {
@@ -262,9 +254,4 @@ Protocol
   }
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof BenchUsageError ? error.message : error);
-    process.exit(error instanceof BenchUsageError ? 2 : 1);
-  });
-}
+runIfMain(module, run);

@@ -3,7 +3,7 @@
 // validation queries; all three then scored once on the test queries (NDCG@10, graded gains).
 // Used by the search bench and by the pipeline's infer step (infer.search).
 
-import type { Matrix } from '../data/types';
+import { rowDotScorer } from '../eval/row-dot';
 import { Bm25Index } from './bm25';
 import { fitRankingHead } from './fit-ranking-head';
 import { splitQueries, type QuerySplit } from './query-split';
@@ -52,7 +52,8 @@ export async function compareSearchRankers(task: SearchTask, encoder: TextEncodi
   const dim = queries.cols;
   const scorers: Record<MethodResult['name'], QueryScorer> = {
     bm25: (q, out) => void bm25.score(task.queryTexts[q]!, out),
-    'zero-shot': cosineScorer(queries, items),
+    // the sentence embeddings are L2-normalised: their dot product is the cosine
+    'zero-shot': rowDotScorer(queries, items),
     head: (q, out) => fit.head.scoreAll(queries.data.subarray(q * dim, (q + 1) * dim), out),
   };
   const methods = (['bm25', 'zero-shot', 'head'] as const).map((name) => ({
@@ -63,14 +64,3 @@ export async function compareSearchRankers(task: SearchTask, encoder: TextEncodi
   return { split, methods, chosen: fit.options, chosenEpoch: fit.epoch, gridSize: grid.length, encodeSeconds, trainSeconds, scorers };
 }
 
-function cosineScorer(queries: Matrix, items: Matrix): QueryScorer {
-  const dim = queries.cols;
-  return (q, out) => {
-    const query = queries.data.subarray(q * dim, (q + 1) * dim);
-    for (let i = 0; i < items.rows; i++) {
-      let sum = 0;
-      for (let d = 0; d < dim; d++) sum += query[d]! * items.data[i * dim + d]!;
-      out[i] = sum;
-    }
-  };
-}

@@ -32,6 +32,7 @@ import { readFloat64, readInt32 } from './typed-files';
 import { VALUED_VS_CONTROL_FILE } from './valued-vs-control';
 import { valuedVsControl } from './valued-vs-control-paired';
 import { COLD_ITEMS_PREFIX } from './cold-items';
+import { dotEveryRow } from '../../eval/row-dot';
 
 type Metrics = Record<string, number>;
 
@@ -111,18 +112,14 @@ function contradictedQuarantine(model: RecModel, ds: SplitDataset, quarantine: I
   const items = itemEmbeddings(model);
   const d = items.cols;
   const scored: Array<{ row: number; modelScore: number }> = [];
+  // double precision, as the target's own score: an item level with it is not counted below
+  const scores = new Float64Array(items.rows);
   for (let q = 0; q < quarantine.length; q++) {
     const row = quarantine[q]!;
-    const c = context.data.subarray(q * d, (q + 1) * d);
-    const observed = ds.train.item[row]!;
-    let target = 0;
-    for (let k = 0; k < d; k++) target += c[k]! * items.data[observed * d + k]!;
+    dotEveryRow(context.data.subarray(q * d, (q + 1) * d), items, scores);
+    const target = scores[ds.train.item[row]!]!;
     let below = 0;
-    for (let i = 0; i < items.rows; i++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += c[k]! * items.data[i * d + k]!;
-      if (s < target) below++;
-    }
+    for (let i = 0; i < items.rows; i++) if (scores[i]! < target) below++;
     scored.push({ row, modelScore: below / Math.max(1, items.rows - 1) });
   }
   scored.sort((a, b) => a.modelScore - b.modelScore || a.row - b.row);
