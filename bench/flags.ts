@@ -22,3 +22,12 @@ export function parseStringFlags<S extends z.ZodObject>(schema: S, args: string[
   }
   return parsed.data;
 }
+
+/** Runs a bench as a script (`tsx bench/<name>.ts …`) when `mod` is the entry module: a usage error exits 2 with its message, any other error 1. */
+export function runIfMain(mod: NodeModule, run: (args: string[]) => Promise<void>): void {
+  if (require.main !== mod) return;
+  run(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof BenchUsageError ? error.message : error);
+    process.exit(error instanceof BenchUsageError ? 2 : 1);
+  });
+}

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { knnShapley } from '../shared/valuation/knn-shapley';
 import type { LabelledEmbeddings } from '../shared/valuation/input';
 import { createRng } from '../shared/valuation/rng';
+import { runIfMain } from './flags';
 
 const NUMPY_REFERENCE_SECONDS = 31; // from the issue; numpy is not installed here to re-measure
 
@@ -111,9 +112,4 @@ export async function run(args: string[]): Promise<void> {
   console.log(`  reference (from the issue, not measured here): vectorized numpy 31 s → ${(NUMPY_REFERENCE_SECONDS / fast.seconds).toFixed(1)}× (target ≥ 1.5×, < 1 GB peak)`);
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { BenchUsageError, parseStringFlags } from './flags';
+import { BenchUsageError, parseStringFlags, runIfMain } from './flags';
 import { loadSource, preprocess, type SplitDataset } from '../shared/data';
 import { selectBackend } from '../shared/ml/backend';
 import { disposeModel } from '../shared/ml/encoder';
@@ -288,9 +288,4 @@ export async function run(args: string[]): Promise<void> {
   console.log(`\nquality bench total: ${((performance.now() - started) / 60000).toFixed(1)} min (load ${load1()})`);
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof BenchUsageError ? error.message : error);
-    process.exit(error instanceof BenchUsageError ? 2 : 1);
-  });
-}
+runIfMain(module, run);

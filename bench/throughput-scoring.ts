@@ -10,6 +10,7 @@ import { onnxBatchScorer, recommendTopK } from '../shared/ml/onnx/batch-inferenc
 import { buildDotScorerModel } from '../shared/ml/onnx/dot-scorer-model';
 import { createScoringSession } from '../shared/ml/onnx/scoring-session';
 import { ElementType, tensorValueInfo } from '../shared/ml/onnx/tensor-proto';
+import { runIfMain } from './flags';
 
 function randomMatrix(rows: number, cols: number, seed: number): Matrix {
   let state = seed >>> 0;
@@ -102,9 +103,4 @@ export async function run(args: string[]): Promise<void> {
   await scoring.session.release();
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

@@ -33,7 +33,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { BenchUsageError, parseStringFlags } from './flags';
+import { parseStringFlags, runIfMain } from './flags';
 import { loadSource, preprocess, type SplitDataset, type UserSequences } from '../shared/data';
 import { selectBackend } from '../shared/ml/backend';
 import { FinetuneConfigSchema, PretrainConfigSchema, type EncoderConfig, type LossConfig } from '../shared/ml/config';
@@ -364,9 +364,4 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof BenchUsageError ? error.message : error);
-    process.exit(error instanceof BenchUsageError ? 2 : 1);
-  });
-}
+runIfMain(module, run);

@@ -6,6 +6,7 @@ import { noiseDetectionQuality } from '../shared/valuation/detection';
 import type { LabelledEmbeddings } from '../shared/valuation/input';
 import { valueData, VALUATION_METHODS, type ValuationConfigs, type ValuationMethod } from '../shared/valuation/methods';
 import { createRng } from '../shared/valuation/rng';
+import { runIfMain } from './flags';
 
 function noisyTwoClassData(rows: number, dim: number, seed: number, flipFraction: number): LabelledEmbeddings & { noisy: Uint8Array } {
   const rng = createRng(seed);
@@ -68,9 +69,4 @@ export async function run(args: string[]): Promise<void> {
   for (const r of rows) console.log(line(r));
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

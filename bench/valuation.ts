@@ -16,6 +16,7 @@ import { BenchUsageError, benchSpec, CLEAN_CHOICES, parseBenchArgs, type BenchOp
 import { choiceLabel, runSetting, TRUNCATE_WARMUP_EPOCHS, type NoiseSetting, type SeedRun } from './valuation/protocol';
 import { markdownTable } from './valuation/table';
 import { payoffTable, detectionTable, verdictTable, type Measured } from './valuation/verdict';
+import { runIfMain } from './flags';
 
 const log = (line: string): void => console.log(line);
 
@@ -108,9 +109,4 @@ export async function run(args: string[]): Promise<void> {
   log(`\ntotal ${((performance.now() - started) / 60000).toFixed(1)} min, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end`);
 }
 
-if (require.main === module) {
-  run(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);
