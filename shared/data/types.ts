@@ -79,8 +79,8 @@ export interface SplitDataset {
   /**
    * price per item from the item file, NaN where it gave none; carried so outputs can show
    * what is being recommended at what price (recommendations.jsonl), and bucketed into a model
-   * input when pretrain.encoder.priceBuckets is set (shared/ml/price-buckets.ts). Absent in
-   * datasets written before prices were kept.
+   * input when pretrain.encoder.priceBuckets is set (shared/ml/price-buckets.ts). Absent from a
+   * dataset artifact that carries no price column.
    */
   readonly itemPrice?: Float64Array;
   /** search query text per dense query index (empty when the source has no queries) */

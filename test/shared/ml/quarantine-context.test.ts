@@ -12,15 +12,22 @@ beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
 });
 
+const everyThird = (n: number) => Int32Array.from({ length: n }, (_, j) => j).filter((j) => j % 3 === 0);
+
+/** The tiny train table (no queries) and a small causal model over its items. */
+function causalSetup() {
+  const train = tinyTable(tinySequences());
+  train.query.fill(-1);
+  const model = createModel(EncoderConfigSchema.parse({ dim: 8, layers: 1, heads: 1, maxLen: 20, causal: true }), { numItems: TINY.numItems, vocabSize: 0 }, 1);
+  return { train, model };
+}
+
 describe('quarantined interactions (not training targets; context or dropped by valuation.quarantine)', () => {
   it('stay in the fine-tuning rows as inputs while only the selected set S is predicted', () => {
-    const seqs = tinySequences();
-    const train = tinyTable(seqs);
-    train.query.fill(-1);
-    const model = createModel(EncoderConfigSchema.parse({ dim: 8, layers: 1, heads: 1, maxLen: 20, causal: true }), { numItems: TINY.numItems, vocabSize: 0 }, 1);
+    const { train, model } = causalSetup();
     try {
       // S = every third interaction; the rest is quarantined
-      const selected = Int32Array.from({ length: train.length }, (_, j) => j).filter((j) => j % 3 === 0);
+      const selected = everyThird(train.length);
       const plan = finetunePlan({ numUsers: TINY.numUsers, numItems: TINY.numItems, train, examples: { indices: selected, weights: new Float32Array(selected.length).fill(1) } }, FinetuneConfigSchema.parse({}), 20);
       const batch = rowBatch(model, plan, Int32Array.from({ length: plan.rows.start.length }, (_, s) => s));
       const predicted = new Set(Array.from(batch.ranks, (r) => plan.order.order[r]!));
@@ -44,12 +51,9 @@ describe('quarantined interactions (not training targets; context or dropped by 
   });
 
   it("with quarantine 'drop' leave the fine-tuning rows entirely: every input and every target is a selected interaction, each selected one predicted once", () => {
-    const seqs = tinySequences();
-    const train = tinyTable(seqs);
-    train.query.fill(-1);
-    const model = createModel(EncoderConfigSchema.parse({ dim: 8, layers: 1, heads: 1, maxLen: 20, causal: true }), { numItems: TINY.numItems, vocabSize: 0 }, 1);
+    const { train, model } = causalSetup();
     try {
-      const selected = Int32Array.from({ length: train.length }, (_, j) => j).filter((j) => j % 3 === 0);
+      const selected = everyThird(train.length);
       const weights = Float32Array.from(selected, (j) => 1 + j / train.length);
       const dropped = fineTuningData(train, { indices: selected, weights }, 'drop');
       expect(dropped.train.length).toBe(selected.length);
