@@ -5,7 +5,9 @@
 //     1 + λ·α·v̂, the quarantined interactions kept as context or dropped), random removal
 //     (the same choice, examples picked at random), the truncated loss (T-CE: every example,
 //     each batch's largest losses dropped after a warm-up) and, for planted noise, the clean
-//     reference (the same pipeline on the data before planting);
+//     reference (the same pipeline on the data before planting), and perfect detection
+//     (every noisy row out, the rest kept, in each quarantine mode: the ceiling of selection
+//     with this model, which no value can beat);
 //   - every choice (keep, λ, quarantine mode, T-CE's rate) is made on the validation split's
 //     NDCG@10, on the first seed, and kept for the others; the test split is scored once per
 //     reported configuration and never used to choose.
@@ -73,6 +75,8 @@ export interface SeedRun {
   /** validation NDCG@10 per rate tried (first seed only) */
   readonly truncateTried: readonly [number, number][];
   readonly cleanReference?: FinetuneOutcome;
+  /** noisy settings: the fine-tune on exactly the clean rows, per quarantine mode */
+  readonly perfect?: Readonly<Record<QuarantineMode, FinetuneOutcome>>;
   /** detection-only runs: one fine-tuning epoch timed in the same run, for the value step's cost */
   readonly epochProbe?: FinetuneOutcome;
 }
@@ -128,6 +132,20 @@ function bestOnValidation<C>(tried: readonly [C, FinetuneOutcome][], tieBreak: (
   return best;
 }
 
+/** Perfect detection: the valued fine-tune on exactly the rows without noise, in each quarantine mode. */
+async function perfectArms(ds: SplitDataset, noisy: Uint8Array, pretrained: Pretrained, spec: PipelineSpec, log: (line: string) => void): Promise<Record<QuarantineMode, FinetuneOutcome>> {
+  const indices = Int32Array.from(noisy.keys()).filter((j) => noisy[j] === 0);
+  const clean = { indices, weights: new Float32Array(indices.length).fill(1) };
+  const keep = indices.length / ds.train.length;
+  const arms: Partial<Record<QuarantineMode, FinetuneOutcome>> = {};
+  for (const quarantine of ['context', 'drop'] as const) {
+    const outcome = await finetuneAndEvaluate(ds, pretrained, choiceSpec(spec, { keep, lambda: 0, quarantine }), clean);
+    arms[quarantine] = outcome;
+    log(`perfect detection (${quarantine}): valid ${outcome.validNdcg.toFixed(4)}, test ${outcome.ndcg.toFixed(4)} (${outcome.trainSeconds.toFixed(1)} s)`);
+  }
+  return arms as Record<QuarantineMode, FinetuneOutcome>;
+}
+
 /** T-CE on every example at each rate (one on later seeds): the outcome at the rate validation prefers. */
 async function truncatedArm(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, rates: readonly number[], log: (line: string) => void) {
   const every = { indices: Int32Array.from({ length: ds.train.length }, (_, i) => i), weights: new Float32Array(ds.train.length).fill(1) };
@@ -181,6 +199,7 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
       randomRemoval = await finetuneAndEvaluate(ds, pretrained, choiceSpec(spec, choice), selectionOf(uniformValues(ds.train.length, seed), choice, spec));
       log(`random removal (${choiceLabel(choice)}): test ${randomRemoval.ndcg.toFixed(4)}`);
     }
+    const perfect = setting.kind !== 'clean' ? await perfectArms(ds, noisy, pretrained, spec, log) : undefined;
     const truncated = setting.kind !== 'clean' && options.truncateRates.length > 0 ? await truncatedArm(ds, pretrained, spec, options.truncateRates, log) : undefined;
     let cleanReference: FinetuneOutcome | undefined;
     if (setting.clean) {
@@ -192,7 +211,7 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
         await cleanPretrained.dispose();
       }
     }
-    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
+    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference, perfect, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
   } finally {
     await pretrained.dispose();
   }

@@ -47,7 +47,7 @@ export function detectionTable(measured: readonly Measured[]): { header: string[
   return { header: ['dataset', 'noise', 'method', 'AUC', 'Δ AUC vs random', 'k-means F1', 'value seconds'], rows };
 }
 
-type ArmKind = 'control' | 'valued' | 'random' | 'truncated' | 'clean';
+type ArmKind = 'control' | 'valued' | 'random' | 'truncated' | 'perfect-context' | 'perfect-drop' | 'clean';
 interface Arm { kind: ArmKind; label: string; outcomes: FinetuneOutcome[] }
 
 function armsOf(m: Measured): Arm[] {
@@ -58,6 +58,12 @@ function armsOf(m: Measured): Arm[] {
   ];
   if (runs[0]!.randomRemoval) arms.push({ kind: 'random', label: `random removal (${choiceLabel(runs[0]!.choice!)})`, outcomes: runs.map((r) => r.randomRemoval!) });
   if (runs[0]!.truncated) arms.push({ kind: 'truncated', label: `truncated loss (all, ${truncateLabel(runs[0]!.truncateRate!)})`, outcomes: runs.map((r) => r.truncated!) });
+  const perfect = runs[0]!.perfect;
+  if (perfect) {
+    const keep = perfect.context.examples / runs[0]!.control!.examples;
+    arms.push({ kind: 'perfect-context', label: `perfect detection (keep the ${percent(keep)} without noise, rest as context)`, outcomes: runs.map((r) => r.perfect!.context) });
+    arms.push({ kind: 'perfect-drop', label: `perfect detection (keep the ${percent(keep)} without noise, rest dropped)`, outcomes: runs.map((r) => r.perfect!.drop) });
+  }
   if (runs[0]!.cleanReference) arms.push({ kind: 'clean', label: 'clean reference (no noise planted)', outcomes: runs.map((r) => r.cleanReference!) });
   return arms;
 }
@@ -72,10 +78,10 @@ export function payoffTable(measured: readonly Measured[]): { header: string[]; 
       const ndcg = a.outcomes.map((o) => o.ndcg);
       const delta = i === 0 ? '—' : `${signed(mean(ndcg) - mean(control.map((o) => o.ndcg)), 4)} ± ${fixed(pairedSe(a.outcomes, control), 4)}`;
       const note = i === 1 ? keepNote : a.kind === 'truncated' && m.runs[0]!.truncateTried.length > 1 ? `valid NDCG: ${m.runs[0]!.truncateTried.map(([r, v]) => `${truncateLabel(r)}: ${v.toFixed(4)}`).join('; ')}` : '';
-      rows.push([m.setting.dataset, m.setting.noise, a.label, withSpread(ndcg), fixed(standardError(seedMeanPerUser(a.outcomes)), 4), delta, withSpread(a.outcomes.map((o) => o.hitRate)), String(a.outcomes[0]!.examples), mean(a.outcomes.map((o) => o.trainSeconds)).toFixed(1), note]);
+      rows.push([m.setting.dataset, m.setting.noise, a.label, mean(a.outcomes.map((o) => o.validNdcg)).toFixed(4), withSpread(ndcg), fixed(standardError(seedMeanPerUser(a.outcomes)), 4), delta, withSpread(a.outcomes.map((o) => o.hitRate)), String(a.outcomes[0]!.examples), mean(a.outcomes.map((o) => o.trainSeconds)).toFixed(1), note]);
     }
   }
-  return { header: ['dataset', 'noise', 'fine-tune', 'test NDCG@10', 'SE (users)', 'Δ vs control ± paired SE', 'test HR@10', 'examples', 'train s', 'choice (validation)'], rows };
+  return { header: ['dataset', 'noise', 'fine-tune', 'valid NDCG@10', 'test NDCG@10', 'SE (users)', 'Δ vs control ± paired SE', 'test HR@10', 'examples', 'train s', 'choice (validation)'], rows };
 }
 
 type Verdict = [target: string, measured: string, met: string];
