@@ -46,7 +46,11 @@ export interface Choice {
 /** The valuation the bench runs, as the tables name it. */
 export function methodLabel(spec: PipelineSpec): string {
   const v = spec.valuation;
-  return v.method === 'dynamics' ? `dynamics (${v.warmupEpochs} warm-up epochs)` : `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs, ${v.score})`;
+  switch (v.method) {
+    case 'dynamics': return `dynamics (${v.warmupEpochs} warm-up epochs)`;
+    case 'cross-fit': return `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs, ${v.score})`;
+    default: return v.method;
+  }
 }
 
 export const choiceLabel = (c: Choice): string => `keep ${c.keep}, λ ${c.lambda}, ${c.quarantine === 'drop' ? 'rest dropped' : 'rest as context'}`;
@@ -95,6 +99,7 @@ export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec
   const dir = await mkdtemp(path.join(tmpdir(), 'assay-bench-values-'));
   try {
     const v = spec.valuation;
+    if (v.method !== 'dynamics' && v.method !== 'cross-fit') throw new Error(`the valuation bench values with cross-fit or dynamics, not ${v.method}`);
     const started = performance.now();
     const values = v.method === 'dynamics'
       ? await trainingDynamicsValues(ds, pretrained.model, spec.finetune, v.warmupEpochs, { checkpointDir: dir })
