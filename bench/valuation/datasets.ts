@@ -7,7 +7,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateSynthetic, loadSource, preprocess, Random, writeSynthetic, type InteractionTable, type SplitDataset } from '../../shared/data';
+import { generateSynthetic, loadSource, preprocess, writeSynthetic, type InteractionTable, type SplitDataset } from '../../shared/data';
+import { Random } from '../../shared/random';
 import type { DataSourceConfig } from '../../shared/data/source-config';
 import { parseDataSourceConfig } from '../../shared/data/source-config';
 

@@ -14,7 +14,7 @@ import type { PipelineSpec } from '../../shared/pipeline/spec';
 import { crossFitValues } from '../../shared/valuation/cross-fit';
 import { trainingDynamicsValues } from '../../shared/valuation/training-dynamics';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
-import { createRng } from '../../shared/valuation/rng';
+import { Sfc32 } from '../../shared/random';
 import { selectImportant } from '../../shared/valuation/selection';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -112,7 +112,7 @@ export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec
 
 /** The random method's values: what removing a random `1 − keep` is compared with. */
 function uniformValues(n: number, seed: number): Float64Array {
-  const rng = createRng(seed);
+  const rng = new Sfc32(seed);
   return Float64Array.from({ length: n }, () => rng.next());
 }
 
