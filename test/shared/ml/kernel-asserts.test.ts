@@ -50,6 +50,7 @@ describe('the kernels built with assertions (build/wasm-assert/)', () => {
     expect(() => safe.exports.matMulTN(pa!, pb!, end - 16, 8, 4, 8)).toThrow(/^kernel assertion failed: matMulTN: an operand lies outside memory \(.*shared\/ml\/wasm\/matmul\.as\.ts:\d+:\d+\)$/);
     expect(() => safe.exports.matMulTN(pa!, pb!, pa! + 16, 8, 4, 8)).toThrow(/matMulTN: out overlaps a or b/);
     expect(() => safe.exports.layerNormForward(pa!, pb!, pb!, out!, 2, 6, 1e-5)).toThrow(/layerNormForward: rows ≥ 0, cols a multiple of 4/);
+    expect(() => safe.exports.attentionForward(pa!, pb!, pb!, out!, out!, out!, 1, 2, 12, 2, 0, 0, 1, 0)).toThrow(/attention: batch ≥ 0, len > 0, dim a multiple of heads, head width a multiple of 4 \(.*attention\.as\.ts:\d+/);
     const [probs, targets, coefs] = safe.place([new Float32Array(2 * 5), Int32Array.of(1, 5), Float32Array.of(1, 1)]);
     expect(() => safe.exports.softmaxGradient(probs!, targets!, coefs!, 2, 5)).toThrow(/softmaxGradient: a target outside \[0, c\)/);
     // out still in place, the module still usable after a failed check
