@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseStringFlags, runIfMain } from './flags';
-import { Random } from '../shared/data/random';
+import { Random } from '../shared/random';
 import type { Matrix } from '../shared/data/types';
 import { rowDotScorer } from '../shared/eval/row-dot';
 import { selectBackend } from '../shared/ml/backend';

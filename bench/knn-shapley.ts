@@ -7,13 +7,13 @@ import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import { knnShapley } from '../shared/valuation/knn-shapley';
 import type { LabelledEmbeddings } from '../shared/valuation/input';
-import { createRng } from '../shared/valuation/rng';
+import { Sfc32 } from '../shared/random';
 import { runIfMain } from './flags';
 
 const NUMPY_REFERENCE_SECONDS = 31; // from the issue; numpy is not installed here to re-measure
 
 function twoClassData(rows: number, dim: number, seed: number): LabelledEmbeddings {
-  const rng = createRng(seed);
+  const rng = new Sfc32(seed);
   const data = new Float32Array(rows * dim);
   const labels = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {

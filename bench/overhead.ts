@@ -8,7 +8,7 @@ import { repoRoot } from '../infra/dev/paths';
 import { readServices } from '../shared/config/services';
 import { runBare } from '../shared/pipeline/bare';
 import { loadSpecFile } from '../shared/pipeline/spec';
-import { AssayClient } from '../shared/temporal/client';
+import { AssayClient } from '../cli/client';
 import { startLocalWorkers } from '../cli/local-workers';
 import { closeRuntime } from '../activities/runtime';
 

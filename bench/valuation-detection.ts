@@ -5,11 +5,11 @@ import { parseArgs } from 'node:util';
 import { noiseDetectionQuality } from '../shared/valuation/detection';
 import type { LabelledEmbeddings } from '../shared/valuation/input';
 import { valueData, VALUATION_METHODS, type ValuationConfigs, type ValuationMethod } from '../shared/valuation/methods';
-import { createRng } from '../shared/valuation/rng';
+import { Sfc32 } from '../shared/random';
 import { runIfMain } from './flags';
 
 function noisyTwoClassData(rows: number, dim: number, seed: number, flipFraction: number): LabelledEmbeddings & { noisy: Uint8Array } {
-  const rng = createRng(seed);
+  const rng = new Sfc32(seed);
   const data = new Float32Array(rows * dim);
   const labels = new Int32Array(rows);
   const noisy = new Uint8Array(rows);

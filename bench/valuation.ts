@@ -47,7 +47,7 @@ function settingsFor(name: RealDataset, ds: Awaited<ReturnType<typeof loadReal>>
 
 /** The embedding methods' detection on the first seed, through the value step's own path. */
 async function baselineDetection(setting: NoiseSetting, options: BenchOptions, source: NoisyDataset['source']): Promise<string[][]> {
-  const s: Setting = { dataset: setting.dataset, noise: 0, data: { ds: setting.ds, noisy: setting.noisy, noiseKinds: {}, source }, spec: benchSpec(options.sizes, setting.dataset, source, options.seed) };
+  const s: Setting = { dataset: setting.dataset, noise: 0, data: { ds: setting.ds, noisy: setting.noisy, noiseKinds: {}, source }, spec: benchSpec(options.sizes, setting.dataset, source, options.seed), embedding: options.sizes.embedding };
   const prepared = await prepare(s, log);
   try {
     const result = await detection(s, prepared, log);

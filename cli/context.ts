@@ -1,6 +1,6 @@
 // What every CLI command needs: validated service settings, a Temporal client, output modes.
 import { readServices } from '../shared/config/services';
-import { AssayClient } from '../shared/temporal/client';
+import { AssayClient } from './client';
 
 export async function withClient<T>(work: (client: AssayClient) => Promise<T>): Promise<T> {
   const client = await AssayClient.connect(readServices());

@@ -8,7 +8,7 @@ import { withClient, printJson, formatTable } from './context';
 import type { WorkflowHandle } from '@temporalio/client';
 import { watchRun } from './progress';
 import { explainRunError, onInterrupt, type InterruptMode } from './follow';
-import { RunAlreadyRunningError, type AssayClient } from '../shared/temporal/client';
+import { RunAlreadyRunningError, type AssayClient } from './client';
 import { codeVersion } from '../shared/pipeline/code-version';
 import { codeDrift } from './code-drift';
 import { formatReferenceText } from '../shared/data/format-reference';

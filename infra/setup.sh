@@ -84,25 +84,38 @@ fi
 # --- SIMD kernels -----------------------------------------------------------------------
 # The AssemblyScript sources under shared/ml/wasm compile into one WebAssembly module (the
 # files directly there are its entry points, lib/ holds inlined helpers); rebuilt when a
-# source or the compiler changes (keyed by their digest).
+# source or the compiler changes (keyed by their digest). Each module is built twice: into
+# build/wasm/ with --noAssert (what runs), and into build/wasm-assert/ with the kernels' entry
+# checks on, for one pass of the kernel tests (shared/ml/wasm/kernel-build.ts). The heap
+# module's assertion build traps without a message (--use abort=): a message would be a string
+# in a data section, written over the tfjs heap it imports.
 begin "simd kernels" "cd $ROOT && bash infra/setup.sh (the asc log is $CACHE/logs/asc.log)"
 KERNEL_SOURCES=("$ROOT"/shared/ml/wasm/*.as.ts)
-KERNEL_OUT="$ROOT/build/wasm/kernels.wasm"
-HEAP_KERNEL_OUT="$ROOT/build/wasm/heap-kernels.wasm"
+# every kernel again (but heapBase, of the module's own memory), on a memory it imports: the
+# tfjs backend's own, or Adam's (shared/ml/wasm/heap-kernels.ts)
+HEAP_KERNEL_SOURCES=(shared/ml/wasm/attention.as.ts shared/ml/wasm/embed.as.ts shared/ml/wasm/gather.as.ts shared/ml/wasm/matmul.as.ts shared/ml/wasm/softmax.as.ts shared/ml/wasm/rows.as.ts shared/ml/wasm/dropout.as.ts shared/ml/wasm/adam.as.ts)
+KERNEL_DIR="$ROOT/build/wasm"
+ASSERT_KERNEL_DIR="$ROOT/build/wasm-assert"
 kernel_digest=$(find "$ROOT/shared/ml/wasm" -name '*.as.ts' | sort | xargs cat "$ROOT/node_modules/assemblyscript/package.json" | sha256sum | cut -c1-16)
-if [ -f "$KERNEL_OUT" ] && [ -f "$HEAP_KERNEL_OUT" ] && [ -f "$KERNEL_OUT.digest" ] && [ "$(cat "$KERNEL_OUT.digest")" = "$kernel_digest" ]; then
+kernels_built() { [ -f "$1/kernels.wasm" ] && [ -f "$1/heap-kernels.wasm" ] && [ -f "$1/kernels.wasm.digest" ] && [ "$(cat "$1/kernels.wasm.digest")" = "$kernel_digest" ]; }
+# build_kernels DIR HEAP_FLAGS ASC_FLAGS...: both modules into DIR, the heap module with HEAP_FLAGS too
+build_kernels() {
+  local dir="$1" heap_flags="$2"; shift 2
+  mkdir -p "$dir"
+  # shellcheck disable=SC2086 # heap_flags is a list of flags
+  (cd "$ROOT" && node_modules/.bin/asc "${KERNEL_SOURCES[@]}" -O3 --enable simd --runtime stub "$@" -o "$dir/kernels.wasm.tmp" >>"$CACHE/logs/asc.log" 2>&1 \
+    && node_modules/.bin/asc "${HEAP_KERNEL_SOURCES[@]}" -O3 --enable simd --runtime stub --importMemory $heap_flags "$@" -o "$dir/heap-kernels.wasm.tmp" >>"$CACHE/logs/asc.log" 2>&1) \
+    || { tail -n 20 "$CACHE/logs/asc.log" >&2; return 1; }
+  mv "$dir/kernels.wasm.tmp" "$dir/kernels.wasm"
+  mv "$dir/heap-kernels.wasm.tmp" "$dir/heap-kernels.wasm"
+  echo "$kernel_digest" >"$dir/kernels.wasm.digest"
+}
+if kernels_built "$KERNEL_DIR" && kernels_built "$ASSERT_KERNEL_DIR"; then
   done_step "up to date"
 else
-  mkdir -p "$(dirname "$KERNEL_OUT")"
-  (cd "$ROOT" && node_modules/.bin/asc "${KERNEL_SOURCES[@]}" -O3 --enable simd --runtime stub --noAssert -o "$KERNEL_OUT.tmp" >"$CACHE/logs/asc.log" 2>&1) \
-    || { tail -n 20 "$CACHE/logs/asc.log" >&2; false; }
-  # every kernel again (but heapBase, of the module's own memory), on a memory it imports: the
-  # tfjs backend's own, or Adam's (shared/ml/wasm/heap-kernels.ts)
-  (cd "$ROOT" && node_modules/.bin/asc shared/ml/wasm/attention.as.ts shared/ml/wasm/embed.as.ts shared/ml/wasm/gather.as.ts shared/ml/wasm/matmul.as.ts shared/ml/wasm/softmax.as.ts shared/ml/wasm/rows.as.ts shared/ml/wasm/dropout.as.ts shared/ml/wasm/adam.as.ts -O3 --enable simd --runtime stub --noAssert --importMemory -o "$HEAP_KERNEL_OUT.tmp" >>"$CACHE/logs/asc.log" 2>&1) \
-    || { tail -n 20 "$CACHE/logs/asc.log" >&2; false; }
-  mv "$KERNEL_OUT.tmp" "$KERNEL_OUT"
-  mv "$HEAP_KERNEL_OUT.tmp" "$HEAP_KERNEL_OUT"
-  echo "$kernel_digest" >"$KERNEL_OUT.digest"
+  : >"$CACHE/logs/asc.log"
+  if ! kernels_built "$KERNEL_DIR"; then build_kernels "$KERNEL_DIR" "" --noAssert; fi
+  if ! kernels_built "$ASSERT_KERNEL_DIR"; then build_kernels "$ASSERT_KERNEL_DIR" "--use abort="; fi
   done_step "built"
 fi
 

@@ -11,7 +11,7 @@
 // with it): ties count against the target, so an item a model cannot tell apart (a zero vector,
 // a zero count) is never lucky. Items in the context are not candidates.
 import type { InteractionTable, SplitDataset, UserSequences } from '../../shared/data/types';
-import { Random } from '../../shared/data/random';
+import { Random } from '../../shared/random';
 
 export interface ColdStartSplit {
   /** per original item: -1 when held out, else its index among the warm items */

@@ -7,7 +7,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateSynthetic, loadSource, preprocess, Random, writeSynthetic, type InteractionTable, type SplitDataset } from '../../shared/data';
+import { generateSynthetic, loadSource, preprocess, writeSynthetic, type InteractionTable, type SplitDataset } from '../../shared/data';
+import { Random } from '../../shared/random';
+import { takeRows } from '../../shared/data/take-rows';
 import type { DataSourceConfig } from '../../shared/data/source-config';
 import { parseDataSourceConfig } from '../../shared/data/source-config';
 
@@ -35,25 +37,13 @@ export async function loadReal(name: RealDataset): Promise<{ ds: SplitDataset; s
   return { ds: dataset, source };
 }
 
-// the benchmark datasets have no weight columns
-type Table = { -readonly [K in Exclude<keyof InteractionTable, 'quantity' | 'value'>]-?: NonNullable<InteractionTable[K]> };
-
-function selectRows(t: InteractionTable, rows: Int32Array, userMap: Int32Array, itemMap: Int32Array): Table {
-  const n = rows.length;
-  const out: Table = {
-    length: n, user: new Int32Array(n), item: new Int32Array(n), ts: new Float64Array(n), type: new Uint8Array(n),
-    session: new Int32Array(n), relevance: new Float32Array(n), query: new Int32Array(n), position: new Int32Array(n).fill(-1),
-  };
-  rows.forEach((j, k) => {
-    out.user[k] = userMap[t.user[j]!]!;
-    out.item[k] = itemMap[t.item[j]!]!;
-    out.ts[k] = t.ts[j]!;
-    out.type[k] = t.type[j]!;
-    out.session[k] = t.session[j]!;
-    out.relevance[k] = t.relevance[j]!;
-    out.query[k] = t.query[j]!;
-    if (t.position) out.position[k] = t.position[j]!;
-  });
+/** The rows `rows` of `t`, users and items renumbered through the maps (a sample's dense indices). */
+function renumberedRows(t: InteractionTable, rows: Int32Array, userMap: Int32Array, itemMap: Int32Array): InteractionTable {
+  const out = takeRows(t, rows);
+  for (let k = 0; k < out.length; k++) {
+    out.user[k] = userMap[out.user[k]!]!;
+    out.item[k] = itemMap[out.item[k]!]!;
+  }
   return out;
 }
 
@@ -80,7 +70,7 @@ export function subsampleUsers(ds: SplitDataset, users: number, seed: number): S
       if (itemMap[it] === -1) { itemMap[it] = itemIds.length; itemIds.push(ds.itemIds[it]!); itemText.push(ds.itemText[it] ?? ''); }
     }
   }
-  const [train, valid, test] = parts.map(({ t, rows }) => selectRows(t, rows, userMap, itemMap)) as [Table, Table, Table];
+  const [train, valid, test] = parts.map(({ t, rows }) => renumberedRows(t, rows, userMap, itemMap)) as [InteractionTable, InteractionTable, InteractionTable];
   let tokens = ds.tokens;
   if (tokens) {
     const offsets = new Int32Array(itemIds.length + 1);
@@ -133,11 +123,10 @@ export function plantRandomItems(ds: SplitDataset, fraction: number, seed: numbe
  */
 export function naturalNoise(ds: SplitDataset, maxNoisyRelevance: number): { ds: SplitDataset; noisy: Uint8Array } {
   const noisy = Uint8Array.from(ds.train.relevance, (r) => (r <= maxNoisyRelevance ? 1 : 0));
-  const positives = (t: InteractionTable): Table => {
+  const positives = (t: InteractionTable): InteractionTable => {
     const rows: number[] = [];
     for (let j = 0; j < t.length; j++) if (t.relevance[j]! > maxNoisyRelevance) rows.push(j);
-    const identity = Int32Array.from({ length: Math.max(ds.numUsers, ds.numItems) }, (_, i) => i);
-    return selectRows(t, Int32Array.from(rows), identity, identity);
+    return takeRows(t, Int32Array.from(rows));
   };
   return { ds: { ...ds, valid: positives(ds.valid), test: positives(ds.test) }, noisy };
 }

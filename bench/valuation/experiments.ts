@@ -2,10 +2,11 @@
 // prepared setting (a dataset with its noise and pretrained encoder): does a method's value
 // rank the noise low (AUC, k-means F1), next to random.
 import { loadavg } from 'node:os';
-import type { PipelineSpec } from '../../shared/pipeline/spec';
+import { LabelledViewSchema, valuationOf, type LabelledViewValuation, type PipelineSpec } from '../../shared/pipeline/spec';
 import { noiseDetectionAuc, noiseDetectionQuality } from '../../shared/valuation/detection';
 import { VALUATION_METHODS, type ValuationMethod } from '../../shared/valuation/methods';
 import type { NoisyDataset } from './datasets';
+import type { EmbeddingSettings } from './options';
 import { pretrainOn, valuationInputsTimed, valueTraining, type Pretrained } from './pipeline-path';
 import type { ValuationInputs } from '../../shared/pipeline/steps/value';
 import { fixed, percent, signed } from './table';
@@ -17,6 +18,13 @@ export interface Setting {
   readonly noise: number;
   readonly data: NoisyDataset;
   readonly spec: PipelineSpec;
+  /** what the embedding methods read (the spec's valuation is the protocol's own) */
+  readonly embedding: EmbeddingSettings;
+}
+
+/** The valuation of an embedding method in `setting`: its settings, the spec's unit and seed. */
+function embeddingValuation(setting: Setting, method: ValuationMethod): LabelledViewValuation {
+  return valuationOf(method, { ...setting.embedding, unit: setting.spec.valuation.unit, seed: setting.spec.valuation.seed });
 }
 
 export interface Prepared {
@@ -28,7 +36,7 @@ export async function prepare(setting: Setting, log: (line: string) => void): Pr
   const { ds } = setting.data;
   log(`${setting.dataset} @ ${percent(setting.noise)} noise: ${ds.numUsers} users, ${ds.numItems} items, train/valid/test ${ds.train.length}/${ds.valid.length}/${ds.test.length}, noisy train rows ${count(setting.data.noisy)}`);
   const pretrained = await pretrainOn(ds, setting.spec);
-  const inputs = await valuationInputsTimed(ds, pretrained.model, setting.spec);
+  const inputs = await valuationInputsTimed(ds, pretrained.model, LabelledViewSchema.parse(setting.embedding), setting.spec);
   log(`  pretrain ${pretrained.seconds.toFixed(1)} s, contexts ${inputs.seconds.toFixed(1)} s (load ${load()})`);
   return { pretrained, inputs };
 }
@@ -70,7 +78,7 @@ export async function detection(setting: Setting, prepared: Prepared, log: (line
   const measured: { label: string; auc: number; f1: number; byKind: number[]; seconds: number; load: string }[] = [];
   for (const run of DETECTION_METHODS) {
     const started = performance.now();
-    const v = await valueTraining(ds, prepared.inputs, run.method, setting.spec, run.override);
+    const v = await valueTraining(ds, prepared.inputs, embeddingValuation(setting, run.method), setting.spec, run.override);
     const seconds = (performance.now() - started) / 1000;
     values.set(run.label, v);
     const { auc, kmeansF1 } = noiseDetectionQuality(v, noisy);

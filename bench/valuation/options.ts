@@ -49,8 +49,18 @@ export interface BenchSizes {
   readonly truncateRates: readonly number[];
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
-  /** the valuation's settings (the embedding methods' detection rows read theirs too) */
-  readonly valuation: { readonly method: 'cross-fit' | 'dynamics' } & Record<string, unknown>;
+  /** the valuation the protocol values with: its method's settings */
+  readonly valuation: { readonly method: 'cross-fit'; readonly folds: number; readonly warmupEpochs: number } | { readonly method: 'dynamics'; readonly warmupEpochs: number };
+  /** the embedding methods' settings, for their detection rows */
+  readonly embedding: EmbeddingSettings;
+}
+
+/** What the embedding methods read: KNN-Shapley's K, Data-OOB's bags, the labelled view's negatives and validation sample. */
+export interface EmbeddingSettings {
+  readonly k: number;
+  readonly bags: number;
+  readonly negatives: number;
+  readonly maxValidPoints: number;
 }
 
 export interface BenchOptions {
@@ -85,7 +95,9 @@ export const CLEAN_CHOICES: readonly Choice[] = [{ keep: 0.5, lambda: 0, quarant
 const TRUNCATE_RATES: readonly number[] = [0.2];
 
 function sizesFor(quick: boolean, beautyUsers: number | undefined, method: 'cross-fit' | 'dynamics'): BenchSizes {
-  const valuation = { method, folds: 2, warmupEpochs: 4, k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
+  const warmupEpochs = quick ? 1 : 4;
+  const valuation = method === 'cross-fit' ? { method, folds: 2, warmupEpochs } : { method, warmupEpochs };
+  const embedding = { k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
   if (quick) {
     return {
       label: 'quick (smoke run)',
@@ -94,10 +106,11 @@ function sizesFor(quick: boolean, beautyUsers: number | undefined, method: 'cros
       choices: [{ keep: 0.8, lambda: 0, quarantine: 'drop' }],
       truncateRates: [0.2],
       override: { pretrain: { encoder: { dim: 16, layers: 1, heads: 1, maxLen: 20 }, epochs: 1, text: { maxTokens: 8 } }, finetune: { epochs: 2 } },
-      valuation: { ...valuation, warmupEpochs: 1 },
+      valuation,
+      embedding,
     };
   }
-  return { label: 'default (the shipped models)', ml100kUsers: 943, beautyUsers: beautyUsers ?? 1_000_000, choices: CHOICES, truncateRates: TRUNCATE_RATES, valuation };
+  return { label: 'default (the shipped models)', ml100kUsers: 943, beautyUsers: beautyUsers ?? 1_000_000, choices: CHOICES, truncateRates: TRUNCATE_RATES, valuation, embedding };
 }
 
 function settingList(flag: string | undefined, quick: boolean): SettingName[] {

@@ -14,15 +14,15 @@ import { writeDataset } from '../../shared/data';
 import type { RecModel } from '../../shared/ml/encoder';
 import { finetune, type FinetuneExamples } from '../../shared/ml/finetune';
 import { pretrain } from '../../shared/ml/pretrain';
-import type { PipelineSpec } from '../../shared/pipeline/spec';
+import { valuationSeed, type LabelledView, type LabelledViewValuation, type PipelineSpec } from '../../shared/pipeline/spec';
 import type { StepContext } from '../../shared/pipeline/step';
 import { historyOf, itemTextTokens } from '../../shared/pipeline/steps/dataset-input';
 import { evaluateModel, evaluateOnValidation } from '../../shared/pipeline/steps/infer';
 import { valuedFinetuneInput } from '../../shared/pipeline/steps/finetune';
 import { readFloat64 } from '../../shared/pipeline/steps/typed-files';
-import { methodConfig, valuationInputs, valueSliceOf, valueStep, type ValuationInputs } from '../../shared/pipeline/steps/value';
+import { methodRun, valuationInputs, valueStep, type ValuationInputs } from '../../shared/pipeline/steps/value';
 import { valueImplicitFeedback } from '../../shared/valuation/implicit';
-import { valueData, type ValuationMethod } from '../../shared/valuation/methods';
+import { valueWith, type MethodRun } from '../../shared/valuation/methods';
 import { aggregateByUnit, unitOfRows } from '../../shared/valuation/units';
 
 export interface Pretrained {
@@ -54,25 +54,28 @@ export async function pretrainOn(ds: SplitDataset, spec: PipelineSpec): Promise<
 }
 
 /** What every method of one setting values against: computed once per pretrained model. */
-/** What valuation reads, assembled exactly as the value step does (shared code). */
-export async function valuationInputsTimed(ds: SplitDataset, model: RecModel, spec: PipelineSpec): Promise<ValuationInputs & { seconds: number }> {
+/** What valuation reads, assembled exactly as the value step does (shared code), with the valuation seed of `spec`. */
+export async function valuationInputsTimed(ds: SplitDataset, model: RecModel, view: LabelledView, spec: PipelineSpec): Promise<ValuationInputs & { seconds: number }> {
   const started = performance.now();
-  const inputs = await valuationInputs(ds, model, valueSliceOf(spec));
+  const inputs = await valuationInputs(ds, model, view, valuationSeed(spec));
   return { ...inputs, seconds: (performance.now() - started) / 1000 };
 }
 
-/** One value per training interaction (unit 'interaction'), as the value step computes it. */
-export async function valueTraining(ds: SplitDataset, inputs: ValuationInputs, method: ValuationMethod, spec: PipelineSpec, override?: object): Promise<Float64Array> {
-  const methodSpec: PipelineSpec = { ...spec, valuation: { ...spec.valuation, method } };
-  const config = { ...(methodConfig(valueSliceOf(methodSpec)) as object), ...override };
+/**
+ * One value per training interaction (unit 'interaction'), as the value step computes it with
+ * `valuation` in place of the spec's; `override` is laid over the method's config.
+ */
+export async function valueTraining(ds: SplitDataset, inputs: ValuationInputs, valuation: LabelledViewValuation, spec: PipelineSpec, override?: object): Promise<Float64Array> {
+  const run = methodRun(valuation, valuationSeed({ ...spec, valuation }));
+  const withOverride = { ...run, config: { ...run.config, ...override } } as MethodRun;
   const values = await valueImplicitFeedback(
     { context: inputs.trainContext, items: ds.train.item },
     { context: inputs.validContext, items: inputs.validItems },
     inputs.itemEmb,
-    (train, valid) => valueData(method, train, valid, config as never),
-    { negatives: spec.valuation.negatives, seed: spec.pretrain.seed },
+    (train, valid) => valueWith(withOverride, train, valid),
+    { negatives: valuation.negatives, seed: spec.pretrain.seed },
   );
-  return aggregateByUnit(values, unitOfRows(ds.train, spec.valuation.unit)).broadcast;
+  return aggregateByUnit(values, unitOfRows(ds.train, valuation.unit)).broadcast;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { PipelineSpec } from '../../shared/pipeline/spec';
 import { crossFitValues } from '../../shared/valuation/cross-fit';
 import { trainingDynamicsValues } from '../../shared/valuation/training-dynamics';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
-import { createRng } from '../../shared/valuation/rng';
+import { Sfc32 } from '../../shared/random';
 import { selectImportant } from '../../shared/valuation/selection';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,11 @@ export interface Choice {
 /** The valuation the bench runs, as the tables name it. */
 export function methodLabel(spec: PipelineSpec): string {
   const v = spec.valuation;
-  return v.method === 'dynamics' ? `dynamics (${v.warmupEpochs} warm-up epochs)` : `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs, ${v.score})`;
+  switch (v.method) {
+    case 'dynamics': return `dynamics (${v.warmupEpochs} warm-up epochs)`;
+    case 'cross-fit': return `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs, ${v.score})`;
+    default: return v.method;
+  }
 }
 
 export const choiceLabel = (c: Choice): string => `keep ${c.keep}, λ ${c.lambda}, ${c.quarantine === 'drop' ? 'rest dropped' : 'rest as context'}`;
@@ -99,6 +103,7 @@ export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec
   const dir = await mkdtemp(path.join(tmpdir(), 'assay-bench-values-'));
   try {
     const v = spec.valuation;
+    if (v.method !== 'dynamics' && v.method !== 'cross-fit') throw new Error(`the valuation bench values with cross-fit or dynamics, not ${v.method}`);
     const started = performance.now();
     const values = v.method === 'dynamics'
       ? await trainingDynamicsValues(ds, pretrained.model, spec.finetune, v.warmupEpochs, { checkpointDir: dir })
@@ -111,7 +116,7 @@ export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec
 
 /** The random method's values: what removing a random `1 − keep` is compared with. */
 function uniformValues(n: number, seed: number): Float64Array {
-  const rng = createRng(seed);
+  const rng = new Sfc32(seed);
   return Float64Array.from({ length: n }, () => rng.next());
 }
 

@@ -1,6 +1,5 @@
 // Public surface of the data library (step 1 of the method).
 export * from './types';
-export { Random } from './random';
 export { RejectSchema, RejectLog, DataFileError, type Reject } from './rejects';
 export { RawItemSchema, RawJudgmentSchema, rawEventSchema, timestampSchema, validateRow, type RawItem, type RawEvent, type RawJudgment } from './schemas';
 export {

@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { z } from 'zod';
-import { Random } from './random';
+import { Random } from '../random';
 import type { RawItem } from './schemas';
 import { EVENT_TYPES } from './types';
 

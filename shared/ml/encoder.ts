@@ -16,7 +16,7 @@
 // when causal), with Q|K|V from one fused projection (attention.ts; a SIMD WASM kernel on
 // the WASM backend). gelu is the tanh approximation. LN: (x-μ)/√(σ²+1e-5)·γ + β over the last axis.
 import * as tf from '@tensorflow/tfjs';
-import { Random } from '../data/random';
+import { Random } from '../random';
 import { embedInputs, gatherRows, layerNorm, linearGelu, qkvProjection, residualLinear, selfAttention, type DropoutDraw } from './kernels';
 import type { EncoderConfig } from './config';
 import type { RowBlock } from './row-blocks';

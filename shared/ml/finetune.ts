@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InteractionTable, Matrix } from '../data/types';
 import { orderByUserTime } from '../data/preprocess/sequences';
-import type { Random } from '../data/random';
+import type { Random } from '../random';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfig, type FinetuneConfigInput } from './config';
 import type { LoopData, LoopInput } from './loop-data';
 import { encode, exportWeights, itemTable, modelFromWeights, type NamedWeights, type RecModel } from './encoder';

@@ -1,7 +1,7 @@
 // The training loop's data contract (training-loop.ts): what pretraining and fine-tuning hand
 // the loop, and how a data-parallel replica rebuilds the same on another thread.
 import type * as tf from '@tensorflow/tfjs';
-import type { Random } from '../data/random';
+import type { Random } from '../random';
 import type { RecModel } from './encoder';
 
 /** What a loop needs from its data: the samples, their lengths and the loss of a batch. */

@@ -8,7 +8,7 @@
 // its expected count among the K draws (the log-Q correction of Bengio & Senécal 2008, Yi et
 // al. 2019), so that Σ_draws exp(logit_j)/(K·q_j) estimates the full softmax's denominator
 // without bias rather than one tilted towards popular items (kernels/softmax-loss.ts).
-import type { Random } from '../data/random';
+import type { Random } from '../random';
 import type { LossConfig } from './config';
 
 export const POPULARITY_EXPONENT = 0.75;

@@ -11,7 +11,7 @@
 // and in every later step, so an item's text shapes its representation wherever it is read.
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix, UserSequences } from '../data/types';
-import type { Random } from '../data/random';
+import type { Random } from '../random';
 import { PretrainConfigSchema, parseConfig, type PretrainConfig, type PretrainConfigInput } from './config';
 import type { LoopData, LoopInput } from './loop-data';
 import { createModel, encode, encodeBlocks, exportWeights, itemTable, type NamedWeights, type RecModel } from './encoder';

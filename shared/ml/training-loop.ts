@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
-import { Random } from '../data/random';
+import { Random } from '../random';
 import { Adam } from './adam';
 import type { BackendName } from './backend';
 import { DataParallelGroup } from './data-parallel/group';

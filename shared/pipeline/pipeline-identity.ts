@@ -6,14 +6,16 @@ import { createHash } from 'node:crypto';
 import { STEPS, type PipelineIdentity } from './contract';
 import { codeDigest } from './code-digest';
 import { canonicalJson } from './fingerprint';
+import { valuationDigestForm, type ValuationSpec } from './spec';
 import { STEP_DEFINITIONS } from './steps';
 
 const NOT_RESULT_FIELDS = ['partition', 'codeVersion', 'taskQueues', 'timeouts', 'retry', 'heartbeatSeconds', 'checkpoints'] as const;
 
-/** sha256 of the spec without its partition and orchestration settings, in canonical JSON. */
+/** sha256 of the spec without its partition and orchestration settings, in canonical JSON (the valuation in its digest form). */
 export function specDigest(spec: unknown): string {
   const fields = { ...(spec as Record<string, unknown>) };
   for (const key of NOT_RESULT_FIELDS) delete fields[key];
+  if (fields.valuation !== null && typeof fields.valuation === 'object') fields.valuation = valuationDigestForm(fields.valuation as ValuationSpec);
   return createHash('sha256').update(canonicalJson(fields)).digest('hex');
 }
 

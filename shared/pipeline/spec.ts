@@ -58,7 +58,7 @@ const labelledViewFields = {
 const oneSelectionRule = (v: { keep?: number; threshold?: number }) => v.keep === undefined || v.threshold === undefined;
 const ONE_SELECTION_RULE = { message: 'set keep (the top fraction) or threshold (a least normalised value), not both', path: ['threshold'] };
 
-/** Each method-specific setting, declared once: the file's union and the flat spec both read these. */
+/** Each method-specific setting, declared once: the variants below take theirs from here. */
 const methodSettings = {
   k: z.number().int().min(1).default(10).describe('K, the neighbours of each validation point'),
   bags: z.number().int().min(2).default(32).describe('bagged learners'),
@@ -89,10 +89,11 @@ function variant<M extends ValuationMethod, F extends z.ZodRawShape>(method: M, 
 }
 
 /**
- * The valuation as a spec file writes it: one variant per method, each with the settings that
- * method reads (and the important set's, which all share). docs/spec.md is generated from this.
+ * The valuation, as a spec file writes it and the pipeline reads it: one variant per method,
+ * each with the settings that method reads (and the important set's, which all share), so a
+ * method's settings exist on that method alone. docs/spec.md is generated from this.
  */
-export const ValuationFileSchema = z.discriminatedUnion('method', [
+export const ValuationSpecSchema = z.discriminatedUnion('method', [
   z.object({
     method: z.literal('knn-shapley').default('knn-shapley').describe(`knn-shapley (the default): ${METHOD_DESCRIPTIONS['knn-shapley']}`),
     k: methodSettings.k,
@@ -107,30 +108,41 @@ export const ValuationFileSchema = z.discriminatedUnion('method', [
   variant('cross-fit', { folds: methodSettings.folds, warmupEpochs: methodSettings.warmupEpochs, score: methodSettings.score }),
   variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });
+export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
+/** The valuation of one method: its settings and the shared ones. */
+export type ValuationOf<M extends ValuationMethod> = Extract<ValuationSpec, { method: M }>;
+/** The methods that value the pretrained encoder's labelled view (they read its sizes). */
+export type LabelledViewValuation = ValuationOf<Exclude<ValuationMethod, TrainedValuationMethod>>;
+/** The labelled view's sizes, with their defaults (what a labelled-view method reads of them). */
+export const LabelledViewSchema = z.object(labelledViewFields);
+export type LabelledView = z.output<typeof LabelledViewSchema>;
+
+/** The union's variant of `method`. */
+function variantOf(method: ValuationMethod) {
+  return ValuationSpecSchema.options.find((o) => o.shape.method.safeParse(method).success)!;
+}
+
+/** The valuation of `method` from `settings`: those the method reads, its defaults for the rest (the benches value one setting with several methods). */
+export function valuationOf<M extends ValuationMethod>(method: M, settings: Record<string, unknown>): ValuationOf<M> {
+  const own = variantOf(method);
+  return own.parse({ ...Object.fromEntries(Object.entries(settings).filter(([key]) => key in own.shape)), method }) as ValuationOf<M>;
+}
+
+/** Every method's own settings at their defaults. */
+const METHOD_SETTING_DEFAULTS: Record<string, unknown> = z.object({ ...methodSettings, ...labelledViewFields }).parse({});
 
 /**
- * The valuation as the pipeline reads it: every method's settings with their defaults in one
- * shape, so code that compares methods on one spec (the valuation bench) switches the method
- * alone. A spec file is checked against ValuationFileSchema first (loadSpecFile).
+ * The valuation as the spec digest reads it (pipeline-identity.ts): its method's settings over
+ * the defaults of every other method's. The digest identifies a spec across the runs recorded
+ * with it, so its form stays fixed while the parsed valuation carries its method's settings alone.
  */
-export const ValuationSpecSchema = z.object({
-  method: z.enum(VALUATION_METHODS).default('knn-shapley').describe('how each training example is valued'),
-  ...methodSettings,
-  ...selectionFields,
-  ...labelledViewFields,
-  ...quarantineFields,
-}).refine(oneSelectionRule, ONE_SELECTION_RULE);
-export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
-
-/** The file schema's variant of `method`. */
-function variantOf(method: ValuationMethod) {
-  return ValuationFileSchema.options.find((o) => o.shape.method.safeParse(method).success)!;
+export function valuationDigestForm(valuation: ValuationSpec): Record<string, unknown> {
+  return { ...METHOD_SETTING_DEFAULTS, ...valuation };
 }
 
 /**
- * Settings a spec file gives its valuation that its method never reads (`k` with cross-fit):
- * one problem line each, naming the methods the setting belongs to. Specs built in code (the
- * benches compare several methods on one spec) are not held to this.
+ * Settings a spec gives its valuation that its method never reads (`k` with cross-fit): one
+ * problem line each, naming the methods the setting belongs to.
  */
 export function settingsOfOtherMethods(valuation: unknown): string[] {
   if (valuation === null || typeof valuation !== 'object' || Array.isArray(valuation)) return [];
@@ -143,14 +155,10 @@ export function settingsOfOtherMethods(valuation: unknown): string[] {
   });
 }
 
-/**
- * A parsed spec as a spec file may say it (what `loadSpecFile` accepts back): without the
- * code version the CLI sets, and with only the valuation settings its method reads.
- */
+/** A parsed spec as a spec file may say it (what `loadSpecFile` accepts back): without the code version the CLI sets. */
 export function specFileContents(spec: PipelineSpec): Record<string, unknown> {
-  const { codeVersion: _setByCli, valuation, ...rest } = spec;
-  const own = variantOf(valuation.method).shape;
-  return { ...rest, valuation: Object.fromEntries(Object.entries(valuation).filter(([key]) => key in own)) };
+  const { codeVersion: _setByCli, ...rest } = spec;
+  return rest;
 }
 
 /** The seed of the valuation's draws: its own, or the pretraining seed when the spec sets none. */
@@ -226,9 +234,7 @@ export const PipelineSpecSchema = z.object({
   codeVersion: z.string().default('dev').describe("set by the CLI, not by a spec file: the checkout's commit, recorded with the run"),
 });
 /** What a spec file may set: everything but what the CLI fills in. */
-export const SpecFileSchema = PipelineSpecSchema.omit({ codeVersion: true }).extend({
-  valuation: ValuationFileSchema.prefault({}).describe(PipelineSpecSchema.shape.valuation.description ?? ''),
-});
+export const SpecFileSchema = PipelineSpecSchema.omit({ codeVersion: true });
 /** Fields the CLI fills in, refused in a spec file with the reason. */
 const SET_BY_CLI: Record<string, string> = {
   codeVersion: "is set by the CLI from the checkout's commit (recorded with the run and every step); remove it from the spec",
@@ -260,6 +266,9 @@ function invalidSpec(problems: readonly string[], where: string): SpecError {
 
 /** Validates a spec object; `where` names its origin (a file) in messages. Unknown keys are errors too. */
 export function parseSpec(input: unknown, where = 'spec'): PipelineSpec {
+  const valuation = input !== null && typeof input === 'object' ? (input as Record<string, unknown>).valuation : undefined;
+  const misplaced = settingsOfOtherMethods(valuation);
+  if (misplaced.length > 0) throw invalidSpec(misplaced, where);
   const problems = problemsOf(PipelineSpecSchema, input);
   const parsed = PipelineSpecSchema.safeParse(input);
   if (problems.length > 0 || !parsed.success) throw invalidSpec(problems, where);
@@ -286,12 +295,6 @@ export function loadSpecFile(file: string, overrides: Partial<PipelineSpecInput>
   const setByCli = Object.keys(SET_BY_CLI).filter((key) => key in raw);
   if (setByCli.length > 0) throw new SpecError(`Invalid pipeline spec:\n${formatProblems(setByCli.map((key) => `${key}: ${SET_BY_CLI[key]}`), file)}`);
   const merged = { ...(raw as Record<string, unknown>), ...stripUndefined(overrides) };
-  const misplaced = settingsOfOtherMethods(merged.valuation);
-  if (misplaced.length > 0) throw invalidSpec(misplaced, file);
-  // what the file says is held to the file's schema (the valuation by method); the code version is the CLI's
-  const { codeVersion: _setByCli, ...written } = merged;
-  const fileProblems = problemsOf(SpecFileSchema, written);
-  if (fileProblems.length > 0) throw invalidSpec(fileProblems, file);
   const spec = parseSpec(merged, file);
   const source = spec.source;
   if (!('paths' in source) && source.dataset !== undefined) {

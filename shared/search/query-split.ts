@@ -1,7 +1,7 @@
 // Queries split three ways (train / validation / test) by a seeded shuffle of distinct query
 // texts, so no test query's text was seen in training or in choosing settings.
 
-import { Random } from '../data/random';
+import { Random } from '../random';
 
 export interface QuerySplit {
   readonly train: Int32Array;

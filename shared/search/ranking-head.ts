@@ -13,7 +13,7 @@
 
 import { z } from 'zod';
 import type { Matrix } from '../data/types';
-import { Random } from '../data/random';
+import { Random } from '../random';
 import type { GainLists } from './search-task';
 
 export const rankingHeadOptionsSchema = z.object({

@@ -20,7 +20,7 @@ import { finetune } from '../ml/finetune';
 import { scoreTargets } from '../ml/target-scores';
 import { CrossFitConfigSchema, type CrossFitConfig } from './cross-fit-config';
 import { ValuationInputError } from './errors';
-import { createRng } from './rng';
+import { Sfc32 } from '../random';
 
 
 export interface CrossFitData {
@@ -45,7 +45,7 @@ export class CrossFitStoppedError extends Error {
 /** fold[j] ∈ [0, K): a seeded deal of the n interactions, each fold within one of n/K. */
 export function dealFolds(n: number, folds: number, seed: number): Uint8Array {
   const order = Int32Array.from({ length: n }, (_, i) => i);
-  const rng = createRng(seed);
+  const rng = new Sfc32(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     const t = order[i]!; order[i] = order[j]!; order[j] = t;

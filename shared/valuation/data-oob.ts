@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { checkValuationInput, defaultWarningSink, parseConfig, type LabelledEmbeddings, type WarningSink } from './input';
 import { fitStandardizer, probabilities, ProbeConfigSchema, standardize, trainSoftmaxProbe } from './probe';
-import { createRng } from './rng';
+import { Sfc32 } from '../random';
 
 export const DataOobConfigSchema = z.object({
   bags: z.number().int().min(1).max(10_000).default(32),
@@ -21,7 +21,7 @@ export async function dataOob(train: LabelledEmbeddings, valid: LabelledEmbeddin
   const { numClasses, dim } = checkValuationInput(train, valid, { trainNeedsTwoClasses: true, method: 'data-oob', readsValidation: false, onWarning: config.onWarning });
   const n = train.emb.rows;
   const x = standardize(train.emb, fitStandardizer(train.emb));
-  const rng = createRng(seed);
+  const rng = new Sfc32(seed);
   const correct = new Float64Array(n);
   const outOfBag = new Float64Array(n);
   const multiplicity = new Float64Array(n);

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { Matrix } from '../data/types';
 import { ValuationInputError } from './errors';
 import { parseConfig, type LabelledEmbeddings } from './input';
-import { createRng } from './rng';
+import { Sfc32 } from '../random';
 
 export const ImplicitConfigSchema = z.object({
   negatives: z.number().int().min(1).max(1000).default(4),
@@ -69,7 +69,7 @@ export function buildPairs(x: ImplicitInteractions, itemEmb: Matrix, config: z.i
   const data = new Float32Array(rows * cols);
   const labels = new Int32Array(rows);
   const interactionOf = new Int32Array(rows);
-  const rng = createRng(seed);
+  const rng = new Sfc32(seed);
   for (let i = 0; i < n; i++) {
     for (let p = 0; p < perInteraction; p++) {
       const row = i * perInteraction + p;

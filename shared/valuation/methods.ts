@@ -32,3 +32,11 @@ export function valueData<M extends ValuationMethod>(method: M, train: LabelledE
   const valuer = valuers[method] as Valuer<ValuationConfigs[M]>;
   return valuer(train, valid, config);
 }
+
+/** A method with its config, typed together: a setting reaches only the method that reads it. */
+export type MethodRun = { [M in ValuationMethod]: { readonly method: M; readonly config?: ValuationConfigs[M] } }[ValuationMethod];
+
+/** valueData for a method and its config. */
+export function valueWith(run: MethodRun, train: LabelledEmbeddings, valid: LabelledEmbeddings): Promise<Float64Array> {
+  return valueData(run.method, train, valid, run.config);
+}

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { readServices } from '../../shared/config/services';
 import { openDatabase, type OpenedDatabase } from '../../shared/db/open-database';
-import { AssayClient } from '../../shared/temporal/client';
+import { AssayClient } from '../../cli/client';
 import { requireServices } from './services';
 
 export interface StackClients {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeConnection } from '@temporalio/worker';
 import { readServices } from '../../shared/config/services';
-import { AssayClient } from '../../shared/temporal/client';
+import { AssayClient } from '../../cli/client';
 import { specDigest } from '../../shared/pipeline/pipeline-identity';
 import { describeOutcome } from '../../shared/pipeline/partition-outcome';
 import type { PipelineInput, PipelineSpecView } from '../../workflows/pipeline';

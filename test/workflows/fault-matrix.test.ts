@@ -11,7 +11,7 @@ import { readServices, type Services } from '../../shared/config/services';
 import { openDatabase } from '../../shared/db/open-database';
 import * as lineage from '../../shared/db/lineage';
 import { createArtifactStore } from '../../shared/store';
-import { AssayClient } from '../../shared/temporal/client';
+import { AssayClient } from '../../cli/client';
 import type { PipelineResult } from '../../workflows/pipeline';
 import { latestAliasName, storedCheckpoint } from '../../activities/checkpoints';
 import { startLocalWorkers } from '../../cli/local-workers';

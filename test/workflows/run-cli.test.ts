@@ -13,7 +13,7 @@ import * as activities from '../../activities';
 import { readServices } from '../../shared/config/services';
 import * as lineage from '../../shared/db/lineage';
 import { specFileContents, type PipelineSpec } from '../../shared/pipeline/spec';
-import { pipelineId, RunAlreadyRunningError } from '../../shared/temporal/client';
+import { pipelineId, RunAlreadyRunningError } from '../../cli/client';
 import type { PipelineResult } from '../../workflows/pipeline';
 import { startLocalWorkers } from '../../cli/local-workers';
 import { storedCheckpoint } from '../../activities/checkpoints';

@@ -9,7 +9,7 @@
 // The workers run worker.ts; what each part computes is in replica.ts.
 import type { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
-import type { Random } from '../../data/random';
+import type { Random } from '../../random';
 import { startWorker } from '../../threads/worker';
 import type { Adam } from '../adam';
 import type { BackendName } from '../backend';

@@ -4,7 +4,7 @@
 // run with the same seed and thread count repeats exactly and resumes exactly; a different
 // thread count is a different (equally valid) run, and the config records it.
 import * as tf from '@tensorflow/tfjs';
-import { Random } from '../../data/random';
+import { Random } from '../../random';
 import type { BackendName } from '../backend';
 import type { OptimizerConfig } from '../config';
 import type { NamedWeights, RecModel } from '../encoder';

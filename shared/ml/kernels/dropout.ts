@@ -2,7 +2,7 @@
 // resumed run replays them: each dropout site takes one draw from the step's generator as the
 // seed of its own mask stream.
 import * as tf from '@tensorflow/tfjs';
-import { mixSeed, Random } from '../../data/random';
+import { mixSeed, Random } from '../../random';
 import { kernelCall } from '../wasm/kernel-call';
 
 /** One dropout site: its rate and the seed of its mask stream. */

@@ -17,7 +17,7 @@
 // feedback the hardest positives are the likeliest to be noise. `observe` receives every ℓ_m
 // (unweighted) as the forward pass computes them: training dynamics at no extra cost.
 import * as tf from '@tensorflow/tfjs';
-import type { Random } from '../../data/random';
+import type { Random } from '../../random';
 import { uniformSampler, type NegativeSampler } from '../negative-sampler';
 import { gatherRows } from './gather-rows';
 import { matMul, swapLast, times } from './matmul';

@@ -5,11 +5,16 @@
 //   g, m, v, w  f32 [rows × cols]  gradient, moments, weights
 //   touched     u8  [rows]         1 where the row takes this step's update
 
+import { bytes4, inMemory } from './lib/check.as';
+
 /**
  * `total` plus each row's sum of squared gradients, row after row (each row summed from 0 in
  * order); marks the rows whose gradient is not all zero as touched, or every row when !lazy.
  */
 export function adamRowSquares(g: usize, touched: usize, rows: i32, cols: i32, lazy: bool, total: f64): f64 {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0 && inMemory(g, bytes4(rows, cols)) && inMemory(touched, <u64>rows), 'adamRowSquares: g or touched lies outside memory');
+  }
   for (let r = 0; r < rows; r++) {
     const row = g + ((<usize>r * <usize>cols) << 2);
     let squares: f64 = 0;
@@ -29,6 +34,10 @@ export function adamRowSquares(g: usize, touched: usize, rows: i32, cols: i32, l
  * a row was touched.
  */
 export function adamUpdate(w: usize, g: usize, m: usize, v: usize, touched: usize, rows: i32, cols: i32, clip: f64, beta1: f64, beta2: f64, stepSize: f64, epsilon: f64, decay: f64): i32 {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0 && inMemory(touched, <u64>rows), 'adamUpdate: touched lies outside memory');
+    assert(inMemory(w, bytes4(rows, cols)) && inMemory(g, bytes4(rows, cols)) && inMemory(m, bytes4(rows, cols)) && inMemory(v, bytes4(rows, cols)), 'adamUpdate: w, g, m or v lies outside memory');
+  }
   const oneMinusBeta1 = 1 - beta1;
   const oneMinusBeta2 = 1 - beta2;
   const clipv = f64x2.splat(clip);

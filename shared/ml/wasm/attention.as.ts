@@ -27,6 +27,7 @@ import { block4x8 } from './lib/block.as';
 import { expv, horizontal } from './lib/simd-math.as';
 import { drawFactors, seedDraws } from './lib/mulberry32.as';
 import { storeTransposed4x4 } from './lib/transpose.as';
+import { apart, bytes4, inMemory } from './lib/check.as';
 
 const LANES: v128 = i32x4(0, 1, 2, 3);
 
@@ -188,11 +189,23 @@ function transposedProduct(out: usize, outStride: usize, a: usize, aStride: usiz
   else drawFactors(keep, end, dropThreshold, keepScale);
 }
 
+/** The entry checks both passes make (their own outputs aside); see lib/check.as.ts. */
+// @ts-ignore: decorator
+@inline function checkAttentionOperands(qkv: usize, bias: usize, pad: usize, probs: usize, work: usize, batch: i32, len: i32, dim: i32, heads: i32): void {
+  assert(batch >= 0 && len > 0 && heads > 0 && dim % heads == 0 && (dim / heads) % 4 == 0, 'attention: batch ≥ 0, len > 0, dim a multiple of heads, head width a multiple of 4');
+  assert(inMemory(qkv, bytes4(batch * len, 3 * dim)) && inMemory(bias, bytes4(3 * dim)) && inMemory(pad, bytes4(batch, ceil4(len))), 'attention: qkv, bias or pad lies outside memory');
+  assert(inMemory(probs, bytes4(attentionProbsFloats(batch, len, heads))) && inMemory(work, <u64>attentionWorkBytes(len, dim, heads)), 'attention: probs or work lies outside memory');
+}
+
 export function attentionForward(
   qkv: usize, bias: usize, pad: usize, out: usize, probs: usize, work: usize,
   batch: i32, len: i32, dim: i32, heads: i32, causal: bool,
   dropThreshold: u32, keepScale: f32, seed: u32,
 ): void {
+  if (!ASC_NO_ASSERT) {
+    checkAttentionOperands(qkv, bias, pad, probs, work, batch, len, dim, heads);
+    assert(inMemory(out, bytes4(batch * len, dim)) && apart(out, bytes4(batch * len, dim), qkv, bytes4(batch * len, 3 * dim)), 'attentionForward: out lies outside memory or over qkv');
+  }
   seedDraws(seed);
   const dh = dim / heads;
   const l = ceil8(len);
@@ -262,6 +275,11 @@ export function attentionBackward(
   batch: i32, len: i32, dim: i32, heads: i32, causal: bool,
   dropThreshold: u32, keepScale: f32, seed: u32,
 ): void {
+  if (!ASC_NO_ASSERT) {
+    checkAttentionOperands(qkv, bias, pad, probs, work, batch, len, dim, heads);
+    assert(inMemory(dout, bytes4(batch * len, dim)) && inMemory(dqkv, bytes4(batch * len, 3 * dim)), 'attentionBackward: dout or dqkv lies outside memory');
+    assert(apart(dqkv, bytes4(batch * len, 3 * dim), qkv, bytes4(batch * len, 3 * dim)) && apart(dqkv, bytes4(batch * len, 3 * dim), dout, bytes4(batch * len, dim)), 'attentionBackward: dqkv overlaps qkv or dout');
+  }
   seedDraws(seed);
   const dh = dim / heads;
   const l = ceil8(len);

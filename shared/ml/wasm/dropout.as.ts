@@ -12,8 +12,12 @@
 // A factor is keep where the draw is ≥ threshold (= rate·2³²), else 0; dropout 0 draws none.
 
 import { drawFactors, keepFrom, nextFactor, nextFactors4, seedDraws } from './lib/mulberry32.as';
+import { bytes4, inMemory } from './lib/check.as';
 
 export function dropoutFactors(out: usize, size: i32, seedState: u32, threshold: f64, keep: f32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(size >= 0 && inMemory(out, bytes4(size)), 'dropoutFactors: out lies outside memory');
+  }
   seedDraws(seedState);
   drawFactors(out, size, keepFrom(threshold), keep);
 }
@@ -22,6 +26,10 @@ export function dropoutFactors(out: usize, size: i32, seedState: u32, threshold:
 // same draws in the same order); others one value at a time.
 
 export function residualForward(x: usize, y: usize, b: usize, out: usize, rows: i32, cols: i32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0, 'residual: rows and cols ≥ 0');
+    assert(inMemory(x, bytes4(rows, cols)) && inMemory(y, bytes4(rows, cols)) && inMemory(out, bytes4(rows, cols)) && inMemory(b, bytes4(cols)), 'residualForward: an operand lies outside memory');
+  }
   seedDraws(seedState);
   const limit = keepFrom(threshold);
   const limits = i32x4.splat(limit);
@@ -46,6 +54,10 @@ export function residualForward(x: usize, y: usize, b: usize, out: usize, rows: 
 
 /** dy = dout·factor, db = Σ_rows dy; the gradient of x is dout itself. */
 export function residualBackward(dout: usize, dy: usize, db: usize, rows: i32, cols: i32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0, 'residual: rows and cols ≥ 0');
+    assert(inMemory(dout, bytes4(rows, cols)) && inMemory(dy, bytes4(rows, cols)) && inMemory(db, bytes4(cols)), 'residualBackward: an operand lies outside memory');
+  }
   seedDraws(seedState);
   const limit = keepFrom(threshold);
   const limits = i32x4.splat(limit);

@@ -7,14 +7,20 @@
 // cols must be a multiple of 4.
 
 import { keepFrom, nextFactors4, seedDraws } from './lib/mulberry32.as';
+import { apart, bytes4, inMemory } from './lib/check.as';
 
 export function embedForward(table: usize, ids: usize, pos: usize, out: usize, n: i32, len: i32, cols: i32, first: i32, scale: f32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(n >= 0 && len > 0 && first >= 0 && cols >= 0 && cols % 4 == 0, 'embedForward: n ≥ 0, len > 0, first ≥ 0, cols a multiple of 4');
+    assert(inMemory(ids, bytes4(n)) && inMemory(out, bytes4(n, cols)) && inMemory(pos, bytes4(first + min(n, len), cols)), 'embedForward: ids, out or the positions read lie outside memory');
+  }
   seedDraws(seedState);
   const limits = i32x4.splat(keepFrom(threshold));
   const kept = f32x4.splat(keep);
   const scales = f32x4.splat(scale);
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < n; r++) {
+    if (!ASC_NO_ASSERT) assert(load<i32>(ids + (<usize>r << 2)) >= 0 && inMemory(table + <usize>load<i32>(ids + (<usize>r << 2)) * rowBytes, <u64>rowBytes), 'embedForward: an id whose row lies outside memory');
     const t = table + <usize>load<i32>(ids + (<usize>r << 2)) * rowBytes;
     const p = pos + <usize>(first + r % len) * rowBytes;
     const o = out + <usize>r * rowBytes;
@@ -33,6 +39,11 @@ export function embedForward(table: usize, ids: usize, pos: usize, out: usize, n
  * block of the same op).
  */
 export function embedBackward(dy: usize, ids: usize, dTable: usize, dPos: usize, n: i32, len: i32, cols: i32, tableRows: i32, posRows: i32, first: i32, scale: f32, accumulate: i32, dropout: i32, seedState: u32, threshold: f64, keep: f32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(n >= 0 && len > 0 && first >= 0 && cols >= 0 && cols % 4 == 0 && first + min(n, len) <= posRows, 'embedBackward: n ≥ 0, len > 0, cols a multiple of 4, the positions within posRows');
+    assert(inMemory(dy, bytes4(n, cols)) && inMemory(ids, bytes4(n)) && inMemory(dTable, bytes4(tableRows, cols)) && inMemory(dPos, bytes4(posRows, cols)), 'embedBackward: an operand lies outside memory');
+    assert(apart(dTable, bytes4(tableRows, cols), dPos, bytes4(posRows, cols)), 'embedBackward: dTable overlaps dPos');
+  }
   seedDraws(seedState);
   const limits = i32x4.splat(keepFrom(threshold));
   const kept = f32x4.splat(keep);
@@ -44,6 +55,7 @@ export function embedBackward(dy: usize, ids: usize, dTable: usize, dPos: usize,
   }
   for (let r = 0; r < n; r++) {
     const g = dy + <usize>r * rowBytes;
+    if (!ASC_NO_ASSERT) assert(<u32>load<i32>(ids + (<usize>r << 2)) < <u32>tableRows, 'embedBackward: an id outside [0, tableRows)');
     const t = dTable + <usize>load<i32>(ids + (<usize>r << 2)) * rowBytes;
     const p = dPos + <usize>(first + r % len) * rowBytes;
     for (let c = 0; c < cols; c += 4) {

@@ -10,10 +10,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { allocateOnHeap, heapMemory, heapOffsetOf, wasmBackend, type WasmBackendInternals } from '../tfjs-internals';
+import { KERNEL_BUILD, namingTraps } from './kernel-build';
 import { KERNEL_FUNCTIONS, kernelsEnabled, type KernelExports } from './kernels';
 
-/** Where infra/setup.sh writes the module (a build output, ignored by git). */
-export const HEAP_KERNELS_WASM_PATH = path.resolve(__dirname, '../../../build/wasm/heap-kernels.wasm');
+/** Where infra/setup.sh writes the module (a build output, ignored by git; ./kernel-build.ts picks the build). */
+export const HEAP_KERNELS_WASM_PATH = path.join(KERNEL_BUILD.dir, 'heap-kernels.wasm');
 
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
@@ -50,9 +51,10 @@ let compiled: object | null | undefined;
 /** The instance bound to the memory of the backend it was made for. */
 let bound: { memory: object; kernels: HeapKernels } | undefined;
 
-/** The module instantiated on `memory` (a WebAssembly.Memory), or null when the kernels are off or not built. */
+/** The module instantiated on `memory` (a WebAssembly.Memory), or null when the kernels are off or not built (the assertion build, once asked for, must be). */
 export function heapKernelsOn(memory: object): HeapKernelExports | null {
   if (!kernelsEnabled()) return null;
+  if (compiled === undefined && KERNEL_BUILD.asserts && !existsSync(HEAP_KERNELS_WASM_PATH)) throw new Error(`ASSAY_KERNEL_ASSERTS=1 asks for the kernels built with assertions, but ${HEAP_KERNELS_WASM_PATH} is missing; build it with \`bash infra/setup.sh\`.`);
   let exports: Record<string, unknown>;
   try {
     compiled ??= existsSync(HEAP_KERNELS_WASM_PATH) ? new WebAssembly.Module(readFileSync(HEAP_KERNELS_WASM_PATH)) : null;
@@ -63,7 +65,7 @@ export function heapKernelsOn(memory: object): HeapKernelExports | null {
   }
   const missing = EXPORTED_FUNCTIONS.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0) throw new Error(`The SIMD kernel module ${HEAP_KERNELS_WASM_PATH} is out of date (it lacks ${missing.join(', ')}); rebuild it with \`bash infra/setup.sh\`.`);
-  return exports as unknown as HeapKernelExports;
+  return (KERNEL_BUILD.asserts ? namingTraps(exports, EXPORTED_FUNCTIONS) : exports) as unknown as HeapKernelExports;
 }
 
 /** The heap kernels under the active WASM backend, or null (another backend, kernels off, module not built). */

@@ -10,9 +10,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { heapFloats, heapOffsetOf, wasmBackend } from '../tfjs-internals';
+import { KERNEL_BUILD, kernelAbort, namingTraps } from './kernel-build';
 
-/** Where infra/setup.sh writes the compiled module (a build output, ignored by git). */
-export const KERNELS_WASM_PATH = path.resolve(__dirname, '../../../build/wasm/kernels.wasm');
+/** Where infra/setup.sh writes the compiled module (a build output, ignored by git; ./kernel-build.ts picks the build). */
+export const KERNELS_WASM_PATH = path.join(KERNEL_BUILD.dir, 'kernels.wasm');
 
 // The few WebAssembly globals used here (this project's lib settings carry no WebAssembly types).
 interface WasmMemory {
@@ -103,18 +104,22 @@ export const KERNEL_FUNCTIONS = ['heapBase', 'attentionWorkBytes', 'attentionPro
 type Unlisted = Exclude<keyof KernelExports, 'memory' | (typeof KERNEL_FUNCTIONS)[number]>;
 export const KERNEL_FUNCTIONS_COMPLETE: [Unlisted] extends [never] ? true : { unlisted: Unlisted } = true;
 
-/** Loads a compiled kernel module, checking that it exports everything this code calls. */
-export function loadKernels(file: string): WasmKernels {
+/**
+ * Loads a compiled kernel module, checking that it exports everything this code calls. An
+ * assertion build (`asserts`) imports an abort that turns a failed check into an error naming it.
+ */
+export function loadKernels(file: string, asserts = false): WasmKernels {
   const rebuild = 'rebuild it with `bash infra/setup.sh`';
   let exports: Record<string, unknown>;
   try {
-    exports = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), {}).exports as Record<string, unknown>;
+    const imports = asserts ? { env: { abort: kernelAbort(() => exports.memory as WasmMemory) } } : {};
+    exports = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), imports).exports as Record<string, unknown>;
   } catch (err) {
     throw new Error(`The SIMD kernel module ${file} does not load (${(err as Error).message}); ${rebuild}, or delete it to run on tfjs ops.`, { cause: err });
   }
   const missing = [...KERNEL_FUNCTIONS.filter((name) => typeof exports[name] !== 'function'), ...(exports.memory ? [] : ['memory'])];
   if (missing.length > 0) throw new Error(`The SIMD kernel module ${file} is out of date (it lacks ${missing.join(', ')}); ${rebuild}.`);
-  return new WasmKernels(exports as unknown as KernelExports);
+  return new WasmKernels((asserts ? namingTraps(exports, KERNEL_FUNCTIONS) : exports) as unknown as KernelExports);
 }
 
 /**
@@ -144,9 +149,12 @@ export function tensorFromKernel(values: Float32Array, shape: number[]): tf.Tens
 
 let loaded: WasmKernels | null | undefined;
 
-/** The compiled kernels, or null when they are not built here. */
+/** The compiled kernels, or null when they are not built here (the assertion build, once asked for, must be). */
 export function wasmKernels(): WasmKernels | null {
-  if (loaded === undefined) loaded = existsSync(KERNELS_WASM_PATH) ? loadKernels(KERNELS_WASM_PATH) : null;
+  if (loaded === undefined) {
+    if (!existsSync(KERNELS_WASM_PATH) && KERNEL_BUILD.asserts) throw new Error(`ASSAY_KERNEL_ASSERTS=1 asks for the kernels built with assertions, but ${KERNELS_WASM_PATH} is missing; build it with \`bash infra/setup.sh\`.`);
+    loaded = existsSync(KERNELS_WASM_PATH) ? loadKernels(KERNELS_WASM_PATH, KERNEL_BUILD.asserts) : null;
+  }
   return loaded;
 }
 

@@ -18,6 +18,7 @@
 
 import { block1x8, block4x4, block4x8 } from './lib/block.as';
 import { storeTransposed4x4 } from './lib/transpose.as';
+import { apart, bytes4, inMemory } from './lib/check.as';
 
 /** Bytes of the operands that every output block re-reads per slab. */
 const TN_SLAB_BYTES: i32 = 64 * 1024;
@@ -29,6 +30,11 @@ const MIN_SLAB: i32 = 16;
 }
 
 export function matMulTN(a: usize, b: usize, out: usize, rows: i32, m: i32, n: i32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && m >= 0 && n >= 0, 'matMulTN: rows, m and n ≥ 0');
+    assert(inMemory(a, bytes4(rows, m)) && inMemory(b, bytes4(rows, n)) && inMemory(out, bytes4(m, n)), 'matMulTN: an operand lies outside memory');
+    assert(apart(out, bytes4(m, n), a, bytes4(rows, m)) && apart(out, bytes4(m, n), b, bytes4(rows, n)), 'matMulTN: out overlaps a or b');
+  }
   const aRow = <usize>m << 2;
   const bRow = <usize>n << 2;
   const outRow = <usize>n << 2;
@@ -66,6 +72,11 @@ function tnOne(a: usize, b: usize, out: usize, r0: i32, r1: i32, first: bool, i:
 }
 
 export function matMulNN(a: usize, b: usize, out: usize, m: i32, k: i32, n: i32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(m >= 0 && k >= 0 && n >= 0, 'matMulNN: m, k and n ≥ 0');
+    assert(inMemory(a, bytes4(m, k)) && inMemory(b, bytes4(k, n)) && inMemory(out, bytes4(m, n)), 'matMulNN: an operand lies outside memory');
+    assert(apart(out, bytes4(m, n), a, bytes4(m, k)) && apart(out, bytes4(m, n), b, bytes4(k, n)), 'matMulNN: out overlaps a or b');
+  }
   const aRow = <usize>k << 2;
   const bRow = <usize>n << 2;
   const outRow = <usize>n << 2;
@@ -109,6 +120,9 @@ function nnOne(a: usize, b: usize, out: usize, k0: i32, k1: i32, first: bool, i:
  * nearly all per-kernel overhead.
  */
 export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0 && inMemory(x, bytes4(rows, cols)) && inMemory(out, bytes4(rows, cols)) && apart(out, bytes4(rows, cols), x, bytes4(rows, cols)), 'transpose: x or out lies outside memory, or out over x');
+  }
   const inRow = <usize>cols << 2;
   const outRow = <usize>rows << 2;
   const rows4 = rows & ~3;
@@ -131,6 +145,9 @@ export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
 
 /** out [rows × 3·cols] = [a | b | c] for a, b, c [rows × cols]: three projections' weights (or biases, one row) as the fused Q|K|V projection's. */
 export function concatColumns3(a: usize, b: usize, c: usize, out: usize, rows: i32, cols: i32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0 && inMemory(a, bytes4(rows, cols)) && inMemory(b, bytes4(rows, cols)) && inMemory(c, bytes4(rows, cols)) && inMemory(out, bytes4(rows, 3 * cols)), 'concatColumns3: an operand lies outside memory');
+  }
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
     const o = out + <usize>r * 3 * rowBytes;
@@ -143,6 +160,9 @@ export function concatColumns3(a: usize, b: usize, c: usize, out: usize, rows: i
 
 /** a | b | c = the three column blocks of x [rows × 3·cols]: the fused projection's gradient handed back to its three weights (or biases). */
 export function splitColumns3(x: usize, a: usize, b: usize, c: usize, rows: i32, cols: i32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0 && inMemory(x, bytes4(rows, 3 * cols)) && inMemory(a, bytes4(rows, cols)) && inMemory(b, bytes4(rows, cols)) && inMemory(c, bytes4(rows, cols)), 'splitColumns3: an operand lies outside memory');
+  }
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
     const s = x + <usize>r * 3 * rowBytes;

@@ -4,12 +4,17 @@
 // full sweep over the activations; here each is one or two sweeps.
 // cols must be a multiple of 4.
 import { expv, horizontal } from './lib/simd-math.as';
+import { bytes4, inMemory } from './lib/check.as';
 
 const GELU_C: f32 = 0.7978845608028654; // √(2/π)
 const GELU_A: f32 = 0.044715;
 
 /** y = (x − μ)/√(σ² + eps)·γ + β per row. */
 export function layerNormForward(x: usize, gamma: usize, beta: usize, y: usize, rows: i32, cols: i32, eps: f32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0 && cols % 4 == 0, 'layerNormForward: rows ≥ 0, cols a multiple of 4');
+    assert(inMemory(x, bytes4(rows, cols)) && inMemory(y, bytes4(rows, cols)) && inMemory(gamma, bytes4(cols)) && inMemory(beta, bytes4(cols)), 'layerNormForward: an operand lies outside memory');
+  }
   const rowBytes = <usize>cols << 2;
   const inv: f32 = 1 / <f32>cols;
   for (let r = 0; r < rows; r++) {
@@ -38,6 +43,11 @@ export function layerNormForward(x: usize, gamma: usize, beta: usize, y: usize, 
  *   dx = (g − mean(g) − x̂·mean(g·x̂))/σ,  dγ = Σ_rows dy·x̂,  dβ = Σ_rows dy.
  */
 export function layerNormBackward(x: usize, gamma: usize, dy: usize, dx: usize, dgamma: usize, dbeta: usize, xhat: usize, rows: i32, cols: i32, eps: f32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0 && cols % 4 == 0, 'layerNormBackward: rows ≥ 0, cols a multiple of 4');
+    assert(inMemory(x, bytes4(rows, cols)) && inMemory(dy, bytes4(rows, cols)) && inMemory(dx, bytes4(rows, cols)), 'layerNormBackward: x, dy or dx lies outside memory');
+    assert(inMemory(gamma, bytes4(cols)) && inMemory(dgamma, bytes4(cols)) && inMemory(dbeta, bytes4(cols)) && inMemory(xhat, bytes4(cols)), 'layerNormBackward: gamma, dgamma, dbeta or xhat lies outside memory');
+  }
   const rowBytes = <usize>cols << 2;
   const inv: f32 = 1 / <f32>cols;
   memory.fill(dgamma, 0, rowBytes);
@@ -98,6 +108,10 @@ export function layerNormBackward(x: usize, gamma: usize, dy: usize, dx: usize, 
  * that pass needs neither x nor an exponential.
  */
 export function biasGeluForward(x: usize, bias: usize, y: usize, slope: usize, rows: i32, cols: i32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0 && cols % 4 == 0, 'biasGeluForward: rows ≥ 0, cols a multiple of 4');
+    assert(inMemory(x, bytes4(rows, cols)) && inMemory(y, bytes4(rows, cols)) && inMemory(slope, bytes4(rows, cols)) && inMemory(bias, bytes4(cols)), 'biasGeluForward: an operand lies outside memory');
+  }
   const rowBytes = <usize>cols << 2;
   const one = f32x4.splat(1);
   for (let r = 0; r < rows; r++) {
@@ -116,6 +130,10 @@ export function biasGeluForward(x: usize, bias: usize, y: usize, slope: usize, r
 
 /** dx = dy·slope (the forward pass's gelu′), db = Σ_rows dx. */
 export function biasGeluBackward(slope: usize, dy: usize, dx: usize, dbias: usize, rows: i32, cols: i32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0 && cols % 4 == 0, 'biasGeluBackward: rows ≥ 0, cols a multiple of 4');
+    assert(inMemory(slope, bytes4(rows, cols)) && inMemory(dy, bytes4(rows, cols)) && inMemory(dx, bytes4(rows, cols)) && inMemory(dbias, bytes4(cols)), 'biasGeluBackward: an operand lies outside memory');
+  }
   const rowBytes = <usize>cols << 2;
   memory.fill(dbias, 0, rowBytes);
   for (let r = 0; r < rows; r++) {
@@ -131,6 +149,10 @@ export function biasGeluBackward(slope: usize, dy: usize, dx: usize, dbias: usiz
 
 /** out = Σ_rows x, each column summed top to bottom from 0 as tfjs's Sum does (so the same bits): a bias's gradient. */
 export function columnSums(x: usize, out: usize, rows: i32, cols: i32): void {
+  if (!ASC_NO_ASSERT) {
+    assert(rows >= 0 && cols >= 0 && cols % 4 == 0, 'columnSums: rows ≥ 0, cols a multiple of 4');
+    assert(inMemory(x, bytes4(rows, cols)) && inMemory(out, bytes4(cols)), 'columnSums: x or out lies outside memory');
+  }
   const rowBytes = <usize>cols << 2;
   for (let c = 0; c < cols; c += 4) v128.store(out + (<usize>c << 2), f32x4.splat(0));
   for (let r = 0; r < rows; r++) {

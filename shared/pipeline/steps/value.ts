@@ -10,12 +10,12 @@ import { itemEmbeddings } from '../../ml/scoring';
 import { crossFitValues } from '../../valuation/cross-fit';
 import { trainingDynamicsValues } from '../../valuation/training-dynamics';
 import { valueImplicitFeedback } from '../../valuation/implicit';
-import { valueData } from '../../valuation/methods';
+import { valueWith, type MethodRun } from '../../valuation/methods';
 import { selectImportant } from '../../valuation/selection';
 import { aggregateByUnit, unitOfRows } from '../../valuation/units';
 import { ValuationInputError } from '../../valuation/errors';
 import { InvalidInputError } from '../errors';
-import { selectionRule, valuationSeed, valuesByTraining, type PipelineSpec } from '../spec';
+import { selectionRule, valuationSeed, valuesByTraining, type LabelledView, type LabelledViewValuation, type PipelineSpec, type TrainedValuationMethod, type ValuationOf } from '../spec';
 import { defineStep, type StepContext } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
 import type { RecModel } from '../../ml/encoder';
@@ -23,13 +23,14 @@ import { historyOf, inputFolder, readInputDataset } from './dataset-input';
 import { allRows, contextsBefore, embedContexts, sampleRows } from './contexts';
 import { writeTyped } from './typed-files';
 
-export function methodConfig(spec: ValueSlice) {
-  const v = spec.valuation;
+/** The valuation method of a labelled-view valuation with the config it reads; `seed` is the valuation's. */
+export function methodRun(v: LabelledViewValuation, seed: number): MethodRun {
   switch (v.method) {
-    case 'knn-shapley': return { k: v.k };
-    case 'data-oob': return { bags: v.bags, seed: spec.seed };
-    case 'random': return { seed: spec.seed };
-    default: return {};
+    case 'knn-shapley': return { method: v.method, config: { k: v.k } };
+    case 'data-oob': return { method: v.method, config: { bags: v.bags, seed } };
+    case 'random': return { method: v.method, config: { seed } };
+    case 'tracin': return { method: v.method, config: {} };
+    case 'loss': return { method: v.method, config: {} };
   }
 }
 
@@ -48,11 +49,11 @@ export interface ValuationInputs {
   readonly itemEmb: Matrix;
 }
 
-/** What valuation reads, from a dataset and the pretrained encoder (the benches reuse it). */
-export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: ValueSlice, progress: (phase: string) => void = () => {}): Promise<ValuationInputs> {
-  const maxLen = Math.min(model.encoder.maxLen - 1, spec.valuation.contextLen);
+/** What valuation reads, from a dataset and the pretrained encoder (the benches reuse it); `seed` samples the validation points. */
+export async function valuationInputs(ds: SplitDataset, model: RecModel, view: LabelledView, seed: number, progress: (phase: string) => void = () => {}): Promise<ValuationInputs> {
+  const maxLen = Math.min(model.encoder.maxLen - 1, view.contextLen);
   const trainContext = await embedContexts(model, contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen), (done, total) => progress(`embedding training contexts ${done}/${total}`), maxLen + 1);
-  const validRows = sampleRows(ds.valid.length, spec.valuation.maxValidPoints, spec.seed);
+  const validRows = sampleRows(ds.valid.length, view.maxValidPoints, seed);
   if (validRows.length === 0) throw new InvalidInputError('the validation split is empty, so there is no utility to value data against; use a split with validation interactions');
   const history = historyOf(ds, false);
   const offsets = new Int32Array(validRows.length + 1);
@@ -70,8 +71,7 @@ export async function valuationInputs(ds: SplitDataset, model: RecModel, spec: V
 }
 
 /** cross-fit or training dynamics in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. */
-async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, spec: ValueSlice): Promise<Float64Array> {
-  const v = spec.valuation;
+async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, v: ValuationOf<TrainedValuationMethod>, spec: ValueSlice): Promise<Float64Array> {
   if (!spec.finetune) throw new Error(`${v.method} valuation needs the fine-tune settings in the value step's config slice`);
   const checkpointDir = await mkdtemp(path.join(ctx.scratchDir ?? tmpdir(), 'assay-cross-fit-'));
   let lastBeat = 0;
@@ -113,18 +113,18 @@ export const valueStep = defineStep({
     let values: Float64Array;
     let validPoints = 0;
     try {
-      if (valuesByTraining(v.method)) {
-        values = await trainedStepValues(ctx, ds, model, spec);
+      if (v.method === 'cross-fit' || v.method === 'dynamics') {
+        values = await trainedStepValues(ctx, ds, model, v, spec);
       } else {
-        const inputs = await valuationInputs(ds, model, spec, (phase) => ctx.heartbeat({ phase }));
+        const inputs = await valuationInputs(ds, model, v, spec.seed, (phase) => ctx.heartbeat({ phase }));
         validPoints = inputs.validItems.length;
         ctx.heartbeat({ phase: `valuing ${ds.train.length} interactions with ${v.method}` });
-        const method = v.method;
+        const run = methodRun(v, spec.seed);
         values = await valueImplicitFeedback(
           { context: inputs.trainContext, items: ds.train.item },
           { context: inputs.validContext, items: inputs.validItems },
           inputs.itemEmb,
-          (train, valid) => valueData(method, train, valid, methodConfig(spec) as never),
+          (train, valid) => valueWith(run, train, valid),
           { negatives: v.negatives, seed: spec.seed },
         );
       }

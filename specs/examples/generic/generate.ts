@@ -5,7 +5,7 @@
 // (empty on views) that the spec uses as the fine-tuning example weight.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 
 const SEED = 23;
 const USERS = 60;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../../../shared/ml/adam';
 import { selectBackend } from '../../../shared/ml/backend';
 import { OptimizerConfigSchema } from '../../../shared/ml/config';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import { setKernelsEnabled } from '../../../shared/ml/wasm/kernels';
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import { selectBackend } from '../../../shared/ml/backend';
 import { blockDraw } from '../../../shared/ml/kernels/dropout';
 import { embedInputs, type EmbedShape } from '../../../shared/ml/kernels/embed';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../shared/ml/backend';
 import { EncoderConfigSchema } from '../../../shared/ml/config';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import { createModel, encode, encodeBlocks, exportWeights, modelFromWeights } from '../../../shared/ml/encoder';
 import { FIRST_ITEM_ROW, PAD_ROW } from '../../../shared/ml/vocabulary';
 

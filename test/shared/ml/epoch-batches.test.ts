@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import { epochBatches, LENGTH_CHUNK_BATCHES } from '../../../shared/ml/training-loop';
 
 const padded = (batches: Int32Array[], lengths: Int32Array) =>

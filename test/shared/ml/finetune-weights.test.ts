@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../shared/ml/backend';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import { createModel, disposeModel, exportWeights } from '../../../shared/ml/encoder';
 import { EncoderConfigSchema, FinetuneConfigSchema } from '../../../shared/ml/config';
 import { finetune, finetuneLoopData, truncationShare } from '../../../shared/ml/finetune';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import type { Matrix } from '../../../shared/data/types';
 import { selectBackend } from '../../../shared/ml/backend';
 import { createModel, disposeModel, exportWeights, FROZEN_ITEM_TEXT, parameterShapes, projectItemText } from '../../../shared/ml/encoder';

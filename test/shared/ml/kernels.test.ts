@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import { attentionPath, qkvProjection, selfAttention, type AttentionShape, type QkvParts } from '../../../shared/ml/kernels/attention';
 import { selectBackend } from '../../../shared/ml/backend';
 import { biasGelu, layerNorm, linearGelu, residualAdd, residualLinear } from '../../../shared/ml/kernels/block-ops';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import { selectBackend } from '../../../shared/ml/backend';
 import { LossConfigSchema } from '../../../shared/ml/config';
 import { finetune } from '../../../shared/ml/finetune';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import { selectBackend } from '../../../shared/ml/backend';
 import { gatherRows } from '../../../shared/ml/kernels/gather-rows';
 import { matMul } from '../../../shared/ml/kernels/matmul';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import { selectBackend } from '../../../shared/ml/backend';
 import { classCrossEntropy, crossEntropy, softmaxLoss } from '../../../shared/ml/kernels/softmax-loss';
 import { setKernelsEnabled } from '../../../shared/ml/wasm/kernels';

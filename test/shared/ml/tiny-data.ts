@@ -1,6 +1,6 @@
 // A tiny seeded catalogue for fast training tests: users with short item sequences, item
 // texts as token ids, and the same data as an interaction table (one query per tenth row).
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import type { InteractionTable, UserSequences } from '../../../shared/data/types';
 import type { TokenCsr } from '../../../shared/ml/vocabulary';
 

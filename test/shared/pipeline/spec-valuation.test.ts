@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KEEP, loadSpecFile, parseSpec, selectionRule, specFileContents, SpecError, valuationSeed, type PipelineSpec } from '../../../shared/pipeline/spec';
+import { DEFAULT_KEEP, loadSpecFile, parseSpec, selectionRule, specFileContents, SpecError, valuationOf, valuationSeed, type PipelineSpec } from '../../../shared/pipeline/spec';
+import { specDigest } from '../../../shared/pipeline/pipeline-identity';
 import { valueStep } from '../../../shared/pipeline/steps/value';
 import { specJsonSchema } from '../../../shared/pipeline/spec-reference';
 import type { StepCall } from '../../../shared/pipeline/step';
@@ -128,6 +129,33 @@ describe('a parsed spec written back as a file', () => {
       const again = loadSpecFile(file);
       expect({ ...again, source: spec.source, codeVersion: 'abc' }).toEqual(spec);
       expect(JSON.stringify(specFileContents(spec))).not.toContain('codeVersion');
+    }
+  });
+});
+
+describe('the parsed valuation', () => {
+  it("holds its method's settings alone, and a spec built in code is held to that as a file is", () => {
+    expect(Object.keys(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit' } }).valuation).sort()).toEqual(['alpha', 'folds', 'lambda', 'method', 'quarantine', 'score', 'unit', 'warmupEpochs']);
+    expect(parseSpec({ dataset: 'd', source }).valuation).toMatchObject({ method: 'knn-shapley', k: 10, negatives: 1, contextLen: 20, maxValidPoints: 2000 });
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', bags: 8 } }, 'bench')).message).toContain("bench: valuation.bags: a setting of data-oob only; this spec's method is dynamics");
+  });
+
+  it('of one method is built from a bag of settings by keeping those it reads', () => {
+    const settings = { k: 5, bags: 8, negatives: 2, maxValidPoints: 300, unit: 'user' };
+    expect(valuationOf('data-oob', settings)).toEqual({ method: 'data-oob', bags: 8, negatives: 2, contextLen: 20, maxValidPoints: 300, unit: 'user', lambda: 1, alpha: 1, quarantine: 'context' });
+    expect(valuationOf('cross-fit', settings)).not.toHaveProperty('k');
+  });
+
+  it('enters the spec digest in one form for every method: a spec digests as the runs recorded with it did', () => {
+    // digests of each method's default valuation, as recorded runs carry them
+    const recorded: Record<string, string> = {
+      'knn-shapley': 'd15517003010b52dc371c65ccf7721c563460197290813ed9810c65f5acbc463',
+      'data-oob': 'ecd58cdb7500f281c2c649a7675212fb871f524884fa7aad75852780c6896a59',
+      'cross-fit': 'a656ace45bb07225d760bdf4ba0cf91b517f8c4d07047ee2bdfec42ac634ee2b',
+      dynamics: 'b97d68af7790659fab8bec39171deccb149bcba99cf4893aae976afe8cb5b8ba',
+    };
+    for (const [method, digest] of Object.entries(recorded)) {
+      expect(specDigest({ valuation: parseSpec({ dataset: 'd', source, valuation: { method } }).valuation }), method).toBe(digest);
     }
   });
 });

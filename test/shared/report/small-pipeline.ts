@@ -6,7 +6,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startLocalWorkers } from '../../../cli/local-workers';
 import type { PipelineSpec } from '../../../shared/pipeline/spec';
-import { AssayClient } from '../../../shared/temporal/client';
+import { AssayClient } from '../../../cli/client';
 import { tinySpec } from '../../support/pipeline';
 import { requireServices } from '../../support/services';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import type { Matrix } from '../../../shared/data/types';
 import { fitRankingHead } from '../../../shared/search/fit-ranking-head';
 import { splitQueries } from '../../../shared/search/query-split';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../../shared/data/random';
+import { Random } from '../../../shared/random';
 import type { InteractionTable } from '../../../shared/data/types';
 import { selectBackend } from '../../../shared/ml/backend';
 import { EncoderConfigSchema } from '../../../shared/ml/config';

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { buildPairs, ImplicitConfigSchema, valueImplicitFeedback, type ImplicitInteractions } from '../../../shared/valuation/implicit';
 import { knnShapley } from '../../../shared/valuation/knn-shapley';
 import { noiseDetectionAuc } from '../../../shared/valuation/detection';
-import { createRng } from '../../../shared/valuation/rng';
+import { Sfc32 } from '../../../shared/random';
 import type { Matrix } from '../../../shared/data/types';
 
 /** Items live in 4 topics; each user likes one topic; a spurious click picks an item of another topic. */
 function interactions(count: number, seed: number, spuriousFraction: number): { x: ImplicitInteractions; itemEmb: Matrix; spurious: Uint8Array } {
-  const rng = createRng(seed);
+  const rng = new Sfc32(seed);
   const dim = 8;
   const items = 40;
   const itemData = new Float32Array(items * dim);

@@ -1,10 +1,10 @@
 // Seeded test data for valuation tests: two Gaussian classes in `dim` dimensions, with an
 // optional fraction of flipped labels whose indices are returned as ground truth.
 import type { LabelledEmbeddings } from '../../../shared/valuation/input';
-import { createRng } from '../../../shared/valuation/rng';
+import { Sfc32 } from '../../../shared/random';
 
 export function gaussianClasses(rows: number, dim: number, seed: number, separation = 2, flipFraction = 0): LabelledEmbeddings & { noisy: Uint8Array } {
-  const rng = createRng(seed);
+  const rng = new Sfc32(seed);
   const data = new Float32Array(rows * dim);
   const labels = new Int32Array(rows);
   const noisy = new Uint8Array(rows);

@@ -1,4 +1,4 @@
-// AssemblyScript (see attention.as.ts): the mulberry32 generator of shared/data/random.ts,
+// AssemblyScript (see attention.as.ts): the mulberry32 generator of shared/random/mulberry32.ts,
 // shared by the kernels that draw dropout masks (attention.as.ts, dropout.as.ts). One stream
 // at a time: a kernel seeds it on entry and draws in a fixed order, so a backward pass replays
 // its forward pass's masks.

@@ -1,13 +1,15 @@
 // A typed wrapper over the Temporal client for Assay's workflows, so the CLI, tests and
-// benchmarks start, find and control runs one way.
+// benchmarks start, find and control runs one way. It lives with the CLI, the side that starts
+// workflows: it reads the workflows' input and result types, which the libraries in shared/
+// (the workers' side too) do not depend on.
 import { Client, Connection, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { Services } from '../config/services';
-import { DEFAULT_KEEP, type PipelineSpec } from '../pipeline/spec';
-import type { StepName } from '../pipeline/contract';
-import type { BackfillInput, BackfillResult } from '../../workflows/backfill';
-import type { PipelineInput, PipelineResult, PipelineSpecView } from '../../workflows/pipeline';
-import { DATASET, PARTITION, CODE_VERSION } from './search-attributes';
+import type { Services } from '../shared/config/services';
+import { DEFAULT_KEEP, type PipelineSpec } from '../shared/pipeline/spec';
+import type { StepName } from '../shared/pipeline/contract';
+import type { BackfillInput, BackfillResult } from '../workflows/backfill';
+import type { PipelineInput, PipelineResult, PipelineSpecView } from '../workflows/pipeline';
+import { DATASET, PARTITION, CODE_VERSION } from '../shared/temporal/search-attributes';
 
 export function pipelineId(dataset: string, partition: string): string {
   return `assay/${dataset}/${partition}`;
