@@ -81,8 +81,17 @@ export async function loadSentenceEncoder(options: SentenceEncoderOptions = {}, 
   const workers = settings.workers ?? Math.min(availableParallelism(), DEFAULT_MAX_WORKERS);
   const runner = settings.preferCuda || workers === 0 ? await inProcessRunner(model, settings) : await poolRunner(model, workers, settings.intraOpThreads ?? 1);
   const modelKey = `${TEXT_MODEL.id}@sha256:${createHash('sha256').update(weightBytes).digest('hex')}`;
-  return new OnnxSentenceEncoder(tokenizer, runner, config.hidden_size, modelKey, settings.batchSize, settings.maxTokens);
+  const encoder = new OnnxSentenceEncoder(tokenizer, runner, config.hidden_size, modelKey, settings.batchSize, settings.maxTokens);
+  unclosedRunners.register(encoder, runner, encoder);
+  return encoder;
 }
+
+/**
+ * An encoder dropped without close() still frees its worker threads and their copies of the
+ * weights once it is garbage collected, so a long-lived process (a Temporal worker) that loads
+ * one per activity does not pile them up.
+ */
+const unclosedRunners = new FinalizationRegistry<BatchRunner>((runner) => void runner.close().catch(() => undefined));
 
 async function inProcessRunner(model: Uint8Array, settings: z.infer<typeof sentenceEncoderOptionsSchema>): Promise<BatchRunner> {
   const scoring = await createScoringSession(model, {
@@ -148,6 +157,7 @@ class OnnxSentenceEncoder implements SentenceEncoder {
   }
 
   close(): Promise<void> {
+    unclosedRunners.unregister(this);
     return this.runner.close();
   }
 }
