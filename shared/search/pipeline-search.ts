@@ -18,7 +18,7 @@ export async function searchMetrics(ds: SplitDataset, options: SearchComparisonO
     throw new SearchInputError(`infer.search: dataset '${ds.name}' has no logged search (no interaction carries a query with text and a catalogue item); drop infer.search or use a source with queries`);
   }
   const encoder = await loadSentenceEncoder();
-  const run = await compareSearchRankers(task, encoder, options);
+  const run = await compareSearchRankers(task, encoder, options).finally(() => encoder.close());
   const metrics: Record<string, number> = { 'search.queries.test': run.methods[0]!.test.queries, 'search.queries.train': run.split.train.length };
   for (const method of run.methods) {
     metrics[`search.${method.name}.ndcg@10`] = method.test.mean;

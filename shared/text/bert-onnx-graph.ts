@@ -10,6 +10,8 @@
 // Weights are PyTorch Linear layout (out, in) in the file and transposed here for MatMul; 1/√d_head
 // is folded into the query weights. Padded keys get −10000 added before the softmax (BERT's own
 // extended mask), which underflows their probability to exactly 0 in float32.
+// Default-domain ops only: ONNX Runtime fuses what pays (Erf-Gelu + bias into BiasGelu), and its
+// contrib Attention / SkipLayerNormalization kernels ran slower on short titles (decision 0016).
 
 import { onnx } from 'onnx-proto';
 import { z } from 'zod';

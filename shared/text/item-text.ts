@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Matrix } from '../data/types';
 import type { ItemTextConfig } from '../ml/config';
-import { loadSentenceEncoder } from './sentence-encoder';
+import { loadSentenceEncoder, type SentenceEncoder } from './sentence-encoder';
 import { decodeTextEmbeddingTable, encodeTextEmbeddingTable, encodeWithTable, textDigest, type TextEmbeddingTable, type TextEncoding } from './text-embedding-table';
 
 /** The file name of the item text embeddings among a step's outputs. */
@@ -93,7 +93,7 @@ function tableOf(modelKey: string, texts: readonly string[], embeddings: Matrix)
  * lengths is another embedding, so the cache key names the truncation too. Throws
  * TextModelNotInstalledError (with the install command) when the model is not there.
  */
-export async function loadItemTextEncoder(config: Pick<ItemTextConfig, 'batchSize' | 'maxTokens'>, env: Env = process.env): Promise<TextEncoding> {
+export async function loadItemTextEncoder(config: Pick<ItemTextConfig, 'batchSize' | 'maxTokens'>, env: Env = process.env): Promise<TextEncoding & Pick<SentenceEncoder, 'close'>> {
   const encoder = await loadSentenceEncoder({ batchSize: config.batchSize, maxTokens: config.maxTokens }, env);
-  return { modelKey: `${encoder.modelKey}#maxTokens=${config.maxTokens}`, dim: encoder.dim, encode: (texts) => encoder.encode(texts) };
+  return { modelKey: `${encoder.modelKey}#maxTokens=${config.maxTokens}`, dim: encoder.dim, encode: (texts) => encoder.encode(texts), close: () => encoder.close() };
 }

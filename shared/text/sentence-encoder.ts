@@ -3,17 +3,20 @@
 // Tokenizer: @huggingface/transformers from the local model folder, remote loading off. Encoder:
 // the ONNX graph built from the safetensors weights (bert-onnx-graph.ts) run by ONNX Runtime;
 // docs/decisions/0002-text-encoder-runtime.md says why ONNX Runtime and not TensorFlow.js.
-// Texts are encoded in batches of similar token length so little compute goes to padding.
+// Texts are encoded in batches of similar token length so little compute goes to padding, and on
+// the CPU whole batches run in parallel on worker threads (bert-encoder-pool.ts; decision 0016).
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { AutoTokenizer, env as transformersEnv, type PreTrainedTokenizer } from '@huggingface/transformers';
-import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import type { Matrix } from '../data/types';
-import { createScoringSession, type ExecutionProvider, type ScoringSession } from '../ml/onnx/scoring-session';
-import { BERT_ENCODER_NAMES, bertConfigSchema, buildBertEncoderModel } from './bert-onnx-graph';
+import { createScoringSession, type ExecutionProvider } from '../ml/onnx/scoring-session';
+import { BertEncoderPool } from './bert-encoder-pool';
+import { runBertBatch, type BertBatchRequest } from './bert-encoder-worker';
+import { bertConfigSchema, buildBertEncoderModel } from './bert-onnx-graph';
 import { requireTextModel, TEXT_MODEL, type TextModelLocation } from './model-location';
 import { parseSafetensorsFloat32 } from './safetensors';
 import { issueList } from '../config/zod-issues';
@@ -23,9 +26,15 @@ export const sentenceEncoderOptionsSchema = z.object({
   batchSize: z.number().int().positive().default(64),
   /** tokens kept per text (sentence_bert_config.json's max_seq_length); longer texts are truncated */
   maxTokens: z.number().int().min(2).max(512).default(256),
-  /** ONNX Runtime intra-op threads; default lets it decide */
+  /**
+   * worker threads running batches in parallel on the CPU, each with its own session; 0 runs one
+   * session on the calling thread. Default: the cores Node sees, at most DEFAULT_MAX_WORKERS
+   * (each holds its own copy of the weights, ~200 MB).
+   */
+  workers: z.number().int().min(0).optional(),
+  /** ONNX Runtime intra-op threads per session; default 1 per worker, ORT's choice on the calling thread */
   intraOpThreads: z.number().int().positive().optional(),
-  /** try the CUDA execution provider first where it is installed */
+  /** try the CUDA execution provider first where it is installed (one session on the calling thread) */
   preferCuda: z.boolean().default(false),
 });
 export type SentenceEncoderOptions = z.input<typeof sentenceEncoderOptionsSchema>;
@@ -40,6 +49,17 @@ export interface SentenceEncoder {
   tokenize(texts: readonly string[]): number[][];
   /** one L2-normalised row per text, in input order */
   encode(texts: readonly string[]): Promise<Matrix>;
+  /** stops the worker threads (idle ones never hold the process open; this frees their memory) */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_WORKERS = 4;
+
+/** Runs one padded batch wherever the encoder's sessions live. */
+interface BatchRunner {
+  readonly executionProvider: ExecutionProvider;
+  run(batch: Omit<BertBatchRequest, 'id'>): Promise<Float32Array>;
+  close(): Promise<void>;
 }
 
 /**
@@ -58,12 +78,36 @@ export async function loadSentenceEncoder(options: SentenceEncoderOptions = {}, 
   if (!configParse.success) throw new Error(`${path.join(location.dir, 'config.json')}: ${issueList(configParse.error)}`);
   const config = configParse.data;
   const model = buildBertEncoderModel(config, parseSafetensorsFloat32(weightBytes, path.join(location.dir, 'model.safetensors')));
+  const workers = settings.workers ?? Math.min(availableParallelism(), DEFAULT_MAX_WORKERS);
+  const runner = settings.preferCuda || workers === 0 ? await inProcessRunner(model, settings) : await poolRunner(model, workers, settings.intraOpThreads ?? 1);
+  const modelKey = `${TEXT_MODEL.id}@sha256:${createHash('sha256').update(weightBytes).digest('hex')}`;
+  const encoder = new OnnxSentenceEncoder(tokenizer, runner, config.hidden_size, modelKey, settings.batchSize, settings.maxTokens);
+  unclosedRunners.register(encoder, runner, encoder);
+  return encoder;
+}
+
+/**
+ * An encoder dropped without close() still frees its worker threads and their copies of the
+ * weights once it is garbage collected, so a long-lived process (a Temporal worker) that loads
+ * one per activity does not pile them up.
+ */
+const unclosedRunners = new FinalizationRegistry<BatchRunner>((runner) => void runner.close().catch(() => undefined));
+
+async function inProcessRunner(model: Uint8Array, settings: z.infer<typeof sentenceEncoderOptionsSchema>): Promise<BatchRunner> {
   const scoring = await createScoringSession(model, {
     preferCuda: settings.preferCuda,
     ...(settings.intraOpThreads ? { intraOpThreads: settings.intraOpThreads } : {}),
   });
-  const modelKey = `${TEXT_MODEL.id}@sha256:${createHash('sha256').update(weightBytes).digest('hex')}`;
-  return new OnnxSentenceEncoder(tokenizer, scoring, config.hidden_size, modelKey, settings.batchSize, settings.maxTokens);
+  return {
+    executionProvider: scoring.executionProvider,
+    run: (batch) => runBertBatch(scoring.session, batch),
+    close: () => scoring.session.release(),
+  };
+}
+
+async function poolRunner(model: Uint8Array, workers: number, intraOpThreads: number): Promise<BatchRunner> {
+  const pool = await BertEncoderPool.start(model, workers, intraOpThreads);
+  return { executionProvider: 'cpu', run: (batch) => pool.run(batch), close: () => pool.close() };
 }
 
 async function loadLocalTokenizer(location: TextModelLocation): Promise<PreTrainedTokenizer> {
@@ -79,13 +123,13 @@ class OnnxSentenceEncoder implements SentenceEncoder {
 
   constructor(
     private readonly tokenizer: PreTrainedTokenizer,
-    private readonly scoring: ScoringSession,
+    private readonly runner: BatchRunner,
     readonly dim: number,
     readonly modelKey: string,
     private readonly batchSize: number,
     private readonly maxTokens: number,
   ) {
-    this.executionProvider = scoring.executionProvider;
+    this.executionProvider = runner.executionProvider;
   }
 
   tokenize(texts: readonly string[]): number[][] {
@@ -99,33 +143,35 @@ class OnnxSentenceEncoder implements SentenceEncoder {
     const ids = this.tokenize(texts);
     // shortest first, so each batch pads to a length close to all of its texts
     const order = Int32Array.from(ids.keys()).sort((a, b) => ids[a]!.length - ids[b]!.length);
+    const batches: Promise<void>[] = [];
     for (let start = 0; start < order.length; start += this.batchSize) {
       const batch = order.subarray(start, Math.min(order.length, start + this.batchSize));
-      const embeddings = await this.encodeBatch(Array.from(batch, (row) => ids[row]!));
-      batch.forEach((row, i) => out.data.set(embeddings.subarray(i * this.dim, (i + 1) * this.dim), row * this.dim));
+      batches.push(
+        this.runner.run(packBatch(Array.from(batch, (row) => ids[row]!))).then((embeddings) => {
+          batch.forEach((row, i) => out.data.set(embeddings.subarray(i * this.dim, (i + 1) * this.dim), row * this.dim));
+        }),
+      );
     }
+    await Promise.all(batches);
     return out;
   }
 
-  /** input_ids and attention_mask [batch, longest] (0-padded) → [batch, dim] */
-  private async encodeBatch(batch: readonly number[][]): Promise<Float32Array> {
-    const longest = batch.reduce((max, row) => Math.max(max, row.length), 0);
-    const inputIds = new BigInt64Array(batch.length * longest);
-    const attentionMask = new BigInt64Array(batch.length * longest);
-    batch.forEach((row, r) => {
-      for (let t = 0; t < row.length; t++) {
-        inputIds[r * longest + t] = BigInt(row[t]!);
-        attentionMask[r * longest + t] = 1n;
-      }
-    });
-    const n = BERT_ENCODER_NAMES;
-    const result = await this.scoring.session.run(
-      {
-        [n.inputIds]: new ort.Tensor('int64', inputIds, [batch.length, longest]),
-        [n.attentionMask]: new ort.Tensor('int64', attentionMask, [batch.length, longest]),
-      },
-      [n.sentenceEmbedding],
-    );
-    return result[n.sentenceEmbedding]!.data as Float32Array;
+  close(): Promise<void> {
+    unclosedRunners.unregister(this);
+    return this.runner.close();
   }
+}
+
+/** token rows → input_ids and attention_mask [rows, longest], 0-padded on the right */
+function packBatch(batch: readonly number[][]): Omit<BertBatchRequest, 'id'> {
+  const seq = batch.reduce((max, row) => Math.max(max, row.length), 0);
+  const inputIds = new BigInt64Array(batch.length * seq);
+  const attentionMask = new BigInt64Array(batch.length * seq);
+  batch.forEach((row, r) => {
+    for (let t = 0; t < row.length; t++) {
+      inputIds[r * seq + t] = BigInt(row[t]!);
+      attentionMask[r * seq + t] = 1n;
+    }
+  });
+  return { inputIds, attentionMask, rows: batch.length, seq };
 }

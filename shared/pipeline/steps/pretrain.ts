@@ -67,7 +67,7 @@ async function encodeItemText(ds: SplitDataset, config: ItemTextConfig, ctx: Ste
     if (err instanceof TextModelNotInstalledError) throw new InvalidInputError(err.message, 'itemText.enabled');
     throw err;
   }
-  const result = await itemTextEmbeddings(encoder, ds.itemText, textEmbeddingCacheDir());
+  const result = await itemTextEmbeddings(encoder, ds.itemText, textEmbeddingCacheDir()).finally(() => encoder.close());
   await writeFile(path.join(ctx.outDir, ITEM_TEXT_FILE), encodeTextEmbeddingTable(result.table));
   return { ...result, seconds: (performance.now() - started) / 1000 };
 }
