@@ -48,7 +48,7 @@ export async function benchSearchValuation(task: SearchTask, encoder: SentenceEn
   }
 
   const valuation = { ...bench.valuation };
-  const chosenMethod = valuation.method ?? 'cross-fit';
+  const chosenMethod = valuation.method ?? 'dynamics';
   const valued = results.get(methods[chosenMethod === 'cross-fit' ? 0 : 1]!.name)!;
   const options = { ...comparison, valuation };
   const all = await compareSearchRankers(planted.task, encoded, options);

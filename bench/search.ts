@@ -22,7 +22,7 @@ import { parseStringFlags } from './flags';
 import { benchSearchValuation } from './search-valuation';
 
 const USAGE =
-  'usage: npm run bench -- search [--items 3000] [--users 1500] [--queries 300] [--sessions 4] [--search-rate 0.5] [--categories 10] [--epochs 8] [--ranks 16,64] [--item-vectors both|on|off] [--seed 7] [--esci <dir> | --esci none] [--irrelevant-clicks 0.2 [--valuation-method cross-fit|dynamics] [--folds 2] [--warmup-epochs 3] [--keeps 1,0.9,0.8]]';
+  'usage: npm run bench -- search [--items 3000] [--users 1500] [--queries 300] [--sessions 4] [--search-rate 0.5] [--categories 10] [--epochs 8] [--ranks 16,64] [--item-vectors both|on|off] [--seed 7] [--esci <dir> | --esci none] [--irrelevant-clicks 0.2 [--valuation-method dynamics|cross-fit] [--folds 2] [--warmup-epochs 12] [--keeps 1,0.9,0.8]]';
 const flagsSchema = z.object({
   /** synthetic catalogue sizes, one table each */
   items: z.string().default('300,3000').transform((s, ctx) => positiveList(s, ctx, true)),
@@ -39,9 +39,10 @@ const flagsSchema = z.object({
   seed: z.coerce.number().int().default(7),
   /** > 0: plant this share of irrelevant clicks in the synthetic logs and print the valuation tables */
   'irrelevant-clicks': z.coerce.number().min(0).max(1).default(0),
-  'valuation-method': z.enum(['cross-fit', 'dynamics']).default('cross-fit'),
+  // defaults: the pipeline's (shared/search/search-spec.ts, docs/decisions/0014-search-valuation.md)
+  'valuation-method': z.enum(['cross-fit', 'dynamics']).default('dynamics'),
   folds: z.coerce.number().int().min(2).max(10).default(2),
-  'warmup-epochs': z.coerce.number().int().positive().default(3),
+  'warmup-epochs': z.coerce.number().int().positive().default(12),
   keeps: z.string().default('1,0.9,0.8').transform((s, ctx) => keepList(s, ctx)),
   esci: z.string().default(path.join(dataFolder(), 'esci-ubi')),
 });

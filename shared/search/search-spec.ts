@@ -10,9 +10,9 @@ const keepShare = z.number().gt(0, 'a keep share must be in (0, 1]').max(1, 'a k
  * chosen on the validation queries leaves out. Choice of method: docs/decisions/0014-search-valuation.md.
  */
 export const searchValuationSchema = z.object({
-  method: z.enum(['cross-fit', 'dynamics']).default('cross-fit').describe("'cross-fit': heads trained on the other folds' searches score each click they never trained on (log-probability over the catalogue); 'dynamics': one head's mean log-probability of each click over its warm-up epochs"),
+  method: z.enum(['cross-fit', 'dynamics']).default('dynamics').describe("'cross-fit': heads trained on the other folds' searches score each click they never trained on (log-probability over the catalogue); 'dynamics': one head's mean log-probability of each click over its warm-up epochs"),
   folds: z.number().int().min(2).max(10).default(2).describe('cross-fit: folds of the training searches, each valued by a head trained on the others'),
-  warmupEpochs: z.number().int().min(1).default(3).describe("epochs each valuation head trains"),
+  warmupEpochs: z.number().int().min(1).default(12).describe('epochs each valuation head trains'),
   rank: z.number().int().positive().default(16).describe("rank r of the valuation heads' learned correction"),
   learningRate: z.number().positive().default(0.005).describe("the valuation heads' Adam learning rate"),
   impressionNegatives: z.boolean().default(false).describe("whether the valuation heads take a search's shown-not-clicked items as negatives"),

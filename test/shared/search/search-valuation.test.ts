@@ -117,8 +117,8 @@ describe('valuation of search clicks', () => {
     const stale = { entries: entries.subarray(1), values: new Float64Array(entries.length - 1) };
     await expect(compareSearchRankers(planted.task, { ...embeddings, encodeSeconds: 0 }, { epochs: 0, seed: 3 }, stale)).rejects.toThrow(/do not match the \d+ clicks of this task's training searches/);
     const oneQuery = Int32Array.of(split.train[0]!);
-    expect(() => valueSearchClicks(planted.task, embeddings, oneQuery, { folds: 10 }, 1)).toThrow(SearchInputError);
-    expect(() => valueSearchClicks(planted.task, embeddings, oneQuery, { folds: 10 }, 1)).toThrow(/6 training searches cannot fill 10 folds/);
+    expect(() => valueSearchClicks(planted.task, embeddings, oneQuery, { method: 'cross-fit', folds: 10 }, 1)).toThrow(SearchInputError);
+    expect(() => valueSearchClicks(planted.task, embeddings, oneQuery, { method: 'cross-fit', folds: 10 }, 1)).toThrow(/6 training searches cannot fill 10 folds/);
   });
 
   it('rejects bad valuation settings with the field and the reason', () => {
