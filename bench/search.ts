@@ -14,14 +14,15 @@ import { generateSynthetic } from '../shared/data/synthetic';
 import { pairedDifference } from '../shared/eval/paired-difference';
 import { ESCI_UBI_CAVEAT, esciSearchTask } from '../shared/search/esci-search';
 import { evaluateRanking, type RankingSummary } from '../shared/search/ranking-eval';
-import { compareSearchRankers } from '../shared/search/search-comparison';
+import { compareSearchRankers, type SearchComparisonOptions } from '../shared/search/search-comparison';
 import type { SearchReject, SearchTask } from '../shared/search/search-task';
 import { syntheticSearchTask } from '../shared/search/synthetic-search';
 import { loadSentenceEncoder, type SentenceEncoder } from '../shared/text/sentence-encoder';
 import { parseStringFlags } from './flags';
+import { benchSearchValuation } from './search-valuation';
 
 const USAGE =
-  'usage: npm run bench -- search [--items 3000] [--users 1500] [--queries 300] [--sessions 4] [--search-rate 0.5] [--categories 10] [--epochs 8] [--ranks 16,64] [--item-vectors both|on|off] [--seed 7] [--esci <dir> | --esci none]';
+  'usage: npm run bench -- search [--items 3000] [--users 1500] [--queries 300] [--sessions 4] [--search-rate 0.5] [--categories 10] [--epochs 8] [--ranks 16,64] [--item-vectors both|on|off] [--seed 7] [--esci <dir> | --esci none] [--irrelevant-clicks 0.2 [--valuation-method dynamics|cross-fit] [--folds 2] [--warmup-epochs 12] [--keeps 1,0.9,0.8]]';
 const flagsSchema = z.object({
   /** synthetic catalogue sizes, one table each */
   items: z.string().default('300,3000').transform((s, ctx) => positiveList(s, ctx, true)),
@@ -36,6 +37,13 @@ const flagsSchema = z.object({
   'item-vectors': z.enum(['both', 'on', 'off']).default('off'),
   'impression-negatives': z.enum(['both', 'on', 'off']).default('both'),
   seed: z.coerce.number().int().default(7),
+  /** > 0: plant this share of irrelevant clicks in the synthetic logs and print the valuation tables */
+  'irrelevant-clicks': z.coerce.number().min(0).max(1).default(0),
+  // defaults: the pipeline's (shared/search/search-spec.ts, docs/decisions/0015-search-valuation.md)
+  'valuation-method': z.enum(['cross-fit', 'dynamics']).default('dynamics'),
+  folds: z.coerce.number().int().min(2).max(10).default(2),
+  'warmup-epochs': z.coerce.number().int().positive().default(12),
+  keeps: z.string().default('1,0.9,0.8').transform((s, ctx) => keepList(s, ctx)),
   esci: z.string().default(path.join(dataFolder(), 'esci-ubi')),
 });
 type Flags = z.infer<typeof flagsSchema>;
@@ -43,6 +51,12 @@ type Flags = z.infer<typeof flagsSchema>;
 function positiveList(text: string, ctx: z.RefinementCtx, integers: boolean): number[] {
   const values = text.split(',').map(Number);
   if (values.some((v) => !(v > 0) || (integers && !Number.isInteger(v)))) ctx.addIssue({ code: 'custom', message: `comma-separated positive ${integers ? 'integers' : 'numbers'}` });
+  return values;
+}
+
+function keepList(text: string, ctx: z.RefinementCtx): number[] {
+  const values = text.split(',').map(Number);
+  if (values.some((v) => !(v > 0 && v <= 1))) ctx.addIssue({ code: 'custom', message: 'comma-separated keep shares in (0, 1]' });
   return values;
 }
 
@@ -62,6 +76,12 @@ export async function run(args: string[]): Promise<void> {
     const synthetic = generateSynthetic({ seed: flags.seed, users: flags.users, items, categories: flags.categories, sessionsPerUser: flags.sessions, queries: flags.queries, searchRate: flags['search-rate'] });
     const built = syntheticSearchTask(synthetic);
     await benchTask(`synthetic, ${items} items (planted relevance: 2 = category + product noun, 1 = category)`, built.task, built.rejects, encoder, flags, false);
+    if (flags['irrelevant-clicks'] > 0) {
+      await benchSearchValuation(built.task, encoder, comparisonOptions(flags, false), {
+        share: flags['irrelevant-clicks'],
+        valuation: { method: flags['valuation-method'], folds: flags.folds, warmupEpochs: flags['warmup-epochs'], keeps: flags.keeps },
+      });
+    }
   }
 
   if (flags.esci !== 'none') {
@@ -76,15 +96,7 @@ export async function run(args: string[]): Promise<void> {
 async function benchTask(label: string, task: SearchTask, rejects: readonly SearchReject[], encoder: SentenceEncoder, flags: Flags, trainOnJudgments: boolean): Promise<void> {
   const rejectCounts = Object.entries(rejects.reduce<Record<string, number>>((acc, r) => ((acc[r.reason] = (acc[r.reason] ?? 0) + 1), acc), {}));
   console.log(`\n## ${label}`);
-  const run = await compareSearchRankers(task, encoder, {
-    epochs: flags.epochs,
-    ranks: flags.ranks,
-    learningRates: flags['learning-rates'],
-    itemVectors: switchValues(flags['item-vectors']),
-    impressionNegatives: switchValues(flags['impression-negatives']),
-    trainOnJudgments,
-    seed: flags.seed,
-  });
+  const run = await compareSearchRankers(task, encoder, comparisonOptions(flags, trainOnJudgments));
   const { split } = run;
   console.log(`${task.itemIds.length} items, ${task.queryTexts.length} queries (train ${split.train.length} / validation ${split.validation.length} / test ${split.test.length}), ${task.searchQuery.length} logged searches${rejectCounts.length ? `; left out: ${rejectCounts.map(([k, v]) => `${v} ${k}`).join(', ')}` : ''}`);
   console.log(`encoding ${task.itemIds.length + task.queryTexts.length} texts: ${run.encodeSeconds.toFixed(1)} s; head training (grid of ${run.gridSize} × ${flags.epochs} epochs): ${run.trainSeconds.toFixed(1)} s`);
@@ -101,6 +113,18 @@ async function benchTask(label: string, task: SearchTask, rejects: readonly Sear
     const diff = pairedDifference(r.test.queryIds, Float32Array.from(r.test.perQuery), bm25Test.queryIds, Float32Array.from(bm25Test.perQuery));
     console.log(`test, ${names[r.name]} − BM25: ${diff.difference!.toFixed(4)} (95% CI ${diff.low!.toFixed(4)} … ${diff.high!.toFixed(4)}, ${diff.users} queries paired)`);
   }
+}
+
+function comparisonOptions(flags: Flags, trainOnJudgments: boolean): SearchComparisonOptions {
+  return {
+    epochs: flags.epochs,
+    ranks: flags.ranks,
+    learningRates: flags['learning-rates'],
+    itemVectors: switchValues(flags['item-vectors']),
+    impressionNegatives: switchValues(flags['impression-negatives']),
+    trainOnJudgments,
+    seed: flags.seed,
+  };
 }
 
 function formatMean(s: RankingSummary): string {

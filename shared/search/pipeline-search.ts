@@ -2,6 +2,10 @@
 // search task (split-search-task.ts), BM25, the zero-shot encoder and the trained head are
 // compared on held-out queries (search-comparison.ts), and NDCG@10 with its standard error goes
 // into the step metrics; search.json in the step folder keeps the settings chosen and the counts.
+// With infer.search.valuation the value step values the training queries' clicks first
+// (pipeline-search-values.ts) and the head trains on the kept ones; the metrics count the clicks
+// valued and quarantined. Both steps build the same task and query split from the same dataset,
+// and the comparison refuses values that do not match it.
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,16 +14,21 @@ import { loadSentenceEncoder } from '../text/sentence-encoder';
 import { compareSearchRankers } from './search-comparison';
 import type { SearchComparisonOptions } from './search-spec';
 import { SearchInputError } from './search-task';
-import { searchTaskFromSplit } from './split-search-task';
+import type { SearchValues } from './search-valuation';
+import { pipelineSearchTask } from './split-search-task';
 
-export async function searchMetrics(ds: SplitDataset, options: SearchComparisonOptions, outDir: string): Promise<Record<string, number>> {
-  const { task, rejects } = searchTaskFromSplit(ds);
-  if (task.searchQuery.length === 0) {
-    throw new SearchInputError(`infer.search: dataset '${ds.name}' has no logged search (no interaction carries a query with text and a catalogue item); drop infer.search or use a source with queries`);
-  }
+/** `valued`: the value step's values of the training clicks, required when options.valuation is set. */
+export async function searchMetrics(ds: SplitDataset, options: SearchComparisonOptions, outDir: string, valued?: SearchValues): Promise<Record<string, number>> {
+  const { task, rejects } = pipelineSearchTask(ds);
+  if (options.valuation && !valued) throw new SearchInputError('infer.search.valuation is set but the value step wrote no search click values; rerun the value step (e.g. --from-step value)');
   const encoder = await loadSentenceEncoder();
-  const run = await compareSearchRankers(task, encoder, options).finally(() => encoder.close());
+  const run = await compareSearchRankers(task, encoder, options, options.valuation ? valued : undefined).finally(() => encoder.close());
   const metrics: Record<string, number> = { 'search.queries.test': run.methods[0]!.test.queries, 'search.queries.train': run.split.train.length };
+  if (run.kept) {
+    metrics['search.clicks.valued'] = run.kept.valued;
+    metrics['search.clicks.quarantined'] = run.kept.dropped.length;
+    metrics['search.keep'] = run.kept.keep;
+  }
   for (const method of run.methods) {
     metrics[`search.${method.name}.ndcg@10`] = method.test.mean;
     metrics[`search.${method.name}.ndcg@10.se`] = method.test.standardError;
@@ -29,7 +38,7 @@ export async function searchMetrics(ds: SplitDataset, options: SearchComparisonO
   const rejectCounts = rejects.reduce<Record<string, number>>((acc, r) => ((acc[r.reason] = (acc[r.reason] ?? 0) + 1), acc), {});
   await writeFile(
     path.join(outDir, 'search.json'),
-    JSON.stringify({ metrics, chosen: run.chosen, chosenEpoch: run.chosenEpoch, items: task.itemIds.length, queries: task.queryTexts.length, loggedSearches: task.searchQuery.length, leftOut: rejectCounts, firstLeftOut: rejects.slice(0, 20) }, null, 2),
+    JSON.stringify({ metrics, chosen: run.chosen, chosenEpoch: run.chosenEpoch, ...(run.kept && { keepByValidation: run.kept.byKeep }), items: task.itemIds.length, queries: task.queryTexts.length, loggedSearches: task.searchQuery.length, leftOut: rejectCounts, firstLeftOut: rejects.slice(0, 20) }, null, 2),
   );
   return metrics;
 }

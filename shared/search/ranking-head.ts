@@ -88,8 +88,12 @@ export class RankingHead {
     this.adam = new Adam([this.params.a, this.params.b, this.params.e, this.params.scale]);
   }
 
-  /** One pass over `training.rows` in a shuffled order; returns the mean loss. */
-  trainEpoch(queries: Matrix, training: TrainingLists): number {
+  /**
+   * One pass over `training.rows` in a shuffled order; returns the mean loss. `observe` is told,
+   * for each list entry with a positive gain, its log-probability log p_j among the list's
+   * candidates before the step (training dynamics read it as a per-click loss).
+   */
+  trainEpoch(queries: Matrix, training: TrainingLists, observe?: (entry: number, logProb: number) => void): number {
     if (queries.cols !== this.params.dim) throw new RangeError(`query embeddings have width ${queries.cols}, the head ${this.params.dim}`);
     const order = training.rows.slice();
     for (let i = order.length - 1; i > 0; i--) {
@@ -107,15 +111,19 @@ export class RankingHead {
     let inBatch = 0;
     const candidates: number[] = [];
     const targets: number[] = [];
+    /** the list entry of each candidate; -1 for a drawn negative */
+    const entries: number[] = [];
     for (const row of order) {
       const { start, item, gain } = training.lists;
       candidates.length = 0;
       targets.length = 0;
+      entries.length = 0;
       let gainSum = 0;
       for (let p = start[row]!; p < start[row + 1]!; p++) {
         if (gain[p]! <= 0 && !this.settings.impressionNegatives) continue;
         candidates.push(item[p]!);
         targets.push(gain[p]!);
+        entries.push(p);
         gainSum += gain[p]!;
       }
       if (gainSum <= 0) continue; // nothing was taken up: no preference to learn
@@ -126,6 +134,7 @@ export class RankingHead {
         listed.add(drawn);
         candidates.push(drawn);
         targets.push(0);
+        entries.push(-1);
       }
       const q = queries.data.subarray(training.listQuery[row]! * dim, (training.listQuery[row]! + 1) * dim);
       matVec(this.params.a, q, rank, dim, u);
@@ -151,6 +160,7 @@ export class RankingHead {
       for (let j = 0; j < c; j++) {
         const t = targets[j]! / gainSum;
         totalLoss -= t > 0 ? t * (s[j]! - logZ) : 0;
+        if (observe && t > 0) observe(entries[j]!, s[j]! - logZ);
         const delta = Math.exp(s[j]! - logZ) - t;
         gScale[0]! += delta * cos[j]!;
         for (let k = 0; k < rank; k++) du[k]! += delta * w[j * rank + k]!;

@@ -6,7 +6,7 @@
 // held-out queries' logs are used only as their relevance.
 
 import type { InteractionTable, SplitDataset } from '../data/types';
-import { buildSearchTask, type JudgmentRecord, type LoggedSearchRecord, type SearchReject, type SearchTask } from './search-task';
+import { buildSearchTask, SearchInputError, type JudgmentRecord, type LoggedSearchRecord, type SearchReject, type SearchTask } from './search-task';
 
 export function searchTaskFromSplit(ds: SplitDataset): { task: SearchTask; rejects: SearchReject[] } {
   const items = ds.itemIds.map((id, i) => ({ id, text: ds.itemText[i] ?? '' }));
@@ -30,4 +30,13 @@ export function searchTaskFromSplit(ds: SplitDataset): { task: SearchTask; rejec
   const j = ds.judgments;
   if (j) for (let r = 0; r < j.length; r++) judgments.push({ query: ds.queries[j.query[r]!] ?? '', item: ds.itemIds[j.item[r]!]!, gain: j.relevance[r]!, source: `${ds.name} judgments row ${r}` });
   return buildSearchTask(items, logged, judgments);
+}
+
+/** The pipeline's search task (infer.search): refused when the dataset has no logged search. */
+export function pipelineSearchTask(ds: SplitDataset): { task: SearchTask; rejects: SearchReject[] } {
+  const built = searchTaskFromSplit(ds);
+  if (built.task.searchQuery.length === 0) {
+    throw new SearchInputError(`infer.search: dataset '${ds.name}' has no logged search (no interaction carries a query with text and a catalogue item); drop infer.search or use a source with queries`);
+  }
+  return built;
 }

@@ -20,8 +20,9 @@ import { finetune } from '../ml/finetune';
 import { scoreTargets } from '../ml/target-scores';
 import { CrossFitConfigSchema, type CrossFitConfig } from './cross-fit-config';
 import { ValuationInputError } from './errors';
-import { Sfc32 } from '../random';
+import { dealFolds } from './folds';
 
+export { dealFolds } from './folds';
 
 export interface CrossFitData {
   readonly numUsers: number;
@@ -40,19 +41,6 @@ export interface CrossFitHooks {
 
 export class CrossFitStoppedError extends Error {
   override name = 'CrossFitStoppedError';
-}
-
-/** fold[j] ∈ [0, K): a seeded deal of the n interactions, each fold within one of n/K. */
-export function dealFolds(n: number, folds: number, seed: number): Uint8Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  const rng = new Sfc32(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = order[i]!; order[i] = order[j]!; order[j] = t;
-  }
-  const fold = new Uint8Array(n);
-  for (let p = 0; p < n; p++) fold[order[p]!] = p % folds;
-  return fold;
 }
 
 /** One value per training interaction (higher = more plausible), from held-out fold models. */

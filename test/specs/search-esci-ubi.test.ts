@@ -1,6 +1,7 @@
 // specs/search-esci-ubi.json: the pipeline on the ESCI/UBI sample with infer.search on — the
-// infer step ranks items for held-out queries and reports NDCG@10 for BM25, the zero-shot
-// encoder and the trained head in its metrics. Needs the text model (infra/setup.sh --text-model).
+// value step values the training queries' clicks, the infer step trains the head on the kept
+// ones, ranks items for held-out queries and reports NDCG@10 for BM25, the zero-shot encoder and
+// the trained head in its metrics. Needs the text model (infra/setup.sh --text-model).
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/dev/paths';
@@ -20,6 +21,13 @@ describe('specs/search-esci-ubi.json', () => {
       expect(ndcg).toBeGreaterThanOrEqual(0);
       expect(ndcg).toBeLessThanOrEqual(1);
     }
+    // the value step valued the training clicks; infer quarantined what the keep share chosen on validation leaves out
+    const value = run.outcomes.find((o) => o.step === 'value')!.outcome.metrics!;
+    const valued = value['search.clicks.valued']!;
+    expect(valued).toBeGreaterThan(0);
+    expect(infer['search.clicks.valued']).toBe(valued);
+    expect([1, 0.8]).toContain(infer['search.keep']);
+    expect(infer['search.clicks.quarantined']).toBe(valued - Math.ceil(infer['search.keep']! * valued - 1e-9));
   });
 
   it('refuses a misspelt search setting, naming its path', () => {

@@ -30,6 +30,7 @@ import { historyOf, inputFolder, readInputDataset, trainAndValid } from './datas
 import { contextsBefore, sampleRows } from './contexts';
 import { readFloat64, readInt32 } from './typed-files';
 import { VALUED_VS_CONTROL_FILE } from './valued-vs-control';
+import { SEARCH_CLICKS_FILE, SEARCH_VALUES_FILE } from './value';
 import { valuedVsControl } from './valued-vs-control-paired';
 import { COLD_ITEMS_PREFIX } from './cold-items';
 import { dotEveryRow } from '../../eval/row-dot';
@@ -175,6 +176,13 @@ async function coldItemMetrics(models: ReadonlyArray<[string, RecModel]>, ds: Sp
   return out;
 }
 
+/** The value step's search click values, when it wrote them. */
+async function searchClickValuesIn(valueDir: string) {
+  const entriesFile = path.join(valueDir, SEARCH_CLICKS_FILE);
+  if (!existsSync(entriesFile)) return undefined;
+  return { entries: await readInt32(entriesFile), values: await readFloat64(path.join(valueDir, SEARCH_VALUES_FILE)) };
+}
+
 export async function baselines(ds: SplitDataset, spec: InferSettings, ctx: Pick<StepContext, 'heartbeat'>): Promise<Record<string, Metrics>> {
   const { excluded, targets } = testSetting(ds, spec);
   const matrix = binaryUserItem(trainAndValid(ds), ds.numUsers, ds.numItems);
@@ -228,7 +236,7 @@ export const inferStep = defineStep({
     let search: Record<string, number> = {};
     if (spec.infer.search) {
       ctx.heartbeat({ phase: 'ranking items for held-out queries' });
-      search = await searchMetrics(ds, spec.infer.search, ctx.outDir);
+      search = await searchMetrics(ds, spec.infer.search, ctx.outDir, valueDir && spec.infer.search.valuation ? await searchClickValuesIn(valueDir) : undefined);
     }
     await writeFile(path.join(ctx.outDir, 'metrics.json'), JSON.stringify({ k, models: labelled, search, executionProvider: v.provider, fallback: v.fallback }, null, 2));
     return { metrics: { users: v.result.counts.usersEvaluated, ...search }, labelledMetrics: labelled };

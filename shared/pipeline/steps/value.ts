@@ -22,6 +22,12 @@ import type { RecModel } from '../../ml/encoder';
 import { historyOf, inputFolder, readInputDataset } from './dataset-input';
 import { allRows, contextsBefore, embedContexts, sampleRows } from './contexts';
 import { writeTyped } from './typed-files';
+import { searchClickValues } from '../../search/pipeline-search-values';
+import { SearchInputError } from '../../search/search-task';
+
+/** The value step's search click values (infer.search.valuation): entries of the search task's logged results, and their values. */
+export const SEARCH_CLICKS_FILE = 'search-clicks.i32';
+export const SEARCH_VALUES_FILE = 'search-values.f64';
 
 /** The valuation method of a labelled-view valuation with the config it reads; `seed` is the valuation's. */
 export function methodRun(v: LabelledViewValuation, seed: number): MethodRun {
@@ -98,7 +104,13 @@ async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecM
  * dynamics train with the fine-tune settings, so they are in it too for those methods.
  */
 export function valueSliceOf(spec: PipelineSpec) {
-  return { valuation: spec.valuation, seed: valuationSeed(spec), ...(valuesByTraining(spec.valuation.method) ? { finetune: spec.finetune } : {}) };
+  return {
+    valuation: spec.valuation,
+    seed: valuationSeed(spec),
+    ...(valuesByTraining(spec.valuation.method) ? { finetune: spec.finetune } : {}),
+    // the search clicks are valued with the query split and head settings infer trains with
+    ...(spec.infer.search?.valuation ? { search: spec.infer.search } : {}),
+  };
 }
 export type ValueSlice = ReturnType<typeof valueSliceOf>;
 
@@ -145,8 +157,19 @@ export const valueStep = defineStep({
     const mean = sum / unitValues.length;
     const summary = { method: v.method, unit: v.unit, count: unitValues.length, mean, std: Math.sqrt(Math.max(0, sq / unitValues.length - mean * mean)), min, max, quantiles: quantiles(unitValues), keptCount: selection.important.length, threshold: v.threshold };
     await writeFile(path.join(ctx.outDir, 'summary.json'), JSON.stringify(summary, null, 2));
+    let searchClicks = {};
+    if (spec.search) {
+      ctx.heartbeat({ phase: "valuing the training queries' search clicks" });
+      const clicks = await searchClickValues(ds, spec.search).catch((err: unknown) => {
+        // no logged search, or too few searches for the folds: the spec's or the data's fault, not retried
+        throw err instanceof SearchInputError ? new InvalidInputError(err.message) : err;
+      });
+      await writeTyped(path.join(ctx.outDir, SEARCH_CLICKS_FILE), clicks.entries);
+      await writeTyped(path.join(ctx.outDir, SEARCH_VALUES_FILE), clicks.values);
+      searchClicks = { 'search.clicks.valued': clicks.entries.length };
+    }
     return {
-      metrics: { examples: unitValues.length, kept: selection.important.length, quarantined: selection.quarantine.length, validPoints },
+      metrics: { examples: unitValues.length, kept: selection.important.length, quarantined: selection.quarantine.length, validPoints, ...searchClicks },
       valueSummary: { ...summary, valuesFile: 'values.f64' },
     };
   },

@@ -5,6 +5,7 @@ import { STEPS, type RunIdentity } from '../../../shared/pipeline/contract';
 import type { StepCall } from '../../../shared/pipeline/step';
 import { STEP_DEFINITIONS } from '../../../shared/pipeline/steps';
 import { finetuneStep } from '../../../shared/pipeline/steps/finetune';
+import { valueStep } from '../../../shared/pipeline/steps/value';
 import { tinySpec } from '../../support/pipeline';
 
 const run: RunIdentity = { runId: 'r', executionId: 'e', dataset: 'd', partition: 'p', codeVersion: 'test' };
@@ -17,6 +18,14 @@ describe('step config slices', () => {
     expect(finetuneStep.config(plain, call('control'))).toEqual({ finetune: plain.finetune });
     expect(finetuneStep.config(stopping, call('control'))).toEqual({ finetune: stopping.finetune, infer: stopping.infer });
     expect(Object.keys(finetuneStep.config(plain, call('valued')) as object).sort()).toEqual(['finetune', 'selection']);
+  });
+
+  it('the value step reads the search settings only when it values search clicks', () => {
+    const plain = tinySpec('slices');
+    const searching = tinySpec('slices', { infer: { search: { epochs: 1 } } });
+    const valuing = tinySpec('slices', { infer: { search: { epochs: 1, valuation: { keeps: [1, 0.8] } } } });
+    expect(valueStep.config(searching, call())).toEqual(valueStep.config(plain, call()));
+    expect((valueStep.config(valuing, call()) as { search?: unknown }).search).toEqual(valuing.infer.search);
   });
 
   it('no step\'s slice changes with orchestration settings', () => {

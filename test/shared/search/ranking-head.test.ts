@@ -4,6 +4,8 @@ import type { Matrix } from '../../../shared/data/types';
 import { fitRankingHead } from '../../../shared/search/fit-ranking-head';
 import { splitQueries } from '../../../shared/search/query-split';
 import { evaluateRanking } from '../../../shared/search/ranking-eval';
+import { RankingHead } from '../../../shared/search/ranking-head';
+import { trainingLists } from '../../../shared/search/training-lists';
 import { buildSearchTask, type JudgmentRecord, type LoggedSearchRecord } from '../../../shared/search/search-task';
 
 const DIM = 16;
@@ -79,6 +81,21 @@ describe('query-aware ranking head', () => {
     expect(cosine.mean).toBeLessThan(0.5);
     expect(fit.epoch).toBeGreaterThan(0);
     expect(test.mean).toBeGreaterThan(0.9);
+  });
+
+  it("reports each taken-up result's log-probability among its list's candidates once per epoch, and nothing for shown-not-clicked or drawn items", () => {
+    const { task, queries, items } = plantedTask(6);
+    const training = trainingLists(task, Int32Array.from(task.queryTexts.keys()), false);
+    const head = new RankingHead(items, { rank: 4, negatives: 4, impressionNegatives: true, seed: 2 });
+    const seen = new Map<number, number[]>();
+    for (let epoch = 0; epoch < 2; epoch++) head.trainEpoch(queries, training, (entry, logProb) => seen.set(entry, [...(seen.get(entry) ?? []), logProb]));
+    const positives = Array.from(training.lists.gain.keys()).filter((p) => training.lists.gain[p]! > 0);
+    expect([...seen.keys()].sort((a, b) => a - b)).toEqual(positives);
+    for (const logProbs of seen.values()) {
+      expect(logProbs).toHaveLength(2);
+      // among 8 shown + up to 4 drawn candidates: a probability in (0, 1)
+      for (const lp of logProbs) expect(lp).toBeLessThan(0);
+    }
   });
 
   it('starts from the zero-shot ranking: an untrained head orders items as the scaled cosine does', () => {
