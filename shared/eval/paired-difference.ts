@@ -26,7 +26,7 @@ export type PairedDifference = z.infer<typeof PairedDifferenceSchema>;
  * The paired difference of two per-user metric arrays. `usersA`/`usersB` name the user of each
  * position; users present in one run only, or with a non-finite value, are left out.
  */
-export function pairedDifference(usersA: Int32Array, a: Float32Array, usersB: Int32Array, b: Float32Array, z = Z_95): PairedDifference {
+export function pairedDifference(usersA: Int32Array, a: Float32Array | Float64Array, usersB: Int32Array, b: Float32Array | Float64Array, z = Z_95): PairedDifference {
   const positionInB = new Map<number, number>();
   usersB.forEach((u, i) => positionInB.set(u, i));
   let n = 0;

@@ -10,9 +10,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SplitDataset } from '../data/types';
+import { pairedDifference, type PairedDifference } from '../eval/paired-difference';
 import { loadSentenceEncoder } from '../text/sentence-encoder';
-import { compareSearchRankers } from './search-comparison';
+import { compareSearchRankers, type MethodResult } from './search-comparison';
 import type { SearchComparisonOptions } from './search-spec';
+import { SEARCH_SUMMARY_FILE } from './search-summary-file';
 import { SearchInputError } from './search-task';
 import type { SearchValues } from './search-valuation';
 import { pipelineSearchTask } from './split-search-task';
@@ -37,8 +39,21 @@ export async function searchMetrics(ds: SplitDataset, options: SearchComparisonO
   for (const [key, value] of Object.entries(metrics)) if (!Number.isFinite(value)) delete metrics[key];
   const rejectCounts = rejects.reduce<Record<string, number>>((acc, r) => ((acc[r.reason] = (acc[r.reason] ?? 0) + 1), acc), {});
   await writeFile(
-    path.join(outDir, 'search.json'),
-    JSON.stringify({ metrics, chosen: run.chosen, chosenEpoch: run.chosenEpoch, ...(run.kept && { keepByValidation: run.kept.byKeep }), items: task.itemIds.length, queries: task.queryTexts.length, loggedSearches: task.searchQuery.length, leftOut: rejectCounts, firstLeftOut: rejects.slice(0, 20) }, null, 2),
+    path.join(outDir, SEARCH_SUMMARY_FILE),
+    JSON.stringify({ metrics, vsBm25: pairedVsBm25(run.methods), chosen: run.chosen, chosenEpoch: run.chosenEpoch, ...(run.kept && { keepByValidation: run.kept.byKeep }), items: task.itemIds.length, queries: task.queryTexts.length, loggedSearches: task.searchQuery.length, leftOut: rejectCounts, firstLeftOut: rejects.slice(0, 20) }, null, 2),
   );
   return metrics;
+}
+
+/**
+ * Each learned ranker minus BM25 on test NDCG@10, query by query (users of pairedDifference are
+ * queries here): both rank the same test queries, so the interval says whether the gain exceeds
+ * the spread between queries. NaN (one query) becomes null in JSON, as the schema expects.
+ */
+function pairedVsBm25(methods: readonly MethodResult[]): Record<string, PairedDifference> {
+  const bm25 = methods.find((m) => m.name === 'bm25');
+  if (!bm25) return {};
+  return Object.fromEntries(
+    methods.filter((m) => m !== bm25).map((m) => [m.name, pairedDifference(m.test.queryIds, m.test.perQuery, bm25.test.queryIds, bm25.test.perQuery)]),
+  );
 }
