@@ -16,8 +16,9 @@ export interface BareRun {
   seconds: number;
 }
 
-export async function runBare(spec: PipelineSpec): Promise<BareRun> {
-  const root = await mkdtemp(path.join(tmpdir(), 'assay-bare-'));
+/** `root`: a folder to keep each step's outputs in (`<root>/<group>`), left for the caller to read and remove. */
+export async function runBare(spec: PipelineSpec, options: { root?: string } = {}): Promise<BareRun> {
+  const root = options.root ?? (await mkdtemp(path.join(tmpdir(), 'assay-bare-')));
   const run: RunIdentity = { runId: `bare/${spec.dataset}/${spec.partition}`, executionId: 'bare', dataset: spec.dataset, partition: spec.partition, codeVersion: spec.codeVersion };
   const folders: Record<string, string> = {};
   const outcomes: BareRun['outcomes'] = [];
@@ -54,6 +55,6 @@ export async function runBare(spec: PipelineSpec): Promise<BareRun> {
     for (const stage of stagesFor(spec)) for (const node of stage) await step(node);
     return { outcomes, seconds: (performance.now() - t0) / 1000 };
   } finally {
-    await rm(root, { recursive: true, force: true });
+    if (!options.root) await rm(root, { recursive: true, force: true });
   }
 }

@@ -167,6 +167,41 @@ export const Rejects = z.object({
   examples: z.array(RejectExample).default([]),
 });
 
+/** Query ranking on held-out queries (infer.search): one row per ranker, test NDCG@10 with graded gains. */
+export const SearchMethod = z.object({
+  /** `bm25`, `zero-shot`, `head` (pipeline-search.ts) */
+  method: z.string().min(1),
+  ndcg10: unitInterval,
+  /** over test queries; absent with a single query */
+  standardError: finite.refine((x) => x >= 0, 'must be ≥ 0').optional(),
+});
+
+/** A learned ranker minus BM25 on test NDCG@10, paired over the test queries both ranked. */
+export const SearchVsBm25 = z.object({
+  method: z.string().min(1),
+  difference: finite,
+  /** the 95 % interval; absent with fewer than two queries */
+  low: finite.optional(),
+  high: finite.optional(),
+  queries: z.number().int().min(0),
+});
+
+export const SearchReport = z.object({
+  methods: z.array(SearchMethod).min(1),
+  testQueries: z.number().int().min(0),
+  trainQueries: z.number().int().min(0).optional(),
+  vsBm25: z.array(SearchVsBm25).optional(),
+  /** with click valuation: the training clicks valued, those the head did not train on, and the keep share chosen on validation queries */
+  clicks: z
+    .object({
+      valued: z.number().int().min(0),
+      quarantined: z.number().int().min(0),
+      keep: unitInterval,
+      byKeep: z.array(z.object({ keep: unitInterval, validation: unitInterval })).optional(),
+    })
+    .optional(),
+});
+
 export const RunReportInput = z.object({
   /** when the report was built; a step still running is drawn up to this time */
   generatedAt: isoTime,
@@ -179,6 +214,8 @@ export const RunReportInput = z.object({
    * alone, per model (most-popular beside them); absent otherwise
    */
   coldItems: z.array(z.object({ model: z.string().min(1), ndcg10: unitInterval, hr10: unitInterval.optional(), targets: z.number().int().min(0) })).optional(),
+  /** with infer.search: the rankers on held-out queries; absent otherwise */
+  search: SearchReport.optional(),
   /** valued vs control on every headline metric with paired intervals, when the run had a control */
   comparison: z.array(PairedComparison).optional(),
   values: z.array(ValueDistribution).optional(),
@@ -204,6 +241,7 @@ export type RemovalPointT = z.infer<typeof RemovalPoint>;
 export type QuarantineExampleT = z.infer<typeof QuarantineExample>;
 export type RejectsT = z.infer<typeof Rejects>;
 export type PairedComparisonT = z.infer<typeof PairedComparison>;
+export type SearchReportT = z.infer<typeof SearchReport>;
 
 /** Validates a report input; a bad field is named by its path, so the caller knows what to fix. */
 export function parseRunReportInput(input: unknown): RunReport {

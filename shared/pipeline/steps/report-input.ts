@@ -11,6 +11,7 @@ import type { RunRecords } from '../step';
 import { readFloat64 } from './typed-files';
 import { VALUED_VS_CONTROL_FILE, ValuedVsControlSchema } from './valued-vs-control';
 import { COLD_ITEMS_PREFIX } from './cold-items';
+import { SEARCH_SUMMARY_FILE, SearchSummarySchema } from '../../search/search-summary-file';
 
 type Input = RunReportInput;
 type StepStatus = NonNullable<Input['steps']>[number]['status'];
@@ -29,7 +30,7 @@ const QUARANTINE_FILE = 'quarantine-contradicted.json';
 export const REPORT_INPUT_FILES: Readonly<Record<'preprocess' | 'value' | 'infer', readonly string[]>> = {
   preprocess: ['manifest.json', 'rejects.arrow'],
   value: [VALUES_FILE],
-  infer: [QUARANTINE_FILE, VALUED_VS_CONTROL_FILE],
+  infer: [QUARANTINE_FILE, VALUED_VS_CONTROL_FILE, SEARCH_SUMMARY_FILE],
 };
 
 export interface ReportContext {
@@ -78,6 +79,41 @@ function coldItemRows(records: RunRecords): Input['coldItems'] {
   }
   const rows = [...byModel].filter(([, m]) => m['ndcg@10'] !== undefined).map(([model, m]) => ({ model, ndcg10: clamp01(m['ndcg@10']!), hr10: recorded01(m['hr@10']), targets: Math.max(0, Math.round(m.targets ?? 0)) }));
   return rows.length ? rows : undefined;
+}
+
+const SEARCH_METHOD = /^search\.(.+)\.ndcg@10$/;
+const count = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? Math.max(0, Math.round(x)) : undefined);
+
+/**
+ * The infer step's search evaluation (pipeline-search.ts), when the run had infer.search: its
+ * search.json when given (it also holds the paired differences to BM25 and the keep shares tried),
+ * else its metrics in lineage.
+ */
+async function searchOf(ctx: ReportContext): Promise<Input['search']> {
+  const file = ctx.inputs.infer ? path.join(ctx.inputs.infer, SEARCH_SUMMARY_FILE) : undefined;
+  const summary = file && existsSync(file) ? SearchSummarySchema.parse(JSON.parse(await readFile(file, 'utf8'))) : undefined;
+  const metrics: Record<string, number> = summary?.metrics ?? Object.fromEntries(
+    ctx.records.metrics.filter((m) => m.epoch === null && m.label === 'infer' && m.name.startsWith('search.')).map((m) => [m.name, m.value]),
+  );
+  const methods = Object.entries(metrics).flatMap(([name, ndcg]) => {
+    const method = SEARCH_METHOD.exec(name)?.[1];
+    const se = metrics[`${name}.se`];
+    return method === undefined || !Number.isFinite(ndcg) ? [] : [{ method, ndcg10: clamp01(ndcg), standardError: se !== undefined && Number.isFinite(se) ? Math.max(0, se) : undefined }];
+  });
+  if (methods.length === 0) return undefined;
+  const vsBm25 = Object.entries(summary?.vsBm25 ?? {}).flatMap(([method, d]) =>
+    d.difference === null ? [] : [{ method, difference: d.difference, low: d.low ?? undefined, high: d.high ?? undefined, queries: d.users }],
+  );
+  const [valued, quarantined, keep] = [count(metrics['search.clicks.valued']), count(metrics['search.clicks.quarantined']), metrics['search.keep']];
+  return {
+    methods,
+    testQueries: count(metrics['search.queries.test']) ?? 0,
+    trainQueries: count(metrics['search.queries.train']),
+    vsBm25: vsBm25.length ? vsBm25 : undefined,
+    clicks: valued !== undefined && quarantined !== undefined && keep !== undefined && Number.isFinite(keep)
+      ? { valued, quarantined, keep: clamp01(keep), byKeep: summary?.keepByValidation?.map((k) => ({ keep: clamp01(k.keep), validation: clamp01(k.validation) })) }
+      : undefined,
+  };
 }
 
 function trainingCurves(records: RunRecords): Input['training'] {
@@ -261,6 +297,7 @@ export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
     training: trainingCurves(records),
     metrics: modelMetrics(records),
     coldItems: coldItemRows(records),
+    search: await searchOf(ctx),
     comparison: await comparisonOf(ctx),
     values: await valueDistributions(ctx),
     quarantine: await quarantineOf(ctx),

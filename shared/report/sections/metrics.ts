@@ -6,6 +6,7 @@ import { formatCount, formatDuration, formatMetric, formatPercent } from '../for
 import { escapeHtml, figure, markup, notComputed, table, type Cell } from '../html';
 import { renderSvg } from '../render-svg';
 import { missingReason, PRODUCERS } from './missing';
+import { searchTable } from './search';
 import type { Section } from './section';
 
 type MetricKey = 'ndcg10' | 'hr10' | 'mrr' | 'auc';
@@ -50,7 +51,7 @@ export async function metricsSection(report: RunReport): Promise<Section> {
   const section = { id: 'metrics', title: 'Metrics (held-out test split)' };
   const models = report.metrics ?? [];
   if (models.length === 0) {
-    return { ...section, body: notComputed(missingReason(report, PRODUCERS.metrics, 'No test-split metrics were recorded for this run.')) };
+    return { ...section, body: notComputed(missingReason(report, PRODUCERS.metrics, 'No test-split metrics were recorded for this run.')) + searchTable(report) };
   }
   const ordered = orderModels(models);
   const best = Object.fromEntries(
@@ -86,7 +87,8 @@ export async function metricsSection(report: RunReport): Promise<Section> {
       (comparison ? `<p class="headline">${escapeHtml(comparison)}</p>` : '') +
       metricsTable +
       figure('metrics-bars', svg, 'One panel per metric, each on its own scale; full ranking over all items.') +
-      coldItemsTable(report),
+      coldItemsTable(report) +
+      searchTable(report),
   };
 }
 

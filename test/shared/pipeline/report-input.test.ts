@@ -53,6 +53,37 @@ describe('report: items new to training', () => {
   });
 });
 
+describe('report: search on held-out queries', () => {
+  const searchMetrics = (label: string) => [
+    metric(label, 'search.queries.test', 40), metric(label, 'search.queries.train', 160),
+    metric(label, 'search.clicks.valued', 500), metric(label, 'search.clicks.quarantined', 100), metric(label, 'search.keep', 0.8),
+    metric(label, 'search.bm25.ndcg@10', 0.41), metric(label, 'search.bm25.ndcg@10.se', 0.03),
+    metric(label, 'search.head.ndcg@10', 0.52), metric(label, 'search.head.ndcg@10.se', 0.02),
+  ];
+
+  it('gathers the infer step\'s search metrics from lineage, and nothing from other steps', async () => {
+    const report = await reportWith([metric('valued', 'ndcg@10', 0.05), ...searchMetrics('infer'), metric('value', 'search.clicks.valued', 500)]);
+    expect(report.search).toEqual({
+      methods: [{ method: 'bm25', ndcg10: 0.41, standardError: 0.03 }, { method: 'head', ndcg10: 0.52, standardError: 0.02 }],
+      testQueries: 40, trainQueries: 160,
+      clicks: { valued: 500, quarantined: 100, keep: 0.8 },
+    });
+    expect((await reportWith([metric('valued', 'ndcg@10', 0.05), metric('value', 'search.clicks.valued', 500)])).search).toBeUndefined();
+  });
+
+  it('reads search.json when the infer step hands it over: the paired differences to BM25 and the keep shares tried', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'assay-report-search-'));
+    const metrics = Object.fromEntries(searchMetrics('infer').map((m) => [m.name, m.value]));
+    const vsBm25 = { head: { users: 40, meanA: 0.52, meanB: 0.41, difference: 0.11, low: 0.05, high: 0.17 }, 'zero-shot': { users: 1, meanA: 0.3, meanB: 0.41, difference: -0.11, low: null, high: null } };
+    await writeFile(path.join(dir, 'search.json'), JSON.stringify({ metrics, vsBm25, keepByValidation: [{ keep: 1, validation: 0.48 }, { keep: 0.8, validation: 0.5 }], chosenEpoch: 3 }));
+    const input = await buildRunReportInput({ records: { run: undefined, steps: [], metrics: [], values: [] }, workflowId: 'wf', inputs: { infer: dir } });
+    const report = parseRunReportInput(input);
+    expect(report.search!.methods.map((m) => m.method)).toEqual(['bm25', 'head']);
+    expect(report.search!.vsBm25).toEqual([{ method: 'head', difference: 0.11, low: 0.05, high: 0.17, queries: 40 }, { method: 'zero-shot', difference: -0.11, queries: 1 }]);
+    expect(report.search!.clicks).toEqual({ valued: 500, quarantined: 100, keep: 0.8, byKeep: [{ keep: 1, validation: 0.48 }, { keep: 0.8, validation: 0.5 }] });
+  });
+});
+
 describe('report counts', () => {
   it('counts every valued example when the histogram draws a sample of more than 20,000 values', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'assay-report-values-'));
