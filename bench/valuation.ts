@@ -42,7 +42,8 @@ function settingsFor(name: RealDataset, ds: Awaited<ReturnType<typeof loadReal>>
     'popularity-20': () => planted(0.2, 'popularity', false),
     'natural-3': () => natural(1, 'ratings ≤ 3', false),
   };
-  return options.settings.map((name) => all[name]());
+  const chosen = options.settings.map((name) => all[name]());
+  return options.payoff ? chosen : chosen.filter((s) => s.setting.kind !== 'clean').map((s) => ({ ...s, payoff: false }));
 }
 
 /** The embedding methods' detection on the first seed, through the value step's own path. */

@@ -14,10 +14,12 @@ export { BenchUsageError };
 
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics] [--seeds N] [--seed N] [--quick on]
        [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
+       [--payoff on|off] [--folds N] [--warmup-epochs N] [--score logProb|outranks]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
   20 % popularity-drawn and natural (ratings ≤ 3). amazon-beauty: detection at 20 % uniform on all users
-  (--beauty-payoff on adds the payoff, ~1 h a seed here).`;
+  (--beauty-payoff on adds the payoff, ~1 h a seed here). --payoff off: detection only, every setting.
+  --folds / --score (cross-fit) and --warmup-epochs set the value step's own settings (defaults: the shipped spec's).`;
 
 /** ml-100k's settings: payoff at uniform-20, natural-2 and clean; detection only at the rest */
 export const SETTING_NAMES = ['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3'] as const;
@@ -35,6 +37,10 @@ const FlagsSchema = z.object({
   'beauty-payoff': onOff.default('off'),
   baselines: onOff.default('on'),
   'check-value-step': onOff.default('on'),
+  payoff: onOff.default('on'),
+  folds: z.coerce.number().int('must be an integer').min(2, 'must be at least 2').max(10, 'must be at most 10').default(2),
+  'warmup-epochs': z.coerce.number().int('must be an integer').min(1, 'must be at least 1').optional(),
+  score: z.enum(['logProb', 'outranks']).default('logProb'),
   settings: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, `a comma-separated list of: ${SETTING_NAMES.join(', ')}`).optional(),
 });
 
@@ -50,7 +56,7 @@ export interface BenchSizes {
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
   /** the valuation the protocol values with: its method's settings */
-  readonly valuation: { readonly method: 'cross-fit'; readonly folds: number; readonly warmupEpochs: number } | { readonly method: 'dynamics'; readonly warmupEpochs: number };
+  readonly valuation: { readonly method: 'cross-fit'; readonly folds: number; readonly warmupEpochs: number; readonly score: 'logProb' | 'outranks' } | { readonly method: 'dynamics'; readonly warmupEpochs: number };
   /** the embedding methods' settings, for their detection rows */
   readonly embedding: EmbeddingSettings;
 }
@@ -71,6 +77,8 @@ export interface BenchOptions {
   readonly detectionSeeds: number;
   readonly beautyPayoff: boolean;
   readonly baselines: boolean;
+  /** off: detection only, in every setting (clean data, which has nothing to detect, is left out) */
+  readonly payoff: boolean;
   /** run the pipeline's value step once per dataset and check the bench values the same (costs one more valuation) */
   readonly checkValueStep: boolean;
   /** which of ml-100k's settings run (amazon-beauty runs uniform-20) */
@@ -94,9 +102,11 @@ export const CLEAN_CHOICES: readonly Choice[] = [{ keep: 0.5, lambda: 0, quarant
 /** T-CE's drop rate after its warm-up: fixed at the planted noise rate (ml-100k's share of ratings 1–2 is close to it) */
 const TRUNCATE_RATES: readonly number[] = [0.2];
 
-function sizesFor(quick: boolean, beautyUsers: number | undefined, method: 'cross-fit' | 'dynamics'): BenchSizes {
-  const warmupEpochs = quick ? 1 : 4;
-  const valuation = method === 'cross-fit' ? { method, folds: 2, warmupEpochs } : { method, warmupEpochs };
+interface ValueFlags { readonly method: 'cross-fit' | 'dynamics'; readonly folds: number; readonly warmupEpochs?: number; readonly score: 'logProb' | 'outranks' }
+
+function sizesFor(quick: boolean, beautyUsers: number | undefined, { method, folds, score, ...flags }: ValueFlags): BenchSizes {
+  const warmupEpochs = flags.warmupEpochs ?? (quick ? 1 : 4);
+  const valuation = method === 'cross-fit' ? { method, folds, warmupEpochs, score } : { method, warmupEpochs };
   const embedding = { k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
   if (quick) {
     return {
@@ -132,9 +142,10 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     detectionSeeds: f['detection-seeds'],
     beautyPayoff: f['beauty-payoff'] === 'on',
     baselines: f.baselines === 'on',
+    payoff: f.payoff === 'on',
     checkValueStep: f['check-value-step'] === 'on',
     settings: settingList(f.settings, quick),
-    sizes: sizesFor(quick, f['beauty-users'], f.method),
+    sizes: sizesFor(quick, f['beauty-users'], { method: f.method, folds: f.folds, warmupEpochs: f['warmup-epochs'], score: f.score }),
   };
 }
 

@@ -31,4 +31,15 @@ describe('valuation bench flags', () => {
     expect(spec.valuation).toMatchObject({ method: 'dynamics', warmupEpochs: 4 });
     expect(() => parseBenchArgs(['--method', 'shapley'])).toThrow(/--method/);
   });
+
+  it('sets the value step\'s folds, warm-up and score, and runs detection alone with --payoff off; names a bad value', () => {
+    const o = parseBenchArgs(['--folds', '4', '--warmup-epochs', '12', '--score', 'outranks', '--payoff', 'off']);
+    expect(o.payoff).toBe(false);
+    const spec = benchSpec(o.sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
+    expect(spec.valuation).toMatchObject({ method: 'cross-fit', folds: 4, warmupEpochs: 12, score: 'outranks' });
+    expect(benchSpec(parseBenchArgs(['--method', 'dynamics', '--warmup-epochs', '6']).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k').valuation).toMatchObject({ method: 'dynamics', warmupEpochs: 6 });
+    expect(() => parseBenchArgs(['--folds', '1'])).toThrow(/--folds=1: must be at least 2/);
+    expect(() => parseBenchArgs(['--score', 'rank'])).toThrow(/--score/);
+    expect(() => parseBenchArgs(['--payoff', 'yes'])).toThrow(/--payoff/);
+  });
 });
