@@ -12,12 +12,12 @@ import type { Choice } from './protocol';
 
 export { BenchUsageError };
 
-const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics] [--seeds N] [--seed N] [--quick on]
-       [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
+const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics|tracin-output] [--seeds N] [--seed N] [--quick on]
+       [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…] [--payoff on|off]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
   20 % popularity-drawn and natural (ratings ≤ 3). amazon-beauty: detection at 20 % uniform on all users
-  (--beauty-payoff on adds the payoff, ~1 h a seed here).`;
+  (--beauty-payoff on adds the payoff, ~1 h a seed here). --payoff off: detection only, on every setting.`;
 
 /** ml-100k's settings: payoff at uniform-20, natural-2 and clean; detection only at the rest */
 export const SETTING_NAMES = ['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3'] as const;
@@ -26,7 +26,8 @@ export type SettingName = (typeof SETTING_NAMES)[number];
 const onOff = z.enum(['on', 'off']);
 const FlagsSchema = z.object({
   dataset: z.enum([...REAL_DATASETS, 'all']).default('ml-100k'),
-  method: z.enum(['cross-fit', 'dynamics']).default('cross-fit'),
+  method: z.enum(['cross-fit', 'dynamics', 'tracin-output']).default('cross-fit'),
+  payoff: onOff.default('on'),
   quick: onOff.default('off'),
   seed: z.coerce.number().int('must be an integer').min(0).default(1),
   seeds: z.coerce.number().int('must be an integer').min(1).max(10).default(3),
@@ -50,7 +51,7 @@ export interface BenchSizes {
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
   /** the valuation the protocol values with: its method's settings */
-  readonly valuation: { readonly method: 'cross-fit'; readonly folds: number; readonly warmupEpochs: number } | { readonly method: 'dynamics'; readonly warmupEpochs: number };
+  readonly valuation: { readonly method: 'cross-fit'; readonly folds: number; readonly warmupEpochs: number } | { readonly method: 'dynamics' | 'tracin-output'; readonly warmupEpochs: number };
   /** the embedding methods' settings, for their detection rows */
   readonly embedding: EmbeddingSettings;
 }
@@ -70,6 +71,8 @@ export interface BenchOptions {
   readonly seeds: number;
   readonly detectionSeeds: number;
   readonly beautyPayoff: boolean;
+  /** false: detection only, on every setting (no fine-tune is trained beyond the valuation's) */
+  readonly payoff: boolean;
   readonly baselines: boolean;
   /** run the pipeline's value step once per dataset and check the bench values the same (costs one more valuation) */
   readonly checkValueStep: boolean;
@@ -94,7 +97,7 @@ export const CLEAN_CHOICES: readonly Choice[] = [{ keep: 0.5, lambda: 0, quarant
 /** T-CE's drop rate after its warm-up: fixed at the planted noise rate (ml-100k's share of ratings 1–2 is close to it) */
 const TRUNCATE_RATES: readonly number[] = [0.2];
 
-function sizesFor(quick: boolean, beautyUsers: number | undefined, method: 'cross-fit' | 'dynamics'): BenchSizes {
+function sizesFor(quick: boolean, beautyUsers: number | undefined, method: 'cross-fit' | 'dynamics' | 'tracin-output'): BenchSizes {
   const warmupEpochs = quick ? 1 : 4;
   const valuation = method === 'cross-fit' ? { method, folds: 2, warmupEpochs } : { method, warmupEpochs };
   const embedding = { k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
@@ -131,6 +134,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     seeds: quick ? 1 : f.seeds,
     detectionSeeds: f['detection-seeds'],
     beautyPayoff: f['beauty-payoff'] === 'on',
+    payoff: f.payoff === 'on',
     baselines: f.baselines === 'on',
     checkValueStep: f['check-value-step'] === 'on',
     settings: settingList(f.settings, quick),

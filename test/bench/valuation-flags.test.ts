@@ -31,4 +31,11 @@ describe('valuation bench flags', () => {
     expect(spec.valuation).toMatchObject({ method: 'dynamics', warmupEpochs: 4 });
     expect(() => parseBenchArgs(['--method', 'shapley'])).toThrow(/--method/);
   });
+
+  it('values with output-layer TracIn when asked, and runs detection only with --payoff off', () => {
+    const options = parseBenchArgs(['--method', 'tracin-output', '--payoff', 'off']);
+    expect(benchSpec(options.sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k').valuation).toMatchObject({ method: 'tracin-output', warmupEpochs: 4 });
+    expect([options.payoff, parseBenchArgs([]).payoff]).toEqual([false, true]);
+    expect(() => parseBenchArgs(['--payoff', 'maybe'])).toThrow(/--payoff/);
+  });
 });
