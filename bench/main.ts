@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   quality: () => import('./quality'),
   throughput: () => import('./throughput'),
   'throughput-scoring': () => import('./throughput-scoring'),
+  'tracin-output-variants': () => import('./tracin-output-variants'),
   'valuation-detection': () => import('./valuation-detection'),
   valuation: () => import('./valuation'),
 };

@@ -73,7 +73,8 @@ export async function run(args: string[]): Promise<void> {
   await selectBackend(undefined, log);
   const seeds = Array.from({ length: options.seeds }, (_, i) => options.seed + i);
   log(`valuation bench — ${options.sizes.label}; datasets ${options.datasets.join(', ')}; seeds ${seeds.join(', ')}; load ${loadavg()[0]!.toFixed(1)} at start`);
-  log(`Protocol (fixed before tuning): values from ${options.sizes.valuation.method === 'dynamics' ? 'dynamics (one warm-up fine-tune, each interaction\'s mean training loss)' : 'cross-fit (K warm-up fine-tunes, each scoring the interactions it never trained on)'};`);
+  const valuedBy = { dynamics: 'dynamics (one warm-up fine-tune, each interaction\'s mean training loss)', 'tracin-output': 'tracin-output (one warm-up fine-tune, each interaction\'s output-layer gradient against the summed validation gradient)', 'cross-fit': 'cross-fit (K warm-up fine-tunes, each scoring the interactions it never trained on)' };
+  log(`Protocol (fixed before tuning): values from ${valuedBy[options.sizes.valuation.method]};`);
   log(`  (keep, λ, quarantine) chosen on the validation split's NDCG@10 among ${options.sizes.choices.map(choiceLabel).join(' | ')} on the first seed and reused; α = 1;`);
   if (options.sizes.truncateRates.length > 0) log(`  T-CE (truncated loss on every example, warm-up ${TRUNCATE_WARMUP_EPOCHS} epochs): rate chosen on validation among ${options.sizes.truncateRates.join(' | ')} on the first seed;`);
   log('  the test split is scored once for each configuration reported below and never used to choose.');

@@ -12,7 +12,7 @@ import type { Choice } from './protocol';
 
 export { BenchUsageError };
 
-const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics] [--seeds N] [--seed N] [--quick on]
+const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics|tracin-output] [--seeds N] [--seed N] [--quick on]
        [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
        [--payoff on|off] [--folds N] [--warmup-epochs N] [--score logProb|outranks]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
@@ -28,7 +28,7 @@ export type SettingName = (typeof SETTING_NAMES)[number];
 const onOff = z.enum(['on', 'off']);
 const FlagsSchema = z.object({
   dataset: z.enum([...REAL_DATASETS, 'all']).default('ml-100k'),
-  method: z.enum(['cross-fit', 'dynamics']).default('cross-fit'),
+  method: z.enum(['cross-fit', 'dynamics', 'tracin-output']).default('cross-fit'),
   quick: onOff.default('off'),
   seed: z.coerce.number().int('must be an integer').min(0).default(1),
   seeds: z.coerce.number().int('must be an integer').min(1).max(10).default(3),
@@ -56,7 +56,7 @@ export interface BenchSizes {
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
   /** the valuation the protocol values with: its method's settings */
-  readonly valuation: { readonly method: 'cross-fit'; readonly folds: number; readonly warmupEpochs: number; readonly score: 'logProb' | 'outranks' } | { readonly method: 'dynamics'; readonly warmupEpochs: number };
+  readonly valuation: { readonly method: 'cross-fit'; readonly folds: number; readonly warmupEpochs: number; readonly score: 'logProb' | 'outranks' } | { readonly method: 'dynamics' | 'tracin-output'; readonly warmupEpochs: number };
   /** the embedding methods' settings, for their detection rows */
   readonly embedding: EmbeddingSettings;
 }
@@ -102,7 +102,7 @@ export const CLEAN_CHOICES: readonly Choice[] = [{ keep: 0.5, lambda: 0, quarant
 /** T-CE's drop rate after its warm-up: fixed at the planted noise rate (ml-100k's share of ratings 1–2 is close to it) */
 const TRUNCATE_RATES: readonly number[] = [0.2];
 
-interface ValueFlags { readonly method: 'cross-fit' | 'dynamics'; readonly folds: number; readonly warmupEpochs?: number; readonly score: 'logProb' | 'outranks' }
+interface ValueFlags { readonly method: 'cross-fit' | 'dynamics' | 'tracin-output'; readonly folds: number; readonly warmupEpochs?: number; readonly score: 'logProb' | 'outranks' }
 
 function sizesFor(quick: boolean, beautyUsers: number | undefined, { method, folds, score, ...flags }: ValueFlags): BenchSizes {
   const warmupEpochs = flags.warmupEpochs ?? (quick ? 1 : 4);

@@ -12,9 +12,10 @@
 //     NDCG@10, on the first seed, and kept for the others; the test split is scored once per
 //     reported configuration and never used to choose.
 import type { SplitDataset } from '../../shared/data';
-import type { PipelineSpec } from '../../shared/pipeline/spec';
+import { valuationSeed, type PipelineSpec } from '../../shared/pipeline/spec';
 import { crossFitValues } from '../../shared/valuation/cross-fit';
 import { trainingDynamicsValues } from '../../shared/valuation/training-dynamics';
+import { tracinOutputValues } from '../../shared/valuation/tracin-output';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
 import { Sfc32 } from '../../shared/random';
 import { selectImportant } from '../../shared/valuation/selection';
@@ -50,6 +51,7 @@ export function methodLabel(spec: PipelineSpec): string {
   const v = spec.valuation;
   switch (v.method) {
     case 'dynamics': return `dynamics (${v.warmupEpochs} warm-up epochs)`;
+    case 'tracin-output': return `tracin-output (${v.warmupEpochs} warm-up epochs, ${v.maxValidPoints} validation points at most)`;
     case 'cross-fit': return `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs, ${v.score})`;
     default: return v.method;
   }
@@ -103,11 +105,14 @@ export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec
   const dir = await mkdtemp(path.join(tmpdir(), 'assay-bench-values-'));
   try {
     const v = spec.valuation;
-    if (v.method !== 'dynamics' && v.method !== 'cross-fit') throw new Error(`the valuation bench values with cross-fit or dynamics, not ${v.method}`);
+    if (v.method !== 'dynamics' && v.method !== 'cross-fit' && v.method !== 'tracin-output') throw new Error(`the valuation bench values with cross-fit, dynamics or tracin-output, not ${v.method}`);
     const started = performance.now();
+    const hooks = { checkpointDir: dir };
     const values = v.method === 'dynamics'
-      ? await trainingDynamicsValues(ds, pretrained.model, spec.finetune, v.warmupEpochs, { checkpointDir: dir })
-      : await crossFitValues(ds, pretrained.model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.pretrain.seed }, { checkpointDir: dir });
+      ? await trainingDynamicsValues(ds, pretrained.model, spec.finetune, v.warmupEpochs, hooks)
+      : v.method === 'tracin-output'
+        ? await tracinOutputValues(ds, pretrained.model, spec.finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, seed: valuationSeed(spec) }, hooks)
+        : await crossFitValues(ds, pretrained.model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.pretrain.seed }, hooks);
     return { values, seconds: (performance.now() - started) / 1000 };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -27,34 +27,49 @@ export interface TargetScores {
  * held at once.
  */
 export async function scoreTargets(model: RecModel, data: FinetuneData, configInput: FinetuneConfigInput = {}, rowsPerBatch = 64): Promise<TargetScores> {
-  if (!model.encoder.causal) throw new Error('scoreTargets: needs a fine-tuned (causal) model; a pretrained bidirectional encoder reads contexts at [MASK]');
-  const cfg = parseConfig(FinetuneConfigSchema, configInput, 'finetune');
-  const plan = finetunePlan(data, cfg, model.encoder.maxLen);
   const n = data.train.length;
   const logProb = new Float64Array(n).fill(Number.NaN);
   const outranks = new Float64Array(n).fill(Number.NaN);
   const itemsT = transposedItems(model);
   try {
-    const samples = plan.rows.start.length;
-    for (let s0 = 0; s0 < samples; s0 += rowsPerBatch) {
-      const chunk = Int32Array.from({ length: Math.min(rowsPerBatch, samples - s0) }, (_, k) => s0 + k);
-      const rows = rowBatch(model, plan, chunk);
-      const scored = scoreHidden(() => gatherRows(encode(model, rows.ids, rows.batch, rows.len, { training: false }), rows.positions), itemsT, rows.targets);
-      for (let t = 0; t < rows.targets.length; t++) {
-        const j = plan.order.order[rows.ranks[t] as number] as number;
+    await forEachTargetBatch(model, data, configInput, rowsPerBatch, (hidden, targets, rows) => {
+      const scored = scoreHidden(() => hidden, itemsT, targets);
+      rows.forEach((j, t) => {
         logProb[j] = scored.logProb[t] as number;
         outranks[j] = scored.outranks[t] as number;
-      }
-      await yieldToEventLoop();
-    }
+      });
+    });
   } finally {
     itemsT.dispose();
   }
   return { logProb, outranks };
 }
 
+/**
+ * Calls `visit` with the inference-mode hidden states [m × dim] of `data.examples` (default:
+ * every train interaction), `rowsPerBatch` fine-tuning rows at a time, with each one's target
+ * item and train row j; the hidden tensor is disposed after `visit` returns.
+ */
+export async function forEachTargetBatch(model: RecModel, data: FinetuneData, configInput: FinetuneConfigInput, rowsPerBatch: number, visit: (hidden: tf.Tensor2D, targets: Int32Array, rows: Int32Array) => void): Promise<void> {
+  if (!model.encoder.causal) throw new Error('scoreTargets: needs a fine-tuned (causal) model; a pretrained bidirectional encoder reads contexts at [MASK]');
+  const cfg = parseConfig(FinetuneConfigSchema, configInput, 'finetune');
+  const plan = finetunePlan(data, cfg, model.encoder.maxLen);
+  const samples = plan.rows.start.length;
+  for (let s0 = 0; s0 < samples; s0 += rowsPerBatch) {
+    const chunk = Int32Array.from({ length: Math.min(rowsPerBatch, samples - s0) }, (_, k) => s0 + k);
+    const rows = rowBatch(model, plan, chunk);
+    const hidden = tf.tidy(() => gatherRows(encode(model, rows.ids, rows.batch, rows.len, { training: false }), rows.positions) as tf.Tensor2D);
+    try {
+      visit(hidden, rows.targets, Int32Array.from(rows.ranks, (r) => plan.order.order[r] as number));
+    } finally {
+      hidden.dispose();
+    }
+    await yieldToEventLoop();
+  }
+}
+
 /** The item rows of the tied table, transposed [dim × numItems]: the output layer's classes. */
-function transposedItems(model: RecModel): tf.Tensor2D {
+export function transposedItems(model: RecModel): tf.Tensor2D {
   return tf.tidy(() => tf.transpose(tf.slice(itemTable(model), [FIRST_ITEM_ROW, 0], [model.vocabulary.numItems, model.encoder.dim])));
 }
 

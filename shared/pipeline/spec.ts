@@ -26,12 +26,12 @@ export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1
  * (shared/valuation/implicit.ts); cross-fit values each interaction by held-out warm-up
  * fine-tunes of the model actually trained (shared/valuation/cross-fit.ts).
  */
-export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics'] as const;
+export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics', 'tracin-output'] as const;
 export type ValuationMethod = (typeof VALUATION_METHODS)[number];
 type ValuationMethodName = ValuationMethod;
 /** methods that value with warm-up fine-tunes of the model that is actually trained (they read the finetune settings) */
-export type TrainedValuationMethod = Extract<ValuationMethodName, 'cross-fit' | 'dynamics'>;
-export const valuesByTraining = (method: ValuationMethodName): method is TrainedValuationMethod => method === 'cross-fit' || method === 'dynamics';
+export type TrainedValuationMethod = Extract<ValuationMethodName, 'cross-fit' | 'dynamics' | 'tracin-output'>;
+export const valuesByTraining = (method: ValuationMethodName): method is TrainedValuationMethod => method === 'cross-fit' || method === 'dynamics' || method === 'tracin-output';
 
 /** The important set's size when a spec sets neither `keep` nor `threshold`. */
 export const DEFAULT_KEEP = 0.8;
@@ -81,6 +81,7 @@ const METHOD_DESCRIPTIONS: Record<ValuationMethod, string> = {
   random: 'baseline: a seeded random value per example',
   'cross-fit': 'held-out warm-up fine-tunes of the model actually trained score the interactions they never trained on (docs/decisions/0001-valuation-cross-fit.md)',
   dynamics: 'the losses one warm-up fine-tune logs as it trains (no scoring pass over the catalogue)',
+  'tracin-output': "TracIn through the output layer of one warm-up fine-tune: each interaction's loss gradient on the item table against the summed validation gradient (shared/valuation/tracin-output.ts)",
 };
 
 function variant<M extends ValuationMethod, F extends z.ZodRawShape>(method: M, fields: F) {
@@ -107,6 +108,7 @@ export const ValuationSpecSchema = z.discriminatedUnion('method', [
   variant('random', labelledViewFields),
   variant('cross-fit', { folds: methodSettings.folds, warmupEpochs: methodSettings.warmupEpochs, score: methodSettings.score }),
   variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs }),
+  variant('tracin-output', { warmupEpochs: methodSettings.warmupEpochs, maxValidPoints: labelledViewFields.maxValidPoints }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });
 export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
 /** The valuation of one method: its settings and the shared ones. */

@@ -42,4 +42,11 @@ describe('valuation bench flags', () => {
     expect(() => parseBenchArgs(['--score', 'rank'])).toThrow(/--score/);
     expect(() => parseBenchArgs(['--payoff', 'yes'])).toThrow(/--payoff/);
   });
+
+  it('values with output-layer TracIn when asked, and runs detection only with --payoff off', () => {
+    const options = parseBenchArgs(['--method', 'tracin-output', '--payoff', 'off']);
+    expect(benchSpec(options.sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k').valuation).toMatchObject({ method: 'tracin-output', warmupEpochs: 4 });
+    expect([options.payoff, parseBenchArgs([]).payoff]).toEqual([false, true]);
+    expect(() => parseBenchArgs(['--payoff', 'maybe'])).toThrow(/--payoff/);
+  });
 });

@@ -9,6 +9,7 @@ import { loadModel } from '../../ml/load-model';
 import { itemEmbeddings } from '../../ml/scoring';
 import { crossFitValues } from '../../valuation/cross-fit';
 import { trainingDynamicsValues } from '../../valuation/training-dynamics';
+import { tracinOutputValues } from '../../valuation/tracin-output';
 import { valueImplicitFeedback } from '../../valuation/implicit';
 import { valueWith, type MethodRun } from '../../valuation/methods';
 import { selectImportant } from '../../valuation/selection';
@@ -76,7 +77,7 @@ export async function valuationInputs(ds: SplitDataset, model: RecModel, view: L
   return { trainContext, validContext, validItems: Int32Array.from(validRows, (r) => ds.valid.item[r]!), itemEmb: itemEmbeddings(model) };
 }
 
-/** cross-fit or training dynamics in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. */
+/** cross-fit, training dynamics or output-layer TracIn in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. */
 async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, v: ValuationOf<TrainedValuationMethod>, spec: ValueSlice): Promise<Float64Array> {
   if (!spec.finetune) throw new Error(`${v.method} valuation needs the fine-tune settings in the value step's config slice`);
   const checkpointDir = await mkdtemp(path.join(ctx.scratchDir ?? tmpdir(), 'assay-cross-fit-'));
@@ -94,9 +95,11 @@ async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecM
     // polled between batches: keeps the heartbeat alive through long warm-up epochs
     shouldStop: () => { beat(phase); return ctx.cancelled(); },
   };
-  return v.method === 'dynamics'
-    ? trainingDynamicsValues(ds, model, spec.finetune, v.warmupEpochs, hooks)
-    : crossFitValues(ds, model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.seed }, hooks);
+  switch (v.method) {
+    case 'dynamics': return trainingDynamicsValues(ds, model, spec.finetune, v.warmupEpochs, hooks);
+    case 'tracin-output': return tracinOutputValues(ds, model, spec.finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, seed: spec.seed }, hooks);
+    case 'cross-fit': return crossFitValues(ds, model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.seed }, hooks);
+  }
 }
 
 /**
@@ -125,7 +128,7 @@ export const valueStep = defineStep({
     let values: Float64Array;
     let validPoints = 0;
     try {
-      if (v.method === 'cross-fit' || v.method === 'dynamics') {
+      if (v.method === 'cross-fit' || v.method === 'dynamics' || v.method === 'tracin-output') {
         values = await trainedStepValues(ctx, ds, model, v, spec);
       } else {
         const inputs = await valuationInputs(ds, model, v, spec.seed, (phase) => ctx.heartbeat({ phase }));

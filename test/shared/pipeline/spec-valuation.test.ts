@@ -84,13 +84,14 @@ describe('method-specific valuation settings in a spec file', () => {
     const error = errorOf(() => loadSpecFile(file));
     expect(error).toBeInstanceOf(SpecError);
     expect(error.message).toContain(`${file}: valuation.k: a setting of knn-shapley only; this spec's method is cross-fit, which does not read it`);
-    expect(error.message).toContain(`${file}: valuation.maxValidPoints: a setting of knn-shapley, data-oob, tracin, loss, random only; this spec's method is cross-fit`);
+    expect(error.message).toContain(`${file}: valuation.maxValidPoints: a setting of knn-shapley, data-oob, tracin, loss, random, tracin-output only; this spec's method is cross-fit`);
     expect(error.message).not.toContain('valuation.folds');
   });
 
   it('are accepted under their own method (knn-shapley when none is named)', () => {
     expect(loadSpecFile(specFile({ k: 5, negatives: 2 })).valuation).toMatchObject({ method: 'knn-shapley', k: 5, negatives: 2 });
     expect(loadSpecFile(specFile({ method: 'dynamics', warmupEpochs: 2 })).valuation).toMatchObject({ method: 'dynamics', warmupEpochs: 2 });
+    expect(loadSpecFile(specFile({ method: 'tracin-output', warmupEpochs: 2 })).valuation).toMatchObject({ method: 'tracin-output', warmupEpochs: 2, maxValidPoints: 2000 });
     expect(loadSpecFile(specFile({ method: 'data-oob', bags: 8, maxValidPoints: 100 })).valuation).toMatchObject({ bags: 8, maxValidPoints: 100 });
   });
 });
@@ -104,7 +105,7 @@ describe('the valuation of a spec file, by method', () => {
 
   it('names the methods when the method is unknown', () => {
     const file = specFile({ method: 'shapley' });
-    expect(errorOf(() => loadSpecFile(file)).message).toContain(`${file}: valuation.method: unknown method; choose one of knn-shapley, data-oob, tracin, loss, random, cross-fit, dynamics`);
+    expect(errorOf(() => loadSpecFile(file)).message).toContain(`${file}: valuation.method: unknown method; choose one of knn-shapley, data-oob, tracin, loss, random, cross-fit, dynamics, tracin-output`);
   });
 
   it("checks a setting against its method's own settings: a typo gets the closest one", () => {
@@ -114,7 +115,7 @@ describe('the valuation of a spec file, by method', () => {
 
   it('is one JSON Schema variant per method in the generated reference', () => {
     const valuation = (specJsonSchema().properties!.valuation as { oneOf: { properties: Record<string, { const?: string; default?: string }> }[] }).oneOf;
-    expect(valuation.map((v) => v.properties.method!.const)).toEqual(['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics']);
+    expect(valuation.map((v) => v.properties.method!.const)).toEqual(['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics', 'tracin-output']);
     expect(Object.keys(valuation[5]!.properties)).toContain('folds');
     expect(Object.keys(valuation[5]!.properties)).not.toContain('k');
   });
@@ -122,7 +123,7 @@ describe('the valuation of a spec file, by method', () => {
 
 describe('a parsed spec written back as a file', () => {
   it('loads again as the same spec: the code version and the other methods\' settings are left out', () => {
-    for (const valuation of [{ method: 'cross-fit', keep: 0.9, lambda: 0 }, { method: 'knn-shapley', k: 5 }, { method: 'dynamics', warmupEpochs: 2, quarantine: 'drop' }]) {
+    for (const valuation of [{ method: 'cross-fit', keep: 0.9, lambda: 0 }, { method: 'knn-shapley', k: 5 }, { method: 'dynamics', warmupEpochs: 2, quarantine: 'drop' }, { method: 'tracin-output', warmupEpochs: 3, maxValidPoints: 50 }]) {
       const spec = parseSpec({ dataset: 'd', source, valuation, codeVersion: 'abc' });
       const file = path.join(tempDir(), 'spec.json');
       writeFileSync(file, JSON.stringify(specFileContents(spec)));

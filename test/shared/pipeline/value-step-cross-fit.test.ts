@@ -40,3 +40,18 @@ describe('the value step with training dynamics, and the valued fine-tune\'s qua
     expect(run.outcomes.map((o) => o.step)).toContain('infer');
   });
 });
+
+describe('the value step with output-layer TracIn', () => {
+  it('values every training interaction by its output-layer gradient against the validation gradient, then fine-tunes on the top keep', async () => {
+    const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { valuation: { method: 'tracin-output', warmupEpochs: 1, maxValidPoints: 50, keep: 0.7 } } as never);
+    const run = await runBare(spec);
+    const value = run.outcomes.find((o) => o.step === 'value')!.outcome;
+    expect(value.valueSummary?.method).toBe('tracin-output');
+    const examples = value.metrics.examples!;
+    expect(examples).toBeGreaterThan(1000);
+    expect(Number.isFinite(value.valueSummary!.mean)).toBe(true);
+    expect(value.valueSummary!.min).toBeLessThan(value.valueSummary!.max);
+    const valued = run.outcomes.find((o) => o.step === 'finetune' && o.variant === 'valued')!.outcome;
+    expect(valued.metrics.trainExamples).toBe(Math.ceil(0.7 * examples));
+  });
+});

@@ -1,0 +1,156 @@
+// TracIn through the output layer of the model that is actually trained (Pruthi et al.,
+// NeurIPS 2020, restricted to the tied item table E as the output layer's weights): one
+// warm-up fine-tune from the pretrained encoder, then, at its final checkpoint, the inner
+// product of each training interaction's loss gradient with the summed gradient of the
+// validation losses. For an example with hidden state h (dim) and full softmax p over the C
+// items, the gradient of ℓ = −log p[y] w.r.t. the output rows of E is G hᵀ with G = p − e_y, so
+//   score_j = Σ_v ⟨G_j h_jᵀ, G_v h_vᵀ⟩ = h_jᵀ S G_j,   S = Σ_v h_v G_vᵀ   (dim × C)
+//           = h_jᵀ (S p_j) − h_jᵀ S[:, y_j]
+// S is built once from the validation examples; each training example then costs two
+// [m × dim]·[dim × C] products in blocks of rows, never an n × C matrix. A positive score means
+// a gradient step on j lowers the validation loss, so v_j = score_j (higher = more valuable).
+// Only the output role of E is differentiated: its input role and the encoder's weights are
+// held fixed (the last block would add the encoder's gradient; not here).
+import * as tf from '@tensorflow/tfjs';
+import type { InteractionTable } from '../data/types';
+import type { FinetuneConfigInput } from '../ml/config';
+import { disposeModel, type RecModel } from '../ml/encoder';
+import { finetune } from '../ml/finetune';
+import { forEachTargetBatch, transposedItems } from '../ml/target-scores';
+import { Sfc32 } from '../random';
+import { CrossFitStoppedError, type CrossFitHooks } from './cross-fit';
+
+/** Hidden states [m × dim] per training or validation example, with the target each predicts. */
+export interface HiddenBatch {
+  readonly hidden: tf.Tensor2D;
+  readonly targets: Int32Array;
+}
+
+/** G = softmax(H·Eᵀ) − onehot(y), [m × C], from hidden states and the transposed item table [dim × C]. */
+function outputGradient(hidden: tf.Tensor2D, itemsT: tf.Tensor2D, targets: Int32Array): tf.Tensor2D {
+  return tf.tidy(() => {
+    const p = tf.softmax(tf.matMul(hidden, itemsT));
+    return tf.sub(p, tf.oneHot(tf.tensor1d(targets, 'int32'), itemsT.shape[1])) as tf.Tensor2D;
+  });
+}
+
+/** Accumulates S = Σ_v h_v G_vᵀ [dim × C] over validation batches. */
+export class ValidationGradientSum {
+  private sum: tf.Tensor2D;
+
+  constructor(private readonly itemsT: tf.Tensor2D) {
+    this.sum = tf.zeros([itemsT.shape[0], itemsT.shape[1]]);
+  }
+
+  add(batch: HiddenBatch): void {
+    const next = tf.tidy(() => tf.add(this.sum, tf.matMul(batch.hidden, outputGradient(batch.hidden, this.itemsT, batch.targets), true, false)) as tf.Tensor2D);
+    this.sum.dispose();
+    this.sum = next;
+  }
+
+  /** S; owned by this object until dispose. */
+  get value(): tf.Tensor2D {
+    return this.sum;
+  }
+
+  dispose(): void {
+    this.sum.dispose();
+  }
+}
+
+/** score_m = h_mᵀ S G_m for each row of a training batch: rowsum((H·S) ⊙ P) − (H·S)[m, y_m]. */
+export function outputTracinScores(batch: HiddenBatch, itemsT: tf.Tensor2D, s: tf.Tensor2D): Float32Array {
+  const scores = tf.tidy(() => tf.sum(tf.mul(tf.matMul(batch.hidden, s), outputGradient(batch.hidden, itemsT, batch.targets)), 1));
+  const out = scores.dataSync() as Float32Array;
+  scores.dispose();
+  return out;
+}
+
+export interface TracInOutputData {
+  readonly numUsers: number;
+  readonly numItems: number;
+  readonly train: InteractionTable;
+  /** each user's validation interaction(s): predicted from the user's whole train history */
+  readonly valid: InteractionTable;
+}
+
+export interface TracInOutputSettings {
+  readonly warmupEpochs: number;
+  /** validation interactions sampled into S */
+  readonly maxValidPoints: number;
+  readonly seed: number;
+  /** fine-tuning rows encoded at once while scoring (bounds the [rows·targets × C] products) */
+  readonly rowsPerBatch?: number;
+}
+
+/** `count` of `n` rows, a seeded sample in increasing order (all of them when count ≥ n). */
+function sampleValidRows(n: number, count: number, seed: number): Int32Array {
+  if (count >= n) return Int32Array.from({ length: n }, (_, i) => i);
+  return new Sfc32(seed).sampleIndices(n, count).sort();
+}
+
+/**
+ * The train split with the sampled validation interactions appended, and those appended rows
+ * as the only examples: the fine-tuning rows then end at each validation item, so its hidden
+ * state reads the user's train history exactly as a training target's does.
+ */
+function validationAsTargets(data: TracInOutputData, rows: Int32Array): { train: InteractionTable; examples: { indices: Int32Array; weights: Float32Array } } {
+  const { train, valid } = data;
+  const n = train.length;
+  const m = rows.length;
+  const join = <T extends Int32Array | Float64Array | Float32Array | Uint8Array>(a: T, b: T): T => {
+    const out = new (a.constructor as new (len: number) => T)(n + m);
+    out.set(a);
+    rows.forEach((r, k) => { out[n + k] = b[r] as number; });
+    return out;
+  };
+  const joined: InteractionTable = {
+    length: n + m,
+    user: join(train.user, valid.user),
+    item: join(train.item, valid.item),
+    ts: join(train.ts, valid.ts),
+    type: join(train.type, valid.type),
+    session: join(train.session, valid.session),
+    relevance: join(train.relevance, valid.relevance),
+    // no search segments: the validation context is the item history alone
+    query: new Int32Array(n + m).fill(-1),
+  };
+  return { train: joined, examples: { indices: Int32Array.from({ length: m }, (_, k) => n + k), weights: new Float32Array(m).fill(1) } };
+}
+
+/** The output-layer TracIn score of every training interaction under a fine-tuned (causal) model. */
+export async function outputTracinValues(model: RecModel, data: TracInOutputData, settings: Omit<TracInOutputSettings, 'warmupEpochs'>, finetuneConfig: FinetuneConfigInput = {}): Promise<Float64Array> {
+  const rowsPerBatch = settings.rowsPerBatch ?? 64;
+  const itemsT = transposedItems(model);
+  const s = new ValidationGradientSum(itemsT);
+  try {
+    const validRows = sampleValidRows(data.valid.length, settings.maxValidPoints, settings.seed);
+    if (validRows.length === 0) throw new Error('tracin-output: the validation split is empty, so there is no validation loss to take gradients of');
+    const asTargets = validationAsTargets(data, validRows);
+    await forEachTargetBatch(model, { numUsers: data.numUsers, numItems: data.numItems, ...asTargets }, finetuneConfig, rowsPerBatch, (hidden, targets) => s.add({ hidden, targets }));
+    const values = new Float64Array(data.train.length).fill(Number.NaN);
+    await forEachTargetBatch(model, { numUsers: data.numUsers, numItems: data.numItems, train: data.train }, finetuneConfig, rowsPerBatch, (hidden, targets, rows) => {
+      const scores = outputTracinScores({ hidden, targets }, itemsT, s.value);
+      rows.forEach((j, t) => { values[j] = scores[t] as number; });
+    });
+    return values;
+  } finally {
+    s.dispose();
+    itemsT.dispose();
+  }
+}
+
+/** One warm-up fine-tune from `pretrained` on every training interaction, then its output-layer TracIn scores. */
+export async function tracinOutputValues(data: TracInOutputData, pretrained: RecModel, finetuneConfig: FinetuneConfigInput, settings: TracInOutputSettings, hooks: CrossFitHooks): Promise<Float64Array> {
+  const n = data.train.length;
+  hooks.progress?.(`tracin-output: warm-up fine-tune of ${settings.warmupEpochs} epochs on ${n} interactions`);
+  const config = { ...finetuneConfig, epochs: settings.warmupEpochs };
+  const trained = await finetune({ numUsers: data.numUsers, numItems: data.numItems, train: data.train }, pretrained, config, { checkpointDir: `${hooks.checkpointDir}/tracin-output`, shouldStop: hooks.shouldStop });
+  try {
+    if (trained.stopped) throw new CrossFitStoppedError(`tracin-output stopped on request after ${trained.epochsDone} of ${settings.warmupEpochs} warm-up epochs`);
+    hooks.progress?.(`tracin-output: gradients of ${Math.min(settings.maxValidPoints, data.valid.length)} validation and ${n} training interactions through the output layer`);
+    return await outputTracinValues(trained.model, data, settings, config);
+  } finally {
+    disposeModel(trained.model);
+  }
+}
