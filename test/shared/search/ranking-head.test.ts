@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { DIM, matrix, unit } from '../../support/planted-vectors';
 import { Random } from '../../../shared/random';
-import type { Matrix } from '../../../shared/data/types';
 import { fitRankingHead } from '../../../shared/search/fit-ranking-head';
 import { splitQueries } from '../../../shared/search/query-split';
 import { evaluateRanking } from '../../../shared/search/ranking-eval';
@@ -8,20 +8,7 @@ import { RankingHead } from '../../../shared/search/ranking-head';
 import { trainingLists } from '../../../shared/search/training-lists';
 import { buildSearchTask, type JudgmentRecord, type LoggedSearchRecord } from '../../../shared/search/search-task';
 
-const DIM = 16;
 const GROUPS = 4;
-
-function unit(rng: Random, around?: Float32Array, noise = 1): Float32Array {
-  const v = Float32Array.from({ length: DIM }, (_, d) => (around ? around[d]! : 0) + noise * (2 * rng.next() - 1));
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
-
-function matrix(rows: Float32Array[]): Matrix {
-  const data = new Float32Array(rows.length * DIM);
-  rows.forEach((row, r) => data.set(row, r * DIM));
-  return { rows: rows.length, cols: DIM, data };
-}
 
 /**
  * Planted relation the text alone does not show: a query of group g wants the items of group

@@ -2,8 +2,8 @@
 // head trains on, on small planted data whose text embeddings say nothing about relevance, so
 // only what a head learns from the other clicks can tell a relevant click from an irrelevant one.
 import { describe, expect, it } from 'vitest';
+import { matrix, unit } from '../../support/planted-vectors';
 import { Random } from '../../../shared/random';
-import type { Matrix } from '../../../shared/data/types';
 import { parseSpec } from '../../../shared/pipeline/spec';
 import { plantIrrelevantClicks } from '../../../shared/search/irrelevant-clicks';
 import { droppedClicks, withoutClicks } from '../../../shared/search/kept-clicks';
@@ -15,20 +15,7 @@ import { valuedClickEntries, valueSearchClicks, zeroShotClickValues } from '../.
 import { noiseDetectionQuality } from '../../../shared/valuation/detection';
 import { tinySpec } from '../../support/pipeline';
 
-const DIM = 16;
 const GROUPS = 4;
-
-function unit(rng: Random, around?: Float32Array, spread = 1): Float32Array {
-  const v = Float32Array.from({ length: DIM }, (_, d) => (around ? around[d]! : 0) + spread * (2 * rng.next() - 1));
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
-
-function matrix(rows: Float32Array[]): Matrix {
-  const data = new Float32Array(rows.length * DIM);
-  rows.forEach((row, r) => data.set(row, r * DIM));
-  return { rows: rows.length, cols: DIM, data };
-}
 
 /**
  * A query of group g wants the items of group (g + 1) mod 4, and query and item embeddings come
