@@ -40,6 +40,13 @@ describe('specs/generic-csv.json', () => {
     await expect(noValue).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/finetune\.exampleWeight is 'value' but the events have no value column/) });
   });
 
+  it('refuses search on a source without logged searches as invalid input, in the infer step and in the value step', async () => {
+    const file = path.join(repoRoot, 'specs', 'generic-csv.json');
+    const noSearch = /infer\.search: dataset '.*' has no logged search .*drop infer\.search or use a source with queries/;
+    await expect(runBare(loadSpecFile(file, { finetune: { epochs: 1 }, infer: { search: {} } }))).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(noSearch) });
+    await expect(runBare(loadSpecFile(file, { infer: { search: { valuation: {} } } }))).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(noSearch) });
+  });
+
   it('with excludeSeen false a repeat purchase can be a hit, so most-popular scores higher than with seen items excluded', async () => {
     const file = path.join(repoRoot, 'specs', 'generic-csv.json');
     const hitRate = async (excludeSeen: boolean) => {

@@ -21,6 +21,7 @@ import { exportDotScorer } from '../../ml/onnx/export-dot-scorer';
 import { createScoringSession } from '../../ml/onnx/scoring-session';
 import { onnxBatchScorer, recommendTopK } from '../../ml/onnx/batch-inference';
 import { searchMetrics } from '../../search/pipeline-search';
+import { refuseBadSearchInput } from './search-input';
 import type { PipelineSpec } from '../spec';
 import { defineStep, type StepContext } from '../step';
 
@@ -236,7 +237,7 @@ export const inferStep = defineStep({
     let search: Record<string, number> = {};
     if (spec.infer.search) {
       ctx.heartbeat({ phase: 'ranking items for held-out queries' });
-      search = await searchMetrics(ds, spec.infer.search, ctx.outDir, valueDir && spec.infer.search.valuation ? await searchClickValuesIn(valueDir) : undefined);
+      search = await refuseBadSearchInput(searchMetrics(ds, spec.infer.search, ctx.outDir, valueDir && spec.infer.search.valuation ? await searchClickValuesIn(valueDir) : undefined));
     }
     await writeFile(path.join(ctx.outDir, 'metrics.json'), JSON.stringify({ k, models: labelled, search, executionProvider: v.provider, fallback: v.fallback }, null, 2));
     return { metrics: { users: v.result.counts.usersEvaluated, ...search }, labelledMetrics: labelled };

@@ -24,7 +24,7 @@ import { historyOf, inputFolder, readInputDataset } from './dataset-input';
 import { allRows, contextsBefore, embedContexts, sampleRows } from './contexts';
 import { writeTyped } from './typed-files';
 import { searchClickValues } from '../../search/pipeline-search-values';
-import { SearchInputError } from '../../search/search-task';
+import { refuseBadSearchInput } from './search-input';
 
 /** The value step's search click values (infer.search.valuation): entries of the search task's logged results, and their values. */
 export const SEARCH_CLICKS_FILE = 'search-clicks.i32';
@@ -163,10 +163,7 @@ export const valueStep = defineStep({
     let searchClicks = {};
     if (spec.search) {
       ctx.heartbeat({ phase: "valuing the training queries' search clicks" });
-      const clicks = await searchClickValues(ds, spec.search).catch((err: unknown) => {
-        // no logged search, or too few searches for the folds: the spec's or the data's fault, not retried
-        throw err instanceof SearchInputError ? new InvalidInputError(err.message) : err;
-      });
+      const clicks = await refuseBadSearchInput(searchClickValues(ds, spec.search));
       await writeTyped(path.join(ctx.outDir, SEARCH_CLICKS_FILE), clicks.entries);
       await writeTyped(path.join(ctx.outDir, SEARCH_VALUES_FILE), clicks.values);
       searchClicks = { 'search.clicks.valued': clicks.entries.length };
