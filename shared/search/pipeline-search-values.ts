@@ -3,8 +3,8 @@
 // builds from the same dataset (pipeline-search.ts), so infer can train its head on the kept ones.
 
 import type { SplitDataset } from '../data/types';
-import { loadSentenceEncoder } from '../text/sentence-encoder';
-import { comparisonSplit, encodeSearchTask } from './search-inputs';
+import { pipelineSearchTexts } from './pipeline-search-texts';
+import { comparisonSplit } from './search-inputs';
 import { searchComparisonSchema, type SearchComparisonOptions } from './search-spec';
 import { valueSearchClicks, type SearchValues } from './search-valuation';
 import { pipelineSearchTask } from './split-search-task';
@@ -13,7 +13,6 @@ export async function searchClickValues(ds: SplitDataset, options: SearchCompari
   const settings = searchComparisonSchema.parse(options);
   if (!settings.valuation) throw new Error('searchClickValues: infer.search.valuation is not set');
   const { task } = pipelineSearchTask(ds);
-  const encoder = await loadSentenceEncoder();
-  const encoded = await encodeSearchTask(task, encoder).finally(() => encoder.close());
+  const encoded = await pipelineSearchTexts(task);
   return valueSearchClicks(task, encoded, comparisonSplit(task, settings).train, settings.valuation, settings.seed);
 }

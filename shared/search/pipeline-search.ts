@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SplitDataset } from '../data/types';
 import { pairedDifference, type PairedDifference } from '../eval/paired-difference';
-import { loadSentenceEncoder } from '../text/sentence-encoder';
+import { pipelineSearchTexts } from './pipeline-search-texts';
 import { compareSearchRankers, type MethodResult } from './search-comparison';
 import type { SearchComparisonOptions } from './search-spec';
 import { SEARCH_SUMMARY_FILE } from './search-summary-file';
@@ -23,8 +23,7 @@ import { pipelineSearchTask } from './split-search-task';
 export async function searchMetrics(ds: SplitDataset, options: SearchComparisonOptions, outDir: string, valued?: SearchValues): Promise<Record<string, number>> {
   const { task, rejects } = pipelineSearchTask(ds);
   if (options.valuation && !valued) throw new SearchInputError('infer.search.valuation is set but the value step wrote no search click values; rerun the value step (e.g. --from-step value)');
-  const encoder = await loadSentenceEncoder();
-  const run = await compareSearchRankers(task, encoder, options, options.valuation ? valued : undefined).finally(() => encoder.close());
+  const run = await compareSearchRankers(task, await pipelineSearchTexts(task), options, options.valuation ? valued : undefined);
   const metrics: Record<string, number> = { 'search.queries.test': run.methods[0]!.test.queries, 'search.queries.train': run.split.train.length };
   if (run.kept) {
     metrics['search.clicks.valued'] = run.kept.valued;
