@@ -14,12 +14,13 @@ export { BenchUsageError };
 
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics|tracin-output] [--seeds N] [--seed N] [--quick on]
        [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
-       [--payoff on|off] [--folds N] [--warmup-epochs N] [--score logProb|outranks]
+       [--payoff on|off] [--folds N] [--warmup-epochs N] [--score logProb|outranks] [--score-items N]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
   20 % popularity-drawn and natural (ratings ≤ 3). amazon-beauty: detection at 20 % uniform on all users
   (--beauty-payoff on adds the payoff, ~1 h a seed here). --payoff off: detection only, every setting.
-  --folds / --score (cross-fit) and --warmup-epochs set the value step's own settings (defaults: the shipped spec's).`;
+  --folds / --score / --score-items (cross-fit) and --warmup-epochs set the value step's own settings (defaults: the shipped
+  spec's; --score-items scores against that many sampled items instead of the whole catalogue).`;
 
 /** ml-100k's settings: payoff at uniform-20, natural-2 and clean; detection only at the rest */
 export const SETTING_NAMES = ['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3'] as const;
@@ -41,6 +42,7 @@ const FlagsSchema = z.object({
   folds: z.coerce.number().int('must be an integer').min(2, 'must be at least 2').max(10, 'must be at most 10').default(2),
   'warmup-epochs': z.coerce.number().int('must be an integer').min(1, 'must be at least 1').optional(),
   score: z.enum(['logProb', 'outranks']).default('logProb'),
+  'score-items': z.coerce.number().int('must be an integer').min(16, 'must be at least 16').optional(),
   settings: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, `a comma-separated list of: ${SETTING_NAMES.join(', ')}`).optional(),
 });
 
@@ -56,7 +58,7 @@ export interface BenchSizes {
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
   /** the valuation the protocol values with: its method's settings */
-  readonly valuation: { readonly method: 'cross-fit'; readonly folds: number; readonly warmupEpochs: number; readonly score: 'logProb' | 'outranks' } | { readonly method: 'dynamics' | 'tracin-output'; readonly warmupEpochs: number };
+  readonly valuation: { readonly method: 'cross-fit'; readonly folds: number; readonly warmupEpochs: number; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number } | { readonly method: 'dynamics' | 'tracin-output'; readonly warmupEpochs: number };
   /** the embedding methods' settings, for their detection rows */
   readonly embedding: EmbeddingSettings;
 }
@@ -102,11 +104,11 @@ export const CLEAN_CHOICES: readonly Choice[] = [{ keep: 0.5, lambda: 0, quarant
 /** T-CE's drop rate after its warm-up: fixed at the planted noise rate (ml-100k's share of ratings 1–2 is close to it) */
 const TRUNCATE_RATES: readonly number[] = [0.2];
 
-interface ValueFlags { readonly method: 'cross-fit' | 'dynamics' | 'tracin-output'; readonly folds: number; readonly warmupEpochs?: number; readonly score: 'logProb' | 'outranks' }
+interface ValueFlags { readonly method: 'cross-fit' | 'dynamics' | 'tracin-output'; readonly folds: number; readonly warmupEpochs?: number; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number }
 
-function sizesFor(quick: boolean, beautyUsers: number | undefined, { method, folds, score, ...flags }: ValueFlags): BenchSizes {
+function sizesFor(quick: boolean, beautyUsers: number | undefined, { method, folds, score, scoreItems, ...flags }: ValueFlags): BenchSizes {
   const warmupEpochs = flags.warmupEpochs ?? (quick ? 1 : 4);
-  const valuation = method === 'cross-fit' ? { method, folds, warmupEpochs, score } : { method, warmupEpochs };
+  const valuation = method === 'cross-fit' ? { method, folds, warmupEpochs, score, ...(scoreItems === undefined ? {} : { scoreItems }) } : { method, warmupEpochs };
   const embedding = { k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
   if (quick) {
     return {
@@ -145,7 +147,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     payoff: f.payoff === 'on',
     checkValueStep: f['check-value-step'] === 'on',
     settings: settingList(f.settings, quick),
-    sizes: sizesFor(quick, f['beauty-users'], { method: f.method, folds: f.folds, warmupEpochs: f['warmup-epochs'], score: f.score }),
+    sizes: sizesFor(quick, f['beauty-users'], { method: f.method, folds: f.folds, warmupEpochs: f['warmup-epochs'], score: f.score, scoreItems: f['score-items'] }),
   };
 }
 

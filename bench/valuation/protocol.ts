@@ -52,7 +52,7 @@ export function methodLabel(spec: PipelineSpec): string {
   switch (v.method) {
     case 'dynamics': return `dynamics (${v.warmupEpochs} warm-up epochs)`;
     case 'tracin-output': return `tracin-output (${v.warmupEpochs} warm-up epochs, ${v.maxValidPoints} validation points at most)`;
-    case 'cross-fit': return `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs, ${v.score})`;
+    case 'cross-fit': return `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs, ${v.score}${v.scoreItems === undefined ? '' : ` against ${v.scoreItems} sampled items`})`;
     default: return v.method;
   }
 }
@@ -112,7 +112,7 @@ export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec
       ? await trainingDynamicsValues(ds, pretrained.model, spec.finetune, v.warmupEpochs, hooks)
       : v.method === 'tracin-output'
         ? await tracinOutputValues(ds, pretrained.model, spec.finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, seed: valuationSeed(spec) }, hooks)
-        : await crossFitValues(ds, pretrained.model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.pretrain.seed }, hooks);
+        : await crossFitValues(ds, pretrained.model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, scoreItems: v.scoreItems, seed: spec.pretrain.seed }, hooks);
     return { values, seconds: (performance.now() - started) / 1000 };
   } finally {
     await rm(dir, { recursive: true, force: true });

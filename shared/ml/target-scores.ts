@@ -6,6 +6,12 @@
 //   logits = h_j · E_itemsᵀ          (h_j: hidden state before interaction j; E: tied table)
 //   logProb_j = logits[y_j] − log Σ_i exp(logits[i])
 //   outranks_j = |{i : logits[i] < logits[y_j]}| / (numItems − 1)
+// With `candidates` (a fixed sample C of the catalogue, the same for every row so the scores
+// stay comparable across interactions) both are estimated from C instead of every item:
+//   outranks_j ≈ |{i ∈ C, i ≠ y_j : logits[i] < logits[y_j]}| / |C \ {y_j}|
+//   log Σ_{i≠y_j} exp(logits[i]) ≈ log Σ_{i∈C, i≠y_j} exp(logits[i]) + log((numItems − 1) / |C \ {y_j}|)
+// The outranked share is unbiased; the normaliser is consistent. On a catalogue of 54k items
+// the full pass costs more than the warm-ups it scores for (docs/decisions/0017-sampled-target-scores.md).
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfigInput } from './config';
@@ -13,6 +19,7 @@ import { encode, itemTable, type RecModel } from './encoder';
 import { finetunePlan, rowBatch, type FinetuneData } from './finetune';
 import { gatherRows } from './kernels';
 import { FIRST_ITEM_ROW } from './vocabulary';
+import type { Rng } from '../random';
 
 export interface TargetScores {
   /** per train row j (data.train order): log p(item_j | context_j) */
@@ -26,14 +33,15 @@ export interface TargetScores {
  * Rows that are not examples keep NaN. `rowsPerBatch` bounds the [targets × numItems] logits
  * held at once.
  */
-export async function scoreTargets(model: RecModel, data: FinetuneData, configInput: FinetuneConfigInput = {}, rowsPerBatch = 64): Promise<TargetScores> {
+export async function scoreTargets(model: RecModel, data: FinetuneData, configInput: FinetuneConfigInput = {}, rowsPerBatch = 64, candidates?: Int32Array): Promise<TargetScores> {
   const n = data.train.length;
   const logProb = new Float64Array(n).fill(Number.NaN);
   const outranks = new Float64Array(n).fill(Number.NaN);
-  const itemsT = transposedItems(model);
+  const sampled = candidates !== undefined && candidates.length < model.vocabulary.numItems ? candidateItems(model, candidates) : undefined;
+  const itemsT = sampled ? sampled.itemsT : transposedItems(model);
   try {
     await forEachTargetBatch(model, data, configInput, rowsPerBatch, (hidden, targets, rows) => {
-      const scored = scoreHidden(() => hidden, itemsT, targets);
+      const scored = sampled ? scoreHiddenSampled(model, hidden, sampled, targets) : scoreHidden(() => hidden, itemsT, targets);
       rows.forEach((j, t) => {
         logProb[j] = scored.logProb[t] as number;
         outranks[j] = scored.outranks[t] as number;
@@ -41,7 +49,51 @@ export async function scoreTargets(model: RecModel, data: FinetuneData, configIn
     });
   } finally {
     itemsT.dispose();
+    sampled?.ids.dispose();
   }
+  return { logProb, outranks };
+}
+
+/** `count` distinct catalogue items drawn by `rng`, ascending: the candidates of a sampled scoring pass. */
+export function drawCandidates(numItems: number, count: number, rng: Rng): Int32Array {
+  return rng.sampleIndices(numItems, Math.min(count, numItems)).sort();
+}
+
+interface Candidates {
+  /** the candidates' item rows, transposed [dim × |C|] */
+  readonly itemsT: tf.Tensor2D;
+  /** the candidates' item indices [1 × |C|] */
+  readonly ids: tf.Tensor2D;
+}
+
+function candidateItems(model: RecModel, candidates: Int32Array): Candidates {
+  for (const i of candidates) {
+    if (!Number.isInteger(i) || i < 0 || i >= model.vocabulary.numItems) throw new Error(`scoreTargets: candidate item ${i} is outside the catalogue [0, ${model.vocabulary.numItems})`);
+  }
+  return tf.tidy(() => ({
+    itemsT: tf.transpose(tf.gather(itemTable(model), tf.tensor1d(Int32Array.from(candidates, (i) => FIRST_ITEM_ROW + i), 'int32'))) as tf.Tensor2D,
+    ids: tf.tensor2d(candidates, [1, candidates.length], 'int32'),
+  }));
+}
+
+/** scoreHidden's two figures estimated from the candidates (the estimators in the header). */
+function scoreHiddenSampled(model: RecModel, hidden: tf.Tensor2D, candidates: Candidates, targets: Int32Array): { logProb: Float32Array; outranks: Float32Array } {
+  const others = model.vocabulary.numItems - 1;
+  const [logProbT, outranksT] = tf.tidy(() => {
+    const logits = tf.matMul(hidden, candidates.itemsT);
+    const targetRows = tf.gather(itemTable(model), tf.tensor1d(Int32Array.from(targets, (y) => FIRST_ITEM_ROW + y), 'int32'));
+    const target = tf.sum(tf.mul(hidden, targetRows), 1, true);
+    const isTarget = tf.equal(candidates.ids, tf.tensor2d(targets, [targets.length, 1], 'int32'));
+    const counted = tf.sub(candidates.ids.shape[1], tf.sum(tf.cast(isTarget, 'float32'), 1, true));
+    const below = tf.sum(tf.cast(tf.logicalAnd(tf.less(logits, target), tf.logicalNot(isTarget)), 'float32'), 1, true);
+    const rest = tf.add(tf.logSumExp(tf.where(isTarget, tf.fill(logits.shape, Number.NEGATIVE_INFINITY), logits), 1, true), tf.log(tf.div(others, counted)));
+    const logProb = tf.sub(target, tf.logSumExp(tf.concat([target, rest], 1), 1, true));
+    return [logProb.reshape([-1]), tf.div(below, counted).reshape([-1])];
+  });
+  const logProb = logProbT.dataSync() as Float32Array;
+  const outranks = outranksT.dataSync() as Float32Array;
+  logProbT.dispose();
+  outranksT.dispose();
   return { logProb, outranks };
 }
 

@@ -65,6 +65,7 @@ const methodSettings = {
   folds: CrossFitSettings.folds.describe('folds, each valued by a warm-up fine-tune on the others'),
   warmupEpochs: CrossFitSettings.warmupEpochs.describe('epochs of each warm-up fine-tune (the finetune settings otherwise)'),
   score: CrossFitSettings.score.describe('the value: log p(item | context), or the share of the catalogue the item outranks'),
+  scoreItems: CrossFitSettings.scoreItems.describe('score against this many catalogue items drawn once (unset: the whole catalogue); for catalogues of tens of thousands of items'),
 };
 
 /** What the important set does to fine-tuning, whatever the method. */
@@ -106,7 +107,7 @@ export const ValuationSpecSchema = z.discriminatedUnion('method', [
   variant('tracin', labelledViewFields),
   variant('loss', labelledViewFields),
   variant('random', labelledViewFields),
-  variant('cross-fit', { folds: methodSettings.folds, warmupEpochs: methodSettings.warmupEpochs, score: methodSettings.score }),
+  variant('cross-fit', { folds: methodSettings.folds, warmupEpochs: methodSettings.warmupEpochs, score: methodSettings.score, scoreItems: methodSettings.scoreItems }),
   variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs }),
   variant('tracin-output', { warmupEpochs: methodSettings.warmupEpochs, maxValidPoints: labelledViewFields.maxValidPoints }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });

@@ -9,6 +9,12 @@ export const CrossFitSettings = {
   warmupEpochs: z.number().int().min(1).default(4),
   /** the value: log p(item | context), or the share of the catalogue the item outranks */
   score: z.enum(['logProb', 'outranks']).default('logProb'),
+  /**
+   * score against this many catalogue items, drawn once, instead of all of them (unset: the
+   * whole catalogue); for large catalogues, where the full pass costs more than the warm-ups
+   * (docs/decisions/0017-sampled-target-scores.md)
+   */
+  scoreItems: z.number().int().min(16).optional(),
 };
 
 export const CrossFitConfigSchema = z.object({ ...CrossFitSettings, seed: z.number().int().default(0) });

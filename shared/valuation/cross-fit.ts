@@ -6,6 +6,7 @@
 // is given the user's earlier items under that model:
 //   v_j = log p_{θ_{-f(j)}}(y_j | x_j)        (score 'logProb')
 //   v_j = share of the catalogue y_j outranks (score 'outranks')
+// (both against a fixed sample of `scoreItems` items when set: ml/target-scores.ts).
 // Why held out: a model that has trained on a spurious interaction learns to predict it, and
 // its own loss on it falls epoch by epoch (training dynamics lose the signal as the model
 // memorises); a model that has not seen it ranks it where the rest of the data puts it.
@@ -17,7 +18,8 @@ import type { FinetuneConfigInput } from '../ml/config';
 import type { RecModel } from '../ml/encoder';
 import { disposeModel } from '../ml/encoder';
 import { finetune } from '../ml/finetune';
-import { scoreTargets } from '../ml/target-scores';
+import { drawCandidates, scoreTargets } from '../ml/target-scores';
+import { mixSeed, Random } from '../random';
 import { CrossFitConfigSchema, type CrossFitConfig } from './cross-fit-config';
 import { ValuationInputError } from './errors';
 import { dealFolds } from './folds';
@@ -50,6 +52,7 @@ export async function crossFitValues(data: CrossFitData, pretrained: RecModel, f
   const fold = dealFolds(n, config.folds, config.seed);
   const values = new Float64Array(n);
   const warmup = { ...finetuneConfig, epochs: config.warmupEpochs };
+  const candidates = config.scoreItems === undefined ? undefined : drawCandidates(data.numItems, config.scoreItems, new Random(mixSeed(config.seed)));
   for (let f = 0; f < config.folds; f++) {
     const rest: number[] = [];
     const own: number[] = [];
@@ -70,7 +73,7 @@ export async function crossFitValues(data: CrossFitData, pretrained: RecModel, f
       if (trained.stopped) throw new CrossFitStoppedError(`cross-fit stopped on request during fold ${f + 1} of ${config.folds}, after ${trained.epochsDone} of ${config.warmupEpochs} warm-up epochs`);
       hooks.progress?.(`fold ${f + 1}/${config.folds}: scoring ${own.length} held-out interactions`);
       const ownIdx = Int32Array.from(own);
-      const scores = await scoreTargets(trained.model, { ...data, examples: { indices: ownIdx, weights: new Float32Array(own.length).fill(1) } }, warmup);
+      const scores = await scoreTargets(trained.model, { ...data, examples: { indices: ownIdx, weights: new Float32Array(own.length).fill(1) } }, warmup, undefined, candidates);
       const source = config.score === 'logProb' ? scores.logProb : scores.outranks;
       for (const j of ownIdx) values[j] = source[j]!;
     } finally {

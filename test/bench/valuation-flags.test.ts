@@ -43,6 +43,14 @@ describe('valuation bench flags', () => {
     expect(() => parseBenchArgs(['--payoff', 'yes'])).toThrow(/--payoff/);
   });
 
+  it('scores cross-fit against a sample of the catalogue with --score-items, the whole catalogue without; names a bad count', () => {
+    const sampled = benchSpec(parseBenchArgs(['--score-items', '4096']).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
+    expect(sampled.valuation).toMatchObject({ method: 'cross-fit', scoreItems: 4096 });
+    expect(benchSpec(parseBenchArgs([]).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k').valuation).not.toHaveProperty('scoreItems');
+    expect(() => parseBenchArgs(['--score-items', '8'])).toThrow(/--score-items=8: must be at least 16/);
+    expect(() => parseBenchArgs(['--score-items', 'many'])).toThrow(/--score-items/);
+  });
+
   it('values with output-layer TracIn when asked, and runs detection only with --payoff off', () => {
     const options = parseBenchArgs(['--method', 'tracin-output', '--payoff', 'off']);
     expect(benchSpec(options.sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k').valuation).toMatchObject({ method: 'tracin-output', warmupEpochs: 4 });

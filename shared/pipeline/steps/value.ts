@@ -98,7 +98,7 @@ async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecM
   switch (v.method) {
     case 'dynamics': return trainingDynamicsValues(ds, model, spec.finetune, v.warmupEpochs, hooks);
     case 'tracin-output': return tracinOutputValues(ds, model, spec.finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, seed: spec.seed }, hooks);
-    case 'cross-fit': return crossFitValues(ds, model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, seed: spec.seed }, hooks);
+    case 'cross-fit': return crossFitValues(ds, model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, scoreItems: v.scoreItems, seed: spec.seed }, hooks);
   }
 }
 

@@ -4,7 +4,8 @@ import { selectBackend } from '../../../shared/ml/backend';
 import { createModel, disposeModel, encode, exportWeights, modelFromWeights, type RecModel } from '../../../shared/ml/encoder';
 import { EncoderConfigSchema } from '../../../shared/ml/config';
 import { itemEmbeddings } from '../../../shared/ml/scoring';
-import { scoreTargets } from '../../../shared/ml/target-scores';
+import { drawCandidates, scoreTargets } from '../../../shared/ml/target-scores';
+import { Random } from '../../../shared/random';
 import { itemRow, MASK_ROW } from '../../../shared/ml/vocabulary';
 import { TINY, tinySequences, tinyTable } from './tiny-data';
 
@@ -28,31 +29,63 @@ function logSoftmax(scores: Float32Array | number[], target: number): number {
   return (scores[target] as number) - max - Math.log(sum);
 }
 
+/** Each train row j of the tiny data with its item and the full logits the causal model gives its context. */
+function referenceLogits(): { train: ReturnType<typeof tinyTable>; rows: { j: number; y: number; logits: number[] }[] } {
+  const seqs = tinySequences();
+  const train = tinyTable(seqs);
+  train.query.fill(-1);
+  const items = itemEmbeddings(causal);
+  const rows: { j: number; y: number; logits: number[] }[] = [];
+  // each user's row [MASK, x1 … x(n-1)] encoded alone; column k predicts x(k+1)
+  for (let u = 0; u < TINY.numUsers; u++) {
+    const lo = seqs.offsets[u]!;
+    const n = seqs.offsets[u + 1]! - lo;
+    const ids = Int32Array.from({ length: n }, (_, k) => (k === 0 ? MASK_ROW : itemRow(seqs.items[lo + k - 1]!)));
+    const hidden = tf.tidy(() => encode(causal, ids, 1, n, { training: false }).dataSync());
+    for (let k = 0; k < n; k++) {
+      const logits = Array.from({ length: TINY.numItems }, (_, i) => {
+        let dot = 0;
+        for (let c = 0; c < 16; c++) dot += hidden[k * 16 + c]! * items.data[i * 16 + c]!;
+        return dot;
+      });
+      const j = lo + k; // tinyTable's rows are the sequences in time order
+      rows.push({ j, y: train.item[j]!, logits });
+    }
+  }
+  return { train, rows };
+}
+
 describe('scoreTargets', () => {
   it('gives every interaction the full-softmax log-probability and outranked share of its item, read where fine-tuning predicts it', async () => {
-    const seqs = tinySequences();
-    const train = tinyTable(seqs);
-    train.query.fill(-1);
+    const { train, rows } = referenceLogits();
     const scores = await scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train }, {}, 5);
-    const items = itemEmbeddings(causal);
-    // the reference: each user's row [MASK, x1 … x(n-1)] encoded alone; column k predicts x(k+1)
-    for (let u = 0; u < TINY.numUsers; u++) {
-      const lo = seqs.offsets[u]!;
-      const n = seqs.offsets[u + 1]! - lo;
-      const ids = Int32Array.from({ length: n }, (_, k) => (k === 0 ? MASK_ROW : itemRow(seqs.items[lo + k - 1]!)));
-      const hidden = tf.tidy(() => encode(causal, ids, 1, n, { training: false }).dataSync());
-      for (let k = 0; k < n; k++) {
-        const logits = Array.from({ length: TINY.numItems }, (_, i) => {
-          let dot = 0;
-          for (let c = 0; c < 16; c++) dot += hidden[k * 16 + c]! * items.data[i * 16 + c]!;
-          return dot;
-        });
-        const j = lo + k; // tinyTable's rows are the sequences in time order
-        const y = train.item[j]!;
-        expect(scores.logProb[j]).toBeCloseTo(logSoftmax(logits, y), 4);
-        expect(scores.outranks[j]).toBeCloseTo(logits.filter((x) => x < logits[y]!).length / (TINY.numItems - 1), 6);
-      }
+    for (const { j, y, logits } of rows) {
+      expect(scores.logProb[j]).toBeCloseTo(logSoftmax(logits, y), 4);
+      expect(scores.outranks[j]).toBeCloseTo(logits.filter((x) => x < logits[y]!).length / (TINY.numItems - 1), 6);
     }
+  });
+
+  it('estimates both from a fixed sample of the catalogue: the sample\'s outranked share, the sample\'s normaliser scaled to the catalogue', async () => {
+    const { train, rows } = referenceLogits();
+    const candidates = drawCandidates(TINY.numItems, 7, new Random(5));
+    expect(Array.from(candidates)).toEqual(Array.from(candidates).sort((a, b) => a - b));
+    const scores = await scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train }, {}, 5, candidates);
+    let targetsInSample = 0;
+    for (const { j, y, logits } of rows) {
+      const others = Array.from(candidates).filter((i) => i !== y);
+      targetsInSample += others.length < candidates.length ? 1 : 0;
+      const rest = others.reduce((sum, i) => sum + Math.exp(logits[i]!), 0) * ((TINY.numItems - 1) / others.length);
+      expect(scores.logProb[j]).toBeCloseTo(logits[y]! - Math.log(Math.exp(logits[y]!) + rest), 4);
+      expect(scores.outranks[j]).toBeCloseTo(others.filter((i) => logits[i]! < logits[y]!).length / others.length, 6);
+    }
+    // both cases occur: targets inside the sample (left out of it) and outside
+    expect(targetsInSample).toBeGreaterThan(0);
+    expect(targetsInSample).toBeLessThan(rows.length);
+    // a sample as large as the catalogue is the catalogue
+    const whole = await scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train }, {}, 5, drawCandidates(TINY.numItems, 1000, new Random(5)));
+    const exact = await scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train }, {}, 5);
+    expect(Array.from(whole.logProb)).toEqual(Array.from(exact.logProb));
+    await expect(scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train }, {}, 5, Int32Array.from([0, 3, TINY.numItems]))).rejects.toThrow(/candidate item 20 is outside the catalogue \[0, 20\)/);
   });
 
   it('scores only the given examples and refuses a bidirectional model', async () => {

@@ -141,6 +141,12 @@ describe('the parsed valuation', () => {
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', bags: 8 } }, 'bench')).message).toContain("bench: valuation.bags: a setting of data-oob only; this spec's method is dynamics");
   });
 
+  it('scores cross-fit against a sample of the catalogue when scoreItems is set, and says where a bad count is', () => {
+    expect(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', scoreItems: 4096 } }).valuation).toMatchObject({ method: 'cross-fit', scoreItems: 4096 });
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', scoreItems: 8 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.scoreItems: .*16/);
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', scoreItems: 4096 } }, 'spec.json')).message).toContain("valuation.scoreItems: a setting of cross-fit only; this spec's method is dynamics");
+  });
+
   it('of one method is built from a bag of settings by keeping those it reads', () => {
     const settings = { k: 5, bags: 8, negatives: 2, maxValidPoints: 300, unit: 'user' };
     expect(valuationOf('data-oob', settings)).toEqual({ method: 'data-oob', bags: 8, negatives: 2, contextLen: 20, maxValidPoints: 300, unit: 'user', lambda: 1, alpha: 1, quarantine: 'context' });
