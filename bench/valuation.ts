@@ -3,7 +3,8 @@
 // none — it measures, under the protocol in valuation/protocol.ts (choices on validation,
 // test scored once per reported configuration):
 //   1. detection: AUC and k-means F1 of the values against the noise, per seed, next to the
-//      embedding methods (knn-shapley, data-oob, tracin, loss, random) on the first seed;
+//      embedding methods (knn-shapley, data-oob, tracin, loss, random) on the first seed and
+//      two detectors that train nothing (valuation/reference-detectors.ts);
 //   2. payoff: test NDCG@10 of the control, the valued fine-tune, random removal and the
 //      clean reference, means over seeds with the standard error over test users;
 //   3. a verdict table: each target of the valuation issue, the figure, met or not.
@@ -12,6 +13,7 @@ import { loadavg } from 'node:os';
 import { selectBackend } from '../shared/ml/backend';
 import { loadReal, naturalNoise, plantRandomItems, subsampleUsers, type NoisyDataset, type RealDataset } from './valuation/datasets';
 import { detection, prepare, type Setting } from './valuation/experiments';
+import { referenceDetection } from './valuation/reference-detectors';
 import { BenchUsageError, benchSpec, CLEAN_CHOICES, parseBenchArgs, type BenchOptions, type SettingName } from './valuation/options';
 import { choiceLabel, runSetting, TRUNCATE_WARMUP_EPOCHS, type NoiseSetting, type SeedRun } from './valuation/protocol';
 import { markdownTable } from './valuation/table';
@@ -58,6 +60,12 @@ async function baselineDetection(setting: NoiseSetting, options: BenchOptions, s
   }
 }
 
+/** The detectors that train nothing (popularity, the item/user noise-rate oracle) on the setting's data. */
+function referenceRows(setting: NoiseSetting): string[][] {
+  const { ds, noisy } = setting;
+  return referenceDetection(ds.train, ds.numUsers, ds.numItems, noisy).map(({ label, quality }) => [setting.dataset, setting.noise, label, quality.auc.toFixed(3), '—', quality.kmeansF1.toFixed(3), '0']);
+}
+
 export async function run(args: string[]): Promise<void> {
   let options: BenchOptions;
   try {
@@ -90,6 +98,7 @@ export async function run(args: string[]): Promise<void> {
       const t0 = performance.now();
       const runs: SeedRun[] = await runSetting(setting, payoff ? seeds : seeds.slice(0, options.detectionSeeds), { spec, payoff, log, truncateRates: options.sizes.truncateRates, timeOneEpoch: name === 'amazon-beauty', checkValueStep: options.checkValueStep && i === 0 });
       measured.push({ setting, runs, payoff, spec: spec(options.seed), users: ds.numUsers });
+      if (setting.kind !== 'clean') baselineRows.push(...referenceRows(setting));
       if (options.baselines && setting.kind !== 'clean' && name === 'ml-100k' && (setting.noise === 'uniform 20%' || setting.noise.startsWith('natural (ratings 1'))) baselineRows.push(...(await baselineDetection(setting, options, source)));
       log(`  ${setting.dataset} ${setting.noise}: ${((performance.now() - t0) / 60000).toFixed(1)} min (load ${loadavg()[0]!.toFixed(1)})`);
       // each setting's rows as soon as they exist, so a long run that is cut short keeps them

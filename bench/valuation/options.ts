@@ -14,13 +14,15 @@ export { BenchUsageError };
 
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics|tracin-output] [--seeds N] [--seed N] [--quick on]
        [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
-       [--payoff on|off] [--folds N] [--warmup-epochs N] [--score logProb|outranks] [--score-items N]
+       [--payoff on|off] [--folds N] [--warmup-epochs N] [--score logProb|outranks] [--score-items N] [--choice KEEP/context|drop] [--tce on|off]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
   20 % popularity-drawn and natural (ratings ≤ 3). amazon-beauty: detection at 20 % uniform on all users
   (--beauty-payoff on adds the payoff, ~1 h a seed here). --payoff off: detection only, every setting.
   --folds / --score / --score-items (cross-fit) and --warmup-epochs set the value step's own settings (defaults: the shipped
-  spec's; --score-items scores against that many sampled items instead of the whole catalogue).`;
+  spec's; --score-items scores against that many sampled items instead of the whole catalogue).
+  --choice fixes the valued fine-tune's (keep, quarantine), λ 0, instead of choosing among four on validation;
+  --tce off leaves out the T-CE arm (both shorten a run: ~12 min per fine-tune on full amazon-beauty here).`;
 
 /** ml-100k's settings: payoff at uniform-20, natural-2 and clean; detection only at the rest */
 export const SETTING_NAMES = ['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3'] as const;
@@ -43,6 +45,8 @@ const FlagsSchema = z.object({
   'warmup-epochs': z.coerce.number().int('must be an integer').min(1, 'must be at least 1').optional(),
   score: z.enum(['logProb', 'outranks']).default('logProb'),
   'score-items': z.coerce.number().int('must be an integer').min(16, 'must be at least 16').optional(),
+  choice: z.string().regex(/^(0?\.\d+|1)\/(context|drop)$/, 'KEEP/MODE: a keep share in (0, 1] and context or drop, e.g. 0.9/context').optional(),
+  tce: onOff.default('on'),
   settings: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, `a comma-separated list of: ${SETTING_NAMES.join(', ')}`).optional(),
 });
 
@@ -147,8 +151,15 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     payoff: f.payoff === 'on',
     checkValueStep: f['check-value-step'] === 'on',
     settings: settingList(f.settings, quick),
-    sizes: sizesFor(quick, f['beauty-users'], { method: f.method, folds: f.folds, warmupEpochs: f['warmup-epochs'], score: f.score, scoreItems: f['score-items'] }),
+    sizes: withArms(sizesFor(quick, f['beauty-users'], { method: f.method, folds: f.folds, warmupEpochs: f['warmup-epochs'], score: f.score, scoreItems: f['score-items'] }), f.choice, f.tce === 'on'),
   };
+}
+
+/** The sizes with the valued fine-tune's choice fixed (`keep/mode`) and without T-CE when asked. */
+function withArms(sizes: BenchSizes, choice: string | undefined, tce: boolean): BenchSizes {
+  const fixed = choice === undefined ? undefined : (([keep, quarantine]) => ({ keep: Number(keep), lambda: 0, quarantine: quarantine as Choice['quarantine'] }))(choice.split('/'));
+  if (fixed && !(fixed.keep > 0 && fixed.keep <= 1)) throw new BenchUsageError(`--choice=${choice}: the keep share must be in (0, 1]\n${USAGE}`);
+  return { ...sizes, choices: fixed ? [fixed] : sizes.choices, truncateRates: tce ? sizes.truncateRates : [] };
 }
 
 const SHIPPED_ML100K = {

@@ -43,6 +43,17 @@ describe('valuation bench flags', () => {
     expect(() => parseBenchArgs(['--payoff', 'yes'])).toThrow(/--payoff/);
   });
 
+  it('fixes the valued fine-tune\'s choice with --choice and leaves out T-CE with --tce off; names a bad choice', () => {
+    const o = parseBenchArgs(['--choice', '0.9/drop', '--tce', 'off']);
+    expect(o.sizes.choices).toEqual([{ keep: 0.9, lambda: 0, quarantine: 'drop' }]);
+    expect(o.sizes.truncateRates).toEqual([]);
+    expect(parseBenchArgs([]).sizes.choices.length).toBeGreaterThan(1);
+    expect(parseBenchArgs([]).sizes.truncateRates.length).toBeGreaterThan(0);
+    expect(() => parseBenchArgs(['--choice', '0.9'])).toThrow(/--choice=0.9: KEEP\/MODE/);
+    expect(() => parseBenchArgs(['--choice', '0/context'])).toThrow(/--choice/);
+    expect(() => parseBenchArgs(['--tce', 'no'])).toThrow(/--tce/);
+  });
+
   it('scores cross-fit against a sample of the catalogue with --score-items, the whole catalogue without; names a bad count', () => {
     const sampled = benchSpec(parseBenchArgs(['--score-items', '4096']).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
     expect(sampled.valuation).toMatchObject({ method: 'cross-fit', scoreItems: 4096 });

@@ -1,0 +1,55 @@
+// Two detectors that train nothing, printed beside the values so a detection figure can be
+// read against what is in reach:
+// - item popularity: an interaction is as plausible as its item is frequent in training —
+//   the floor a learned value has to clear;
+// - an oracle of item and user noise rates: each interaction scored by the ground-truth share
+//   of noise among the *other* interactions of its item and of its user (leave-one-out,
+//   shrunk toward the overall rate, combined as naive-Bayes log-odds). It knows which items
+//   and which users are noisy, not which interaction; any value built from who and what
+//   (and not from the interaction itself) stays below it.
+import type { InteractionTable } from '../../shared/data/types';
+import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
+
+/** pseudo-interactions at the overall rate that each leave-one-out share is shrunk with */
+const SHRINK = 5;
+
+export function popularityValues(train: InteractionTable, numItems: number): Float64Array {
+  const count = new Float64Array(numItems);
+  for (let j = 0; j < train.length; j++) count[train.item[j]!]!++;
+  return Float64Array.from(train.item, (i) => count[i]!);
+}
+
+export function itemUserNoiseOracle(train: InteractionTable, numUsers: number, numItems: number, noisy: Uint8Array): Float64Array {
+  const n = train.length;
+  const itemCount = new Float64Array(numItems);
+  const itemNoisy = new Float64Array(numItems);
+  const userCount = new Float64Array(numUsers);
+  const userNoisy = new Float64Array(numUsers);
+  let total = 0;
+  for (let j = 0; j < n; j++) {
+    itemCount[train.item[j]!]!++;
+    itemNoisy[train.item[j]!]! += noisy[j]!;
+    userCount[train.user[j]!]!++;
+    userNoisy[train.user[j]!]! += noisy[j]!;
+    total += noisy[j]!;
+  }
+  const logit = (p: number) => Math.log(p / (1 - p));
+  return Float64Array.from({ length: n }, (_, j) => {
+    const i = train.item[j]!;
+    const u = train.user[j]!;
+    // every count without interaction j: its own flag never enters its value
+    const base = (total - noisy[j]!) / (n - 1);
+    const shrunk = (noisyOthers: number, others: number) => (noisyOthers + SHRINK * base) / (others + SHRINK);
+    const item = shrunk(itemNoisy[i]! - noisy[j]!, itemCount[i]! - 1);
+    const user = shrunk(userNoisy[u]! - noisy[j]!, userCount[u]! - 1);
+    // higher value = more plausible, as every valuation
+    return -(logit(item) + logit(user) - logit(base));
+  });
+}
+
+export function referenceDetection(train: InteractionTable, numUsers: number, numItems: number, noisy: Uint8Array): { label: string; quality: DetectionQuality }[] {
+  return [
+    { label: 'item popularity (no model)', quality: noiseDetectionQuality(popularityValues(train, numItems), noisy) },
+    { label: "oracle: the item's and the user's noise share, leave-one-out (a ceiling for item/user-level values)", quality: noiseDetectionQuality(itemUserNoiseOracle(train, numUsers, numItems, noisy), noisy) },
+  ];
+}
