@@ -1,7 +1,10 @@
-// Two detectors that train nothing, printed beside the values so a detection figure can be
+// Detectors that train nothing, printed beside the values so a detection figure can be
 // read against what is in reach:
 // - item popularity: an interaction is as plausible as its item is frequent in training —
 //   the floor a learned value has to clear;
+// - co-occurrence: how often the interaction's item was seen together with each of the
+//   user's other items (before or after it) by the *other* users — collaborative evidence
+//   from both sides of the history, which a causal model's held-out score does not read;
 // - an oracle of item and user noise rates: each interaction scored by the ground-truth share
 //   of noise among the *other* interactions of its item and of its user (leave-one-out,
 //   shrunk toward the overall rate, combined as naive-Bayes log-odds). It knows which items
@@ -17,6 +20,33 @@ export function popularityValues(train: InteractionTable, numItems: number): Flo
   const count = new Float64Array(numItems);
   for (let j = 0; j < train.length; j++) count[train.item[j]!]!++;
   return Float64Array.from(train.item, (i) => count[i]!);
+}
+
+/** Per interaction: the mean, over the user's other items, of how many other users have both. */
+export function cooccurrenceValues(train: InteractionTable, numUsers: number, numItems: number): Float64Array {
+  const itemsOf = distinctItemsPerUser(train, numUsers);
+  const pairKey = (a: number, b: number) => (a < b ? a * numItems + b : b * numItems + a);
+  const together = new Map<number, number>();
+  for (const items of itemsOf) {
+    for (let a = 0; a < items.length; a++) for (let b = a + 1; b < items.length; b++) {
+      const key = pairKey(items[a]!, items[b]!);
+      together.set(key, (together.get(key) ?? 0) + 1);
+    }
+  }
+  return Float64Array.from({ length: train.length }, (_, j) => {
+    const y = train.item[j]!;
+    const items = itemsOf[train.user[j]!]!;
+    let sum = 0;
+    // the user's own pair is one of the counted ones: leave it out
+    for (const k of items) if (k !== y) sum += together.get(pairKey(k, y))! - 1;
+    return items.length > 1 ? sum / (items.length - 1) : 0;
+  });
+}
+
+function distinctItemsPerUser(train: InteractionTable, numUsers: number): Int32Array[] {
+  const sets = Array.from({ length: numUsers }, () => new Set<number>());
+  for (let j = 0; j < train.length; j++) sets[train.user[j]!]!.add(train.item[j]!);
+  return sets.map((set) => Int32Array.from(set));
 }
 
 export function itemUserNoiseOracle(train: InteractionTable, numUsers: number, numItems: number, noisy: Uint8Array): Float64Array {
@@ -50,6 +80,7 @@ export function itemUserNoiseOracle(train: InteractionTable, numUsers: number, n
 export function referenceDetection(train: InteractionTable, numUsers: number, numItems: number, noisy: Uint8Array): { label: string; quality: DetectionQuality }[] {
   return [
     { label: 'item popularity (no model)', quality: noiseDetectionQuality(popularityValues(train, numItems), noisy) },
+    { label: "co-occurrence with the user's other items, counted over the other users (no model)", quality: noiseDetectionQuality(cooccurrenceValues(train, numUsers, numItems), noisy) },
     { label: "oracle: the item's and the user's noise share, leave-one-out (a ceiling for item/user-level values)", quality: noiseDetectionQuality(itemUserNoiseOracle(train, numUsers, numItems, noisy), noisy) },
   ];
 }
