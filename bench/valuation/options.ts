@@ -21,8 +21,10 @@ const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beaut
   (--beauty-payoff on adds the payoff, ~1 h a seed here). --payoff off: detection only, every setting.
   --folds / --score / --score-items (cross-fit) and --warmup-epochs set the value step's own settings (defaults: the shipped
   spec's; --score-items scores against that many sampled items instead of the whole catalogue).
-  --choice fixes the valued fine-tune's (keep, quarantine), λ 0, instead of choosing among four on validation;
-  --tce off leaves out the T-CE arm (both shorten a run: ~12 min per fine-tune on full amazon-beauty here).`;
+  --choice fixes the valued fine-tune's (keep, quarantine), λ 0, on the noisy settings instead of choosing among four
+  on validation;
+  --tce off leaves out the T-CE arm (both shorten a run: ~12 min per fine-tune on full amazon-beauty here).
+  Every noisy setting also prints three detectors that train nothing (popularity, co-occurrence, a noise-rate oracle).`;
 
 /** ml-100k's settings: payoff at uniform-20, natural-2 and clean; detection only at the rest */
 export const SETTING_NAMES = ['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3'] as const;
@@ -45,7 +47,7 @@ const FlagsSchema = z.object({
   'warmup-epochs': z.coerce.number().int('must be an integer').min(1, 'must be at least 1').optional(),
   score: z.enum(['logProb', 'outranks']).default('logProb'),
   'score-items': z.coerce.number().int('must be an integer').min(16, 'must be at least 16').optional(),
-  choice: z.string().regex(/^(0?\.\d+|1)\/(context|drop)$/, 'KEEP/MODE: a keep share in (0, 1] and context or drop, e.g. 0.9/context').optional(),
+  choice: z.string().regex(/^(0?\.\d+|1(\.0+)?)\/(context|drop)$/, 'KEEP/MODE: a keep share in (0, 1] and context or drop, e.g. 0.9/context').optional(),
   tce: onOff.default('on'),
   settings: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, `a comma-separated list of: ${SETTING_NAMES.join(', ')}`).optional(),
 });

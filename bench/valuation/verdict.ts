@@ -122,7 +122,7 @@ function payoffVerdicts(measured: readonly Measured[], dataset: string): Verdict
   ];
 }
 
-/** One fine-tune's seconds in this run: the control's when the payoff ran, else the timed epoch × the epochs. */
+/** One fine-tune's seconds in this run: the control's where one was timed (the payoff ran), else the timed epoch × the epochs. */
 function fineTuneSeconds(m: Measured): { seconds: number; how: string } | undefined {
   const controls = m.runs.flatMap((r) => (r.control ? [r.control] : []));
   if (controls.length > 0) return { seconds: mean(controls.map((o) => o.trainSeconds)), how: 'the control fine-tune of this run' };

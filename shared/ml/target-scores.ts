@@ -30,13 +30,15 @@ export interface TargetScores {
 
 /**
  * Scores `data.examples` (default: every train interaction) with `model` in inference mode.
- * Rows that are not examples keep NaN. `rowsPerBatch` bounds the [targets × numItems] logits
- * held at once.
+ * Rows that are not examples keep NaN. `rowsPerBatch` bounds the [targets × items scored]
+ * logits held at once. `candidates`: distinct catalogue items to estimate both figures from
+ * (the header's estimators); none, or as many as the catalogue, scores against every item.
  */
 export async function scoreTargets(model: RecModel, data: FinetuneData, configInput: FinetuneConfigInput = {}, rowsPerBatch = 64, candidates?: Int32Array): Promise<TargetScores> {
   const n = data.train.length;
   const logProb = new Float64Array(n).fill(Number.NaN);
   const outranks = new Float64Array(n).fill(Number.NaN);
+  if (candidates) checkCandidates(candidates, model.vocabulary.numItems);
   const sampled = candidates !== undefined && candidates.length < model.vocabulary.numItems ? candidateItems(model, candidates) : undefined;
   const itemsT = sampled ? sampled.itemsT : transposedItems(model);
   try {
@@ -66,10 +68,19 @@ interface Candidates {
   readonly ids: tf.Tensor2D;
 }
 
-function candidateItems(model: RecModel, candidates: Int32Array): Candidates {
+function checkCandidates(candidates: Int32Array, numItems: number): void {
+  // one candidate that is the target itself would leave nothing to compare it with
+  if (candidates.length < 2) throw new Error(`scoreTargets: ${candidates.length} candidate items; a sample needs at least 2`);
+  const seen = new Uint8Array(numItems);
   for (const i of candidates) {
-    if (!Number.isInteger(i) || i < 0 || i >= model.vocabulary.numItems) throw new Error(`scoreTargets: candidate item ${i} is outside the catalogue [0, ${model.vocabulary.numItems})`);
+    if (i < 0 || i >= numItems) throw new Error(`scoreTargets: candidate item ${i} is outside the catalogue [0, ${numItems})`);
+    // a repeated item would count twice in the outranked share and in the normaliser
+    if (seen[i]) throw new Error(`scoreTargets: candidate item ${i} appears twice; draw the sample without replacement (drawCandidates)`);
+    seen[i] = 1;
   }
+}
+
+function candidateItems(model: RecModel, candidates: Int32Array): Candidates {
   return tf.tidy(() => ({
     itemsT: tf.transpose(tf.gather(itemTable(model), tf.tensor1d(Int32Array.from(candidates, (i) => FIRST_ITEM_ROW + i), 'int32'))) as tf.Tensor2D,
     ids: tf.tensor2d(candidates, [1, candidates.length], 'int32'),

@@ -52,6 +52,7 @@ export async function crossFitValues(data: CrossFitData, pretrained: RecModel, f
   const fold = dealFolds(n, config.folds, config.seed);
   const values = new Float64Array(n);
   const warmup = { ...finetuneConfig, epochs: config.warmupEpochs };
+  // a stream of its own: the fold deal draws from Sfc32(seed) and the warm-ups from Random(seed)
   const candidates = config.scoreItems === undefined ? undefined : drawCandidates(data.numItems, config.scoreItems, new Random(mixSeed(config.seed)));
   for (let f = 0; f < config.folds; f++) {
     const rest: number[] = [];

@@ -51,6 +51,8 @@ describe('valuation bench flags', () => {
     expect(parseBenchArgs([]).sizes.truncateRates.length).toBeGreaterThan(0);
     expect(() => parseBenchArgs(['--choice', '0.9'])).toThrow(/--choice=0.9: KEEP\/MODE/);
     expect(() => parseBenchArgs(['--choice', '0/context'])).toThrow(/--choice/);
+    expect(() => parseBenchArgs(['--choice', '0.0/context'])).toThrow(/--choice=0.0\/context: the keep share must be in \(0, 1\]/);
+    expect(parseBenchArgs(['--choice', '1.0/context']).sizes.choices).toEqual([{ keep: 1, lambda: 0, quarantine: 'context' }]);
     expect(() => parseBenchArgs(['--tce', 'no'])).toThrow(/--tce/);
   });
 

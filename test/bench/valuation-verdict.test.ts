@@ -15,7 +15,7 @@ function beauty(run: Partial<SeedRun>): Measured {
 const costRow = (m: Measured) => verdictTable([m]).rows.find(([target]) => target!.startsWith('cost:'))!;
 
 describe('the valuation verdict\'s cost row', () => {
-  it('compares the value step with the control fine-tune when the payoff ran, else with the timed epoch × the epochs', () => {
+  it('compares the value step with the run\'s control fine-tune where one was timed, else with the timed epoch × the epochs', () => {
     expect(costRow(beauty({ control: outcome(750) }))).toEqual(['cost: value step on full Beauty ≤ 25 % of one fine-tune (the control fine-tune of this run)', '150 s vs 750 s = 20%', 'met']);
     expect(costRow(beauty({ epochProbe: outcome(50) }))).toEqual(['cost: value step on full Beauty ≤ 25 % of one fine-tune (12 epochs × one epoch timed in this run)', '150 s vs 600 s = 25%', 'met']);
     expect(costRow(beauty({ epochProbe: outcome(40) }))[2]).toBe('not met');

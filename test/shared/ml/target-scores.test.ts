@@ -81,11 +81,21 @@ describe('scoreTargets', () => {
     // both cases occur: targets inside the sample (left out of it) and outside
     expect(targetsInSample).toBeGreaterThan(0);
     expect(targetsInSample).toBeLessThan(rows.length);
-    // a sample as large as the catalogue is the catalogue
+    // a draw of more items than the catalogue has falls back to the exact pass
     const whole = await scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train }, {}, 5, drawCandidates(TINY.numItems, 1000, new Random(5)));
     const exact = await scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train }, {}, 5);
-    expect(Array.from(whole.logProb)).toEqual(Array.from(exact.logProb));
-    await expect(scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train }, {}, 5, Int32Array.from([0, 3, TINY.numItems]))).rejects.toThrow(/candidate item 20 is outside the catalogue \[0, 20\)/);
+    expect([Array.from(whole.logProb), Array.from(whole.outranks)]).toEqual([Array.from(exact.logProb), Array.from(exact.outranks)]);
+  });
+
+  it('refuses a sample it cannot estimate from: an item outside the catalogue, a repeated item, fewer than two items', async () => {
+    const train = tinyTable(tinySequences());
+    train.query.fill(-1);
+    const score = (candidates: number[]) => scoreTargets(causal, { numUsers: TINY.numUsers, numItems: TINY.numItems, train }, {}, 5, Int32Array.from(candidates));
+    await expect(score([0, 3, TINY.numItems])).rejects.toThrow(/candidate item 20 is outside the catalogue \[0, 20\)/);
+    await expect(score([0, 3, 3])).rejects.toThrow(/candidate item 3 appears twice/);
+    // a catalogue-sized list with a repeat is refused too, not read as the whole catalogue
+    await expect(score([...Array.from({ length: TINY.numItems - 1 }, (_, i) => i), 0])).rejects.toThrow(/candidate item 0 appears twice/);
+    await expect(score([4])).rejects.toThrow(/1 candidate items; a sample needs at least 2/);
   });
 
   it('scores only the given examples and refuses a bidirectional model', async () => {

@@ -76,6 +76,7 @@ describe('crossFitValues', () => {
       expect(noiseDetectionAuc(values, noisy)).toBeGreaterThan(0.85);
       // scored against 16 of the 24 items: other values, the same finding
       const sampled = await crossFitValues({ numUsers: 60, numItems, train }, pretrained, { batchSize: 16, optimizer: { lr: 1e-2 } }, { folds: 2, warmupEpochs: 6, scoreItems: 16 }, { checkpointDir: join(root, 'sampled') });
+      expect(sampled.every(Number.isFinite)).toBe(true);
       expect(Array.from(sampled)).not.toEqual(Array.from(values));
       expect(noiseDetectionAuc(sampled, noisy)).toBeGreaterThan(0.85);
     } finally {
