@@ -43,7 +43,7 @@ export async function scoreTargets(model: RecModel, data: FinetuneData, configIn
   const itemsT = sampled ? sampled.itemsT : transposedItems(model);
   try {
     await forEachTargetBatch(model, data, configInput, rowsPerBatch, (hidden, targets, rows) => {
-      const scored = sampled ? scoreHiddenSampled(model, hidden, sampled, targets) : scoreHidden(() => hidden, itemsT, targets);
+      const scored = sampled ? scoreHiddenSampled(hidden, sampled, targets) : scoreHidden(() => hidden, itemsT, targets);
       rows.forEach((j, t) => {
         logProb[j] = scored.logProb[t] as number;
         outranks[j] = scored.outranks[t] as number;
@@ -52,6 +52,7 @@ export async function scoreTargets(model: RecModel, data: FinetuneData, configIn
   } finally {
     itemsT.dispose();
     sampled?.ids.dispose();
+    sampled?.items.dispose();
   }
   return { logProb, outranks };
 }
@@ -66,6 +67,8 @@ interface Candidates {
   readonly itemsT: tf.Tensor2D;
   /** the candidates' item indices [1 × |C|] */
   readonly ids: tf.Tensor2D;
+  /** every item's row [numItems × dim], for the targets' exact logits (computed once: with item text or prices the table is a product) */
+  readonly items: tf.Tensor2D;
 }
 
 function checkCandidates(candidates: Int32Array, numItems: number): void {
@@ -81,18 +84,22 @@ function checkCandidates(candidates: Int32Array, numItems: number): void {
 }
 
 function candidateItems(model: RecModel, candidates: Int32Array): Candidates {
-  return tf.tidy(() => ({
-    itemsT: tf.transpose(tf.gather(itemTable(model), tf.tensor1d(Int32Array.from(candidates, (i) => FIRST_ITEM_ROW + i), 'int32'))) as tf.Tensor2D,
-    ids: tf.tensor2d(candidates, [1, candidates.length], 'int32'),
-  }));
+  return tf.tidy(() => {
+    const items = tf.slice(itemTable(model), [FIRST_ITEM_ROW, 0], [model.vocabulary.numItems, model.encoder.dim]) as tf.Tensor2D;
+    return {
+      itemsT: tf.transpose(tf.gather(items, tf.tensor1d(candidates, 'int32'))) as tf.Tensor2D,
+      ids: tf.tensor2d(candidates, [1, candidates.length], 'int32'),
+      items,
+    };
+  });
 }
 
 /** scoreHidden's two figures estimated from the candidates (the estimators in the header). */
-function scoreHiddenSampled(model: RecModel, hidden: tf.Tensor2D, candidates: Candidates, targets: Int32Array): { logProb: Float32Array; outranks: Float32Array } {
-  const others = model.vocabulary.numItems - 1;
+function scoreHiddenSampled(hidden: tf.Tensor2D, candidates: Candidates, targets: Int32Array): { logProb: Float32Array; outranks: Float32Array } {
+  const others = candidates.items.shape[0] - 1;
   const [logProbT, outranksT] = tf.tidy(() => {
     const logits = tf.matMul(hidden, candidates.itemsT);
-    const targetRows = tf.gather(itemTable(model), tf.tensor1d(Int32Array.from(targets, (y) => FIRST_ITEM_ROW + y), 'int32'));
+    const targetRows = tf.gather(candidates.items, tf.tensor1d(targets, 'int32'));
     const target = tf.sum(tf.mul(hidden, targetRows), 1, true);
     const isTarget = tf.equal(candidates.ids, tf.tensor2d(targets, [targets.length, 1], 'int32'));
     const counted = tf.sub(candidates.ids.shape[1], tf.sum(tf.cast(isTarget, 'float32'), 1, true));
