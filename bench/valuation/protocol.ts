@@ -13,9 +13,7 @@
 //     reported configuration and never used to choose.
 import type { SplitDataset } from '../../shared/data';
 import { valuationSeed, type PipelineSpec } from '../../shared/pipeline/spec';
-import { crossFitValues } from '../../shared/valuation/cross-fit';
-import { trainingDynamicsValues } from '../../shared/valuation/training-dynamics';
-import { tracinOutputValues } from '../../shared/valuation/tracin-output';
+import { trainedValues } from '../../shared/pipeline/steps/value';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
 import { Sfc32 } from '../../shared/random';
 import { selectImportant } from '../../shared/valuation/selection';
@@ -107,12 +105,7 @@ export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec
     const v = spec.valuation;
     if (v.method !== 'dynamics' && v.method !== 'cross-fit' && v.method !== 'tracin-output') throw new Error(`the valuation bench values with cross-fit, dynamics or tracin-output, not ${v.method}`);
     const started = performance.now();
-    const hooks = { checkpointDir: dir };
-    const values = v.method === 'dynamics'
-      ? await trainingDynamicsValues(ds, pretrained.model, spec.finetune, v.warmupEpochs, hooks)
-      : v.method === 'tracin-output'
-        ? await tracinOutputValues(ds, pretrained.model, spec.finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, seed: valuationSeed(spec) }, hooks)
-        : await crossFitValues(ds, pretrained.model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, scoreItems: v.scoreItems, seed: spec.pretrain.seed }, hooks);
+    const values = await trainedValues(ds, pretrained.model, spec.finetune, v, valuationSeed(spec), { checkpointDir: dir });
     return { values, seconds: (performance.now() - started) / 1000 };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -7,7 +7,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { loadModel } from '../../ml/load-model';
 import { itemEmbeddings } from '../../ml/scoring';
-import { crossFitValues } from '../../valuation/cross-fit';
+import { crossFitValues, type CrossFitHooks } from '../../valuation/cross-fit';
+import type { FinetuneConfigInput } from '../../ml/config';
 import { trainingDynamicsValues } from '../../valuation/training-dynamics';
 import { tracinOutputValues } from '../../valuation/tracin-output';
 import { valueImplicitFeedback } from '../../valuation/implicit';
@@ -95,10 +96,15 @@ async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecM
     // polled between batches: keeps the heartbeat alive through long warm-up epochs
     shouldStop: () => { beat(phase); return ctx.cancelled(); },
   };
+  return trainedValues(ds, model, spec.finetune, v, spec.seed, hooks);
+}
+
+/** The values of a trained valuation from the pretrained `model`, with the fine-tune settings its warm-ups use; `seed` is the valuation's (the valuation bench calls this too). */
+export function trainedValues(ds: SplitDataset, model: RecModel, finetune: FinetuneConfigInput, v: ValuationOf<TrainedValuationMethod>, seed: number, hooks: CrossFitHooks): Promise<Float64Array> {
   switch (v.method) {
-    case 'dynamics': return trainingDynamicsValues(ds, model, spec.finetune, v.warmupEpochs, hooks);
-    case 'tracin-output': return tracinOutputValues(ds, model, spec.finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, seed: spec.seed }, hooks);
-    case 'cross-fit': return crossFitValues(ds, model, spec.finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, scoreItems: v.scoreItems, seed: spec.seed }, hooks);
+    case 'dynamics': return trainingDynamicsValues(ds, model, finetune, v.warmupEpochs, hooks);
+    case 'tracin-output': return tracinOutputValues(ds, model, finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, seed }, hooks);
+    case 'cross-fit': return crossFitValues(ds, model, finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, scoreItems: v.scoreItems, seed }, hooks);
   }
 }
 
