@@ -14,10 +14,10 @@ import { selectBackend } from '../shared/ml/backend';
 import { loadReal, naturalNoise, plantRandomItems, subsampleUsers, type NoisyDataset, type RealDataset } from './valuation/datasets';
 import { detection, prepare, type Setting } from './valuation/experiments';
 import { referenceDetection } from './valuation/reference-detectors';
-import { BenchUsageError, benchSpec, CLEAN_CHOICES, parseBenchArgs, type BenchOptions, type SettingName } from './valuation/options';
+import { AS_SHIPPED_CHOICES, BenchUsageError, benchSpec, CLEAN_CHOICES, parseBenchArgs, type BenchOptions, type SettingName } from './valuation/options';
 import { choiceLabel, runSetting, TRUNCATE_WARMUP_EPOCHS, type NoiseSetting, type SeedRun } from './valuation/protocol';
 import { markdownTable } from './valuation/table';
-import { payoffTable, detectionTable, verdictTable, type Measured } from './valuation/verdict';
+import { AS_SHIPPED, payoffTable, detectionTable, verdictTable, type Measured } from './valuation/verdict';
 import { runIfMain } from './flags';
 
 const log = (line: string): void => console.log(line);
@@ -28,13 +28,16 @@ function settingsFor(name: RealDataset, ds: Awaited<ReturnType<typeof loadReal>>
     const p = plantRandomItems(ds, fraction, seed * 1000 + Math.round(fraction * 100) + (draw === 'popularity' ? 7 : 0), draw);
     return { setting: { dataset: name, noise: `${draw} ${Math.round(fraction * 100)}%`, kind: 'planted' as const, ds: p.ds, noisy: p.noisy, clean: ds, choices: options.sizes.choices }, payoff };
   };
-  if (name === 'amazon-beauty') return [planted(0.2, 'uniform', options.beautyPayoff)];
+  const nothingPlanted = (noise: string, choices: NoiseSetting['choices']) => ({ setting: { dataset: name, noise, kind: 'clean' as const, ds, noisy: new Uint8Array(ds.train.length), choices }, payoff: true });
+  if (name === 'amazon-beauty') {
+    return options.beautySettings.map((s) => (s === 'uniform-20' ? planted(0.2, 'uniform', options.beautyPayoff) : nothingPlanted(AS_SHIPPED, AS_SHIPPED_CHOICES)));
+  }
   const natural = (max: number, label: string, payoff: boolean) => {
     const n = naturalNoise(ds, max);
     return { setting: { dataset: name, noise: `natural (${label})`, kind: 'natural' as const, ds: n.ds, noisy: n.noisy, choices: options.sizes.choices }, payoff };
   };
   // clean: the target fixes keep ≤ 0.5, so only the quarantine mode is chosen
-  const clean = { setting: { dataset: name, noise: 'clean', kind: 'clean' as const, ds, noisy: new Uint8Array(ds.train.length), choices: options.quick ? options.sizes.choices.map((c) => ({ ...c, keep: 0.5 })) : CLEAN_CHOICES }, payoff: true };
+  const clean = nothingPlanted('clean', options.quick ? options.sizes.choices.map((c) => ({ ...c, keep: 0.5 })) : CLEAN_CHOICES);
   const all: Record<SettingName, () => { setting: NoiseSetting; payoff: boolean }> = {
     'uniform-20': () => planted(0.2, 'uniform', true),
     'natural-2': () => natural(0, 'ratings 1–2', true),

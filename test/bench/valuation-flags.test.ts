@@ -19,6 +19,14 @@ describe('valuation bench flags', () => {
     expect(() => parseBenchArgs(['--seeds', '0'])).toThrow(/--seeds=0/);
   });
 
+  it('runs Beauty at 20 % uniform by default, adds the file as shipped with --beauty-settings, and names an unknown one', () => {
+    expect(parseBenchArgs([]).beautySettings).toEqual(['uniform-20']);
+    expect(parseBenchArgs(['--beauty-settings', 'as-shipped']).beautySettings).toEqual(['as-shipped']);
+    expect(parseBenchArgs(['--beauty-settings', 'uniform-20,as-shipped']).beautySettings).toEqual(['uniform-20', 'as-shipped']);
+    expect(() => parseBenchArgs(['--beauty-settings', 'natural-2'])).toThrow(/--beauty-settings: unknown natural-2; choose from uniform-20, as-shipped/);
+    expect(() => parseBenchArgs(['--beauty-settings', 'as shipped'])).toThrow(/--beauty-settings/);
+  });
+
   it('values with the spec\'s cross-fit and trains the shipped ml-100k model', () => {
     const spec = benchSpec(parseBenchArgs([]).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
     expect(spec.valuation).toMatchObject({ method: 'cross-fit', folds: 2, warmupEpochs: 4, score: 'logProb' });

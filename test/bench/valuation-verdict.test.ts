@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { FinetuneOutcome } from '../../bench/valuation/pipeline-path';
 import type { NoiseSetting, SeedRun } from '../../bench/valuation/protocol';
-import { verdictTable, type Measured } from '../../bench/valuation/verdict';
+import { AS_SHIPPED, verdictTable, type Measured } from '../../bench/valuation/verdict';
 import type { PipelineSpec } from '../../shared/pipeline/spec';
 
-const outcome = (trainSeconds: number): FinetuneOutcome => ({ ndcg: 0.05, hitRate: 0.1, ndcgPerUser: new Float32Array([0.05]), users: Int32Array.of(0), validNdcg: 0.05, examples: 10, trainSeconds, epochSeconds: trainSeconds / 12 });
+const outcome = (trainSeconds: number, ndcg = 0.05, hitRate = 0.1): FinetuneOutcome => ({ ndcg, hitRate, ndcgPerUser: new Float32Array([0.05]), users: Int32Array.of(0), validNdcg: 0.05, examples: 10, trainSeconds, epochSeconds: trainSeconds / 12 });
 
 function beauty(run: Partial<SeedRun>): Measured {
   const setting = { dataset: 'amazon-beauty', noise: 'uniform 20%', kind: 'planted' } as NoiseSetting;
@@ -20,5 +20,28 @@ describe('the valuation verdict\'s cost row', () => {
     expect(costRow(beauty({ epochProbe: outcome(50) }))).toEqual(['cost: value step on full Beauty ≤ 25 % of one fine-tune (12 epochs × one epoch timed in this run)', '150 s vs 600 s = 25%', 'met']);
     expect(costRow(beauty({ epochProbe: outcome(40) }))[2]).toBe('not met');
     expect(costRow(beauty({}))[1]).toBe('not measured in this run');
+  });
+});
+
+function asShipped(control: FinetuneOutcome, valued: FinetuneOutcome): Measured {
+  const setting = { dataset: 'amazon-beauty', noise: AS_SHIPPED, kind: 'clean' } as NoiseSetting;
+  const seedRun = { seed: 1, valueSeconds: 150, tried: [], truncateTried: [], control, valued, choice: { keep: 0.9, lambda: 0, quarantine: 'context' } } as SeedRun;
+  return { setting, runs: [seedRun], payoff: true, spec: { finetune: { epochs: 12 }, valuation: { method: 'cross-fit' } } as PipelineSpec, users: 1 };
+}
+
+const stretchRow = (ms: Measured[]) => verdictTable(ms).rows.find(([target]) => target!.startsWith('stretch:'))!;
+
+describe('the valuation verdict\'s stretch row', () => {
+  it('is met only when the valued model beats both the control and SASRec on HR@10 and NDCG@10', () => {
+    expect(stretchRow([asShipped(outcome(700, 0.0329, 0.053), outcome(650, 0.0335, 0.0541))])).toEqual([
+      'stretch: Amazon Beauty as shipped, valued above the control and SASRec full CE (0.0533 / 0.0327)',
+      'valued 0.0541 / 0.0335, control 0.0530 / 0.0329 (HR@10 / NDCG@10)',
+      'met',
+    ]);
+    // above the control, below SASRec's HR@10
+    expect(stretchRow([asShipped(outcome(700, 0.0329, 0.052), outcome(650, 0.0335, 0.0525))])[2]).toBe('not met');
+    // above SASRec, below the control's NDCG@10
+    expect(stretchRow([asShipped(outcome(700, 0.0340, 0.054), outcome(650, 0.0335, 0.0545))])[2]).toBe('not met');
+    expect(stretchRow([])[1]).toBe('not measured in this run');
   });
 });
