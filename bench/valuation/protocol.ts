@@ -5,7 +5,10 @@
 //     1 + λ·α·v̂, the quarantined interactions kept as context or dropped), random removal
 //     (the same choice, examples picked at random), the truncated loss (T-CE: every example,
 //     each batch's largest losses dropped after a warm-up) and, for planted noise, the clean
-//     reference (the same pipeline on the data before planting), and perfect detection
+//     reference (the same pipeline on the data before planting), the ceiling of removal (the same
+//     pipeline on the data before planting without the rows the planting replaced: what
+//     removing the noise, from the targets, the histories and pretraining, can give back at
+//     most, since the replaced interactions are lost), and perfect detection
 //     (every noisy row out, the rest kept, in each quarantine mode: the ceiling of selection
 //     with this model, which no value can beat);
 //   - every choice (keep, λ, quarantine mode, T-CE's rate) is made on the validation split's
@@ -16,6 +19,7 @@ import { valuationSeed, type PipelineSpec } from '../../shared/pipeline/spec';
 import { trainedValues } from '../../shared/pipeline/steps/value';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
 import { Sfc32 } from '../../shared/random';
+import { takeRows } from '../../shared/data/take-rows';
 import { selectImportant } from '../../shared/valuation/selection';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,6 +83,8 @@ export interface SeedRun {
   /** validation NDCG@10 per rate tried (first seed only) */
   readonly truncateTried: readonly [number, number][];
   readonly cleanReference?: FinetuneOutcome;
+  /** planted noise: pretrain and fine-tune on the clean data without the replaced rows */
+  readonly removalCeiling?: FinetuneOutcome;
   /** noisy settings: the fine-tune on exactly the clean rows, per quarantine mode */
   readonly perfect?: Readonly<Record<QuarantineMode, FinetuneOutcome>>;
   /** detection-only runs: one fine-tuning epoch timed in the same run, for the value step's cost */
@@ -164,6 +170,21 @@ async function truncatedArm(ds: SplitDataset, pretrained: Pretrained, spec: Pipe
   return { rate, outcome, tried: tried.map(([r, o]) => [r, o.validNdcg] as [number, number]) };
 }
 
+/** The whole path on `ds`: its own pretraining, then the control fine-tune. */
+async function fromPretraining(ds: SplitDataset, spec: PipelineSpec): Promise<FinetuneOutcome> {
+  const pretrained = await pretrainOn(ds, spec);
+  try {
+    return await finetuneAndEvaluate(ds, pretrained, spec);
+  } finally {
+    await pretrained.dispose();
+  }
+}
+
+/** `ds` without the train rows flagged in `flags` (the planted rows' originals: lost to the planting). */
+function withoutRows(ds: SplitDataset, flags: Uint8Array): SplitDataset {
+  return { ...ds, train: takeRows(ds.train, Int32Array.from(flags.keys()).filter((j) => flags[j] === 0)) };
+}
+
 /** One seed of one setting: values, detection, and (with payoff) the four fine-tunes. */
 export async function runSeed(setting: NoiseSetting, seed: number, options: RunOptions): Promise<SeedRun> {
   const spec = options.spec(seed);
@@ -204,17 +225,11 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
     }
     const perfect = setting.kind !== 'clean' ? await perfectArms(ds, noisy, pretrained, spec, log) : undefined;
     const truncated = setting.kind !== 'clean' && options.truncateRates.length > 0 ? await truncatedArm(ds, pretrained, spec, options.truncateRates, log) : undefined;
-    let cleanReference: FinetuneOutcome | undefined;
-    if (setting.clean) {
-      const cleanPretrained = await pretrainOn(setting.clean, spec);
-      try {
-        cleanReference = await finetuneAndEvaluate(setting.clean, cleanPretrained, spec);
-        log(`clean reference: test ${cleanReference.ndcg.toFixed(4)}`);
-      } finally {
-        await cleanPretrained.dispose();
-      }
-    }
-    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference, perfect, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
+    const cleanReference = setting.clean ? await fromPretraining(setting.clean, spec) : undefined;
+    if (cleanReference) log(`clean reference: test ${cleanReference.ndcg.toFixed(4)}`);
+    const removalCeiling = setting.clean ? await fromPretraining(withoutRows(setting.clean, noisy), spec) : undefined;
+    if (removalCeiling) log(`ceiling of removal: test ${removalCeiling.ndcg.toFixed(4)}`);
+    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference, removalCeiling, perfect, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
   } finally {
     await pretrained.dispose();
   }

@@ -47,7 +47,7 @@ export function detectionTable(measured: readonly Measured[]): { header: string[
   return { header: ['dataset', 'noise', 'method', 'AUC', 'Δ AUC vs random', 'k-means F1', 'value seconds'], rows };
 }
 
-type ArmKind = 'control' | 'valued' | 'random' | 'truncated' | 'perfect-context' | 'perfect-drop' | 'clean';
+type ArmKind = 'control' | 'valued' | 'random' | 'truncated' | 'perfect-context' | 'perfect-drop' | 'clean' | 'ceiling';
 interface Arm { kind: ArmKind; label: string; outcomes: FinetuneOutcome[] }
 
 function armsOf(m: Measured): Arm[] {
@@ -65,6 +65,7 @@ function armsOf(m: Measured): Arm[] {
     arms.push({ kind: 'perfect-drop', label: `perfect detection (keep the ${percent(keep)} without noise, rest dropped)`, outcomes: runs.map((r) => r.perfect!.drop) });
   }
   if (runs[0]!.cleanReference) arms.push({ kind: 'clean', label: 'clean reference (no noise planted)', outcomes: runs.map((r) => r.cleanReference!) });
+  if (runs[0]!.removalCeiling) arms.push({ kind: 'ceiling', label: 'ceiling of removal (clean data without the replaced rows, pretrained and fine-tuned on it)', outcomes: runs.map((r) => r.removalCeiling!) });
   return arms;
 }
 
@@ -115,10 +116,14 @@ function payoffVerdicts(measured: readonly Measured[], dataset: string): Verdict
   const m = find(measured, dataset, 'uniform 20%');
   if (!m?.payoff) return [[`payoff, ${dataset}, 20 % uniform: valued ≥ control + 10 %, above random removal, ≥ 90 % of clean`, 'not measured in this run', '—']];
   const [control, valued, random, clean] = (['control', 'valued', 'random', 'clean'] as const).map((kind) => meanNdcg(m, kind)) as [number, number, number, number];
+  const gain = (x: number) => `${signed((x / control - 1) * 100, 1)} %`;
+  // what no removal can exceed, beside the two targets that compare with the control and the clean model
+  const ceiling = armsOf(m).some((a) => a.kind === 'ceiling') ? meanNdcg(m, 'ceiling') : undefined;
+  const beside = (figure: (c: number) => string) => (ceiling === undefined ? '' : `; ceiling of removal ${figure(ceiling)}`);
   return [
-    [`payoff, ${dataset}, 20 % uniform: valued NDCG@10 ≥ control + 10 %`, `${valued.toFixed(4)} vs ${control.toFixed(4)} (${signed((valued / control - 1) * 100, 1)} %)`, yes(valued >= control * 1.1)],
+    [`payoff, ${dataset}, 20 % uniform: valued NDCG@10 ≥ control + 10 %`, `${valued.toFixed(4)} vs ${control.toFixed(4)} (${gain(valued)}${beside(gain)})`, yes(valued >= control * 1.1)],
     [`payoff, ${dataset}, 20 % uniform: valued above random removal`, `${valued.toFixed(4)} vs ${random.toFixed(4)}`, yes(valued > random)],
-    [`payoff, ${dataset}, 20 % uniform: valued ≥ 90 % of the clean model`, `${percent(valued / clean)} of ${clean.toFixed(4)}`, yes(valued >= 0.9 * clean)],
+    [`payoff, ${dataset}, 20 % uniform: valued ≥ 90 % of the clean model`, `${percent(valued / clean)} of ${clean.toFixed(4)}${beside((c) => percent(c / clean))}`, yes(valued >= 0.9 * clean)],
   ];
 }
 

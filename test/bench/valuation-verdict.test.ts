@@ -45,3 +45,28 @@ describe('the valuation verdict\'s stretch row', () => {
     expect(stretchRow([])[1]).toBe('not measured in this run');
   });
 });
+
+function plantedPayoff(ndcg: { control: number; valued: number; random: number; clean: number; ceiling?: number }): Measured {
+  const setting = { dataset: 'ml-100k', noise: 'uniform 20%', kind: 'planted' } as NoiseSetting;
+  const at = (x: number) => outcome(60, x);
+  const seedRun = {
+    seed: 1, detection: { auc: 0.86, kmeansF1: 0.55 }, valueSeconds: 30, tried: [], truncateTried: [], choice: { keep: 0.9, lambda: 0, quarantine: 'context' },
+    control: at(ndcg.control), valued: at(ndcg.valued), randomRemoval: at(ndcg.random), cleanReference: at(ndcg.clean),
+    ...(ndcg.ceiling === undefined ? {} : { removalCeiling: at(ndcg.ceiling) }),
+  } as SeedRun;
+  return { setting, runs: [seedRun], payoff: true, spec: { finetune: { epochs: 14 }, valuation: { method: 'cross-fit' } } as PipelineSpec, users: 1 };
+}
+
+const payoffRows = (m: Measured) => verdictTable([m]).rows.filter(([target]) => target!.startsWith('payoff, ml-100k, 20 % uniform'));
+
+describe('the valuation verdict\'s payoff rows', () => {
+  it('print the ceiling of removal beside the gain over the control and the share of the clean model, where it was measured', () => {
+    const [gain, random, share] = payoffRows(plantedPayoff({ control: 0.08, valued: 0.082, random: 0.081, clean: 0.1, ceiling: 0.084 }));
+    expect(gain).toEqual(['payoff, ml-100k, 20 % uniform: valued NDCG@10 ≥ control + 10 %', '0.0820 vs 0.0800 (+2.5 %; ceiling of removal +5.0 %)', 'not met']);
+    expect(random![2]).toBe('met');
+    expect(share).toEqual(['payoff, ml-100k, 20 % uniform: valued ≥ 90 % of the clean model', '82% of 0.1000; ceiling of removal 84%', 'not met']);
+    const without = payoffRows(plantedPayoff({ control: 0.08, valued: 0.091, random: 0.092, clean: 0.1 }));
+    expect(without.map((r) => r[1])).toEqual(['0.0910 vs 0.0800 (+13.7 %)', '0.0910 vs 0.0920', '91% of 0.1000']);
+    expect(without.map((r) => r[2])).toEqual(['met', 'not met', 'met']);
+  });
+});
