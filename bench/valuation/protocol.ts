@@ -6,9 +6,9 @@
 //     (the same choice, examples picked at random), the truncated loss (T-CE: every example,
 //     each batch's largest losses dropped after a warm-up) and, for planted noise, the clean
 //     reference (the same pipeline on the data before planting), the ceiling of removal (the same
-//     pipeline on the data before planting without the rows the planting replaced: what
-//     removing the noise, from the targets, the histories and pretraining, can give back at
-//     most, since the replaced interactions are lost), and perfect detection
+//     pipeline on the data before planting without the rows the planting replaced: all the true
+//     data the planting leaves, which is what removing the noise everywhere, pretraining
+//     included, comes back to), and perfect detection
 //     (every noisy row out, the rest kept, in each quarantine mode: the ceiling of selection
 //     with this model, which no value can beat);
 //   - every choice (keep, λ, quarantine mode, T-CE's rate) is made on the validation split's
