@@ -5,12 +5,12 @@
 //     1 + λ·α·v̂, the quarantined interactions kept as context or dropped), random removal
 //     (the same choice, examples picked at random), the truncated loss (T-CE: every example,
 //     each batch's largest losses dropped after a warm-up) and, for planted noise, the clean
-//     reference (the same pipeline on the data before planting), the ceiling of removal (the same
-//     pipeline on the data before planting without the rows the planting replaced: all the true
-//     data the planting leaves, which is what removing the noise everywhere, pretraining
-//     included, comes back to), and perfect detection
+//     reference (the same pipeline on the data before planting), perfect detection
 //     (every noisy row out, the rest kept, in each quarantine mode: the ceiling of selection
-//     with this model, which no value can beat);
+//     with this model, which no value can beat), and removal everywhere: the pipeline from
+//     pretraining on the data without the noisy rows (for planted noise that is all the true
+//     data the planting left — the ceiling of removal) and without the valued fine-tune's
+//     quarantine;
 //   - every choice (keep, λ, quarantine mode, T-CE's rate) is made on the validation split's
 //     NDCG@10, on the first seed, and kept for the others; the test split is scored once per
 //     reported configuration and never used to choose.
@@ -83,8 +83,8 @@ export interface SeedRun {
   /** validation NDCG@10 per rate tried (first seed only) */
   readonly truncateTried: readonly [number, number][];
   readonly cleanReference?: FinetuneOutcome;
-  /** planted noise: pretrain and fine-tune on the clean data without the replaced rows */
-  readonly removalCeiling?: FinetuneOutcome;
+  /** noisy settings: pretrained and fine-tuned without the noisy rows (perfect) or without the valued fine-tune's quarantine */
+  readonly removedEverywhere?: Readonly<Record<'perfect' | 'valued', FinetuneOutcome>>;
   /** noisy settings: the fine-tune on exactly the clean rows, per quarantine mode */
   readonly perfect?: Readonly<Record<QuarantineMode, FinetuneOutcome>>;
   /** detection-only runs: one fine-tuning epoch timed in the same run, for the value step's cost */
@@ -180,9 +180,22 @@ async function fromPretraining(ds: SplitDataset, spec: PipelineSpec): Promise<Fi
   }
 }
 
-/** `ds` without the train rows flagged in `flags` (the planted rows' originals: lost to the planting). */
-function withoutRows(ds: SplitDataset, flags: Uint8Array): SplitDataset {
-  return { ...ds, train: takeRows(ds.train, Int32Array.from(flags.keys()).filter((j) => flags[j] === 0)) };
+/** `ds` with only the train rows in `rows`. */
+function withRows(ds: SplitDataset, rows: Int32Array): SplitDataset {
+  return { ...ds, train: takeRows(ds.train, Int32Array.from(rows).sort()) };
+}
+
+/**
+ * The noisy rows, then the valued fine-tune's quarantine, removed from everything the model
+ * reads — pretraining, fine-tuning, the histories at validation and test — rather than from the
+ * fine-tune only: the noise's harm is also in the item table pretraining learns.
+ */
+async function removedEverywhereArms(ds: SplitDataset, noisy: Uint8Array, values: Float64Array, choice: Choice, spec: PipelineSpec, log: (line: string) => void): Promise<Record<'perfect' | 'valued', FinetuneOutcome>> {
+  const perfect = await fromPretraining(withRows(ds, Int32Array.from(noisy.keys()).filter((j) => noisy[j] === 0)), spec);
+  log(`perfect detection, removed everywhere: valid ${perfect.validNdcg.toFixed(4)}, test ${perfect.ndcg.toFixed(4)} (${perfect.trainSeconds.toFixed(1)} s)`);
+  const valued = await fromPretraining(withRows(ds, selectionOf(values, choice, spec).indices), spec);
+  log(`valued (keep ${choice.keep}), removed everywhere: valid ${valued.validNdcg.toFixed(4)}, test ${valued.ndcg.toFixed(4)} (${valued.trainSeconds.toFixed(1)} s)`);
+  return { perfect, valued };
 }
 
 /** One seed of one setting: values, detection, and (with payoff) the four fine-tunes. */
@@ -227,9 +240,8 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
     const truncated = setting.kind !== 'clean' && options.truncateRates.length > 0 ? await truncatedArm(ds, pretrained, spec, options.truncateRates, log) : undefined;
     const cleanReference = setting.clean ? await fromPretraining(setting.clean, spec) : undefined;
     if (cleanReference) log(`clean reference: test ${cleanReference.ndcg.toFixed(4)}`);
-    const removalCeiling = setting.clean ? await fromPretraining(withoutRows(setting.clean, noisy), spec) : undefined;
-    if (removalCeiling) log(`ceiling of removal: test ${removalCeiling.ndcg.toFixed(4)}`);
-    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference, removalCeiling, perfect, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
+    const removedEverywhere = setting.kind !== 'clean' ? await removedEverywhereArms(ds, noisy, values, choice, spec, log) : undefined;
+    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference, removedEverywhere, perfect, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
   } finally {
     await pretrained.dispose();
   }

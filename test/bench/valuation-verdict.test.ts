@@ -52,7 +52,7 @@ function plantedPayoff(ndcg: { control: number; valued: number; random: number; 
   const seedRun = {
     seed: 1, detection: { auc: 0.86, kmeansF1: 0.55 }, valueSeconds: 30, tried: [], truncateTried: [], choice: { keep: 0.9, lambda: 0, quarantine: 'context' },
     control: at(ndcg.control), valued: at(ndcg.valued), randomRemoval: at(ndcg.random), cleanReference: at(ndcg.clean),
-    ...(ndcg.ceiling === undefined ? {} : { removalCeiling: at(ndcg.ceiling) }),
+    ...(ndcg.ceiling === undefined ? {} : { removedEverywhere: { perfect: at(ndcg.ceiling), valued: at(ndcg.valued) } }),
   } as SeedRun;
   return { setting, runs: [seedRun], payoff: true, spec: { finetune: { epochs: 14 }, valuation: { method: 'cross-fit' } } as PipelineSpec, users: 1 };
 }
