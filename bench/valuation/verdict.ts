@@ -121,7 +121,8 @@ function payoffVerdicts(measured: readonly Measured[], dataset: string): Verdict
   if (!m?.payoff) return [[`payoff, ${dataset}, 20 % uniform: valued ≥ control + 10 %, above random removal, ≥ 90 % of clean`, 'not measured in this run', '—']];
   const [control, valued, random, clean] = (['control', 'valued', 'random', 'clean'] as const).map((kind) => meanNdcg(m, kind)) as [number, number, number, number];
   const gain = (x: number) => `${signed((x / control - 1) * 100, 1)} %`;
-  // what no removal can exceed, beside the two targets that compare with the control and the clean model
+  // perfect removal everywhere (all the true data the planting left) beside the two targets that
+  // compare with the control and the clean model: a target above it is out of reach of removal
   const ceiling = armsOf(m).some((a) => a.kind === 'perfect-everywhere') ? meanNdcg(m, 'perfect-everywhere') : undefined;
   const beside = (figure: (c: number) => string) => (ceiling === undefined ? '' : `; ceiling of removal ${figure(ceiling)}`);
   return [
