@@ -141,9 +141,12 @@ function bestOnValidation<C>(tried: readonly [C, FinetuneOutcome][], tieBreak: (
   return best;
 }
 
+/** The train rows not flagged as noise, in table order: what perfect detection keeps. */
+const rowsWithoutNoise = (noisy: Uint8Array): Int32Array => Int32Array.from(noisy.keys()).filter((j) => noisy[j] === 0);
+
 /** Perfect detection: the valued fine-tune on exactly the rows without noise, in each quarantine mode. */
 async function perfectArms(ds: SplitDataset, noisy: Uint8Array, pretrained: Pretrained, spec: PipelineSpec, log: (line: string) => void): Promise<Record<QuarantineMode, FinetuneOutcome>> {
-  const indices = Int32Array.from(noisy.keys()).filter((j) => noisy[j] === 0);
+  const indices = rowsWithoutNoise(noisy);
   const clean = { indices, weights: new Float32Array(indices.length).fill(1) };
   const keep = indices.length / ds.train.length;
   const arms: Partial<Record<QuarantineMode, FinetuneOutcome>> = {};
@@ -191,7 +194,7 @@ function withRows(ds: SplitDataset, rows: Int32Array): SplitDataset {
  * fine-tune only: the noise's harm is also in the item table pretraining learns.
  */
 async function removedEverywhereArms(ds: SplitDataset, noisy: Uint8Array, values: Float64Array, choice: Choice, spec: PipelineSpec, log: (line: string) => void): Promise<Record<'perfect' | 'valued', FinetuneOutcome>> {
-  const perfect = await fromPretraining(withRows(ds, Int32Array.from(noisy.keys()).filter((j) => noisy[j] === 0)), spec);
+  const perfect = await fromPretraining(withRows(ds, rowsWithoutNoise(noisy)), spec);
   log(`perfect detection, removed everywhere: valid ${perfect.validNdcg.toFixed(4)}, test ${perfect.ndcg.toFixed(4)} (${perfect.trainSeconds.toFixed(1)} s)`);
   const valued = await fromPretraining(withRows(ds, selectionOf(values, choice, spec).indices), spec);
   log(`valued (keep ${choice.keep}), removed everywhere: valid ${valued.validNdcg.toFixed(4)}, test ${valued.ndcg.toFixed(4)} (${valued.trainSeconds.toFixed(1)} s)`);
