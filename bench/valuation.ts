@@ -4,7 +4,8 @@
 // test scored once per reported configuration):
 //   1. detection: AUC and k-means F1 of the values against the noise, per seed, next to the
 //      embedding methods (knn-shapley, data-oob, tracin, loss, random) on the first seed and
-//      three detectors that train nothing (valuation/reference-detectors.ts), always printed;
+//      the detectors that train nothing — among them models of the clean data, which read the
+//      ground truth (valuation/reference-detectors.ts) — always printed;
 //   2. payoff: test NDCG@10 of the control, the valued fine-tune, random removal and the
 //      clean reference, means over seeds with the standard error over test users;
 //   3. a verdict table: each target of the valuation issue, the figure, met or not.
@@ -13,7 +14,7 @@ import { loadavg } from 'node:os';
 import { selectBackend } from '../shared/ml/backend';
 import { loadReal, naturalNoise, plantRandomItems, subsampleUsers, type NoisyDataset, type RealDataset } from './valuation/datasets';
 import { detection, prepare, type Setting } from './valuation/experiments';
-import { referenceDetection } from './valuation/reference-detectors';
+import { referenceDetection, type ReferenceDetection } from './valuation/reference-detectors';
 import { AS_SHIPPED_CHOICES, BenchUsageError, benchSpec, CLEAN_CHOICES, parseBenchArgs, type BenchOptions, type SettingName } from './valuation/options';
 import { choiceLabel, runSetting, TRUNCATE_WARMUP_EPOCHS, type NoiseSetting, type SeedRun } from './valuation/protocol';
 import { markdownTable } from './valuation/table';
@@ -63,10 +64,9 @@ async function baselineDetection(setting: NoiseSetting, options: BenchOptions, s
   }
 }
 
-/** The detectors that train nothing (popularity, co-occurrence, the item/user noise-rate oracle) on the setting's data, each timed. */
-function referenceRows(setting: NoiseSetting): string[][] {
-  const { ds, noisy } = setting;
-  return referenceDetection(ds.train, ds.numUsers, ds.numItems, noisy).map(({ label, quality, seconds }) => [setting.dataset, setting.noise, label, quality.auc.toFixed(3), '—', quality.kmeansF1.toFixed(3), seconds.toFixed(1)]);
+/** The detection table's rows of the detectors that train nothing, each timed. */
+function referenceRows(setting: NoiseSetting, references: readonly ReferenceDetection[]): string[][] {
+  return references.map(({ label, quality, seconds }) => [setting.dataset, setting.noise, label, quality.auc.toFixed(3), '—', quality.kmeansF1.toFixed(3), seconds.toFixed(1)]);
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -101,8 +101,9 @@ export async function run(args: string[]): Promise<void> {
       const t0 = performance.now();
       if (payoff) log(`  ${setting.dataset} ${setting.noise}: candidates ${setting.choices.map(choiceLabel).join(' | ')}`);
       const runs: SeedRun[] = await runSetting(setting, payoff ? seeds : seeds.slice(0, options.detectionSeeds), { spec, payoff, log, truncateRates: options.sizes.truncateRates, timeOneEpoch: name === 'amazon-beauty', checkValueStep: options.checkValueStep && i === 0 });
-      measured.push({ setting, runs, payoff, spec: spec(options.seed), users: ds.numUsers });
-      if (setting.kind !== 'clean') baselineRows.push(...referenceRows(setting));
+      const references = setting.kind === 'clean' ? [] : referenceDetection(setting.ds.train, setting.ds.numUsers, setting.ds.numItems, setting.noisy);
+      measured.push({ setting, runs, payoff, spec: spec(options.seed), users: ds.numUsers, references });
+      baselineRows.push(...referenceRows(setting, references));
       if (options.baselines && setting.kind !== 'clean' && name === 'ml-100k' && (setting.noise === 'uniform 20%' || setting.noise.startsWith('natural (ratings 1'))) baselineRows.push(...(await baselineDetection(setting, options, source)));
       log(`  ${setting.dataset} ${setting.noise}: ${((performance.now() - t0) / 60000).toFixed(1)} min (load ${loadavg()[0]!.toFixed(1)})`);
       // each setting's rows as soon as they exist, so a long run that is cut short keeps them

@@ -8,6 +8,7 @@ import { parseFlags as qualityFlags, specFor } from '../quality';
 import { parseSpec, type PipelineSpec } from '../../shared/pipeline/spec';
 import type { DataSourceConfig } from '../../shared/data/source-config';
 import { REAL_DATASETS, type RealDataset } from './datasets';
+import { EASE_MAX_ITEMS } from './reference-detectors';
 import type { Choice } from './protocol';
 
 export { BenchUsageError };
@@ -26,7 +27,9 @@ const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beaut
   --choice fixes the valued fine-tune's (keep, quarantine), λ 0, on the noisy settings instead of choosing among four
   on validation;
   --tce off leaves out the T-CE arm (both shorten a run: ~12 min per fine-tune on full amazon-beauty here).
-  Every noisy setting also prints three detectors that train nothing (popularity, co-occurrence, a noise-rate oracle).`;
+  Every noisy setting also prints the detectors that train nothing: popularity, co-occurrence, EASE (catalogues up to
+  ${EASE_MAX_ITEMS} items), a noise-rate oracle, and models of the clean data (counts, EASE) that read the ground truth —
+  what a detector that knew the clean rows would read; the verdict prints the best beside each detection target.`;
 
 /** ml-100k's settings: payoff at uniform-20, natural-2 and clean; detection only at the rest */
 export const SETTING_NAMES = ['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3'] as const;

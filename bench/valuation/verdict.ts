@@ -2,6 +2,7 @@
 // standard error over test users) and the verdict against the valuation issue's targets.
 import type { PipelineSpec } from '../../shared/pipeline/spec';
 import type { FinetuneOutcome } from './pipeline-path';
+import type { ReferenceDetection } from './reference-detectors';
 import { choiceLabel, methodLabel, truncateLabel, type NoiseSetting, type SeedRun } from './protocol';
 import { fixed, percent, signed } from './table';
 
@@ -11,6 +12,8 @@ export interface Measured {
   readonly payoff: boolean;
   readonly spec: PipelineSpec;
   readonly users: number;
+  /** the detectors that train nothing, on the setting's data (none on clean data) */
+  readonly references?: readonly ReferenceDetection[];
 }
 
 const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -102,10 +105,22 @@ function detectionVerdicts(measured: readonly Measured[], dataset: string): Verd
   if (!m) return [[`detection, ${dataset}, 20 % uniform: AUC ≥ 0.90 and k-means F1 ≥ 0.60`, 'not measured in this run', '—']];
   const auc = mean(m.runs.map((r) => r.detection!.auc));
   const f1 = mean(m.runs.map((r) => r.detection!.kmeansF1));
+  const beside = cleanDataModelBeside(m);
   return [
-    [`detection, ${dataset}, 20 % uniform: AUC ≥ 0.90`, auc.toFixed(3), yes(auc >= 0.9)],
-    [`detection, ${dataset}, 20 % uniform: k-means F1 ≥ 0.60`, f1.toFixed(3), yes(f1 >= 0.6)],
+    [`detection, ${dataset}, 20 % uniform: AUC ≥ 0.90`, `${auc.toFixed(3)}${beside((q) => q.auc)}`, yes(auc >= 0.9)],
+    [`detection, ${dataset}, 20 % uniform: k-means F1 ≥ 0.60`, `${f1.toFixed(3)}${beside((q) => q.kmeansF1)}`, yes(f1 >= 0.6)],
   ];
+}
+
+/**
+ * The best model of the clean data among the references, printed beside a detection figure: a
+ * target above it asks for a better model of the users than those, which knew the clean rows.
+ */
+function cleanDataModelBeside(m: Measured): (figure: (q: ReferenceDetection['quality']) => number) => string {
+  const models = (m.references ?? []).filter((r) => r.kind === 'clean-data model');
+  if (models.length === 0) return () => '';
+  const best = models.reduce((a, b) => (b.quality.auc > a.quality.auc ? b : a));
+  return (figure) => `; a model of the clean data ${figure(best.quality).toFixed(3)}`;
 }
 
 function arm(m: Measured, kind: ArmKind): Arm {
@@ -162,7 +177,7 @@ export function verdictTable(measured: readonly Measured[]): { header: string[];
   const natural = find(measured, 'ml-100k', 'natural (ratings 1–2)');
   if (natural) {
     const auc = mean(natural.runs.map((r) => r.detection!.auc));
-    rows.push(['detection, ml-100k natural (ratings 1–2): AUC ≥ 0.75', auc.toFixed(3), yes(auc >= 0.75)]);
+    rows.push(['detection, ml-100k natural (ratings 1–2): AUC ≥ 0.75', `${auc.toFixed(3)}${cleanDataModelBeside(natural)((q) => q.auc)}`, yes(auc >= 0.75)]);
   } else rows.push(['detection, ml-100k natural (ratings 1–2): AUC ≥ 0.75', 'not measured in this run', '—']);
   rows.push(...payoffVerdicts(measured, 'ml-100k'), ...payoffVerdicts(measured, 'amazon-beauty'));
   if (natural?.payoff) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FinetuneOutcome } from '../../bench/valuation/pipeline-path';
 import type { NoiseSetting, SeedRun } from '../../bench/valuation/protocol';
 import { AS_SHIPPED, verdictTable, type Measured } from '../../bench/valuation/verdict';
+import type { ReferenceDetection } from '../../bench/valuation/reference-detectors';
 import type { PipelineSpec } from '../../shared/pipeline/spec';
 
 const outcome = (trainSeconds: number, ndcg = 0.05, hitRate = 0.1): FinetuneOutcome => ({ ndcg, hitRate, ndcgPerUser: new Float32Array([0.05]), users: Int32Array.of(0), validNdcg: 0.05, examples: 10, trainSeconds, epochSeconds: trainSeconds / 12 });
@@ -68,5 +69,19 @@ describe('the valuation verdict\'s payoff rows', () => {
     const without = payoffRows(plantedPayoff({ control: 0.08, valued: 0.091, random: 0.092, clean: 0.1 }));
     expect(without.map((r) => r[1])).toEqual(['0.0910 vs 0.0800 (+13.7 %)', '0.0910 vs 0.0920', '91% of 0.1000']);
     expect(without.map((r) => r[2])).toEqual(['met', 'not met', 'met']);
+  });
+});
+
+describe('the valuation verdict\'s detection rows', () => {
+  const reference = (kind: ReferenceDetection['kind'], auc: number, kmeansF1: number): ReferenceDetection => ({ label: kind, kind, quality: { auc, kmeansF1 }, seconds: 1 });
+  const detectionRows = (m: Measured) => verdictTable([m]).rows.filter(([target]) => target!.startsWith('detection, ml-100k, 20 % uniform'));
+
+  it('print the best model of the clean data beside the values\' AUC and F1, and no other reference', () => {
+    const m = { ...plantedPayoff({ control: 0.08, valued: 0.082, random: 0.081, clean: 0.1 }), references: [reference('oracle', 0.95, 0.9), reference('clean-data model', 0.79, 0.44), reference('clean-data model', 0.86, 0.47), reference('no model', 0.99, 0.99)] };
+    expect(detectionRows(m)).toEqual([
+      ['detection, ml-100k, 20 % uniform: AUC ≥ 0.90', '0.860; a model of the clean data 0.860', 'not met'],
+      ['detection, ml-100k, 20 % uniform: k-means F1 ≥ 0.60', '0.550; a model of the clean data 0.470', 'not met'],
+    ]);
+    expect(detectionRows(plantedPayoff({ control: 0.08, valued: 0.082, random: 0.081, clean: 0.1 })).map((r) => r[1])).toEqual(['0.860', '0.550']);
   });
 });
