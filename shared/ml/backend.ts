@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { checkWasmInternals, patchWasmKernels } from './tfjs-internals';
+import { kernelsNote } from './wasm/kernels';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -62,7 +63,7 @@ export async function selectBackend(prefer?: BackendName, log: (line: string) =>
     if (await activate(choice.name)) {
       if (choice.name === 'wasm') checkWasmInternals();
       if (prefer && choice.name !== prefer) log(`tfjs backend '${prefer}' is unavailable here; falling back`);
-      log(`tfjs backend: ${choice.name} (${choice.package}, device ${choice.device})`);
+      log(`tfjs backend: ${choice.name} (${choice.package}, device ${choice.device})${choice.name === 'tensorflow' ? '' : `; ${kernelsNote()}`}`);
       current = choice;
       return choice;
     }

@@ -170,6 +170,17 @@ export function setKernelsEnabled(on: boolean): void {
   enabled = on;
 }
 
+/**
+ * The log's line about the kernels. Without the compiled build tfjs's own ops run instead: the
+ * same model, slower, and with sums in another order — and training carries that rounding into
+ * figures that differ from a run with the kernels (docs/valuation.md, "runs that differ").
+ */
+export function kernelsNote(state: { enabled: boolean; built: boolean; path: string } = { enabled, built: wasmKernels() !== null, path: KERNELS_WASM_PATH }): string {
+  if (!state.enabled) return 'kernels: switched off (tfjs ops everywhere)';
+  if (state.built) return `kernels: compiled (${state.path})`;
+  return `kernels: not built — ${state.path} is missing, so tfjs's own ops run instead: slower, and figures differ in rounding from runs with the kernels; build them with \`bash infra/setup.sh\``;
+}
+
 /** The kernels when they apply under the active tfjs backend (WASM or CPU) and are enabled, else null. */
 export function cpuKernels(): WasmKernels | null {
   return !enabled || tf.getBackend() === 'tensorflow' ? null : wasmKernels();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../shared/ml/backend';
 import { checkWasmInternals, PINNED_TFJS_VERSION } from '../../../shared/ml/tfjs-internals';
+import { kernelsNote } from '../../../shared/ml/wasm/kernels';
 
 describe('selectBackend', () => {
   it('falls back from the absent native bindings to WASM, logs the choice and activates it', async () => {
@@ -11,6 +12,16 @@ describe('selectBackend', () => {
     expect(choice).toEqual({ name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', device: 'cpu' });
     expect(tf.getBackend()).toBe('wasm');
     expect(lines.join('\n')).toMatch(/'tensorflow' is unavailable[\s\S]*tfjs backend: wasm/);
+    // the project's setup builds the kernels, and the log says this run uses them
+    expect(lines.join('\n')).toMatch(/tfjs backend: wasm .*; kernels: compiled \(.*build\/wasm\/kernels\.wasm\)/);
+  });
+
+  it('says when the kernels are not built, what runs instead and how to build them', () => {
+    const note = kernelsNote({ enabled: true, built: false, path: '/checkout/build/wasm/kernels.wasm' });
+    expect(note).toMatch(/not built — \/checkout\/build\/wasm\/kernels\.wasm is missing, so tfjs's own ops run instead/);
+    expect(note).toMatch(/differ in rounding/);
+    expect(note).toMatch(/bash infra\/setup\.sh/);
+    expect(kernelsNote({ enabled: false, built: true, path: 'x' })).toMatch(/switched off/);
   });
 
   it('honours an explicit preference for the plain CPU backend', async () => {
