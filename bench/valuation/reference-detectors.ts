@@ -18,6 +18,7 @@
 //   would read with these models. A detection target above them asks for a better model of
 //   the users than these, not for a better use of it.
 import type { InteractionTable } from '../../shared/data/types';
+import { takeRows } from '../../shared/data/take-rows';
 import { binaryUserItem } from '../../shared/eval/baselines/binary-user-item';
 import { buildEase, easeConfigSchema } from '../../shared/eval/baselines/ease';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
@@ -68,13 +69,12 @@ function distinctItemsPerUser(train: InteractionTable, numUsers: number, counted
   return sets.map((set) => Int32Array.from(set));
 }
 
-/** The rows of `train` where `keep` is 1, every one an interaction (relevance 1). */
+/** The rows of `train` that `keep` picks, every one an interaction (relevance 1). */
 function rowsWhere(train: InteractionTable, keep: (j: number) => boolean): InteractionTable {
-  const rows = Int32Array.from({ length: train.length }, (_, j) => j).filter(keep);
-  const n = rows.length;
+  const picked = takeRows(train, Int32Array.from({ length: train.length }, (_, j) => j).filter(keep));
   // EASE's matrix leaves out rows of relevance ≤ 0: natural noise is such rows, and a
   // detector that dropped them would read the ground truth
-  return { ...train, length: n, user: Int32Array.from(rows, (j) => train.user[j]!), item: Int32Array.from(rows, (j) => train.item[j]!), relevance: new Float32Array(n).fill(1) };
+  return { ...picked, relevance: new Float32Array(picked.length).fill(1) };
 }
 
 /** EASE's inverse is cubic in the catalogue: its detectors run where the whole catalogue fits its item limit (docs/decisions/0013-ease-item-limit.md). */
