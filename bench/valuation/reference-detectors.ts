@@ -16,7 +16,7 @@
 // - models of the clean data: the same counts, and EASE, fitted on the clean rows only and
 //   reading each user's clean history — what a detector that already knew the clean data
 //   would read with these models. A detection target above them asks for a better model of
-//   the users than these, not for a better use of it.
+//   the users than these, not for a better use of the same one.
 import type { InteractionTable } from '../../shared/data/types';
 import { takeRows } from '../../shared/data/take-rows';
 import { binaryUserItem } from '../../shared/eval/baselines/binary-user-item';
@@ -86,6 +86,7 @@ export const EASE_MAX_ITEMS = easeConfigSchema.parse({}).maxItems;
  * itself out of its own score.
  */
 function easeScores(fit: InteractionTable, histories: InteractionTable, numUsers: number, numItems: number, scored: InteractionTable, scoredUser: (user: number) => boolean, out: Float64Array): void {
+  // every item kept, in index order: B's slot of an item is the item itself
   const { weights } = buildEase(binaryUserItem(fit, numUsers, numItems), { maxItems: numItems });
   const itemsOf = distinctItemsPerUser(histories, numUsers);
   for (let j = 0; j < scored.length; j++) {
@@ -128,7 +129,7 @@ export function easeValues(train: InteractionTable, numUsers: number, numItems: 
   return standardisedWithinUser(values, train.user, numUsers);
 }
 
-/** users fold by index for the clean-data EASE: each user's rows are scored by a fit without them */
+/** the clean-data EASE's user folds (user index mod 5): each user's rows are scored by a fit without that user */
 const CLEAN_EASE_FOLDS = 5;
 
 /**
