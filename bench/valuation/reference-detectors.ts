@@ -82,13 +82,12 @@ export const EASE_MAX_ITEMS = easeConfigSchema.parse({}).maxItems;
 
 /**
  * Each interaction in `scored` (the users `scoredUser` picks) scored by EASE fitted on `fit`,
- * from the items its user has in `histories`: Σ_k B[k, item]; B's zero diagonal keeps the item
- * itself out of its own score.
+ * from its user's items in `itemsOf`: Σ_k B[k, item]; B's zero diagonal keeps the item itself
+ * out of its own score.
  */
-function easeScores(fit: InteractionTable, histories: InteractionTable, numUsers: number, numItems: number, scored: InteractionTable, scoredUser: (user: number) => boolean, out: Float64Array): void {
+function easeScores(fit: InteractionTable, itemsOf: readonly Int32Array[], numUsers: number, numItems: number, scored: InteractionTable, scoredUser: (user: number) => boolean, out: Float64Array): void {
   // every item kept, in index order: B's slot of an item is the item itself
   const { weights } = buildEase(binaryUserItem(fit, numUsers, numItems), { maxItems: numItems });
-  const itemsOf = distinctItemsPerUser(histories, numUsers);
   for (let j = 0; j < scored.length; j++) {
     const user = scored.user[j]!;
     if (!scoredUser(user)) continue;
@@ -125,7 +124,7 @@ export function standardisedWithinUser(values: Float64Array, user: Int32Array, n
 export function easeValues(train: InteractionTable, numUsers: number, numItems: number): Float64Array {
   const all = rowsWhere(train, () => true);
   const values = new Float64Array(train.length);
-  easeScores(all, all, numUsers, numItems, train, () => true, values);
+  easeScores(all, distinctItemsPerUser(all, numUsers), numUsers, numItems, train, () => true, values);
   return standardisedWithinUser(values, train.user, numUsers);
 }
 
@@ -138,10 +137,11 @@ const CLEAN_EASE_FOLDS = 5;
  */
 export function cleanDataEaseValues(train: InteractionTable, numUsers: number, numItems: number, noisy: Uint8Array): Float64Array {
   const clean = rowsWhere(train, (j) => noisy[j] === 0);
+  const cleanItemsOf = distinctItemsPerUser(clean, numUsers);
   const values = new Float64Array(train.length);
   for (let fold = 0; fold < CLEAN_EASE_FOLDS; fold++) {
     const inFold = (user: number) => user % CLEAN_EASE_FOLDS === fold;
-    easeScores(rowsWhere(clean, (j) => !inFold(clean.user[j]!)), clean, numUsers, numItems, train, inFold, values);
+    easeScores(rowsWhere(clean, (j) => !inFold(clean.user[j]!)), cleanItemsOf, numUsers, numItems, train, inFold, values);
   }
   return standardisedWithinUser(values, train.user, numUsers);
 }
