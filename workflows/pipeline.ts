@@ -8,6 +8,7 @@ import {
 import type * as activities from '../activities';
 import { STEPS, type PipelineIdentity, type RunIdentity, type RunProgress, type StepName, type StepRequest, type StepResult } from '../shared/pipeline/contract';
 import type { ArtifactRef } from '../shared/store/manifest';
+import type { QuarantineMode } from '../shared/valuation/quarantine';
 import { CODE_VERSION, DATASET, PARTITION, STATUS, STEP } from '../shared/temporal/search-attributes';
 import { identityMemo } from '../shared/temporal/run-memo';
 import { groupOf, inputsOf, REPORT_NODE, stagesFor, type GraphNode } from '../shared/pipeline/step-table';
@@ -30,6 +31,7 @@ export interface PipelineSpecView {
   partition: string;
   codeVersion: string;
   control: boolean;
+  valuation: { quarantine: QuarantineMode };
   timeouts: Record<StepName, number>;
   heartbeatSeconds: number;
   retry: { budgetSeconds: number; initialIntervalSeconds: number; maximumIntervalSeconds: number };
@@ -86,7 +88,8 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     const request: StepRequest = { run, spec, inputs: inputsOf(node, outputsByGroup), variant, noCache: Boolean(input.noCache) || STEPS.indexOf(step) >= fromIndex };
     const result = await steps[step].executeWithOptions(stepOptions(spec, step, variant), [request]);
     results.push(result);
-    if (!variant || variant === 'valued') progress.completed.push(step);
+    // a step counts once: the valued pretrain (quarantine 'retrain') repeats a step already done
+    if ((!variant || variant === 'valued') && !progress.completed.includes(step)) progress.completed.push(step);
     if (result.cacheHit) progress.cacheHits.push(step);
     return result;
   };

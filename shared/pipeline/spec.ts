@@ -70,7 +70,7 @@ const methodSettings = {
 
 /** What the important set does to fine-tuning, whatever the method. */
 const quarantineFields = {
-  quarantine: QuarantineModeSchema.default('context').describe("interactions outside the important set: kept in histories as context ('context') or dropped from fine-tuning altogether ('drop')"),
+  quarantine: QuarantineModeSchema.default('context').describe("interactions outside the important set: kept in histories as context ('context'), dropped from fine-tuning altogether ('drop'), or left out of everything the valued model learns from and reads ('everywhere': it is pretrained again on the kept interactions — a second pretrain — and scores from histories without them); inference reads full histories otherwise"),
   truncate: TruncateSchema.optional().describe("the valued fine-tune also drops each batch's largest-loss targets (T-CE); off when absent"),
 };
 

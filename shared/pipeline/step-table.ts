@@ -3,6 +3,8 @@
 // which groups each step reads. The workflow, the worker pools, the compute selection, the
 // step runner and the bare runner all read it; none keeps its own list.
 import type { StepName, Variant } from './contract';
+// type only: the workflow bundle imports this table and must not pull in the data libraries
+import type { QuarantineMode } from '../valuation/quarantine';
 
 export type Pool = 'cpu' | 'accelerator';
 
@@ -38,6 +40,8 @@ export interface GraphNode {
   inputs: readonly string[];
   /** runs only when the spec asks for the control comparison */
   onlyWithControl?: boolean;
+  /** runs only when the quarantine leaves the valued model's pretraining too (valuation.quarantine 'everywhere') */
+  onlyWhenPretrainingOnKept?: boolean;
 }
 
 /** The pipeline in stages: each stage runs after the one before; the steps of a stage run side by side. */
@@ -45,17 +49,22 @@ export const PIPELINE_GRAPH: ReadonlyArray<readonly GraphNode[]> = [
   [{ step: 'preprocess', inputs: [] }],
   [{ step: 'pretrain', inputs: ['preprocess'] }],
   [{ step: 'value', inputs: ['preprocess', 'pretrain'] }],
+  [{ step: 'pretrain', variant: 'valued', inputs: ['preprocess', 'value'], onlyWhenPretrainingOnKept: true }],
   [
-    { step: 'finetune', variant: 'valued', inputs: ['preprocess', 'pretrain', 'value'] },
+    { step: 'finetune', variant: 'valued', inputs: ['preprocess', 'pretrain', 'value', 'valued-pretrain'] },
     { step: 'finetune', variant: 'control', inputs: ['preprocess', 'pretrain'], onlyWithControl: true },
   ],
   [{ step: 'infer', inputs: ['preprocess', 'value', 'valued-finetune', 'control-finetune'] }],
   [{ step: 'report', inputs: ['preprocess', 'value', 'infer'] }],
 ];
 
-/** The graph's stages with the nodes this spec runs. */
-export function stagesFor(spec: { control: boolean }): GraphNode[][] {
-  return PIPELINE_GRAPH.map((stage) => stage.filter((n) => !n.onlyWithControl || spec.control));
+/** Whether the valued model is pretrained again on the kept interactions (the valued pretrain node runs). */
+export const pretrainsOnKept = (mode: QuarantineMode): boolean => mode === 'everywhere';
+
+/** The graph's stages with the nodes this spec runs (a stage left empty is left out). */
+export function stagesFor(spec: { control: boolean; valuation: { quarantine: QuarantineMode } }): GraphNode[][] {
+  const runs = (n: GraphNode) => (!n.onlyWithControl || spec.control) && (!n.onlyWhenPretrainingOnKept || pretrainsOnKept(spec.valuation.quarantine));
+  return PIPELINE_GRAPH.map((stage) => stage.filter(runs)).filter((stage) => stage.length > 0);
 }
 
 /** The report's node: a failed run's report reads whatever of its inputs exist. */

@@ -4,13 +4,19 @@
 //   read as context before later interactions; they are only never a training target.
 // - 'drop': they leave the fine-tuning data altogether, as targets and as context — planted
 //   or natural noise in a history also misleads the prediction of every later item.
-// Inference reads each user's full history either way: what the user did is the context the
-// deployed model sees. See docs/decisions/0004-quarantine-and-truncated-loss.md.
+// - 'everywhere': they leave everything the valued model learns from and reads: it is
+//   pretrained again on the kept interactions (the pipeline's valued pretrain), fine-tuned on
+//   them as in 'drop', and scored at validation and inference from histories without them —
+//   noise also shapes the item table pretraining learns, and misleads as serving context. It
+//   costs a second pretrain.
+// In 'context' and 'drop', inference reads each user's full history: what the user did is the
+// context the deployed model sees. See docs/decisions/0004-quarantine-and-truncated-loss.md and
+// docs/decisions/0018-quarantine-everywhere.md.
 import { z } from 'zod';
-import type { InteractionTable } from '../data/types';
+import type { InteractionTable, SplitDataset } from '../data/types';
 import { takeRows } from '../data/take-rows';
 
-export const QUARANTINE_MODES = ['context', 'drop'] as const;
+export const QUARANTINE_MODES = ['context', 'drop', 'everywhere'] as const;
 export const QuarantineModeSchema = z.enum(QUARANTINE_MODES);
 export type QuarantineMode = z.infer<typeof QuarantineModeSchema>;
 
@@ -21,13 +27,19 @@ export interface SelectedExamples {
 }
 
 /**
- * The fine-tuning table and examples for `mode`: unchanged for 'context'; for 'drop', the train
+ * The fine-tuning table and examples for `mode`: unchanged for 'context'; otherwise the train
  * table cut to the selected rows (in table order) and the examples re-indexed into it.
  */
 export function fineTuningData(train: InteractionTable, examples: SelectedExamples, mode: QuarantineMode): { train: InteractionTable; examples: SelectedExamples } {
   if (mode === 'context') return { train, examples };
+  const { table, newIndex } = keptTable(train, examples.indices);
+  return { train: table, examples: { indices: Int32Array.from(examples.indices, (j) => newIndex[j]!), weights: examples.weights } };
+}
+
+/** `train` cut to the `selected` rows, in table order, and each old row's index in it (−1: left out). */
+export function keptTable(train: InteractionTable, selected: Int32Array): { table: InteractionTable; newIndex: Int32Array } {
   const newIndex = new Int32Array(train.length).fill(-1);
-  for (const j of examples.indices) {
+  for (const j of selected) {
     if (j < 0 || j >= train.length) throw new Error(`quarantine: selected row ${j} is outside the ${train.length} train interactions`);
     newIndex[j] = 0;
   }
@@ -38,8 +50,13 @@ export function fineTuningData(train: InteractionTable, examples: SelectedExampl
       rows.push(j);
     }
   }
-  return {
-    train: takeRows(train, Int32Array.from(rows)),
-    examples: { indices: Int32Array.from(examples.indices, (j) => newIndex[j] as number), weights: examples.weights },
-  };
+  return { table: takeRows(train, Int32Array.from(rows)), newIndex };
+}
+
+/**
+ * The data the valued model reads at validation and inference: `ds` with the train rows (the
+ * histories) cut to the `selected` ones where the quarantine leaves everything, else `ds`.
+ */
+export function valuedModelData(ds: SplitDataset, selected: Int32Array, mode: QuarantineMode): SplitDataset {
+  return mode === 'everywhere' ? { ...ds, train: keptTable(ds.train, selected).table } : ds;
 }

@@ -1,5 +1,6 @@
 // Step 4: supervised ranking fine-tune from the pretrained encoder. The valued variant trains
-// on the selected set S with weights (1 + λ·α·v̂); the control trains on everything with
+// on the selected set S with weights (1 + λ·α·v̂), from the valued pretrain where the
+// quarantine leaves everything (shared/valuation/quarantine.ts); the control trains on everything with
 // weight 1 (λ = 0, keep = 1) — the comparison every run reports. finetune.exampleWeight
 // multiplies both variants' weights by the events' quantity or value (example-weights.ts).
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { selectionRule, type PipelineSpec } from '../spec';
 import { defineStep } from '../step';
 import { inputFolder, publishCheckpoint, readInputDataset } from './dataset-input';
 import { readFloat32, readInt32 } from './typed-files';
-import { fineTuningData, type SelectedExamples } from '../../valuation/quarantine';
+import { fineTuningData, valuedModelData, type SelectedExamples } from '../../valuation/quarantine';
 import { StepCancelledError, trainingRunFor } from './training-run';
 import { EarlyStopping } from './early-stopping';
 import { evaluateOnValidation } from './infer';
@@ -17,6 +18,7 @@ import { disposeModel } from '../../ml/encoder';
 import type { InteractionTable, SplitDataset } from '../../data/types';
 import { columnWeights, weighExamples } from '../../ml/example-weights';
 import { InvalidInputError } from '../errors';
+import { pretrainsOnKept } from '../step-table';
 
 export const finetuneStep = defineStep({
   step: 'finetune',
@@ -33,21 +35,25 @@ export const finetuneStep = defineStep({
   async run(ctx, spec) {
     const ds = await readInputDataset(ctx);
     const valued = ctx.request.variant === 'valued';
-    // column weights come from the whole train table and go in before quarantine 'drop' cuts it,
+    // column weights come from the whole train table and go in before the quarantine cuts it,
     // so a row weighs the same in both variants
     const rowWeights = columnWeightsOf(ds, spec.finetune.exampleWeight);
-    const input = valued
-      ? valuedFinetuneInput({ finetune: spec.finetune, valuation: selectionOf(spec) }, ds.train, weighSelected({ indices: await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }, rowWeights))
+    const selection = valued ? selectionOf(spec) : undefined;
+    const selected = selection ? await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')) : undefined;
+    const input = selection && selected
+      ? valuedFinetuneInput({ finetune: spec.finetune, valuation: selection }, ds.train, weighSelected({ indices: selected, weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }, rowWeights))
       : { train: ds.train, examples: rowWeights ? weighExamples(undefined, rowWeights) : undefined, config: spec.finetune };
     const { examples, config } = input;
+    // validated from the histories the model will read at inference
+    const reads = selection && selected ? valuedModelData(ds, selected, selection.quarantine) : ds;
     const started = performance.now();
     const label = `finetune-${ctx.request.variant ?? 'valued'}`;
     const run = await trainingRunFor(ctx, spec.finetune.epochs, label);
     const validation = spec.infer;
-    const stopping = spec.finetune.earlyStopping && validation ? new EarlyStopping(spec.finetune.earlyStopping, (dir) => validationNdcg(dir, ds, { infer: validation })) : undefined;
+    const stopping = spec.finetune.earlyStopping && validation ? new EarlyStopping(spec.finetune.earlyStopping, (dir) => validationNdcg(dir, ds, { infer: validation }, reads)) : undefined;
     const result = await finetune(
       { numUsers: ds.numUsers, numItems: ds.numItems, train: input.train, examples },
-      inputFolder(ctx, 'pretrain'),
+      inputFolder(ctx, selection && pretrainsOnKept(selection.quarantine) ? 'valued-pretrain' : 'pretrain'),
       config,
       stopping
         ? {
@@ -95,7 +101,7 @@ function weighSelected(selected: SelectedExamples, rowWeights: Float32Array | un
 
 /**
  * What the valued fine-tune trains on and with: the selected examples, without the quarantined
- * interactions where `valuation.quarantine` is 'drop', and the truncated loss where
+ * interactions where `valuation.quarantine` is 'drop' or 'everywhere', and the truncated loss where
  * `valuation.truncate` is set (the control is plain fine-tuning).
  */
 export function valuedFinetuneInput(spec: { finetune: PipelineSpec['finetune']; valuation: Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> }, train: InteractionTable, selected: SelectedExamples): { train: InteractionTable; examples: SelectedExamples; config: PipelineSpec['finetune'] } {
@@ -110,10 +116,10 @@ function selectionOf(slice: { selection?: Pick<PipelineSpec['valuation'], 'quara
 }
 
 /** Validation NDCG@k of the model in a checkpoint directory (the test split stays unseen). */
-async function validationNdcg(checkpointDir: string, ds: SplitDataset, spec: Pick<PipelineSpec, 'infer'>): Promise<number> {
+async function validationNdcg(checkpointDir: string, ds: SplitDataset, spec: Pick<PipelineSpec, 'infer'>, reads: SplitDataset): Promise<number> {
   const { model } = await loadModel(checkpointDir);
   try {
-    return (await evaluateOnValidation(model, ds, spec)).means.ndcg;
+    return (await evaluateOnValidation(model, ds, spec, reads)).means.ndcg;
   } finally {
     disposeModel(model);
   }

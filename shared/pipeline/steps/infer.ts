@@ -24,6 +24,8 @@ import { searchMetrics } from '../../search/pipeline-search';
 import { refuseBadSearchInput } from './search-input';
 import type { PipelineSpec } from '../spec';
 import { defineStep, type StepContext } from '../step';
+import { pretrainsOnKept } from '../step-table';
+import { valuedModelData } from '../../valuation/quarantine';
 
 /** What evaluation reads of the spec: the infer settings (a whole spec has them too). */
 export type InferSettings = Pick<PipelineSpec, 'infer'>;
@@ -53,27 +55,34 @@ function noExclusions(numUsers: number): UserSequences {
   return { offsets: new Int32Array(numUsers + 1), items: new Int32Array(0) };
 }
 
-function settingOf(ds: SplitDataset, seen: UserSequences, targets: TargetSets, spec: InferSettings): EvaluationSetting {
-  return { seen, excluded: spec.infer.excludeSeen ? seen : noExclusions(ds.numUsers), targets };
+/** `context`: the histories the model reads, where they are not all the users have seen (the valued model's under quarantine 'everywhere'). */
+function settingOf(ds: SplitDataset, seen: UserSequences, targets: TargetSets, spec: InferSettings, context: UserSequences = seen): EvaluationSetting {
+  return { seen: context, excluded: spec.infer.excludeSeen ? seen : noExclusions(ds.numUsers), targets };
 }
 
-/** The test split as rows of the train+valid table the users have already seen. */
-function testSetting(ds: SplitDataset, spec: InferSettings): EvaluationSetting {
-  return settingOf(ds, historyOf(ds, true), userCsrFromInteractions(ds.test, ds.numUsers), spec);
+/** The test split as rows of the train+valid table the users have already seen; the model reads the histories of `reads`. */
+function testSetting(ds: SplitDataset, spec: InferSettings, reads: SplitDataset = ds): EvaluationSetting {
+  return settingOf(ds, historyOf(ds, true), userCsrFromInteractions(ds.test, ds.numUsers), spec, reads === ds ? undefined : historyOf(reads, true));
 }
 
-/** The validation split against the train table alone. */
-function validSetting(ds: SplitDataset, spec: InferSettings): EvaluationSetting {
-  return settingOf(ds, historyOf(ds, false), userCsrFromInteractions(ds.valid, ds.numUsers), spec);
+/** The validation split against the train table alone; the model reads the histories of `reads`. */
+function validSetting(ds: SplitDataset, spec: InferSettings, reads: SplitDataset = ds): EvaluationSetting {
+  return settingOf(ds, historyOf(ds, false), userCsrFromInteractions(ds.valid, ds.numUsers), spec, reads === ds ? undefined : historyOf(reads, false));
 }
 
-/** Full-ranking metrics on the validation split (for picking an epoch; the test split stays unseen). */
-export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: InferSettings) {
-  const { result, scoring } = await scoreAgainst(model, ds, validSetting(ds, spec), spec);
+/**
+ * Full-ranking metrics on the validation split (for picking an epoch; the test split stays unseen).
+ * `reads`: the data whose histories the model reads, where that is not `ds` (the valued model
+ * under quarantine 'everywhere', shared/valuation/quarantine.ts); the targets and the items left
+ * out of the ranking are always those of `ds`, so every model is scored on the same ranking task.
+ */
+export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: InferSettings, reads: SplitDataset = ds) {
+  const { result, scoring } = await scoreAgainst(model, reads, validSetting(ds, spec, reads), spec);
   await scoring.session.release();
   return result;
 }
 
+/** `ds`: the data the model reads (its train rows decide which items it learned). */
 async function scoreAgainst(model: RecModel, ds: SplitDataset, setting: EvaluationSetting, spec: InferSettings) {
   const { seen, excluded, targets } = setting;
   const numItems = ds.numItems;
@@ -85,9 +94,10 @@ async function scoreAgainst(model: RecModel, ds: SplitDataset, setting: Evaluati
   return { result, users, exported, scoring };
 }
 
-export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: InferSettings, outDir?: string) {
-  const setting = testSetting(ds, spec);
-  const { result, users, exported, scoring } = await scoreAgainst(model, ds, setting, spec);
+/** The test split's evaluation, as evaluateOnValidation; with `outDir`, the scorer and every user's top K are written there. */
+export async function evaluateModel(model: RecModel, ds: SplitDataset, spec: InferSettings, { outDir, reads = ds }: { outDir?: string; reads?: SplitDataset } = {}) {
+  const setting = testSetting(ds, spec, reads);
+  const { result, users, exported, scoring } = await scoreAgainst(model, reads, setting, spec);
   if (outDir) {
     for (const [name, bytes] of Object.entries(exported.files)) await writeFile(path.join(outDir, name), bytes);
     const recs = await recommendTopK({ scoring, userEmbeddings: users, numItems: ds.numItems, k: spec.infer.k, seen: setting.excluded, blockSize: spec.infer.blockSize });
@@ -159,15 +169,15 @@ function untrainedTargets(targets: TargetSets, trained: Uint8Array): TargetSets 
  * most-popular, each over the full ranking. Empty when the model has no item text or the test
  * split has no such target.
  */
-async function coldItemMetrics(models: ReadonlyArray<[string, RecModel]>, ds: SplitDataset, spec: InferSettings): Promise<Record<string, Metrics>> {
+async function coldItemMetrics(models: ReadonlyArray<[name: string, model: RecModel, reads: SplitDataset]>, ds: SplitDataset, spec: InferSettings): Promise<Record<string, Metrics>> {
   if (!models[0]?.[1].itemText) return {};
   const setting = testSetting(ds, spec);
   const targets = untrainedTargets(setting.targets, itemsIn(ds.train.item, ds.numItems));
   if (targets.items.length === 0) return {};
   const cold = { ...setting, targets };
   const out: Record<string, Metrics> = {};
-  for (const [name, model] of models) {
-    const { result, scoring } = await scoreAgainst(model, ds, cold, spec);
+  for (const [name, model, reads] of models) {
+    const { result, scoring } = await scoreAgainst(model, reads, { ...testSetting(ds, spec, reads), targets }, spec);
     await scoring.session.release();
     out[`${COLD_ITEMS_PREFIX}${name}`] = { ...summarize(result, spec.infer.k), targets: result.counts.targets };
   }
@@ -203,22 +213,24 @@ export const inferStep = defineStep({
   step: 'infer',
   module: __filename,
   // the seed draws the scored sample of the quarantine set
-  config: (spec) => ({ infer: spec.infer, seed: spec.pretrain.seed }),
+  // the quarantine mode only where it changes the histories the valued model reads
+  config: (spec) => ({ infer: spec.infer, seed: spec.pretrain.seed, ...(pretrainsOnKept(spec.valuation.quarantine) && { quarantine: spec.valuation.quarantine }) }),
   async run(ctx, spec) {
     const ds = await readInputDataset(ctx);
     const k = spec.infer.k;
     const labelled: Record<string, Metrics> = {};
     ctx.heartbeat({ phase: 'evaluating the valued model' });
     const valued = (await loadModel(inputFolder(ctx, 'valued-finetune'))).model;
-    const v = await evaluateModel(valued, ds, spec, ctx.outDir);
+    const reads = spec.quarantine ? valuedModelData(ds, await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), spec.quarantine) : ds;
+    const v = await evaluateModel(valued, ds, spec, { outDir: ctx.outDir, reads });
     labelled.valued = summarize(v.result, k);
-    const fineTuned: Array<[string, RecModel]> = [['valued', valued]];
+    const fineTuned: Array<[string, RecModel, SplitDataset]> = [['valued', valued, reads]];
     if (ctx.inputs['control-finetune']) {
       ctx.heartbeat({ phase: 'evaluating the control model' });
       const control = (await loadModel(inputFolder(ctx, 'control-finetune'))).model;
       const c = await evaluateModel(control, ds, spec);
       labelled.control = summarize(c.result, k);
-      fineTuned.push(['control', control]);
+      fineTuned.push(['control', control, ds]);
       await writeFile(path.join(ctx.outDir, VALUED_VS_CONTROL_FILE), JSON.stringify(valuedVsControl(v.result, c.result, k), null, 2));
     }
     Object.assign(labelled, await baselines(ds, spec, ctx));

@@ -2,13 +2,18 @@
 // token modeling over item text — resumable from the newest checkpoint. With spec.itemText on, the
 // items' texts are first encoded by the pretrained sentence encoder (cached per text version,
 // published as ITEM_TEXT_FILE) and the model carries them from here to inference.
+// The valued variant (valuation.quarantine 'everywhere') pretrains again on the value step's
+// selected interactions only, so the quarantine leaves the item table too.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pretrain } from '../../ml/pretrain';
 import { InvalidInputError } from '../errors';
 import type { PipelineSpec } from '../spec';
 import { defineStep, type StepContext } from '../step';
-import { itemTextTokens, publishCheckpoint, readInputDataset, historyOf } from './dataset-input';
+import { inputFolder, itemTextTokens, publishCheckpoint, readInputDataset, historyOf } from './dataset-input';
+import { readInt32 } from './typed-files';
+import { keptTable } from '../../valuation/quarantine';
+import { groupOf } from '../step-table';
 import { StepCancelledError, trainingRunFor } from './training-run';
 import type { SplitDataset } from '../../data/types';
 import type { ItemTextConfig } from '../../ml/config';
@@ -23,7 +28,7 @@ export const pretrainStep = defineStep({
   config: (spec): PipelineSpec['pretrain'] & { itemText?: PipelineSpec['itemText'] } => (spec.itemText.enabled ? { ...spec.pretrain, itemText: spec.itemText } : spec.pretrain),
   async run(ctx, slice) {
     const { itemText, ...config } = slice;
-    const ds = await readInputDataset(ctx);
+    const ds = ctx.request.variant === 'valued' ? await selectedOnly(ctx) : await readInputDataset(ctx);
     if (ds.numItems < 2) throw new InvalidInputError(`the dataset has ${ds.numItems} item(s); pretraining needs at least 2`);
     const buckets = config.encoder.priceBuckets;
     if (buckets !== undefined && !ds.itemPrice?.some((p) => !Number.isNaN(p))) {
@@ -34,7 +39,7 @@ export const pretrainStep = defineStep({
     const result = await pretrain(
       { numItems: ds.numItems, sequences: historyOf(ds, false), itemText: itemTextTokens(ds), ...(ds.itemPrice ? { itemPrice: ds.itemPrice } : {}), ...(text && { itemTextEmbeddings: text.embeddings }) },
       config,
-      await trainingRunFor(ctx, config.epochs, 'pretrain'),
+      await trainingRunFor(ctx, config.epochs, groupOf('pretrain', ctx.request.variant)),
     );
     if (result.stopped) throw new StepCancelledError(`pretrain stopped on cancellation after epoch ${result.epochsDone}`);
     if (!result.checkpointDir) throw new Error('pretrain finished without a checkpoint');
@@ -43,6 +48,7 @@ export const pretrainStep = defineStep({
       metrics: {
         loss: result.lossHistory[result.lossHistory.length - 1] ?? Number.NaN,
         epochs: result.epochsDone,
+        trainInteractions: ds.train.length,
         examplesPerSecond: result.examplesPerSecond,
         trainSeconds: (performance.now() - started) / 1000,
         resumedFromEpoch: ctx.resumeEpoch ?? 0,
@@ -51,6 +57,13 @@ export const pretrainStep = defineStep({
     };
   },
 });
+
+/** The dataset with only the train rows the value step selected (its `selected.i32`). */
+async function selectedOnly(ctx: StepContext): Promise<SplitDataset> {
+  const ds = await readInputDataset(ctx);
+  const selected = await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32'));
+  return { ...ds, train: keptTable(ds.train, selected).table };
+}
 
 /**
  * The frozen text embedding of every item (spec.itemText): encoded through the tool cache, and

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { STEPS } from '../../../shared/pipeline/contract';
 import { groupOf, PIPELINE_GRAPH, STEP_TABLE, stagesFor } from '../../../shared/pipeline/step-table';
+import type { QuarantineMode } from '../../../shared/valuation/quarantine';
 import { STEP_DEFINITIONS } from '../../../shared/pipeline/steps';
 import { activitiesOf } from '../../../workers/pools';
 import { stepOptions } from '../../../workflows/activity-profiles';
@@ -19,11 +20,22 @@ describe('step table', () => {
     for (const step of STEPS) expect(STEP_DEFINITIONS[step].step).toBe(step);
   });
 
+  const groupsFor = (control: boolean, quarantine: QuarantineMode = 'context') => stagesFor({ control, valuation: { quarantine } }).map((stage) => stage.map((n) => groupOf(n.step, n.variant)));
+
   it('leaves the control fine-tune out when the spec asks for no control', () => {
-    const groups = (control: boolean) => stagesFor({ control }).flat().map((n) => groupOf(n.step, n.variant));
+    const groups = (control: boolean) => groupsFor(control).flat();
     expect(groups(true)).toContain('control-finetune');
     expect(groups(false)).not.toContain('control-finetune');
     expect(groups(false)).toContain('valued-finetune');
+  });
+
+  it('pretrains the valued model again on the kept rows only when the quarantine asks for it, between the value step and its fine-tune', () => {
+    for (const mode of ['context', 'drop'] as const) expect(groupsFor(true, mode).flat()).not.toContain('valued-pretrain');
+    const stages = groupsFor(true, 'everywhere');
+    const stageOf = (group: string) => stages.findIndex((s) => s.includes(group));
+    expect(stageOf('valued-pretrain')).toBeGreaterThan(stageOf('value'));
+    expect(stageOf('valued-pretrain')).toBeLessThan(stageOf('valued-finetune'));
+    expect(stages.every((s) => s.length > 0)).toBe(true);
   });
 
   it('each pool registers exactly its steps, and each step is sent to its pool\'s task queue', () => {
