@@ -15,7 +15,7 @@ export { BenchUsageError };
 
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics|tracin-output] [--seeds N] [--seed N] [--quick on]
        [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--beauty-settings uniform-20,as-shipped] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
-       [--payoff on|off] [--folds N] [--warmup-epochs N] [--score logProb|outranks] [--score-items N] [--choice KEEP/context|drop] [--tce on|off]
+       [--payoff on|off] [--folds N] [--warmup-epochs N] [--score logProb|outranks] [--score-items N] [--choice KEEP/context|drop|everywhere] [--tce on|off]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
   20 % popularity-drawn and natural (ratings ≤ 3). amazon-beauty: detection at 20 % uniform on all users
@@ -24,8 +24,8 @@ const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beaut
   --payoff off: detection only, every setting.
   --folds / --score / --score-items (cross-fit) and --warmup-epochs set the value step's own settings (defaults: the shipped
   spec's; --score-items scores against that many sampled items instead of the whole catalogue).
-  --choice fixes the valued fine-tune's (keep, quarantine), λ 0, on the noisy settings instead of choosing among four
-  on validation;
+  --choice fixes the valued fine-tune's (keep, quarantine), λ 0, on the noisy settings instead of choosing among six
+  (keep 0.8 or 0.9; the rest as context, dropped, or removed everywhere — pretrained again) on validation;
   --tce off leaves out the T-CE arm (both shorten a run: ~12 min per fine-tune on full amazon-beauty here).
   Every noisy setting also prints the detectors that train nothing: popularity, co-occurrence, EASE (catalogues up to
   ${EASE_MAX_ITEMS} items), a noise-rate oracle, and models of the clean data (counts, EASE) that read the ground truth —
@@ -55,7 +55,7 @@ const FlagsSchema = z.object({
   'warmup-epochs': z.coerce.number().int('must be an integer').min(1, 'must be at least 1').optional(),
   score: z.enum(['logProb', 'outranks']).default('logProb'),
   'score-items': z.coerce.number().int('must be an integer').min(16, 'must be at least 16').optional(),
-  choice: z.string().regex(/^(0?\.\d+|1(\.0+)?)\/(context|drop)$/, 'KEEP/MODE: a keep share in (0, 1] and context or drop, e.g. 0.9/context').optional(),
+  choice: z.string().regex(/^(0?\.\d+|1(\.0+)?)\/(context|drop|everywhere)$/, 'KEEP/MODE: a keep share in (0, 1] and context, drop or everywhere, e.g. 0.9/everywhere').optional(),
   tce: onOff.default('on'),
   settings: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, `a comma-separated list of: ${SETTING_NAMES.join(', ')}`).optional(),
   'beauty-settings': z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, `a comma-separated list of: ${BEAUTY_SETTING_NAMES.join(', ')}`).default('uniform-20'),
@@ -106,14 +106,11 @@ export interface BenchOptions {
 }
 
 /**
- * keep 0.8 / 0.9 with the quarantined interactions kept as context or dropped, without the
- * value-weighted objective (λ = 0 beat λ = 1 on validation in the previous full run,
- * docs/valuation.md)
+ * keep 0.8 / 0.9 with the quarantined interactions kept as context, dropped, or removed
+ * everywhere, without the value-weighted objective (λ = 0 beat λ = 1 on validation in the
+ * previous full run, docs/valuation.md)
  */
-const CHOICES: readonly Choice[] = [
-  { keep: 0.8, lambda: 0, quarantine: 'context' }, { keep: 0.9, lambda: 0, quarantine: 'context' },
-  { keep: 0.8, lambda: 0, quarantine: 'drop' }, { keep: 0.9, lambda: 0, quarantine: 'drop' },
-];
+const CHOICES: readonly Choice[] = (['context', 'drop', 'everywhere'] as const).flatMap((quarantine) => [0.8, 0.9].map((keep) => ({ keep, lambda: 0, quarantine })));
 
 /** clean data: the target fixes keep at 0.5; what is left to choose is the quarantine mode */
 export const CLEAN_CHOICES: readonly Choice[] = [{ keep: 0.5, lambda: 0, quarantine: 'context' }, { keep: 0.5, lambda: 0, quarantine: 'drop' }];

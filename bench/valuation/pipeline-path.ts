@@ -1,8 +1,9 @@
 // The pipeline's own path from a preprocessed dataset to values and to test metrics, called
 // in memory so one pretrained encoder serves every method and every fine-tune of a setting:
 //   pretrain (as the pretrain step) → per-interaction contexts and the validation utility
-//   (as the value step) → valueImplicitFeedback + valueData → finetune → evaluateModel (the
-//   infer step's full-ranking evaluation through the exported ONNX scorer).
+//   (as the value step) → valueImplicitFeedback + valueData → (for quarantine 'everywhere',
+//   the valued pretrain on the kept rows) → finetune → evaluateModel (the infer step's
+//   full-ranking evaluation through the exported ONNX scorer).
 // The context/validation assembly is the value step's own `valuationInputs`;
 // `checkAgainstValueStep` still runs the real step on the same data and model and compares,
 // so the bench proves it values exactly what the pipeline values.
@@ -24,6 +25,8 @@ import { methodRun, valuationInputs, valueStep, type ValuationInputs } from '../
 import { valueImplicitFeedback } from '../../shared/valuation/implicit';
 import { valueWith, type MethodRun } from '../../shared/valuation/methods';
 import { aggregateByUnit, unitOfRows } from '../../shared/valuation/units';
+import { valuedModelData } from '../../shared/valuation/quarantine';
+import { pretrainsOnKept } from '../../shared/pipeline/step-table';
 
 export interface Pretrained {
   readonly model: RecModel;
@@ -127,19 +130,33 @@ export interface FinetuneOutcome {
 
 /**
  * The fine-tune step, then the infer step's evaluation: the control on every row with weight 1
- * (`examples` undefined), or the valued fine-tune on `examples` as the step trains it
- * (`valuedFinetuneInput`: spec.valuation's quarantine mode and truncated loss).
+ * (`examples` undefined), or the valued fine-tune on `examples` as the steps train and score it
+ * (spec.valuation's quarantine mode — with 'everywhere', from a pretrain on the kept rows and
+ * from histories without the rest — and its truncated loss).
  */
 export async function finetuneAndEvaluate(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, examples?: FinetuneExamples): Promise<FinetuneOutcome> {
+  if (examples && pretrainsOnKept(spec.valuation.quarantine)) {
+    const valuedPretrained = await pretrainOn(valuedModelData(ds, examples.indices, spec.valuation.quarantine), spec);
+    try {
+      return await finetuneFrom(ds, valuedPretrained, spec, examples);
+    } finally {
+      await valuedPretrained.dispose();
+    }
+  }
+  return finetuneFrom(ds, pretrained, spec, examples);
+}
+
+async function finetuneFrom(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, examples?: FinetuneExamples): Promise<FinetuneOutcome> {
   const root = await mkdtemp(path.join(tmpdir(), 'assay-bench-finetune-'));
   try {
     const started = performance.now();
     const input = examples ? valuedFinetuneInput(spec, ds.train, examples) : { train: ds.train, examples: undefined, config: spec.finetune };
     const result = await finetune({ numUsers: ds.numUsers, numItems: ds.numItems, train: input.train, examples: input.examples }, pretrained.model, input.config, { checkpointDir: root });
     const trainSeconds = (performance.now() - started) / 1000;
+    const reads = examples ? valuedModelData(ds, examples.indices, spec.valuation.quarantine) : ds;
     try {
-      const valid = await evaluateOnValidation(result.model, ds, spec);
-      const { result: evaluation } = await evaluateModel(result.model, ds, spec);
+      const valid = await evaluateOnValidation(result.model, ds, spec, reads);
+      const { result: evaluation } = await evaluateModel(result.model, ds, spec, { reads });
       return {
         ndcg: evaluation.means.ndcg,
         hitRate: evaluation.means.hitRate,

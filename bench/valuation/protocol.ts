@@ -5,12 +5,10 @@
 //     1 + λ·α·v̂, the quarantined interactions kept as context or dropped), random removal
 //     (the same choice, examples picked at random), the truncated loss (T-CE: every example,
 //     each batch's largest losses dropped after a warm-up) and, for planted noise, the clean
-//     reference (the same pipeline on the data before planting), perfect detection
-//     (every noisy row out, the rest kept, in each quarantine mode: the ceiling of selection
-//     with this model, which no value can beat), and removal everywhere: the pipeline from
-//     pretraining on the data without the noisy rows (for planted noise that is all the true
-//     data the planting left — the ceiling of removal) and without the valued fine-tune's
-//     quarantine;
+//     reference (the same pipeline on the data before planting), and perfect detection
+//     (every noisy row out, the rest kept, in each quarantine mode: the ceiling of selection,
+//     which no value can beat; with 'everywhere' it pretrains on all the true data the
+//     planting left — the ceiling of removal);
 //   - every choice (keep, λ, quarantine mode, T-CE's rate) is made on the validation split's
 //     NDCG@10, on the first seed, and kept for the others; the test split is scored once per
 //     reported configuration and never used to choose.
@@ -25,7 +23,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkAgainstValueStep, finetuneAndEvaluate, pretrainOn, type FinetuneOutcome, type Pretrained } from './pipeline-path';
-import type { QuarantineMode } from '../../shared/valuation/quarantine';
+import { QUARANTINE_MODES, type QuarantineMode } from '../../shared/valuation/quarantine';
 
 export interface NoiseSetting {
   readonly dataset: string;
@@ -59,7 +57,8 @@ export function methodLabel(spec: PipelineSpec): string {
   }
 }
 
-export const choiceLabel = (c: Choice): string => `keep ${c.keep}, λ ${c.lambda}, ${c.quarantine === 'drop' ? 'rest dropped' : 'rest as context'}`;
+const QUARANTINE_LABELS: Record<QuarantineMode, string> = { context: 'rest as context', drop: 'rest dropped', everywhere: 'rest removed everywhere (pretrained again)' };
+export const choiceLabel = (c: Choice): string => `keep ${c.keep}, λ ${c.lambda}, ${QUARANTINE_LABELS[c.quarantine]}`;
 
 /** T-CE's drop rate at the end of its warm-up. */
 export const TRUNCATE_WARMUP_EPOCHS = 4;
@@ -83,8 +82,6 @@ export interface SeedRun {
   /** validation NDCG@10 per rate tried (first seed only) */
   readonly truncateTried: readonly [number, number][];
   readonly cleanReference?: FinetuneOutcome;
-  /** noisy settings: pretrained and fine-tuned without the noisy rows (perfect) or without the valued fine-tune's quarantine */
-  readonly removedEverywhere?: Readonly<Record<'perfect' | 'valued', FinetuneOutcome>>;
   /** noisy settings: the fine-tune on exactly the clean rows, per quarantine mode */
   readonly perfect?: Readonly<Record<QuarantineMode, FinetuneOutcome>>;
   /** detection-only runs: one fine-tuning epoch timed in the same run, for the value step's cost */
@@ -150,7 +147,7 @@ async function perfectArms(ds: SplitDataset, noisy: Uint8Array, pretrained: Pret
   const clean = { indices, weights: new Float32Array(indices.length).fill(1) };
   const keep = indices.length / ds.train.length;
   const arms: Partial<Record<QuarantineMode, FinetuneOutcome>> = {};
-  for (const quarantine of ['context', 'drop'] as const) {
+  for (const quarantine of QUARANTINE_MODES) {
     const outcome = await finetuneAndEvaluate(ds, pretrained, choiceSpec(spec, { keep, lambda: 0, quarantine }), clean);
     arms[quarantine] = outcome;
     log(`perfect detection (${quarantine}): valid ${outcome.validNdcg.toFixed(4)}, test ${outcome.ndcg.toFixed(4)} (${outcome.trainSeconds.toFixed(1)} s)`);
@@ -183,24 +180,6 @@ async function fromPretraining(ds: SplitDataset, spec: PipelineSpec): Promise<Fi
   }
 }
 
-/** `ds` with only the train rows in `rows`. */
-function withRows(ds: SplitDataset, rows: Int32Array): SplitDataset {
-  return { ...ds, train: takeRows(ds.train, Int32Array.from(rows).sort()) };
-}
-
-/**
- * The noisy rows, then the valued fine-tune's quarantine, removed from everything the model
- * reads — pretraining, fine-tuning, the histories at validation and test — rather than from the
- * fine-tune only: the noise's harm is also in the item table pretraining learns.
- */
-async function removedEverywhereArms(ds: SplitDataset, noisy: Uint8Array, values: Float64Array, choice: Choice, spec: PipelineSpec, log: (line: string) => void): Promise<Record<'perfect' | 'valued', FinetuneOutcome>> {
-  const perfect = await fromPretraining(withRows(ds, rowsWithoutNoise(noisy)), spec);
-  log(`perfect detection, removed everywhere: valid ${perfect.validNdcg.toFixed(4)}, test ${perfect.ndcg.toFixed(4)} (${perfect.trainSeconds.toFixed(1)} s)`);
-  const valued = await fromPretraining(withRows(ds, selectionOf(values, choice, spec).indices), spec);
-  log(`valued (keep ${choice.keep}), removed everywhere: valid ${valued.validNdcg.toFixed(4)}, test ${valued.ndcg.toFixed(4)} (${valued.trainSeconds.toFixed(1)} s)`);
-  return { perfect, valued };
-}
-
 /** One seed of one setting: values, detection, and (with payoff) the four fine-tunes. */
 export async function runSeed(setting: NoiseSetting, seed: number, options: RunOptions): Promise<SeedRun> {
   const spec = options.spec(seed);
@@ -231,8 +210,8 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
       outcomes.push([choice, outcome]);
       log(`valued ${choiceLabel(choice)}: valid ${outcome.validNdcg.toFixed(4)}${grid.length > 1 ? '' : `, test ${outcome.ndcg.toFixed(4)}`} (${outcome.trainSeconds.toFixed(1)} s)`);
     }
-    // ties go to the larger keep (more data), then to the smaller λ, then to keeping the context
-    const [choice, valued] = bestOnValidation(outcomes, (a, b) => b.keep - a.keep || a.lambda - b.lambda || (a.quarantine === 'context' ? -1 : 1));
+    // ties go to the larger keep (more data), then to the smaller λ, then to the cheaper quarantine (context, drop, everywhere)
+    const [choice, valued] = bestOnValidation(outcomes, (a, b) => b.keep - a.keep || a.lambda - b.lambda || QUARANTINE_MODES.indexOf(a.quarantine) - QUARANTINE_MODES.indexOf(b.quarantine));
     const tried = outcomes.map(([c, o]) => [c, o.validNdcg] as [Choice, number]);
     let randomRemoval: FinetuneOutcome | undefined;
     if (setting.kind !== 'clean') {
@@ -243,8 +222,7 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
     const truncated = setting.kind !== 'clean' && options.truncateRates.length > 0 ? await truncatedArm(ds, pretrained, spec, options.truncateRates, log) : undefined;
     const cleanReference = setting.clean ? await fromPretraining(setting.clean, spec) : undefined;
     if (cleanReference) log(`clean reference: test ${cleanReference.ndcg.toFixed(4)}`);
-    const removedEverywhere = setting.kind !== 'clean' ? await removedEverywhereArms(ds, noisy, values, choice, spec, log) : undefined;
-    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference, removedEverywhere, perfect, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
+    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference, perfect, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
   } finally {
     await pretrained.dispose();
   }

@@ -50,7 +50,7 @@ export function detectionTable(measured: readonly Measured[]): { header: string[
   return { header: ['dataset', 'noise', 'method', 'AUC', 'Δ AUC vs random', 'k-means F1', 'value seconds'], rows };
 }
 
-type ArmKind = 'control' | 'valued' | 'random' | 'truncated' | 'perfect-context' | 'perfect-drop' | 'perfect-everywhere' | 'valued-everywhere' | 'clean';
+type ArmKind = 'control' | 'valued' | 'random' | 'truncated' | 'perfect-context' | 'perfect-drop' | 'perfect-everywhere' | 'clean';
 interface Arm { kind: ArmKind; label: string; outcomes: FinetuneOutcome[] }
 
 function armsOf(m: Measured): Arm[] {
@@ -63,14 +63,11 @@ function armsOf(m: Measured): Arm[] {
   if (runs[0]!.truncated) arms.push({ kind: 'truncated', label: `truncated loss (all, ${truncateLabel(runs[0]!.truncateRate!)})`, outcomes: runs.map((r) => r.truncated!) });
   const perfect = runs[0]!.perfect;
   if (perfect) {
-    const keep = perfect.context.examples / runs[0]!.control!.examples;
-    arms.push({ kind: 'perfect-context', label: `perfect detection (keep the ${percent(keep)} without noise, rest as context)`, outcomes: runs.map((r) => r.perfect!.context) });
-    arms.push({ kind: 'perfect-drop', label: `perfect detection (keep the ${percent(keep)} without noise, rest dropped)`, outcomes: runs.map((r) => r.perfect!.drop) });
-  }
-  if (runs[0]!.removedEverywhere) {
-    const ceiling = m.setting.kind === 'planted' ? ' = the clean data without the replaced rows, the ceiling of removal' : '';
-    arms.push({ kind: 'perfect-everywhere', label: `perfect detection, removed everywhere (pretraining included${ceiling})`, outcomes: runs.map((r) => r.removedEverywhere!.perfect) });
-    arms.push({ kind: 'valued-everywhere', label: `valued (keep ${runs[0]!.choice!.keep}), removed everywhere (re-pretrained on the kept rows)`, outcomes: runs.map((r) => r.removedEverywhere!.valued) });
+    const keep = percent(perfect.context.examples / runs[0]!.control!.examples);
+    arms.push({ kind: 'perfect-context', label: `perfect detection (keep the ${keep} without noise, rest as context)`, outcomes: runs.map((r) => r.perfect!.context) });
+    arms.push({ kind: 'perfect-drop', label: `perfect detection (keep the ${keep} without noise, rest dropped)`, outcomes: runs.map((r) => r.perfect!.drop) });
+    const ceiling = m.setting.kind === 'planted' ? ': the clean data without the replaced rows, the ceiling of removal' : '';
+    arms.push({ kind: 'perfect-everywhere', label: `perfect detection (keep the ${keep} without noise, rest removed everywhere${ceiling})`, outcomes: runs.map((r) => r.perfect!.everywhere) });
   }
   if (runs[0]!.cleanReference) arms.push({ kind: 'clean', label: 'clean reference (no noise planted)', outcomes: runs.map((r) => r.cleanReference!) });
   return arms;
@@ -136,7 +133,7 @@ function payoffVerdicts(measured: readonly Measured[], dataset: string): Verdict
   if (!m?.payoff) return [[`payoff, ${dataset}, 20 % uniform: valued ≥ control + 10 %, above random removal, ≥ 90 % of clean`, 'not measured in this run', '—']];
   const [control, valued, random, clean] = (['control', 'valued', 'random', 'clean'] as const).map((kind) => meanNdcg(m, kind)) as [number, number, number, number];
   const gain = (x: number) => `${signed((x / control - 1) * 100, 1)} %`;
-  // perfect removal everywhere (all the true data the planting left) beside the two targets that
+  // perfect detection removed everywhere (all the true data the planting left) beside the two targets that
   // compare with the control and the clean model: a target above it is out of reach of removal
   const ceiling = armsOf(m).some((a) => a.kind === 'perfect-everywhere') ? meanNdcg(m, 'perfect-everywhere') : undefined;
   const beside = (figure: (c: number) => string) => (ceiling === undefined ? '' : `; ceiling of removal ${figure(ceiling)}`);

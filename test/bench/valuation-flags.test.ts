@@ -4,11 +4,11 @@ import { benchSpec, parseBenchArgs } from '../../bench/valuation/options';
 import { realSource } from '../../bench/valuation/datasets';
 
 describe('valuation bench flags', () => {
-  it('runs ml-100k over three seeds by default, every setting, choosing (keep, λ, quarantine) among four candidates, with T-CE at one rate', () => {
+  it('runs ml-100k over three seeds by default, every setting, choosing (keep, λ, quarantine) among six candidates, with T-CE at one rate', () => {
     const o = parseBenchArgs([]);
     expect(o).toMatchObject({ datasets: ['ml-100k'], seeds: 3, seed: 1, baselines: true, quick: false });
     expect(o.settings).toEqual(['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3']);
-    expect(o.sizes.choices.map((c) => [c.keep, c.lambda, c.quarantine])).toEqual([[0.8, 0, 'context'], [0.9, 0, 'context'], [0.8, 0, 'drop'], [0.9, 0, 'drop']]);
+    expect(o.sizes.choices.map((c) => [c.keep, c.lambda, c.quarantine])).toEqual([[0.8, 0, 'context'], [0.9, 0, 'context'], [0.8, 0, 'drop'], [0.9, 0, 'drop'], [0.8, 0, 'everywhere'], [0.9, 0, 'everywhere']]);
     expect(o.sizes.truncateRates).toEqual([0.2]);
   });
 
@@ -61,6 +61,7 @@ describe('valuation bench flags', () => {
     expect(() => parseBenchArgs(['--choice', '0/context'])).toThrow(/--choice/);
     expect(() => parseBenchArgs(['--choice', '0.0/context'])).toThrow(/--choice=0.0\/context: the keep share must be in \(0, 1\]/);
     expect(parseBenchArgs(['--choice', '1.0/context']).sizes.choices).toEqual([{ keep: 1, lambda: 0, quarantine: 'context' }]);
+    expect(parseBenchArgs(['--choice', '0.9/everywhere']).sizes.choices).toEqual([{ keep: 0.9, lambda: 0, quarantine: 'everywhere' }]);
     expect(() => parseBenchArgs(['--tce', 'no'])).toThrow(/--tce/);
   });
 
