@@ -17,7 +17,6 @@ import { valuationSeed, type PipelineSpec } from '../../shared/pipeline/spec';
 import { trainedValues } from '../../shared/pipeline/steps/value';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
 import { Sfc32 } from '../../shared/random';
-import { takeRows } from '../../shared/data/take-rows';
 import { selectImportant } from '../../shared/valuation/selection';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
