@@ -12,6 +12,8 @@ import { readFloat64 } from './typed-files';
 import { VALUED_VS_CONTROL_FILE, ValuedVsControlSchema } from './valued-vs-control';
 import { COLD_ITEMS_PREFIX } from './cold-items';
 import { SEARCH_SUMMARY_FILE, SearchSummarySchema } from '../../search/search-summary-file';
+import { QuarantineModeSchema } from '../../valuation/quarantine';
+import { groupOf, REPORT_NODE, stagesFor } from '../step-table';
 
 type Input = RunReportInput;
 type StepStatus = NonNullable<Input['steps']>[number]['status'];
@@ -121,6 +123,7 @@ function trainingCurves(records: RunRecords): Input['training'] {
   for (const m of records.metrics) {
     if (m.epoch === null || m.name !== 'loss' || !m.label || !Number.isFinite(m.value)) continue;
     if (m.label === 'pretrain') points.push({ phase: 'pretrain', variant: 'shared', epoch: m.epoch, loss: m.value });
+    else if (m.label === 'valued-pretrain') points.push({ phase: 'pretrain', variant: 'valued', epoch: m.epoch, loss: m.value });
     else if (m.label === 'valued-finetune' || m.label === 'control-finetune') points.push({ phase: 'finetune', variant: m.label.startsWith('valued') ? 'valued' : 'control', epoch: m.epoch, loss: m.value });
   }
   return points.length ? points : undefined;
@@ -213,12 +216,12 @@ function newestAttempts(records: RunRecords): Map<string, StepRow> {
  * recorded error may only say that an activity failed. A step that failed before it could
  * record an attempt is the first of the pipeline's steps that never completed.
  */
-function failureOf(records: RunRecords, control: boolean): ReportContext['failure'] {
+function failureOf(records: RunRecords, spec: RecordedSpec): ReportContext['failure'] {
   const run = records.run;
   if (run?.status !== 'failed') return undefined;
   const newest = newestAttempts(records);
   const failed = [...newest.values()].find((s) => s.status === 'failed');
-  const step = failed?.stepName ?? pipelineGroups(control).find((g) => newest.get(g)?.status !== 'completed');
+  const step = failed?.stepName ?? pipelineGroups(spec).find((g) => newest.get(g)?.status !== 'completed');
   return { step, message: failed?.error ?? run.error ?? 'failed (no reason was recorded)' };
 }
 
@@ -245,9 +248,12 @@ function stepRecords(records: RunRecords): NonNullable<Input['steps']> {
   });
 }
 
-/** The step groups a pipeline completes before its report (workflows/pipeline.ts). */
-function pipelineGroups(control: boolean): string[] {
-  return ['preprocess', 'pretrain', 'value', 'valued-finetune', ...(control ? ['control-finetune'] : []), 'infer'];
+type RecordedSpec = { valuation?: Record<string, unknown>; pretrain?: { epochs?: number; encoder?: { priceBuckets?: number } }; finetune?: { epochs?: number; exampleWeight?: string }; control?: boolean };
+
+/** The step groups a pipeline of this spec completes before its report (the workflow's graph, step-table.ts). */
+function pipelineGroups(spec: RecordedSpec): string[] {
+  const quarantine = QuarantineModeSchema.safeParse(spec.valuation?.quarantine).data ?? 'context';
+  return stagesFor({ control: spec.control !== false, valuation: { quarantine } }).flat().map((n) => groupOf(n.step, n.variant)).filter((g) => g !== groupOf(REPORT_NODE.step));
 }
 
 /**
@@ -255,13 +261,13 @@ function pipelineGroups(control: boolean): string[] {
  * so a run still marked running whose every step has completed (newest attempt of each) has
  * in fact succeeded: it ended when its last step did.
  */
-function runOutcome(records: RunRecords, control: boolean, failed: boolean): { status: RunStatus; finishedAt?: Date } {
+function runOutcome(records: RunRecords, spec: RecordedSpec, failed: boolean): { status: RunStatus; finishedAt?: Date } {
   const run = records.run;
   if (failed) return { status: 'failed', finishedAt: run?.finishedAt ?? undefined };
   const recorded = RUN_STATUS[run?.status ?? 'running'] ?? 'running';
   if (recorded !== 'running') return { status: recorded, finishedAt: run?.finishedAt ?? undefined };
   const newest = newestAttempts(records);
-  const done = pipelineGroups(control).map((g) => newest.get(g));
+  const done = pipelineGroups(spec).map((g) => newest.get(g));
   if (!done.every((s) => s?.status === 'completed' && s.finishedAt)) return { status: 'running' };
   return { status: 'succeeded', finishedAt: new Date(Math.max(...done.map((s) => s!.finishedAt!.getTime()))) };
 }
@@ -269,10 +275,10 @@ function runOutcome(records: RunRecords, control: boolean, failed: boolean): { s
 export async function buildRunReportInput(ctx: ReportContext): Promise<Input> {
   const { records } = ctx;
   const run = records.run;
-  const spec = (run?.spec ?? {}) as { valuation?: Record<string, unknown>; pretrain?: { epochs?: number; encoder?: { priceBuckets?: number } }; finetune?: { epochs?: number; exampleWeight?: string }; control?: boolean };
+  const spec = (run?.spec ?? {}) as RecordedSpec;
   const steps = stepRecords(records);
-  const failure = ctx.failure ?? failureOf(records, spec.control !== false);
-  const outcome = runOutcome(records, spec.control !== false, failure !== undefined);
+  const failure = ctx.failure ?? failureOf(records, spec);
+  const outcome = runOutcome(records, spec, failure !== undefined);
   const v = spec.valuation ?? {};
   return {
     generatedAt: new Date().toISOString(),

@@ -119,3 +119,24 @@ describe('report counts', () => {
     expect(input.comparison![0]).toEqual({ metric: 'NDCG@20', valued: 0.2, control: 0.1, difference: 0.1, low: 0.05, high: 0.15, users: 50 });
   });
 });
+
+describe('report: a run whose quarantine leaves everything (a second, valued pretrain)', () => {
+  const at = new Date('2026-12-05T12:00:00Z');
+  const step = (stepName: string, attempt = 1) => ({ id: 0, runId: 'r', stepName, attempt, status: 'completed', startedAt: at, finishedAt: at, cacheHit: false }) as never;
+  const epochLoss = (label: string, epoch: number, value: number): MetricRow => ({ ...metric(label, 'loss', value), epoch });
+  const reportOf = async (stepNames: string[], metrics: MetricRow[] = []) => {
+    const run = { id: 'r', status: 'running', startedAt: at, finishedAt: null, error: null, spec: { control: true, valuation: { quarantine: 'everywhere' } } } as never;
+    return parseRunReportInput(await buildRunReportInput({ records: { run, steps: stepNames.map((n) => step(n)), metrics, values: [] }, workflowId: 'wf', inputs: {} }));
+  };
+  const before = ['preprocess', 'pretrain', 'value', 'valued-finetune', 'control-finetune', 'infer'];
+
+  it('has succeeded only once the valued pretrain has completed too', async () => {
+    expect((await reportOf(before)).run.status).toBe('running');
+    expect((await reportOf([...before, 'valued-pretrain'])).run.status).toBe('succeeded');
+  });
+
+  it('draws the valued pretrain\'s losses as the valued arm\'s pretraining curve', async () => {
+    const report = await reportOf(before, [epochLoss('pretrain', 1, 10.4), epochLoss('valued-pretrain', 1, 10.3)]);
+    expect(report.training?.map((p) => [p.phase, p.variant, p.loss])).toEqual([['pretrain', 'shared', 10.4], ['pretrain', 'valued', 10.3]]);
+  });
+});
