@@ -8,7 +8,7 @@ import { selectBackend } from '../ml/backend';
 import type { RunIdentity, StepName, Variant } from './contract';
 import type { PipelineSpec } from './spec';
 import type { StepContext, StepOutcome } from './step';
-import { groupOf, stagesFor, type GraphNode } from './step-table';
+import { groupOf, inputGroups, stagesFor, type GraphNode } from './step-table';
 import { STEP_DEFINITIONS } from './steps';
 
 export interface BareRun {
@@ -25,7 +25,8 @@ export async function runBare(spec: PipelineSpec, options: { root?: string } = {
   // The same backend choice the activities make (native bindings → WASM → CPU).
   await selectBackend(undefined, () => {});
   const t0 = performance.now();
-  const step = async ({ step: name, variant, inputs }: GraphNode) => {
+  const step = async (node: GraphNode) => {
+    const { step: name, variant } = node;
     const def = STEP_DEFINITIONS[name];
     const group = groupOf(name, variant);
     const outDir = path.join(root, group);
@@ -35,7 +36,7 @@ export async function runBare(spec: PipelineSpec, options: { root?: string } = {
     const call = { run, inputs: {}, variant, noCache: true };
     const ctx: StepContext = {
       request: call,
-      inputs: Object.fromEntries(inputs.flatMap((g) => (folders[g] ? [[g, folders[g]]] : []))),
+      inputs: Object.fromEntries(inputGroups(node, (g) => g in folders).flatMap((g) => (folders[g] ? [[g, folders[g]]] : []))),
       outDir,
       scratchDir,
       backend: 'bare',

@@ -33,11 +33,14 @@ export function poolOf(step: StepName): Pool {
   return STEP_TABLE[step].pool;
 }
 
-/** One step of the graph: which groups' outputs it reads (a group that did not run is left out). */
+/**
+ * One step of the graph: which groups' outputs it reads (a group that did not run is left out);
+ * a list in place of a group reads the first of those groups that ran.
+ */
 export interface GraphNode {
   step: StepName;
   variant?: Variant;
-  inputs: readonly string[];
+  inputs: ReadonlyArray<string | readonly string[]>;
   /** runs only when the spec asks for the control comparison */
   onlyWithControl?: boolean;
   /** runs only when the quarantine leaves the valued model's pretraining too (valuation.quarantine 'everywhere') */
@@ -51,7 +54,8 @@ export const PIPELINE_GRAPH: ReadonlyArray<readonly GraphNode[]> = [
   [{ step: 'value', inputs: ['preprocess', 'pretrain'] }],
   [{ step: 'pretrain', variant: 'valued', inputs: ['preprocess', 'value'], onlyWhenPretrainingOnKept: true }],
   [
-    { step: 'finetune', variant: 'valued', inputs: ['preprocess', 'pretrain', 'value', 'valued-pretrain'] },
+    // from the valued pretrain where it ran: lineage then records the model it really started from
+    { step: 'finetune', variant: 'valued', inputs: ['preprocess', ['valued-pretrain', 'pretrain'], 'value'] },
     { step: 'finetune', variant: 'control', inputs: ['preprocess', 'pretrain'], onlyWithControl: true },
   ],
   [{ step: 'infer', inputs: ['preprocess', 'value', 'valued-finetune', 'control-finetune'] }],
@@ -70,7 +74,12 @@ export function stagesFor(spec: { control: boolean; valuation: { quarantine: Qua
 /** The report's node: a failed run's report reads whatever of its inputs exist. */
 export const REPORT_NODE: GraphNode = PIPELINE_GRAPH[PIPELINE_GRAPH.length - 1]![0]!;
 
+/** The groups `node` reads, given which groups ran (each list resolved to the first of them that ran). */
+export function inputGroups(node: GraphNode, ran: (group: string) => boolean): string[] {
+  return node.inputs.flatMap((input) => (typeof input === 'string' ? [input] : input.filter(ran).slice(0, 1)));
+}
+
 /** The inputs of `node` from the outputs of the groups that ran so far, merged. */
 export function inputsOf<T>(node: GraphNode, outputsByGroup: Readonly<Record<string, Record<string, T>>>): Record<string, T> {
-  return Object.assign({}, ...node.inputs.map((g) => outputsByGroup[g] ?? {})) as Record<string, T>;
+  return Object.assign({}, ...inputGroups(node, (g) => g in outputsByGroup).map((g) => outputsByGroup[g] ?? {})) as Record<string, T>;
 }

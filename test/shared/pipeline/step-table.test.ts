@@ -2,7 +2,7 @@
 // that register exactly the steps the table gives them.
 import { describe, expect, it } from 'vitest';
 import { STEPS } from '../../../shared/pipeline/contract';
-import { groupOf, PIPELINE_GRAPH, STEP_TABLE, stagesFor } from '../../../shared/pipeline/step-table';
+import { groupOf, inputsOf, PIPELINE_GRAPH, STEP_TABLE, stagesFor } from '../../../shared/pipeline/step-table';
 import type { QuarantineMode } from '../../../shared/valuation/quarantine';
 import { STEP_DEFINITIONS } from '../../../shared/pipeline/steps';
 import { activitiesOf } from '../../../workers/pools';
@@ -13,7 +13,7 @@ describe('step table', () => {
   it('the graph runs every step, each reading only groups of earlier stages, and every definition is the step it is filed under', () => {
     const seen = new Set<string>();
     for (const stage of PIPELINE_GRAPH) {
-      for (const node of stage) for (const g of node.inputs) expect(seen, `${groupOf(node.step, node.variant)} reads ${g}`).toContain(g);
+      for (const node of stage) for (const g of node.inputs.flat()) expect(seen, `${groupOf(node.step, node.variant)} reads ${g}`).toContain(g);
       for (const node of stage) seen.add(groupOf(node.step, node.variant));
     }
     expect([...new Set(PIPELINE_GRAPH.flat().map((n) => n.step))]).toEqual([...STEPS]);
@@ -36,6 +36,23 @@ describe('step table', () => {
     expect(stageOf('valued-pretrain')).toBeGreaterThan(stageOf('value'));
     expect(stageOf('valued-pretrain')).toBeLessThan(stageOf('valued-finetune'));
     expect(stages.every((s) => s.length > 0)).toBe(true);
+  });
+
+  it('hands the valued fine-tune the valued pretrain where it ran, and only then; the control always the shared pretrain', () => {
+    const readsOf = (quarantine: QuarantineMode, variant: 'valued' | 'control') => {
+      const outputs: Record<string, Record<string, string>> = {};
+      for (const stage of stagesFor({ control: true, valuation: { quarantine } })) {
+        for (const node of stage) {
+          const group = groupOf(node.step, node.variant);
+          if (node.step === 'finetune' && node.variant === variant) return Object.keys(inputsOf(node, outputs)).map((k) => k.split('=')[0]).sort();
+          outputs[group] = { [`${group}=model.json`]: group };
+        }
+      }
+      throw new Error('no fine-tune');
+    };
+    expect(readsOf('everywhere', 'valued')).toEqual(['preprocess', 'value', 'valued-pretrain']);
+    expect(readsOf('context', 'valued')).toEqual(['preprocess', 'pretrain', 'value']);
+    expect(readsOf('everywhere', 'control')).toEqual(['preprocess', 'pretrain']);
   });
 
   it('each pool registers exactly its steps, and each step is sent to its pool\'s task queue', () => {
