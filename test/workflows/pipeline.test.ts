@@ -100,6 +100,33 @@ describe('step cache', () => {
   });
 });
 
+describe("quarantine 'everywhere'", () => {
+  it('pretrains the valued model again after the value step, on the pretrain\'s backend; lineage says the valued fine-tune started from that pretrain', async () => {
+    const spec = tinySpec('everywhere', { valuation: { method: 'knn-shapley', k: 5, keep: 0.7, negatives: 1, maxValidPoints: 200, quarantine: 'everywhere' } });
+    const workers = await startLocalWorkers(spec);
+    try {
+      const { result, handle } = await stack.client.runAndWait(spec, { noCache: true });
+      // in the order they finished: the two fine-tunes run side by side
+      const order = result.steps.map((s) => `${s.step}${s.variant ? `:${s.variant}` : ''}`);
+      expect(order.slice(0, 4)).toEqual(['preprocess', 'pretrain', 'value', 'pretrain:valued']);
+      expect(order.slice(4, 6).sort()).toEqual(['finetune:control', 'finetune:valued']);
+      expect(order.slice(6)).toEqual(['infer', 'report']);
+      const run = await lineage.findRun(stack.opened.db, handle.workflowId);
+      const steps = byName(await stepsOf(run!.id));
+      expect(steps['valued-pretrain']?.computeBackend).toBe(steps.pretrain?.computeBackend);
+      // the valued fine-tune's direct inputs: the data, the selection and the valued pretrain — not the pretrain on every row
+      const graph = await lineage.upstream(stack.opened.db, { runId: run!.id });
+      const producer = new Map(graph.edges.filter((e) => e.direction === 'output').map((e) => [e.artifactId, graph.steps.find((s) => s.id === e.stepId)!.stepName]));
+      const read = (group: string) => new Set(graph.edges.filter((e) => e.stepId === steps[group]!.id && e.direction === 'input').map((e) => producer.get(e.artifactId)));
+      expect([...read('valued-finetune')].sort()).toEqual(['preprocess', 'value', 'valued-pretrain']);
+      expect([...read('valued-pretrain')].sort()).toEqual(['preprocess', 'value']);
+      expect(read('control-finetune').has('pretrain')).toBe(true);
+    } finally {
+      await workers.stop();
+    }
+  });
+});
+
 describe('backfill', () => {
   it('runs 5 partitions with concurrency 2; running the same backfill again starts no new runs', async () => {
     const spec = tinySpec('backfill');
