@@ -4,6 +4,7 @@
 // weights, optimizer state and the largest activations. It is an order of magnitude, not
 // a promise: the real rate depends on the backend, the host and the thread count.
 import type { PipelineSpec } from './spec';
+import { pretrainsOnKept } from './step-table';
 
 /** Sustained multiply-adds per second one CPU training thread is assumed to reach; a round planning figure. */
 export const ASSUMED_FLOPS_PER_THREAD = 2e9;
@@ -26,7 +27,7 @@ export interface ResourceEstimate {
   readonly peakMemoryBytes: number;
   readonly pretrainSeconds: number;
   readonly finetuneSeconds: number;
-  /** pretrain + every fine-tune the spec runs (valued, and control when on) */
+  /** every pretrain (the valued one too, on the kept share, under quarantine 'everywhere') + every fine-tune the spec runs (valued, and control when on) */
   readonly totalSeconds: number;
 }
 
@@ -49,6 +50,8 @@ export function estimateResources(spec: PipelineSpec, sizes: DataSizes): Resourc
   const pretrainSeconds = pretrainFlops / (ASSUMED_FLOPS_PER_THREAD * spec.pretrain.threads);
   const finetuneSeconds = finetuneFlops / (ASSUMED_FLOPS_PER_THREAD * spec.finetune.threads);
   const finetunes = spec.control ? 2 : 1;
+  // the valued pretrain reads the kept share (a threshold's share is unknown before valuing: counted whole)
+  const pretrains = 1 + (pretrainsOnKept(spec.valuation.quarantine) ? (spec.valuation.keep ?? 1) : 0);
 
   // every thread trains its own replica; the largest activation is a batch's logits over the items
   const stateBytes = parameters * BYTES_PER_FLOAT * COPIES_PER_PARAM * Math.max(spec.pretrain.threads, spec.finetune.threads);
@@ -59,6 +62,6 @@ export function estimateResources(spec: PipelineSpec, sizes: DataSizes): Resourc
     peakMemoryBytes: stateBytes + logitsBytes + activationBytes,
     pretrainSeconds,
     finetuneSeconds,
-    totalSeconds: pretrainSeconds + finetunes * finetuneSeconds,
+    totalSeconds: pretrains * pretrainSeconds + finetunes * finetuneSeconds,
   };
 }
