@@ -6,6 +6,7 @@ import { readDataset, sequencesOf, type SplitDataset } from '../../data';
 import type { TokenCsr } from '../../ml/vocabulary';
 import type { InteractionTable, UserSequences } from '../../data/types';
 import type { StepContext } from '../step';
+import { readInt32 } from './typed-files';
 
 export function inputFolder(ctx: StepContext, group: string): string {
   const dir = ctx.inputs[group];
@@ -15,6 +16,14 @@ export function inputFolder(ctx: StepContext, group: string): string {
 
 export function readInputDataset(ctx: StepContext): Promise<SplitDataset> {
   return readDataset(inputFolder(ctx, 'preprocess'));
+}
+
+/** The value step's file of the train rows it selected for the valued model. */
+export const SELECTED_ROWS_FILE = 'selected.i32';
+
+/** The train rows the value step selected for the valued model. */
+export function readSelectedRows(ctx: StepContext): Promise<Int32Array> {
+  return readInt32(path.join(inputFolder(ctx, 'value'), SELECTED_ROWS_FILE));
 }
 
 export function itemTextTokens(ds: SplitDataset): TokenCsr | undefined {

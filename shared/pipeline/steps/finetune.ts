@@ -7,8 +7,8 @@ import path from 'node:path';
 import { finetune } from '../../ml/finetune';
 import { selectionRule, type PipelineSpec } from '../spec';
 import { defineStep } from '../step';
-import { inputFolder, publishCheckpoint, readInputDataset } from './dataset-input';
-import { readFloat32, readInt32 } from './typed-files';
+import { inputFolder, publishCheckpoint, readInputDataset, readSelectedRows } from './dataset-input';
+import { readFloat32 } from './typed-files';
 import { fineTuningData, valuedModelData, type SelectedExamples } from '../../valuation/quarantine';
 import { StepCancelledError, trainingRunFor } from './training-run';
 import { EarlyStopping } from './early-stopping';
@@ -39,7 +39,7 @@ export const finetuneStep = defineStep({
     // so a row weighs the same in both variants
     const rowWeights = columnWeightsOf(ds, spec.finetune.exampleWeight);
     const selection = valued ? selectionOf(spec) : undefined;
-    const selected = selection ? await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')) : undefined;
+    const selected = selection ? await readSelectedRows(ctx) : undefined;
     const input = selection && selected
       ? valuedFinetuneInput({ finetune: spec.finetune, valuation: selection }, ds.train, weighSelected({ indices: selected, weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }, rowWeights))
       : { train: ds.train, examples: rowWeights ? weighExamples(undefined, rowWeights) : undefined, config: spec.finetune };

@@ -29,7 +29,7 @@ import { valuedModelData } from '../../valuation/quarantine';
 
 /** What evaluation reads of the spec: the infer settings (a whole spec has them too). */
 export type InferSettings = Pick<PipelineSpec, 'infer'>;
-import { historyOf, inputFolder, readInputDataset, trainAndValid } from './dataset-input';
+import { historyOf, inputFolder, readInputDataset, readSelectedRows, trainAndValid } from './dataset-input';
 import { contextsBefore, sampleRows } from './contexts';
 import { readFloat64, readInt32 } from './typed-files';
 import { VALUED_VS_CONTROL_FILE } from './valued-vs-control';
@@ -221,7 +221,7 @@ export const inferStep = defineStep({
     const labelled: Record<string, Metrics> = {};
     ctx.heartbeat({ phase: 'evaluating the valued model' });
     const valued = (await loadModel(inputFolder(ctx, 'valued-finetune'))).model;
-    const reads = spec.quarantine ? valuedModelData(ds, await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32')), spec.quarantine) : ds;
+    const reads = spec.quarantine ? valuedModelData(ds, await readSelectedRows(ctx), spec.quarantine) : ds;
     const v = await evaluateModel(valued, ds, spec, { outDir: ctx.outDir, reads });
     labelled.valued = summarize(v.result, k);
     const fineTuned: Array<[string, RecModel, SplitDataset]> = [['valued', valued, reads]];

@@ -10,8 +10,7 @@ import { pretrain } from '../../ml/pretrain';
 import { InvalidInputError } from '../errors';
 import type { PipelineSpec } from '../spec';
 import { defineStep, type StepContext } from '../step';
-import { inputFolder, itemTextTokens, publishCheckpoint, readInputDataset, historyOf } from './dataset-input';
-import { readInt32 } from './typed-files';
+import { itemTextTokens, publishCheckpoint, readInputDataset, readSelectedRows, historyOf } from './dataset-input';
 import { keptTable } from '../../valuation/quarantine';
 import { groupOf } from '../step-table';
 import { StepCancelledError, trainingRunFor } from './training-run';
@@ -58,11 +57,10 @@ export const pretrainStep = defineStep({
   },
 });
 
-/** The dataset with only the train rows the value step selected (its `selected.i32`). */
+/** The dataset with only the train rows the value step selected. */
 async function selectedOnly(ctx: StepContext): Promise<SplitDataset> {
   const ds = await readInputDataset(ctx);
-  const selected = await readInt32(path.join(inputFolder(ctx, 'value'), 'selected.i32'));
-  return { ...ds, train: keptTable(ds.train, selected).table };
+  return { ...ds, train: keptTable(ds.train, await readSelectedRows(ctx)).table };
 }
 
 /**

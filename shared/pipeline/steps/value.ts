@@ -21,7 +21,7 @@ import { selectionRule, valuationSeed, valuesByTraining, type LabelledView, type
 import { defineStep, type StepContext } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
 import type { RecModel } from '../../ml/encoder';
-import { historyOf, inputFolder, readInputDataset } from './dataset-input';
+import { historyOf, inputFolder, readInputDataset, SELECTED_ROWS_FILE } from './dataset-input';
 import { allRows, contextsBefore, embedContexts, sampleRows } from './contexts';
 import { writeTyped } from './typed-files';
 import { searchClickValues } from '../../search/pipeline-search-values';
@@ -158,7 +158,7 @@ export const valueStep = defineStep({
     const weights = Float32Array.from(selection.important, (i) => selection.weights[i]!);
     await writeTyped(path.join(ctx.outDir, 'values.f64'), unitValues);
     await writeTyped(path.join(ctx.outDir, 'normalized.f64'), selection.normalized);
-    await writeTyped(path.join(ctx.outDir, 'selected.i32'), selection.important);
+    await writeTyped(path.join(ctx.outDir, SELECTED_ROWS_FILE), selection.important);
     await writeTyped(path.join(ctx.outDir, 'weights.f32'), weights);
     await writeTyped(path.join(ctx.outDir, 'quarantine.i32'), selection.quarantine);
     let sum = 0; let sq = 0; let min = Infinity; let max = -Infinity;
