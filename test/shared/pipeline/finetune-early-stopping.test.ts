@@ -11,6 +11,7 @@ import type { StepContext, StepDefinition } from '../../../shared/pipeline/step'
 import { preprocessStep } from '../../../shared/pipeline/steps/preprocess';
 import { pretrainStep } from '../../../shared/pipeline/steps/pretrain';
 import { finetuneStep } from '../../../shared/pipeline/steps/finetune';
+import { localStepContext } from '../../support/pipeline';
 
 const scripted = vi.hoisted(() => ({ scores: [] as number[], calls: 0 }));
 vi.mock('../../../shared/pipeline/steps/infer', async (importOriginal) => ({
@@ -22,18 +23,7 @@ let root: string;
 const inputs: Record<string, string> = {};
 
 function contextFor(spec: PipelineSpec, group: string): StepContext {
-  return {
-    request: { run: { runId: 'test', executionId: 'test', dataset: spec.dataset, partition: spec.partition, codeVersion: 'test' }, inputs: {}, variant: group.startsWith('control') ? 'control' : undefined, noCache: true },
-    inputs: { ...inputs },
-    outDir: path.join(root, group),
-    scratchDir: path.join(root, `${group}-scratch`),
-    backend: 'test',
-    heartbeat: () => {},
-    cancelled: () => false,
-    checkpoint: async () => {},
-    recordEpochMetrics: async () => {},
-    runRecords: async () => ({ run: undefined, steps: [], metrics: [], values: [] }),
-  };
+  return localStepContext(spec, { inputs, outDir: path.join(root, group), scratchDir: path.join(root, `${group}-scratch`), variant: group.startsWith('control') ? 'control' : undefined });
 }
 
 async function runStep(def: StepDefinition, spec: PipelineSpec, group: string) {

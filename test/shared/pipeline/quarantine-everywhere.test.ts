@@ -9,7 +9,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBare, type BareRun } from '../../../shared/pipeline/bare';
 import { loadSpecFile, type PipelineSpec } from '../../../shared/pipeline/spec';
-import type { StepContext } from '../../../shared/pipeline/step';
 import { finetuneStep } from '../../../shared/pipeline/steps/finetune';
 import { evaluateModel } from '../../../shared/pipeline/steps/infer';
 import { readInt32 } from '../../../shared/pipeline/steps/typed-files';
@@ -17,6 +16,7 @@ import { readDataset } from '../../../shared/data/artifacts/arrow-dataset';
 import { loadModel } from '../../../shared/ml/load-model';
 import { disposeModel } from '../../../shared/ml/encoder';
 import { valuedModelData } from '../../../shared/valuation/quarantine';
+import { localStepContext } from '../../support/pipeline';
 
 let root: string;
 let run: BareRun;
@@ -28,20 +28,8 @@ async function valuedFinetuneFrom(pretrainGroup: string): Promise<string> {
   const spec = specWith('drop');
   const outDir = path.join(root, `again-from-${pretrainGroup}`);
   await mkdir(outDir, { recursive: true });
-  const request = { run: { runId: 'test', executionId: 'test', dataset: spec.dataset, partition: spec.partition, codeVersion: 'test' }, inputs: {}, variant: 'valued' as const, noCache: true };
-  const ctx: StepContext = {
-    request,
-    inputs: { preprocess: path.join(root, 'preprocess'), value: path.join(root, 'value'), pretrain: path.join(root, pretrainGroup) },
-    outDir,
-    scratchDir: outDir,
-    backend: 'test',
-    heartbeat: () => {},
-    cancelled: () => false,
-    checkpoint: async () => {},
-    recordEpochMetrics: async () => {},
-    runRecords: async () => ({ run: undefined, steps: [], metrics: [], values: [] }),
-  };
-  await finetuneStep.run(ctx, finetuneStep.config(spec, request));
+  const ctx = localStepContext(spec, { inputs: { preprocess: path.join(root, 'preprocess'), value: path.join(root, 'value'), pretrain: path.join(root, pretrainGroup) }, outDir, variant: 'valued' });
+  await finetuneStep.run(ctx, finetuneStep.config(spec, ctx.request));
   return outDir;
 }
 
