@@ -86,7 +86,7 @@ export async function run(args: string[]): Promise<void> {
   log(`valuation bench — ${options.sizes.label}; datasets ${options.datasets.join(', ')}; seeds ${seeds.join(', ')}; load ${loadavg()[0]!.toFixed(1)} at start`);
   const valuedBy = { dynamics: 'dynamics (one warm-up fine-tune, each interaction\'s mean training loss)', 'tracin-output': 'tracin-output (one warm-up fine-tune, each interaction\'s output-layer gradient against the summed validation gradient)', 'cross-fit': 'cross-fit (K warm-up fine-tunes, each scoring the interactions it never trained on)' };
   log(`Protocol (fixed before tuning): values from ${valuedBy[options.sizes.valuation.method]};`);
-  log('  (keep, λ, quarantine) chosen on the validation split\'s NDCG@10 among each setting\'s candidates (printed with it) on the first seed and reused; α = 1;');
+  log(`  (keep, λ, quarantine) chosen on the validation split's NDCG@10 among each setting's candidates (printed with it) ${options.chooseOnEverySeed ? 'averaged over every seed, each seed running every candidate' : 'on the first seed and reused'}; α = 1;`);
   if (options.sizes.truncateRates.length > 0) log(`  T-CE (truncated loss on every example, warm-up ${TRUNCATE_WARMUP_EPOCHS} epochs): rate chosen on validation among ${options.sizes.truncateRates.join(' | ')} on the first seed;`);
   log('  the test split is scored once for each configuration reported below and never used to choose.');
   const started = performance.now();
@@ -100,7 +100,7 @@ export async function run(args: string[]): Promise<void> {
     for (const [i, { setting, payoff }] of settingsFor(name, ds, options).entries()) {
       const t0 = performance.now();
       if (payoff) log(`  ${setting.dataset} ${setting.noise}: candidates ${setting.choices.map(choiceLabel).join(' | ')}`);
-      const runs: SeedRun[] = await runSetting(setting, payoff ? seeds : seeds.slice(0, options.detectionSeeds), { spec, payoff, log, truncateRates: options.sizes.truncateRates, timeOneEpoch: name === 'amazon-beauty', checkValueStep: options.checkValueStep && i === 0 });
+      const runs: SeedRun[] = await runSetting(setting, payoff ? seeds : seeds.slice(0, options.detectionSeeds), { spec, payoff, log, chooseOnEverySeed: options.chooseOnEverySeed, truncateRates: options.sizes.truncateRates, timeOneEpoch: name === 'amazon-beauty', checkValueStep: options.checkValueStep && i === 0 });
       const references = setting.kind === 'clean' ? [] : referenceDetection(setting.ds.train, setting.ds.numUsers, setting.ds.numItems, setting.noisy);
       measured.push({ setting, runs, payoff, spec: spec(options.seed), users: ds.numUsers, references });
       baselineRows.push(...referenceRows(setting, references));

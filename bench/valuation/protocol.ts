@@ -72,8 +72,12 @@ export interface SeedRun {
   readonly valued?: FinetuneOutcome;
   /** the choice the valued fine-tune used (undefined in detection-only runs) */
   readonly choice?: Choice;
-  /** validation NDCG@10 per choice tried (first seed only) */
+  /** validation NDCG@10 per choice tried: the first seed's, or the mean over `choiceSeeds` */
   readonly tried: readonly [Choice, number][];
+  /** the seeds whose validation split the choice was made on */
+  readonly choiceSeeds?: readonly number[];
+  /** every candidate's fine-tune on this seed (the grid run on it) */
+  readonly grid?: readonly [Choice, FinetuneOutcome][];
   readonly randomRemoval?: FinetuneOutcome;
   /** the truncated loss on every example, at the rate chosen on validation */
   readonly truncated?: FinetuneOutcome;
@@ -98,6 +102,10 @@ export interface RunOptions {
   readonly checkValueStep?: boolean;
   /** detection-only: also time one fine-tuning epoch */
   readonly timeOneEpoch?: boolean;
+  /** run every candidate on every seed and choose on the mean validation NDCG@10 (else on the first seed's) */
+  readonly chooseOnEverySeed?: boolean;
+  /** leave random removal to the caller, who runs it once the choice is made */
+  readonly deferRandomRemoval?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -209,26 +217,35 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
       outcomes.push([choice, outcome]);
       log(`valued ${choiceLabel(choice)}: valid ${outcome.validNdcg.toFixed(4)}${grid.length > 1 ? '' : `, test ${outcome.ndcg.toFixed(4)}`} (${outcome.trainSeconds.toFixed(1)} s)`);
     }
-    // ties go to the larger keep (more data), then to the smaller λ, then to the cheaper quarantine (context, drop, everywhere)
-    const [choice, valued] = bestOnValidation(outcomes, (a, b) => b.keep - a.keep || a.lambda - b.lambda || QUARANTINE_MODES.indexOf(a.quarantine) - QUARANTINE_MODES.indexOf(b.quarantine));
+    const [choice, valued] = bestOnValidation(outcomes, choiceTieBreak);
     const tried = outcomes.map(([c, o]) => [c, o.validNdcg] as [Choice, number]);
-    let randomRemoval: FinetuneOutcome | undefined;
-    if (setting.kind !== 'clean') {
-      randomRemoval = await finetuneAndEvaluate(ds, pretrained, choiceSpec(spec, choice), selectionOf(uniformValues(ds.train.length, seed), choice, spec));
-      log(`random removal (${choiceLabel(choice)}): test ${randomRemoval.ndcg.toFixed(4)}`);
-    }
+    const randomRemoval = setting.kind !== 'clean' && !options.deferRandomRemoval ? await randomRemovalArm(ds, pretrained, spec, choice, seed, log) : undefined;
     const perfect = setting.kind !== 'clean' ? await perfectArms(ds, noisy, pretrained, spec, log) : undefined;
     const truncated = setting.kind !== 'clean' && options.truncateRates.length > 0 ? await truncatedArm(ds, pretrained, spec, options.truncateRates, log) : undefined;
     const cleanReference = setting.clean ? await fromPretraining(setting.clean, spec) : undefined;
     if (cleanReference) log(`clean reference: test ${cleanReference.ndcg.toFixed(4)}`);
-    return { seed, detection, valueSeconds, control, valued, choice, tried, randomRemoval, cleanReference, perfect, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
+    return { seed, detection, valueSeconds, control, valued, choice, tried, choiceSeeds: [seed], grid: outcomes, randomRemoval, cleanReference, perfect, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
   } finally {
     await pretrained.dispose();
   }
 }
 
-/** Every seed of a setting; the choice is made on the first seed's validation split and reused. */
+/** Ties go to the larger keep (more data), then to the smaller λ, then to the cheaper quarantine (context, drop, everywhere). */
+const choiceTieBreak = (a: Choice, b: Choice): number => b.keep - a.keep || a.lambda - b.lambda || QUARANTINE_MODES.indexOf(a.quarantine) - QUARANTINE_MODES.indexOf(b.quarantine);
+
+/** Removing as many rows as `choice` does, picked at random, in `choice`'s quarantine mode. */
+async function randomRemovalArm(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, choice: Choice, seed: number, log: (line: string) => void): Promise<FinetuneOutcome> {
+  const outcome = await finetuneAndEvaluate(ds, pretrained, choiceSpec(spec, choice), selectionOf(uniformValues(ds.train.length, seed), choice, spec));
+  log(`random removal (${choiceLabel(choice)}): test ${outcome.ndcg.toFixed(4)}`);
+  return outcome;
+}
+
+/**
+ * Every seed of a setting; the choice is made on the first seed's validation split and reused,
+ * or, with `chooseOnEverySeed`, on the mean over every seed's validation split of every candidate.
+ */
 export async function runSetting(setting: NoiseSetting, seeds: readonly number[], options: RunOptions): Promise<SeedRun[]> {
+  if (options.chooseOnEverySeed && options.payoff && !options.choice && setting.choices.length > 1) return runSettingChoosingOnEverySeed(setting, seeds, options);
   const runs: SeedRun[] = [];
   let choice = options.choice ?? (setting.choices.length === 1 ? setting.choices[0] : undefined);
   let truncateRates = options.truncateRates;
@@ -239,4 +256,41 @@ export async function runSetting(setting: NoiseSetting, seeds: readonly number[]
     if (run.truncateRate !== undefined) truncateRates = [run.truncateRate];
   }
   return runs;
+}
+
+async function runSettingChoosingOnEverySeed(setting: NoiseSetting, seeds: readonly number[], options: RunOptions): Promise<SeedRun[]> {
+  const runs: SeedRun[] = [];
+  let truncateRates = options.truncateRates;
+  for (const seed of seeds) {
+    const run = await runSeed(setting, seed, { ...options, truncateRates, deferRandomRemoval: true, checkValueStep: options.checkValueStep && runs.length === 0 });
+    runs.push(run);
+    if (run.truncateRate !== undefined) truncateRates = [run.truncateRate];
+  }
+  const { best, tried } = chooseOnMeanValidation(setting.choices, runs);
+  const choice = setting.choices[best]!;
+  options.log(`  ${setting.dataset} ${setting.noise}: chosen on the mean validation NDCG@10 of ${runs.length} seeds: ${choiceLabel(choice)} (${tried[best]![1].toFixed(4)})`);
+  const chosen: SeedRun[] = [];
+  for (const run of runs) {
+    let randomRemoval: FinetuneOutcome | undefined;
+    if (setting.kind !== 'clean') {
+      const spec = options.spec(run.seed);
+      // the model the seed's random removal starts from: its pretrain, again (seeded, so the same)
+      const pretrained = await pretrainOn(setting.ds, spec);
+      try {
+        randomRemoval = await randomRemovalArm(setting.ds, pretrained, spec, choice, run.seed, (line) => options.log(`  [${setting.dataset} ${setting.noise} seed ${run.seed}] ${line}`));
+      } finally {
+        await pretrained.dispose();
+      }
+    }
+    chosen.push({ ...run, choice, valued: run.grid![best]![1], tried, choiceSeeds: runs.map((r) => r.seed), randomRemoval });
+  }
+  return chosen;
+}
+
+/** The candidate with the best mean validation NDCG@10 over `runs`, each of which ran every one of `choices` (in that order). */
+export function chooseOnMeanValidation(choices: readonly Choice[], runs: readonly Pick<SeedRun, 'grid'>[]): { best: number; tried: [Choice, number][] } {
+  const tried = choices.map((c, i) => [c, runs.reduce((sum, r) => sum + r.grid![i]![1].validNdcg, 0) / runs.length] as [Choice, number]);
+  let best = 0;
+  for (let i = 1; i < tried.length; i++) if (tried[i]![1] > tried[best]![1] || (tried[i]![1] === tried[best]![1] && choiceTieBreak(tried[i]![0], tried[best]![0]) < 0)) best = i;
+  return { best, tried };
 }

@@ -73,12 +73,20 @@ function armsOf(m: Measured): Arm[] {
   return arms;
 }
 
+/** The candidates' validation NDCG@10 the choice was made on, beside the control's on the same seeds. */
+function choiceNote(m: Measured): string {
+  const seeds = m.runs[0]!.choiceSeeds ?? [m.runs[0]!.seed];
+  const control = mean(m.runs.filter((r) => seeds.includes(r.seed)).map((r) => r.control!.validNdcg));
+  const basis = seeds.length > 1 ? `mean of seeds ${seeds.join(', ')}` : `seed ${seeds[0]}`;
+  return `valid NDCG (${basis}): control ${control.toFixed(4)}; ${m.runs[0]!.tried.map(([c, v]) => `${choiceLabel(c)}: ${v.toFixed(4)}`).join('; ')}`;
+}
+
 export function payoffTable(measured: readonly Measured[]): { header: string[]; rows: string[][] } {
   const rows: string[][] = [];
   for (const m of measured.filter((x) => x.payoff)) {
     const arms = armsOf(m);
     const control = arms[0]!.outcomes;
-    const keepNote = m.runs[0]!.tried.length > 1 ? `valid NDCG (seed ${m.runs[0]!.seed}): control ${m.runs[0]!.control!.validNdcg.toFixed(4)}; ${m.runs[0]!.tried.map(([c, v]) => `${choiceLabel(c)}: ${v.toFixed(4)}`).join('; ')}` : 'fixed by the target';
+    const keepNote = m.runs[0]!.tried.length > 1 ? choiceNote(m) : 'fixed by the target';
     for (const [i, a] of arms.entries()) {
       const ndcg = a.outcomes.map((o) => o.ndcg);
       const delta = i === 0 ? '—' : `${signed(mean(ndcg) - mean(control.map((o) => o.ndcg)), 4)} ± ${fixed(pairedSe(a.outcomes, control), 4)}`;

@@ -62,6 +62,9 @@ describe('valuation bench flags', () => {
     expect(() => parseBenchArgs(['--choice', '0.0/context'])).toThrow(/--choice=0.0\/context: the keep share must be in \(0, 1\]/);
     expect(parseBenchArgs(['--choice', '1.0/context']).sizes.choices).toEqual([{ keep: 1, lambda: 0, quarantine: 'context' }]);
     expect(parseBenchArgs(['--choice', '0.9/everywhere']).sizes.choices).toEqual([{ keep: 0.9, lambda: 0, quarantine: 'everywhere' }]);
+    expect(parseBenchArgs([]).chooseOnEverySeed).toBe(false);
+    expect(parseBenchArgs(['--choose-on', 'every-seed']).chooseOnEverySeed).toBe(true);
+    expect(() => parseBenchArgs(['--choose-on', 'best-seed'])).toThrow(/--choose-on/);
     expect(() => parseBenchArgs(['--tce', 'no'])).toThrow(/--tce/);
   });
 
