@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FinetuneOutcome } from '../../bench/valuation/pipeline-path';
 import type { NoiseSetting, SeedRun } from '../../bench/valuation/protocol';
-import { AS_SHIPPED, verdictTable, type Measured } from '../../bench/valuation/verdict';
+import { AS_SHIPPED, payoffTable, verdictTable, type Measured } from '../../bench/valuation/verdict';
 import type { ReferenceDetection } from '../../bench/valuation/reference-detectors';
 import type { PipelineSpec } from '../../shared/pipeline/spec';
 
@@ -83,5 +83,19 @@ describe('the valuation verdict\'s detection rows', () => {
       ['detection, ml-100k, 20 % uniform: k-means F1 ≥ 0.60', '0.550; a model of the clean data 0.470', 'not met'],
     ]);
     expect(detectionRows(plantedPayoff({ control: 0.08, valued: 0.082, random: 0.081, clean: 0.1 })).map((r) => r[1])).toEqual(['0.860', '0.550']);
+  });
+});
+
+describe('the payoff table\'s choice note', () => {
+  const choiceCell = (m: Measured) => payoffTable([m]).rows.find((r) => r[2]!.startsWith('valued'))![10];
+  const withValid = (o: FinetuneOutcome, validNdcg: number): FinetuneOutcome => ({ ...o, validNdcg });
+  const candidates = [{ keep: 0.9, lambda: 0, quarantine: 'context' }, { keep: 0.9, lambda: 0, quarantine: 'everywhere' }] as const;
+
+  it('names the seeds the choice was made on and prints the control\'s validation on the same seeds', () => {
+    const base = plantedPayoff({ control: 0.08, valued: 0.082, random: 0.081, clean: 0.1 });
+    const runs = [1, 2].map((seed, i) => ({ ...base.runs[0]!, seed, control: withValid(base.runs[0]!.control!, [0.08, 0.09][i]!), tried: [[candidates[0], 0.085], [candidates[1], 0.0847]] as SeedRun['tried'], choiceSeeds: [1, 2] }));
+    expect(choiceCell({ ...base, runs })).toBe('valid NDCG (mean of seeds 1, 2): control 0.0850; keep 0.9, λ 0, rest as context: 0.0850; keep 0.9, λ 0, rest removed everywhere (pretrained again): 0.0847');
+    const firstSeed = runs.map((r) => ({ ...r, choiceSeeds: [1] }));
+    expect(choiceCell({ ...base, runs: firstSeed })).toMatch(/^valid NDCG \(seed 1\): control 0\.0800;/);
   });
 });
