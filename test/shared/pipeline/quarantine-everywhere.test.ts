@@ -65,10 +65,10 @@ describe("valuation.quarantine 'everywhere'", () => {
   });
 
   it("fine-tunes from the valued pretrain: the same model as 'drop' from that pretrain, a different one from the pretrain on every row", async () => {
-    const retrained = await modelFiles(path.join(root, 'valued-finetune'));
-    expect(Object.keys(retrained).length).toBeGreaterThan(0);
-    expect(await modelFiles(await valuedFinetuneFrom('valued-pretrain'))).toEqual(retrained);
-    expect(await modelFiles(await valuedFinetuneFrom('pretrain'))).not.toEqual(retrained);
+    const fromValuedPretrain = await modelFiles(path.join(root, 'valued-finetune'));
+    expect(Object.keys(fromValuedPretrain).length).toBeGreaterThan(0);
+    expect(await modelFiles(await valuedFinetuneFrom('valued-pretrain'))).toEqual(fromValuedPretrain);
+    expect(await modelFiles(await valuedFinetuneFrom('pretrain'))).not.toEqual(fromValuedPretrain);
   }, 120_000);
 
   it('scores the valued model from the histories without its quarantine, on the same ranking task as the control', async () => {
