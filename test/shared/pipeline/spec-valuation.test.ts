@@ -29,6 +29,13 @@ describe('the important set', () => {
     expect(error.message).toContain('spec.json: valuation.threshold: set keep (the top fraction) or threshold (a least normalised value), not both');
   });
 
+  it('takes a quarantine mode of three, and a misspelt one gets the three named with its place', () => {
+    expect(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', quarantine: 'everywhere' } }).valuation.quarantine).toBe('everywhere');
+    const error = errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', quarantine: 'everywher' } }, 'spec.json'));
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error.message).toMatch(/spec\.json: valuation\.quarantine: .*"context".*"drop".*"everywhere"/);
+  });
+
   it('is the threshold when only a threshold is set, the keep fraction otherwise', () => {
     expect(selectionRule(parseSpec({ dataset: 'd', source, valuation: { threshold: 0.5, lambda: 2 } }).valuation)).toEqual({ threshold: 0.5, lambda: 2, alpha: 1 });
     expect(selectionRule(parseSpec({ dataset: 'd', source, valuation: { keep: 0.6 } }).valuation)).toEqual({ keep: 0.6, lambda: 1, alpha: 1 });
