@@ -88,7 +88,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineResult> {
     const request: StepRequest = { run, spec, inputs: inputsOf(node, outputsByGroup), variant, noCache: Boolean(input.noCache) || STEPS.indexOf(step) >= fromIndex };
     const result = await steps[step].executeWithOptions(stepOptions(spec, step, variant), [request]);
     results.push(result);
-    // a step counts once: the valued pretrain (quarantine 'retrain') repeats a step already done
+    // a step counts once: the valued pretrain (quarantine 'everywhere') repeats a step already done
     if ((!variant || variant === 'valued') && !progress.completed.includes(step)) progress.completed.push(step);
     if (result.cacheHit) progress.cacheHits.push(step);
     return result;

@@ -29,8 +29,7 @@ const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beaut
   (keep 0.8 or 0.9; the rest as context, dropped, or removed everywhere — pretrained again) on validation;
   --tce off leaves out the T-CE arm (both shorten a run: ~12 min per fine-tune on full amazon-beauty here).
   --choose-on every-seed runs every candidate on every seed and chooses on the mean validation NDCG@10 (one seed's
-  validation over 943 users has a paired standard error near 0.003, the size of the gaps between candidates; this
-  costs the grid once per seed).
+  validation may not tell close candidates apart: docs/valuation.md; this costs the grid once per seed).
   Every noisy setting also prints the detectors that train nothing: popularity, co-occurrence, EASE (catalogues up to
   ${EASE_MAX_ITEMS} items), a noise-rate oracle, and models of the clean data (counts, EASE) that read the ground truth —
   what a detector that knew the clean rows would read; the verdict prints the best beside each detection target.`;
@@ -114,8 +113,7 @@ export interface BenchOptions {
 
 /**
  * keep 0.8 / 0.9 with the quarantined interactions kept as context, dropped, or removed
- * everywhere, without the value-weighted objective (λ = 0 beat λ = 1 on validation in the
- * previous full run, docs/valuation.md)
+ * everywhere, without the value-weighted objective (λ 0: why in docs/valuation.md)
  */
 const CHOICES: readonly Choice[] = (['context', 'drop', 'everywhere'] as const).flatMap((quarantine) => [0.8, 0.9].map((keep) => ({ keep, lambda: 0, quarantine })));
 
