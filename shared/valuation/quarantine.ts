@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import type { InteractionTable, SplitDataset } from '../data/types';
 import { takeRows } from '../data/take-rows';
+import { pretrainsOnKept } from '../pipeline/step-table';
 
 export const QUARANTINE_MODES = ['context', 'drop', 'everywhere'] as const;
 export const QuarantineModeSchema = z.enum(QUARANTINE_MODES);
@@ -58,5 +59,5 @@ export function keptTable(train: InteractionTable, selected: Int32Array): { tabl
  * histories) cut to the `selected` ones where the quarantine leaves everything, else `ds`.
  */
 export function valuedModelData(ds: SplitDataset, selected: Int32Array, mode: QuarantineMode): SplitDataset {
-  return mode === 'everywhere' ? { ...ds, train: keptTable(ds.train, selected).table } : ds;
+  return pretrainsOnKept(mode) ? { ...ds, train: keptTable(ds.train, selected).table } : ds;
 }
