@@ -140,8 +140,13 @@ function choiceSpec(spec: PipelineSpec, choice: Choice): PipelineSpec {
 
 /** The best of `candidates` by validation NDCG@10; `tieBreak` orders equals (negative: a first). */
 function bestOnValidation<C>(tried: readonly [C, FinetuneOutcome][], tieBreak: (a: C, b: C) => number): [C, FinetuneOutcome] {
-  let best = tried[0]!;
-  for (const t of tried.slice(1)) if (t[1].validNdcg > best[1].validNdcg || (t[1].validNdcg === best[1].validNdcg && tieBreak(t[0], best[0]) < 0)) best = t;
+  return tried[bestScored(tried.map(([c, o]) => [c, o.validNdcg]), tieBreak)]!;
+}
+
+/** The index of the highest score; `tieBreak` orders equals (negative: a first). */
+function bestScored<C>(scored: readonly [C, number][], tieBreak: (a: C, b: C) => number): number {
+  let best = 0;
+  for (let i = 1; i < scored.length; i++) if (scored[i]![1] > scored[best]![1] || (scored[i]![1] === scored[best]![1] && tieBreak(scored[i]![0], scored[best]![0]) < 0)) best = i;
   return best;
 }
 
@@ -290,7 +295,5 @@ async function runSettingChoosingOnEverySeed(setting: NoiseSetting, seeds: reado
 /** The candidate with the best mean validation NDCG@10 over `runs`, each of which ran every one of `choices` (in that order). */
 export function chooseOnMeanValidation(choices: readonly Choice[], runs: readonly Pick<SeedRun, 'grid'>[]): { best: number; tried: [Choice, number][] } {
   const tried = choices.map((c, i) => [c, runs.reduce((sum, r) => sum + r.grid![i]![1].validNdcg, 0) / runs.length] as [Choice, number]);
-  let best = 0;
-  for (let i = 1; i < tried.length; i++) if (tried[i]![1] > tried[best]![1] || (tried[i]![1] === tried[best]![1] && choiceTieBreak(tried[i]![0], tried[best]![0]) < 0)) best = i;
-  return { best, tried };
+  return { best: bestScored(tried, choiceTieBreak), tried };
 }
