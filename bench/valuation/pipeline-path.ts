@@ -16,7 +16,7 @@ import type { RecModel } from '../../shared/ml/encoder';
 import { finetune, type FinetuneExamples } from '../../shared/ml/finetune';
 import { pretrain } from '../../shared/ml/pretrain';
 import { valuationSeed, type LabelledView, type LabelledViewValuation, type PipelineSpec } from '../../shared/pipeline/spec';
-import type { StepContext } from '../../shared/pipeline/step';
+import { localStepContext } from '../../shared/pipeline/step';
 import { historyOf, itemTextTokens } from '../../shared/pipeline/steps/dataset-input';
 import { evaluateModel, evaluateOnValidation } from '../../shared/pipeline/steps/infer';
 import { valuedFinetuneInput } from '../../shared/pipeline/steps/finetune';
@@ -91,17 +91,8 @@ export async function checkAgainstValueStep(ds: SplitDataset, pretrained: Pretra
     const datasetDir = path.join(root, 'preprocess');
     const outDir = path.join(root, 'value');
     await writeDataset(datasetDir, ds);
-    const ctx: StepContext = {
-      request: { run: { runId: 'bench', executionId: 'bench', dataset: ds.name, partition: 'full', codeVersion: 'bench' }, inputs: {}, noCache: true },
-      inputs: { preprocess: datasetDir, pretrain: pretrained.checkpointDir },
-      outDir,
-      backend: 'bench',
-      checkpoint: async () => undefined,
-      heartbeat: () => undefined,
-      cancelled: () => false,
-      recordEpochMetrics: async () => undefined,
-      runRecords: async () => ({ run: undefined, steps: [], metrics: [], values: [] }),
-    };
+    const run = { runId: 'bench', executionId: 'bench', dataset: ds.name, partition: 'full', codeVersion: 'bench' };
+    const ctx = localStepContext({ run, inputs: {}, noCache: true }, { inputs: { preprocess: datasetDir, pretrain: pretrained.checkpointDir }, outDir, backend: 'bench' });
     await mkdir(outDir, { recursive: true });
     await valueStep.run(ctx, valueStep.config(spec, ctx.request));
     const stepValues = await readFloat64(path.join(outDir, 'values.f64'));

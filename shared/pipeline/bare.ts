@@ -7,7 +7,7 @@ import path from 'node:path';
 import { selectBackend } from '../ml/backend';
 import type { RunIdentity, StepName, Variant } from './contract';
 import type { PipelineSpec } from './spec';
-import type { StepContext, StepOutcome } from './step';
+import { localStepContext, type StepOutcome } from './step';
 import { groupOf, inputGroups, stagesFor, type GraphNode } from './step-table';
 import { STEP_DEFINITIONS } from './steps';
 
@@ -33,21 +33,10 @@ export async function runBare(spec: PipelineSpec, options: { root?: string } = {
     const scratchDir = path.join(root, `${group}-scratch`);
     await mkdir(outDir, { recursive: true });
     await mkdir(scratchDir, { recursive: true });
-    const call = { run, inputs: {}, variant, noCache: true };
-    const ctx: StepContext = {
-      request: call,
-      inputs: Object.fromEntries(inputGroups(node, (g) => g in folders).flatMap((g) => (folders[g] ? [[g, folders[g]]] : []))),
-      outDir,
-      scratchDir,
-      backend: 'bare',
-      heartbeat: () => {},
-      cancelled: () => false,
-      checkpoint: async () => {},
-      recordEpochMetrics: async () => {},
-      runRecords: async () => ({ run: undefined, steps: [], metrics: [], values: [] }),
-    };
+    const inputs = Object.fromEntries(inputGroups(node, (g) => g in folders).flatMap((g) => (folders[g] ? [[g, folders[g]]] : [])));
+    const ctx = localStepContext({ run, inputs: {}, variant, noCache: true }, { inputs, outDir, scratchDir, backend: 'bare' });
     const started = performance.now();
-    const outcome = await def.run(ctx, def.config(spec, call));
+    const outcome = await def.run(ctx, def.config(spec, ctx.request));
     outcomes.push({ step: name, variant, seconds: (performance.now() - started) / 1000, outcome });
     folders[group] = outDir;
   };

@@ -102,3 +102,19 @@ export function defineStep<S>(def: StepSpec<S>): StepDefinition {
     run: (ctx, slice) => def.run(ctx, slice as S),
   };
 }
+
+/** A step's context on local folders: no store, no database, nothing recorded. */
+export function localStepContext(request: StepCall, place: { inputs: Record<string, string>; outDir: string; scratchDir?: string; backend: string }): StepContext {
+  return {
+    request,
+    inputs: { ...place.inputs },
+    outDir: place.outDir,
+    scratchDir: place.scratchDir,
+    backend: place.backend,
+    heartbeat: () => {},
+    cancelled: () => false,
+    checkpoint: async () => {},
+    recordEpochMetrics: async () => {},
+    runRecords: async () => ({ run: undefined, steps: [], metrics: [], values: [] }),
+  };
+}

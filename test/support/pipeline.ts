@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { parseSpec, type PipelineSpec, type PipelineSpecInput } from '../../shared/pipeline/spec';
 import type { Variant } from '../../shared/pipeline/contract';
-import type { StepContext } from '../../shared/pipeline/step';
+import { localStepContext as bareStepContext, type StepContext } from '../../shared/pipeline/step';
 import { repoRoot } from '../../infra/dev/paths';
 
 export function tinySpec(name: string, overrides: Partial<PipelineSpecInput> = {}): PipelineSpec {
@@ -59,18 +59,8 @@ export function spawnPoolWorker(pool: 'cpu' | 'accelerator', taskQueue: string, 
   return child;
 }
 
-/** A step's context on local folders, as the bare runner gives one: no store, no database, nothing recorded. */
+/** A step's context on local folders for a test, as the bare runner gives one. */
 export function localStepContext(spec: PipelineSpec, place: { inputs: Record<string, string>; outDir: string; scratchDir?: string; variant?: Variant }): StepContext {
-  return {
-    request: { run: { runId: 'test', executionId: 'test', dataset: spec.dataset, partition: spec.partition, codeVersion: 'test' }, inputs: {}, variant: place.variant, noCache: true },
-    inputs: { ...place.inputs },
-    outDir: place.outDir,
-    scratchDir: place.scratchDir ?? place.outDir,
-    backend: 'test',
-    heartbeat: () => {},
-    cancelled: () => false,
-    checkpoint: async () => {},
-    recordEpochMetrics: async () => {},
-    runRecords: async () => ({ run: undefined, steps: [], metrics: [], values: [] }),
-  };
+  const run = { runId: 'test', executionId: 'test', dataset: spec.dataset, partition: spec.partition, codeVersion: 'test' };
+  return bareStepContext({ run, inputs: {}, variant: place.variant, noCache: true }, { inputs: place.inputs, outDir: place.outDir, scratchDir: place.scratchDir ?? place.outDir, backend: 'test' });
 }
