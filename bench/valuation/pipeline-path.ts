@@ -123,9 +123,10 @@ export interface FinetuneOutcome {
  * The fine-tune step, then the infer step's evaluation: the control on every row with weight 1
  * (`examples` undefined), or the valued fine-tune on `examples` as the steps train and score it
  * (spec.valuation's quarantine mode — with 'everywhere', from a pretrain on the kept rows and
- * from histories without the rest — and its truncated loss).
+ * from histories without the rest — and its truncated loss). `pretrained` (the shared pretrain) may
+ * be left out only where that mode pretrains on the kept rows, which never reads it.
  */
-export async function finetuneAndEvaluate(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, examples?: FinetuneExamples): Promise<FinetuneOutcome> {
+export async function finetuneAndEvaluate(ds: SplitDataset, pretrained: Pretrained | undefined, spec: PipelineSpec, examples?: FinetuneExamples): Promise<FinetuneOutcome> {
   if (examples && pretrainsOnKept(spec.valuation.quarantine)) {
     const valuedPretrained = await pretrainOn(valuedModelData(ds, examples.indices, spec.valuation.quarantine), spec);
     try {
@@ -134,6 +135,7 @@ export async function finetuneAndEvaluate(ds: SplitDataset, pretrained: Pretrain
       await valuedPretrained.dispose();
     }
   }
+  if (!pretrained) throw new Error(`finetuneAndEvaluate: ${examples ? `quarantine '${spec.valuation.quarantine}'` : 'the control'} fine-tunes from the shared pretrain, and none was given`);
   return finetuneFrom(ds, pretrained, spec, examples);
 }
 

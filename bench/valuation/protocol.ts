@@ -14,6 +14,7 @@
 //     reported configuration and never used to choose.
 import type { SplitDataset } from '../../shared/data';
 import { valuationSeed, type PipelineSpec } from '../../shared/pipeline/spec';
+import { pretrainsOnKept } from '../../shared/pipeline/step-table';
 import { trainedValues } from '../../shared/pipeline/steps/value';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
 import { Sfc32 } from '../../shared/random';
@@ -239,7 +240,7 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
 const choiceTieBreak = (a: Choice, b: Choice): number => b.keep - a.keep || a.lambda - b.lambda || QUARANTINE_MODES.indexOf(a.quarantine) - QUARANTINE_MODES.indexOf(b.quarantine);
 
 /** Removing as many rows as `choice` does, picked at random, in `choice`'s quarantine mode. */
-async function randomRemovalArm(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec, choice: Choice, seed: number, log: (line: string) => void): Promise<FinetuneOutcome> {
+async function randomRemovalArm(ds: SplitDataset, pretrained: Pretrained | undefined, spec: PipelineSpec, choice: Choice, seed: number, log: (line: string) => void): Promise<FinetuneOutcome> {
   const outcome = await finetuneAndEvaluate(ds, pretrained, choiceSpec(spec, choice), selectionOf(uniformValues(ds.train.length, seed), choice, spec));
   log(`random removal (${choiceLabel(choice)}): test ${outcome.ndcg.toFixed(4)}`);
   return outcome;
@@ -279,12 +280,13 @@ async function runSettingChoosingOnEverySeed(setting: NoiseSetting, seeds: reado
     let randomRemoval: FinetuneOutcome | undefined;
     if (setting.kind !== 'clean') {
       const spec = options.spec(run.seed);
-      // the model the seed's random removal starts from: its pretrain, again (seeded, so the same)
-      const pretrained = await pretrainOn(setting.ds, spec);
+      // the model the seed's random removal starts from: its pretrain, again (seeded, so the same),
+      // unless the chosen mode pretrains on the kept rows and never reads it
+      const pretrained = pretrainsOnKept(choice.quarantine) ? undefined : await pretrainOn(setting.ds, spec);
       try {
         randomRemoval = await randomRemovalArm(setting.ds, pretrained, spec, choice, run.seed, (line) => options.log(`  [${setting.dataset} ${setting.noise} seed ${run.seed}] ${line}`));
       } finally {
-        await pretrained.dispose();
+        await pretrained?.dispose();
       }
     }
     chosen.push({ ...run, choice, valued: run.grid![best]![1], tried, choiceSeeds: runs.map((r) => r.seed), randomRemoval });
