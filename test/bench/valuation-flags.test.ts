@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BenchUsageError } from '../../bench/flags';
 import { benchSpec, parseBenchArgs } from '../../bench/valuation/options';
 import { realSource } from '../../bench/valuation/datasets';
+import path from 'node:path';
+import { loadSpecFile } from '../../shared/pipeline/spec';
 
 describe('valuation bench flags', () => {
   it('runs ml-100k over three seeds by default, every setting, choosing (keep, λ, quarantine) among six candidates, with T-CE at one rate', () => {
@@ -29,7 +31,9 @@ describe('valuation bench flags', () => {
 
   it('values with the spec\'s cross-fit and trains the shipped ml-100k model', () => {
     const spec = benchSpec(parseBenchArgs([]).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
-    expect(spec.valuation).toMatchObject({ method: 'cross-fit', folds: 2, warmupEpochs: 4, score: 'logProb' });
+    const shipped = loadSpecFile(path.resolve(__dirname, '../../specs/ml-100k.json')).valuation;
+    expect(shipped).toMatchObject({ method: 'cross-fit', folds: 2, warmupEpochs: 12, score: 'logProb' });
+    expect(spec.valuation).toMatchObject({ method: shipped.method, folds: 2, warmupEpochs: 12, score: 'logProb' });
     expect(spec.pretrain.encoder).toMatchObject({ dim: 64, layers: 2 });
     expect([spec.pretrain.seed, spec.finetune.seed, spec.finetune.epochs]).toEqual([7, 7, 14]);
   });
