@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { BenchUsageError, parseStringFlags } from '../flags';
 import { parseFlags as qualityFlags, specFor } from '../quality';
-import { parseSpec, type PipelineSpec } from '../../shared/pipeline/spec';
+import path from 'node:path';
+import { loadSpecFile, parseSpec, type PipelineSpec } from '../../shared/pipeline/spec';
+import { repoRoot } from '../../infra/dev/paths';
 import type { DataSourceConfig } from '../../shared/data/source-config';
 import { REAL_DATASETS, type RealDataset } from './datasets';
 import { EASE_MAX_ITEMS } from './reference-detectors';
@@ -130,13 +132,10 @@ export const AS_SHIPPED_CHOICES: readonly Choice[] = [{ keep: 0.95, lambda: 0, q
 /** T-CE's drop rate after its warm-up: fixed at the planted noise rate (ml-100k's share of ratings 1–2 is close to it) */
 const TRUNCATE_RATES: readonly number[] = [0.2];
 
-/** specs/ml-100k.json's: chosen on three seeds' validation in both payoff settings (docs/valuation.md, "Longer warm-ups") */
-const SHIPPED_CROSS_FIT_WARMUP_EPOCHS = 12;
-
 interface ValueFlags { readonly method: 'cross-fit' | 'dynamics' | 'tracin-output'; readonly folds: number; readonly warmupEpochs?: number; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number }
 
 function sizesFor(quick: boolean, beautyUsers: number | undefined, { method, folds, score, scoreItems, ...flags }: ValueFlags): BenchSizes {
-  const warmupEpochs = flags.warmupEpochs ?? (quick ? 1 : method === 'cross-fit' ? SHIPPED_CROSS_FIT_WARMUP_EPOCHS : 4);
+  const warmupEpochs = flags.warmupEpochs ?? (quick ? 1 : method === 'cross-fit' ? shippedCrossFitWarmup() : 4);
   const valuation = method === 'cross-fit' ? { method, folds, warmupEpochs, score, ...(scoreItems === undefined ? {} : { scoreItems }) } : { method, warmupEpochs };
   const embedding = { k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
   if (quick) {
@@ -191,14 +190,18 @@ function withArms(sizes: BenchSizes, choice: string | undefined, tce: boolean): 
   return { ...sizes, choices: fixed ? [fixed] : sizes.choices, truncateRates: tce ? sizes.truncateRates : [] };
 }
 
-const SHIPPED_ML100K = {
-  pretrain: { encoder: { dim: 64, layers: 2, heads: 2, maxLen: 50 }, epochs: 4, batchSize: 64, threads: 2 },
-  finetune: { epochs: 14, batchSize: 128, threads: 2 },
-};
+/** The spec `npm run main` runs: the bench trains its model and values with its cross-fit warm-up. */
+const shippedMl100k = (): PipelineSpec => loadSpecFile(path.join(repoRoot, 'specs', 'ml-100k.json'));
+
+function shippedCrossFitWarmup(): number {
+  const v = shippedMl100k().valuation;
+  if (v.method !== 'cross-fit') throw new Error(`specs/ml-100k.json values with ${v.method}; the valuation bench's default warm-up follows its cross-fit settings`);
+  return v.warmupEpochs;
+}
 
 /** The pipeline spec of one bench setting: the dataset's model and training, the valuation sizes, this seed. */
 export function benchSpec(sizes: BenchSizes, dataset: string, source: DataSourceConfig, seed: number, real?: RealDataset): PipelineSpec {
-  const base = real === 'amazon-beauty' ? specFor('amazon-beauty', qualityFlags([])) : { pretrain: SHIPPED_ML100K.pretrain, finetune: SHIPPED_ML100K.finetune };
+  const base = real === 'amazon-beauty' ? specFor('amazon-beauty', qualityFlags([])) : shippedMl100k();
   const merge = (a: object, b: object | undefined) => {
     const out = { ...a, ...b } as Record<string, unknown>;
     if (b && 'encoder' in b) out.encoder = { ...(a as { encoder?: object }).encoder, ...(b as { encoder: object }).encoder };
