@@ -177,7 +177,7 @@ async function coldItemMetrics(models: ReadonlyArray<[name: string, model: RecMo
   const cold = { ...setting, targets };
   const out: Record<string, Metrics> = {};
   for (const [name, model, reads] of models) {
-    const { result, scoring } = await scoreAgainst(model, reads, { ...testSetting(ds, spec, reads), targets }, spec);
+    const { result, scoring } = await scoreAgainst(model, reads, reads === ds ? cold : { ...testSetting(ds, spec, reads), targets }, spec);
     await scoring.session.release();
     out[`${COLD_ITEMS_PREFIX}${name}`] = { ...summarize(result, spec.infer.k), targets: result.counts.targets };
   }
