@@ -66,6 +66,8 @@ const methodSettings = {
   warmupEpochs: CrossFitSettings.warmupEpochs.describe('epochs of each warm-up fine-tune (the finetune settings otherwise)'),
   score: CrossFitSettings.score.describe('the value: log p(item | context), or the share of the catalogue the item outranks'),
   scoreItems: CrossFitSettings.scoreItems.describe('score against this many catalogue items drawn once (unset: the whole catalogue); for catalogues of tens of thousands of items'),
+  rounds: CrossFitSettings.rounds.describe("rounds of cross-fit; each later round's fold models train only on the rows the previous round kept (refitKeep)"),
+  refitKeep: CrossFitSettings.refitKeep.describe("the share of rows, highest values first, a later round's fold models train on"),
 };
 
 /** What the important set does to fine-tuning, whatever the method. */
@@ -107,7 +109,7 @@ export const ValuationSpecSchema = z.discriminatedUnion('method', [
   variant('tracin', labelledViewFields),
   variant('loss', labelledViewFields),
   variant('random', labelledViewFields),
-  variant('cross-fit', { folds: methodSettings.folds, warmupEpochs: methodSettings.warmupEpochs, score: methodSettings.score, scoreItems: methodSettings.scoreItems }),
+  variant('cross-fit', { folds: methodSettings.folds, warmupEpochs: methodSettings.warmupEpochs, score: methodSettings.score, scoreItems: methodSettings.scoreItems, rounds: methodSettings.rounds, refitKeep: methodSettings.refitKeep }),
   variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs }),
   variant('tracin-output', { warmupEpochs: methodSettings.warmupEpochs, maxValidPoints: labelledViewFields.maxValidPoints }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });
@@ -131,8 +133,16 @@ export function valuationOf<M extends ValuationMethod>(method: M, settings: Reco
   return own.parse({ ...Object.fromEntries(Object.entries(settings).filter(([key]) => key in own.shape)), method }) as ValuationOf<M>;
 }
 
-/** Every method's own settings at their defaults. */
-const METHOD_SETTING_DEFAULTS: Record<string, unknown> = z.object({ ...methodSettings, ...labelledViewFields }).parse({});
+/**
+ * Settings added after runs were recorded with specs that lacked them: the digest form leaves
+ * each out while it is at its default, so those specs digest as they did.
+ */
+const LATER_SETTING_DEFAULTS: Record<string, unknown> = z.object({ rounds: methodSettings.rounds, refitKeep: methodSettings.refitKeep }).parse({});
+
+/** Every method's own settings at their defaults (the later ones apart). */
+const METHOD_SETTING_DEFAULTS: Record<string, unknown> = Object.fromEntries(
+  Object.entries(z.object({ ...methodSettings, ...labelledViewFields }).parse({})).filter(([key]) => !(key in LATER_SETTING_DEFAULTS)),
+);
 
 /**
  * The valuation as the spec digest reads it (pipeline-identity.ts): its method's settings over
@@ -140,7 +150,9 @@ const METHOD_SETTING_DEFAULTS: Record<string, unknown> = z.object({ ...methodSet
  * with it, so its form stays fixed while the parsed valuation carries its method's settings alone.
  */
 export function valuationDigestForm(valuation: ValuationSpec): Record<string, unknown> {
-  return { ...METHOD_SETTING_DEFAULTS, ...valuation };
+  const form: Record<string, unknown> = { ...METHOD_SETTING_DEFAULTS, ...valuation };
+  for (const [key, value] of Object.entries(LATER_SETTING_DEFAULTS)) if (form[key] === value) delete form[key];
+  return form;
 }
 
 /**

@@ -15,6 +15,14 @@ export const CrossFitSettings = {
    * (docs/decisions/0017-sampled-target-scores.md)
    */
   scoreItems: z.number().int().min(16).optional(),
+  /**
+   * rounds of cross-fit: each round after the first values again with fold models that train
+   * only on the `refitKeep` share the previous round valued highest, so the rows it suspects
+   * stop teaching the models that value them (docs/decisions/0020-cross-fit-refit-round.md)
+   */
+  rounds: z.number().int().min(1).max(4).default(1),
+  /** the share of rows, highest values first, that a later round's fold models train on */
+  refitKeep: z.number().gt(0).lt(1).default(0.9),
 };
 
 export const CrossFitConfigSchema = z.object({ ...CrossFitSettings, seed: z.number().int().default(0) });

@@ -12,7 +12,11 @@
 // memorises); a model that has not seen it ranks it where the rest of the data puts it.
 // For an interaction whose item was replaced uniformly at random the Bayes-optimal detector
 // ranks by p(y | x) under the clean data's model, which the held-out fold model estimates.
-// Cost: K warm-ups of `warmupEpochs` epochs plus one scoring pass over the training data.
+// With `rounds` > 1 the fold models of each later round train only on the rows the previous
+// round kept (its top `refitKeep`), still on the same folds: a model that never learns the
+// suspected rows predicts the clean ones better (docs/decisions/0020-cross-fit-refit-round.md).
+// Cost per round: K warm-ups of `warmupEpochs` epochs plus one scoring pass over the training data.
+import type { z } from 'zod';
 import type { InteractionTable } from '../data/types';
 import type { FinetuneConfigInput } from '../ml/config';
 import type { RecModel } from '../ml/encoder';
@@ -23,6 +27,7 @@ import { mixSeed, Random } from '../random';
 import { CrossFitConfigSchema, type CrossFitConfig } from './cross-fit-config';
 import { ValuationInputError } from './errors';
 import { dealFolds } from './folds';
+import { selectImportant } from './selection';
 
 export { dealFolds } from './folds';
 
@@ -48,12 +53,25 @@ export class CrossFitStoppedError extends Error {
 /** One value per training interaction (higher = more plausible), from held-out fold models. */
 export async function crossFitValues(data: CrossFitData, pretrained: RecModel, finetuneConfig: FinetuneConfigInput, configInput: CrossFitConfig, hooks: CrossFitHooks): Promise<Float64Array> {
   const config = CrossFitConfigSchema.parse(configInput);
-  const n = data.train.length;
-  const fold = dealFolds(n, config.folds, config.seed);
-  const values = new Float64Array(n);
-  const warmup = { ...finetuneConfig, epochs: config.warmupEpochs };
+  const fold = dealFolds(data.train.length, config.folds, config.seed);
   // a stream of its own: the fold deal draws from Sfc32(seed) and the warm-ups from Random(seed)
   const candidates = config.scoreItems === undefined ? undefined : drawCandidates(data.numItems, config.scoreItems, new Random(mixSeed(config.seed)));
+  let values = await oneRound(data, fold, pretrained, finetuneConfig, config, candidates, hooks, 1);
+  for (let round = 2; round <= config.rounds; round++) {
+    // the same folds every round: a fold's rows never train the model that scores them
+    const trainable = new Uint8Array(data.train.length);
+    for (const j of selectImportant(values, { keep: config.refitKeep, lambda: 0 }).important) if (!data.trainable || data.trainable[j]) trainable[j] = 1;
+    values = await oneRound({ ...data, trainable }, fold, pretrained, finetuneConfig, config, candidates, hooks, round);
+  }
+  return values;
+}
+
+/** Every fold scored by a warm-up fine-tune on the other folds' trainable rows. */
+async function oneRound(data: CrossFitData, fold: Uint8Array, pretrained: RecModel, finetuneConfig: FinetuneConfigInput, config: z.output<typeof CrossFitConfigSchema>, candidates: Int32Array | undefined, hooks: CrossFitHooks, round: number): Promise<Float64Array> {
+  const n = data.train.length;
+  const label = config.rounds === 1 ? '' : `round ${round}/${config.rounds}, `;
+  const values = new Float64Array(n);
+  const warmup = { ...finetuneConfig, epochs: config.warmupEpochs };
   for (let f = 0; f < config.folds; f++) {
     const rest: number[] = [];
     const own: number[] = [];
@@ -62,17 +80,17 @@ export async function crossFitValues(data: CrossFitData, pretrained: RecModel, f
       else if (!data.trainable || data.trainable[j]) rest.push(j);
     }
     if (rest.length === 0) throw new ValuationInputError('train', `leaves fold ${f + 1} of ${config.folds} no trainable interaction outside it`, 'Use fewer folds or more training interactions.');
-    hooks.progress?.(`fold ${f + 1}/${config.folds}: warm-up fine-tune on ${rest.length} interactions`);
+    hooks.progress?.(`${label}fold ${f + 1}/${config.folds}: warm-up fine-tune on ${rest.length} interactions`);
     const trained = await finetune(
       { ...data, examples: { indices: Int32Array.from(rest), weights: new Float32Array(rest.length).fill(1) } },
       pretrained,
       warmup,
-      { checkpointDir: `${hooks.checkpointDir}/fold-${f}`, shouldStop: hooks.shouldStop },
+      { checkpointDir: `${hooks.checkpointDir}/round-${round}/fold-${f}`, shouldStop: hooks.shouldStop },
     );
     try {
       // a warm-up stopped early would score its fold with a half-trained model: no values then
-      if (trained.stopped) throw new CrossFitStoppedError(`cross-fit stopped on request during fold ${f + 1} of ${config.folds}, after ${trained.epochsDone} of ${config.warmupEpochs} warm-up epochs`);
-      hooks.progress?.(`fold ${f + 1}/${config.folds}: scoring ${own.length} held-out interactions`);
+      if (trained.stopped) throw new CrossFitStoppedError(`cross-fit stopped on request during ${label}fold ${f + 1} of ${config.folds}, after ${trained.epochsDone} of ${config.warmupEpochs} warm-up epochs`);
+      hooks.progress?.(`${label}fold ${f + 1}/${config.folds}: scoring ${own.length} held-out interactions`);
       const ownIdx = Int32Array.from(own);
       const scores = await scoreTargets(trained.model, { ...data, examples: { indices: ownIdx, weights: new Float32Array(own.length).fill(1) } }, warmup, undefined, candidates);
       const source = config.score === 'logProb' ? scores.logProb : scores.outranks;

@@ -104,7 +104,7 @@ export function trainedValues(ds: SplitDataset, model: RecModel, finetune: Finet
   switch (v.method) {
     case 'dynamics': return trainingDynamicsValues(ds, model, finetune, v.warmupEpochs, hooks);
     case 'tracin-output': return tracinOutputValues(ds, model, finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, seed }, hooks);
-    case 'cross-fit': return crossFitValues(ds, model, finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, scoreItems: v.scoreItems, seed }, hooks);
+    case 'cross-fit': return crossFitValues(ds, model, finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, scoreItems: v.scoreItems, rounds: v.rounds, refitKeep: v.refitKeep, seed }, hooks);
   }
 }
 

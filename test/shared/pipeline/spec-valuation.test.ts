@@ -143,7 +143,7 @@ describe('a parsed spec written back as a file', () => {
 
 describe('the parsed valuation', () => {
   it("holds its method's settings alone, and a spec built in code is held to that as a file is", () => {
-    expect(Object.keys(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit' } }).valuation).sort()).toEqual(['alpha', 'folds', 'lambda', 'method', 'quarantine', 'score', 'unit', 'warmupEpochs']);
+    expect(Object.keys(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit' } }).valuation).sort()).toEqual(['alpha', 'folds', 'lambda', 'method', 'quarantine', 'refitKeep', 'rounds', 'score', 'unit', 'warmupEpochs']);
     expect(parseSpec({ dataset: 'd', source }).valuation).toMatchObject({ method: 'knn-shapley', k: 10, negatives: 1, contextLen: 20, maxValidPoints: 2000 });
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', bags: 8 } }, 'bench')).message).toContain("bench: valuation.bags: a setting of data-oob only; this spec's method is dynamics");
   });
@@ -152,6 +152,14 @@ describe('the parsed valuation', () => {
     expect(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', scoreItems: 4096 } }).valuation).toMatchObject({ method: 'cross-fit', scoreItems: 4096 });
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', scoreItems: 8 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.scoreItems: .*16/);
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', scoreItems: 4096 } }, 'spec.json')).message).toContain("valuation.scoreItems: a setting of cross-fit only; this spec's method is dynamics");
+  });
+
+  it('values cross-fit again in later rounds when rounds is set, and says where a bad round count or refit share is', () => {
+    expect(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit' } }).valuation).toMatchObject({ rounds: 1, refitKeep: 0.9 });
+    expect(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', rounds: 2, refitKeep: 0.8 } }).valuation).toMatchObject({ rounds: 2, refitKeep: 0.8 });
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', rounds: 0 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.rounds: .*1/);
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', refitKeep: 1 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.refitKeep: .*1/);
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', rounds: 2 } }, 'spec.json')).message).toContain("valuation.rounds: a setting of cross-fit only; this spec's method is dynamics");
   });
 
   it('of one method is built from a bag of settings by keeping those it reads', () => {
@@ -171,5 +179,7 @@ describe('the parsed valuation', () => {
     for (const [method, digest] of Object.entries(recorded)) {
       expect(specDigest({ valuation: parseSpec({ dataset: 'd', source, valuation: { method } }).valuation }), method).toBe(digest);
     }
+    // a setting added later enters the digest once it leaves its default
+    expect(specDigest({ valuation: parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', rounds: 2 } }).valuation })).not.toBe(recorded['cross-fit']);
   });
 });

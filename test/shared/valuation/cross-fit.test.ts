@@ -9,6 +9,7 @@ import { EncoderConfigSchema } from '../../../shared/ml/config';
 import { createModel, disposeModel } from '../../../shared/ml/encoder';
 import { CrossFitStoppedError, crossFitValues, dealFolds } from '../../../shared/valuation/cross-fit';
 import { noiseDetectionAuc } from '../../../shared/valuation/detection';
+import { selectImportant } from '../../../shared/valuation/selection';
 import { meanLossValues, trainingDynamicsValues } from '../../../shared/valuation/training-dynamics';
 
 const root = mkdtempSync(join(tmpdir(), 'assay-cross-fit-'));
@@ -79,6 +80,33 @@ describe('crossFitValues', () => {
       expect(sampled.every(Number.isFinite)).toBe(true);
       expect(Array.from(sampled)).not.toEqual(Array.from(values));
       expect(noiseDetectionAuc(sampled, noisy)).toBeGreaterThan(0.85);
+    } finally {
+      disposeModel(pretrained);
+    }
+  });
+
+  it('trains a later round\'s fold models only on the rows the round before kept, on the same folds', async () => {
+    const numItems = 24;
+    const { train, noisy } = walksWithNoise(40, 10, numItems, 6);
+    const pretrained = createModel(EncoderConfigSchema.parse({ dim: 16, layers: 1, heads: 1, maxLen: 16, dropout: 0 }), { numItems, vocabSize: 0 }, 1);
+    const finetune = { batchSize: 16, optimizer: { lr: 1e-2 } };
+    const config = { folds: 2, warmupEpochs: 3, seed: 4 };
+    try {
+      const first = await crossFitValues({ numUsers: 40, numItems, train }, pretrained, finetune, config, { checkpointDir: join(root, 'r1') });
+      const phases: string[] = [];
+      const second = await crossFitValues({ numUsers: 40, numItems, train }, pretrained, finetune, { ...config, rounds: 2, refitKeep: 0.7 }, { checkpointDir: join(root, 'r2'), progress: (p) => phases.push(p) });
+      const folds = dealFolds(train.length, 2, 4);
+      const kept = selectImportant(first, { keep: 0.7, lambda: 0 }).important;
+      const trainedOn = (f: number) => kept.filter((j) => folds[j] !== f).length;
+      expect(phases.filter((p) => p.includes('warm-up'))).toEqual([
+        `round 1/2, fold 1/2: warm-up fine-tune on ${folds.filter((f) => f !== 0).length} interactions`,
+        `round 1/2, fold 2/2: warm-up fine-tune on ${folds.filter((f) => f !== 1).length} interactions`,
+        `round 2/2, fold 1/2: warm-up fine-tune on ${trainedOn(0)} interactions`,
+        `round 2/2, fold 2/2: warm-up fine-tune on ${trainedOn(1)} interactions`,
+      ]);
+      // the second round's values are its own models', and still find the broken pattern
+      expect(Array.from(second)).not.toEqual(Array.from(first));
+      expect(noiseDetectionAuc(second, noisy)).toBeGreaterThan(0.8);
     } finally {
       disposeModel(pretrained);
     }
