@@ -21,6 +21,19 @@ describe('the value step with cross-fit', () => {
     expect(valued.metrics.trainExamples).toBe(Math.ceil(0.6 * examples));
     expect(run.outcomes.map((o) => o.step)).toContain('infer');
   });
+
+  it('values again with refit fold models when the spec asks for two rounds', async () => {
+    const summaryWith = async (rounds: number) => {
+      const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { valuation: { method: 'cross-fit', folds: 2, warmupEpochs: 1, keep: 0.6, rounds, refitKeep: 0.5 } } as never);
+      const run = await runBare(spec);
+      return run.outcomes.find((o) => o.step === 'value')!.outcome.valueSummary!;
+    };
+    const [one, two] = [await summaryWith(1), await summaryWith(2)];
+    expect(two.method).toBe('cross-fit');
+    expect(two.max).toBeLessThan(0);
+    // the same folds and seed: only the second round's training rows differ
+    expect(two.mean).not.toBe(one.mean);
+  });
 });
 
 describe('the value step with training dynamics, and the valued fine-tune\'s quarantine and truncated loss', () => {
