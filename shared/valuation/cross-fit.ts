@@ -56,22 +56,32 @@ export async function crossFitValues(data: CrossFitData, pretrained: RecModel, f
   const fold = dealFolds(data.train.length, config.folds, config.seed);
   // a stream of its own: the fold deal draws from Sfc32(seed) and the warm-ups from Random(seed)
   const candidates = config.scoreItems === undefined ? undefined : drawCandidates(data.numItems, config.scoreItems, new Random(mixSeed(config.seed)));
-  let values = await oneRound(data, fold, pretrained, finetuneConfig, config, candidates, hooks, 1);
+  const setup: RoundSetup = { fold, pretrained, warmup: { ...finetuneConfig, epochs: config.warmupEpochs }, config, candidates, hooks };
+  let values = await oneRound(data, setup, 1);
   for (let round = 2; round <= config.rounds; round++) {
     // the same folds every round: a fold's rows never train the model that scores them
     const trainable = new Uint8Array(data.train.length);
     for (const j of selectImportant(values, { keep: config.refitKeep, lambda: 0 }).important) if (!data.trainable || data.trainable[j]) trainable[j] = 1;
-    values = await oneRound({ ...data, trainable }, fold, pretrained, finetuneConfig, config, candidates, hooks, round);
+    values = await oneRound({ ...data, trainable }, setup, round);
   }
   return values;
 }
 
+/** What every round shares: the fold deal, the warm-up's start and settings, the scored items. */
+interface RoundSetup {
+  readonly fold: Uint8Array;
+  readonly pretrained: RecModel;
+  readonly warmup: FinetuneConfigInput;
+  readonly config: z.output<typeof CrossFitConfigSchema>;
+  readonly candidates: Int32Array | undefined;
+  readonly hooks: CrossFitHooks;
+}
+
 /** Every fold scored by a warm-up fine-tune on the other folds' trainable rows. */
-async function oneRound(data: CrossFitData, fold: Uint8Array, pretrained: RecModel, finetuneConfig: FinetuneConfigInput, config: z.output<typeof CrossFitConfigSchema>, candidates: Int32Array | undefined, hooks: CrossFitHooks, round: number): Promise<Float64Array> {
+async function oneRound(data: CrossFitData, { fold, pretrained, warmup, config, candidates, hooks }: RoundSetup, round: number): Promise<Float64Array> {
   const n = data.train.length;
   const label = config.rounds === 1 ? '' : `round ${round}/${config.rounds}, `;
   const values = new Float64Array(n);
-  const warmup = { ...finetuneConfig, epochs: config.warmupEpochs };
   for (let f = 0; f < config.folds; f++) {
     const rest: number[] = [];
     const own: number[] = [];
