@@ -137,12 +137,16 @@ const TRUNCATE_RATES: readonly number[] = [0.2];
 
 interface ValueFlags { readonly method: 'cross-fit' | 'dynamics' | 'tracin-output'; readonly folds: number; readonly warmupEpochs?: number; readonly rounds?: number; readonly refitKeep?: number; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number }
 
-function sizesFor(quick: boolean, beautyUsers: number | undefined, { method, folds, score, scoreItems, ...flags }: ValueFlags): BenchSizes {
+/** The value step's settings: cross-fit's default to the shipped spec's, the other methods' to a 4-epoch warm-up. */
+function valuationSizes(quick: boolean, { method, folds, score, scoreItems, ...flags }: ValueFlags): BenchSizes['valuation'] {
+  if (method !== 'cross-fit') return { method, warmupEpochs: flags.warmupEpochs ?? (quick ? 1 : 4) };
   const shipped = shippedCrossFit();
-  const warmupEpochs = flags.warmupEpochs ?? (quick ? 1 : method === 'cross-fit' ? shipped.warmupEpochs : 4);
-  const rounds = flags.rounds ?? shipped.rounds;
-  const refitKeep = flags.refitKeep ?? shipped.refitKeep;
-  const valuation = method === 'cross-fit' ? { method, folds, warmupEpochs, rounds, refitKeep, score, ...(scoreItems === undefined ? {} : { scoreItems }) } : { method, warmupEpochs };
+  const warmupEpochs = flags.warmupEpochs ?? (quick ? 1 : shipped.warmupEpochs);
+  return { method, folds, warmupEpochs, rounds: flags.rounds ?? shipped.rounds, refitKeep: flags.refitKeep ?? shipped.refitKeep, score, ...(scoreItems === undefined ? {} : { scoreItems }) };
+}
+
+function sizesFor(quick: boolean, beautyUsers: number | undefined, flags: ValueFlags): BenchSizes {
+  const valuation = valuationSizes(quick, flags);
   const embedding = { k: 10, bags: 16, negatives: 1, maxValidPoints: 1000 };
   if (quick) {
     return {

@@ -89,7 +89,7 @@ async function oneRound(data: CrossFitData, { fold, pretrained, warmup, config, 
       if (fold[j] === f) own.push(j);
       else if (!data.trainable || data.trainable[j]) rest.push(j);
     }
-    if (rest.length === 0) throw new ValuationInputError('train', `leaves fold ${f + 1} of ${config.folds} no trainable interaction outside it`, 'Use fewer folds or more training interactions.');
+    if (rest.length === 0) throw new ValuationInputError('train', `leaves ${label}fold ${f + 1} of ${config.folds} no trainable interaction outside it`, `Use fewer folds or more training interactions${round > 1 ? ', or a larger refitKeep' : ''}.`);
     hooks.progress?.(`${label}fold ${f + 1}/${config.folds}: warm-up fine-tune on ${rest.length} interactions`);
     const trained = await finetune(
       { ...data, examples: { indices: Int32Array.from(rest), weights: new Float32Array(rest.length).fill(1) } },

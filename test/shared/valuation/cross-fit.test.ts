@@ -112,6 +112,19 @@ describe('crossFitValues', () => {
     }
   });
 
+  it('says which round left a fold without training rows, and that a larger refitKeep helps', async () => {
+    const numItems = 24;
+    // 20 rows: round 2 refits on the single top row, so the fold holding it has nothing outside to train on
+    const { train } = walksWithNoise(4, 5, numItems, 2);
+    const pretrained = createModel(EncoderConfigSchema.parse({ dim: 16, layers: 1, heads: 1, maxLen: 16, dropout: 0 }), { numItems, vocabSize: 0 }, 1);
+    try {
+      await expect(crossFitValues({ numUsers: 4, numItems, train }, pretrained, { batchSize: 8 }, { folds: 2, warmupEpochs: 1, rounds: 2, refitKeep: 0.05 }, { checkpointDir: join(root, 'empty') }))
+        .rejects.toThrow(/round 2\/2, fold \d of 2 no trainable interaction outside it.*or a larger refitKeep/);
+    } finally {
+      disposeModel(pretrained);
+    }
+  });
+
   it('never lets a fold model train on the fold it scores: fold 0 is valued the same when its interactions are not trainable at all', async () => {
     const numItems = 24;
     const { train } = walksWithNoise(20, 8, numItems, 4);
