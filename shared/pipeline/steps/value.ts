@@ -104,7 +104,9 @@ export function trainedValues(ds: SplitDataset, model: RecModel, finetune: Finet
   switch (v.method) {
     case 'dynamics': return trainingDynamicsValues(ds, model, finetune, v.warmupEpochs, hooks);
     case 'tracin-output': return tracinOutputValues(ds, model, finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, seed }, hooks);
-    case 'cross-fit': return crossFitValues(ds, model, finetune, { folds: v.folds, warmupEpochs: v.warmupEpochs, score: v.score, scoreItems: v.scoreItems, rounds: v.rounds, refitKeep: v.refitKeep, seed }, hooks);
+    // cross-fit's config schema keeps its own settings and strips the valuation's others, so a
+    // setting added to CrossFitSettings reaches the step without being named here
+    case 'cross-fit': return crossFitValues(ds, model, finetune, { ...v, seed }, hooks);
   }
 }
 
