@@ -7,6 +7,7 @@ import { BenchUsageError, parseStringFlags } from '../flags';
 import { parseFlags as qualityFlags, specFor } from '../quality';
 import path from 'node:path';
 import { loadSpecFile, parseSpec, type PipelineSpec, type ValuationOf } from '../../shared/pipeline/spec';
+import type { CrossFitSettingValues } from '../../shared/valuation/cross-fit-config';
 import { repoRoot } from '../../infra/dev/paths';
 import type { DataSourceConfig } from '../../shared/data/source-config';
 import { REAL_DATASETS, type RealDataset } from './datasets';
@@ -17,7 +18,7 @@ export { BenchUsageError };
 
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics|tracin-output] [--seeds N] [--seed N] [--quick on]
        [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--beauty-settings uniform-20,as-shipped] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
-       [--payoff on|off] [--folds N] [--warmup-epochs N] [--rounds N] [--refit-keep F] [--score logProb|outranks] [--score-items N] [--choice KEEP/context|drop|everywhere] [--tce on|off]
+       [--payoff on|off] [--folds N] [--warmup-epochs N] [--rounds N] [--refit-keep F] [--directions forward|both] [--score logProb|outranks] [--score-items N] [--choice KEEP/context|drop|everywhere] [--tce on|off]
        [--choose-on first-seed|every-seed]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
@@ -25,9 +26,10 @@ const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beaut
   (--beauty-payoff on adds the payoff, ~1 h a seed here); --beauty-settings as-shipped adds the stretch: the file as
   shipped, nothing planted, control against the valued fine-tune chosen on validation (~45 min a seed here).
   --payoff off: detection only, every setting.
-  --folds / --rounds / --refit-keep / --score / --score-items (cross-fit) and --warmup-epochs set the value step's own
-  settings (defaults: the shipped spec's; --rounds 2 values again with fold models trained on the --refit-keep share the
-  first round kept; --score-items scores against that many sampled items instead of the whole catalogue).
+  --folds / --rounds / --refit-keep / --directions / --score / --score-items (cross-fit) and --warmup-epochs set the value
+  step's own settings (defaults: the shipped spec's; --rounds 2 values again with fold models trained on the --refit-keep
+  share the first round kept; --directions both also values each fold from the items after each interaction;
+  --score-items scores against that many sampled items instead of the whole catalogue).
   --choice fixes the valued fine-tune's (keep, quarantine), λ 0, on the noisy settings instead of choosing among six
   (keep 0.8 or 0.9; the rest as context, dropped, or removed everywhere — pretrained again) on validation;
   --tce off leaves out the T-CE arm (both shorten a run: ~12 min per fine-tune on full amazon-beauty here).
@@ -61,6 +63,7 @@ const FlagsSchema = z.object({
   'warmup-epochs': z.coerce.number().int('must be an integer').min(1, 'must be at least 1').optional(),
   rounds: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(4, 'must be at most 4').optional(),
   'refit-keep': z.coerce.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').optional(),
+  directions: z.enum(['forward', 'both']).optional(),
   score: z.enum(['logProb', 'outranks']).default('logProb'),
   'score-items': z.coerce.number().int('must be an integer').min(16, 'must be at least 16').optional(),
   choice: z.string().regex(/^(0?\.\d+|1(\.0+)?)\/(context|drop|everywhere)$/, 'KEEP/MODE: a keep share in (0, 1] and context, drop or everywhere, e.g. 0.9/everywhere').optional(),
@@ -82,7 +85,7 @@ export interface BenchSizes {
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
   /** the valuation the protocol values with: its method's settings */
-  readonly valuation: { readonly method: 'cross-fit'; readonly folds: number; readonly warmupEpochs: number; readonly rounds: number; readonly refitKeep: number; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number } | { readonly method: 'dynamics' | 'tracin-output'; readonly warmupEpochs: number };
+  readonly valuation: ({ readonly method: 'cross-fit' } & Readonly<CrossFitSettingValues>) | { readonly method: 'dynamics' | 'tracin-output'; readonly warmupEpochs: number };
   /** the embedding methods' settings, for their detection rows */
   readonly embedding: EmbeddingSettings;
 }
@@ -135,14 +138,14 @@ export const AS_SHIPPED_CHOICES: readonly Choice[] = [{ keep: 0.95, lambda: 0, q
 /** T-CE's drop rate after its warm-up: fixed at the planted noise rate (ml-100k's share of ratings 1–2 is close to it) */
 const TRUNCATE_RATES: readonly number[] = [0.2];
 
-interface ValueFlags { readonly method: 'cross-fit' | 'dynamics' | 'tracin-output'; readonly folds: number; readonly warmupEpochs?: number; readonly rounds?: number; readonly refitKeep?: number; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number }
+interface ValueFlags { readonly method: 'cross-fit' | 'dynamics' | 'tracin-output'; readonly folds: number; readonly warmupEpochs?: number; readonly rounds?: number; readonly refitKeep?: number; readonly directions?: 'forward' | 'both'; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number }
 
 /** The value step's settings: cross-fit's default to the shipped spec's, the other methods' to a 4-epoch warm-up. */
 function valuationSizes(quick: boolean, { method, folds, score, scoreItems, ...flags }: ValueFlags): BenchSizes['valuation'] {
   if (method !== 'cross-fit') return { method, warmupEpochs: flags.warmupEpochs ?? (quick ? 1 : 4) };
   const shipped = shippedCrossFit();
   const warmupEpochs = flags.warmupEpochs ?? (quick ? 1 : shipped.warmupEpochs);
-  return { method, folds, warmupEpochs, rounds: flags.rounds ?? shipped.rounds, refitKeep: flags.refitKeep ?? shipped.refitKeep, score, ...(scoreItems === undefined ? {} : { scoreItems }) };
+  return { method, folds, warmupEpochs, rounds: flags.rounds ?? shipped.rounds, refitKeep: flags.refitKeep ?? shipped.refitKeep, directions: flags.directions ?? shipped.directions, score, ...(scoreItems === undefined ? {} : { scoreItems }) };
 }
 
 function sizesFor(quick: boolean, beautyUsers: number | undefined, flags: ValueFlags): BenchSizes {
@@ -189,7 +192,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     chooseOnEverySeed: f['choose-on'] === 'every-seed',
     settings: ml100kSettings(f.settings, quick),
     beautySettings: settingList('--beauty-settings', f['beauty-settings'], BEAUTY_SETTING_NAMES),
-    sizes: withArms(sizesFor(quick, f['beauty-users'], { method: f.method, folds: f.folds, warmupEpochs: f['warmup-epochs'], rounds: f.rounds, refitKeep: f['refit-keep'], score: f.score, scoreItems: f['score-items'] }), f.choice, f.tce === 'on'),
+    sizes: withArms(sizesFor(quick, f['beauty-users'], { method: f.method, folds: f.folds, warmupEpochs: f['warmup-epochs'], rounds: f.rounds, refitKeep: f['refit-keep'], directions: f.directions, score: f.score, scoreItems: f['score-items'] }), f.choice, f.tce === 'on'),
   };
 }
 

@@ -52,7 +52,7 @@ export function methodLabel(spec: PipelineSpec): string {
   switch (v.method) {
     case 'dynamics': return `dynamics (${v.warmupEpochs} warm-up epochs)`;
     case 'tracin-output': return `tracin-output (${v.warmupEpochs} warm-up epochs, ${v.maxValidPoints} validation points at most)`;
-    case 'cross-fit': return `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs${v.rounds === 1 ? '' : `, ${v.rounds} rounds refitting on the top ${v.refitKeep}`}, ${v.score}${v.scoreItems === undefined ? '' : ` against ${v.scoreItems} sampled items`})`;
+    case 'cross-fit': return `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs${v.rounds === 1 ? '' : `, ${v.rounds} rounds refitting on the top ${v.refitKeep}`}${v.directions === 'both' ? ', both directions' : ''}, ${v.score}${v.scoreItems === undefined ? '' : ` against ${v.scoreItems} sampled items`})`;
     default: return v.method;
   }
 }

@@ -68,6 +68,7 @@ const methodSettings = {
   scoreItems: CrossFitSettings.scoreItems.describe('score against this many catalogue items drawn once (unset: the whole catalogue); for catalogues of tens of thousands of items'),
   rounds: CrossFitSettings.rounds.describe("rounds of cross-fit; each later round's fold models train only on the rows the previous round kept (refitKeep)"),
   refitKeep: CrossFitSettings.refitKeep.describe("the share of rows, highest values first, a later round's fold models train on"),
+  directions: CrossFitSettings.directions.describe("'both': each fold is also valued from the items after each interaction (a model of the reversed histories) and the value is the mean of the two; twice the warm-ups"),
 };
 
 /** What the important set does to fine-tuning, whatever the method. */
@@ -109,7 +110,7 @@ export const ValuationSpecSchema = z.discriminatedUnion('method', [
   variant('tracin', labelledViewFields),
   variant('loss', labelledViewFields),
   variant('random', labelledViewFields),
-  variant('cross-fit', { folds: methodSettings.folds, warmupEpochs: methodSettings.warmupEpochs, score: methodSettings.score, scoreItems: methodSettings.scoreItems, rounds: methodSettings.rounds, refitKeep: methodSettings.refitKeep }),
+  variant('cross-fit', { folds: methodSettings.folds, warmupEpochs: methodSettings.warmupEpochs, score: methodSettings.score, scoreItems: methodSettings.scoreItems, rounds: methodSettings.rounds, refitKeep: methodSettings.refitKeep, directions: methodSettings.directions }),
   variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs }),
   variant('tracin-output', { warmupEpochs: methodSettings.warmupEpochs, maxValidPoints: labelledViewFields.maxValidPoints }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });
@@ -137,7 +138,7 @@ export function valuationOf<M extends ValuationMethod>(method: M, settings: Reco
  * Settings added after runs were recorded with specs that lacked them: the digest form leaves
  * each out while it is at its default, so those specs digest as they did.
  */
-const LATER_SETTING_DEFAULTS: Record<string, unknown> = z.object({ rounds: methodSettings.rounds, refitKeep: methodSettings.refitKeep }).parse({});
+const LATER_SETTING_DEFAULTS: Record<string, unknown> = z.object({ rounds: methodSettings.rounds, refitKeep: methodSettings.refitKeep, directions: methodSettings.directions }).parse({});
 
 /** Every method's own settings at their defaults (the later ones apart). */
 const METHOD_SETTING_DEFAULTS: Record<string, unknown> = Object.fromEntries(

@@ -23,7 +23,16 @@ export const CrossFitSettings = {
   rounds: z.number().int().min(1).max(4).default(1),
   /** the share of rows, highest values first, that a later round's fold models train on */
   refitKeep: z.number().gt(0).lt(1).default(0.9),
+  /**
+   * 'both': every fold is also valued by a model of the users' reversed histories, which reads an
+   * item from the items after it, and the value is the mean of the two log-probabilities; twice the
+   * warm-ups (docs/decisions/0021-cross-fit-both-directions.md)
+   */
+  directions: z.enum(['forward', 'both']).default('forward'),
 };
+
+/** cross-fit's settings with their defaults filled in (what a spec's cross-fit valuation carries) */
+export type CrossFitSettingValues = z.output<z.ZodObject<typeof CrossFitSettings>>;
 
 export const CrossFitConfigSchema = z.object({ ...CrossFitSettings, seed: z.number().int().default(0) });
 export type CrossFitConfig = z.input<typeof CrossFitConfigSchema>;

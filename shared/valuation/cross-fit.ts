@@ -15,7 +15,11 @@
 // With `rounds` > 1 the fold models of each later round train only on the rows the previous
 // round kept (its top `refitKeep`), still on the same folds: a model that never learns the
 // suspected rows predicts the clean ones better (docs/decisions/0020-cross-fit-refit-round.md).
-// Cost per round: K warm-ups of `warmupEpochs` epochs plus one scoring pass over the training data.
+// With `directions: 'both'` each fold is valued a second time by a model of the reversed
+// histories, which reads an item from the items after it: a random item is implausible from
+// both sides, and a clean item with little before it often has much after it
+// (docs/decisions/0021-cross-fit-both-directions.md). The value is the mean of the two.
+// Cost per round and direction: K warm-ups of `warmupEpochs` epochs plus one scoring pass.
 import type { z } from 'zod';
 import type { InteractionTable } from '../data/types';
 import type { FinetuneConfigInput } from '../ml/config';
@@ -23,6 +27,7 @@ import type { RecModel } from '../ml/encoder';
 import { disposeModel } from '../ml/encoder';
 import { finetune } from '../ml/finetune';
 import { drawCandidates, scoreTargets } from '../ml/target-scores';
+import { reversedTime } from '../data/preprocess/sequences';
 import { mixSeed, Random } from '../random';
 import { CrossFitConfigSchema, type CrossFitConfig } from './cross-fit-config';
 import { ValuationInputError } from './errors';
@@ -56,7 +61,9 @@ export async function crossFitValues(data: CrossFitData, pretrained: RecModel, f
   const fold = dealFolds(data.train.length, config.folds, config.seed);
   // a stream of its own: the fold deal draws from Sfc32(seed) and the warm-ups from Random(seed)
   const candidates = config.scoreItems === undefined ? undefined : drawCandidates(data.numItems, config.scoreItems, new Random(mixSeed(config.seed)));
-  const setup: RoundSetup = { fold, pretrained, warmup: { ...finetuneConfig, epochs: config.warmupEpochs }, config, candidates, hooks };
+  // the backward models warm up from the same pretrained encoder: what it knows of the items serves both readings
+  const reversed = config.directions === 'both' ? reversedTime(data.train) : undefined;
+  const setup: RoundSetup = { fold, pretrained, warmup: { ...finetuneConfig, epochs: config.warmupEpochs }, config, candidates, reversed, hooks };
   let values = await oneRound(data, setup, 1);
   for (let round = 2; round <= config.rounds; round++) {
     // the same folds every round: a fold's rows never train the model that scores them
@@ -74,13 +81,24 @@ interface RoundSetup {
   readonly warmup: FinetuneConfigInput;
   readonly config: z.output<typeof CrossFitConfigSchema>;
   readonly candidates: Int32Array | undefined;
+  /** the training rows in reversed time order, where the round is read in both directions */
+  readonly reversed: CrossFitData['train'] | undefined;
   readonly hooks: CrossFitHooks;
 }
 
-/** Every fold scored by a warm-up fine-tune on the other folds' trainable rows. */
-async function oneRound(data: CrossFitData, { fold, pretrained, warmup, config, candidates, hooks }: RoundSetup, round: number): Promise<Float64Array> {
+/** The round's values: forward, or the mean of the forward and the backward reading. */
+async function oneRound(data: CrossFitData, setup: RoundSetup, round: number): Promise<Float64Array> {
+  const roundLabel = setup.config.rounds === 1 ? '' : `round ${round}/${setup.config.rounds}, `;
+  if (!setup.reversed) return oneDirection(data, setup, round, roundLabel, '');
+  const forward = await oneDirection(data, setup, round, `${roundLabel}forward `, '');
+  const backward = await oneDirection({ ...data, train: setup.reversed }, setup, round, `${roundLabel}backward `, 'backward-');
+  for (let j = 0; j < forward.length; j++) forward[j] = (forward[j]! + backward[j]!) / 2;
+  return forward;
+}
+
+/** Every fold scored by a warm-up fine-tune on the other folds' trainable rows, in the order of `data.train`'s times. */
+async function oneDirection(data: CrossFitData, { fold, pretrained, warmup, config, candidates, hooks }: RoundSetup, round: number, label: string, checkpointPrefix: string): Promise<Float64Array> {
   const n = data.train.length;
-  const label = config.rounds === 1 ? '' : `round ${round}/${config.rounds}, `;
   const values = new Float64Array(n);
   for (let f = 0; f < config.folds; f++) {
     const rest: number[] = [];
@@ -95,7 +113,7 @@ async function oneRound(data: CrossFitData, { fold, pretrained, warmup, config, 
       { ...data, examples: { indices: Int32Array.from(rest), weights: new Float32Array(rest.length).fill(1) } },
       pretrained,
       warmup,
-      { checkpointDir: `${hooks.checkpointDir}/round-${round}/fold-${f}`, shouldStop: hooks.shouldStop },
+      { checkpointDir: `${hooks.checkpointDir}/round-${round}/${checkpointPrefix}fold-${f}`, shouldStop: hooks.shouldStop },
     );
     try {
       // a warm-up stopped early would score its fold with a half-trained model: no values then

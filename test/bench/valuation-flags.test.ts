@@ -33,8 +33,8 @@ describe('valuation bench flags', () => {
     const spec = benchSpec(parseBenchArgs([]).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
     const shipped = loadSpecFile(path.resolve(__dirname, '../../specs/ml-100k.json')).valuation;
     expect(shipped).toMatchObject({ method: 'cross-fit', folds: 2, warmupEpochs: 12, score: 'logProb' });
-    const { folds, warmupEpochs, score, rounds, refitKeep } = shipped as typeof shipped & { method: 'cross-fit' };
-    expect(spec.valuation).toMatchObject({ method: shipped.method, folds, warmupEpochs, score, rounds, refitKeep });
+    const { folds, warmupEpochs, score, rounds, refitKeep, directions } = shipped as typeof shipped & { method: 'cross-fit' };
+    expect(spec.valuation).toMatchObject({ method: shipped.method, folds, warmupEpochs, score, rounds, refitKeep, directions });
     expect(spec.pretrain.encoder).toMatchObject({ dim: 64, layers: 2 });
     expect([spec.pretrain.seed, spec.finetune.seed, spec.finetune.epochs]).toEqual([7, 7, 14]);
   });
@@ -56,8 +56,10 @@ describe('valuation bench flags', () => {
     expect(() => parseBenchArgs(['--payoff', 'yes'])).toThrow(/--payoff/);
   });
 
-  it('values in rounds with --rounds and --refit-keep; names a bad value', () => {
+  it('values in rounds with --rounds and --refit-keep, in both directions with --directions both; names a bad value', () => {
     expect(benchSpec(parseBenchArgs(['--rounds', '2', '--refit-keep', '0.8']).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k').valuation).toMatchObject({ method: 'cross-fit', rounds: 2, refitKeep: 0.8 });
+    expect(benchSpec(parseBenchArgs(['--directions', 'both']).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k').valuation).toMatchObject({ method: 'cross-fit', directions: 'both' });
+    expect(() => parseBenchArgs(['--directions', 'sideways'])).toThrow(/--directions/);
     expect(() => parseBenchArgs(['--rounds', '0'])).toThrow(/--rounds=0: must be at least 1/);
     expect(() => parseBenchArgs(['--refit-keep', '1'])).toThrow(/--refit-keep=1: must be in \(0, 1\)/);
   });

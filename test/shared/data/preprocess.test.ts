@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { preprocess } from '../../../shared/data/preprocess/preprocess';
-import { sequencesOf } from '../../../shared/data/preprocess/sequences';
+import { reversedTime, sequencesOf } from '../../../shared/data/preprocess/sequences';
 import { RawEventTable, type RawDataset } from '../../../shared/data/raw-events';
 import type { AppendableEvent } from '../../../shared/data/raw-events';
 import type { InteractionTable } from '../../../shared/data/types';
@@ -140,5 +140,25 @@ describe('preprocess', () => {
     const seq = sequencesOf(table, 3);
     expect(Array.from(seq.offsets)).toEqual([0, 2, 5, 5]);
     expect(Array.from(seq.items)).toEqual([21, 20, 11, 12, 10]);
+  });
+
+  it('reversedTime reverses each user\'s order, ties in time included, and leaves every other column as it was', () => {
+    // user 1's rows 2 and 4 share a time: the row order breaks the tie forward, so reversed the later row comes first
+    const table: InteractionTable = {
+      length: 6,
+      user: Int32Array.from([1, 0, 1, 0, 1, 0]),
+      item: Int32Array.from([10, 20, 11, 21, 12, 22]),
+      ts: Float64Array.from([5, 9, 3, 3, 3, 4]),
+      type: new Uint8Array(6),
+      session: new Int32Array(6),
+      relevance: new Float32Array(6),
+      query: new Int32Array(6).fill(-1),
+    };
+    const reversed = reversedTime(table);
+    expect(Array.from(sequencesOf(table, 2).items)).toEqual([21, 22, 20, 11, 12, 10]);
+    expect(Array.from(sequencesOf(reversed, 2).items)).toEqual([20, 22, 21, 10, 12, 11]);
+    expect(reversed.item).toBe(table.item);
+    expect(reversed.user).toBe(table.user);
+    expect(Array.from(table.ts)).toEqual([5, 9, 3, 3, 3, 4]);
   });
 });

@@ -143,7 +143,7 @@ describe('a parsed spec written back as a file', () => {
 
 describe('the parsed valuation', () => {
   it("holds its method's settings alone, and a spec built in code is held to that as a file is", () => {
-    expect(Object.keys(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit' } }).valuation).sort()).toEqual(['alpha', 'folds', 'lambda', 'method', 'quarantine', 'refitKeep', 'rounds', 'score', 'unit', 'warmupEpochs']);
+    expect(Object.keys(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit' } }).valuation).sort()).toEqual(['alpha', 'directions', 'folds', 'lambda', 'method', 'quarantine', 'refitKeep', 'rounds', 'score', 'unit', 'warmupEpochs']);
     expect(parseSpec({ dataset: 'd', source }).valuation).toMatchObject({ method: 'knn-shapley', k: 10, negatives: 1, contextLen: 20, maxValidPoints: 2000 });
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', bags: 8 } }, 'bench')).message).toContain("bench: valuation.bags: a setting of data-oob only; this spec's method is dynamics");
   });
@@ -160,6 +160,13 @@ describe('the parsed valuation', () => {
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', rounds: 0 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.rounds: .*1/);
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', refitKeep: 1 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.refitKeep: .*1/);
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', rounds: 2 } }, 'spec.json')).message).toContain("valuation.rounds: a setting of cross-fit only; this spec's method is dynamics");
+  });
+
+  it('reads cross-fit forward unless directions asks for both, and says where a bad direction is', () => {
+    expect(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit' } }).valuation).toMatchObject({ directions: 'forward' });
+    expect(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', directions: 'both' } }).valuation).toMatchObject({ directions: 'both' });
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', directions: 'backward' } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.directions: .*"forward"\|"both"/);
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'loss', directions: 'both' } }, 'spec.json')).message).toContain("valuation.directions: a setting of cross-fit only; this spec's method is loss");
   });
 
   it('of one method is built from a bag of settings by keeping those it reads', () => {
@@ -180,6 +187,8 @@ describe('the parsed valuation', () => {
       expect(specDigest({ valuation: parseSpec({ dataset: 'd', source, valuation: { method } }).valuation }), method).toBe(digest);
     }
     // a setting added later enters the digest once it leaves its default
-    expect(specDigest({ valuation: parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', rounds: 2 } }).valuation })).not.toBe(recorded['cross-fit']);
+    for (const later of [{ rounds: 2 }, { directions: 'both' }]) {
+      expect(specDigest({ valuation: parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', ...later } }).valuation }), JSON.stringify(later)).not.toBe(recorded['cross-fit']);
+    }
   });
 });

@@ -4,17 +4,19 @@ import { runBare } from '../../../shared/pipeline/bare';
 import { loadSpecFile } from '../../../shared/pipeline/spec';
 
 describe('the value step with cross-fit', () => {
-  // one bare run per round count, shared by the tests that read it
-  const runs = new Map<number, ReturnType<typeof runBare>>();
-  const runWith = (rounds: number) => {
-    const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { valuation: { method: 'cross-fit', folds: 2, warmupEpochs: 1, keep: 0.6, rounds, refitKeep: 0.5 } } as never);
+  // one bare run per cross-fit setting, shared by the tests that read it
+  const runs = new Map<string, ReturnType<typeof runBare>>();
+  const runWith = (settings: { rounds?: number; directions?: 'both' } = {}) => {
+    const key = JSON.stringify(settings);
+    const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { valuation: { method: 'cross-fit', folds: 2, warmupEpochs: 1, keep: 0.6, refitKeep: 0.5, ...settings } } as never);
     expect(spec.valuation.method).toBe('cross-fit');
-    if (!runs.has(rounds)) runs.set(rounds, runBare(spec));
-    return runs.get(rounds)!;
+    if (!runs.has(key)) runs.set(key, runBare(spec));
+    return runs.get(key)!;
   };
+  const summaryWith = async (settings?: Parameters<typeof runWith>[0]) => (await runWith(settings)).outcomes.find((o) => o.step === 'value')!.outcome.valueSummary!;
 
   it('values every training interaction with held-out warm-up fine-tunes and hands the top keep to the valued fine-tune', async () => {
-    const run = await runWith(1);
+    const run = await runWith();
     const value = run.outcomes.find((o) => o.step === 'value')!.outcome;
     expect(value.valueSummary?.method).toBe('cross-fit');
     const examples = value.metrics.examples!;
@@ -30,11 +32,18 @@ describe('the value step with cross-fit', () => {
   });
 
   it('values again with refit fold models when the spec asks for two rounds', async () => {
-    const summaryWith = async (rounds: number) => (await runWith(rounds)).outcomes.find((o) => o.step === 'value')!.outcome.valueSummary!;
-    const [one, two] = [await summaryWith(1), await summaryWith(2)];
+    const [one, two] = [await summaryWith(), await summaryWith({ rounds: 2 })];
     expect(two.method).toBe('cross-fit');
     // the same folds and seed: only the second round's training rows differ
     expect(two.mean).not.toBe(one.mean);
+  });
+
+  it('values from the items after each interaction too when the spec asks for both directions', async () => {
+    const [forward, both] = [await summaryWith(), await summaryWith({ directions: 'both' })];
+    expect(both.method).toBe('cross-fit');
+    // the forward reading's folds and seed, with the backward one's log-probabilities averaged in
+    expect(both.mean).not.toBe(forward.mean);
+    expect(both.max).toBeLessThan(0);
   });
 });
 

@@ -18,8 +18,12 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** Users walk the catalogue in steps of one (item i is followed by i+1); a tenth of the steps are replaced by random items. */
-function walksWithNoise(users: number, length: number, numItems: number, seed: number): { train: InteractionTable; noisy: Uint8Array } {
+/**
+ * Users walk the catalogue in steps of one (item i is followed by i+1); a tenth of the steps are
+ * replaced by random items, or with `firstOnly` four in ten of the walks' first items, which
+ * nothing before them can tell from a clean start.
+ */
+function walksWithNoise(users: number, length: number, numItems: number, seed: number, firstOnly = false): { train: InteractionTable; noisy: Uint8Array } {
   const rng = new Random(seed);
   const n = users * length;
   const user = new Int32Array(n);
@@ -33,7 +37,7 @@ function walksWithNoise(users: number, length: number, numItems: number, seed: n
       user[j] = u;
       ts[j] = k;
       item[j] = (start + k) % numItems;
-      if (k > 0 && rng.next() < 0.1) {
+      if (firstOnly ? k === 0 && rng.next() < 0.4 : k > 0 && rng.next() < 0.1) {
         noisy[j] = 1;
         item[j] = (item[j]! + 3 + rng.int(numItems - 6)) % numItems;
       }
@@ -107,6 +111,29 @@ describe('crossFitValues', () => {
       // the second round's values are its own models', and still find the broken pattern
       expect(Array.from(second)).not.toEqual(Array.from(first));
       expect(noiseDetectionAuc(second, noisy)).toBeGreaterThan(0.8);
+    } finally {
+      disposeModel(pretrained);
+    }
+  });
+
+  it('with both directions, values an item from the items after it too', async () => {
+    const numItems = 24;
+    const users = 100;
+    const { train, noisy } = walksWithNoise(users, 8, numItems, 8, true);
+    const pretrained = createModel(EncoderConfigSchema.parse({ dim: 16, layers: 1, heads: 1, maxLen: 16, dropout: 0 }), { numItems, vocabSize: 0 }, 1);
+    const finetune = { batchSize: 16, optimizer: { lr: 1e-2 } };
+    const config = { folds: 2, warmupEpochs: 6, seed: 2 };
+    // the walks' first items: where all the noise is
+    const first = Int32Array.from({ length: users }, (_, u) => u * 8);
+    const aucAtFirst = (values: Float64Array) => noiseDetectionAuc(Float64Array.from(first, (j) => values[j]!), Uint8Array.from(first, (j) => noisy[j]!));
+    try {
+      const forward = await crossFitValues({ numUsers: users, numItems, train }, pretrained, finetune, config, { checkpointDir: join(root, 'forward') });
+      const phases: string[] = [];
+      const both = await crossFitValues({ numUsers: users, numItems, train }, pretrained, finetune, { ...config, directions: 'both' }, { checkpointDir: join(root, 'both'), progress: (p) => phases.push(p) });
+      expect(phases.filter((p) => p.includes('warm-up')).map((p) => p.slice(0, p.indexOf(':')))).toEqual(['forward fold 1/2', 'forward fold 2/2', 'backward fold 1/2', 'backward fold 2/2']);
+      expect(both.every(Number.isFinite)).toBe(true);
+      expect(aucAtFirst(forward)).toBeLessThan(0.75);
+      expect(aucAtFirst(both)).toBeGreaterThan(0.85);
     } finally {
       disposeModel(pretrained);
     }
