@@ -25,8 +25,8 @@ export const CrossFitSettings = {
   refitKeep: z.number().gt(0).lt(1).default(0.9),
   /**
    * 'both': every fold is also valued by a model of the users' reversed histories, which reads an
-   * item from the items after it, and the value is the mean of the two log-probabilities; twice the
-   * warm-ups (docs/decisions/0021-cross-fit-both-directions.md)
+   * item from the items after it, and the value is the mean of the two scores; twice the warm-ups
+   * (docs/decisions/0021-cross-fit-both-directions.md)
    */
   directions: z.enum(['forward', 'both']).default('forward'),
 };

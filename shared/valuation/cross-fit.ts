@@ -17,7 +17,7 @@
 // suspected rows predicts the clean ones better (docs/decisions/0020-cross-fit-refit-round.md).
 // With `directions: 'both'` each fold is valued a second time by a model of the reversed
 // histories, which reads an item from the items after it: a random item is implausible from
-// both sides, and a clean item with little before it often has much after it
+// both sides, and the two readings err on different interactions
 // (docs/decisions/0021-cross-fit-both-directions.md). The value is the mean of the two.
 // Cost per round and direction: K warm-ups of `warmupEpochs` epochs plus one scoring pass.
 import type { z } from 'zod';
@@ -61,7 +61,7 @@ export async function crossFitValues(data: CrossFitData, pretrained: RecModel, f
   const fold = dealFolds(data.train.length, config.folds, config.seed);
   // a stream of its own: the fold deal draws from Sfc32(seed) and the warm-ups from Random(seed)
   const candidates = config.scoreItems === undefined ? undefined : drawCandidates(data.numItems, config.scoreItems, new Random(mixSeed(config.seed)));
-  // the backward models warm up from the same pretrained encoder: what it knows of the items serves both readings
+  // the backward models warm up from the same pretrained encoder: a pretrain on the reversed histories read no better (decision 0021)
   const reversed = config.directions === 'both' ? reversedTime(data.train) : undefined;
   const setup: RoundSetup = { fold, pretrained, warmup: { ...finetuneConfig, epochs: config.warmupEpochs }, config, candidates, reversed, hooks };
   let values = await oneRound(data, setup, 1);
