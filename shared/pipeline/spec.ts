@@ -71,6 +71,9 @@ const methodSettings = {
   directions: CrossFitSettings.directions.describe("'both': each fold is also valued from the items after each interaction (a model of the reversed histories) and the value is the mean of the two; twice the warm-ups"),
 };
 
+/** cross-fit's variant: every setting its config declares, so one added there needs no naming here */
+const crossFitFields = Object.fromEntries(Object.keys(CrossFitSettings).map((key) => [key, methodSettings[key as keyof typeof CrossFitSettings]])) as { [K in keyof typeof CrossFitSettings]: (typeof methodSettings)[K] };
+
 /** What the important set does to fine-tuning, whatever the method. */
 const quarantineFields = {
   quarantine: QuarantineModeSchema.default('context').describe("interactions outside the important set: kept in histories as context ('context'), dropped from fine-tuning altogether ('drop'), or left out of everything the valued model learns from and reads ('everywhere': it is pretrained again on the kept interactions — a second pretrain — and scores from histories without them); inference reads full histories otherwise"),
@@ -110,7 +113,7 @@ export const ValuationSpecSchema = z.discriminatedUnion('method', [
   variant('tracin', labelledViewFields),
   variant('loss', labelledViewFields),
   variant('random', labelledViewFields),
-  variant('cross-fit', { folds: methodSettings.folds, warmupEpochs: methodSettings.warmupEpochs, score: methodSettings.score, scoreItems: methodSettings.scoreItems, rounds: methodSettings.rounds, refitKeep: methodSettings.refitKeep, directions: methodSettings.directions }),
+  variant('cross-fit', crossFitFields),
   variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs }),
   variant('tracin-output', { warmupEpochs: methodSettings.warmupEpochs, maxValidPoints: labelledViewFields.maxValidPoints }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });
