@@ -13,7 +13,7 @@
 //     NDCG@10, on the first seed, and kept for the others; the test split is scored once per
 //     reported configuration and never used to choose.
 import type { SplitDataset } from '../../shared/data';
-import { valuationSeed, type PipelineSpec } from '../../shared/pipeline/spec';
+import { TRAINED_VALUATION_METHODS, valuationSeed, type PipelineSpec } from '../../shared/pipeline/spec';
 import { pretrainsOnKept } from '../../shared/pipeline/step-table';
 import { trainedValues } from '../../shared/pipeline/steps/value';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
@@ -50,7 +50,8 @@ export interface Choice {
 export function methodLabel(spec: PipelineSpec): string {
   const v = spec.valuation;
   switch (v.method) {
-    case 'dynamics': return `dynamics (${v.warmupEpochs} warm-up epochs)`;
+    case 'dynamics': return `dynamics (${v.dynamicsScore}, ${v.warmupEpochs} warm-up epochs)`;
+    case 'dealrec': return `dealrec (${v.warmupEpochs} warm-up epochs, influence over ${v.influencePoints} training points, effort weight ${v.effortWeight})`;
     case 'tracin-output': return `tracin-output (${v.warmupEpochs} warm-up epochs, ${v.maxValidPoints} validation points at most)`;
     case 'cross-fit': return `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs${v.rounds === 1 ? '' : `, ${v.rounds} rounds refitting on the top ${v.refitKeep}`}${v.directions === 'both' ? ', both directions' : ''}, ${v.score}${v.scoreItems === undefined ? '' : ` against ${v.scoreItems} sampled items`})`;
     default: return v.method;
@@ -114,7 +115,7 @@ export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec
   const dir = await mkdtemp(path.join(tmpdir(), 'assay-bench-values-'));
   try {
     const v = spec.valuation;
-    if (v.method !== 'dynamics' && v.method !== 'cross-fit' && v.method !== 'tracin-output') throw new Error(`the valuation bench values with cross-fit, dynamics or tracin-output, not ${v.method}`);
+    if (v.method !== 'dynamics' && v.method !== 'cross-fit' && v.method !== 'tracin-output' && v.method !== 'dealrec') throw new Error(`the valuation bench values with ${TRAINED_VALUATION_METHODS.join(', ')}, not ${v.method}`);
     const started = performance.now();
     const values = await trainedValues(ds, pretrained.model, spec.finetune, v, valuationSeed(spec), { checkpointDir: dir });
     return { values, seconds: (performance.now() - started) / 1000 };

@@ -47,6 +47,8 @@ export interface FinetuneData {
    * (unweighted, with dropout, as the training step computed it); untouched where j is not a target
    */
   readonly lossLog?: Float32Array;
+  /** like lossLog, each target's margin over the best other item (kernels/softmax-loss.ts) */
+  readonly marginLog?: Float32Array;
 }
 
 export interface FinetuneResult {
@@ -230,17 +232,24 @@ export function truncationShare(cfg: FinetuneConfig, epoch: number): number {
   return warmupEpochs === 0 ? rate : rate * Math.min(1, epoch / warmupEpochs);
 }
 
-function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random, epoch: number, lossLog?: Float32Array): tf.Scalar {
-  const { ids, batch, len, positions, targets, weights, ranks } = rowBatch(model, plan, samples);
+/** A reader of per-target figures that writes them to `log` at [epoch·n + interaction]. */
+function logger(log: Float32Array | undefined, plan: FinetunePlan, ranks: Int32Array, epoch: number): ((figures: Float64Array) => void) | undefined {
+  if (!log) return undefined;
   const n = plan.order.order.length;
-  const observe = lossLog ? (nll: Float64Array) => nll.forEach((v, i) => { lossLog[epoch * n + (plan.order.order[ranks[i] as number] as number)] = v; }) : undefined;
+  return (figures) => figures.forEach((v, i) => { log[epoch * n + (plan.order.order[ranks[i] as number] as number)] = v; });
+}
+
+function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random, epoch: number, logs: Pick<FinetuneData, 'lossLog' | 'marginLog'>): tf.Scalar {
+  const { ids, batch, len, positions, targets, weights, ranks } = rowBatch(model, plan, samples);
+  const observe = logger(logs.lossLog, plan, ranks, epoch);
+  const observeMargin = logger(logs.marginLog, plan, ranks, epoch);
   // with item text, inputs and tied outputs read one table, drawn once (its id dropout must be the same for both)
   const table = model.itemText ? itemTable(model, cfg.idDropout ? { rate: cfg.idDropout, rng } : undefined) : undefined;
   const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng, ...(table && { table }) }), positions);
   const block = { table: table ?? itemTable(model), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
   // softmaxLoss divides by the batch's targets; this turns that into batch rows × targetsPerRow
   const scale = targets.length / (batch * plan.targetsPerRow);
-  return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng, { dropLargest: truncationShare(cfg, epoch), observe });
+  return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng, { dropLargest: truncationShare(cfg, epoch), observe, observeMargin });
 }
 
 /** The rows, weights and negative sampler of validated fine-tuning data (built per thread). */
@@ -282,7 +291,7 @@ export function finetuneLoopData(input: unknown, model: RecModel): LoopData {
     numSamples: plan.rows.start.length,
     examplesPerEpoch: plan.examples,
     lengthOf: (s) => plan.rowSymbols[s] as number,
-    batchLoss: (samples, rng, epoch) => rowLoss(model, plan, samples, cfg, rng, epoch, data.lossLog),
+    batchLoss: (samples, rng, epoch) => rowLoss(model, plan, samples, cfg, rng, epoch, data),
   };
 }
 
@@ -313,7 +322,9 @@ export async function finetune(
     if (it < 0 || it >= data.numItems) throw new Error(`finetune: train.item[${j}]=${it} is outside [0, numItems=${data.numItems})`);
   }
   const examples = validateExamples(data);
-  if (data.lossLog && data.lossLog.length !== cfg.epochs * train.length) throw new Error(`finetune: lossLog has ${data.lossLog.length} entries; give epochs × train interactions = ${cfg.epochs * train.length}`);
+  for (const [name, log] of [['lossLog', data.lossLog], ['marginLog', data.marginLog]] as const) {
+    if (log && log.length !== cfg.epochs * train.length) throw new Error(`finetune: ${name} has ${log.length} entries; give epochs × train interactions = ${cfg.epochs * train.length}`);
+  }
   // causal attention from here on: see the header comment
   const model = modelFromWeights({ ...source.encoder, causal: true }, source.vocabulary, exportWeights(source));
   if (typeof init === 'string') for (const v of source.params.values()) v.dispose();

@@ -8,6 +8,7 @@ import { DataSourceConfigSchema } from '../data/source-config';
 import { WEIGHT_COLUMNS } from '../data/types';
 import { FinetuneConfigSchema, ItemTextConfigSchema, PretrainConfigSchema, TruncateSchema } from '../ml/config';
 import { CrossFitSettings } from '../valuation/cross-fit-config';
+import { DYNAMICS_SCORES } from '../valuation/training-dynamics-config';
 import { QuarantineModeSchema } from '../valuation/quarantine';
 import { EarlyStoppingSchema } from './steps/early-stopping';
 import { STEPS, type StepName } from './contract';
@@ -26,12 +27,13 @@ export const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use 1
  * (shared/valuation/implicit.ts); cross-fit values each interaction by held-out warm-up
  * fine-tunes of the model actually trained (shared/valuation/cross-fit.ts).
  */
-export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics', 'tracin-output'] as const;
+export const VALUATION_METHODS = ['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics', 'tracin-output', 'dealrec'] as const;
 export type ValuationMethod = (typeof VALUATION_METHODS)[number];
 type ValuationMethodName = ValuationMethod;
 /** methods that value with warm-up fine-tunes of the model that is actually trained (they read the finetune settings) */
-export type TrainedValuationMethod = Extract<ValuationMethodName, 'cross-fit' | 'dynamics' | 'tracin-output'>;
-export const valuesByTraining = (method: ValuationMethodName): method is TrainedValuationMethod => method === 'cross-fit' || method === 'dynamics' || method === 'tracin-output';
+export const TRAINED_VALUATION_METHODS = ['cross-fit', 'dynamics', 'tracin-output', 'dealrec'] as const satisfies readonly ValuationMethodName[];
+export type TrainedValuationMethod = (typeof TRAINED_VALUATION_METHODS)[number];
+export const valuesByTraining = (method: ValuationMethodName): method is TrainedValuationMethod => (TRAINED_VALUATION_METHODS as readonly string[]).includes(method);
 
 /** The important set's size when a spec sets neither `keep` nor `threshold`. */
 export const DEFAULT_KEEP = 0.8;
@@ -69,6 +71,9 @@ const methodSettings = {
   rounds: CrossFitSettings.rounds.describe("rounds of cross-fit; each later round's fold models train only on the rows the previous round kept (refitKeep)"),
   refitKeep: CrossFitSettings.refitKeep.describe("the share of rows, highest values first, a later round's fold models train on"),
   directions: CrossFitSettings.directions.describe("'both': each fold is also valued from the items after each interaction (a model of the reversed histories) and the value is the mean of the two; twice the warm-ups"),
+  dynamicsScore: z.enum(DYNAMICS_SCORES).default('mean-loss').describe("which reading of the warm-up's logs: 'mean-loss' (−mean loss over the epochs), 'margin' (mean margin of the target over the best other item), 'loss-trend' (the loss's slope over the epochs), 'forgetting' (−times the target stopped outranking every other item)"),
+  influencePoints: z.number().int().min(1).default(2000).describe('training interactions sampled into the summed training gradient the influence is taken against'),
+  effortWeight: z.number().min(0).default(1).describe("the effort's weight beside the influence, both standardised (DEALRec's λ)"),
 };
 
 /** cross-fit's variant: every setting its config declares, so one added there needs no naming here */
@@ -89,6 +94,7 @@ const METHOD_DESCRIPTIONS: Record<ValuationMethod, string> = {
   'cross-fit': 'held-out warm-up fine-tunes of the model actually trained score the interactions they never trained on (docs/decisions/0001-valuation-cross-fit.md)',
   dynamics: 'the losses one warm-up fine-tune logs as it trains (no scoring pass over the catalogue)',
   'tracin-output': "TracIn through the output layer of one warm-up fine-tune: each interaction's loss gradient on the item table against the summed validation gradient (shared/valuation/tracin-output.ts)",
+  dealrec: "DEALRec (Lin et al., SIGIR 2024) through the output layer: influence on the training loss under one warm-up fine-tune plus the effort (gradient norm) under the pretrained encoder (shared/valuation/dealrec.ts)",
 };
 
 function variant<M extends ValuationMethod, F extends z.ZodRawShape>(method: M, fields: F) {
@@ -114,8 +120,9 @@ export const ValuationSpecSchema = z.discriminatedUnion('method', [
   variant('loss', labelledViewFields),
   variant('random', labelledViewFields),
   variant('cross-fit', crossFitFields),
-  variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs }),
+  variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs, dynamicsScore: methodSettings.dynamicsScore }),
   variant('tracin-output', { warmupEpochs: methodSettings.warmupEpochs, maxValidPoints: labelledViewFields.maxValidPoints }),
+  variant('dealrec', { warmupEpochs: methodSettings.warmupEpochs, influencePoints: methodSettings.influencePoints, effortWeight: methodSettings.effortWeight }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });
 export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
 /** The valuation of one method: its settings and the shared ones. */
@@ -141,7 +148,14 @@ export function valuationOf<M extends ValuationMethod>(method: M, settings: Reco
  * Settings added after runs were recorded with specs that lacked them: the digest form leaves
  * each out while it is at its default, so those specs digest as they did.
  */
-const LATER_SETTING_DEFAULTS: Record<string, unknown> = z.object({ rounds: methodSettings.rounds, refitKeep: methodSettings.refitKeep, directions: methodSettings.directions }).parse({});
+const LATER_SETTING_DEFAULTS: Record<string, unknown> = z.object({
+  rounds: methodSettings.rounds,
+  refitKeep: methodSettings.refitKeep,
+  directions: methodSettings.directions,
+  dynamicsScore: methodSettings.dynamicsScore,
+  influencePoints: methodSettings.influencePoints,
+  effortWeight: methodSettings.effortWeight,
+}).parse({});
 
 /** Every method's own settings at their defaults (the later ones apart). */
 const METHOD_SETTING_DEFAULTS: Record<string, unknown> = Object.fromEntries(

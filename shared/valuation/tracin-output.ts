@@ -34,8 +34,8 @@ function outputGradient(hidden: tf.Tensor2D, itemsT: tf.Tensor2D, targets: Int32
   });
 }
 
-/** Accumulates S = Σ_v h_v G_vᵀ [dim × C] over validation batches. */
-export class ValidationGradientSum {
+/** Accumulates S = Σ_v h_v G_vᵀ [dim × C] over batches of examples (validation ones here, training ones in dealrec.ts). */
+export class OutputGradientSum {
   private sum: tf.Tensor2D;
 
   constructor(private readonly itemsT: tf.Tensor2D) {
@@ -66,6 +66,14 @@ export function outputTracinScores(batch: HiddenBatch, itemsT: tf.Tensor2D, s: t
   return out;
 }
 
+/** ‖∇_E ℓ_m‖ for each row of a batch: the outer product G_m h_mᵀ has norm ‖G_m‖·‖h_m‖. */
+export function outputGradientNorms(batch: HiddenBatch, itemsT: tf.Tensor2D): Float32Array {
+  const norms = tf.tidy(() => tf.mul(tf.norm(outputGradient(batch.hidden, itemsT, batch.targets), 'euclidean', 1), tf.norm(batch.hidden, 'euclidean', 1)));
+  const out = norms.dataSync() as Float32Array;
+  norms.dispose();
+  return out;
+}
+
 export interface TracInOutputData {
   readonly numUsers: number;
   readonly numItems: number;
@@ -84,7 +92,7 @@ export interface TracInOutputSettings {
 }
 
 /** `count` of `n` rows, a seeded sample in increasing order (all of them when count ≥ n). */
-function sampleValidRows(n: number, count: number, seed: number): Int32Array {
+export function sampleRows(n: number, count: number, seed: number): Int32Array {
   if (count >= n) return Int32Array.from({ length: n }, (_, i) => i);
   return new Sfc32(seed).sampleIndices(n, count).sort();
 }
@@ -122,9 +130,9 @@ function validationAsTargets(data: TracInOutputData, rows: Int32Array): { train:
 export async function outputTracinValues(model: RecModel, data: TracInOutputData, settings: Omit<TracInOutputSettings, 'warmupEpochs'>, finetuneConfig: FinetuneConfigInput = {}): Promise<Float64Array> {
   const rowsPerBatch = settings.rowsPerBatch ?? 64;
   const itemsT = transposedItems(model);
-  const s = new ValidationGradientSum(itemsT);
+  const s = new OutputGradientSum(itemsT);
   try {
-    const validRows = sampleValidRows(data.valid.length, settings.maxValidPoints, settings.seed);
+    const validRows = sampleRows(data.valid.length, settings.maxValidPoints, settings.seed);
     if (validRows.length === 0) throw new Error('tracin-output: the validation split is empty, so there is no validation loss to take gradients of');
     const asTargets = validationAsTargets(data, validRows);
     await forEachTargetBatch(model, { numUsers: data.numUsers, numItems: data.numItems, ...asTargets }, finetuneConfig, rowsPerBatch, (hidden, targets) => s.add({ hidden, targets }));

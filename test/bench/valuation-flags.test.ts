@@ -95,4 +95,13 @@ describe('valuation bench flags', () => {
     expect([options.payoff, parseBenchArgs([]).payoff]).toEqual([false, true]);
     expect(() => parseBenchArgs(['--payoff', 'maybe'])).toThrow(/--payoff/);
   });
+
+  it('values with DEALRec or a chosen training-dynamics reading when asked, and names a bad reading', () => {
+    const spec = (args: string[]) => benchSpec(parseBenchArgs(args).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
+    expect(spec(['--method', 'dealrec', '--effort-weight', '0.5']).valuation).toMatchObject({ method: 'dealrec', warmupEpochs: 4, effortWeight: 0.5 });
+    expect(spec(['--method', 'dynamics', '--dynamics-score', 'margin']).valuation).toMatchObject({ method: 'dynamics', dynamicsScore: 'margin' });
+    expect(spec(['--method', 'dynamics']).valuation).toMatchObject({ dynamicsScore: 'mean-loss' });
+    expect(() => parseBenchArgs(['--method', 'dynamics', '--dynamics-score', 'aum'])).toThrow(/--dynamics-score/);
+    expect(() => parseBenchArgs(['--method', 'dealrec', '--effort-weight=-1'])).toThrow(/--effort-weight=-1: must be at least 0/);
+  });
 });

@@ -16,6 +16,10 @@
 // the batch with the largest ℓ get weight 0 in the loss and its gradient — under noisy implicit
 // feedback the hardest positives are the likeliest to be noise. `observe` receives every ℓ_m
 // (unweighted) as the forward pass computes them: training dynamics at no extra cost.
+// `observeMargin` receives each target's margin over the best other class (Pleiss et al.,
+// NeurIPS 2020: the area under it flags mislabelled examples), from the same probabilities:
+//   margin_m = log p[t_m] − log max_{c≠t_m} p[c]   (a sampled loss: the best sampled negative)
+// — one more sweep over the block's probabilities, so only when asked.
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../../random';
 import { uniformSampler, type NegativeSampler } from '../negative-sampler';
@@ -38,6 +42,7 @@ export interface ClassBlock {
 export interface LossOptions {
   readonly dropLargest?: number;
   readonly observe?: (nll: Float64Array) => void;
+  readonly observeMargin?: (margin: Float64Array) => void;
 }
 
 /** What softmaxLoss reads of a loss config (the sampler choice travels in ClassBlock.sampler). */
@@ -167,7 +172,7 @@ function classLogits(hidden: tf.Tensor2D, table: tf.Tensor2D, firstRow: number, 
  * computed with — `weights`, or a copy with the `dropLargest` share of the largest ℓ zeroed —
  * and the gradient must use the same.
  */
-function softmaxAndLoss(x: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null, { dropLargest = 0, observe }: LossOptions): { probs: tf.Tensor2D; loss: number; used: Float32Array | null } {
+function softmaxAndLoss(x: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null, { dropLargest = 0, observe, observeMargin }: LossOptions): { probs: tf.Tensor2D; loss: number; used: Float32Array | null } {
   const [m, classes] = x.shape;
   const probs = tf.softmax(x);
   const values = tensorValues(probs);
@@ -184,10 +189,24 @@ function softmaxAndLoss(x: tf.Tensor2D, targets: Int32Array, weights: Float32Arr
     }
   }
   observe?.(nll);
+  if (observeMargin) observeMargin(targetMargins(values, classes, targets, nll));
   const used = dropLargest > 0 ? withoutLargest(nll, weights, dropLargest) : weights;
   let total = 0;
   for (let i = 0; i < m; i++) total += (used ? (used[i] as number) : 1) * (nll[i] as number);
   return { probs, loss: total / m, used };
+}
+
+/** log p[t] − log max_{c≠t} p[c] per row of a [m × classes] probability block, log p[t] being −nll. */
+export function targetMargins(probs: ArrayLike<number>, classes: number, targets: Int32Array, nll: Float64Array): Float64Array {
+  const margins = new Float64Array(targets.length);
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i] as number;
+    let best = 0;
+    for (let c = 0, at = i * classes; c < classes; c++, at++) if (c !== t && (probs[at] as number) > best) best = probs[at] as number;
+    // float32 probabilities underflow to 0 far from the target: the margin is then only bounded
+    margins[i] = -(nll[i] as number) - Math.log(Math.max(best, TINY_PROBABILITY));
+  }
+  return margins;
 }
 
 /** `weights` (all 1 when null) with the ⌊share·M⌋ rows of largest loss set to 0; ties go to the later row. */

@@ -10,6 +10,7 @@ import { itemEmbeddings } from '../../ml/scoring';
 import { crossFitValues, type CrossFitHooks } from '../../valuation/cross-fit';
 import type { FinetuneConfigInput } from '../../ml/config';
 import { trainingDynamicsValues } from '../../valuation/training-dynamics';
+import { dealRecValues } from '../../valuation/dealrec';
 import { tracinOutputValues } from '../../valuation/tracin-output';
 import { valueImplicitFeedback } from '../../valuation/implicit';
 import { valueWith, type MethodRun } from '../../valuation/methods';
@@ -78,7 +79,7 @@ export async function valuationInputs(ds: SplitDataset, model: RecModel, view: L
   return { trainContext, validContext, validItems: Int32Array.from(validRows, (r) => ds.valid.item[r]!), itemEmb: itemEmbeddings(model) };
 }
 
-/** cross-fit, training dynamics or output-layer TracIn in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. */
+/** A valuation by warm-up fine-tunes (cross-fit, training dynamics, output-layer TracIn, DEALRec) in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. */
 async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, v: ValuationOf<TrainedValuationMethod>, spec: ValueSlice): Promise<Float64Array> {
   if (!spec.finetune) throw new Error(`${v.method} valuation needs the fine-tune settings in the value step's config slice`);
   const checkpointDir = await mkdtemp(path.join(ctx.scratchDir ?? tmpdir(), 'assay-cross-fit-'));
@@ -102,7 +103,8 @@ async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecM
 /** The values of a trained valuation from the pretrained `model`, with the fine-tune settings its warm-ups use; `seed` is the valuation's (the valuation bench calls this too). */
 export function trainedValues(ds: SplitDataset, model: RecModel, finetune: FinetuneConfigInput, v: ValuationOf<TrainedValuationMethod>, seed: number, hooks: CrossFitHooks): Promise<Float64Array> {
   switch (v.method) {
-    case 'dynamics': return trainingDynamicsValues(ds, model, finetune, v.warmupEpochs, hooks);
+    case 'dynamics': return trainingDynamicsValues(ds, model, finetune, v.warmupEpochs, hooks, v.dynamicsScore);
+    case 'dealrec': return dealRecValues(ds, model, finetune, { warmupEpochs: v.warmupEpochs, influencePoints: v.influencePoints, effortWeight: v.effortWeight, seed }, hooks);
     case 'tracin-output': return tracinOutputValues(ds, model, finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, seed }, hooks);
     // cross-fit's config schema keeps its own settings and strips the valuation's others, so a
     // setting added to CrossFitSettings reaches the step without being named here
@@ -111,8 +113,8 @@ export function trainedValues(ds: SplitDataset, model: RecModel, finetune: Finet
 }
 
 /**
- * What the value step reads of the spec: the valuation settings and its seed; cross-fit and
- * dynamics train with the fine-tune settings, so they are in it too for those methods.
+ * What the value step reads of the spec: the valuation settings and its seed; the methods that
+ * value by warm-up fine-tunes train with the fine-tune settings, so they are in it too for those.
  */
 export function valueSliceOf(spec: PipelineSpec) {
   return {
@@ -136,7 +138,7 @@ export const valueStep = defineStep({
     let values: Float64Array;
     let validPoints = 0;
     try {
-      if (v.method === 'cross-fit' || v.method === 'dynamics' || v.method === 'tracin-output') {
+      if (v.method === 'cross-fit' || v.method === 'dynamics' || v.method === 'tracin-output' || v.method === 'dealrec') {
         values = await trainedStepValues(ctx, ds, model, v, spec);
       } else {
         const inputs = await valuationInputs(ds, model, v, spec.seed, (phase) => ctx.heartbeat({ phase }));

@@ -18,6 +18,11 @@ beforeAll(() => {
   hidden = tf.tensor2d([1, 0.5, -0.5, 2], [2, 2]);
 });
 
+function referenceLogits(): number[][] {
+  const t = table.arraySync() as number[][];
+  return (hidden.arraySync() as number[][]).map((row) => [2, 3, 4, 5].map((r) => (row[0] as number) * (t[r]![0] as number) + (row[1] as number) * (t[r]![1] as number)));
+}
+
 function referenceNll(): number[] {
   const t = table.arraySync() as number[][];
   const h = hidden.arraySync() as number[][];
@@ -44,6 +49,18 @@ describe('softmaxLoss', () => {
     expect(few).toBeLessThan(full);
     const all = softmaxLoss({ table, firstRow: 2, classes: 4 }, hidden, targets, null, { kind: 'sampled', negatives: 4 }, new Random(3)).dataSync()[0] as number;
     expect(all).toBeCloseTo(full, 5); // negatives ≥ classes falls back to the exact softmax
+  });
+
+  it('tells an observer each target\'s margin over the best other class: over the catalogue, or over the sampled negatives', () => {
+    const margins = (loss: { kind: 'full' } | { kind: 'sampled'; negatives: number }) => {
+      let seen: number[] = [];
+      softmaxLoss({ table, firstRow: 2, classes: 4 }, hidden, targets, null, loss, new Random(3), { observeMargin: (m) => { seen = Array.from(m); } }).dispose();
+      return seen;
+    };
+    const expected = referenceLogits().map((logits, m) => logits[targets[m] as number]! - Math.max(...logits.filter((_, c) => c !== targets[m])));
+    margins({ kind: 'full' }).forEach((got, m) => expect(got).toBeCloseTo(expected[m]!, 4));
+    // one uniform negative a row: the margin over it is at least the margin over every class
+    margins({ kind: 'sampled', negatives: 1 }).forEach((got, m) => expect(got).toBeGreaterThanOrEqual(expected[m]! - 1e-4));
   });
 });
 

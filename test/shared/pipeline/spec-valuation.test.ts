@@ -112,7 +112,7 @@ describe('the valuation of a spec file, by method', () => {
 
   it('names the methods when the method is unknown', () => {
     const file = specFile({ method: 'shapley' });
-    expect(errorOf(() => loadSpecFile(file)).message).toContain(`${file}: valuation.method: unknown method; choose one of knn-shapley, data-oob, tracin, loss, random, cross-fit, dynamics, tracin-output`);
+    expect(errorOf(() => loadSpecFile(file)).message).toContain(`${file}: valuation.method: unknown method; choose one of knn-shapley, data-oob, tracin, loss, random, cross-fit, dynamics, tracin-output, dealrec`);
   });
 
   it("checks a setting against its method's own settings: a typo gets the closest one", () => {
@@ -122,7 +122,7 @@ describe('the valuation of a spec file, by method', () => {
 
   it('is one JSON Schema variant per method in the generated reference', () => {
     const valuation = (specJsonSchema().properties!.valuation as { oneOf: { properties: Record<string, { const?: string; default?: string }> }[] }).oneOf;
-    expect(valuation.map((v) => v.properties.method!.const)).toEqual(['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics', 'tracin-output']);
+    expect(valuation.map((v) => v.properties.method!.const)).toEqual(['knn-shapley', 'data-oob', 'tracin', 'loss', 'random', 'cross-fit', 'dynamics', 'tracin-output', 'dealrec']);
     expect(Object.keys(valuation[5]!.properties)).toContain('folds');
     expect(Object.keys(valuation[5]!.properties)).not.toContain('k');
   });
@@ -130,7 +130,7 @@ describe('the valuation of a spec file, by method', () => {
 
 describe('a parsed spec written back as a file', () => {
   it('loads again as the same spec: the code version and the other methods\' settings are left out', () => {
-    for (const valuation of [{ method: 'cross-fit', keep: 0.9, lambda: 0 }, { method: 'knn-shapley', k: 5 }, { method: 'dynamics', warmupEpochs: 2, quarantine: 'drop' }, { method: 'tracin-output', warmupEpochs: 3, maxValidPoints: 50 }]) {
+    for (const valuation of [{ method: 'cross-fit', keep: 0.9, lambda: 0 }, { method: 'knn-shapley', k: 5 }, { method: 'dynamics', warmupEpochs: 2, quarantine: 'drop' }, { method: 'tracin-output', warmupEpochs: 3, maxValidPoints: 50 }, { method: 'dynamics', dynamicsScore: 'margin' }, { method: 'dealrec', effortWeight: 0.5 }]) {
       const spec = parseSpec({ dataset: 'd', source, valuation, codeVersion: 'abc' });
       const file = path.join(tempDir(), 'spec.json');
       writeFileSync(file, JSON.stringify(specFileContents(spec)));
@@ -169,6 +169,16 @@ describe('the parsed valuation', () => {
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'loss', directions: 'both' } }, 'spec.json')).message).toContain("valuation.directions: a setting of cross-fit only; this spec's method is loss");
   });
 
+  it('reads the training-dynamics reading and DEALRec\'s weights under their own methods, and says where a bad one is', () => {
+    expect(parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics' } }).valuation).toMatchObject({ dynamicsScore: 'mean-loss' });
+    expect(parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', dynamicsScore: 'forgetting' } }).valuation).toMatchObject({ dynamicsScore: 'forgetting' });
+    expect(parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec' } }).valuation).toMatchObject({ warmupEpochs: 4, influencePoints: 2000, effortWeight: 1 });
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', dynamicsScore: 'aum' } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.dynamicsScore: .*"mean-loss"\|"margin"\|"loss-trend"\|"forgetting"/);
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec', effortWeight: -1 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.effortWeight: .*0/);
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec', influencePoints: 0 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.influencePoints: .*1/);
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', dynamicsScore: 'margin' } }, 'spec.json')).message).toContain("valuation.dynamicsScore: a setting of dynamics only; this spec's method is cross-fit");
+  });
+
   it('of one method is built from a bag of settings by keeping those it reads', () => {
     const settings = { k: 5, bags: 8, negatives: 2, maxValidPoints: 300, unit: 'user' };
     expect(valuationOf('data-oob', settings)).toEqual({ method: 'data-oob', bags: 8, negatives: 2, contextLen: 20, maxValidPoints: 300, unit: 'user', lambda: 1, alpha: 1, quarantine: 'context' });
@@ -190,5 +200,6 @@ describe('the parsed valuation', () => {
     for (const later of [{ rounds: 2 }, { directions: 'both' }]) {
       expect(specDigest({ valuation: parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', ...later } }).valuation }), JSON.stringify(later)).not.toBe(recorded['cross-fit']);
     }
+    expect(specDigest({ valuation: parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', dynamicsScore: 'margin' } }).valuation })).not.toBe(recorded.dynamics);
   });
 });

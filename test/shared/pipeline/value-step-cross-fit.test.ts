@@ -79,3 +79,17 @@ describe('the value step with output-layer TracIn', () => {
     expect(valued.metrics.trainExamples).toBe(Math.ceil(0.7 * examples));
   });
 });
+describe('the value step with DEALRec', () => {
+  it('values every training interaction by influence and effort, then fine-tunes on the top keep', async () => {
+    const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { valuation: { method: 'dealrec', warmupEpochs: 1, influencePoints: 200, keep: 0.7 } } as never);
+    const run = await runBare(spec);
+    const value = run.outcomes.find((o) => o.step === 'value')!.outcome;
+    expect(value.valueSummary?.method).toBe('dealrec');
+    // the sum of two standardised scores: mean 0 over the interactions
+    expect(Math.abs(value.valueSummary!.mean)).toBeLessThan(1e-6);
+    expect(value.valueSummary!.min).toBeLessThan(value.valueSummary!.max);
+    const valued = run.outcomes.find((o) => o.step === 'finetune' && o.variant === 'valued')!.outcome;
+    expect(valued.metrics.trainExamples).toBe(Math.ceil(0.7 * value.metrics.examples!));
+  });
+});
+

@@ -10,7 +10,7 @@ import { createModel, disposeModel } from '../../../shared/ml/encoder';
 import { CrossFitStoppedError, crossFitValues, dealFolds } from '../../../shared/valuation/cross-fit';
 import { noiseDetectionAuc } from '../../../shared/valuation/detection';
 import { selectImportant } from '../../../shared/valuation/selection';
-import { meanLossValues, trainingDynamicsValues } from '../../../shared/valuation/training-dynamics';
+import { dynamicsValues, meanLossValues, trainingDynamicsLogs, trainingDynamicsValues } from '../../../shared/valuation/training-dynamics';
 
 const root = mkdtempSync(join(tmpdir(), 'assay-cross-fit-'));
 beforeAll(async () => {
@@ -179,20 +179,42 @@ describe('crossFitValues', () => {
 });
 
 describe('trainingDynamicsValues', () => {
-  it('values interactions that break the users\' pattern below those that follow it, from the losses the warm-up logged on two threads', async () => {
+  it('values interactions that break the users\' pattern below those that follow it, from the losses and margins the warm-up logged on two threads', async () => {
     const numItems = 24;
     const { train, noisy } = walksWithNoise(60, 12, numItems, 3);
     const pretrained = createModel(EncoderConfigSchema.parse({ dim: 16, layers: 1, heads: 1, maxLen: 16, dropout: 0 }), { numItems, vocabSize: 0 }, 1);
     try {
-      const values = await trainingDynamicsValues({ numUsers: 60, numItems, train }, pretrained, { batchSize: 16, optimizer: { lr: 1e-2 }, threads: 2 }, 4, { checkpointDir: join(root, 'dynamics') });
-      // every interaction was a target in every epoch: a loss logged by one thread or the other
-      expect(values.every(Number.isFinite)).toBe(true);
-      expect(new Set(values).size).toBeGreaterThan(train.length / 2);
-      expect(noiseDetectionAuc(values, noisy)).toBeGreaterThan(0.8);
-      await expect(trainingDynamicsValues({ numUsers: 60, numItems, train }, pretrained, { batchSize: 16 }, 2, { checkpointDir: join(root, 'dynamics-stop'), shouldStop: () => true })).rejects.toThrow(CrossFitStoppedError);
+      const data = { numUsers: 60, numItems, train };
+      const logs = await trainingDynamicsLogs(data, pretrained, { batchSize: 16, optimizer: { lr: 1e-2 }, threads: 2 }, 4, { checkpointDir: join(root, 'dynamics') });
+      // every interaction was a target in every epoch: a loss and a margin logged by one thread or the other
+      expect(logs.loss.every(Number.isFinite) && logs.margin.every(Number.isFinite)).toBe(true);
+      // a target that outranks every other item has at least the uniform share: loss ≤ log C
+      logs.margin.forEach((m, k) => { if (m > 0) expect(logs.loss[k]!).toBeLessThanOrEqual(Math.log(numItems) + 1e-4); });
+      const meanLoss = dynamicsValues(logs, 'mean-loss');
+      expect(new Set(meanLoss).size).toBeGreaterThan(train.length / 2);
+      expect(noiseDetectionAuc(meanLoss, noisy)).toBeGreaterThan(0.8);
+      expect(noiseDetectionAuc(dynamicsValues(logs, 'margin'), noisy)).toBeGreaterThan(0.8);
+      await expect(trainingDynamicsValues(data, pretrained, { batchSize: 16 }, 2, { checkpointDir: join(root, 'dynamics-stop'), shouldStop: () => true })).rejects.toThrow(CrossFitStoppedError);
     } finally {
       disposeModel(pretrained);
     }
+  });
+
+  it('reads the logs four ways: mean loss, mean margin, the loss\'s slope, forgetting events', () => {
+    // 4 epochs × 3 interactions, [epoch·3 + j]
+    const at = (perInteraction: number[][]) => Float32Array.from({ length: 12 }, (_, k) => perInteraction[k % 3]![Math.floor(k / 3)]!);
+    const logs = {
+      loss: at([[4, 3, 2, 1], [1, 1, 1, 1], [2, 2, Number.NaN, 3]]),
+      margin: at([[-1, 1, -1, 1], [1, 1, 1, 1], [-2, -1, Number.NaN, -3]]),
+      epochs: 4,
+      n: 3,
+    };
+    expect(Array.from(dynamicsValues(logs, 'mean-loss'))).toEqual([-2.5, -1, -7 / 3]);
+    expect(Array.from(dynamicsValues(logs, 'margin'))).toEqual([0, 1, -2]);
+    // interaction 2's slope over its three logged epochs, 2, 2, 3 at positions 0, 1, 2
+    expect(Array.from(dynamicsValues(logs, 'loss-trend'))).toEqual([-1, 0, 0.5]);
+    // learned, forgotten, learned: one event; never forgotten: none; never learned: as many as epochs
+    expect(Array.from(dynamicsValues(logs, 'forgetting'))).toEqual([-1, 0, -4]);
   });
 
   it('averages the logged epochs of each interaction and gives one never logged the lowest value', () => {

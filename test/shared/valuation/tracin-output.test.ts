@@ -10,7 +10,7 @@ import { createModel, disposeModel, encode, exportWeights, itemTable, modelFromW
 import { FIRST_ITEM_ROW, itemRow, MASK_ROW } from '../../../shared/ml/vocabulary';
 import { Random } from '../../../shared/random';
 import { noiseDetectionAuc } from '../../../shared/valuation/detection';
-import { outputTracinScores, outputTracinValues, tracinOutputValues, ValidationGradientSum } from '../../../shared/valuation/tracin-output';
+import { outputGradientNorms, outputTracinScores, outputTracinValues, tracinOutputValues, OutputGradientSum } from '../../../shared/valuation/tracin-output';
 
 const root = mkdtempSync(join(tmpdir(), 'assay-tracin-output-'));
 beforeAll(async () => {
@@ -55,7 +55,7 @@ describe('output-layer TracIn', () => {
     const trainY = Array.from({ length: m }, () => rng.int(classes));
     const validY = Array.from({ length: v }, () => rng.int(classes));
     const itemsT = tf.transpose(items) as tf.Tensor2D;
-    const s = new ValidationGradientSum(itemsT);
+    const s = new OutputGradientSum(itemsT);
     try {
       // two validation batches: S must be their sum
       const first = validH.slice([0, 0], [2, dim]) as tf.Tensor2D;
@@ -68,6 +68,22 @@ describe('output-layer TracIn', () => {
     } finally {
       s.dispose();
       tf.dispose([items, trainH, validH, itemsT]);
+    }
+  });
+
+  it('takes each example\'s gradient norm on the item table as autodiff does', () => {
+    const rng = new Random(5);
+    const [dim, classes, m] = [4, 6, 5];
+    const items = tf.tensor2d(Float32Array.from({ length: classes * dim }, () => rng.normal()), [classes, dim]);
+    const hidden = tf.tensor2d(Float32Array.from({ length: m * dim }, () => rng.normal()), [m, dim]);
+    const targets = Array.from({ length: m }, () => rng.int(classes));
+    const itemsT = tf.transpose(items) as tf.Tensor2D;
+    try {
+      const norms = outputGradientNorms({ hidden, targets: Int32Array.from(targets) }, itemsT);
+      const expected = targets.map((y, j) => tf.tidy(() => tf.norm(bruteGradient(hidden.gather([j]).reshape([-1]) as tf.Tensor1D, y, items)).dataSync()[0]!));
+      expectClose(norms, expected);
+    } finally {
+      tf.dispose([items, hidden, itemsT]);
     }
   });
 
