@@ -15,7 +15,7 @@ import { disposeModel, exportWeights, modelFromWeights, type RecModel } from '..
 import { finetune } from '../ml/finetune';
 import { forEachTargetBatch, transposedItems } from '../ml/target-scores';
 import { CrossFitStoppedError, type CrossFitHooks } from './cross-fit';
-import { OutputGradientSum, outputGradientNorms, outputTracinScores, sampleRows } from './tracin-output';
+import { OutputGradientSum, outputGradientNorms, outputTracinScores, seededRowSample } from './tracin-output';
 import type { DynamicsData } from './training-dynamics';
 
 export interface DealRecSettings {
@@ -34,7 +34,7 @@ export async function influenceOnTrainingLoss(model: RecModel, data: DynamicsDat
   const itemsT = transposedItems(model);
   const s = new OutputGradientSum(itemsT);
   try {
-    const sample = sampleRows(data.train.length, settings.influencePoints, settings.seed);
+    const sample = seededRowSample(data.train.length, settings.influencePoints, settings.seed);
     await forEachTargetBatch(model, { ...data, examples: { indices: sample, weights: new Float32Array(sample.length).fill(1) } }, finetuneConfig, rowsPerBatch, (hidden, targets) => s.add({ hidden, targets }));
     const influence = new Float64Array(data.train.length);
     await forEachTargetBatch(model, data, finetuneConfig, rowsPerBatch, (hidden, targets, rows) => {

@@ -92,7 +92,7 @@ export interface TracInOutputSettings {
 }
 
 /** `count` of `n` rows, a seeded sample in increasing order (all of them when count ≥ n). */
-export function sampleRows(n: number, count: number, seed: number): Int32Array {
+export function seededRowSample(n: number, count: number, seed: number): Int32Array {
   if (count >= n) return Int32Array.from({ length: n }, (_, i) => i);
   return new Sfc32(seed).sampleIndices(n, count).sort();
 }
@@ -132,7 +132,7 @@ export async function outputTracinValues(model: RecModel, data: TracInOutputData
   const itemsT = transposedItems(model);
   const s = new OutputGradientSum(itemsT);
   try {
-    const validRows = sampleRows(data.valid.length, settings.maxValidPoints, settings.seed);
+    const validRows = seededRowSample(data.valid.length, settings.maxValidPoints, settings.seed);
     if (validRows.length === 0) throw new Error('tracin-output: the validation split is empty, so there is no validation loss to take gradients of');
     const asTargets = validationAsTargets(data, validRows);
     await forEachTargetBatch(model, { numUsers: data.numUsers, numItems: data.numItems, ...asTargets }, finetuneConfig, rowsPerBatch, (hidden, targets) => s.add({ hidden, targets }));
