@@ -21,7 +21,7 @@ import { encode, exportWeights, itemTable, modelFromWeights, type NamedWeights, 
 import { fingerprintArrays } from './fingerprint';
 import { loadModel } from './load-model';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
-import { gatherRows, softmaxLoss } from './kernels';
+import { gatherRows, softmaxLoss, type TargetStandings } from './kernels';
 import { itemEmbeddings } from './scoring';
 import { runEpochs, type TrainingRun } from './training-loop';
 import { assertTokenCsr, FIRST_ITEM_ROW, itemRow, MASK_ROW, SEP_ROW, tokenRow, type TokenCsr } from './vocabulary';
@@ -47,8 +47,9 @@ export interface FinetuneData {
    * (unweighted, with dropout, as the training step computed it); untouched where j is not a target
    */
   readonly lossLog?: Float32Array;
-  /** like lossLog, each target's margin over the best other item (kernels/softmax-loss.ts) */
+  /** like lossLog, each target's margin over the best other item and its rank (kernels/softmax-loss.ts TargetStandings) */
   readonly marginLog?: Float32Array;
+  readonly rankLog?: Float32Array;
 }
 
 export interface FinetuneResult {
@@ -233,23 +234,25 @@ export function truncationShare(cfg: FinetuneConfig, epoch: number): number {
 }
 
 /** A reader of per-target figures that writes them to `log` at [epoch·n + interaction]. */
-function logger(log: Float32Array | undefined, plan: FinetunePlan, ranks: Int32Array, epoch: number): ((figures: Float64Array) => void) | undefined {
+function logger(log: Float32Array | undefined, plan: FinetunePlan, ranks: Int32Array, epoch: number): ((figures: Float64Array | Int32Array) => void) | undefined {
   if (!log) return undefined;
   const n = plan.order.order.length;
   return (figures) => figures.forEach((v, i) => { log[epoch * n + (plan.order.order[ranks[i] as number] as number)] = v; });
 }
 
-function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random, epoch: number, logs: Pick<FinetuneData, 'lossLog' | 'marginLog'>): tf.Scalar {
+function rowLoss(model: RecModel, plan: FinetunePlan, samples: Int32Array, cfg: FinetuneConfig, rng: Random, epoch: number, logs: Pick<FinetuneData, 'lossLog' | 'marginLog' | 'rankLog'>): tf.Scalar {
   const { ids, batch, len, positions, targets, weights, ranks } = rowBatch(model, plan, samples);
   const observe = logger(logs.lossLog, plan, ranks, epoch);
-  const observeMargin = logger(logs.marginLog, plan, ranks, epoch);
+  const logMargin = logger(logs.marginLog, plan, ranks, epoch);
+  const logRank = logger(logs.rankLog, plan, ranks, epoch);
+  const observeStandings = logMargin || logRank ? (s: TargetStandings) => { logMargin?.(s.margin); logRank?.(s.rank); } : undefined;
   // with item text, inputs and tied outputs read one table, drawn once (its id dropout must be the same for both)
   const table = model.itemText ? itemTable(model, cfg.idDropout ? { rate: cfg.idDropout, rng } : undefined) : undefined;
   const hidden = gatherRows(encode(model, ids, batch, len, { training: true, rng, ...(table && { table }) }), positions);
   const block = { table: table ?? itemTable(model), firstRow: FIRST_ITEM_ROW, classes: model.vocabulary.numItems, sampler: plan.sampler };
   // softmaxLoss divides by the batch's targets; this turns that into batch rows × targetsPerRow
   const scale = targets.length / (batch * plan.targetsPerRow);
-  return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng, { dropLargest: truncationShare(cfg, epoch), observe, observeMargin });
+  return softmaxLoss(block, hidden, targets, weights.map((w) => w * scale), cfg.loss, rng, { dropLargest: truncationShare(cfg, epoch), observe, observeStandings });
 }
 
 /** The rows, weights and negative sampler of validated fine-tuning data (built per thread). */
@@ -322,7 +325,7 @@ export async function finetune(
     if (it < 0 || it >= data.numItems) throw new Error(`finetune: train.item[${j}]=${it} is outside [0, numItems=${data.numItems})`);
   }
   const examples = validateExamples(data);
-  for (const [name, log] of [['lossLog', data.lossLog], ['marginLog', data.marginLog]] as const) {
+  for (const [name, log] of [['lossLog', data.lossLog], ['marginLog', data.marginLog], ['rankLog', data.rankLog]] as const) {
     if (log && log.length !== cfg.epochs * train.length) throw new Error(`finetune: ${name} has ${log.length} entries; give epochs × train interactions = ${cfg.epochs * train.length}`);
   }
   // causal attention from here on: see the header comment

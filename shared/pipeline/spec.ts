@@ -71,7 +71,7 @@ const methodSettings = {
   rounds: CrossFitSettings.rounds.describe("rounds of cross-fit; each later round's fold models train only on the rows the previous round kept (refitKeep)"),
   refitKeep: CrossFitSettings.refitKeep.describe("the share of rows, highest values first, a later round's fold models train on"),
   directions: CrossFitSettings.directions.describe("'both': each fold is also valued from the items after each interaction (a model of the reversed histories) and the value is the mean of the two; twice the warm-ups"),
-  dynamicsScore: z.enum(DYNAMICS_SCORES).default('mean-loss').describe("which reading of the warm-up's logs: 'mean-loss' (−mean loss over the epochs), 'margin' (mean margin of the target over the best other item), 'loss-trend' (the loss's slope over the epochs), 'forgetting' (−times the target stopped outranking every other item)"),
+  dynamicsScore: z.enum(DYNAMICS_SCORES).default('mean-loss').describe("which reading of the warm-up's logs: 'mean-loss' (−mean loss over the epochs), 'margin' (mean margin of the target over the best other item), 'loss-trend' (minus the loss's slope over the epochs), 'forgetting' (minus the times the target left the top 10 items from one epoch to the next)"),
   influencePoints: z.number().int().min(1).default(2000).describe('training interactions sampled into the summed training gradient the influence is taken against'),
   effortWeight: z.number().min(0).default(1).describe("the effort's weight beside the influence, both standardised (DEALRec's λ)"),
 };

@@ -1,16 +1,17 @@
 // Training dynamics as values: one warm-up fine-tune from the pretrained encoder on every
-// training interaction, reading each interaction's loss and margin as a target in every epoch
-// from the training step itself (softmax-loss.ts `observe`, `observeMargin`), so the values cost
+// training interaction, reading each interaction's loss, margin and rank as a target in every
+// epoch from the training step itself (softmax-loss.ts `observe`, `observeStandings`), so the values cost
 // the warm-up and nothing more — no scoring pass over the catalogue, unlike cross-fit. Four
 // readings of the same logs over the E warm-up epochs, higher = more plausible:
 //   mean-loss   v_j = −(1/E) Σ_e ℓ_e(j)
 //   margin      v_j = (1/E) Σ_e m_e(j), m = log p[target] − log max_{other} p (the area under
 //               the margin, Pleiss et al., NeurIPS 2020)
-//   loss-trend  v_j = the least-squares slope of ℓ_e(j) over e: an interaction the model learns
-//               only by memorising it is the one whose loss keeps falling the most
-//   forgetting  v_j = −(forgetting events), an event being a target that outranked every other
-//               item in one epoch and not in the next (Toneva et al., ICLR 2019); one never
-//               learned ranks below any that was (its count is taken as E)
+//   loss-trend  v_j = −(the least-squares slope of ℓ_e(j) over e): the loss of what the model can
+//               learn falls, that of what it cannot stays flat
+//   forgetting  v_j = −(forgetting events), an event being a target in the top FORGETTING_TOP of
+//               the items one epoch and not the next (Toneva et al., ICLR 2019, with "learned"
+//               read as a hit at the product's cut-off rather than the argmax of a catalogue-sized
+//               softmax); one never learned ranks below any that was (its count is taken as E)
 // An interaction the model keeps finding implausible while it learns the rest is the likely
 // noise. These are weaker than a held-out score (cross-fit.ts: the model also learns to predict
 // the noise, so its loss falls epoch by epoch), which the mean over epochs softens; their merit
@@ -33,18 +34,23 @@ export interface DynamicsData {
 export interface DynamicsLogs {
   readonly loss: Float32Array;
   readonly margin: Float32Array;
+  /** items that outranked the target (among the sampled negatives for a sampled loss) */
+  readonly rank: Float32Array;
   readonly epochs: number;
   readonly n: number;
 }
+
+/** A target is learned in an epoch when it is among this many items: HR@10, the cut-off the product reports. */
+export const FORGETTING_TOP = 10;
 
 /** The logs of one warm-up fine-tune of `warmupEpochs` from `pretrained` on every training interaction. */
 export async function trainingDynamicsLogs(data: DynamicsData, pretrained: RecModel, finetuneConfig: FinetuneConfigInput, warmupEpochs: number, hooks: CrossFitHooks): Promise<DynamicsLogs> {
   const n = data.train.length;
   // shared memory: data-parallel threads log the figures of their share of each batch here
   const shared = () => new Float32Array(new SharedArrayBuffer(4 * warmupEpochs * n)).fill(Number.NaN);
-  const logs = { loss: shared(), margin: shared(), epochs: warmupEpochs, n };
+  const logs = { loss: shared(), margin: shared(), rank: shared(), epochs: warmupEpochs, n };
   hooks.progress?.(`training dynamics: warm-up fine-tune of ${warmupEpochs} epochs on ${n} interactions`);
-  const trained = await finetune({ ...data, lossLog: logs.loss, marginLog: logs.margin }, pretrained, { ...finetuneConfig, epochs: warmupEpochs }, { checkpointDir: `${hooks.checkpointDir}/dynamics`, shouldStop: hooks.shouldStop });
+  const trained = await finetune({ ...data, lossLog: logs.loss, marginLog: logs.margin, rankLog: logs.rank }, pretrained, { ...finetuneConfig, epochs: warmupEpochs }, { checkpointDir: `${hooks.checkpointDir}/dynamics`, shouldStop: hooks.shouldStop });
   disposeModel(trained.model);
   if (trained.stopped) throw new CrossFitStoppedError(`training dynamics stopped on request after ${trained.epochsDone} of ${warmupEpochs} warm-up epochs`);
   return logs;
@@ -63,7 +69,7 @@ export function dynamicsValues(logs: DynamicsLogs, score: DynamicsScore): Float6
   let lowest = Infinity;
   for (let j = 0; j < logs.n; j++) {
     const loss = series(logs.loss, j);
-    values[j] = loss.length > 0 ? perInteraction(loss, series(logs.margin, j), logs.epochs) : Number.NaN;
+    values[j] = loss.length > 0 ? perInteraction({ loss, margin: series(logs.margin, j), rank: series(logs.rank, j) }, logs.epochs) : Number.NaN;
     if (loss.length > 0) lowest = Math.min(lowest, values[j] as number);
   }
   if (!Number.isFinite(lowest)) throw new Error('training dynamics: no loss was logged; the warm-up trained on no interaction');
@@ -73,7 +79,8 @@ export function dynamicsValues(logs: DynamicsLogs, score: DynamicsScore): Float6
 
 /** −mean over epochs of each interaction's logged loss (the mean-loss reading of a loss log alone). */
 export function meanLossValues(lossLog: Float32Array, epochs: number, n: number): Float64Array {
-  return dynamicsValues({ loss: lossLog, margin: new Float32Array(lossLog.length).fill(Number.NaN), epochs, n }, 'mean-loss');
+  const unlogged = new Float32Array(lossLog.length).fill(Number.NaN);
+  return dynamicsValues({ loss: lossLog, margin: unlogged, rank: unlogged, epochs, n }, 'mean-loss');
 }
 
 const mean = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -89,21 +96,28 @@ function slope(xs: Float64Array): number {
   return num / den;
 }
 
-/** Times a target that outranked every other item in one logged epoch did not in the next; `epochs` if it never did. */
-function forgettingEvents(margins: Float64Array, epochs: number): number {
+/** Times a target among the top FORGETTING_TOP items in one logged epoch was not in the next; `epochs` if it never was. */
+function forgettingEvents(ranks: Float64Array, epochs: number): number {
+  const learned = (e: number) => (ranks[e] as number) < FORGETTING_TOP;
   let learnedOnce = false;
   let events = 0;
-  for (let e = 0; e < margins.length; e++) {
-    const learned = (margins[e] as number) > 0;
-    if (e > 0 && !learned && (margins[e - 1] as number) > 0) events++;
-    learnedOnce ||= learned;
+  for (let e = 0; e < ranks.length; e++) {
+    if (e > 0 && !learned(e) && learned(e - 1)) events++;
+    learnedOnce ||= learned(e);
   }
   return learnedOnce ? events : epochs;
 }
 
-const READINGS: Record<DynamicsScore, (loss: Float64Array, margin: Float64Array, epochs: number) => number> = {
-  'mean-loss': (loss) => -mean(loss),
-  margin: (_loss, margin) => (margin.length > 0 ? mean(margin) : Number.NEGATIVE_INFINITY),
-  'loss-trend': (loss) => slope(loss),
-  forgetting: (_loss, margin, epochs) => -forgettingEvents(margin, epochs),
+/** One interaction's logged epochs, each series without the epochs it was no target in. */
+interface Series {
+  readonly loss: Float64Array;
+  readonly margin: Float64Array;
+  readonly rank: Float64Array;
+}
+
+const READINGS: Record<DynamicsScore, (s: Series, epochs: number) => number> = {
+  'mean-loss': (s) => -mean(s.loss),
+  margin: (s) => (s.margin.length > 0 ? mean(s.margin) : Number.NEGATIVE_INFINITY),
+  'loss-trend': (s) => -slope(s.loss),
+  forgetting: (s, epochs) => -forgettingEvents(s.rank, epochs),
 };

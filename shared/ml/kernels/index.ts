@@ -7,4 +7,4 @@ export type { DropoutDraw } from './dropout';
 export { embedInputs, type EmbedLayout, type EmbedShape } from './embed';
 export { gatherRows } from './gather-rows';
 export { matMul } from './matmul';
-export { classCrossEntropy, crossEntropy, softmaxLoss, type ClassBlock, type LossOptions, type LossShape } from './softmax-loss';
+export { classCrossEntropy, crossEntropy, softmaxLoss, type ClassBlock, type LossOptions, type LossShape, type TargetStandings } from './softmax-loss';

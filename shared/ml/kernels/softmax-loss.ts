@@ -16,9 +16,10 @@
 // the batch with the largest ℓ get weight 0 in the loss and its gradient — under noisy implicit
 // feedback the hardest positives are the likeliest to be noise. `observe` receives every ℓ_m
 // (unweighted) as the forward pass computes them: training dynamics at no extra cost.
-// `observeMargin` receives each target's margin over the best other class (Pleiss et al.,
-// NeurIPS 2020: the area under it flags mislabelled examples), from the same probabilities:
-//   margin_m = log p[t_m] − log max_{c≠t_m} p[c]   (a sampled loss: the best sampled negative)
+// `observeStandings` receives each target's margin over the best other class (Pleiss et al.,
+// NeurIPS 2020: the area under it flags mislabelled examples) and its rank, from the same
+// probabilities (a sampled loss: among the target and its sampled negatives):
+//   margin_m = log p[t_m] − log max_{c≠t_m} p[c],   rank_m = #{c ≠ t_m : p[c] > p[t_m]}
 // — one more sweep over the block's probabilities, so only when asked.
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../../random';
@@ -42,7 +43,13 @@ export interface ClassBlock {
 export interface LossOptions {
   readonly dropLargest?: number;
   readonly observe?: (nll: Float64Array) => void;
-  readonly observeMargin?: (margin: Float64Array) => void;
+  readonly observeStandings?: (standings: TargetStandings) => void;
+}
+
+/** Where each target of a batch stands among the classes: its margin over the best other, and how many outrank it. */
+export interface TargetStandings {
+  readonly margin: Float64Array;
+  readonly rank: Int32Array;
 }
 
 /** What softmaxLoss reads of a loss config (the sampler choice travels in ClassBlock.sampler). */
@@ -172,7 +179,7 @@ function classLogits(hidden: tf.Tensor2D, table: tf.Tensor2D, firstRow: number, 
  * computed with — `weights`, or a copy with the `dropLargest` share of the largest ℓ zeroed —
  * and the gradient must use the same.
  */
-function softmaxAndLoss(x: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null, { dropLargest = 0, observe, observeMargin }: LossOptions): { probs: tf.Tensor2D; loss: number; used: Float32Array | null } {
+function softmaxAndLoss(x: tf.Tensor2D, targets: Int32Array, weights: Float32Array | null, { dropLargest = 0, observe, observeStandings }: LossOptions): { probs: tf.Tensor2D; loss: number; used: Float32Array | null } {
   const [m, classes] = x.shape;
   const probs = tf.softmax(x);
   const values = tensorValues(probs);
@@ -189,24 +196,34 @@ function softmaxAndLoss(x: tf.Tensor2D, targets: Int32Array, weights: Float32Arr
     }
   }
   observe?.(nll);
-  if (observeMargin) observeMargin(targetMargins(values, classes, targets, nll));
+  if (observeStandings) observeStandings(targetStandings(values, classes, targets, nll));
   const used = dropLargest > 0 ? withoutLargest(nll, weights, dropLargest) : weights;
   let total = 0;
   for (let i = 0; i < m; i++) total += (used ? (used[i] as number) : 1) * (nll[i] as number);
   return { probs, loss: total / m, used };
 }
 
-/** log p[t] − log max_{c≠t} p[c] per row of a [m × classes] probability block, log p[t] being −nll. */
-export function targetMargins(probs: ArrayLike<number>, classes: number, targets: Int32Array, nll: Float64Array): Float64Array {
-  const margins = new Float64Array(targets.length);
+/** Each row's margin log p[t] − log max_{c≠t} p[c] (log p[t] being −nll) and rank of p[t], in a [m × classes] probability block. */
+export function targetStandings(probs: ArrayLike<number>, classes: number, targets: Int32Array, nll: Float64Array): TargetStandings {
+  const margin = new Float64Array(targets.length);
+  const rank = new Int32Array(targets.length);
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i] as number;
+    const row = i * classes;
+    const pt = probs[row + t] as number;
     let best = 0;
-    for (let c = 0, at = i * classes; c < classes; c++, at++) if (c !== t && (probs[at] as number) > best) best = probs[at] as number;
+    let above = 0;
+    for (let c = 0; c < classes; c++) {
+      if (c === t) continue;
+      const p = probs[row + c] as number;
+      if (p > best) best = p;
+      if (p > pt) above++;
+    }
     // float32 probabilities underflow to 0 far from the target: the margin is then only bounded
-    margins[i] = -(nll[i] as number) - Math.log(Math.max(best, TINY_PROBABILITY));
+    margin[i] = -(nll[i] as number) - Math.log(Math.max(best, TINY_PROBABILITY));
+    rank[i] = above;
   }
-  return margins;
+  return { margin, rank };
 }
 
 /** `weights` (all 1 when null) with the ⌊share·M⌋ rows of largest loss set to 0; ties go to the later row. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../shared/random';
 import { selectBackend } from '../../../shared/ml/backend';
-import { classCrossEntropy, crossEntropy, softmaxLoss } from '../../../shared/ml/kernels/softmax-loss';
+import { classCrossEntropy, crossEntropy, softmaxLoss, type TargetStandings } from '../../../shared/ml/kernels/softmax-loss';
 import { setKernelsEnabled } from '../../../shared/ml/wasm/kernels';
 
 beforeAll(async () => {
@@ -51,16 +51,25 @@ describe('softmaxLoss', () => {
     expect(all).toBeCloseTo(full, 5); // negatives ≥ classes falls back to the exact softmax
   });
 
-  it('tells an observer each target\'s margin over the best other class: over the catalogue, or over the sampled negatives', () => {
-    const margins = (loss: { kind: 'full' } | { kind: 'sampled'; negatives: number }) => {
-      let seen: number[] = [];
-      softmaxLoss({ table, firstRow: 2, classes: 4 }, hidden, targets, null, loss, new Random(3), { observeMargin: (m) => { seen = Array.from(m); } }).dispose();
-      return seen;
+  it('tells an observer each target\'s margin over the best other class and its rank: over the catalogue, or over the sampled negatives', () => {
+    const standings = (loss: { kind: 'full' } | { kind: 'sampled'; negatives: number }) => {
+      let seen: TargetStandings | undefined;
+      softmaxLoss({ table, firstRow: 2, classes: 4 }, hidden, targets, null, loss, new Random(3), { observeStandings: (s) => { seen = s; } }).dispose();
+      return seen!;
     };
-    const expected = referenceLogits().map((logits, m) => logits[targets[m] as number]! - Math.max(...logits.filter((_, c) => c !== targets[m])));
-    margins({ kind: 'full' }).forEach((got, m) => expect(got).toBeCloseTo(expected[m]!, 4));
-    // one uniform negative a row: the margin over it is at least the margin over every class
-    margins({ kind: 'sampled', negatives: 1 }).forEach((got, m) => expect(got).toBeGreaterThanOrEqual(expected[m]! - 1e-4));
+    const logits = referenceLogits();
+    const others = (m: number) => logits[m]!.filter((_, c) => c !== targets[m]);
+    const full = standings({ kind: 'full' });
+    logits.forEach((row, m) => {
+      expect(full.margin[m]).toBeCloseTo(row[targets[m]!]! - Math.max(...others(m)), 4);
+      expect(full.rank[m]).toBe(others(m).filter((l) => l > row[targets[m]!]!).length);
+    });
+    // one uniform negative a row: the margin over it is at least the margin over every class, the rank at most 1
+    const sampled = standings({ kind: 'sampled', negatives: 1 });
+    logits.forEach((row, m) => {
+      expect(sampled.margin[m]).toBeGreaterThanOrEqual(row[targets[m]!]! - Math.max(...others(m)) - 1e-4);
+      expect(sampled.rank[m]).toBeLessThanOrEqual(1);
+    });
   });
 });
 

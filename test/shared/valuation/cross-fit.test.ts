@@ -206,15 +206,16 @@ describe('trainingDynamicsValues', () => {
     const logs = {
       loss: at([[4, 3, 2, 1], [1, 1, 1, 1], [2, 2, Number.NaN, 3]]),
       margin: at([[-1, 1, -1, 1], [1, 1, 1, 1], [-2, -1, Number.NaN, -3]]),
+      rank: at([[12, 3, 40, 9], [0, 2, 1, 0], [10, 11, Number.NaN, 500]]),
       epochs: 4,
       n: 3,
     };
     expect(Array.from(dynamicsValues(logs, 'mean-loss'))).toEqual([-2.5, -1, -7 / 3]);
     expect(Array.from(dynamicsValues(logs, 'margin'))).toEqual([0, 1, -2]);
-    // interaction 2's slope over its three logged epochs, 2, 2, 3 at positions 0, 1, 2
-    expect(Array.from(dynamicsValues(logs, 'loss-trend'))).toEqual([-1, 0, 0.5]);
-    // learned, forgotten, learned: one event; never forgotten: none; never learned: as many as epochs
-    expect(Array.from(dynamicsValues(logs, 'forgetting'))).toEqual([-1, 0, -4]);
+    // minus the slope; interaction 2's over its three logged epochs, 2, 2, 3 at positions 0, 1, 2
+    expect(Array.from(dynamicsValues(logs, 'loss-trend'))).toEqual([1, -0, -0.5]);
+    // in the top 10, out, in: one event; always in: none; never in: as many as epochs
+    expect(Array.from(dynamicsValues(logs, 'forgetting'))).toEqual([-1, -0, -4]);
   });
 
   it('averages the logged epochs of each interaction and gives one never logged the lowest value', () => {
