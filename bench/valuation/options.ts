@@ -20,7 +20,7 @@ export { BenchUsageError };
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics|tracin-output|dealrec] [--seeds N] [--seed N] [--quick on]
        [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--beauty-settings uniform-20,as-shipped] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
        [--payoff on|off] [--folds N] [--warmup-epochs N] [--rounds N] [--refit-keep F] [--directions forward|both] [--score logProb|outranks] [--score-items N] [--choice KEEP/context|drop|everywhere] [--tce on|off]
-       [--choose-on first-seed|every-seed] [--dynamics-score mean-loss|margin|loss-trend|forgetting] [--effort-weight W]
+       [--choose-on first-seed|every-seed] [--dynamics-score mean-loss|margin|loss-trend|forgetting] [--effort-weight W] [--strata N]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
   20 % popularity-drawn and natural (ratings ≤ 3). amazon-beauty: detection at 20 % uniform on all users
@@ -31,7 +31,8 @@ const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beaut
   step's own settings (defaults: the shipped spec's; --rounds 2 values again with fold models trained on the --refit-keep
   share the first round kept; --directions both also values each fold from the items after each interaction;
   --score-items scores against that many sampled items instead of the whole catalogue); --dynamics-score (dynamics) and
-  --effort-weight (dealrec) likewise, defaulting to the spec's defaults.
+  --effort-weight (dealrec) likewise, defaulting to the spec's defaults. --strata N draws each keep share evenly across N
+  bands of value (DEALRec's coverage-enhanced selection) instead of taking the top.
   --choice fixes the valued fine-tune's (keep, quarantine), λ 0, on the noisy settings instead of choosing among six
   (keep 0.8 or 0.9; the rest as context, dropped, or removed everywhere — pretrained again) on validation;
   --tce off leaves out the T-CE arm (both shorten a run: ~12 min per fine-tune on full amazon-beauty here).
@@ -57,6 +58,7 @@ const FlagsSchema = z.object({
   method: z.enum(['cross-fit', ...OTHER_METHODS]).default('cross-fit'),
   'dynamics-score': z.enum(DYNAMICS_SCORES).optional(),
   'effort-weight': z.coerce.number().min(0, 'must be at least 0').optional(),
+  strata: z.coerce.number().int('must be an integer').min(2, 'must be at least 2').optional(),
   quick: onOff.default('off'),
   seed: z.coerce.number().int('must be an integer').min(0).default(1),
   seeds: z.coerce.number().int('must be an integer').min(1).max(10).default(3),
@@ -95,6 +97,8 @@ export interface BenchSizes {
   readonly valuation: ({ readonly method: 'cross-fit' } & Readonly<CrossFitSettingValues>) | { readonly method: OtherMethod; readonly warmupEpochs: number; readonly dynamicsScore?: DynamicsScore; readonly effortWeight?: number };
   /** the embedding methods' settings, for their detection rows */
   readonly embedding: EmbeddingSettings;
+  /** the keep share drawn across this many value bands instead of the top (valuation.strata) */
+  readonly strata?: number;
 }
 
 /** What the embedding methods read: KNN-Shapley's K, Data-OOB's bags, the labelled view's negatives and validation sample. */
@@ -199,7 +203,10 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     chooseOnEverySeed: f['choose-on'] === 'every-seed',
     settings: ml100kSettings(f.settings, quick),
     beautySettings: settingList('--beauty-settings', f['beauty-settings'], BEAUTY_SETTING_NAMES),
-    sizes: withArms(sizesFor(quick, f['beauty-users'], { method: f.method, dynamicsScore: f['dynamics-score'], effortWeight: f['effort-weight'], folds: f.folds, warmupEpochs: f['warmup-epochs'], rounds: f.rounds, refitKeep: f['refit-keep'], directions: f.directions, score: f.score, scoreItems: f['score-items'] }), f.choice, f.tce === 'on'),
+    sizes: {
+      ...withArms(sizesFor(quick, f['beauty-users'], { method: f.method, dynamicsScore: f['dynamics-score'], effortWeight: f['effort-weight'], folds: f.folds, warmupEpochs: f['warmup-epochs'], rounds: f.rounds, refitKeep: f['refit-keep'], directions: f.directions, score: f.score, scoreItems: f['score-items'] }), f.choice, f.tce === 'on'),
+      ...(f.strata !== undefined && { strata: f.strata }),
+    },
   };
 }
 
@@ -232,7 +239,7 @@ export function benchSpec(sizes: BenchSizes, dataset: string, source: DataSource
     source,
     pretrain: { ...merge(base.pretrain, sizes.override?.pretrain), seed },
     finetune: { ...merge(base.finetune, sizes.override?.finetune), seed },
-    valuation: sizes.valuation,
+    valuation: { ...sizes.valuation, ...(sizes.strata !== undefined && { strata: sizes.strata }) },
     infer: { k: 10 },
   }, `valuation bench (${dataset})`);
 }

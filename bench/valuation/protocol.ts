@@ -48,7 +48,11 @@ export interface Choice {
 
 /** The valuation the bench runs, as the tables name it. */
 export function methodLabel(spec: PipelineSpec): string {
-  const v = spec.valuation;
+  const { strata } = spec.valuation;
+  return `${valuationLabel(spec.valuation)}${strata === undefined ? '' : `, kept across ${strata} value bands`}`;
+}
+
+function valuationLabel(v: PipelineSpec['valuation']): string {
   switch (v.method) {
     case 'dynamics': return `dynamics (${v.dynamicsScore}, ${v.warmupEpochs} warm-up epochs)`;
     case 'dealrec': return `dealrec (${v.warmupEpochs} warm-up epochs, influence over ${v.influencePoints} training points, effort weight ${v.effortWeight})`;
@@ -131,7 +135,8 @@ function uniformValues(n: number, seed: number): Float64Array {
 }
 
 function selectionOf(values: Float64Array, { keep, lambda }: Choice, spec: PipelineSpec) {
-  const selection = selectImportant(values, { keep, lambda, alpha: spec.valuation.alpha });
+  const { strata } = spec.valuation;
+  const selection = selectImportant(values, { keep, lambda, alpha: spec.valuation.alpha, ...(strata !== undefined && { strata }), seed: valuationSeed(spec) });
   return { indices: selection.important, weights: Float32Array.from(selection.important, (i) => selection.weights[i]!) };
 }
 

@@ -46,6 +46,7 @@ const selectionFields = {
   threshold: z.number().min(0).max(1).optional().describe('the important set S: every unit whose normalised value v̂ (its rank in [0, 1]) is at least this; not with keep'),
   lambda: z.number().min(0).default(1).describe('λ in the fine-tuning weight 1 + λ·α·v̂ of an example in S; 0 trains S unweighted'),
   alpha: z.number().min(0).default(1).describe('α in the fine-tuning weight 1 + λ·α·v̂ (the scale of the value term)'),
+  strata: z.number().int().min(2).optional().describe("the important set S drawn evenly across this many equal-width bands of value, the keep share spread over the whole range (DEALRec's coverage-enhanced selection) instead of the top; with keep, not threshold; absent: the top"),
   seed: z.number().int().optional().describe("the seed of the method's random draws (sampled negatives, validation sample, bags, folds); default: pretrain.seed"),
 };
 
@@ -57,8 +58,11 @@ const labelledViewFields = {
 };
 
 /** Units with both keep and threshold set are refused: one of the two decides S. */
-const oneSelectionRule = (v: { keep?: number; threshold?: number }) => v.keep === undefined || v.threshold === undefined;
+const oneSelectionRule = (v: { keep?: number; threshold?: number; strata?: number }) => v.keep === undefined || v.threshold === undefined;
 const ONE_SELECTION_RULE = { message: 'set keep (the top fraction) or threshold (a least normalised value), not both', path: ['threshold'] };
+/** strata spreads a keep share: a threshold leaves none to spread. */
+const strataWithKeep = (v: { threshold?: number; strata?: number }) => v.strata === undefined || v.threshold === undefined;
+const STRATA_WITH_KEEP = { message: 'strata spreads the keep share over bands of value; set keep, not threshold', path: ['strata'] };
 
 /** Each method-specific setting, declared once: the variants below take theirs from here. */
 const methodSettings = {
@@ -99,7 +103,8 @@ const METHOD_DESCRIPTIONS: Record<ValuationMethod, string> = {
 
 function variant<M extends ValuationMethod, F extends z.ZodRawShape>(method: M, fields: F) {
   return z.object({ method: z.literal(method).describe(`${method}: ${METHOD_DESCRIPTIONS[method]}`), ...fields, ...selectionFields, ...quarantineFields })
-    .refine((v) => oneSelectionRule(v as { keep?: number; threshold?: number }), ONE_SELECTION_RULE);
+    .refine((v) => oneSelectionRule(v as { keep?: number; threshold?: number }), ONE_SELECTION_RULE)
+    .refine((v) => strataWithKeep(v as { threshold?: number; strata?: number }), STRATA_WITH_KEEP);
 }
 
 /**
@@ -114,7 +119,7 @@ export const ValuationSpecSchema = z.discriminatedUnion('method', [
     ...labelledViewFields,
     ...selectionFields,
     ...quarantineFields,
-  }).refine(oneSelectionRule, ONE_SELECTION_RULE),
+  }).refine(oneSelectionRule, ONE_SELECTION_RULE).refine(strataWithKeep, STRATA_WITH_KEEP),
   variant('data-oob', { bags: methodSettings.bags, ...labelledViewFields }),
   variant('tracin', labelledViewFields),
   variant('loss', labelledViewFields),
@@ -200,8 +205,9 @@ export function valuationSeed(spec: Pick<PipelineSpec, 'valuation' | 'pretrain'>
 }
 
 /** The important-set rule of a valuation: its threshold, or its keep fraction (default DEFAULT_KEEP). */
-export function selectionRule(v: ValuationSpec): { keep: number; lambda: number; alpha: number } | { threshold: number; lambda: number; alpha: number } {
-  return v.threshold !== undefined ? { threshold: v.threshold, lambda: v.lambda, alpha: v.alpha } : { keep: v.keep ?? DEFAULT_KEEP, lambda: v.lambda, alpha: v.alpha };
+export function selectionRule(v: ValuationSpec): { keep: number; lambda: number; alpha: number; strata?: number } | { threshold: number; lambda: number; alpha: number } {
+  if (v.threshold !== undefined) return { threshold: v.threshold, lambda: v.lambda, alpha: v.alpha };
+  return { keep: v.keep ?? DEFAULT_KEEP, lambda: v.lambda, alpha: v.alpha, ...(v.strata !== undefined && { strata: v.strata }) };
 }
 
 /** The training config plus what the pipeline does around the loop. */

@@ -103,5 +103,8 @@ describe('valuation bench flags', () => {
     expect(spec(['--method', 'dynamics']).valuation).toMatchObject({ dynamicsScore: 'mean-loss' });
     expect(() => parseBenchArgs(['--method', 'dynamics', '--dynamics-score', 'aum'])).toThrow(/--dynamics-score/);
     expect(() => parseBenchArgs(['--method', 'dealrec', '--effort-weight=-1'])).toThrow(/--effort-weight=-1: must be at least 0/);
+    expect(spec(['--method', 'dealrec', '--strata', '20']).valuation).toMatchObject({ method: 'dealrec', strata: 20 });
+    expect(spec(['--method', 'dealrec']).valuation).not.toHaveProperty('strata');
+    expect(() => parseBenchArgs(['--strata', '1'])).toThrow(/--strata=1: must be at least 2/);
   });
 });

@@ -158,7 +158,7 @@ export const valueStep = defineStep({
       throw err;
     }
     const unitValues = aggregateByUnit(values, unitOfRows(ds.train, v.unit)).broadcast;
-    const selection = selectImportant(unitValues, selectionRule(v));
+    const selection = selectImportant(unitValues, { ...selectionRule(v), seed: spec.seed });
     const weights = Float32Array.from(selection.important, (i) => selection.weights[i]!);
     await writeTyped(path.join(ctx.outDir, 'values.f64'), unitValues);
     await writeTyped(path.join(ctx.outDir, 'normalized.f64'), selection.normalized);

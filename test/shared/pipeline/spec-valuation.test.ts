@@ -179,6 +179,14 @@ describe('the parsed valuation', () => {
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', dynamicsScore: 'margin' } }, 'spec.json')).message).toContain("valuation.dynamicsScore: a setting of dynamics only; this spec's method is cross-fit");
   });
 
+  it('spreads the keep share over value bands when strata is set, with keep and not threshold', () => {
+    const dealrec = parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec', keep: 0.5, strata: 20 } }).valuation;
+    expect(selectionRule(dealrec)).toEqual({ keep: 0.5, lambda: 1, alpha: 1, strata: 20 });
+    expect(selectionRule(parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec', keep: 0.5 } }).valuation)).not.toHaveProperty('strata');
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec', threshold: 0.5, strata: 20 } }, 'spec.json')).message).toContain('spec.json: valuation.strata: strata spreads the keep share over bands of value; set keep, not threshold');
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec', strata: 1 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.strata: .*2/);
+  });
+
   it('of one method is built from a bag of settings by keeping those it reads', () => {
     const settings = { k: 5, bags: 8, negatives: 2, maxValidPoints: 300, unit: 'user' };
     expect(valuationOf('data-oob', settings)).toEqual({ method: 'data-oob', bags: 8, negatives: 2, contextLen: 20, maxValidPoints: 300, unit: 'user', lambda: 1, alpha: 1, quarantine: 'context' });

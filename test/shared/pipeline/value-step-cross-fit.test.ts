@@ -80,8 +80,8 @@ describe('the value step with output-layer TracIn', () => {
   });
 });
 describe('the value step with DEALRec', () => {
-  it('values every training interaction by influence and effort, then fine-tunes on the top keep', async () => {
-    const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { valuation: { method: 'dealrec', warmupEpochs: 1, influencePoints: 200, keep: 0.7 } } as never);
+  it('values every training interaction by influence and effort, then fine-tunes on the keep share drawn across bands of value', async () => {
+    const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { valuation: { method: 'dealrec', warmupEpochs: 1, influencePoints: 200, keep: 0.7, strata: 10 } } as never);
     const run = await runBare(spec);
     const value = run.outcomes.find((o) => o.step === 'value')!.outcome;
     expect(value.valueSummary?.method).toBe('dealrec');
