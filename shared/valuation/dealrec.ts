@@ -15,7 +15,7 @@ import { disposeModel, exportWeights, modelFromWeights, type RecModel } from '..
 import { finetune } from '../ml/finetune';
 import { forEachTargetBatch, transposedItems } from '../ml/target-scores';
 import { CrossFitStoppedError, type CrossFitHooks } from './cross-fit';
-import { OutputGradientSum, outputGradientNorms, outputTracinScores, seededRowSample } from './tracin-output';
+import { OutputGradientSum, outputGradientNorms, outputTracinScores, scoreEachInteraction, seededRowSample } from './tracin-output';
 import type { DynamicsData } from './training-dynamics';
 
 export interface DealRecSettings {
@@ -36,12 +36,7 @@ export async function influenceOnTrainingLoss(model: RecModel, data: DynamicsDat
   try {
     const sample = seededRowSample(data.train.length, settings.influencePoints, settings.seed);
     await forEachTargetBatch(model, { ...data, examples: { indices: sample, weights: new Float32Array(sample.length).fill(1) } }, finetuneConfig, rowsPerBatch, (hidden, targets) => s.add({ hidden, targets }));
-    const influence = new Float64Array(data.train.length);
-    await forEachTargetBatch(model, data, finetuneConfig, rowsPerBatch, (hidden, targets, rows) => {
-      const scores = outputTracinScores({ hidden, targets }, itemsT, s.value);
-      rows.forEach((j, t) => { influence[j] = scores[t] as number; });
-    });
-    return influence;
+    return await scoreEachInteraction(model, data, finetuneConfig, rowsPerBatch, (batch) => outputTracinScores(batch, itemsT, s.value));
   } finally {
     s.dispose();
     itemsT.dispose();
@@ -53,12 +48,7 @@ export async function effortBeforeFinetuning(pretrained: RecModel, data: Dynamic
   const start = modelFromWeights({ ...pretrained.encoder, causal: true }, pretrained.vocabulary, exportWeights(pretrained));
   const itemsT = transposedItems(start);
   try {
-    const effort = new Float64Array(data.train.length);
-    await forEachTargetBatch(start, data, finetuneConfig, rowsPerBatch, (hidden, targets, rows) => {
-      const norms = outputGradientNorms({ hidden, targets }, itemsT);
-      rows.forEach((j, t) => { effort[j] = norms[t] as number; });
-    });
-    return effort;
+    return await scoreEachInteraction(start, data, finetuneConfig, rowsPerBatch, (batch) => outputGradientNorms(batch, itemsT));
   } finally {
     itemsT.dispose();
     disposeModel(start);

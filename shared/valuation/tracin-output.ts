@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { InteractionTable } from '../data/types';
 import type { FinetuneConfigInput } from '../ml/config';
 import { disposeModel, type RecModel } from '../ml/encoder';
-import { finetune } from '../ml/finetune';
+import { finetune, type FinetuneData } from '../ml/finetune';
 import { forEachTargetBatch, transposedItems } from '../ml/target-scores';
 import { Sfc32 } from '../random';
 import { CrossFitStoppedError, type CrossFitHooks } from './cross-fit';
@@ -126,6 +126,16 @@ function validationAsTargets(data: TracInOutputData, rows: Int32Array): { train:
   return { train: joined, examples: { indices: Int32Array.from({ length: m }, (_, k) => n + k), weights: new Float32Array(m).fill(1) } };
 }
 
+/** `score` of every training interaction's hidden state and target under a causal `model`, one batch of rows at a time. */
+export async function scoreEachInteraction(model: RecModel, data: FinetuneData, finetuneConfig: FinetuneConfigInput, rowsPerBatch: number, score: (batch: HiddenBatch) => Float32Array): Promise<Float64Array> {
+  const values = new Float64Array(data.train.length).fill(Number.NaN);
+  await forEachTargetBatch(model, data, finetuneConfig, rowsPerBatch, (hidden, targets, rows) => {
+    const scores = score({ hidden, targets });
+    rows.forEach((j, t) => { values[j] = scores[t] as number; });
+  });
+  return values;
+}
+
 /** The output-layer TracIn score of every training interaction under a fine-tuned (causal) model. */
 export async function outputTracinValues(model: RecModel, data: TracInOutputData, settings: Omit<TracInOutputSettings, 'warmupEpochs'>, finetuneConfig: FinetuneConfigInput = {}): Promise<Float64Array> {
   const rowsPerBatch = settings.rowsPerBatch ?? 64;
@@ -136,12 +146,7 @@ export async function outputTracinValues(model: RecModel, data: TracInOutputData
     if (validRows.length === 0) throw new Error('tracin-output: the validation split is empty, so there is no validation loss to take gradients of');
     const asTargets = validationAsTargets(data, validRows);
     await forEachTargetBatch(model, { numUsers: data.numUsers, numItems: data.numItems, ...asTargets }, finetuneConfig, rowsPerBatch, (hidden, targets) => s.add({ hidden, targets }));
-    const values = new Float64Array(data.train.length).fill(Number.NaN);
-    await forEachTargetBatch(model, { numUsers: data.numUsers, numItems: data.numItems, train: data.train }, finetuneConfig, rowsPerBatch, (hidden, targets, rows) => {
-      const scores = outputTracinScores({ hidden, targets }, itemsT, s.value);
-      rows.forEach((j, t) => { values[j] = scores[t] as number; });
-    });
-    return values;
+    return await scoreEachInteraction(model, { numUsers: data.numUsers, numItems: data.numItems, train: data.train }, finetuneConfig, rowsPerBatch, (batch) => outputTracinScores(batch, itemsT, s.value));
   } finally {
     s.dispose();
     itemsT.dispose();
