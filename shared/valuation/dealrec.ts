@@ -9,7 +9,7 @@
 //              interaction (their gap regularisation);
 //   v_j = z(I)_j + effortWeight · z(δ)_j, each standardised over the interactions so that
 //   effortWeight alone sets their balance. DEALRec keeps the highest: influential interactions
-//   the model has yet to learn. Decision: docs/decisions/0022-training-dynamics-readings.md.
+//   the model has yet to learn. Decision: docs/decisions/0022-training-dynamics-readings-and-dealrec.md.
 import type { FinetuneConfigInput } from '../ml/config';
 import { disposeModel, exportWeights, modelFromWeights, type RecModel } from '../ml/encoder';
 import { finetune } from '../ml/finetune';

@@ -16,7 +16,7 @@
 // noise. These are weaker than a held-out score (cross-fit.ts: the model also learns to predict
 // the noise, so its loss falls epoch by epoch), which the mean over epochs softens; their merit
 // is cost on large catalogues. See docs/decisions/0004-quarantine-and-truncated-loss.md and
-// docs/decisions/0022-training-dynamics-readings.md.
+// docs/decisions/0022-training-dynamics-readings-and-dealrec.md.
 import type { InteractionTable } from '../data/types';
 import type { FinetuneConfigInput } from '../ml/config';
 import { disposeModel, type RecModel } from '../ml/encoder';
@@ -30,7 +30,7 @@ export interface DynamicsData {
   readonly train: InteractionTable;
 }
 
-/** What the warm-up logged: [epoch·n + j] for interaction j in each epoch (NaN where j was no target). */
+/** What the warm-up logged: [epoch·n + j] for interaction j in each epoch (NaN where j was no target; the three are written together). */
 export interface DynamicsLogs {
   readonly loss: Float32Array;
   readonly margin: Float32Array;
@@ -77,12 +77,6 @@ export function dynamicsValues(logs: DynamicsLogs, score: DynamicsScore): Float6
   return values;
 }
 
-/** −mean over epochs of each interaction's logged loss (the mean-loss reading of a loss log alone). */
-export function meanLossValues(lossLog: Float32Array, epochs: number, n: number): Float64Array {
-  const unlogged = new Float32Array(lossLog.length).fill(Number.NaN);
-  return dynamicsValues({ loss: lossLog, margin: unlogged, rank: unlogged, epochs, n }, 'mean-loss');
-}
-
 const mean = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Least-squares slope of xs over 0, 1, …; 0 for a single point. */
@@ -117,7 +111,7 @@ interface Series {
 
 const READINGS: Record<DynamicsScore, (s: Series, epochs: number) => number> = {
   'mean-loss': (s) => -mean(s.loss),
-  margin: (s) => (s.margin.length > 0 ? mean(s.margin) : Number.NEGATIVE_INFINITY),
+  margin: (s) => mean(s.margin),
   'loss-trend': (s) => -slope(s.loss),
   forgetting: (s, epochs) => -forgettingEvents(s.rank, epochs),
 };

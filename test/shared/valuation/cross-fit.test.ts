@@ -10,7 +10,7 @@ import { createModel, disposeModel } from '../../../shared/ml/encoder';
 import { CrossFitStoppedError, crossFitValues, dealFolds } from '../../../shared/valuation/cross-fit';
 import { noiseDetectionAuc } from '../../../shared/valuation/detection';
 import { selectImportant } from '../../../shared/valuation/selection';
-import { dynamicsValues, meanLossValues, trainingDynamicsLogs, trainingDynamicsValues } from '../../../shared/valuation/training-dynamics';
+import { dynamicsValues, trainingDynamicsLogs, trainingDynamicsValues } from '../../../shared/valuation/training-dynamics';
 
 const root = mkdtempSync(join(tmpdir(), 'assay-cross-fit-'));
 beforeAll(async () => {
@@ -220,8 +220,8 @@ describe('trainingDynamicsValues', () => {
 
   it('averages the logged epochs of each interaction and gives one never logged the lowest value', () => {
     // 2 epochs × 3 interactions; interaction 2 never logged
-    const log = Float32Array.from([1, 4, Number.NaN, 3, Number.NaN, Number.NaN]);
-    expect(Array.from(meanLossValues(log, 2, 3))).toEqual([-2, -4, -4]);
-    expect(() => meanLossValues(new Float32Array(2).fill(Number.NaN), 1, 2)).toThrow(/no loss was logged/);
+    const logsOf = (values: number[], n: number) => { const log = Float32Array.from(values); return { loss: log, margin: log, rank: log, epochs: 2, n }; };
+    expect(Array.from(dynamicsValues(logsOf([1, 4, Number.NaN, 3, Number.NaN, Number.NaN], 3), 'mean-loss'))).toEqual([-2, -4, -4]);
+    expect(() => dynamicsValues(logsOf([Number.NaN, Number.NaN], 1), 'mean-loss')).toThrow(/no loss was logged/);
   });
 });
