@@ -20,7 +20,7 @@ export { BenchUsageError };
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics|tracin-output|dealrec] [--seeds N] [--seed N] [--quick on]
        [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--beauty-settings uniform-20,as-shipped] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
        [--payoff on|off] [--folds N] [--warmup-epochs N] [--rounds N] [--refit-keep F] [--directions forward|both] [--score logProb|outranks] [--score-items N] [--choice KEEP/context|drop|everywhere] [--tce on|off]
-       [--choose-on first-seed|every-seed] [--dynamics-score mean-loss|margin|loss-trend|forgetting] [--effort-weight W] [--strata N]
+       [--choose-on first-seed|every-seed] [--dynamics-score mean-loss|margin|loss-trend|forgetting] [--effort-weight W] [--last-block on|off] [--strata N]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
   20 % popularity-drawn and natural (ratings ≤ 3). amazon-beauty: detection at 20 % uniform on all users
@@ -30,8 +30,8 @@ const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beaut
   --folds / --rounds / --refit-keep / --directions / --score / --score-items (cross-fit) and --warmup-epochs set the value
   step's own settings (defaults: the shipped spec's; --rounds 2 values again with fold models trained on the --refit-keep
   share the first round kept; --directions both also values each fold from the items after each interaction;
-  --score-items scores against that many sampled items instead of the whole catalogue); --dynamics-score (dynamics) and
-  --effort-weight (dealrec) likewise, defaulting to the spec's defaults. --strata N draws each keep share evenly across N
+  --score-items scores against that many sampled items instead of the whole catalogue); --dynamics-score (dynamics),
+  --effort-weight (dealrec) and --last-block (tracin-output) likewise, defaulting to the spec's defaults. --strata N draws each keep share evenly across N
   bands of value (DEALRec's coverage-enhanced selection) instead of taking the top.
   --choice fixes the valued fine-tune's (keep, quarantine), λ 0, on the noisy settings instead of choosing among six
   (keep 0.8 or 0.9; the rest as context, dropped, or removed everywhere — pretrained again) on validation;
@@ -59,6 +59,7 @@ const FlagsSchema = z.object({
   'dynamics-score': z.enum(DYNAMICS_SCORES).optional(),
   'effort-weight': z.coerce.number().min(0, 'must be at least 0').optional(),
   strata: z.coerce.number().int('must be an integer').min(2, 'must be at least 2').optional(),
+  'last-block': onOff.optional(),
   quick: onOff.default('off'),
   seed: z.coerce.number().int('must be an integer').min(0).default(1),
   seeds: z.coerce.number().int('must be an integer').min(1).max(10).default(3),
@@ -94,7 +95,7 @@ export interface BenchSizes {
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
   /** the valuation the protocol values with: its method's settings */
-  readonly valuation: ({ readonly method: 'cross-fit' } & Readonly<CrossFitSettingValues>) | { readonly method: OtherMethod; readonly warmupEpochs: number; readonly dynamicsScore?: DynamicsScore; readonly effortWeight?: number };
+  readonly valuation: ({ readonly method: 'cross-fit' } & Readonly<CrossFitSettingValues>) | { readonly method: OtherMethod; readonly warmupEpochs: number; readonly dynamicsScore?: DynamicsScore; readonly effortWeight?: number; readonly lastBlock?: boolean };
   /** the embedding methods' settings, for their detection rows */
   readonly embedding: EmbeddingSettings;
   /** the keep share drawn across this many value bands instead of the top (valuation.strata) */
@@ -149,11 +150,11 @@ export const AS_SHIPPED_CHOICES: readonly Choice[] = [{ keep: 0.95, lambda: 0, q
 /** T-CE's drop rate after its warm-up: fixed at the planted noise rate (ml-100k's share of ratings 1–2 is close to it) */
 const TRUNCATE_RATES: readonly number[] = [0.2];
 
-interface ValueFlags { readonly method: 'cross-fit' | OtherMethod; readonly dynamicsScore?: DynamicsScore; readonly effortWeight?: number; readonly folds: number; readonly warmupEpochs?: number; readonly rounds?: number; readonly refitKeep?: number; readonly directions?: 'forward' | 'both'; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number }
+interface ValueFlags { readonly method: 'cross-fit' | OtherMethod; readonly dynamicsScore?: DynamicsScore; readonly effortWeight?: number; readonly lastBlock?: boolean; readonly folds: number; readonly warmupEpochs?: number; readonly rounds?: number; readonly refitKeep?: number; readonly directions?: 'forward' | 'both'; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number }
 
 /** The value step's settings: cross-fit's default to the shipped spec's, the other methods' to a 4-epoch warm-up. */
-function valuationSizes(quick: boolean, { method, folds, score, scoreItems, dynamicsScore, effortWeight, ...flags }: ValueFlags): BenchSizes['valuation'] {
-  if (method !== 'cross-fit') return { method, warmupEpochs: flags.warmupEpochs ?? (quick ? 1 : 4), ...(dynamicsScore && { dynamicsScore }), ...(effortWeight !== undefined && { effortWeight }) };
+function valuationSizes(quick: boolean, { method, folds, score, scoreItems, dynamicsScore, effortWeight, lastBlock, ...flags }: ValueFlags): BenchSizes['valuation'] {
+  if (method !== 'cross-fit') return { method, warmupEpochs: flags.warmupEpochs ?? (quick ? 1 : 4), ...(dynamicsScore && { dynamicsScore }), ...(effortWeight !== undefined && { effortWeight }), ...(lastBlock !== undefined && { lastBlock }) };
   const shipped = shippedCrossFit();
   const warmupEpochs = flags.warmupEpochs ?? (quick ? 1 : shipped.warmupEpochs);
   return { method, folds, warmupEpochs, rounds: flags.rounds ?? shipped.rounds, refitKeep: flags.refitKeep ?? shipped.refitKeep, directions: flags.directions ?? shipped.directions, score, ...(scoreItems === undefined ? {} : { scoreItems }) };
@@ -204,7 +205,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     settings: ml100kSettings(f.settings, quick),
     beautySettings: settingList('--beauty-settings', f['beauty-settings'], BEAUTY_SETTING_NAMES),
     sizes: {
-      ...withArms(sizesFor(quick, f['beauty-users'], { method: f.method, dynamicsScore: f['dynamics-score'], effortWeight: f['effort-weight'], folds: f.folds, warmupEpochs: f['warmup-epochs'], rounds: f.rounds, refitKeep: f['refit-keep'], directions: f.directions, score: f.score, scoreItems: f['score-items'] }), f.choice, f.tce === 'on'),
+      ...withArms(sizesFor(quick, f['beauty-users'], { method: f.method, dynamicsScore: f['dynamics-score'], effortWeight: f['effort-weight'], lastBlock: f['last-block'] === undefined ? undefined : f['last-block'] === 'on', folds: f.folds, warmupEpochs: f['warmup-epochs'], rounds: f.rounds, refitKeep: f['refit-keep'], directions: f.directions, score: f.score, scoreItems: f['score-items'] }), f.choice, f.tce === 'on'),
       ...(f.strata !== undefined && { strata: f.strata }),
     },
   };

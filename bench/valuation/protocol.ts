@@ -56,7 +56,7 @@ function valuationLabel(v: PipelineSpec['valuation']): string {
   switch (v.method) {
     case 'dynamics': return `dynamics (${v.dynamicsScore}, ${v.warmupEpochs} warm-up epochs)`;
     case 'dealrec': return `dealrec (${v.warmupEpochs} warm-up epochs, influence over ${v.influencePoints} training points, effort weight ${v.effortWeight})`;
-    case 'tracin-output': return `tracin-output (${v.warmupEpochs} warm-up epochs, ${v.maxValidPoints} validation points at most)`;
+    case 'tracin-output': return `tracin-output (${v.lastBlock ? 'output layer and last block' : 'output layer'}, ${v.warmupEpochs} warm-up epochs, ${v.maxValidPoints} validation points at most)`;
     case 'cross-fit': return `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs${v.rounds === 1 ? '' : `, ${v.rounds} rounds refitting on the top ${v.refitKeep}`}${v.directions === 'both' ? ', both directions' : ''}, ${v.score}${v.scoreItems === undefined ? '' : ` against ${v.scoreItems} sampled items`})`;
     default: return v.method;
   }

@@ -242,6 +242,16 @@ export interface EncoderBatch extends RowBlock {
  * its own masks.
  */
 export function encodeBlocks(model: RecModel, batches: readonly EncoderBatch[], opts: ForwardOptions): tf.Tensor2D {
+  return encodeWithLastBlock(model, batches, opts).hidden;
+}
+
+/**
+ * The hidden states and, of the last block, what its output projection ffn.w2 reads (the FFN's
+ * inner activations) and the residual stream the final layer norm reads: what a gradient through
+ * that projection needs (shared/valuation/tracin-output.ts). The tensors are the forward pass's
+ * own, so asking for them costs nothing.
+ */
+export function encodeWithLastBlock(model: RecModel, batches: readonly EncoderBatch[], opts: ForwardOptions): { hidden: tf.Tensor2D; inner: tf.Tensor2D; residual: tf.Tensor2D } {
   const cfg = model.encoder;
   for (const { ids, batch, len } of batches) {
     if (len > cfg.maxLen) throw new Error(`encode: sequence length ${len} exceeds encoder.maxLen=${cfg.maxLen}`);
@@ -258,6 +268,7 @@ export function encodeBlocks(model: RecModel, batches: readonly EncoderBatch[], 
   for (let i = 0; i < ids.length; i++) if (ids[i] === PAD_ROW) pad[i] = 1;
   const layout = { blocks, dim: d, heads: cfg.heads, causal: cfg.causal };
 
+  let inner: tf.Tensor | undefined;
   for (let l = 0; l < cfg.layers; l++) {
     const b = `block${l}.`;
     const n1 = layerNorm(x, p(`${b}ln1.gamma`), p(`${b}ln1.beta`));
@@ -267,10 +278,11 @@ export function encodeBlocks(model: RecModel, batches: readonly EncoderBatch[], 
     x = residualLinear(x, ctx, p(`${b}attn.wo`), p(`${b}attn.bo`), dropoutDraw(cfg.dropout, opts));
 
     const n2 = layerNorm(x, p(`${b}ln2.gamma`), p(`${b}ln2.beta`));
-    const inner = linearGelu(n2, p(`${b}ffn.w1`), p(`${b}ffn.b1`));
+    inner = linearGelu(n2, p(`${b}ffn.w1`), p(`${b}ffn.b1`));
     x = residualLinear(x, inner, p(`${b}ffn.w2`), p(`${b}ffn.b2`), dropoutDraw(cfg.dropout, opts));
   }
-  return layerNorm(x, p('final.ln.gamma'), p('final.ln.beta'));
+  if (!inner) throw new Error('encode: the encoder has no blocks (encoder.layers must be at least 1)');
+  return { hidden: layerNorm(x, p('final.ln.gamma'), p('final.ln.beta')) as tf.Tensor2D, inner: inner as tf.Tensor2D, residual: x as tf.Tensor2D };
 }
 
 function concatIds(batches: readonly EncoderBatch[]): Int32Array {

@@ -15,7 +15,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfigInput } from './config';
-import { encode, itemTable, type RecModel } from './encoder';
+import { encode, encodeWithLastBlock, itemTable, type RecModel } from './encoder';
 import { finetunePlan, rowBatch, type FinetuneData } from './finetune';
 import { gatherRows } from './kernels';
 import { FIRST_ITEM_ROW } from './vocabulary';
@@ -115,12 +115,19 @@ function scoreHiddenSampled(hidden: tf.Tensor2D, candidates: Candidates, targets
   return { logProb, outranks };
 }
 
+/** At each predicted position, what the last block's output projection read and the residual stream the final layer norm read (encoder.ts encodeWithLastBlock). */
+export interface LastBlockStates {
+  readonly inner: tf.Tensor2D;
+  readonly residual: tf.Tensor2D;
+}
+
 /**
  * Calls `visit` with the inference-mode hidden states [m × dim] of `data.examples` (default:
  * every train interaction), `rowsPerBatch` fine-tuning rows at a time, with each one's target
- * item and train row j; the hidden tensor is disposed after `visit` returns.
+ * item and train row j — and, with `withLastBlock`, the last block's states at the same
+ * positions; the tensors are disposed after `visit` returns.
  */
-export async function forEachTargetBatch(model: RecModel, data: FinetuneData, configInput: FinetuneConfigInput, rowsPerBatch: number, visit: (hidden: tf.Tensor2D, targets: Int32Array, rows: Int32Array) => void): Promise<void> {
+export async function forEachTargetBatch(model: RecModel, data: FinetuneData, configInput: FinetuneConfigInput, rowsPerBatch: number, visit: (hidden: tf.Tensor2D, targets: Int32Array, rows: Int32Array, lastBlock?: LastBlockStates) => void, withLastBlock = false): Promise<void> {
   if (!model.encoder.causal) throw new Error('scoreTargets: needs a fine-tuned (causal) model; a pretrained bidirectional encoder reads contexts at [MASK]');
   const cfg = parseConfig(FinetuneConfigSchema, configInput, 'finetune');
   const plan = finetunePlan(data, cfg, model.encoder.maxLen);
@@ -128,11 +135,15 @@ export async function forEachTargetBatch(model: RecModel, data: FinetuneData, co
   for (let s0 = 0; s0 < samples; s0 += rowsPerBatch) {
     const chunk = Int32Array.from({ length: Math.min(rowsPerBatch, samples - s0) }, (_, k) => s0 + k);
     const rows = rowBatch(model, plan, chunk);
-    const hidden = tf.tidy(() => gatherRows(encode(model, rows.ids, rows.batch, rows.len, { training: false }), rows.positions) as tf.Tensor2D);
+    const [hidden, inner, residual] = tf.tidy(() => {
+      const states = encodeWithLastBlock(model, [{ ids: rows.ids, batch: rows.batch, len: rows.len }], { training: false });
+      const at = (t: tf.Tensor) => gatherRows(t, rows.positions) as tf.Tensor2D;
+      return withLastBlock ? [at(states.hidden), at(states.inner), at(states.residual)] : [at(states.hidden)];
+    });
     try {
-      visit(hidden, rows.targets, Int32Array.from(rows.ranks, (r) => plan.order.order[r] as number));
+      visit(hidden!, rows.targets, Int32Array.from(rows.ranks, (r) => plan.order.order[r] as number), inner && residual ? { inner, residual } : undefined);
     } finally {
-      hidden.dispose();
+      tf.dispose([hidden!, ...(inner && residual ? [inner, residual] : [])]);
     }
     await yieldToEventLoop();
   }

@@ -78,6 +78,7 @@ const methodSettings = {
   dynamicsScore: z.enum(DYNAMICS_SCORES).default('mean-loss').describe("which reading of the warm-up's logs: 'mean-loss' (−mean loss over the epochs), 'margin' (mean margin of the target over the best other item), 'loss-trend' (minus the loss's slope over the epochs), 'forgetting' (minus the times the target left the top 10 items from one epoch to the next)"),
   influencePoints: z.number().int().min(1).default(2000).describe('training interactions sampled into the summed training gradient the influence is taken against'),
   effortWeight: z.number().min(0).default(1).describe("the effort's weight beside the influence, both standardised (DEALRec's λ)"),
+  lastBlock: z.boolean().default(false).describe("also differentiate the last Transformer block's output projection (its FFN's second layer), not the item table alone"),
 };
 
 /** cross-fit's variant: every setting its config declares, so one added there needs no naming here */
@@ -126,7 +127,7 @@ export const ValuationSpecSchema = z.discriminatedUnion('method', [
   variant('random', labelledViewFields),
   variant('cross-fit', crossFitFields),
   variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs, dynamicsScore: methodSettings.dynamicsScore }),
-  variant('tracin-output', { warmupEpochs: methodSettings.warmupEpochs, maxValidPoints: labelledViewFields.maxValidPoints }),
+  variant('tracin-output', { warmupEpochs: methodSettings.warmupEpochs, maxValidPoints: labelledViewFields.maxValidPoints, lastBlock: methodSettings.lastBlock }),
   variant('dealrec', { warmupEpochs: methodSettings.warmupEpochs, influencePoints: methodSettings.influencePoints, effortWeight: methodSettings.effortWeight }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });
 export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
@@ -160,6 +161,7 @@ const LATER_SETTING_DEFAULTS: Record<string, unknown> = z.object({
   dynamicsScore: methodSettings.dynamicsScore,
   influencePoints: methodSettings.influencePoints,
   effortWeight: methodSettings.effortWeight,
+  lastBlock: methodSettings.lastBlock,
 }).parse({});
 
 /** Every method's own settings at their defaults (the later ones apart). */

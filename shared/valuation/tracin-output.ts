@@ -10,13 +10,20 @@
 // [m × dim]·[dim × C] products in blocks of rows, never an n × C matrix. A positive score means
 // a gradient step on j lowers the validation loss, so v_j = score_j (higher = more valuable).
 // Only the output role of E is differentiated: its input role and the encoder's weights are
-// held fixed (the last block would add the encoder's gradient; not here).
+// held fixed — unless `lastBlock` is set, when the last block's output projection (ffn.w2, ffn.b2:
+// y = a·W2 + b2 on the FFN's inner activations a) is differentiated too. Its gradient for one
+// example is aᵀδ (and δ), δ = ∂ℓ/∂x the gradient of the residual stream the final layer norm
+// reads, which carries G·E back through that norm; so, as for E,
+//   score_j += Σ_v (a_j·a_v)(δ_j·δ_v) + δ_j·δ_v = a_jᵀ M δ_j + δ_j·Σ_v δ_v,   M = Σ_v a_vᵀ δ_v (f × dim)
+// — TracIn's inner product over both groups of weights is the sum of the two. The block's
+// attention and first FFN layer are not differentiated (decision 0022).
 import * as tf from '@tensorflow/tfjs';
 import type { InteractionTable } from '../data/types';
 import type { FinetuneConfigInput } from '../ml/config';
-import { disposeModel, type RecModel } from '../ml/encoder';
+import { disposeModel, param, type RecModel } from '../ml/encoder';
+import { layerNorm } from '../ml/kernels';
 import { finetune, type FinetuneData } from '../ml/finetune';
-import { forEachTargetBatch, transposedItems } from '../ml/target-scores';
+import { forEachTargetBatch, transposedItems, type LastBlockStates } from '../ml/target-scores';
 import { Sfc32 } from '../random';
 import { CrossFitStoppedError, type CrossFitHooks } from './cross-fit';
 
@@ -66,6 +73,51 @@ export function outputTracinScores(batch: HiddenBatch, itemsT: tf.Tensor2D, s: t
   return out;
 }
 
+/** δ = ∂ℓ/∂x at each row: the output layer's gradient on the hidden state, G·E, back through the final layer norm. */
+function residualGradient(model: RecModel, batch: HiddenBatch & LastBlockStates, itemsT: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const onHidden = tf.matMul(outputGradient(batch.hidden, itemsT, batch.targets), itemsT, false, true);
+    const [gamma, beta] = [param(model, 'final.ln.gamma'), param(model, 'final.ln.beta')];
+    return tf.grad((x: tf.Tensor) => tf.sum(tf.mul(layerNorm(x, gamma, beta), onHidden)))(batch.residual) as tf.Tensor2D;
+  });
+}
+
+/** Accumulates M = Σ_v a_vᵀ δ_v [f × dim] and Σ_v δ_v over batches: the last block's output projection's summed gradient. */
+export class LastBlockGradientSum {
+  private m: tf.Tensor2D;
+  private bias: tf.Tensor1D;
+
+  constructor(private readonly model: RecModel, private readonly itemsT: tf.Tensor2D) {
+    const [f, d] = param(model, `block${model.encoder.layers - 1}.ffn.w2`).shape as [number, number];
+    this.m = tf.zeros([f, d]);
+    this.bias = tf.zeros([d]);
+  }
+
+  add(batch: HiddenBatch & LastBlockStates): void {
+    const [m, bias] = tf.tidy(() => {
+      const delta = residualGradient(this.model, batch, this.itemsT);
+      return [tf.add(this.m, tf.matMul(batch.inner, delta, true, false)) as tf.Tensor2D, tf.add(this.bias, tf.sum(delta, 0)) as tf.Tensor1D];
+    });
+    tf.dispose([this.m, this.bias]);
+    [this.m, this.bias] = [m, bias];
+  }
+
+  /** a_mᵀ M δ_m + δ_m·Σ_v δ_v for each row of a training batch. */
+  scores(batch: HiddenBatch & LastBlockStates): Float32Array {
+    const t = tf.tidy(() => {
+      const delta = residualGradient(this.model, batch, this.itemsT);
+      return tf.add(tf.sum(tf.mul(tf.matMul(batch.inner, this.m), delta), 1), tf.sum(tf.mul(delta, this.bias), 1));
+    });
+    const out = t.dataSync() as Float32Array;
+    t.dispose();
+    return out;
+  }
+
+  dispose(): void {
+    tf.dispose([this.m, this.bias]);
+  }
+}
+
 /** ‖∇_E ℓ_m‖ for each row of a batch: the outer product G_m h_mᵀ has norm ‖G_m‖·‖h_m‖. */
 export function outputGradientNorms(batch: HiddenBatch, itemsT: tf.Tensor2D): Float32Array {
   const norms = tf.tidy(() => tf.mul(tf.norm(outputGradient(batch.hidden, itemsT, batch.targets), 'euclidean', 1), tf.norm(batch.hidden, 'euclidean', 1)));
@@ -89,6 +141,8 @@ export interface TracInOutputSettings {
   readonly seed: number;
   /** fine-tuning rows encoded at once while scoring (bounds the [rows·targets × C] products) */
   readonly rowsPerBatch?: number;
+  /** also differentiate the last block's output projection */
+  readonly lastBlock?: boolean;
 }
 
 /** `count` of `n` rows, a seeded sample in increasing order (all of them when count ≥ n). */
@@ -126,29 +180,40 @@ function validationAsTargets(data: TracInOutputData, rows: Int32Array): { train:
   return { train: joined, examples: { indices: Int32Array.from({ length: m }, (_, k) => n + k), weights: new Float32Array(m).fill(1) } };
 }
 
-/** `score` of every training interaction's hidden state and target under a causal `model`, one batch of rows at a time. */
-export async function scoreEachInteraction(model: RecModel, data: FinetuneData, finetuneConfig: FinetuneConfigInput, rowsPerBatch: number, score: (batch: HiddenBatch) => Float32Array): Promise<Float64Array> {
+/** `score` of every training interaction's hidden state and target (and with `withLastBlock` the last block's states) under a causal `model`, one batch of rows at a time. */
+export async function scoreEachInteraction(model: RecModel, data: FinetuneData, finetuneConfig: FinetuneConfigInput, rowsPerBatch: number, score: (batch: HiddenBatch & Partial<LastBlockStates>) => Float32Array, withLastBlock = false): Promise<Float64Array> {
   const values = new Float64Array(data.train.length).fill(Number.NaN);
-  await forEachTargetBatch(model, data, finetuneConfig, rowsPerBatch, (hidden, targets, rows) => {
-    const scores = score({ hidden, targets });
+  await forEachTargetBatch(model, data, finetuneConfig, rowsPerBatch, (hidden, targets, rows, lastBlock) => {
+    const scores = score({ hidden, targets, ...lastBlock });
     rows.forEach((j, t) => { values[j] = scores[t] as number; });
-  });
+  }, withLastBlock);
   return values;
 }
 
-/** The output-layer TracIn score of every training interaction under a fine-tuned (causal) model. */
+/** The output-layer (and with `lastBlock` the last block's output projection) TracIn score of every training interaction under a fine-tuned (causal) model. */
 export async function outputTracinValues(model: RecModel, data: TracInOutputData, settings: Omit<TracInOutputSettings, 'warmupEpochs'>, finetuneConfig: FinetuneConfigInput = {}): Promise<Float64Array> {
   const rowsPerBatch = settings.rowsPerBatch ?? 64;
+  const withBlock = settings.lastBlock ?? false;
   const itemsT = transposedItems(model);
   const s = new OutputGradientSum(itemsT);
+  const block = withBlock ? new LastBlockGradientSum(model, itemsT) : undefined;
   try {
     const validRows = seededRowSample(data.valid.length, settings.maxValidPoints, settings.seed);
     if (validRows.length === 0) throw new Error('tracin-output: the validation split is empty, so there is no validation loss to take gradients of');
     const asTargets = validationAsTargets(data, validRows);
-    await forEachTargetBatch(model, { numUsers: data.numUsers, numItems: data.numItems, ...asTargets }, finetuneConfig, rowsPerBatch, (hidden, targets) => s.add({ hidden, targets }));
-    return await scoreEachInteraction(model, { numUsers: data.numUsers, numItems: data.numItems, train: data.train }, finetuneConfig, rowsPerBatch, (batch) => outputTracinScores(batch, itemsT, s.value));
+    await forEachTargetBatch(model, { numUsers: data.numUsers, numItems: data.numItems, ...asTargets }, finetuneConfig, rowsPerBatch, (hidden, targets, _rows, lastBlock) => {
+      s.add({ hidden, targets });
+      if (block && lastBlock) block.add({ hidden, targets, ...lastBlock });
+    }, withBlock);
+    return await scoreEachInteraction(model, { numUsers: data.numUsers, numItems: data.numItems, train: data.train }, finetuneConfig, rowsPerBatch, (batch) => {
+      const output = outputTracinScores(batch, itemsT, s.value);
+      if (!block || !batch.inner || !batch.residual) return output;
+      const fromBlock = block.scores({ ...batch, inner: batch.inner, residual: batch.residual });
+      return output.map((v, t) => v + (fromBlock[t] as number));
+    }, withBlock);
   } finally {
     s.dispose();
+    block?.dispose();
     itemsT.dispose();
   }
 }

@@ -106,5 +106,7 @@ describe('valuation bench flags', () => {
     expect(spec(['--method', 'dealrec', '--strata', '20']).valuation).toMatchObject({ method: 'dealrec', strata: 20 });
     expect(spec(['--method', 'dealrec']).valuation).not.toHaveProperty('strata');
     expect(() => parseBenchArgs(['--strata', '1'])).toThrow(/--strata=1: must be at least 2/);
+    expect(spec(['--method', 'tracin-output', '--last-block', 'on']).valuation).toMatchObject({ method: 'tracin-output', lastBlock: true });
+    expect(spec(['--method', 'tracin-output']).valuation).toMatchObject({ lastBlock: false });
   });
 });

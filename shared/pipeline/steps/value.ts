@@ -105,7 +105,7 @@ export function trainedValues(ds: SplitDataset, model: RecModel, finetune: Finet
   switch (v.method) {
     case 'dynamics': return trainingDynamicsValues(ds, model, finetune, v.warmupEpochs, hooks, v.dynamicsScore);
     case 'dealrec': return dealRecValues(ds, model, finetune, { warmupEpochs: v.warmupEpochs, influencePoints: v.influencePoints, effortWeight: v.effortWeight, seed }, hooks);
-    case 'tracin-output': return tracinOutputValues(ds, model, finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, seed }, hooks);
+    case 'tracin-output': return tracinOutputValues(ds, model, finetune, { warmupEpochs: v.warmupEpochs, maxValidPoints: v.maxValidPoints, lastBlock: v.lastBlock, seed }, hooks);
     // cross-fit's config schema keeps its own settings and strips the valuation's others, so a
     // setting added to CrossFitSettings reaches the step without being named here
     case 'cross-fit': return crossFitValues(ds, model, finetune, { ...v, seed }, hooks);

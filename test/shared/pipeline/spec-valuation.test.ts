@@ -130,7 +130,7 @@ describe('the valuation of a spec file, by method', () => {
 
 describe('a parsed spec written back as a file', () => {
   it('loads again as the same spec: the code version and the other methods\' settings are left out', () => {
-    for (const valuation of [{ method: 'cross-fit', keep: 0.9, lambda: 0 }, { method: 'knn-shapley', k: 5 }, { method: 'dynamics', warmupEpochs: 2, quarantine: 'drop' }, { method: 'tracin-output', warmupEpochs: 3, maxValidPoints: 50 }, { method: 'dynamics', dynamicsScore: 'margin' }, { method: 'dealrec', effortWeight: 0.5 }]) {
+    for (const valuation of [{ method: 'cross-fit', keep: 0.9, lambda: 0 }, { method: 'knn-shapley', k: 5 }, { method: 'dynamics', warmupEpochs: 2, quarantine: 'drop' }, { method: 'tracin-output', warmupEpochs: 3, maxValidPoints: 50 }, { method: 'dynamics', dynamicsScore: 'margin' }, { method: 'dealrec', effortWeight: 0.5 }, { method: 'tracin-output', lastBlock: true }]) {
       const spec = parseSpec({ dataset: 'd', source, valuation, codeVersion: 'abc' });
       const file = path.join(tempDir(), 'spec.json');
       writeFileSync(file, JSON.stringify(specFileContents(spec)));
@@ -173,6 +173,8 @@ describe('the parsed valuation', () => {
     expect(parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics' } }).valuation).toMatchObject({ dynamicsScore: 'mean-loss' });
     expect(parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', dynamicsScore: 'forgetting' } }).valuation).toMatchObject({ dynamicsScore: 'forgetting' });
     expect(parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec' } }).valuation).toMatchObject({ warmupEpochs: 4, influencePoints: 2000, effortWeight: 1 });
+    expect(parseSpec({ dataset: 'd', source, valuation: { method: 'tracin-output' } }).valuation).toMatchObject({ lastBlock: false });
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'tracin-output', lastBlock: 'yes' } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.lastBlock: .*boolean/);
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dynamics', dynamicsScore: 'aum' } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.dynamicsScore: .*"mean-loss"\|"margin"\|"loss-trend"\|"forgetting"/);
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec', effortWeight: -1 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.effortWeight: .*0/);
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec', influencePoints: 0 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.influencePoints: .*1/);

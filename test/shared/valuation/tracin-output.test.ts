@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionTable } from '../../../shared/data/types';
 import { selectBackend } from '../../../shared/ml/backend';
 import { EncoderConfigSchema } from '../../../shared/ml/config';
-import { createModel, disposeModel, encode, exportWeights, itemTable, modelFromWeights, type RecModel } from '../../../shared/ml/encoder';
+import { createModel, disposeModel, encode, exportWeights, itemTable, modelFromWeights, param, type RecModel } from '../../../shared/ml/encoder';
 import { FIRST_ITEM_ROW, itemRow, MASK_ROW } from '../../../shared/ml/vocabulary';
 import { Random } from '../../../shared/random';
 import { noiseDetectionAuc } from '../../../shared/valuation/detection';
@@ -121,6 +121,50 @@ describe('output-layer TracIn', () => {
       const expected = bruteScores(th, trainRows.map((j) => it[j]!), vh, Array.from(valid.item), items);
       tf.dispose([...trainH, ...validH, items, th, vh]);
       expectClose(trainRows.map((j) => values[j]!), expected);
+    } finally {
+      disposeModel(model);
+    }
+  });
+
+  it('through the last block too, adds the inner product of per-example autodiff gradients w.r.t. its output projection', async () => {
+    const numItems = 9;
+    const [users, length] = [3, 4];
+    const cfg = EncoderConfigSchema.parse({ dim: 8, layers: 2, heads: 1, maxLen: 16, dropout: 0 });
+    const init = createModel(cfg, { numItems, vocabSize: 0 }, 5);
+    const model: RecModel = modelFromWeights({ ...cfg, causal: true }, init.vocabulary, exportWeights(init));
+    disposeModel(init);
+    const rng = new Random(11);
+    const u: number[] = []; const it: number[] = []; const ts: number[] = [];
+    for (let a = 0; a < users; a++) for (let k = 0; k < length; k++) { u.push(a); it.push(rng.int(numItems)); ts.push(k); }
+    const train = table(u, it, ts);
+    const valid = table([0, 2], [rng.int(numItems), rng.int(numItems)], [length, length]);
+    try {
+      const data = { numUsers: users, numItems, train, valid };
+      const settings = { maxValidPoints: 10, seed: 1, rowsPerBatch: 2 };
+      const [withBlock, outputOnly] = [await outputTracinValues(model, data, { ...settings, lastBlock: true }), await outputTracinValues(model, data, settings)];
+      // one example's gradient w.r.t. the last block's ffn.w2 and ffn.b2: its user's row [MASK, x0 … x(L−2)], read at
+      // the example's position (positions are the row's columns, so a shorter row would read another state)
+      const w2 = param(model, 'block1.ffn.w2');
+      const b2 = param(model, 'block1.ffn.b2');
+      const gradientOf = (items: number[], position: number, y: number) => tf.tidy(() => {
+        const ids = Int32Array.from([MASK_ROW, ...items.map(itemRow)]);
+        const { grads } = tf.variableGrads(() => {
+          const h = encode(model, ids, 1, ids.length, { training: false }).slice([position, 0], [1, cfg.dim]);
+          const logits = tf.matMul(h, itemTable(model).slice([FIRST_ITEM_ROW, 0], [numItems, cfg.dim]), false, true);
+          return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot([y], numItems)))) as tf.Scalar;
+        }, [w2, b2]);
+        return tf.concat([grads[w2.name]!.reshape([-1]), grads[b2.name]!.reshape([-1])]);
+      });
+      const historyOf = (a: number) => it.slice(a * length, (a + 1) * length);
+      const validSum = tf.addN([0, 2].map((a, v) => gradientOf(historyOf(a), length, valid.item[v]!)));
+      const expected: number[] = [];
+      for (let a = 0; a < users; a++) for (let k = 0; k < length; k++) {
+        const g = gradientOf(historyOf(a).slice(0, length - 1), k, it[a * length + k]!);
+        expected.push(tf.sum(tf.mul(g, validSum)).dataSync()[0]!);
+        g.dispose();
+      }
+      validSum.dispose();
+      expectClose(expected.map((_, j) => withBlock[j]! - outputOnly[j]!), expected);
     } finally {
       disposeModel(model);
     }
