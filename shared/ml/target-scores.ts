@@ -15,7 +15,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfigInput } from './config';
-import { encode, encodeWithLastBlock, itemTable, type RecModel } from './encoder';
+import { encodeWithLastBlock, itemTable, type RecModel } from './encoder';
 import { finetunePlan, rowBatch, type FinetuneData } from './finetune';
 import { gatherRows } from './kernels';
 import { FIRST_ITEM_ROW } from './vocabulary';
