@@ -49,6 +49,9 @@ export function rankNormalize(values: Float64Array): Float64Array {
   return ranks.map((r) => (r - 1) / (n - 1));
 }
 
+/** ⌈keep·n⌉, all of them when keep is unset. */
+const keptCount = (keep: number | undefined, n: number) => Math.ceil((keep ?? 1) * n - 1e-9);
+
 export function selectImportant(values: Float64Array, config: SelectionConfig = {}): Selection {
   const { keep, threshold, lambda, alpha, strata, seed } = parseConfig(SelectionConfigSchema, config);
   const n = values.length;
@@ -61,9 +64,9 @@ export function selectImportant(values: Float64Array, config: SelectionConfig = 
   if (threshold !== undefined) {
     for (let i = 0; i < n; i++) if (normalized[i]! >= threshold) inS[i] = 1;
   } else if (strata !== undefined) {
-    coverageSample(values, Math.ceil((keep ?? 1) * n - 1e-9), strata, seed).forEach((i) => { inS[i] = 1; });
+    coverageSample(values, keptCount(keep, n), strata, seed).forEach((i) => { inS[i] = 1; });
   } else {
-    const count = Math.ceil((keep ?? 1) * n - 1e-9);
+    const count = keptCount(keep, n);
     const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => values[b]! - values[a]! || a - b);
     for (let p = 0; p < count; p++) inS[order[p]!] = 1;
   }
