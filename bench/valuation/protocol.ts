@@ -13,7 +13,7 @@
 //     NDCG@10, on the first seed, and kept for the others; the test split is scored once per
 //     reported configuration and never used to choose.
 import type { SplitDataset } from '../../shared/data';
-import { TRAINED_VALUATION_METHODS, valuationSeed, type PipelineSpec } from '../../shared/pipeline/spec';
+import { isTrainedValuation, TRAINED_VALUATION_METHODS, valuationSeed, type PipelineSpec } from '../../shared/pipeline/spec';
 import { pretrainsOnKept } from '../../shared/pipeline/step-table';
 import { trainedValues } from '../../shared/pipeline/steps/value';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
@@ -119,7 +119,7 @@ export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec
   const dir = await mkdtemp(path.join(tmpdir(), 'assay-bench-values-'));
   try {
     const v = spec.valuation;
-    if (v.method !== 'dynamics' && v.method !== 'cross-fit' && v.method !== 'tracin-output' && v.method !== 'dealrec') throw new Error(`the valuation bench values with ${TRAINED_VALUATION_METHODS.join(', ')}, not ${v.method}`);
+    if (!isTrainedValuation(v)) throw new Error(`the valuation bench values with ${TRAINED_VALUATION_METHODS.join(', ')}, not ${v.method}`);
     const started = performance.now();
     const values = await trainedValues(ds, pretrained.model, spec.finetune, v, valuationSeed(spec), { checkpointDir: dir });
     return { values, seconds: (performance.now() - started) / 1000 };

@@ -133,6 +133,8 @@ export const ValuationSpecSchema = z.discriminatedUnion('method', [
 export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
 /** The valuation of one method: its settings and the shared ones. */
 export type ValuationOf<M extends ValuationMethod> = Extract<ValuationSpec, { method: M }>;
+/** A valuation by warm-up fine-tunes of the model that is trained, narrowed to those methods' settings. */
+export const isTrainedValuation = (v: ValuationSpec): v is ValuationOf<TrainedValuationMethod> => valuesByTraining(v.method);
 /** The methods that value the pretrained encoder's labelled view (they read its sizes). */
 export type LabelledViewValuation = ValuationOf<Exclude<ValuationMethod, TrainedValuationMethod>>;
 /** The labelled view's sizes, with their defaults (what a labelled-view method reads of them). */

@@ -18,7 +18,7 @@ import { selectImportant } from '../../valuation/selection';
 import { aggregateByUnit, unitOfRows } from '../../valuation/units';
 import { ValuationInputError } from '../../valuation/errors';
 import { InvalidInputError } from '../errors';
-import { selectionRule, valuationSeed, valuesByTraining, type LabelledView, type LabelledViewValuation, type PipelineSpec, type TrainedValuationMethod, type ValuationOf } from '../spec';
+import { isTrainedValuation, selectionRule, valuationSeed, valuesByTraining, type LabelledView, type LabelledViewValuation, type PipelineSpec, type TrainedValuationMethod, type ValuationOf } from '../spec';
 import { defineStep, type StepContext } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
 import type { RecModel } from '../../ml/encoder';
@@ -138,7 +138,7 @@ export const valueStep = defineStep({
     let values: Float64Array;
     let validPoints = 0;
     try {
-      if (v.method === 'cross-fit' || v.method === 'dynamics' || v.method === 'tracin-output' || v.method === 'dealrec') {
+      if (isTrainedValuation(v)) {
         values = await trainedStepValues(ctx, ds, model, v, spec);
       } else {
         const inputs = await valuationInputs(ds, model, v, spec.seed, (phase) => ctx.heartbeat({ phase }));
