@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../../shared/random';
-import type { InteractionTable } from '../../../shared/data/types';
 import { selectBackend } from '../../../shared/ml/backend';
 import { EncoderConfigSchema } from '../../../shared/ml/config';
 import { createModel, disposeModel } from '../../../shared/ml/encoder';
 import { CrossFitStoppedError, crossFitValues, dealFolds } from '../../../shared/valuation/cross-fit';
 import { noiseDetectionAuc } from '../../../shared/valuation/detection';
 import { selectImportant } from '../../../shared/valuation/selection';
+import { walksWithNoise } from './walks';
 import { dynamicsValues, trainingDynamicsLogs, trainingDynamicsValues } from '../../../shared/valuation/training-dynamics';
 
 const root = mkdtempSync(join(tmpdir(), 'assay-cross-fit-'));
@@ -18,34 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/**
- * Users walk the catalogue in steps of one (item i is followed by i+1); a tenth of the steps are
- * replaced by random items, or with `firstOnly` four in ten of the walks' first items, which
- * nothing before them can tell from a clean start.
- */
-function walksWithNoise(users: number, length: number, numItems: number, seed: number, firstOnly = false): { train: InteractionTable; noisy: Uint8Array } {
-  const rng = new Random(seed);
-  const n = users * length;
-  const user = new Int32Array(n);
-  const item = new Int32Array(n);
-  const ts = new Float64Array(n);
-  const noisy = new Uint8Array(n);
-  for (let u = 0; u < users; u++) {
-    const start = rng.int(numItems);
-    for (let k = 0; k < length; k++) {
-      const j = u * length + k;
-      user[j] = u;
-      ts[j] = k;
-      item[j] = (start + k) % numItems;
-      if (firstOnly ? k === 0 && rng.next() < 0.4 : k > 0 && rng.next() < 0.1) {
-        noisy[j] = 1;
-        item[j] = (item[j]! + 3 + rng.int(numItems - 6)) % numItems;
-      }
-    }
-  }
-  const train: InteractionTable = { length: n, user, item, ts, type: new Uint8Array(n), session: new Int32Array(n).fill(-1), relevance: new Float32Array(n).fill(1), query: new Int32Array(n).fill(-1) };
-  return { train, noisy };
-}
 
 describe('dealFolds', () => {
   it('puts every interaction in exactly one of K near-equal folds, the same for the same seed', () => {

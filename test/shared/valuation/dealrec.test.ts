@@ -2,39 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InteractionTable } from '../../../shared/data/types';
 import { selectBackend } from '../../../shared/ml/backend';
 import { EncoderConfigSchema } from '../../../shared/ml/config';
 import { createModel, disposeModel } from '../../../shared/ml/encoder';
-import { Random } from '../../../shared/random';
 import { CrossFitStoppedError } from '../../../shared/valuation/cross-fit';
 import { dealRecScore, dealRecValues, effortBeforeFinetuning, standardised } from '../../../shared/valuation/dealrec';
 import { noiseDetectionAuc } from '../../../shared/valuation/detection';
+import { finetune } from '../../../shared/ml/finetune';
+import { walksWithNoise } from './walks';
 
 const root = mkdtempSync(join(tmpdir(), 'assay-dealrec-'));
 beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Users walk the catalogue in steps of one; a tenth of the steps are replaced by random items. */
-function walks(users: number, length: number, numItems: number, seed: number): { train: InteractionTable; noisy: Uint8Array } {
-  const rng = new Random(seed);
-  const n = users * length;
-  const [user, item, noisy] = [new Int32Array(n), new Int32Array(n), new Uint8Array(n)];
-  const ts = new Float64Array(n);
-  for (let u = 0; u < users; u++) {
-    const start = rng.int(numItems);
-    for (let k = 0; k < length; k++) {
-      const j = u * length + k;
-      [user[j], ts[j]] = [u, k];
-      const planted = k > 0 && rng.next() < 0.1;
-      noisy[j] = planted ? 1 : 0;
-      item[j] = planted ? (start + k + 3 + rng.int(numItems - 6)) % numItems : (start + k) % numItems;
-    }
-  }
-  return { train: { length: n, user, item, ts, type: new Uint8Array(n), session: new Int32Array(n).fill(-1), relevance: new Float32Array(n).fill(1), query: new Int32Array(n).fill(-1) }, noisy };
-}
 
 describe('dealRecScore', () => {
   it('adds the standardised influence and the standardised effort times its weight', () => {
@@ -51,7 +32,7 @@ describe('dealRecScore', () => {
 
 describe('dealRecValues', () => {
   const numItems = 24;
-  const { train, noisy } = walks(60, 12, numItems, 3);
+  const { train, noisy } = walksWithNoise(60, 12, numItems, 3);
   const data = { numUsers: 60, numItems, train };
   const finetuneConfig = { batchSize: 16, optimizer: { lr: 1e-2 } };
 
@@ -73,7 +54,6 @@ describe('dealRecValues', () => {
       const untrained = await effortBeforeFinetuning(pretrained, data, finetuneConfig);
       expect(untrained.every((e) => Number.isFinite(e) && e > 0)).toBe(true);
       // the effort is the gradient norm: high on the random items once the model has learned the walks
-      const { finetune } = await import('../../../shared/ml/finetune');
       const learned = await finetune(data, pretrained, { ...finetuneConfig, epochs: 4 }, { checkpointDir: join(root, 'learned') });
       try {
         const effort = await effortBeforeFinetuning(learned.model, data, finetuneConfig);
