@@ -33,7 +33,6 @@ type ValuationMethodName = ValuationMethod;
 /** methods that value with warm-up fine-tunes of the model that is actually trained (they read the finetune settings) */
 export const TRAINED_VALUATION_METHODS = ['cross-fit', 'dynamics', 'tracin-output', 'dealrec'] as const satisfies readonly ValuationMethodName[];
 export type TrainedValuationMethod = (typeof TRAINED_VALUATION_METHODS)[number];
-export const valuesByTraining = (method: ValuationMethodName): method is TrainedValuationMethod => (TRAINED_VALUATION_METHODS as readonly string[]).includes(method);
 
 /** The important set's size when a spec sets neither `keep` nor `threshold`. */
 export const DEFAULT_KEEP = 0.8;
@@ -134,7 +133,7 @@ export type ValuationSpec = z.output<typeof ValuationSpecSchema>;
 /** The valuation of one method: its settings and the shared ones. */
 export type ValuationOf<M extends ValuationMethod> = Extract<ValuationSpec, { method: M }>;
 /** A valuation by warm-up fine-tunes of the model that is trained, narrowed to those methods' settings. */
-export const isTrainedValuation = (v: ValuationSpec): v is ValuationOf<TrainedValuationMethod> => valuesByTraining(v.method);
+export const isTrainedValuation = (v: ValuationSpec): v is ValuationOf<TrainedValuationMethod> => (TRAINED_VALUATION_METHODS as readonly string[]).includes(v.method);
 /** The methods that value the pretrained encoder's labelled view (they read its sizes). */
 export type LabelledViewValuation = ValuationOf<Exclude<ValuationMethod, TrainedValuationMethod>>;
 /** The labelled view's sizes, with their defaults (what a labelled-view method reads of them). */

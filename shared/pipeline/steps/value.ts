@@ -18,7 +18,7 @@ import { selectImportant } from '../../valuation/selection';
 import { aggregateByUnit, unitOfRows } from '../../valuation/units';
 import { ValuationInputError } from '../../valuation/errors';
 import { InvalidInputError } from '../errors';
-import { isTrainedValuation, selectionRule, valuationSeed, valuesByTraining, type LabelledView, type LabelledViewValuation, type PipelineSpec, type TrainedValuationMethod, type ValuationOf } from '../spec';
+import { isTrainedValuation, selectionRule, valuationSeed, type LabelledView, type LabelledViewValuation, type PipelineSpec, type TrainedValuationMethod, type ValuationOf } from '../spec';
 import { defineStep, type StepContext } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
 import type { RecModel } from '../../ml/encoder';
@@ -120,7 +120,7 @@ export function valueSliceOf(spec: PipelineSpec) {
   return {
     valuation: spec.valuation,
     seed: valuationSeed(spec),
-    ...(valuesByTraining(spec.valuation.method) ? { finetune: spec.finetune } : {}),
+    ...(isTrainedValuation(spec.valuation) ? { finetune: spec.finetune } : {}),
     // the search clicks are valued with the query split and head settings infer trains with
     ...(spec.infer.search?.valuation ? { search: spec.infer.search } : {}),
   };
