@@ -137,6 +137,11 @@ export function modelFromWeights(cfg: EncoderConfig, vocab: Vocabulary, weights:
   return { encoder: cfg, vocabulary: vocab, params, itemText: tf.tensor2d(text.data.slice(), shape as [number, number]) };
 }
 
+/** A copy of `model` with causal attention, as fine-tuning and the scoring of its targets read it; `model` is left unchanged. */
+export function causalCopy(model: RecModel): RecModel {
+  return modelFromWeights({ ...model.encoder, causal: true }, model.vocabulary, exportWeights(model));
+}
+
 /** Copies every parameter out of the backend. */
 export function exportWeights(model: RecModel): NamedWeights {
   const out: NamedWeights = {};

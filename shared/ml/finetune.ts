@@ -17,7 +17,7 @@ import { orderByUserTime } from '../data/preprocess/sequences';
 import type { Random } from '../random';
 import { FinetuneConfigSchema, parseConfig, type FinetuneConfig, type FinetuneConfigInput } from './config';
 import type { LoopData, LoopInput } from './loop-data';
-import { encode, exportWeights, itemTable, modelFromWeights, type NamedWeights, type RecModel } from './encoder';
+import { causalCopy, encode, exportWeights, itemTable, type NamedWeights, type RecModel } from './encoder';
 import { fingerprintArrays } from './fingerprint';
 import { loadModel } from './load-model';
 import { countsOf, samplerFor, type NegativeSampler } from './negative-sampler';
@@ -329,7 +329,7 @@ export async function finetune(
     if (log && log.length !== cfg.epochs * train.length) throw new Error(`finetune: ${name} has ${log.length} entries; give epochs × train interactions = ${cfg.epochs * train.length}`);
   }
   // causal attention from here on: see the header comment
-  const model = modelFromWeights({ ...source.encoder, causal: true }, source.vocabulary, exportWeights(source));
+  const model = causalCopy(source);
   if (typeof init === 'string') for (const v of source.params.values()) v.dispose();
   const input: LoopInput<FinetuneData, FinetuneConfig> = { data, cfg };
   const loop = await runEpochs(

@@ -11,7 +11,7 @@
 //   effortWeight alone sets their balance. DEALRec keeps the highest: influential interactions
 //   the model has yet to learn. Decision: docs/decisions/0022-training-dynamics-readings-and-dealrec.md.
 import type { FinetuneConfigInput } from '../ml/config';
-import { disposeModel, exportWeights, modelFromWeights, type RecModel } from '../ml/encoder';
+import { causalCopy, disposeModel, type RecModel } from '../ml/encoder';
 import { finetune } from '../ml/finetune';
 import { forEachTargetBatch, transposedItems } from '../ml/target-scores';
 import { CrossFitStoppedError, type CrossFitHooks } from './cross-fit';
@@ -45,7 +45,7 @@ export async function influenceOnTrainingLoss(model: RecModel, data: DynamicsDat
 
 /** Each training interaction's output-layer gradient norm under the pretrained encoder read causally, as fine-tuning starts. */
 export async function effortBeforeFinetuning(pretrained: RecModel, data: DynamicsData, finetuneConfig: FinetuneConfigInput, rowsPerBatch = 64): Promise<Float64Array> {
-  const start = modelFromWeights({ ...pretrained.encoder, causal: true }, pretrained.vocabulary, exportWeights(pretrained));
+  const start = causalCopy(pretrained);
   const itemsT = transposedItems(start);
   try {
     return await scoreEachInteraction(start, data, finetuneConfig, rowsPerBatch, (batch) => outputGradientNorms(batch, itemsT));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../shared/ml/backend';
-import { createModel, disposeModel, encode, exportWeights, modelFromWeights, type RecModel } from '../../../shared/ml/encoder';
+import { causalCopy, createModel, disposeModel, encode, type RecModel } from '../../../shared/ml/encoder';
 import { EncoderConfigSchema } from '../../../shared/ml/config';
 import { itemEmbeddings } from '../../../shared/ml/scoring';
 import { drawCandidates, scoreTargets } from '../../../shared/ml/target-scores';
@@ -16,7 +16,7 @@ let causal: RecModel;
 beforeAll(async () => {
   await selectBackend('wasm', () => undefined);
   bidirectional = createModel(encoder, vocab, 3);
-  causal = modelFromWeights({ ...encoder, causal: true }, vocab, exportWeights(bidirectional));
+  causal = causalCopy(bidirectional);
 });
 afterAll(() => {
   disposeModel(bidirectional);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionTable } from '../../../shared/data/types';
 import { selectBackend } from '../../../shared/ml/backend';
 import { EncoderConfigSchema } from '../../../shared/ml/config';
-import { createModel, disposeModel, encode, exportWeights, itemTable, modelFromWeights, param, type RecModel } from '../../../shared/ml/encoder';
+import { causalCopy, createModel, disposeModel, encode, itemTable, param, type RecModel } from '../../../shared/ml/encoder';
 import { FIRST_ITEM_ROW, itemRow, MASK_ROW } from '../../../shared/ml/vocabulary';
 import { Random } from '../../../shared/random';
 import { noiseDetectionAuc } from '../../../shared/valuation/detection';
@@ -92,7 +92,7 @@ describe('output-layer TracIn', () => {
     const [users, length] = [4, 5];
     const cfg = EncoderConfigSchema.parse({ dim: 8, layers: 1, heads: 1, maxLen: 16, dropout: 0 });
     const init = createModel(cfg, { numItems, vocabSize: 0 }, 3);
-    const model: RecModel = modelFromWeights({ ...cfg, causal: true }, init.vocabulary, exportWeights(init));
+    const model: RecModel = causalCopy(init);
     disposeModel(init);
     const rng = new Random(9);
     // rows written newest first, so the time order (not the row order) must decide each context
@@ -131,7 +131,7 @@ describe('output-layer TracIn', () => {
     const [users, length] = [3, 4];
     const cfg = EncoderConfigSchema.parse({ dim: 8, layers: 2, heads: 1, maxLen: 16, dropout: 0 });
     const init = createModel(cfg, { numItems, vocabSize: 0 }, 5);
-    const model: RecModel = modelFromWeights({ ...cfg, causal: true }, init.vocabulary, exportWeights(init));
+    const model: RecModel = causalCopy(init);
     disposeModel(init);
     const rng = new Random(11);
     const u: number[] = []; const it: number[] = []; const ts: number[] = [];
