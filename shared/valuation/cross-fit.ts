@@ -61,7 +61,7 @@ export async function crossFitValues(data: CrossFitData, pretrained: RecModel, f
   const fold = dealFolds(data.train.length, config.folds, config.seed);
   // a stream of its own: the fold deal draws from Sfc32(seed) and the warm-ups from Random(seed)
   const candidates = config.scoreItems === undefined ? undefined : drawCandidates(data.numItems, config.scoreItems, new Random(mixSeed(config.seed)));
-  // the backward models warm up from the same pretrained encoder: a pretrain on the reversed histories read no better (decision 0021)
+  // the backward models warm up from the same pretrained encoder: a pretrain of their own on the reversed histories buys no detection (decision 0021)
   const reversed = config.directions === 'both' ? reversedTime(data.train) : undefined;
   const setup: RoundSetup = { fold, pretrained, warmup: { ...finetuneConfig, epochs: config.warmupEpochs }, config, candidates, reversed, hooks };
   let values = await oneRound(data, setup, 1);
