@@ -2,3 +2,4 @@
 export { Rng } from './rng';
 export { mixSeed, Random } from './mulberry32';
 export { Sfc32 } from './sfc32';
+export { seededRowSample } from './row-sample';

@@ -15,7 +15,8 @@ import { causalCopy, disposeModel, type RecModel } from '../ml/encoder';
 import { finetune } from '../ml/finetune';
 import { forEachTargetBatch, transposedItems } from '../ml/target-scores';
 import { CrossFitStoppedError, type CrossFitHooks } from './cross-fit';
-import { OutputGradientSum, outputGradientNorms, outputTracinScores, scoreEachInteraction, seededRowSample } from './tracin-output';
+import { seededRowSample } from '../random';
+import { OutputGradientSum, outputGradientNorms, outputTracinScores, scoreEachInteraction } from './tracin-output';
 import type { DynamicsData } from './training-dynamics';
 
 export interface DealRecSettings {

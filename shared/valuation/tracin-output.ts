@@ -24,7 +24,7 @@ import { disposeModel, param, type RecModel } from '../ml/encoder';
 import { layerNorm } from '../ml/kernels';
 import { finetune, type FinetuneData } from '../ml/finetune';
 import { forEachTargetBatch, transposedItems, type LastBlockStates } from '../ml/target-scores';
-import { Sfc32 } from '../random';
+import { seededRowSample } from '../random';
 import { CrossFitStoppedError, type CrossFitHooks } from './cross-fit';
 
 /** Hidden states [m × dim] per training or validation example, with the target each predicts. */
@@ -143,12 +143,6 @@ export interface TracInOutputSettings {
   readonly rowsPerBatch?: number;
   /** also differentiate the last block's output projection */
   readonly lastBlock?: boolean;
-}
-
-/** `count` of `n` rows, a seeded sample in increasing order (all of them when count ≥ n). */
-export function seededRowSample(n: number, count: number, seed: number): Int32Array {
-  if (count >= n) return Int32Array.from({ length: n }, (_, i) => i);
-  return new Sfc32(seed).sampleIndices(n, count).sort();
 }
 
 /**

@@ -29,19 +29,6 @@ export function allRows(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i);
 }
 
-/** A seeded, sorted sample of at most `max` row indices (all of them when n ≤ max). */
-export function sampleRows(n: number, max: number, seed: number): Int32Array {
-  if (n <= max) return allRows(n);
-  const idx = allRows(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < max; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = i + (s % (n - i));
-    const tmp = idx[i]!; idx[i] = idx[j]!; idx[j] = tmp;
-  }
-  return idx.slice(0, max).sort();
-}
-
 /**
  * contextEmbeddings in chunks, yielding to the event loop between them so heartbeats and
  * cancellation get through during a long encoding pass.

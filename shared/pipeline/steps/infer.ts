@@ -30,7 +30,8 @@ import { valuedModelData } from '../../valuation/quarantine';
 /** What evaluation reads of the spec: the infer settings (a whole spec has them too). */
 export type InferSettings = Pick<PipelineSpec, 'infer'>;
 import { historyOf, inputFolder, readInputDataset, readSelectedRows, trainAndValid } from './dataset-input';
-import { contextsBefore, sampleRows } from './contexts';
+import { seededRowSample } from '../../random';
+import { contextsBefore } from './contexts';
 import { readFloat64, readInt32 } from './typed-files';
 import { VALUED_VS_CONTROL_FILE } from './valued-vs-control';
 import { SEARCH_CLICKS_FILE, SEARCH_VALUES_FILE } from './value';
@@ -242,7 +243,7 @@ export const inferStep = defineStep({
       ctx.heartbeat({ phase: 'scoring the quarantine set' });
       const values = await readFloat64(path.join(valueDir!, 'values.f64'));
       const quarantine = await readInt32(quarantineFile);
-      const scored = sampleRows(quarantine.length, spec.infer.quarantineMaxScored, spec.seed).map((i) => quarantine[i]!);
+      const scored = seededRowSample(quarantine.length, spec.infer.quarantineMaxScored, spec.seed).map((i) => quarantine[i]!);
       const examples = contradictedQuarantine(valued, ds, scored, values, spec.infer.quarantineTop);
       await writeFile(path.join(ctx.outDir, 'quarantine-contradicted.json'), JSON.stringify(examples, null, 2));
     }

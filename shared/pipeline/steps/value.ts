@@ -23,7 +23,8 @@ import { defineStep, type StepContext } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
 import type { RecModel } from '../../ml/encoder';
 import { historyOf, inputFolder, readInputDataset, SELECTED_ROWS_FILE } from './dataset-input';
-import { allRows, contextsBefore, embedContexts, sampleRows } from './contexts';
+import { seededRowSample } from '../../random';
+import { allRows, contextsBefore, embedContexts } from './contexts';
 import { writeTyped } from './typed-files';
 import { searchClickValues } from '../../search/pipeline-search-values';
 import { refuseBadSearchInput } from './search-input';
@@ -62,7 +63,7 @@ export interface ValuationInputs {
 export async function valuationInputs(ds: SplitDataset, model: RecModel, view: LabelledView, seed: number, progress: (phase: string) => void = () => {}): Promise<ValuationInputs> {
   const maxLen = Math.min(model.encoder.maxLen - 1, view.contextLen);
   const trainContext = await embedContexts(model, contextsBefore(ds.train, ds.numUsers, allRows(ds.train.length), maxLen), (done, total) => progress(`embedding training contexts ${done}/${total}`), maxLen + 1);
-  const validRows = sampleRows(ds.valid.length, view.maxValidPoints, seed);
+  const validRows = seededRowSample(ds.valid.length, view.maxValidPoints, seed);
   if (validRows.length === 0) throw new InvalidInputError('the validation split is empty, so there is no utility to value data against; use a split with validation interactions');
   const history = historyOf(ds, false);
   const offsets = new Int32Array(validRows.length + 1);

@@ -4,7 +4,7 @@ import { EncoderConfigSchema } from '../../../shared/ml/config';
 import { createModel } from '../../../shared/ml/encoder';
 import { contextEmbeddings } from '../../../shared/ml/scoring';
 import type { InteractionTable } from '../../../shared/data/types';
-import { contextsBefore, embedContexts, sampleRows } from '../../../shared/pipeline/steps/contexts';
+import { contextsBefore, embedContexts } from '../../../shared/pipeline/steps/contexts';
 
 function table(user: number[], item: number[], ts: number[]): InteractionTable {
   const n = user.length;
@@ -34,13 +34,5 @@ describe('per-interaction contexts', () => {
     const narrow = await embedContexts(model, sequences, () => {}, 5, 1);
     expect(narrow.rows).toBe(2);
     for (let i = 0; i < wide.data.length; i++) expect(narrow.data[i]).toBeCloseTo(wide.data[i]!, 5);
-  });
-
-  it('samples are seeded, sorted and without repeats', () => {
-    const a = sampleRows(1000, 50, 7);
-    expect(Array.from(a)).toEqual(Array.from(sampleRows(1000, 50, 7)));
-    expect(new Set(a).size).toBe(50);
-    expect(Array.from(a)).toEqual(Array.from(a).sort((x, y) => x - y));
-    expect(Array.from(sampleRows(5, 50, 7))).toEqual([0, 1, 2, 3, 4]);
   });
 });
