@@ -11,17 +11,13 @@ export function orderByUserTime(user: Int32Array, ts: Float64Array, rows?: Int32
 
 /**
  * The same rows with each user's order reversed: `ts` becomes minus the row's position in the
- * user's time order, so a sequence model reads a user's items newest first and predicts an item
+ * (user, time) order, so a sequence model reads a user's items newest first and predicts an item
  * from the ones that came after it.
  */
 export function reversedTime(table: InteractionTable): InteractionTable {
-  const order = orderByUserTime(table.user, table.ts);
   const ts = new Float64Array(table.length);
-  let first = 0;
-  for (let k = 0; k < order.length; k++) {
-    if (k > 0 && table.user[order[k]!] !== table.user[order[k - 1]!]) first = k;
-    ts[order[k]!] = first - k;
-  }
+  // the order runs user by user, so minus a row's place in it reverses each user's order alone
+  orderByUserTime(table.user, table.ts).forEach((row, k) => { ts[row] = -k; });
   return { ...table, ts };
 }
 
