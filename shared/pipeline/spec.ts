@@ -77,6 +77,7 @@ const methodSettings = {
   dynamicsScore: z.enum(DYNAMICS_SCORES).default('mean-loss').describe("which reading of the warm-up's logs: 'mean-loss' (−mean loss over the epochs), 'margin' (mean margin of the target over the best other item), 'loss-trend' (minus the loss's slope over the epochs), 'forgetting' (minus the times the target left the top 10 items from one epoch to the next)"),
   influencePoints: z.number().int().min(1).default(2000).describe('training interactions sampled into the summed training gradient the influence is taken against'),
   effortWeight: z.number().min(0).default(1).describe("the effort's weight beside the influence, both standardised (DEALRec's λ)"),
+  refreshes: z.number().int().min(1).optional().describe("values refreshed during the valued fine-tune: the warm-up runs this many segments of warmupEpochs epochs, each from the last one's model, and after each moves a further share of the interactions out by the reading of every epoch so far ((1 − keep) spread evenly); the valued fine-tune then trains the rest of finetune.epochs from the last segment's model instead of starting over. With keep, unit 'interaction' and quarantine 'context' or 'drop'; absent: the warm-up only values (docs/decisions/0023-values-refreshed-during-the-fine-tune.md)"),
   lastBlock: z.boolean().default(false).describe("also differentiate the last Transformer block's output projection (its FFN's second layer), not the item table alone"),
 };
 
@@ -125,7 +126,10 @@ export const ValuationSpecSchema = z.discriminatedUnion('method', [
   variant('loss', labelledViewFields),
   variant('random', labelledViewFields),
   variant('cross-fit', crossFitFields),
-  variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs, dynamicsScore: methodSettings.dynamicsScore }),
+  variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs, dynamicsScore: methodSettings.dynamicsScore, refreshes: methodSettings.refreshes })
+    .refine((v) => v.refreshes === undefined || (v.threshold === undefined && v.strata === undefined), { message: 'refreshes moves the top keep share out step by step; set keep, not threshold or strata', path: ['refreshes'] })
+    .refine((v) => v.refreshes === undefined || v.unit === 'interaction', { message: "refreshes moves interactions out one by one; set unit 'interaction'", path: ['refreshes'] })
+    .refine((v) => v.refreshes === undefined || v.quarantine !== 'everywhere', { message: "refreshes continues the warm-up's model, and quarantine 'everywhere' pretrains a new one on the kept rows; set quarantine 'drop' or 'context'", path: ['refreshes'] }),
   variant('tracin-output', { warmupEpochs: methodSettings.warmupEpochs, maxValidPoints: labelledViewFields.maxValidPoints, lastBlock: methodSettings.lastBlock }),
   variant('dealrec', { warmupEpochs: methodSettings.warmupEpochs, influencePoints: methodSettings.influencePoints, effortWeight: methodSettings.effortWeight }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });
@@ -314,7 +318,21 @@ export function parseSpec(input: unknown, where = 'spec'): PipelineSpec {
   const problems = problemsOf(PipelineSpecSchema, input);
   const parsed = PipelineSpecSchema.safeParse(input);
   if (problems.length > 0 || !parsed.success) throw invalidSpec(problems, where);
+  const contradictions = crossSectionProblems(parsed.data);
+  if (contradictions.length > 0) throw invalidSpec(contradictions, where);
   return parsed.data;
+}
+
+/** Settings of two sections that contradict each other, each section valid alone. */
+function crossSectionProblems(spec: PipelineSpec): string[] {
+  const v = spec.valuation;
+  if (v.method !== 'dynamics' || v.refreshes === undefined || v.refreshes * v.warmupEpochs < spec.finetune.epochs) return [];
+  return [`valuation.refreshes: ${v.refreshes} segments of warmupEpochs=${v.warmupEpochs} leave none of finetune.epochs=${spec.finetune.epochs} to the valued fine-tune; lower refreshes or warmupEpochs, or raise finetune.epochs`];
+}
+
+/** The epochs the value step trains of the valued fine-tune (values refreshed during it), 0 when it only values. */
+export function epochsTrainedByValueStep(v: ValuationSpec): number {
+  return v.method === 'dynamics' && v.refreshes !== undefined ? v.refreshes * v.warmupEpochs : 0;
 }
 
 /** Reads a JSON spec file; a syntax error names file:line:column, a schema error the field. */

@@ -50,7 +50,7 @@ export function rankNormalize(values: Float64Array): Float64Array {
 }
 
 /** ⌈keep·n⌉, all of them when keep is unset. */
-const keptCount = (keep: number | undefined, n: number) => Math.ceil((keep ?? 1) * n - 1e-9);
+export const keptCount = (keep: number | undefined, n: number) => Math.ceil((keep ?? 1) * n - 1e-9);
 
 export function selectImportant(values: Float64Array, config: SelectionConfig = {}): Selection {
   const { keep, threshold, lambda, alpha, strata, seed } = parseConfig(SelectionConfigSchema, config);

@@ -5,7 +5,7 @@
 // multiplies both variants' weights by the events' quantity or value (example-weights.ts).
 import path from 'node:path';
 import { finetune } from '../../ml/finetune';
-import { selectionRule, type PipelineSpec } from '../spec';
+import { epochsTrainedByValueStep, selectionRule, type PipelineSpec } from '../spec';
 import { defineStep } from '../step';
 import { inputFolder, publishCheckpoint, readInputDataset, readSelectedRows } from './dataset-input';
 import { readFloat32 } from './typed-files';
@@ -28,7 +28,7 @@ export const finetuneStep = defineStep({
     const v = s.valuation;
     return {
       finetune: s.finetune,
-      ...(call.variant === 'valued' ? { selection: { ...selectionRule(v), quarantine: v.quarantine, truncate: v.truncate } } : {}),
+      ...(call.variant === 'valued' ? { selection: { ...selectionRule(v), quarantine: v.quarantine, truncate: v.truncate, ...(epochsTrainedByValueStep(v) > 0 && { continuesAfterEpochs: epochsTrainedByValueStep(v) }) } } : {}),
       ...(s.finetune.earlyStopping ? { infer: s.infer } : {}),
     };
   },
@@ -43,17 +43,20 @@ export const finetuneStep = defineStep({
     const input = selection && selected
       ? valuedFinetuneInput({ finetune: spec.finetune, valuation: selection }, ds.train, weighSelected({ indices: selected, weights: await readFloat32(path.join(inputFolder(ctx, 'value'), 'weights.f32')) }, rowWeights))
       : { train: ds.train, examples: rowWeights ? weighExamples(undefined, rowWeights) : undefined, config: spec.finetune };
-    const { examples, config } = input;
+    const { examples } = input;
+    // values refreshed during the fine-tune: the value step trained its first epochs (spec.ts refreshes)
+    const startedEpochs = selection?.continuesAfterEpochs ?? 0;
+    const config = { ...input.config, epochs: input.config.epochs - startedEpochs };
     // validated from the histories the model will read at inference
     const reads = selection && selected ? valuedModelData(ds, selected, selection.quarantine) : ds;
     const started = performance.now();
     const label = `finetune-${ctx.request.variant ?? 'valued'}`;
-    const run = await trainingRunFor(ctx, spec.finetune.epochs, label);
+    const run = await trainingRunFor(ctx, config.epochs, label);
     const validation = spec.infer;
     const stopping = spec.finetune.earlyStopping && validation ? new EarlyStopping(spec.finetune.earlyStopping, (dir) => validationNdcg(dir, ds, { infer: validation }, reads)) : undefined;
     const result = await finetune(
       { numUsers: ds.numUsers, numItems: ds.numItems, train: input.train, examples },
-      inputFolder(ctx, selection && pretrainsOnKept(selection.quarantine) ? 'valued-pretrain' : 'pretrain'),
+      inputFolder(ctx, startedEpochs > 0 ? 'value' : selection && pretrainsOnKept(selection.quarantine) ? 'valued-pretrain' : 'pretrain'),
       config,
       stopping
         ? {
@@ -110,7 +113,7 @@ export function valuedFinetuneInput(spec: { finetune: PipelineSpec['finetune']; 
 }
 
 /** The valued variant's selection settings, which its slice always carries. */
-function selectionOf(slice: { selection?: Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> }): Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> {
+function selectionOf(slice: { selection?: Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> & { continuesAfterEpochs?: number } }): Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> & { continuesAfterEpochs?: number } {
   if (!slice.selection) throw new Error('the valued fine-tune needs the selection settings in its config slice');
   return slice.selection;
 }

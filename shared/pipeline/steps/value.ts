@@ -10,6 +10,7 @@ import { itemEmbeddings } from '../../ml/scoring';
 import { crossFitValues, type CrossFitHooks } from '../../valuation/cross-fit';
 import type { FinetuneConfigInput } from '../../ml/config';
 import { trainingDynamicsValues } from '../../valuation/training-dynamics';
+import { scheduledDynamicsValues, type ScheduleSettings } from '../../valuation/dynamics-schedule';
 import { dealRecValues } from '../../valuation/dealrec';
 import { tracinOutputValues } from '../../valuation/tracin-output';
 import { valueImplicitFeedback } from '../../valuation/implicit';
@@ -18,11 +19,11 @@ import { selectImportant } from '../../valuation/selection';
 import { aggregateByUnit, unitOfRows } from '../../valuation/units';
 import { ValuationInputError } from '../../valuation/errors';
 import { InvalidInputError } from '../errors';
-import { isTrainedValuation, selectionRule, valuationSeed, type LabelledView, type LabelledViewValuation, type PipelineSpec, type TrainedValuationMethod, type ValuationOf } from '../spec';
+import { DEFAULT_KEEP, isTrainedValuation, selectionRule, valuationSeed, type LabelledView, type LabelledViewValuation, type PipelineSpec, type TrainedValuationMethod, type ValuationOf } from '../spec';
 import { defineStep, type StepContext } from '../step';
 import type { Matrix, SplitDataset } from '../../data/types';
-import type { RecModel } from '../../ml/encoder';
-import { historyOf, inputFolder, readInputDataset, SELECTED_ROWS_FILE } from './dataset-input';
+import { disposeModel, type RecModel } from '../../ml/encoder';
+import { historyOf, inputFolder, publishCheckpoint, readInputDataset, SELECTED_ROWS_FILE } from './dataset-input';
 import { seededRowSample } from '../../random';
 import { allRows, contextsBefore, embedContexts } from './contexts';
 import { writeTyped } from './typed-files';
@@ -80,7 +81,12 @@ export async function valuationInputs(ds: SplitDataset, model: RecModel, view: L
   return { trainContext, validContext, validItems: Int32Array.from(validRows, (r) => ds.valid.item[r]!), itemEmb: itemEmbeddings(model) };
 }
 
-/** A valuation by warm-up fine-tunes (cross-fit, training dynamics, output-layer TracIn, DEALRec) in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. */
+/**
+ * A valuation by warm-up fine-tunes (cross-fit, training dynamics, output-layer TracIn, DEALRec)
+ * in a step: warm-up checkpoints in the step's scratch folder, progress as heartbeats. With
+ * values refreshed during the fine-tune, the last segment's model is published beside the values
+ * for the valued fine-tune to continue.
+ */
 async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecModel, v: ValuationOf<TrainedValuationMethod>, spec: ValueSlice): Promise<Float64Array> {
   if (!spec.finetune) throw new Error(`${v.method} valuation needs the fine-tune settings in the value step's config slice`);
   const checkpointDir = await mkdtemp(path.join(ctx.scratchDir ?? tmpdir(), 'assay-cross-fit-'));
@@ -98,7 +104,17 @@ async function trainedStepValues(ctx: StepContext, ds: SplitDataset, model: RecM
     // polled between batches: keeps the heartbeat alive through long warm-up epochs
     shouldStop: () => { beat(phase); return ctx.cancelled(); },
   };
-  return trainedValues(ds, model, spec.finetune, v, spec.seed, hooks);
+  if (v.method !== 'dynamics' || v.refreshes === undefined) return trainedValues(ds, model, spec.finetune, v, spec.seed, hooks);
+  const scheduled = await scheduledDynamicsValues(ds, model, spec.finetune, scheduleOf(v), hooks);
+  disposeModel(scheduled.model);
+  await publishCheckpoint(scheduled.checkpointDir, ctx.outDir);
+  return scheduled.values;
+}
+
+/** The schedule of a dynamics valuation with refreshes (the spec refuses the quarantine and selection rules it cannot follow). */
+export function scheduleOf(v: ValuationOf<'dynamics'>): ScheduleSettings {
+  if (v.refreshes === undefined || v.quarantine === 'everywhere') throw new Error(`dynamics: no schedule for refreshes=${v.refreshes} with quarantine '${v.quarantine}'`);
+  return { refreshes: v.refreshes, warmupEpochs: v.warmupEpochs, keep: v.keep ?? DEFAULT_KEEP, quarantine: v.quarantine, score: v.dynamicsScore };
 }
 
 /** The values of a trained valuation from the pretrained `model`, with the fine-tune settings its warm-ups use; `seed` is the valuation's (the valuation bench calls this too). */

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KEEP, loadSpecFile, parseSpec, selectionRule, specFileContents, SpecError, valuationOf, valuationSeed, type PipelineSpec } from '../../../shared/pipeline/spec';
+import { DEFAULT_KEEP, epochsTrainedByValueStep, loadSpecFile, parseSpec, selectionRule, specFileContents, SpecError, valuationOf, valuationSeed, type PipelineSpec } from '../../../shared/pipeline/spec';
 import { specDigest } from '../../../shared/pipeline/pipeline-identity';
 import { valueStep } from '../../../shared/pipeline/steps/value';
 import { specJsonSchema } from '../../../shared/pipeline/spec-reference';
@@ -187,6 +187,21 @@ describe('the parsed valuation', () => {
     expect(selectionRule(parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec', keep: 0.5 } }).valuation)).not.toHaveProperty('strata');
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec', threshold: 0.5, strata: 20 } }, 'spec.json')).message).toContain('spec.json: valuation.strata: strata spreads the keep share over bands of value; set keep, not threshold');
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'dealrec', strata: 1 } }, 'spec.json')).message).toMatch(/spec\.json: valuation\.strata: .*2/);
+  });
+
+  it('refreshes dynamics values during the fine-tune only where the schedule can follow the spec, and says why not where it cannot', () => {
+    const dynamics = (over: object, finetune: object = { epochs: 10 }) => ({ dataset: 'd', source, finetune, valuation: { method: 'dynamics', warmupEpochs: 3, keep: 0.9, quarantine: 'drop', ...over } });
+    const spec = parseSpec(dynamics({ refreshes: 2 }));
+    expect(epochsTrainedByValueStep(spec.valuation)).toBe(6);
+    expect(epochsTrainedByValueStep(parseSpec(dynamics({})).valuation)).toBe(0);
+    const refused = (over: object, finetune?: object) => errorOf(() => parseSpec(dynamics(over, finetune), 'spec.json')).message;
+    expect(refused({ refreshes: 2, keep: undefined, threshold: 0.2 })).toContain('spec.json: valuation.refreshes: refreshes moves the top keep share out step by step; set keep, not threshold or strata');
+    expect(refused({ refreshes: 2, strata: 10 })).toContain('valuation.refreshes: refreshes moves the top keep share out');
+    expect(refused({ refreshes: 2, unit: 'user' })).toContain("spec.json: valuation.refreshes: refreshes moves interactions out one by one; set unit 'interaction'");
+    expect(refused({ refreshes: 2, quarantine: 'everywhere' })).toContain("spec.json: valuation.refreshes: refreshes continues the warm-up's model");
+    expect(refused({ refreshes: 0 })).toMatch(/spec\.json: valuation\.refreshes: .*1/);
+    expect(refused({ refreshes: 2 }, { epochs: 6 })).toContain('spec.json: valuation.refreshes: 2 segments of warmupEpochs=3 leave none of finetune.epochs=6 to the valued fine-tune; lower refreshes or warmupEpochs, or raise finetune.epochs');
+    expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', refreshes: 2 } }, 'spec.json')).message).toContain('valuation.refreshes: a setting of dynamics only');
   });
 
   it('of one method is built from a bag of settings by keeping those it reads', () => {

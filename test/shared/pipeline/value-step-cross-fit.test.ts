@@ -65,6 +65,25 @@ describe('the value step with training dynamics, and the valued fine-tune\'s qua
   });
 });
 
+describe('values refreshed during the fine-tune (dynamics with refreshes)', () => {
+  it('trains the first epochs in the value step, then fine-tunes the rest from its model on what the refreshes kept', async () => {
+    const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { finetune: { epochs: 3, batchSize: 128 }, valuation: { method: 'dynamics', warmupEpochs: 1, refreshes: 2, keep: 0.7, lambda: 0, quarantine: 'drop' } } as never);
+    const run = await runBare(spec);
+    const value = run.outcomes.find((o) => o.step === 'value')!.outcome;
+    const examples = value.metrics.examples!;
+    expect(value.metrics.kept).toBe(Math.ceil(0.7 * examples));
+    // bands: the refreshes an interaction stayed in through, plus its rank in the band
+    expect(value.valueSummary!.min).toBeGreaterThanOrEqual(0);
+    expect(value.valueSummary!.max).toBeLessThan(3);
+    const valued = run.outcomes.find((o) => o.step === 'finetune' && o.variant === 'valued')!.outcome;
+    const control = run.outcomes.find((o) => o.step === 'finetune' && o.variant === 'control')!.outcome;
+    expect(valued.metrics.epochs).toBe(1);
+    expect(control.metrics.epochs).toBe(3);
+    expect(valued.metrics.trainExamples).toBe(Math.ceil(0.7 * examples));
+    expect(run.outcomes.map((o) => o.step)).toContain('infer');
+  });
+});
+
 describe('the value step with output-layer TracIn', () => {
   it('values every training interaction by its output-layer gradient against the validation gradient, then fine-tunes on the top keep', async () => {
     const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { valuation: { method: 'tracin-output', warmupEpochs: 1, maxValidPoints: 50, keep: 0.7 } } as never);
