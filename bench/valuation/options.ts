@@ -20,7 +20,7 @@ export { BenchUsageError };
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics|tracin-output|dealrec] [--seeds N] [--seed N] [--quick on]
        [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--beauty-settings uniform-20,as-shipped] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
        [--payoff on|off] [--folds N] [--warmup-epochs N] [--rounds N] [--refit-keep F] [--directions forward|both] [--score logProb|outranks] [--score-items N] [--choice KEEP/context|drop|everywhere] [--tce on|off]
-       [--choose-on first-seed|every-seed] [--dynamics-score mean-loss|margin|loss-trend|forgetting] [--effort-weight W] [--last-block on|off] [--strata N]
+       [--choose-on first-seed|every-seed] [--dynamics-score mean-loss|margin|loss-trend|forgetting] [--effort-weight W] [--last-block on|off] [--strata N] [--refreshes N]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
   20 % popularity-drawn and natural (ratings ≤ 3). amazon-beauty: detection at 20 % uniform on all users
@@ -32,7 +32,9 @@ const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beaut
   share the first round kept; --directions both also values each fold from the items after each interaction;
   --score-items scores against that many sampled items instead of the whole catalogue); --dynamics-score (dynamics),
   --effort-weight (dealrec) and --last-block (tracin-output) likewise, defaulting to the spec's defaults. --strata N draws each keep share evenly across N
-  bands of value (DEALRec's coverage-enhanced selection) instead of taking the top.
+  bands of value (DEALRec's coverage-enhanced selection) instead of taking the top. --refreshes N (dynamics, with --choice
+  KEEP/context|drop) refreshes the values during the valued fine-tune: N segments of --warmup-epochs epochs, each moving a
+  further share out, and the valued fine-tune trains the rest of its epochs from the last segment's model.
   --choice fixes the valued fine-tune's (keep, quarantine), λ 0, on the noisy settings instead of choosing among six
   (keep 0.8 or 0.9; the rest as context, dropped, or removed everywhere — pretrained again) on validation;
   --tce off leaves out the T-CE arm (both shorten a run: ~12 min per fine-tune on full amazon-beauty here).
@@ -60,6 +62,7 @@ const FlagsSchema = z.object({
   'effort-weight': z.coerce.number().min(0, 'must be at least 0').optional(),
   strata: z.coerce.number().int('must be an integer').min(2, 'must be at least 2').optional(),
   'last-block': onOff.optional(),
+  refreshes: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').optional(),
   quick: onOff.default('off'),
   seed: z.coerce.number().int('must be an integer').min(0).default(1),
   seeds: z.coerce.number().int('must be an integer').min(1).max(10).default(3),
@@ -95,7 +98,7 @@ export interface BenchSizes {
   /** overrides laid over each dataset's spec (quick runs shrink the model) */
   readonly override?: { pretrain?: object; finetune?: object };
   /** the valuation the protocol values with: its method's settings */
-  readonly valuation: ({ readonly method: 'cross-fit' } & Readonly<CrossFitSettingValues>) | { readonly method: OtherMethod; readonly warmupEpochs: number; readonly dynamicsScore?: DynamicsScore; readonly effortWeight?: number; readonly lastBlock?: boolean };
+  readonly valuation: ({ readonly method: 'cross-fit' } & Readonly<CrossFitSettingValues>) | { readonly method: OtherMethod; readonly warmupEpochs: number; readonly dynamicsScore?: DynamicsScore; readonly effortWeight?: number; readonly lastBlock?: boolean; readonly refreshes?: number };
   /** the embedding methods' settings, for their detection rows */
   readonly embedding: EmbeddingSettings;
   /** the keep share drawn across this many value bands instead of the top (valuation.strata) */
@@ -150,11 +153,11 @@ export const AS_SHIPPED_CHOICES: readonly Choice[] = [{ keep: 0.95, lambda: 0, q
 /** T-CE's drop rate after its warm-up: fixed at the planted noise rate (ml-100k's share of ratings 1–2 is close to it) */
 const TRUNCATE_RATES: readonly number[] = [0.2];
 
-interface ValueFlags { readonly method: 'cross-fit' | OtherMethod; readonly dynamicsScore?: DynamicsScore; readonly effortWeight?: number; readonly lastBlock?: boolean; readonly folds: number; readonly warmupEpochs?: number; readonly rounds?: number; readonly refitKeep?: number; readonly directions?: 'forward' | 'both'; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number }
+interface ValueFlags { readonly method: 'cross-fit' | OtherMethod; readonly dynamicsScore?: DynamicsScore; readonly refreshes?: number; readonly effortWeight?: number; readonly lastBlock?: boolean; readonly folds: number; readonly warmupEpochs?: number; readonly rounds?: number; readonly refitKeep?: number; readonly directions?: 'forward' | 'both'; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number }
 
 /** The value step's settings: cross-fit's default to the shipped spec's, the other methods' to a 4-epoch warm-up. */
-function valuationSizes(quick: boolean, { method, folds, score, scoreItems, dynamicsScore, effortWeight, lastBlock, ...flags }: ValueFlags): BenchSizes['valuation'] {
-  if (method !== 'cross-fit') return { method, warmupEpochs: flags.warmupEpochs ?? (quick ? 1 : 4), ...(dynamicsScore && { dynamicsScore }), ...(effortWeight !== undefined && { effortWeight }), ...(lastBlock !== undefined && { lastBlock }) };
+function valuationSizes(quick: boolean, { method, folds, score, scoreItems, dynamicsScore, effortWeight, lastBlock, refreshes, ...flags }: ValueFlags): BenchSizes['valuation'] {
+  if (method !== 'cross-fit') return { method, warmupEpochs: flags.warmupEpochs ?? (quick ? 1 : 4), ...(dynamicsScore && { dynamicsScore }), ...(effortWeight !== undefined && { effortWeight }), ...(lastBlock !== undefined && { lastBlock }), ...(refreshes !== undefined && { refreshes }) };
   const shipped = shippedCrossFit();
   const warmupEpochs = flags.warmupEpochs ?? (quick ? 1 : shipped.warmupEpochs);
   return { method, folds, warmupEpochs, rounds: flags.rounds ?? shipped.rounds, refitKeep: flags.refitKeep ?? shipped.refitKeep, directions: flags.directions ?? shipped.directions, score, ...(scoreItems === undefined ? {} : { scoreItems }) };
@@ -190,6 +193,7 @@ const ml100kSettings = (flag: string | undefined, quick: boolean): SettingName[]
 
 export function parseBenchArgs(args: string[]): BenchOptions {
   const f = parseStringFlags(FlagsSchema, args, USAGE);
+  if (f.refreshes !== undefined) refuseScheduleWithout(f.method, f.choice);
   const quick = f.quick === 'on';
   return {
     datasets: f.dataset === 'all' ? REAL_DATASETS : [f.dataset],
@@ -205,10 +209,16 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     settings: ml100kSettings(f.settings, quick),
     beautySettings: settingList('--beauty-settings', f['beauty-settings'], BEAUTY_SETTING_NAMES),
     sizes: {
-      ...withArms(sizesFor(quick, f['beauty-users'], { method: f.method, dynamicsScore: f['dynamics-score'], effortWeight: f['effort-weight'], lastBlock: f['last-block'] === undefined ? undefined : f['last-block'] === 'on', folds: f.folds, warmupEpochs: f['warmup-epochs'], rounds: f.rounds, refitKeep: f['refit-keep'], directions: f.directions, score: f.score, scoreItems: f['score-items'] }), f.choice, f.tce === 'on'),
+      ...withArms(sizesFor(quick, f['beauty-users'], { method: f.method, dynamicsScore: f['dynamics-score'], effortWeight: f['effort-weight'], lastBlock: f['last-block'] === undefined ? undefined : f['last-block'] === 'on', refreshes: f.refreshes, folds: f.folds, warmupEpochs: f['warmup-epochs'], rounds: f.rounds, refitKeep: f['refit-keep'], directions: f.directions, score: f.score, scoreItems: f['score-items'] }), f.choice, f.tce === 'on'),
       ...(f.strata !== undefined && { strata: f.strata }),
     },
   };
+}
+
+/** Values refreshed during the fine-tune move the keep share out as it trains: the method's and one choice's, fixed before. */
+function refuseScheduleWithout(method: string, choice: string | undefined): void {
+  if (method !== 'dynamics') throw new BenchUsageError(`--refreshes: values refreshed during the fine-tune are a setting of --method dynamics, not ${method}\n${USAGE}`);
+  if (choice === undefined || choice.endsWith('/everywhere')) throw new BenchUsageError(`--refreshes needs --choice KEEP/context or KEEP/drop: the schedule moves that share out as the fine-tune trains, so its values depend on the choice${choice ? ` (and 'everywhere' pretrains a new model, which the schedule cannot continue)` : ''}\n${USAGE}`);
 }
 
 /** The sizes with the valued fine-tune's choice fixed (`keep/mode`) and without T-CE when asked. */
@@ -227,6 +237,13 @@ function shippedCrossFit(): ValuationOf<'cross-fit'> {
   return v;
 }
 
+/** A schedule's values follow its one fixed choice (refuseScheduleWithout), so the value step is given it. */
+function scheduledChoice(sizes: BenchSizes): Partial<Choice> {
+  if (!('refreshes' in sizes.valuation) || sizes.valuation.refreshes === undefined) return {};
+  const [only] = sizes.choices;
+  return { keep: only!.keep, lambda: only!.lambda, quarantine: only!.quarantine };
+}
+
 /** The pipeline spec of one bench setting: the dataset's model and training, the valuation sizes, this seed. */
 export function benchSpec(sizes: BenchSizes, dataset: string, source: DataSourceConfig, seed: number, real?: RealDataset): PipelineSpec {
   const base = real === 'amazon-beauty' ? specFor('amazon-beauty', qualityFlags([])) : shippedMl100k();
@@ -240,7 +257,7 @@ export function benchSpec(sizes: BenchSizes, dataset: string, source: DataSource
     source,
     pretrain: { ...merge(base.pretrain, sizes.override?.pretrain), seed },
     finetune: { ...merge(base.finetune, sizes.override?.finetune), seed },
-    valuation: { ...sizes.valuation, ...(sizes.strata !== undefined && { strata: sizes.strata }) },
+    valuation: { ...sizes.valuation, ...(sizes.strata !== undefined && { strata: sizes.strata }), ...scheduledChoice(sizes) },
     infer: { k: 10 },
   }, `valuation bench (${dataset})`);
 }

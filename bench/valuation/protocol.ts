@@ -13,9 +13,12 @@
 //     NDCG@10, on the first seed, and kept for the others; the test split is scored once per
 //     reported configuration and never used to choose.
 import type { SplitDataset } from '../../shared/data';
-import { isTrainedValuation, TRAINED_VALUATION_METHODS, valuationSeed, type PipelineSpec } from '../../shared/pipeline/spec';
+import { epochsTrainedByValueStep, isTrainedValuation, TRAINED_VALUATION_METHODS, valuationSeed, type PipelineSpec } from '../../shared/pipeline/spec';
 import { pretrainsOnKept } from '../../shared/pipeline/step-table';
-import { trainedValues } from '../../shared/pipeline/steps/value';
+import { scheduleOf, trainedValues } from '../../shared/pipeline/steps/value';
+import { scheduledDynamicsValues } from '../../shared/valuation/dynamics-schedule';
+import { disposeModel } from '../../shared/ml/encoder';
+import type { FinetuneExamples } from '../../shared/ml/finetune';
 import { noiseDetectionQuality, type DetectionQuality } from '../../shared/valuation/detection';
 import { Sfc32 } from '../../shared/random';
 import { selectImportant } from '../../shared/valuation/selection';
@@ -54,7 +57,7 @@ export function methodLabel(spec: PipelineSpec): string {
 
 function valuationLabel(v: PipelineSpec['valuation']): string {
   switch (v.method) {
-    case 'dynamics': return `dynamics (${v.dynamicsScore}, ${v.warmupEpochs} warm-up epochs)`;
+    case 'dynamics': return v.refreshes === undefined ? `dynamics (${v.dynamicsScore}, ${v.warmupEpochs} warm-up epochs)` : `dynamics (${v.dynamicsScore}) refreshed ${v.refreshes}× during the fine-tune, every ${v.warmupEpochs} epochs`;
     case 'dealrec': return `dealrec (${v.warmupEpochs} warm-up epochs, influence over ${v.influencePoints} training points, effort weight ${v.effortWeight})`;
     case 'tracin-output': return `tracin-output (${v.lastBlock ? 'output layer and last block' : 'output layer'}, ${v.warmupEpochs} warm-up epochs, ${v.maxValidPoints} validation points at most)`;
     case 'cross-fit': return `cross-fit (${v.folds} folds × ${v.warmupEpochs} warm-up epochs${v.rounds === 1 ? '' : `, ${v.rounds} rounds refitting on the top ${v.refitKeep}`}${v.directions === 'both' ? ', both directions' : ''}, ${v.score}${v.scoreItems === undefined ? '' : ` against ${v.scoreItems} sampled items`})`;
@@ -115,14 +118,27 @@ export interface RunOptions {
   readonly log: (line: string) => void;
 }
 
-export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec): Promise<{ values: Float64Array; seconds: number }> {
+export interface TimedValues {
+  readonly values: Float64Array;
+  readonly seconds: number;
+  /** values refreshed during the fine-tune: the model the valued fine-tune continues (the caller disposes it) */
+  readonly continued?: Pretrained;
+}
+
+export async function timedValues(ds: SplitDataset, pretrained: Pretrained, spec: PipelineSpec): Promise<TimedValues> {
   const dir = await mkdtemp(path.join(tmpdir(), 'assay-bench-values-'));
   try {
     const v = spec.valuation;
     if (!isTrainedValuation(v)) throw new Error(`the valuation bench values with ${TRAINED_VALUATION_METHODS.join(', ')}, not ${v.method}`);
     const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    if (v.method === 'dynamics' && v.refreshes !== undefined) {
+      const { values, model } = await scheduledDynamicsValues(ds, pretrained.model, spec.finetune, scheduleOf(v), { checkpointDir: dir });
+      // the checkpoint folder goes with `dir`; the model stays in memory for the valued fine-tunes
+      return { values, seconds: seconds(), continued: { model, checkpointDir: '', seconds: seconds(), async dispose() { disposeModel(model); } } };
+    }
     const values = await trainedValues(ds, pretrained.model, spec.finetune, v, valuationSeed(spec), { checkpointDir: dir });
-    return { values, seconds: (performance.now() - started) / 1000 };
+    return { values, seconds: seconds() };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -143,6 +159,16 @@ function selectionOf(values: Float64Array, { keep, lambda }: Choice, spec: Pipel
 /** The spec the valued fine-tune of `choice` runs under (the value step's settings unchanged). */
 function choiceSpec(spec: PipelineSpec, choice: Choice): PipelineSpec {
   return { ...spec, valuation: { ...spec.valuation, keep: choice.keep, lambda: choice.lambda, quarantine: choice.quarantine } };
+}
+
+/**
+ * The valued fine-tune of `choice` from where it starts: the shared pretrain, or — values refreshed
+ * during the fine-tune — the value step's last model, for the epochs it left (as the fine-tune step does).
+ */
+function valuedFinetune(ds: SplitDataset, pretrained: Pretrained, continued: Pretrained | undefined, spec: PipelineSpec, choice: Choice, examples: FinetuneExamples): Promise<FinetuneOutcome> {
+  const own = choiceSpec(spec, choice);
+  if (!continued) return finetuneAndEvaluate(ds, pretrained, own, examples);
+  return finetuneAndEvaluate(ds, continued, { ...own, finetune: { ...own.finetune, epochs: own.finetune.epochs - epochsTrainedByValueStep(own.valuation) } }, examples);
 }
 
 /** The best of `candidates` by validation NDCG@10; `tieBreak` orders equals (negative: a first). */
@@ -205,9 +231,12 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
   const { ds, noisy } = setting;
   const log = (line: string) => options.log(`  [${setting.dataset} ${setting.noise} seed ${seed}] ${line}`);
   const pretrained = await pretrainOn(ds, spec);
+  let continued: Pretrained | undefined;
   try {
     log(`pretrain ${pretrained.seconds.toFixed(1)} s`);
-    const { values, seconds: valueSeconds } = await timedValues(ds, pretrained, spec);
+    const timed = await timedValues(ds, pretrained, spec);
+    const { values, seconds: valueSeconds } = timed;
+    continued = timed.continued;
     if (options.checkValueStep) {
       const diff = await checkAgainstValueStep(ds, pretrained, spec, values);
       log(`value-step check: max |bench − value step| = ${diff}`);
@@ -225,7 +254,7 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
     const grid = options.choice ? [options.choice] : setting.choices;
     const outcomes: [Choice, FinetuneOutcome][] = [];
     for (const choice of grid) {
-      const outcome = await finetuneAndEvaluate(ds, pretrained, choiceSpec(spec, choice), selectionOf(values, choice, spec));
+      const outcome = await valuedFinetune(ds, pretrained, continued, spec, choice, selectionOf(values, choice, spec));
       outcomes.push([choice, outcome]);
       log(`valued ${choiceLabel(choice)}: valid ${outcome.validNdcg.toFixed(4)}${grid.length > 1 ? '' : `, test ${outcome.ndcg.toFixed(4)}`} (${outcome.trainSeconds.toFixed(1)} s)`);
     }
@@ -238,6 +267,7 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
     if (cleanReference) log(`clean reference: test ${cleanReference.ndcg.toFixed(4)}`);
     return { seed, detection, valueSeconds, control, valued, choice, tried, choiceSeeds: [seed], grid: outcomes, randomRemoval, cleanReference, perfect, truncated: truncated?.outcome, truncateRate: truncated?.rate, truncateTried: truncated?.tried ?? [] };
   } finally {
+    await continued?.dispose();
     await pretrained.dispose();
   }
 }

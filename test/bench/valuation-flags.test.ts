@@ -109,4 +109,14 @@ describe('valuation bench flags', () => {
     expect(spec(['--method', 'tracin-output', '--last-block', 'on']).valuation).toMatchObject({ method: 'tracin-output', lastBlock: true });
     expect(spec(['--method', 'tracin-output']).valuation).toMatchObject({ lastBlock: false });
   });
+
+  it('refreshes dynamics values during the fine-tune with one fixed choice, which the value step is given, and says what is missing otherwise', () => {
+    const spec = (args: string[]) => benchSpec(parseBenchArgs(args).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
+    expect(spec(['--method', 'dynamics', '--refreshes', '2', '--choice', '0.9/drop']).valuation).toMatchObject({ method: 'dynamics', refreshes: 2, warmupEpochs: 4, keep: 0.9, lambda: 0, quarantine: 'drop' });
+    expect(spec(['--method', 'dynamics', '--choice', '0.9/drop']).valuation).not.toHaveProperty('refreshes');
+    expect(() => parseBenchArgs(['--method', 'dealrec', '--refreshes', '2', '--choice', '0.9/drop'])).toThrow(/--refreshes: values refreshed during the fine-tune are a setting of --method dynamics, not dealrec/);
+    expect(() => parseBenchArgs(['--method', 'dynamics', '--refreshes', '2'])).toThrow(/--refreshes needs --choice KEEP\/context or KEEP\/drop/);
+    expect(() => parseBenchArgs(['--method', 'dynamics', '--refreshes', '2', '--choice', '0.9/everywhere'])).toThrow(/'everywhere' pretrains a new model/);
+    expect(() => parseBenchArgs(['--method', 'dynamics', '--refreshes', '0', '--choice', '0.9/drop'])).toThrow(/--refreshes=0: must be at least 1/);
+  });
 });
