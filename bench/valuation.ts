@@ -85,7 +85,9 @@ export async function run(args: string[]): Promise<void> {
   const seeds = Array.from({ length: options.seeds }, (_, i) => options.seed + i);
   log(`valuation bench — ${options.sizes.label}; datasets ${options.datasets.join(', ')}; seeds ${seeds.join(', ')}; load ${loadavg()[0]!.toFixed(1)} at start`);
   const valuedBy = { dynamics: 'dynamics (one warm-up fine-tune, a reading of each interaction\'s training losses or margins)', dealrec: 'dealrec (one warm-up fine-tune\'s output-layer influence on the training loss, plus the pretrained encoder\'s gradient norm)', 'tracin-output': 'tracin-output (one warm-up fine-tune, each interaction\'s output-layer gradient against the summed validation gradient)', 'cross-fit': 'cross-fit (K warm-up fine-tunes, each scoring the interactions it never trained on)' };
-  log(`Protocol (fixed before tuning): values from ${valuedBy[options.sizes.valuation.method]};`);
+  const v = options.sizes.valuation;
+  const refreshed = 'refreshes' in v && v.refreshes !== undefined ? `, refreshed ${v.refreshes}× during the valued fine-tune (segments of ${v.warmupEpochs} epochs, each moving a further share out; the valued fine-tune continues the last one's model)` : '';
+  log(`Protocol (fixed before tuning): values from ${valuedBy[v.method]}${refreshed};`);
   log(`  (keep, λ, quarantine) chosen on the validation split's NDCG@10 among each setting's candidates (printed with it) ${options.chooseOnEverySeed ? 'averaged over every seed, each seed running every candidate' : 'on the first seed and reused'}; α = 1;`);
   if (options.sizes.truncateRates.length > 0) log(`  T-CE (truncated loss on every example, warm-up ${TRUNCATE_WARMUP_EPOCHS} epochs): rate chosen on validation among ${options.sizes.truncateRates.join(' | ')} on the first seed;`);
   log('  the test split is scored once for each configuration reported below and never used to choose.');
