@@ -40,7 +40,7 @@ export interface ScheduledValues {
   readonly logs: DynamicsLogs;
 }
 
-/** Interactions the schedule has moved out after refresh `r` (0-based) of `refreshes`. */
+/** Interactions the schedule has moved out after refresh `r` (0-based) of `refreshes`; none before the first (r = −1). */
 export function removedAfter(r: number, refreshes: number, n: number, keep: number): number {
   return Math.round(((r + 1) / refreshes) * (n - keptCount(keep, n)));
 }
@@ -50,8 +50,8 @@ export async function scheduledDynamicsValues(data: DynamicsData, pretrained: Re
   const n = data.train.length;
   const epochs = refreshes * warmupEpochs;
   // every segment's figures at the interaction's own row and the epoch of the whole schedule
-  const shared = () => new Float32Array(new SharedArrayBuffer(4 * epochs * n)).fill(Number.NaN);
-  const logs: DynamicsLogs = { loss: shared(), margin: shared(), rank: shared(), epochs, n };
+  const whole = () => new Float32Array(epochs * n).fill(Number.NaN);
+  const logs: DynamicsLogs = { loss: whole(), margin: whole(), rank: whole(), epochs, n };
   const values = new Float64Array(n);
   let kept = Int32Array.from({ length: n }, (_, j) => j);
   let model = pretrained;
@@ -79,7 +79,7 @@ export async function scheduledDynamicsValues(data: DynamicsData, pretrained: Re
       placeSegment(logs[name], log, r * warmupEpochs, warmupEpochs, n, rowOf);
     }
     const reading = dynamicsValues({ ...logs, epochs: (r + 1) * warmupEpochs }, score);
-    const leaving = removedAfter(r, refreshes, n, keep) - (r === 0 ? 0 : removedAfter(r - 1, refreshes, n, keep));
+    const leaving = removedAfter(r, refreshes, n, keep) - removedAfter(r - 1, refreshes, n, keep);
     const byReading = Int32Array.from(kept).sort((a, b) => (reading[a] as number) - (reading[b] as number) || a - b);
     // the refresh's own band: r, plus the rank within the band, so bands never overlap
     const band = (rows: Int32Array, at: number) => rows.forEach((j, k) => { values[j] = at + k / rows.length; });

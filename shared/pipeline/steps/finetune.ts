@@ -112,8 +112,11 @@ export function valuedFinetuneInput(spec: { finetune: PipelineSpec['finetune']; 
   return { ...data, config: spec.valuation.truncate ? { ...spec.finetune, truncate: spec.valuation.truncate } : spec.finetune };
 }
 
+/** What the valued fine-tune reads of the valuation: the quarantine, the truncated loss, and the epochs the value step already trained. */
+type ValuedSelection = Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> & { continuesAfterEpochs?: number };
+
 /** The valued variant's selection settings, which its slice always carries. */
-function selectionOf(slice: { selection?: Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> & { continuesAfterEpochs?: number } }): Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> & { continuesAfterEpochs?: number } {
+function selectionOf(slice: { selection?: ValuedSelection }): ValuedSelection {
   if (!slice.selection) throw new Error('the valued fine-tune needs the selection settings in its config slice');
   return slice.selection;
 }

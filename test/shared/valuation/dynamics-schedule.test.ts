@@ -21,7 +21,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('removedAfter', () => {
   it('spreads the quarantine share evenly over the refreshes and ends at exactly what keep leaves out', () => {
-    expect([0, 1].map((r) => removedAfter(r, 2, 100, 0.9))).toEqual([5, 10]);
+    expect([-1, 0, 1].map((r) => removedAfter(r, 2, 100, 0.9))).toEqual([0, 5, 10]);
     expect([0, 1, 2].map((r) => removedAfter(r, 3, 1000, 0.8))).toEqual([67, 133, 200]);
     expect(removedAfter(0, 1, 7, 0.5)).toBe(7 - keptCount(0.5, 7));
   });
