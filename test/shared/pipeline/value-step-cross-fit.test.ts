@@ -2,6 +2,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBare } from '../../../shared/pipeline/bare';
 import { loadSpecFile } from '../../../shared/pipeline/spec';
+import { loadCheckpoint } from '../../../shared/ml/checkpoint';
+import type { CheckpointMeta } from '../../../shared/ml/training-loop';
+import { tempDir } from '../data/helpers';
 
 describe('the value step with cross-fit', () => {
   // one bare run per cross-fit setting, shared by the tests that read it
@@ -68,7 +71,11 @@ describe('the value step with training dynamics, and the valued fine-tune\'s qua
 describe('values refreshed during the fine-tune (dynamics with refreshes)', () => {
   it('trains the first epochs in the value step, then fine-tunes the rest from its model on what the refreshes kept', async () => {
     const spec = loadSpecFile(path.resolve(__dirname, '../../../specs/tiny.json'), { finetune: { epochs: 3, batchSize: 128 }, valuation: { method: 'dynamics', warmupEpochs: 1, refreshes: 2, keep: 0.7, lambda: 0, quarantine: 'drop' } } as never);
-    const run = await runBare(spec);
+    const root = tempDir();
+    const run = await runBare(spec, { root });
+    // the last segment's model, published beside the values for the valued fine-tune to continue
+    const { meta } = await loadCheckpoint<CheckpointMeta>(path.join(root, 'value'));
+    expect([meta.kind, meta.epochsDone]).toEqual(['finetune', 1]);
     const value = run.outcomes.find((o) => o.step === 'value')!.outcome;
     const examples = value.metrics.examples!;
     expect(value.metrics.kept).toBe(Math.ceil(0.7 * examples));
