@@ -9,12 +9,11 @@
 // are the step's outputs. Decision: docs/decisions/0023-values-refreshed-during-the-fine-tune.md.
 import type { FinetuneConfigInput } from '../ml/config';
 import { disposeModel, type RecModel } from '../ml/encoder';
-import { finetune } from '../ml/finetune';
-import { CrossFitStoppedError, type CrossFitHooks } from './cross-fit';
+import type { CrossFitHooks } from './cross-fit';
 import { fineTuningData, type QuarantineMode } from './quarantine';
 import { keptCount } from './selection';
 import type { DynamicsScore } from './training-dynamics-config';
-import { dynamicsValues, type DynamicsData, type DynamicsLogs } from './training-dynamics';
+import { dynamicsValues, loggedWarmup, type DynamicsData, type DynamicsLogs } from './training-dynamics';
 
 export interface ScheduleSettings {
   readonly refreshes: number;
@@ -59,25 +58,14 @@ export async function scheduledDynamicsValues(data: DynamicsData, pretrained: Re
   for (let r = 0; r < refreshes; r++) {
     hooks.progress?.(`training dynamics: segment ${r + 1} of ${refreshes}, ${warmupEpochs} epochs on ${kept.length} interactions`);
     const segment = fineTuningData(data.train, { indices: kept, weights: new Float32Array(kept.length).fill(1) }, quarantine);
+    const previous = model;
+    const warmup = await loggedWarmup({ ...data, ...segment }, previous, finetuneConfig, warmupEpochs, { checkpointDir: `${hooks.checkpointDir}/segment-${r + 1}`, shouldStop: hooks.shouldStop }, `training dynamics segment ${r + 1} of ${refreshes}`)
+      .finally(() => { if (previous !== pretrained) disposeModel(previous); });
+    model = warmup.model;
+    checkpointDir = warmup.checkpointDir;
     // a segment's table is the whole train table ('context') or the kept rows in table order ('drop')
     const rowOf = quarantine === 'drop' ? kept : undefined;
-    const segmentLogs = { loss: segmentLog(warmupEpochs, segment.train.length), margin: segmentLog(warmupEpochs, segment.train.length), rank: segmentLog(warmupEpochs, segment.train.length) };
-    const trained = await finetune(
-      { numUsers: data.numUsers, numItems: data.numItems, train: segment.train, examples: segment.examples, lossLog: segmentLogs.loss, marginLog: segmentLogs.margin, rankLog: segmentLogs.rank },
-      model,
-      { ...finetuneConfig, epochs: warmupEpochs },
-      { checkpointDir: `${hooks.checkpointDir}/segment-${r + 1}`, shouldStop: hooks.shouldStop },
-    );
-    if (model !== pretrained) disposeModel(model);
-    model = trained.model;
-    if (trained.stopped || !trained.checkpointDir) {
-      disposeModel(model);
-      throw new CrossFitStoppedError(`training dynamics stopped on request in segment ${r + 1} of ${refreshes}, after ${trained.epochsDone} of ${warmupEpochs} epochs`);
-    }
-    checkpointDir = trained.checkpointDir;
-    for (const [name, log] of Object.entries(segmentLogs) as [keyof typeof segmentLogs, Float32Array][]) {
-      placeSegment(logs[name], log, r * warmupEpochs, warmupEpochs, n, rowOf);
-    }
+    for (const name of ['loss', 'margin', 'rank'] as const) placeSegment(logs[name], warmup.logs[name], r * warmupEpochs, warmupEpochs, n, rowOf);
     const reading = dynamicsValues({ ...logs, epochs: (r + 1) * warmupEpochs }, score);
     const leaving = removedAfter(r, refreshes, n, keep) - removedAfter(r - 1, refreshes, n, keep);
     const byReading = Int32Array.from(kept).sort((a, b) => (reading[a] as number) - (reading[b] as number) || a - b);
@@ -89,11 +77,6 @@ export async function scheduledDynamicsValues(data: DynamicsData, pretrained: Re
     kept = Int32Array.from(staying).sort();
   }
   return { values, model, checkpointDir, logs };
-}
-
-function segmentLog(epochs: number, rows: number): Float32Array {
-  // shared memory: data-parallel threads log the figures of their share of each batch here
-  return new Float32Array(new SharedArrayBuffer(4 * epochs * rows)).fill(Number.NaN);
 }
 
 /** Copies a segment's [epoch·rows + row] log into the schedule's [epoch·n + j] from `firstEpoch`, row k being interaction rowOf[k] (k itself without rowOf). */

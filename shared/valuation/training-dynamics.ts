@@ -20,7 +20,7 @@
 import type { InteractionTable } from '../data/types';
 import type { FinetuneConfigInput } from '../ml/config';
 import { disposeModel, type RecModel } from '../ml/encoder';
-import { finetune } from '../ml/finetune';
+import { finetune, type FinetuneExamples } from '../ml/finetune';
 import { CrossFitStoppedError, type CrossFitHooks } from './cross-fit';
 import type { DynamicsScore } from './training-dynamics-config';
 
@@ -43,17 +43,37 @@ export interface DynamicsLogs {
 /** A target is learned in an epoch when it is among this many items: HR@10, the cut-off the product reports. */
 export const FORGETTING_TOP = 10;
 
-/** The logs of one warm-up fine-tune of `warmupEpochs` from `pretrained` on every training interaction. */
-export async function trainingDynamicsLogs(data: DynamicsData, pretrained: RecModel, finetuneConfig: FinetuneConfigInput, warmupEpochs: number, hooks: CrossFitHooks): Promise<DynamicsLogs> {
+/** A warm-up fine-tune that logged its targets' figures, with the model it left and that model's checkpoint. */
+export interface LoggedWarmup {
+  readonly logs: DynamicsLogs;
+  readonly model: RecModel;
+  readonly checkpointDir: string;
+}
+
+/**
+ * One warm-up fine-tune of `epochs` from `init` on `data` (every interaction a target unless
+ * `examples` says otherwise), logging each target's loss, margin and rank in every epoch; `label`
+ * names it in a stop. The caller disposes the model.
+ */
+export async function loggedWarmup(data: DynamicsData & { readonly examples?: FinetuneExamples }, init: RecModel, finetuneConfig: FinetuneConfigInput, epochs: number, run: { readonly checkpointDir: string; readonly shouldStop?: () => boolean }, label: string): Promise<LoggedWarmup> {
   const n = data.train.length;
   // shared memory: data-parallel threads log the figures of their share of each batch here
-  const shared = () => new Float32Array(new SharedArrayBuffer(4 * warmupEpochs * n)).fill(Number.NaN);
-  const logs = { loss: shared(), margin: shared(), rank: shared(), epochs: warmupEpochs, n };
-  hooks.progress?.(`training dynamics: warm-up fine-tune of ${warmupEpochs} epochs on ${n} interactions`);
-  const trained = await finetune({ ...data, lossLog: logs.loss, marginLog: logs.margin, rankLog: logs.rank }, pretrained, { ...finetuneConfig, epochs: warmupEpochs }, { checkpointDir: `${hooks.checkpointDir}/dynamics`, shouldStop: hooks.shouldStop });
-  disposeModel(trained.model);
-  if (trained.stopped) throw new CrossFitStoppedError(`training dynamics stopped on request after ${trained.epochsDone} of ${warmupEpochs} warm-up epochs`);
-  return logs;
+  const shared = () => new Float32Array(new SharedArrayBuffer(4 * epochs * n)).fill(Number.NaN);
+  const logs = { loss: shared(), margin: shared(), rank: shared(), epochs, n };
+  const trained = await finetune({ ...data, lossLog: logs.loss, marginLog: logs.margin, rankLog: logs.rank }, init, { ...finetuneConfig, epochs }, run);
+  if (trained.stopped || !trained.checkpointDir) {
+    disposeModel(trained.model);
+    throw new CrossFitStoppedError(`${label} stopped on request after ${trained.epochsDone} of ${epochs} epochs`);
+  }
+  return { logs, model: trained.model, checkpointDir: trained.checkpointDir };
+}
+
+/** The logs of one warm-up fine-tune of `warmupEpochs` from `pretrained` on every training interaction. */
+export async function trainingDynamicsLogs(data: DynamicsData, pretrained: RecModel, finetuneConfig: FinetuneConfigInput, warmupEpochs: number, hooks: CrossFitHooks): Promise<DynamicsLogs> {
+  hooks.progress?.(`training dynamics: warm-up fine-tune of ${warmupEpochs} epochs on ${data.train.length} interactions`);
+  const warmup = await loggedWarmup(data, pretrained, finetuneConfig, warmupEpochs, { checkpointDir: `${hooks.checkpointDir}/dynamics`, shouldStop: hooks.shouldStop }, 'training dynamics');
+  disposeModel(warmup.model);
+  return warmup.logs;
 }
 
 /** One value per training interaction (higher = more plausible): `score`'s reading of one warm-up's logs. */
