@@ -26,9 +26,10 @@ export const finetuneStep = defineStep({
   // early stopping scores validation with the infer settings, so then they are read (and covered) too
   config: (s, call) => {
     const v = s.valuation;
+    const continuesAfterEpochs = epochsTrainedByValueStep(v);
     return {
       finetune: s.finetune,
-      ...(call.variant === 'valued' ? { selection: { ...selectionRule(v), quarantine: v.quarantine, truncate: v.truncate, ...(epochsTrainedByValueStep(v) > 0 && { continuesAfterEpochs: epochsTrainedByValueStep(v) }) } } : {}),
+      ...(call.variant === 'valued' ? { selection: { ...selectionRule(v), quarantine: v.quarantine, truncate: v.truncate, ...(continuesAfterEpochs > 0 && { continuesAfterEpochs }) } } : {}),
       ...(s.finetune.earlyStopping ? { infer: s.infer } : {}),
     };
   },

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionTable } from '../../../shared/data/types';
 import { selectBackend } from '../../../shared/ml/backend';
-import { EncoderConfigSchema } from '../../../shared/ml/config';
+import { EncoderConfigSchema, type EncoderConfig } from '../../../shared/ml/config';
 import { causalCopy, createModel, disposeModel, encode, itemTable, param, type RecModel } from '../../../shared/ml/encoder';
 import { FIRST_ITEM_ROW, itemRow, MASK_ROW } from '../../../shared/ml/vocabulary';
 import { Random } from '../../../shared/random';
@@ -42,6 +42,14 @@ function expectClose(actual: ArrayLike<number>, expected: readonly number[]): vo
   const scale = Math.max(...expected.map(Math.abs));
   expect(scale).toBeGreaterThan(1e-4);
   expected.forEach((e, j) => expect(Math.abs((actual[j] as number) - e)).toBeLessThan(1e-4 * scale + 1e-6));
+}
+
+/** A freshly initialised encoder with causal attention, as fine-tuning and output-layer TracIn read it. */
+function causalModel(cfg: EncoderConfig, numItems: number, seed: number): RecModel {
+  const init = createModel(cfg, { numItems, vocabSize: 0 }, seed);
+  const model = causalCopy(init);
+  disposeModel(init);
+  return model;
 }
 
 describe('output-layer TracIn', () => {
@@ -91,9 +99,7 @@ describe('output-layer TracIn', () => {
     const numItems = 11;
     const [users, length] = [4, 5];
     const cfg = EncoderConfigSchema.parse({ dim: 8, layers: 1, heads: 1, maxLen: 16, dropout: 0 });
-    const init = createModel(cfg, { numItems, vocabSize: 0 }, 3);
-    const model: RecModel = causalCopy(init);
-    disposeModel(init);
+    const model = causalModel(cfg, numItems, 3);
     const rng = new Random(9);
     // rows written newest first, so the time order (not the row order) must decide each context
     const u: number[] = []; const it: number[] = []; const ts: number[] = [];
@@ -130,9 +136,7 @@ describe('output-layer TracIn', () => {
     const numItems = 9;
     const [users, length] = [3, 4];
     const cfg = EncoderConfigSchema.parse({ dim: 8, layers: 2, heads: 1, maxLen: 16, dropout: 0 });
-    const init = createModel(cfg, { numItems, vocabSize: 0 }, 5);
-    const model: RecModel = causalCopy(init);
-    disposeModel(init);
+    const model = causalModel(cfg, numItems, 5);
     const rng = new Random(11);
     const u: number[] = []; const it: number[] = []; const ts: number[] = [];
     for (let a = 0; a < users; a++) for (let k = 0; k < length; k++) { u.push(a); it.push(rng.int(numItems)); ts.push(k); }
