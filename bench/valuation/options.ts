@@ -14,12 +14,13 @@ import type { DataSourceConfig } from '../../shared/data/source-config';
 import { REAL_DATASETS, type RealDataset } from './datasets';
 import { EASE_MAX_ITEMS } from './reference-detectors';
 import type { Choice } from './protocol';
+import { QUARANTINE_MODES } from '../../shared/valuation/quarantine';
 
 export { BenchUsageError };
 
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics|tracin-output|dealrec] [--seeds N] [--seed N] [--quick on]
        [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--beauty-settings uniform-20,as-shipped] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
-       [--payoff on|off] [--folds N] [--warmup-epochs N] [--rounds N] [--refit-keep F] [--directions forward|both] [--score logProb|outranks] [--score-items N] [--choice KEEP/context|drop|everywhere] [--tce on|off]
+       [--payoff on|off] [--folds N] [--warmup-epochs N] [--rounds N] [--refit-keep F] [--directions forward|both] [--score logProb|outranks] [--score-items N] [--choice KEEP/context|drop|hidden|everywhere] [--tce on|off]
        [--choose-on first-seed|every-seed] [--dynamics-score mean-loss|margin|loss-trend|forgetting] [--effort-weight W] [--last-block on|off] [--strata N] [--refreshes N]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
   under natural noise (ratings 1–2) and on clean data, over --seeds seeds; detection at 10/40 % uniform,
@@ -33,10 +34,11 @@ const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beaut
   --score-items scores against that many sampled items instead of the whole catalogue); --dynamics-score (dynamics),
   --effort-weight (dealrec) and --last-block (tracin-output) likewise, defaulting to the spec's defaults. --strata N draws each keep share evenly across N
   bands of value (DEALRec's coverage-enhanced selection) instead of taking the top. --refreshes N (dynamics, with --choice
-  KEEP/context|drop) refreshes the values during the valued fine-tune: N segments of --warmup-epochs epochs, each moving a
+  KEEP/context|drop|hidden) refreshes the values during the valued fine-tune: N segments of --warmup-epochs epochs, each moving a
   further share out, and the valued fine-tune trains the rest of its epochs from the last segment's model.
-  --choice fixes the valued fine-tune's (keep, quarantine), λ 0, on the noisy settings instead of choosing among six
-  (keep 0.8 or 0.9; the rest as context, dropped, or removed everywhere — pretrained again) on validation;
+  --choice fixes the valued fine-tune's (keep, quarantine), λ 0, on the noisy settings instead of choosing among eight
+  (keep 0.8 or 0.9; the rest as context, dropped, hidden — dropped and left out of the histories the valued model reads —
+  or removed everywhere — hidden and pretrained again) on validation;
   --tce off leaves out the T-CE arm (both shorten a run: ~12 min per fine-tune on full amazon-beauty here).
   --choose-on every-seed runs every candidate on every seed and chooses on the mean validation NDCG@10 (one seed's
   validation may not tell close candidates apart: docs/valuation.md; this costs the grid once per seed).
@@ -79,7 +81,7 @@ const FlagsSchema = z.object({
   directions: z.enum(['forward', 'both']).optional(),
   score: z.enum(['logProb', 'outranks']).default('logProb'),
   'score-items': z.coerce.number().int('must be an integer').min(16, 'must be at least 16').optional(),
-  choice: z.string().regex(/^(0?\.\d+|1(\.0+)?)\/(context|drop|everywhere)$/, 'KEEP/MODE: a keep share in (0, 1] and context, drop or everywhere, e.g. 0.9/everywhere').optional(),
+  choice: z.string().regex(new RegExp(`^(0?\\.\\d+|1(\\.0+)?)/(${QUARANTINE_MODES.join('|')})$`), `KEEP/MODE: a keep share in (0, 1] and one of ${QUARANTINE_MODES.join(', ')}, e.g. 0.9/hidden`).optional(),
   tce: onOff.default('on'),
   'choose-on': z.enum(['first-seed', 'every-seed']).default('first-seed'),
   settings: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, `a comma-separated list of: ${SETTING_NAMES.join(', ')}`).optional(),
@@ -135,10 +137,10 @@ export interface BenchOptions {
 }
 
 /**
- * keep 0.8 / 0.9 with the quarantined interactions kept as context, dropped, or removed
- * everywhere, without the value-weighted objective (λ 0: why in docs/valuation.md)
+ * keep 0.8 / 0.9 in every quarantine mode, without the value-weighted objective (λ 0: why in
+ * docs/valuation.md)
  */
-const CHOICES: readonly Choice[] = (['context', 'drop', 'everywhere'] as const).flatMap((quarantine) => [0.8, 0.9].map((keep) => ({ keep, lambda: 0, quarantine })));
+const CHOICES: readonly Choice[] = QUARANTINE_MODES.flatMap((quarantine) => [0.8, 0.9].map((keep) => ({ keep, lambda: 0, quarantine })));
 
 /** clean data: the target fixes keep at 0.5; what is left to choose is the quarantine mode */
 export const CLEAN_CHOICES: readonly Choice[] = [{ keep: 0.5, lambda: 0, quarantine: 'context' }, { keep: 0.5, lambda: 0, quarantine: 'drop' }];
@@ -218,7 +220,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
 /** Values refreshed during the fine-tune move the keep share out as it trains: the method's and one choice's, fixed before. */
 function refuseScheduleWithout(method: string, choice: string | undefined): void {
   if (method !== 'dynamics') throw new BenchUsageError(`--refreshes: values refreshed during the fine-tune are a setting of --method dynamics, not ${method}\n${USAGE}`);
-  if (choice === undefined || choice.endsWith('/everywhere')) throw new BenchUsageError(`--refreshes needs --choice KEEP/context or KEEP/drop: the schedule moves that share out as the fine-tune trains, so its values depend on the choice${choice ? ` (and 'everywhere' pretrains a new model, which the schedule cannot continue)` : ''}\n${USAGE}`);
+  if (choice === undefined || choice.endsWith('/everywhere')) throw new BenchUsageError(`--refreshes needs --choice KEEP/context, KEEP/drop or KEEP/hidden: the schedule moves that share out as the fine-tune trains, so its values depend on the choice${choice ? ` (and 'everywhere' pretrains a new model, which the schedule cannot continue)` : ''}\n${USAGE}`);
 }
 
 /** The sizes with the valued fine-tune's choice fixed (`keep/mode`) and without T-CE when asked. */

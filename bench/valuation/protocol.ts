@@ -65,7 +65,7 @@ function valuationLabel(v: PipelineSpec['valuation']): string {
   }
 }
 
-const QUARANTINE_LABELS: Record<QuarantineMode, string> = { context: 'rest as context', drop: 'rest dropped', everywhere: 'rest removed everywhere (pretrained again)' };
+const QUARANTINE_LABELS: Record<QuarantineMode, string> = { context: 'rest as context', drop: 'rest dropped', hidden: 'rest dropped and hidden from its histories', everywhere: 'rest removed everywhere (pretrained again)' };
 export const choiceLabel = (c: Choice): string => `keep ${c.keep}, λ ${c.lambda}, ${QUARANTINE_LABELS[c.quarantine]}`;
 
 /** T-CE's drop rate at the end of its warm-up. */
@@ -272,7 +272,7 @@ export async function runSeed(setting: NoiseSetting, seed: number, options: RunO
   }
 }
 
-/** Ties go to the larger keep (more data), then to the smaller λ, then to the cheaper quarantine (context, drop, everywhere). */
+/** Ties go to the larger keep (more data), then to the smaller λ, then to the cheaper quarantine (in QUARANTINE_MODES' order). */
 const choiceTieBreak = (a: Choice, b: Choice): number => b.keep - a.keep || a.lambda - b.lambda || QUARANTINE_MODES.indexOf(a.quarantine) - QUARANTINE_MODES.indexOf(b.quarantine);
 
 /** Removing as many rows as `choice` does, picked at random, in `choice`'s quarantine mode. */

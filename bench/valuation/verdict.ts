@@ -50,7 +50,7 @@ export function detectionTable(measured: readonly Measured[]): { header: string[
   return { header: ['dataset', 'noise', 'method', 'AUC', 'Δ AUC vs random', 'k-means F1', 'value seconds'], rows };
 }
 
-type ArmKind = 'control' | 'valued' | 'random' | 'truncated' | 'perfect-context' | 'perfect-drop' | 'perfect-everywhere' | 'clean';
+type ArmKind = 'control' | 'valued' | 'random' | 'truncated' | 'perfect-context' | 'perfect-drop' | 'perfect-hidden' | 'perfect-everywhere' | 'clean';
 interface Arm { kind: ArmKind; label: string; outcomes: FinetuneOutcome[] }
 
 function armsOf(m: Measured): Arm[] {
@@ -66,6 +66,7 @@ function armsOf(m: Measured): Arm[] {
     const keep = percent(perfect.context.examples / runs[0]!.control!.examples);
     arms.push({ kind: 'perfect-context', label: `perfect detection (keep the ${keep} without noise, rest as context)`, outcomes: runs.map((r) => r.perfect!.context) });
     arms.push({ kind: 'perfect-drop', label: `perfect detection (keep the ${keep} without noise, rest dropped)`, outcomes: runs.map((r) => r.perfect!.drop) });
+    arms.push({ kind: 'perfect-hidden', label: `perfect detection (keep the ${keep} without noise, rest dropped and hidden from its histories)`, outcomes: runs.map((r) => r.perfect!.hidden) });
     const ceiling = m.setting.kind === 'planted' ? ': the clean data without the replaced rows, the ceiling of removal' : '';
     arms.push({ kind: 'perfect-everywhere', label: `perfect detection (keep the ${keep} without noise, rest removed everywhere${ceiling})`, outcomes: runs.map((r) => r.perfect!.everywhere) });
   }

@@ -77,7 +77,7 @@ const methodSettings = {
   dynamicsScore: z.enum(DYNAMICS_SCORES).default('mean-loss').describe("which reading of the warm-up's logs: 'mean-loss' (−mean loss over the epochs), 'margin' (mean margin of the target over the best other item), 'loss-trend' (minus the loss's slope over the epochs), 'forgetting' (minus the times the target left the top 10 items from one epoch to the next)"),
   influencePoints: z.number().int().min(1).default(2000).describe('training interactions sampled into the summed training gradient the influence is taken against'),
   effortWeight: z.number().min(0).default(1).describe("the effort's weight beside the influence, both standardised (DEALRec's λ)"),
-  refreshes: z.number().int().min(1).optional().describe("values refreshed during the valued fine-tune: the warm-up runs this many segments of warmupEpochs epochs, each from the last one's model, and after each moves a further share of the interactions out by the reading of every epoch so far ((1 − keep) spread evenly); the valued fine-tune then trains the rest of finetune.epochs from the last segment's model instead of starting over. With keep, unit 'interaction' and quarantine 'context' or 'drop'; absent: the warm-up only values (docs/decisions/0023-values-refreshed-during-the-fine-tune.md)"),
+  refreshes: z.number().int().min(1).optional().describe("values refreshed during the valued fine-tune: the warm-up runs this many segments of warmupEpochs epochs, each from the last one's model, and after each moves a further share of the interactions out by the reading of every epoch so far ((1 − keep) spread evenly); the valued fine-tune then trains the rest of finetune.epochs from the last segment's model instead of starting over. With keep, unit 'interaction' and quarantine 'context', 'drop' or 'hidden'; absent: the warm-up only values (docs/decisions/0023-values-refreshed-during-the-fine-tune.md)"),
   lastBlock: z.boolean().default(false).describe("also differentiate the last Transformer block's output projection (its FFN's second layer), not the item table alone"),
 };
 
@@ -86,7 +86,7 @@ const crossFitFields = Object.fromEntries(Object.keys(CrossFitSettings).map((key
 
 /** What the important set does to fine-tuning, whatever the method. */
 const quarantineFields = {
-  quarantine: QuarantineModeSchema.default('context').describe("interactions outside the important set: kept in histories as context ('context'), dropped from fine-tuning altogether ('drop'), or left out of everything the valued model learns from and reads ('everywhere': it is pretrained again on the kept interactions — a second pretrain — and scores from histories without them); inference reads full histories otherwise"),
+  quarantine: QuarantineModeSchema.default('context').describe("interactions outside the important set: kept in histories as context ('context'), dropped from fine-tuning altogether ('drop'), dropped and also left out of the histories the valued model reads at validation and inference ('hidden'), or left out of everything the valued model learns from and reads ('everywhere': as 'hidden', and it is pretrained again on the kept interactions — a second pretrain); inference reads full histories otherwise"),
   truncate: TruncateSchema.optional().describe("the valued fine-tune also drops each batch's largest-loss targets (T-CE); off when absent"),
 };
 
@@ -129,7 +129,7 @@ export const ValuationSpecSchema = z.discriminatedUnion('method', [
   variant('dynamics', { warmupEpochs: methodSettings.warmupEpochs, dynamicsScore: methodSettings.dynamicsScore, refreshes: methodSettings.refreshes })
     .refine((v) => v.refreshes === undefined || (v.threshold === undefined && v.strata === undefined), { message: 'refreshes moves the top keep share out step by step; set keep, not threshold or strata', path: ['refreshes'] })
     .refine((v) => v.refreshes === undefined || v.unit === 'interaction', { message: "refreshes moves interactions out one by one; set unit 'interaction'", path: ['refreshes'] })
-    .refine((v) => v.refreshes === undefined || v.quarantine !== 'everywhere', { message: "refreshes continues the warm-up's model, and quarantine 'everywhere' pretrains a new one on the kept rows; set quarantine 'drop' or 'context'", path: ['refreshes'] }),
+    .refine((v) => v.refreshes === undefined || v.quarantine !== 'everywhere', { message: "refreshes continues the warm-up's model, and quarantine 'everywhere' pretrains a new one on the kept rows; set quarantine 'hidden' (the same without the second pretrain), 'drop' or 'context'", path: ['refreshes'] }),
   variant('tracin-output', { warmupEpochs: methodSettings.warmupEpochs, maxValidPoints: labelledViewFields.maxValidPoints, lastBlock: methodSettings.lastBlock }),
   variant('dealrec', { warmupEpochs: methodSettings.warmupEpochs, influencePoints: methodSettings.influencePoints, effortWeight: methodSettings.effortWeight }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? `unknown method; choose one of ${VALUATION_METHODS.join(', ')}` : undefined) });

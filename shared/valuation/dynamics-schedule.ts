@@ -10,7 +10,7 @@
 import type { FinetuneConfigInput } from '../ml/config';
 import { disposeModel, type RecModel } from '../ml/encoder';
 import type { CrossFitHooks } from './cross-fit';
-import { fineTuningData, type QuarantineMode } from './quarantine';
+import { fineTuningData, finetunesOnKept, type QuarantineMode } from './quarantine';
 import { keptCount } from './selection';
 import type { DynamicsScore } from './training-dynamics-config';
 import { dynamicsValues, loggedWarmup, type DynamicsData, type DynamicsLogs } from './training-dynamics';
@@ -19,7 +19,7 @@ export interface ScheduleSettings {
   readonly refreshes: number;
   readonly warmupEpochs: number;
   readonly keep: number;
-  /** how the segments after a refresh treat what it moved out ('context' or 'drop', as the valued fine-tune will) */
+  /** how the segments after a refresh treat what it moved out (as context, or dropped as the valued fine-tune will drop it) */
   readonly quarantine: Exclude<QuarantineMode, 'everywhere'>;
   readonly score: DynamicsScore;
 }
@@ -63,8 +63,8 @@ export async function scheduledDynamicsValues(data: DynamicsData, pretrained: Re
       .finally(() => { if (previous !== pretrained) disposeModel(previous); });
     model = warmup.model;
     checkpointDir = warmup.checkpointDir;
-    // a segment's table is the whole train table ('context') or the kept rows in table order ('drop')
-    const rowOf = quarantine === 'drop' ? kept : undefined;
+    // a segment's table is the whole train table ('context') or the kept rows in table order
+    const rowOf = finetunesOnKept(quarantine) ? kept : undefined;
     for (const name of ['loss', 'margin', 'rank'] as const) placeSegment(logs[name], warmup.logs[name], r * warmupEpochs, warmupEpochs, n, rowOf);
     const reading = dynamicsValues({ ...logs, epochs: (r + 1) * warmupEpochs }, score);
     const leaving = removedAfter(r, refreshes, n, keep) - removedAfter(r - 1, refreshes, n, keep);

@@ -6,11 +6,11 @@ import path from 'node:path';
 import { loadSpecFile } from '../../shared/pipeline/spec';
 
 describe('valuation bench flags', () => {
-  it('runs ml-100k over three seeds by default, every setting, choosing (keep, λ, quarantine) among six candidates, with T-CE at one rate', () => {
+  it('runs ml-100k over three seeds by default, every setting, choosing (keep, λ, quarantine) among eight candidates, with T-CE at one rate', () => {
     const o = parseBenchArgs([]);
     expect(o).toMatchObject({ datasets: ['ml-100k'], seeds: 3, seed: 1, baselines: true, quick: false });
     expect(o.settings).toEqual(['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3']);
-    expect(o.sizes.choices.map((c) => [c.keep, c.lambda, c.quarantine])).toEqual([[0.8, 0, 'context'], [0.9, 0, 'context'], [0.8, 0, 'drop'], [0.9, 0, 'drop'], [0.8, 0, 'everywhere'], [0.9, 0, 'everywhere']]);
+    expect(o.sizes.choices.map((c) => [c.keep, c.lambda, c.quarantine])).toEqual([[0.8, 0, 'context'], [0.9, 0, 'context'], [0.8, 0, 'drop'], [0.9, 0, 'drop'], [0.8, 0, 'hidden'], [0.9, 0, 'hidden'], [0.8, 0, 'everywhere'], [0.9, 0, 'everywhere']]);
     expect(o.sizes.truncateRates).toEqual([0.2]);
   });
 
@@ -75,6 +75,8 @@ describe('valuation bench flags', () => {
     expect(() => parseBenchArgs(['--choice', '0.0/context'])).toThrow(/--choice=0.0\/context: the keep share must be in \(0, 1\]/);
     expect(parseBenchArgs(['--choice', '1.0/context']).sizes.choices).toEqual([{ keep: 1, lambda: 0, quarantine: 'context' }]);
     expect(parseBenchArgs(['--choice', '0.9/everywhere']).sizes.choices).toEqual([{ keep: 0.9, lambda: 0, quarantine: 'everywhere' }]);
+    expect(parseBenchArgs(['--choice', '0.9/hidden']).sizes.choices).toEqual([{ keep: 0.9, lambda: 0, quarantine: 'hidden' }]);
+    expect(() => parseBenchArgs(['--choice', '0.9/hide'])).toThrow(/--choice=0.9\/hide: KEEP\/MODE: a keep share in \(0, 1\] and one of context, drop, hidden, everywhere/);
     expect(parseBenchArgs([]).chooseOnEverySeed).toBe(false);
     expect(parseBenchArgs(['--choose-on', 'every-seed']).chooseOnEverySeed).toBe(true);
     expect(() => parseBenchArgs(['--choose-on', 'best-seed'])).toThrow(/--choose-on/);
@@ -114,8 +116,9 @@ describe('valuation bench flags', () => {
     const spec = (args: string[]) => benchSpec(parseBenchArgs(args).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k');
     expect(spec(['--method', 'dynamics', '--refreshes', '2', '--choice', '0.9/drop']).valuation).toMatchObject({ method: 'dynamics', refreshes: 2, warmupEpochs: 4, keep: 0.9, lambda: 0, quarantine: 'drop' });
     expect(spec(['--method', 'dynamics', '--choice', '0.9/drop']).valuation).not.toHaveProperty('refreshes');
+    expect(spec(['--method', 'dynamics', '--refreshes', '3', '--warmup-epochs', '3', '--choice', '0.9/hidden']).valuation).toMatchObject({ refreshes: 3, warmupEpochs: 3, quarantine: 'hidden' });
     expect(() => parseBenchArgs(['--method', 'dealrec', '--refreshes', '2', '--choice', '0.9/drop'])).toThrow(/--refreshes: values refreshed during the fine-tune are a setting of --method dynamics, not dealrec/);
-    expect(() => parseBenchArgs(['--method', 'dynamics', '--refreshes', '2'])).toThrow(/--refreshes needs --choice KEEP\/context or KEEP\/drop/);
+    expect(() => parseBenchArgs(['--method', 'dynamics', '--refreshes', '2'])).toThrow(/--refreshes needs --choice KEEP\/context, KEEP\/drop or KEEP\/hidden/);
     expect(() => parseBenchArgs(['--method', 'dynamics', '--refreshes', '2', '--choice', '0.9/everywhere'])).toThrow(/'everywhere' pretrains a new model/);
     expect(() => parseBenchArgs(['--method', 'dynamics', '--refreshes', '0', '--choice', '0.9/drop'])).toThrow(/--refreshes=0: must be at least 1/);
   });

@@ -53,7 +53,7 @@ function plantedPayoff(ndcg: { control: number; valued: number; random: number; 
   const seedRun = {
     seed: 1, detection: { auc: 0.86, kmeansF1: 0.55 }, valueSeconds: 30, tried: [], truncateTried: [], choice: { keep: 0.9, lambda: 0, quarantine: 'context' },
     control: at(ndcg.control), valued: at(ndcg.valued), randomRemoval: at(ndcg.random), cleanReference: at(ndcg.clean),
-    ...(ndcg.ceiling === undefined ? {} : { perfect: { context: at(ndcg.control), drop: at(ndcg.control), everywhere: at(ndcg.ceiling) } }),
+    ...(ndcg.ceiling === undefined ? {} : { perfect: { context: at(ndcg.control), drop: at(ndcg.control), hidden: at(ndcg.control), everywhere: at(ndcg.ceiling) } }),
   } as SeedRun;
   return { setting, runs: [seedRun], payoff: true, spec: { finetune: { epochs: 14 }, valuation: { method: 'cross-fit' } } as PipelineSpec, users: 1 };
 }

@@ -105,7 +105,7 @@ function weighSelected(selected: SelectedExamples, rowWeights: Float32Array | un
 
 /**
  * What the valued fine-tune trains on and with: the selected examples, without the quarantined
- * interactions where `valuation.quarantine` is 'drop' or 'everywhere', and the truncated loss where
+ * interactions where `valuation.quarantine` is not 'context', and the truncated loss where
  * `valuation.truncate` is set (the control is plain fine-tuning).
  */
 export function valuedFinetuneInput(spec: { finetune: PipelineSpec['finetune']; valuation: Pick<PipelineSpec['valuation'], 'quarantine' | 'truncate'> }, train: InteractionTable, selected: SelectedExamples): { train: InteractionTable; examples: SelectedExamples; config: PipelineSpec['finetune'] } {

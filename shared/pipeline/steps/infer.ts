@@ -24,8 +24,7 @@ import { searchMetrics } from '../../search/pipeline-search';
 import { refuseBadSearchInput } from './search-input';
 import type { PipelineSpec } from '../spec';
 import { defineStep, type StepContext } from '../step';
-import { pretrainsOnKept } from '../step-table';
-import { valuedModelData } from '../../valuation/quarantine';
+import { readsKept, valuedModelData } from '../../valuation/quarantine';
 
 /** What evaluation reads of the spec: the infer settings (a whole spec has them too). */
 export type InferSettings = Pick<PipelineSpec, 'infer'>;
@@ -56,7 +55,7 @@ function noExclusions(numUsers: number): UserSequences {
   return { offsets: new Int32Array(numUsers + 1), items: new Int32Array(0) };
 }
 
-/** `context`: the histories the model reads, where they are not all the users have seen (the valued model's under quarantine 'everywhere'). */
+/** `context`: the histories the model reads, where they are not all the users have seen (the valued model's under quarantine 'hidden' or 'everywhere'). */
 function settingOf(ds: SplitDataset, seen: UserSequences, targets: TargetSets, spec: InferSettings, context: UserSequences = seen): EvaluationSetting {
   return { seen: context, excluded: spec.infer.excludeSeen ? seen : noExclusions(ds.numUsers), targets };
 }
@@ -74,7 +73,7 @@ function validSetting(ds: SplitDataset, spec: InferSettings, reads: SplitDataset
 /**
  * Full-ranking metrics on the validation split (for picking an epoch; the test split stays unseen).
  * `reads`: the data whose histories the model reads, where that is not `ds` (the valued model
- * under quarantine 'everywhere', shared/valuation/quarantine.ts); the targets and the items left
+ * under quarantine 'hidden' or 'everywhere', shared/valuation/quarantine.ts); the targets and the items left
  * out of the ranking are always those of `ds`, so every model is scored on the same ranking task.
  */
 export async function evaluateOnValidation(model: RecModel, ds: SplitDataset, spec: InferSettings, reads: SplitDataset = ds) {
@@ -215,7 +214,7 @@ export const inferStep = defineStep({
   module: __filename,
   // the seed draws the scored sample of the quarantine set
   // the quarantine mode only where it changes the histories the valued model reads
-  config: (spec) => ({ infer: spec.infer, seed: spec.pretrain.seed, ...(pretrainsOnKept(spec.valuation.quarantine) && { quarantine: spec.valuation.quarantine }) }),
+  config: (spec) => ({ infer: spec.infer, seed: spec.pretrain.seed, ...(readsKept(spec.valuation.quarantine) && { quarantine: spec.valuation.quarantine }) }),
   async run(ctx, spec) {
     const ds = await readInputDataset(ctx);
     const k = spec.infer.k;

@@ -18,6 +18,7 @@ export function mostContradicted(examples: readonly QuarantineExampleT[], limit 
 /** What the valued fine-tune did with the quarantined interactions (valuation.quarantine), in words. */
 export function quarantineUse(mode: unknown): string {
   if (mode === 'drop') return 'In this run they were dropped from the valued fine-tune altogether — neither targets nor context in its training rows; inference still reads every user\'s full history.';
+  if (mode === 'hidden') return 'In this run they were dropped from the valued fine-tune altogether and left out of the histories the valued model read at validation and inference (the control reads full histories); pretraining saw them.';
   if (mode === 'everywhere') return 'In this run they were left out of everything the valued model learned from and read: it was pretrained again on the kept interactions, fine-tuned on them, and scored from histories without them (the control reads full histories).';
   if (mode === 'context') return 'In this run they stayed in the users\' histories as context for the valued fine-tune and were only never trained on as targets; inference reads every user\'s full history.';
   return 'This run did not record what the valued fine-tune did with them (valuation.quarantine).';

@@ -29,11 +29,12 @@ describe('the important set', () => {
     expect(error.message).toContain('spec.json: valuation.threshold: set keep (the top fraction) or threshold (a least normalised value), not both');
   });
 
-  it('takes a quarantine mode of three, and a misspelt one gets the three named with its place', () => {
+  it('takes a quarantine mode of four, and a misspelt one gets the four named with its place', () => {
     expect(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', quarantine: 'everywhere' } }).valuation.quarantine).toBe('everywhere');
+    expect(parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', quarantine: 'hidden' } }).valuation.quarantine).toBe('hidden');
     const error = errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', quarantine: 'everywher' } }, 'spec.json'));
     expect(error).toBeInstanceOf(SpecError);
-    expect(error.message).toMatch(/spec\.json: valuation\.quarantine: .*"context".*"drop".*"everywhere"/);
+    expect(error.message).toMatch(/spec\.json: valuation\.quarantine: .*"context".*"drop".*"hidden".*"everywhere"/);
   });
 
   it('is the threshold when only a threshold is set, the keep fraction otherwise', () => {
@@ -194,11 +195,12 @@ describe('the parsed valuation', () => {
     const spec = parseSpec(dynamics({ refreshes: 2 }));
     expect(epochsTrainedByValueStep(spec.valuation)).toBe(6);
     expect(epochsTrainedByValueStep(parseSpec(dynamics({})).valuation)).toBe(0);
+    expect(parseSpec(dynamics({ refreshes: 2, quarantine: 'hidden' })).valuation).toMatchObject({ refreshes: 2, quarantine: 'hidden' });
     const refused = (over: object, finetune?: object) => errorOf(() => parseSpec(dynamics(over, finetune), 'spec.json')).message;
     expect(refused({ refreshes: 2, keep: undefined, threshold: 0.2 })).toContain('spec.json: valuation.refreshes: refreshes moves the top keep share out step by step; set keep, not threshold or strata');
     expect(refused({ refreshes: 2, strata: 10 })).toContain('valuation.refreshes: refreshes moves the top keep share out');
     expect(refused({ refreshes: 2, unit: 'user' })).toContain("spec.json: valuation.refreshes: refreshes moves interactions out one by one; set unit 'interaction'");
-    expect(refused({ refreshes: 2, quarantine: 'everywhere' })).toContain("spec.json: valuation.refreshes: refreshes continues the warm-up's model");
+    expect(refused({ refreshes: 2, quarantine: 'everywhere' })).toContain("spec.json: valuation.refreshes: refreshes continues the warm-up's model, and quarantine 'everywhere' pretrains a new one on the kept rows; set quarantine 'hidden'");
     expect(refused({ refreshes: 0 })).toMatch(/spec\.json: valuation\.refreshes: .*1/);
     expect(refused({ refreshes: 2 }, { epochs: 6 })).toContain('spec.json: valuation.refreshes: 2 segments of warmupEpochs=3 leave none of finetune.epochs=6 to the valued fine-tune; lower refreshes or warmupEpochs, or raise finetune.epochs');
     expect(errorOf(() => parseSpec({ dataset: 'd', source, valuation: { method: 'cross-fit', refreshes: 2 } }, 'spec.json')).message).toContain('valuation.refreshes: a setting of dynamics only');

@@ -30,7 +30,7 @@ describe('step table', () => {
   });
 
   it('pretrains the valued model again on the kept rows only when the quarantine asks for it, between the value step and its fine-tune', () => {
-    for (const mode of ['context', 'drop'] as const) expect(groupsFor(true, mode).flat()).not.toContain('valued-pretrain');
+    for (const mode of ['context', 'drop', 'hidden'] as const) expect(groupsFor(true, mode).flat()).not.toContain('valued-pretrain');
     const stages = groupsFor(true, 'everywhere');
     const stageOf = (group: string) => stages.findIndex((s) => s.includes(group));
     expect(stageOf('valued-pretrain')).toBeGreaterThan(stageOf('value'));

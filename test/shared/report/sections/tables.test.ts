@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { QuarantineExample } from '../../../../shared/report/input';
 import { valuedVsControl } from '../../../../shared/report/sections/metrics';
-import { mostContradicted } from '../../../../shared/report/sections/quarantine';
+import { mostContradicted, quarantineUse } from '../../../../shared/report/sections/quarantine';
+import { QUARANTINE_MODES } from '../../../../shared/valuation/quarantine';
 import { pickRejectExamples } from '../../../../shared/report/sections/rejects';
 
 describe('mostContradicted', () => {
@@ -10,6 +11,16 @@ describe('mostContradicted', () => {
       QuarantineExample.parse({ exampleId: `ex-${i}`, itemId: `${i}`, observedLabel: 'purchase', modelScore: 0.1, contradiction: c }),
     );
     expect(mostContradicted(examples, 3).map((e) => e.exampleId)).toEqual(['ex-1', 'ex-3', 'ex-4']);
+  });
+});
+
+describe('quarantineUse', () => {
+  it('says in words what each quarantine mode did, and where the run did not record one', () => {
+    const said = QUARANTINE_MODES.map(quarantineUse);
+    expect(new Set(said).size).toBe(QUARANTINE_MODES.length);
+    for (const text of said) expect(text).not.toContain('did not record');
+    expect(quarantineUse('hidden')).toContain('left out of the histories the valued model read');
+    expect(quarantineUse(undefined)).toContain('did not record');
   });
 });
 
