@@ -10,13 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBare, type BareRun } from '../../../shared/pipeline/bare';
 import { loadSpecFile, type PipelineSpec } from '../../../shared/pipeline/spec';
 import { finetuneStep } from '../../../shared/pipeline/steps/finetune';
-import { evaluateModel } from '../../../shared/pipeline/steps/infer';
 import { readInt32 } from '../../../shared/pipeline/steps/typed-files';
 import { readDataset } from '../../../shared/data/artifacts/arrow-dataset';
-import { loadModel } from '../../../shared/ml/load-model';
-import { disposeModel } from '../../../shared/ml/encoder';
-import { valuedModelData } from '../../../shared/valuation/quarantine';
 import { localStepContext } from '../../support/pipeline';
+import { valuedNdcgAsRead } from '../../support/valued-reads';
 
 let root: string;
 let run: BareRun;
@@ -72,20 +69,10 @@ describe("valuation.quarantine 'everywhere'", () => {
   }, 120_000);
 
   it('scores the valued model from the histories without its quarantine, on the same ranking task as the control', async () => {
-    const spec = specWith('everywhere');
-    const ds = await readDataset(path.join(root, 'preprocess'));
-    const selected = await readInt32(path.join(root, 'value', 'selected.i32'));
-    const { model } = await loadModel(path.join(root, 'valued-finetune'));
-    try {
-      const reported = run.outcomes.find((o) => o.step === 'infer')!.outcome.labelledMetrics!.valued!['ndcg@10'];
-      const withoutQuarantine = await evaluateModel(model, ds, spec, { reads: valuedModelData(ds, selected, 'everywhere') });
-      const fullHistories = await evaluateModel(model, ds, spec);
-      expect(withoutQuarantine.result.means.ndcg).toBe(reported);
-      expect(fullHistories.result.means.ndcg).not.toBe(reported);
-      expect(withoutQuarantine.result.counts.usersEvaluated).toBe(fullHistories.result.counts.usersEvaluated);
-    } finally {
-      disposeModel(model);
-    }
+    const { reported, asQuarantined, fullHistories } = await valuedNdcgAsRead(run, root, specWith('everywhere'));
+    expect(asQuarantined.means.ndcg).toBe(reported);
+    expect(fullHistories.means.ndcg).not.toBe(reported);
+    expect(asQuarantined.counts.usersEvaluated).toBe(fullHistories.counts.usersEvaluated);
   });
 
   it('leaves out of the valued recommendations every item a user has seen, the quarantined ones too', async () => {

@@ -5,12 +5,7 @@ import { loadSpecFile } from '../../../shared/pipeline/spec';
 import { loadCheckpoint } from '../../../shared/ml/checkpoint';
 import type { CheckpointMeta } from '../../../shared/ml/training-loop';
 import { tempDir } from '../data/helpers';
-import { readDataset } from '../../../shared/data/artifacts/arrow-dataset';
-import { evaluateModel } from '../../../shared/pipeline/steps/infer';
-import { readInt32 } from '../../../shared/pipeline/steps/typed-files';
-import { loadModel } from '../../../shared/ml/load-model';
-import { disposeModel } from '../../../shared/ml/encoder';
-import { valuedModelData } from '../../../shared/valuation/quarantine';
+import { valuedNdcgAsRead } from '../../support/valued-reads';
 
 describe('the value step with cross-fit', () => {
   // one bare run per cross-fit setting, shared by the tests that read it
@@ -98,18 +93,9 @@ describe('values refreshed during the fine-tune (dynamics with refreshes)', () =
     // 'hidden' pretrains nothing again: one pretrain, the one the schedule started from
     expect(run.outcomes.filter((o) => o.step === 'pretrain').map((o) => o.variant)).toEqual([undefined]);
     // inference scored the valued model from the histories without what the schedule moved out
-    const ds = await readDataset(path.join(root, 'preprocess'));
-    const selected = await readInt32(path.join(root, 'value', 'selected.i32'));
-    const { model } = await loadModel(path.join(root, 'valued-finetune'));
-    try {
-      const reported = run.outcomes.find((o) => o.step === 'infer')!.outcome.labelledMetrics!.valued!['ndcg@10'];
-      const hidden = await evaluateModel(model, ds, spec, { reads: valuedModelData(ds, selected, 'hidden') });
-      const fullHistories = await evaluateModel(model, ds, spec);
-      expect(hidden.result.means.ndcg).toBe(reported);
-      expect(fullHistories.result.means.ndcg).not.toBe(reported);
-    } finally {
-      disposeModel(model);
-    }
+    const { reported, asQuarantined, fullHistories } = await valuedNdcgAsRead(run, root, spec);
+    expect(asQuarantined.means.ndcg).toBe(reported);
+    expect(fullHistories.means.ndcg).not.toBe(reported);
   });
 });
 
