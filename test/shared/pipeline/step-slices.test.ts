@@ -6,6 +6,8 @@ import type { StepCall } from '../../../shared/pipeline/step';
 import { STEP_DEFINITIONS } from '../../../shared/pipeline/steps';
 import { finetuneStep } from '../../../shared/pipeline/steps/finetune';
 import { valueStep } from '../../../shared/pipeline/steps/value';
+import { inferStep } from '../../../shared/pipeline/steps/infer';
+import { QUARANTINE_MODES } from '../../../shared/valuation/quarantine';
 import { tinySpec } from '../../support/pipeline';
 
 const run: RunIdentity = { runId: 'r', executionId: 'e', dataset: 'd', partition: 'p', codeVersion: 'test' };
@@ -26,6 +28,11 @@ describe('step config slices', () => {
     const valuing = tinySpec('slices', { infer: { search: { epochs: 1, valuation: { keeps: [1, 0.8] } } } });
     expect(valueStep.config(searching, call())).toEqual(valueStep.config(plain, call()));
     expect((valueStep.config(valuing, call()) as { search?: unknown }).search).toEqual(valuing.infer.search);
+  });
+
+  it('the infer step reads the quarantine mode only where it changes the histories the valued model reads', () => {
+    const quarantineIn = (quarantine: (typeof QUARANTINE_MODES)[number]) => (inferStep.config(tinySpec('slices', { valuation: { method: 'knn-shapley', quarantine } }), call()) as { quarantine?: string }).quarantine;
+    expect(QUARANTINE_MODES.map(quarantineIn)).toEqual([undefined, undefined, 'hidden', 'everywhere']);
   });
 
   it('no step\'s slice changes with orchestration settings', () => {
