@@ -5,16 +5,19 @@
 //   1. detection: AUC and k-means F1 of the values against the noise, per seed, next to the
 //      embedding methods (knn-shapley, data-oob, tracin, loss, random) on the first seed and
 //      the detectors that train nothing — among them models of the clean data, which read the
-//      ground truth (valuation/reference-detectors.ts) — always printed;
+//      ground truth (valuation/reference-detectors.ts) — always printed; with --clean-model on,
+//      also the bench's cross-fit trained on the clean rows only (valuation/clean-model.ts);
 //   2. payoff: test NDCG@10 of the control, the valued fine-tune, random removal and the
 //      clean reference, means over seeds with the standard error over test users;
 //   3. a verdict table: each target of the valuation issue, the figure, met or not.
 // `npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--seeds N] [--quick]`
 import { loadavg } from 'node:os';
 import { selectBackend } from '../shared/ml/backend';
+import type { PipelineSpec } from '../shared/pipeline/spec';
 import { loadReal, naturalNoise, plantRandomItems, subsampleUsers, type NoisyDataset, type RealDataset } from './valuation/datasets';
 import { detection, prepare, type Setting } from './valuation/experiments';
 import { referenceDetection, type ReferenceDetection } from './valuation/reference-detectors';
+import { cleanModelDetection } from './valuation/clean-model';
 import { AS_SHIPPED_CHOICES, BenchUsageError, benchSpec, CLEAN_CHOICES, parseBenchArgs, type BenchOptions, type SettingName } from './valuation/options';
 import { choiceLabel, runSetting, TRUNCATE_WARMUP_EPOCHS, type NoiseSetting, type SeedRun } from './valuation/protocol';
 import { markdownTable } from './valuation/table';
@@ -64,7 +67,15 @@ async function baselineDetection(setting: NoiseSetting, options: BenchOptions, s
   }
 }
 
-/** The detection table's rows of the detectors that train nothing, each timed. */
+/** The detectors beside the values: those that train nothing, and with --clean-model on the cross-fit told the ground truth. */
+async function referencesFor(setting: NoiseSetting, options: BenchOptions, spec: PipelineSpec): Promise<ReferenceDetection[]> {
+  if (setting.kind === 'clean') return [];
+  const untrained = referenceDetection(setting.ds.train, setting.ds.numUsers, setting.ds.numItems, setting.noisy);
+  const { cleanModel } = options.sizes;
+  return cleanModel ? [...untrained, await cleanModelDetection(setting, spec, cleanModel)] : untrained;
+}
+
+/** The detection table's rows of the reference detectors, each timed. */
 function referenceRows(setting: NoiseSetting, references: readonly ReferenceDetection[]): string[][] {
   return references.map(({ label, quality, seconds }) => [setting.dataset, setting.noise, label, quality.auc.toFixed(3), '—', quality.kmeansF1.toFixed(3), seconds.toFixed(1)]);
 }
@@ -103,7 +114,7 @@ export async function run(args: string[]): Promise<void> {
       const t0 = performance.now();
       if (payoff) log(`  ${setting.dataset} ${setting.noise}: candidates ${setting.choices.map(choiceLabel).join(' | ')}`);
       const runs: SeedRun[] = await runSetting(setting, payoff ? seeds : seeds.slice(0, options.detectionSeeds), { spec, payoff, log, chooseOnEverySeed: options.chooseOnEverySeed, truncateRates: options.sizes.truncateRates, timeOneEpoch: name === 'amazon-beauty', checkValueStep: options.checkValueStep && i === 0 });
-      const references = setting.kind === 'clean' ? [] : referenceDetection(setting.ds.train, setting.ds.numUsers, setting.ds.numItems, setting.noisy);
+      const references = await referencesFor(setting, options, spec(options.seed));
       measured.push({ setting, runs, payoff, spec: spec(options.seed), users: ds.numUsers, references });
       baselineRows.push(...referenceRows(setting, references));
       if (options.baselines && setting.kind !== 'clean' && name === 'ml-100k' && (setting.noise === 'uniform 20%' || setting.noise.startsWith('natural (ratings 1'))) baselineRows.push(...(await baselineDetection(setting, options, source)));

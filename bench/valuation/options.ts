@@ -19,7 +19,7 @@ import { QUARANTINE_MODES } from '../../shared/valuation/quarantine';
 export { BenchUsageError };
 
 const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beauty|all] [--method cross-fit|dynamics|tracin-output|dealrec] [--seeds N] [--seed N] [--quick on]
-       [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--beauty-settings uniform-20,as-shipped] [--baselines on|off] [--check-value-step on|off] [--settings a,b,…]
+       [--detection-seeds N] [--beauty-users N] [--beauty-payoff on] [--beauty-settings uniform-20,as-shipped] [--baselines on|off] [--check-value-step on|off] [--clean-model on|off] [--settings a,b,…]
        [--payoff on|off] [--folds N] [--warmup-epochs N] [--rounds N] [--refit-keep F] [--directions forward|both] [--score logProb|outranks] [--score-items N] [--choice KEEP/context|drop|hidden|everywhere] [--tce on|off]
        [--choose-on first-seed|every-seed] [--dynamics-score mean-loss|margin|loss-trend|forgetting] [--effort-weight W] [--last-block on|off] [--strata N] [--refreshes N]
   ml-100k: payoff (control, valued, random removal, clean reference) at 20 % uniform planted noise,
@@ -44,7 +44,10 @@ const USAGE = `usage: npm run bench -- valuation [--dataset ml-100k|amazon-beaut
   validation may not tell close candidates apart: docs/valuation.md; this costs the grid once per seed).
   Every noisy setting also prints the detectors that train nothing: popularity, co-occurrence, EASE (catalogues up to
   ${EASE_MAX_ITEMS} items), a noise-rate oracle, and models of the clean data (counts, EASE) that read the ground truth —
-  what a detector that knew the clean rows would read; the verdict prints the best beside each detection target.`;
+  what a detector that knew the clean rows would read; the verdict prints the best beside each detection target.
+  --clean-model on adds the model the values come from, told the ground truth: cross-fit with the value step's cross-fit
+  flags (whatever --method is), pretrained and fitted on the clean rows only (one pretrain and K warm-ups more per noisy
+  setting: ~1 min on ml-100k, ~5 min on full amazon-beauty with --warmup-epochs 1 --score-items 1024 here).`;
 
 /** ml-100k's settings: payoff at uniform-20, natural-2 and clean; detection only at the rest */
 export const SETTING_NAMES = ['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3'] as const;
@@ -73,6 +76,7 @@ const FlagsSchema = z.object({
   'beauty-payoff': onOff.default('off'),
   baselines: onOff.default('on'),
   'check-value-step': onOff.default('on'),
+  'clean-model': onOff.default('off'),
   payoff: onOff.default('on'),
   folds: z.coerce.number().int('must be an integer').min(2, 'must be at least 2').max(10, 'must be at most 10').default(2),
   'warmup-epochs': z.coerce.number().int('must be an integer').min(1, 'must be at least 1').optional(),
@@ -105,6 +109,8 @@ export interface BenchSizes {
   readonly embedding: EmbeddingSettings;
   /** the keep share drawn across this many value bands instead of the top (valuation.strata) */
   readonly strata?: number;
+  /** cross-fit's settings for the model of the clean data that trains (--clean-model on; unset: not run) */
+  readonly cleanModel?: Readonly<CrossFitSettingValues>;
 }
 
 /** What the embedding methods read: KNN-Shapley's K, Data-OOB's bags, the labelled view's negatives and validation sample. */
@@ -160,11 +166,17 @@ const TRUNCATE_RATES: readonly number[] = [0.2];
 interface ValueFlags { readonly method: 'cross-fit' | OtherMethod; readonly dynamicsScore?: DynamicsScore; readonly refreshes?: number; readonly effortWeight?: number; readonly lastBlock?: boolean; readonly folds: number; readonly warmupEpochs?: number; readonly rounds?: number; readonly refitKeep?: number; readonly directions?: 'forward' | 'both'; readonly score: 'logProb' | 'outranks'; readonly scoreItems?: number }
 
 /** The value step's settings: cross-fit's default to the shipped spec's, the other methods' to a 4-epoch warm-up. */
-function valuationSizes(quick: boolean, { method, folds, score, scoreItems, dynamicsScore, effortWeight, lastBlock, refreshes, ...flags }: ValueFlags): BenchSizes['valuation'] {
+function valuationSizes(quick: boolean, flags: ValueFlags): BenchSizes['valuation'] {
+  const { method, dynamicsScore, effortWeight, lastBlock, refreshes } = flags;
   if (method !== 'cross-fit') return { method, warmupEpochs: flags.warmupEpochs ?? (quick ? 1 : 4), ...(dynamicsScore && { dynamicsScore }), ...(effortWeight !== undefined && { effortWeight }), ...(lastBlock !== undefined && { lastBlock }), ...(refreshes !== undefined && { refreshes }) };
+  return { method, ...crossFitSizes(quick, flags) };
+}
+
+/** cross-fit's settings from its flags, each defaulting to the shipped spec's (quick: a 1-epoch warm-up) */
+function crossFitSizes(quick: boolean, { folds, score, scoreItems, ...flags }: ValueFlags): CrossFitSettingValues {
   const shipped = shippedCrossFit();
   const warmupEpochs = flags.warmupEpochs ?? (quick ? 1 : shipped.warmupEpochs);
-  return { method, folds, warmupEpochs, rounds: flags.rounds ?? shipped.rounds, refitKeep: flags.refitKeep ?? shipped.refitKeep, directions: flags.directions ?? shipped.directions, score, ...(scoreItems === undefined ? {} : { scoreItems }) };
+  return { folds, warmupEpochs, rounds: flags.rounds ?? shipped.rounds, refitKeep: flags.refitKeep ?? shipped.refitKeep, directions: flags.directions ?? shipped.directions, score, ...(scoreItems === undefined ? {} : { scoreItems }) };
 }
 
 function sizesFor(quick: boolean, beautyUsers: number | undefined, flags: ValueFlags): BenchSizes {
@@ -199,6 +211,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
   const f = parseStringFlags(FlagsSchema, args, USAGE);
   if (f.refreshes !== undefined) refuseScheduleWithout(f.method, f.choice);
   const quick = f.quick === 'on';
+  const valueFlags: ValueFlags = { method: f.method, dynamicsScore: f['dynamics-score'], effortWeight: f['effort-weight'], lastBlock: f['last-block'] === undefined ? undefined : f['last-block'] === 'on', refreshes: f.refreshes, folds: f.folds, warmupEpochs: f['warmup-epochs'], rounds: f.rounds, refitKeep: f['refit-keep'], directions: f.directions, score: f.score, scoreItems: f['score-items'] };
   return {
     datasets: f.dataset === 'all' ? REAL_DATASETS : [f.dataset],
     quick,
@@ -213,8 +226,10 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     settings: ml100kSettings(f.settings, quick),
     beautySettings: settingList('--beauty-settings', f['beauty-settings'], BEAUTY_SETTING_NAMES),
     sizes: {
-      ...withArms(sizesFor(quick, f['beauty-users'], { method: f.method, dynamicsScore: f['dynamics-score'], effortWeight: f['effort-weight'], lastBlock: f['last-block'] === undefined ? undefined : f['last-block'] === 'on', refreshes: f.refreshes, folds: f.folds, warmupEpochs: f['warmup-epochs'], rounds: f.rounds, refitKeep: f['refit-keep'], directions: f.directions, score: f.score, scoreItems: f['score-items'] }), f.choice, f.tce === 'on'),
+      ...withArms(sizesFor(quick, f['beauty-users'], valueFlags), f.choice, f.tce === 'on'),
       ...(f.strata !== undefined && { strata: f.strata }),
+      // one round: the model of the clean data already knows which rows to train on
+      ...(f['clean-model'] === 'on' && { cleanModel: { ...crossFitSizes(quick, valueFlags), rounds: 1 } }),
     },
   };
 }

@@ -56,6 +56,13 @@ describe('valuation bench flags', () => {
     expect(() => parseBenchArgs(['--payoff', 'yes'])).toThrow(/--payoff/);
   });
 
+  it('trains the model of the clean data only with --clean-model on, as one round of the value step\'s cross-fit flags whatever the method; names a bad value', () => {
+    expect(parseBenchArgs([]).sizes.cleanModel).toBeUndefined();
+    expect(parseBenchArgs(['--clean-model', 'on', '--rounds', '2', '--score-items', '1024']).sizes.cleanModel).toEqual({ folds: 2, warmupEpochs: 12, rounds: 1, refitKeep: 0.9, directions: 'forward', score: 'logProb', scoreItems: 1024 });
+    expect(parseBenchArgs(['--clean-model', 'on', '--method', 'dynamics', '--warmup-epochs', '1']).sizes.cleanModel).toMatchObject({ folds: 2, warmupEpochs: 1, rounds: 1 });
+    expect(() => parseBenchArgs(['--clean-model', 'yes'])).toThrow(/--clean-model/);
+  });
+
   it('values in rounds with --rounds and --refit-keep, in both directions with --directions both; names a bad value', () => {
     expect(benchSpec(parseBenchArgs(['--rounds', '2', '--refit-keep', '0.8']).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k').valuation).toMatchObject({ method: 'cross-fit', rounds: 2, refitKeep: 0.8 });
     expect(benchSpec(parseBenchArgs(['--directions', 'both']).sizes, 'ml-100k', realSource('ml-100k'), 7, 'ml-100k').valuation).toMatchObject({ method: 'cross-fit', directions: 'both' });
