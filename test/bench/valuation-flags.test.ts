@@ -6,11 +6,11 @@ import path from 'node:path';
 import { loadSpecFile } from '../../shared/pipeline/spec';
 
 describe('valuation bench flags', () => {
-  it('runs ml-100k over three seeds by default, every setting, choosing (keep, λ, quarantine) among six candidates, with T-CE at one rate', () => {
+  it('runs ml-100k over three seeds by default, every setting, choosing (keep, λ, quarantine) among four candidates that read full histories, with T-CE at one rate', () => {
     const o = parseBenchArgs([]);
     expect(o).toMatchObject({ datasets: ['ml-100k'], seeds: 3, seed: 1, baselines: true, quick: false });
     expect(o.settings).toEqual(['uniform-20', 'natural-2', 'clean', 'uniform-10', 'uniform-40', 'popularity-20', 'natural-3']);
-    expect(o.sizes.choices.map((c) => [c.keep, c.lambda, c.quarantine])).toEqual([[0.8, 0, 'context'], [0.9, 0, 'context'], [0.8, 0, 'drop'], [0.9, 0, 'drop'], [0.8, 0, 'everywhere'], [0.9, 0, 'everywhere']]);
+    expect(o.sizes.choices.map((c) => [c.keep, c.lambda, c.quarantine])).toEqual([[0.8, 0, 'context'], [0.9, 0, 'context'], [0.8, 0, 'drop'], [0.9, 0, 'drop']]);
     expect(o.sizes.truncateRates).toEqual([0.2]);
   });
 
