@@ -114,8 +114,9 @@ export async function run(args: string[]): Promise<void> {
       const t0 = performance.now();
       if (payoff) log(`  ${setting.dataset} ${setting.noise}: candidates ${setting.choices.map(choiceLabel).join(' | ')}`);
       const runs: SeedRun[] = await runSetting(setting, payoff ? seeds : seeds.slice(0, options.detectionSeeds), { spec, payoff, log, chooseOnEverySeed: options.chooseOnEverySeed, truncateRates: options.sizes.truncateRates, timeOneEpoch: name === 'amazon-beauty', checkValueStep: options.checkValueStep && i === 0 });
-      const references = await referencesFor(setting, options, spec(options.seed));
-      measured.push({ setting, runs, payoff, spec: spec(options.seed), users: ds.numUsers, references });
+      const firstSeedSpec = spec(options.seed);
+      const references = await referencesFor(setting, options, firstSeedSpec);
+      measured.push({ setting, runs, payoff, spec: firstSeedSpec, users: ds.numUsers, references });
       baselineRows.push(...referenceRows(setting, references));
       if (options.baselines && setting.kind !== 'clean' && name === 'ml-100k' && (setting.noise === 'uniform 20%' || setting.noise.startsWith('natural (ratings 1'))) baselineRows.push(...(await baselineDetection(setting, options, source)));
       log(`  ${setting.dataset} ${setting.noise}: ${((performance.now() - t0) / 60000).toFixed(1)} min (load ${loadavg()[0]!.toFixed(1)})`);

@@ -14,7 +14,7 @@ import { crossFitValues } from '../../shared/valuation/cross-fit';
 import { noiseDetectionQuality } from '../../shared/valuation/detection';
 import { keptTable } from '../../shared/valuation/quarantine';
 import { pretrainOn } from './pipeline-path';
-import type { NoiseSetting } from './protocol';
+import { rowsWithoutNoise, type NoiseSetting } from './protocol';
 import type { ReferenceDetection } from './reference-detectors';
 
 export async function cleanModelDetection(setting: Pick<NoiseSetting, 'ds' | 'noisy'>, spec: PipelineSpec, crossFit: Readonly<CrossFitSettingValues>): Promise<ReferenceDetection> {
@@ -32,8 +32,7 @@ export async function cleanModelDetection(setting: Pick<NoiseSetting, 'ds' | 'no
 /** One value per training interaction, from a pretrain and fold warm-ups that never trained on a noisy row. */
 export async function cleanModelValues({ ds, noisy }: Pick<NoiseSetting, 'ds' | 'noisy'>, spec: PipelineSpec, crossFit: Readonly<CrossFitSettingValues>): Promise<Float64Array> {
   const clean = Uint8Array.from(noisy, (x) => 1 - x);
-  const cleanRows = Int32Array.from(clean.keys()).filter((j) => clean[j] === 1);
-  const pretrained = await pretrainOn({ ...ds, train: keptTable(ds.train, cleanRows).table }, spec);
+  const pretrained = await pretrainOn({ ...ds, train: keptTable(ds.train, rowsWithoutNoise(noisy)).table }, spec);
   const checkpointDir = await mkdtemp(path.join(tmpdir(), 'assay-bench-clean-model-'));
   try {
     return await crossFitValues({ numUsers: ds.numUsers, numItems: ds.numItems, train: ds.train, trainable: clean }, pretrained.model, spec.finetune, { ...crossFit, seed: valuationSeed(spec) }, { checkpointDir });

@@ -184,7 +184,7 @@ function bestScored<C>(scored: readonly [C, number][], tieBreak: (a: C, b: C) =>
 }
 
 /** The train rows not flagged as noise, in table order: what perfect detection keeps. */
-const rowsWithoutNoise = (noisy: Uint8Array): Int32Array => Int32Array.from(noisy.keys()).filter((j) => noisy[j] === 0);
+export const rowsWithoutNoise = (noisy: Uint8Array): Int32Array => Int32Array.from(noisy.keys()).filter((j) => noisy[j] === 0);
 
 /** Perfect detection: the valued fine-tune on exactly the rows without noise, in each quarantine mode. */
 async function perfectArms(ds: SplitDataset, noisy: Uint8Array, pretrained: Pretrained, spec: PipelineSpec, log: (line: string) => void): Promise<Record<QuarantineMode, FinetuneOutcome>> {
